@@ -1,0 +1,405 @@
+//! Layout files: which items a record has, their types and limits.
+//!
+//! A layout is versioned data (the 中間標準レイアウト仕様 changes several times a
+//! year), never code: it is read from a TOML file or from the layouts bundled in
+//! the binary (see [`bundled`]).
+
+pub mod bundled;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A parsed and checked layout.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Id used by `--layout`.
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    /// The version of the specification this layout follows.
+    #[serde(default)]
+    pub version: String,
+    /// What the layout follows and how faithfully (free text, shown by `ikou layouts`).
+    #[serde(default)]
+    pub note: String,
+    pub format: Format,
+    /// csv: item separator (one ASCII character).
+    #[serde(default = "default_delimiter")]
+    pub delimiter: String,
+    /// csv: quote character (one ASCII character).
+    #[serde(default = "default_quote")]
+    pub quote: String,
+    /// csv: the first record is a header line, not data.
+    #[serde(default)]
+    pub header: bool,
+    /// fixed: bytes per record, not counting a line end.
+    #[serde(default)]
+    pub record_length: Option<usize>,
+    /// fixed: records are followed by a line end (CRLF or LF).
+    #[serde(default)]
+    pub newline: bool,
+    /// Era code → era name (明治, 大正, 昭和, 平成, 令和) for `wareki` dates.
+    /// Default: 1–5 = 明治…令和.
+    #[serde(default)]
+    pub eras: Option<BTreeMap<String, String>>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Fixed,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: String,
+    #[serde(rename = "type", default)]
+    pub kind: FieldType,
+    /// Maximum length: characters (csv) or bytes of the source encoding (fixed).
+    #[serde(default)]
+    pub length: Option<usize>,
+    #[serde(default)]
+    pub required: bool,
+    /// Shown in reports to locate a record.
+    #[serde(default)]
+    pub key: bool,
+    /// Never shown in reports or logs (個人番号).
+    #[serde(default)]
+    pub sensitive: bool,
+    /// fixed: byte offset of the item in the record.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// code: the allowed values.
+    #[serde(default)]
+    pub codes: Vec<String>,
+    /// date: how the source writes it.
+    #[serde(default)]
+    pub date: Option<DateStyle>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    #[default]
+    Text,
+    Kana,
+    Digits,
+    Number,
+    Date,
+    Code,
+}
+
+impl FieldType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Kana => "kana",
+            FieldType::Digits => "digits",
+            FieldType::Number => "number",
+            FieldType::Date => "date",
+            FieldType::Code => "code",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateStyle {
+    /// 8-digit 西暦 YYYYMMDD.
+    Seireki,
+    /// Era code followed by YYMMDD.
+    Wareki,
+}
+
+/// Why a layout was refused. The message names the layout and the item.
+#[derive(Debug, thiserror::Error)]
+pub enum LayoutError {
+    #[error("cannot read layout {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("layout {path} is not valid TOML for a layout: {message}")]
+    Parse { path: String, message: String },
+    #[error("layout {path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error(
+        "no layout named {0:?}: give a path to a layout file, or one of the bundled layouts (ikou layouts)"
+    )]
+    Unknown(String),
+}
+
+fn default_delimiter() -> String {
+    ",".into()
+}
+fn default_quote() -> String {
+    "\"".into()
+}
+
+/// The layout source as recorded in the manifest: the path, or `bundled:<name>`.
+#[derive(Debug, Clone)]
+pub struct LoadedLayout {
+    pub layout: Layout,
+    pub origin: String,
+    /// The exact bytes the layout was parsed from (hashed into the manifest).
+    pub bytes: Vec<u8>,
+}
+
+/// Loads `spec`: a path to a layout file if one exists there, else a bundled layout name.
+pub fn load(spec: &str) -> Result<LoadedLayout, LayoutError> {
+    let path = Path::new(spec);
+    if path.exists() {
+        let bytes = std::fs::read(path).map_err(|source| LayoutError::Read {
+            path: spec.to_string(),
+            source,
+        })?;
+        let layout = parse(&bytes, spec)?;
+        return Ok(LoadedLayout {
+            layout,
+            origin: spec.to_string(),
+            bytes,
+        });
+    }
+    match bundled::get(spec) {
+        Some(text) => {
+            let layout = parse(text.as_bytes(), spec)?;
+            Ok(LoadedLayout {
+                layout,
+                origin: format!("bundled:{spec}"),
+                bytes: text.as_bytes().to_vec(),
+            })
+        }
+        None => Err(LayoutError::Unknown(spec.to_string())),
+    }
+}
+
+/// Parses and checks a layout; `path` is only used in messages.
+pub fn parse(bytes: &[u8], path: &str) -> Result<Layout, LayoutError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| LayoutError::Parse {
+        path: path.to_string(),
+        message: format!("not UTF-8 ({e})"),
+    })?;
+    let layout: Layout = toml::from_str(text).map_err(|e| LayoutError::Parse {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
+    layout.check().map_err(|message| LayoutError::Invalid {
+        path: path.to_string(),
+        message,
+    })?;
+    Ok(layout)
+}
+
+impl Layout {
+    /// The item separator as a byte (checked to be ASCII by [`Layout::check`]).
+    pub fn delimiter_byte(&self) -> u8 {
+        self.delimiter.as_bytes()[0]
+    }
+
+    pub fn quote_byte(&self) -> u8 {
+        self.quote.as_bytes()[0]
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.fields.is_empty() {
+            return Err("the layout has no [[fields]]".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let at = format!("field {} ({:?})", i + 1, f.name);
+            if f.name.trim().is_empty() {
+                return Err(format!("field {} has an empty name", i + 1));
+            }
+            if !seen.insert(f.name.as_str()) {
+                return Err(format!("{at}: the name is used twice"));
+            }
+            if f.length == Some(0) {
+                return Err(format!(
+                    "{at}: length 0 allows nothing; leave length out for no limit"
+                ));
+            }
+            if f.kind == FieldType::Code && f.codes.is_empty() {
+                return Err(format!("{at}: type \"code\" needs a `codes` list"));
+            }
+            if f.kind == FieldType::Date && f.date.is_none() {
+                return Err(format!(
+                    "{at}: type \"date\" needs date = \"seireki\" or \"wareki\""
+                ));
+            }
+            if f.key && f.sensitive {
+                return Err(format!(
+                    "{at}: an item cannot be both key (shown in reports) and sensitive (never shown)"
+                ));
+            }
+        }
+        match self.format {
+            Format::Csv => {
+                for (what, v) in [("delimiter", &self.delimiter), ("quote", &self.quote)] {
+                    if v.len() != 1 || !v.is_ascii() || v == "\r" || v == "\n" {
+                        return Err(format!(
+                            "{what} must be one ASCII character other than a line end, not {v:?}"
+                        ));
+                    }
+                }
+                if self.delimiter == self.quote {
+                    return Err("delimiter and quote must differ".into());
+                }
+            }
+            Format::Fixed => {
+                let len = self
+                    .record_length
+                    .ok_or("format \"fixed\" needs record_length (bytes per record)")?;
+                if len == 0 {
+                    return Err("record_length must be at least 1".into());
+                }
+                for (i, f) in self.fields.iter().enumerate() {
+                    let at = format!("field {} ({:?})", i + 1, f.name);
+                    let off = f.offset.ok_or_else(|| {
+                        format!("{at}: a fixed layout needs offset for every item")
+                    })?;
+                    let n = f.length.ok_or_else(|| {
+                        format!("{at}: a fixed layout needs length for every item")
+                    })?;
+                    if off + n > len {
+                        return Err(format!(
+                            "{at}: bytes {off}..{} run past record_length {len}",
+                            off + n
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(eras) = &self.eras {
+            for (code, era) in eras {
+                if !KNOWN_ERAS.contains(&era.as_str()) {
+                    return Err(format!(
+                        "eras: code {code:?} names {era:?}; the known eras are {}",
+                        KNOWN_ERAS.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Index of the first item marked `key`, if any.
+    pub fn key_field(&self) -> Option<usize> {
+        self.fields.iter().position(|f| f.key)
+    }
+}
+
+/// Era names a layout's `eras` table may use.
+pub const KNOWN_ERAS: [&str; 5] = ["明治", "大正", "昭和", "平成", "令和"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "宛名番号"
+type = "digits"
+length = 15
+required = true
+key = true
+[[fields]]
+name = "氏名"
+"#;
+
+    #[test]
+    fn parses_minimal_csv_layout_with_defaults() {
+        let l = parse(MINIMAL.as_bytes(), "t.toml").unwrap();
+        assert_eq!(l.format, Format::Csv);
+        assert_eq!(l.delimiter_byte(), b',');
+        assert_eq!(l.quote_byte(), b'"');
+        assert!(!l.header);
+        assert_eq!(l.fields.len(), 2);
+        assert_eq!(l.fields[1].kind, FieldType::Text);
+        assert_eq!(l.key_field(), Some(0));
+    }
+
+    #[test]
+    fn refuses_unknown_keys_naming_them() {
+        let bad = MINIMAL.replace("required = true", "requird = true");
+        let e = parse(bad.as_bytes(), "t.toml").unwrap_err().to_string();
+        assert!(e.contains("t.toml") && e.contains("requird"), "{e}");
+    }
+
+    #[test]
+    fn refuses_code_without_codes_and_date_without_style() {
+        let bad = MINIMAL.replace("name = \"氏名\"", "name = \"性別\"\ntype = \"code\"");
+        assert!(
+            parse(bad.as_bytes(), "t")
+                .unwrap_err()
+                .to_string()
+                .contains("codes")
+        );
+        let bad = MINIMAL.replace("name = \"氏名\"", "name = \"生年月日\"\ntype = \"date\"");
+        assert!(
+            parse(bad.as_bytes(), "t")
+                .unwrap_err()
+                .to_string()
+                .contains("seireki")
+        );
+    }
+
+    #[test]
+    fn refuses_duplicate_names_and_bad_delimiters() {
+        let bad = MINIMAL.replace("name = \"氏名\"", "name = \"宛名番号\"");
+        assert!(
+            parse(bad.as_bytes(), "t")
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
+        let bad = MINIMAL.replace("format = \"csv\"", "format = \"csv\"\ndelimiter = \"、\"");
+        assert!(
+            parse(bad.as_bytes(), "t")
+                .unwrap_err()
+                .to_string()
+                .contains("delimiter")
+        );
+    }
+
+    #[test]
+    fn fixed_layout_needs_offsets_within_the_record() {
+        let fixed = r#"
+name = "f"
+format = "fixed"
+record_length = 10
+[[fields]]
+name = "a"
+offset = 0
+length = 4
+[[fields]]
+name = "b"
+offset = 4
+length = 7
+"#;
+        let e = parse(fixed.as_bytes(), "f").unwrap_err().to_string();
+        assert!(e.contains("record_length 10"), "{e}");
+        assert!(parse(fixed.replace("length = 7", "length = 6").as_bytes(), "f").is_ok());
+    }
+
+    #[test]
+    fn era_table_names_must_be_known_eras() {
+        let l = format!("{MINIMAL}\n");
+        let with = l.replace(
+            "format = \"csv\"",
+            "format = \"csv\"\neras = { \"1\" = \"明治\", \"9\" = \"光文\" }",
+        );
+        assert!(
+            parse(with.as_bytes(), "t")
+                .unwrap_err()
+                .to_string()
+                .contains("光文")
+        );
+    }
+}
