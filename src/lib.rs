@@ -3,8 +3,24 @@
 //! checksummed audit trail.
 //!
 //! Data flows one way; each stage is a module:
-//! read ([`split`]) → decode ([`decode`]) → items ([`items`]) → per item map, cleanse,
-//! validate ([`item`]) → encode and write ([`output`]), hashed on the side into the
-//! [`manifest`]. [`convert`] drives the stages over chunks of records in parallel.
+//! read and split ([`split`]) → decode ([`decode`]) → items ([`items`]) → per item
+//! checks ([`validate`]), composed per record in [`record`] → encode and write
+//! ([`output`]), with hashing on the side, counted in [`tally`] and recorded in the
+//! [`manifest`]. [`convert`] drives the stages over chunks of records in parallel;
+//! [`input`] checks the files before any work starts.
 
+pub mod convert;
+pub mod decode;
+pub mod error;
+pub mod input;
+pub mod items;
 pub mod layout;
+pub mod manifest;
+pub mod output;
+pub mod record;
+pub mod reject;
+pub mod split;
+pub mod tally;
+pub mod validate;
+
+pub use error::Error;

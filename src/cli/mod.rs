@@ -1,0 +1,42 @@
+//! Command-line parsing and the text printed on stderr/stdout; the work itself is
+//! in the library.
+
+mod convert;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "ikou",
+    version,
+    about = "ikou (移行): converts municipal data exports (中間標準レイアウト) to standard UTF-8, maps vendor 外字 to MJ glyphs, and keeps a checksummed audit trail",
+    long_about = None,
+    after_help = "Exit status: 0 every record converted; 3 finished, but some records were rejected or some 外字 unmapped;\n2 usage or configuration error; 1 I/O error or fatal input error.\nRuns offline: ikou never uses the network."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Convert(convert::Args),
+    Verify(verify::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Convert(a) => convert::run(a),
+        Command::Verify(a) => verify::run(a),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints an error on stderr as `ikou: <message>` and returns its exit status.
+fn fail(e: &ikou::Error) -> u8 {
+    eprintln!("ikou: error: {e}");
+    e.exit_code() as u8
+}

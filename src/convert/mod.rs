@@ -1,0 +1,317 @@
+//! `convert`: drives the stages over every input and publishes the results.
+//!
+//! Per file, one thread reads and splits chunks of whole records, rayon workers
+//! turn each chunk into output bytes and reject lines, and the calling thread
+//! writes the results in input order. At most `2 × jobs` chunks are in flight, so
+//! memory is bounded by chunk size and jobs, never by file size.
+//!
+//! Nothing is published until every file is done: outputs are written under
+//! temporary names, renamed at the end, and the manifest is written last. An old
+//! manifest in the output directory is removed before the first byte is written,
+//! so a run that is killed leaves nothing that looks complete.
+
+mod pipeline;
+
+use crate::decode::Encoding;
+use crate::error::Error;
+use crate::input;
+use crate::layout::{Format, LoadedLayout};
+use crate::manifest::{
+    self, Counts, FileEntry, InputEntry, Manifest, ReasonEntry, RecordRef, TableEntry,
+};
+use crate::output::{self, PendingFile, Written};
+use crate::record::RecordProcessor;
+use crate::split::{Framing, SplitConfig, StreamInfo};
+use crate::tally::Tally;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+pub use pipeline::ChunkOutput;
+
+/// Everything `convert` needs besides the input paths.
+pub struct ConvertOptions {
+    pub layout: LoadedLayout,
+    pub encoding: Encoding,
+    pub out_dir: PathBuf,
+    /// Worker threads (≥ 1). Never changes the output.
+    pub jobs: usize,
+    pub chunk_bytes: usize,
+    pub max_record: usize,
+    /// Accept 0-byte inputs (as files with no records) instead of stopping.
+    pub allow_empty: bool,
+    /// Skip the check that each input looks like `encoding`.
+    pub skip_encoding_check: bool,
+    /// Drawn on stderr when set (the CLI sets it when stderr is a terminal).
+    pub progress: Option<indicatif::ProgressBar>,
+}
+
+impl ConvertOptions {
+    pub fn new(layout: LoadedLayout, out_dir: PathBuf) -> ConvertOptions {
+        ConvertOptions {
+            layout,
+            encoding: Encoding::Cp932,
+            out_dir,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            chunk_bytes: SplitConfig::DEFAULT_CHUNK_BYTES,
+            max_record: SplitConfig::DEFAULT_MAX_RECORD,
+            allow_empty: false,
+            skip_encoding_check: false,
+            progress: None,
+        }
+    }
+
+    fn framing(&self) -> Framing {
+        let l = &self.layout.layout;
+        match l.format {
+            Format::Csv => Framing::Csv {
+                delimiter: l.delimiter_byte(),
+                quote: l.quote_byte(),
+            },
+            Format::Fixed => Framing::Fixed {
+                length: l.record_length.unwrap_or(1),
+                newline: l.newline,
+            },
+        }
+    }
+}
+
+/// One converted input.
+#[derive(Debug)]
+pub struct FileResult {
+    pub input: PathBuf,
+    pub output_name: String,
+    pub rejects_name: String,
+    pub stream: StreamInfo,
+    pub tally: Tally,
+    pub output: Written,
+    pub rejects: Written,
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct RunResult {
+    pub files: Vec<FileResult>,
+    pub manifest: Manifest,
+}
+
+impl RunResult {
+    /// 0 when every record was converted, 3 when some were rejected (CONTRACT.md).
+    pub fn exit_code(&self) -> i32 {
+        if self.manifest.counts.rejected > 0 || !self.manifest.unmapped.is_empty() {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// Converts `inputs` into `opts.out_dir`.
+pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, Error> {
+    if inputs.is_empty() {
+        return Err(Error::Usage("no input files given".into()));
+    }
+    if opts.jobs == 0 {
+        return Err(Error::Usage("--jobs must be at least 1".into()));
+    }
+    let names = output_names(inputs, &opts.out_dir)?;
+    let mut total_bytes = 0;
+    for path in inputs {
+        total_bytes += if opts.skip_encoding_check {
+            input::check(path, opts.encoding, opts.framing(), opts.allow_empty)
+                .or_else(|e| std::fs::metadata(path).map(|m| m.len()).map_err(|_| e))?
+        } else {
+            input::check(path, opts.encoding, opts.framing(), opts.allow_empty)?
+        };
+    }
+    prepare_out_dir(&opts.out_dir)?;
+    if let Some(pb) = &opts.progress {
+        pb.set_length(total_bytes);
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .thread_name(|i| format!("ikou-worker-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
+    let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding);
+
+    let mut pending = Vec::new();
+    let mut files = Vec::new();
+    for (path, (out_name, rej_name)) in inputs.iter().zip(&names) {
+        let mut out = PendingFile::create(&opts.out_dir.join(out_name)).map_err(Error::io(
+            &opts.out_dir.join(out_name),
+            "check that the output directory is writable",
+        ))?;
+        let mut rej = PendingFile::create(&opts.out_dir.join(rej_name)).map_err(Error::io(
+            &opts.out_dir.join(rej_name),
+            "check that the output directory is writable",
+        ))?;
+        let (stream, tally) =
+            pipeline::run_file(opts, &pool, &processor, path, &mut out, &mut rej)?;
+        let output = out
+            .finish()
+            .map_err(Error::io(out.dest(), "the disk may be full"))?;
+        let rejects = rej
+            .finish()
+            .map_err(Error::io(rej.dest(), "the disk may be full"))?;
+        files.push(FileResult {
+            input: path.clone(),
+            output_name: out_name.clone(),
+            rejects_name: rej_name.clone(),
+            stream,
+            tally,
+            output,
+            rejects,
+        });
+        pending.push(out);
+        pending.push(rej);
+    }
+    if let Some(pb) = &opts.progress {
+        pb.finish_and_clear();
+    }
+
+    let manifest = build_manifest(opts, &files);
+    let json = manifest
+        .to_json()
+        .map_err(|e| Error::Config(format!("cannot write the manifest: {e}")))?;
+    for f in pending {
+        let dest = f.dest().to_path_buf();
+        f.publish()
+            .map_err(Error::io(&dest, "check the output directory"))?;
+    }
+    let mpath = opts.out_dir.join(manifest::FILE_NAME);
+    output::write_atomic(&mpath, json.as_bytes())
+        .map_err(Error::io(&mpath, "check the output directory"))?;
+    Ok(RunResult { files, manifest })
+}
+
+/// `<stem>.csv` and `<stem>.rejects.csv` for each input; refuses names that collide
+/// with each other or with an input.
+fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    let mut seen = HashSet::new();
+    let mut names = Vec::new();
+    for path in inputs {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::input(path, "has no file name"))?;
+        let pair = (format!("{stem}.csv"), format!("{stem}.rejects.csv"));
+        for name in [&pair.0, &pair.1] {
+            if name == manifest::FILE_NAME || !seen.insert(name.clone()) {
+                return Err(Error::Usage(format!(
+                    "{}: its output {name} would collide with another input's output; rename one of the inputs",
+                    path.display()
+                )));
+            }
+            let dest = out_dir.join(name);
+            if let (Ok(a), Ok(b)) = (dest.canonicalize(), path.canonicalize())
+                && a == b
+            {
+                return Err(Error::Usage(format!(
+                    "{}: the output {} would overwrite this input; choose another --out",
+                    path.display(),
+                    dest.display()
+                )));
+            }
+        }
+        names.push(pair);
+    }
+    Ok(names)
+}
+
+fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(Error::io(dir, "cannot create the output directory"))?;
+    output::remove_stale_temporaries(dir)
+        .map_err(Error::io(dir, "cannot read the output directory"))?;
+    // Whatever happens next, the directory must not look like a finished run.
+    let m = dir.join(manifest::FILE_NAME);
+    match std::fs::remove_file(&m) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(
+            &m,
+            "cannot remove the previous run's manifest",
+        )(e)),
+        _ => Ok(()),
+    }
+}
+
+fn build_manifest(opts: &ConvertOptions, files: &[FileResult]) -> Manifest {
+    let mut counts = Counts::default();
+    let mut reasons: BTreeMap<(&'static str, Option<String>), ReasonEntry> = BTreeMap::new();
+    let mut inputs = Vec::new();
+    let mut outputs = Vec::new();
+    let mut rejects = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let t = &f.tally;
+        counts.read += t.read;
+        counts.written += t.written;
+        counts.rejected += t.rejected;
+        inputs.push(InputEntry {
+            path: f.input.to_string_lossy().into_owned(),
+            sha256: output::hex(&f.stream.sha256),
+            bytes: f.stream.bytes,
+            records: t.read,
+            written: t.written,
+            rejected: t.rejected,
+            output: f.output_name.clone(),
+            rejects: f.rejects_name.clone(),
+            header_records: t.header,
+            blank_lines: t.blank,
+            bom: f.stream.bom,
+            eof_marker: f.stream.eof_marker,
+        });
+        outputs.push(FileEntry {
+            path: f.output_name.clone(),
+            sha256: f.output.sha256.clone(),
+            bytes: f.output.bytes,
+            records: t.written,
+        });
+        rejects.push(FileEntry {
+            path: f.rejects_name.clone(),
+            sha256: f.rejects.sha256.clone(),
+            bytes: f.rejects.bytes,
+            records: t.rejected,
+        });
+        for ((code, item), r) in &t.reasons {
+            let e = reasons
+                .entry((code, item.clone()))
+                .or_insert_with(|| ReasonEntry {
+                    code: code.to_string(),
+                    item: item.clone(),
+                    count: 0,
+                    first_records: Vec::new(),
+                });
+            e.count += r.count;
+            let room = crate::tally::RECORDS_KEPT_PER_REASON.saturating_sub(e.first_records.len());
+            e.first_records.extend(
+                r.records
+                    .iter()
+                    .take(room)
+                    .map(|&record| RecordRef { file: i, record }),
+            );
+        }
+    }
+    let layout = &opts.layout;
+    Manifest {
+        tool: manifest::Tool::this(),
+        options: manifest::Options {
+            layout: layout.origin.clone(),
+            encoding: opts.encoding.name().into(),
+            extra: BTreeMap::new(),
+        },
+        inputs,
+        outputs,
+        rejects,
+        tables: vec![TableEntry {
+            kind: "layout".into(),
+            path: layout.origin.clone(),
+            sha256: output::hex(&Sha256::digest(&layout.bytes)),
+            version: Some(layout.layout.version.clone()).filter(|v| !v.is_empty()),
+        }],
+        counts,
+        gaiji: Vec::new(),
+        unmapped: Vec::new(),
+        reject_reasons: reasons.into_values().collect(),
+    }
+}

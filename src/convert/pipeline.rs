@@ -1,0 +1,169 @@
+//! One file through the stages: a reader thread splits chunks, rayon workers
+//! convert them, this thread writes the results back in input order.
+
+use super::ConvertOptions;
+use crate::error::Error;
+use crate::output::{self, PendingFile};
+use crate::record::{RecordProcessor, Scratch};
+use crate::reject;
+use crate::split::{Chunk, ChunkReader, SplitConfig, StreamInfo};
+use crate::tally::Tally;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc;
+
+/// What a worker makes of one chunk.
+#[derive(Debug, Default)]
+pub struct ChunkOutput {
+    pub seq: u64,
+    /// Input bytes the chunk covered (for progress).
+    pub input_bytes: usize,
+    pub output: Vec<u8>,
+    pub rejects: Vec<u8>,
+    pub tally: Tally,
+}
+
+/// Converts one chunk. Pure: the same chunk always gives the same output.
+pub fn convert_chunk(
+    processor: &RecordProcessor,
+    header: bool,
+    chunk: &Chunk,
+    scratch: &mut Scratch,
+) -> ChunkOutput {
+    let mut out = ChunkOutput {
+        seq: chunk.seq,
+        input_bytes: chunk.data.len(),
+        output: Vec::with_capacity(chunk.data.len() + chunk.data.len() / 2),
+        ..ChunkOutput::default()
+    };
+    for (k, span) in chunk.records.iter().enumerate() {
+        let record = chunk.first_record + k as u64;
+        let raw = &chunk.data[span.start..span.end];
+        if header && record == 1 {
+            out.tally.header += 1;
+            continue;
+        }
+        if raw.is_empty() && span.flaw.is_none() {
+            out.tally.blank += 1;
+            continue;
+        }
+        match processor.process(raw, span.flaw, scratch) {
+            Ok(()) => {
+                output::csv_line(&mut out.output, scratch.out.iter());
+                out.tally.write();
+            }
+            Err(r) => {
+                let offset = chunk.offset + span.start as u64;
+                reject::write_line(&mut out.rejects, record, offset, &r, raw);
+                out.tally.reject(r.code, r.item.as_deref(), record);
+            }
+        }
+    }
+    out
+}
+
+/// Reads, converts and writes one input file; returns what the splitter saw and the tally.
+pub(super) fn run_file(
+    opts: &ConvertOptions,
+    pool: &rayon::ThreadPool,
+    processor: &RecordProcessor,
+    path: &Path,
+    out: &mut PendingFile,
+    rej: &mut PendingFile,
+) -> Result<(StreamInfo, Tally), Error> {
+    let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
+    let cfg = SplitConfig {
+        framing: opts.framing(),
+        encoding: opts.encoding,
+        chunk_bytes: opts.chunk_bytes.max(1),
+        max_record: opts.max_record.max(1),
+    };
+    let header = processor.layout().header;
+    let max_in_flight = 2 * opts.jobs;
+    let mut tally = Tally::default();
+
+    std::thread::scope(|scope| -> Result<(StreamInfo, Tally), Error> {
+        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(opts.jobs);
+        let reader = scope.spawn(move || {
+            let mut r = ChunkReader::new(file, cfg);
+            loop {
+                match r.next_chunk() {
+                    Ok(Some(c)) => {
+                        if chunk_tx.send(Ok(c)).is_err() {
+                            break; // the writer stopped on an error
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = chunk_tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            r.finish()
+        });
+
+        // Err(seq): the worker for chunk `seq` panicked (a bug; reported, not hidden).
+        let (done_tx, done_rx) = mpsc::channel::<Result<ChunkOutput, u64>>();
+        let written = pool.in_place_scope(|workers| -> Result<(), Error> {
+            let mut in_flight = 0;
+            let mut reader_done = false;
+            let mut next_seq = 0;
+            let mut waiting: BTreeMap<u64, ChunkOutput> = BTreeMap::new();
+            loop {
+                while !reader_done && in_flight < max_in_flight {
+                    match chunk_rx.recv() {
+                        Ok(Ok(chunk)) => {
+                            let tx = done_tx.clone();
+                            workers.spawn(move |_| {
+                                let mut scratch = Scratch::default();
+                                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    convert_chunk(processor, header, &chunk, &mut scratch)
+                                }));
+                                let _ = tx.send(r.map_err(|_| chunk.seq));
+                            });
+                            in_flight += 1;
+                        }
+                        Ok(Err(e)) => return Err(Error::io(path, "reading the input failed")(e)),
+                        Err(_) => reader_done = true,
+                    }
+                }
+                if in_flight == 0 {
+                    return Ok(());
+                }
+                let done = match done_rx.recv() {
+                    Ok(Ok(done)) => done,
+                    Ok(Err(seq)) => {
+                        return Err(Error::input(
+                            path,
+                            format!("internal error while converting chunk {seq}; please report it with this message"),
+                        ));
+                    }
+                    Err(_) => return Err(Error::input(path, "a worker stopped unexpectedly")),
+                };
+                in_flight -= 1;
+                waiting.insert(done.seq, done);
+                while let Some(c) = waiting.remove(&next_seq) {
+                    out.write_all(&c.output)
+                        .map_err(Error::io(out.dest(), "writing the output failed; the disk may be full"))?;
+                    rej.write_all(&c.rejects)
+                        .map_err(Error::io(rej.dest(), "writing the reject file failed; the disk may be full"))?;
+                    if let Some(pb) = &opts.progress {
+                        pb.inc(c.input_bytes as u64);
+                        pb.set_message(format!("{} records", tally.read + c.tally.read));
+                    }
+                    tally.merge(c.tally);
+                    next_seq += 1;
+                }
+            }
+        });
+        // Dropping the receiver stops a reader still waiting to send.
+        drop(chunk_rx);
+        let info = reader.join().map_err(|_| Error::Input {
+            path: path.to_path_buf(),
+            message: "the reader thread stopped unexpectedly".into(),
+        })?;
+        written?;
+        Ok((info, std::mem::take(&mut tally)))
+    })
+}

@@ -1,0 +1,170 @@
+//! EUC-JP with an explicit choice for the user-defined rows.
+//!
+//! encoding_rs follows WHATWG, which reads G1 rows 89–92 (0xF9A1…0xFCFE) as IBM
+//! extension kanji; vendors following eucJP-ms put their 外字 there. So we find
+//! the user-defined rows ourselves and hand only the rest to encoding_rs.
+
+use super::{DecodeError, DecodeErrorKind, decode_with};
+
+/// eucJP-ms G3 0x8FF3F3…0x8FF4FE: the IBM extensions that have no JIS X 0212
+/// code, in CP932 order (0xFA40…). Written as escapes: an editor or a tool that
+/// normalises text would turn the compatibility ideographs (U+FA10…) into other characters.
+const IBM_EXT_G3: [char; 106] = [
+    '\u{2170}', '\u{2171}', '\u{2172}', '\u{2173}', '\u{2174}', '\u{2175}', '\u{2176}', '\u{2177}',
+    '\u{2178}', '\u{2179}', '\u{2160}', '\u{2161}', '\u{2162}', '\u{2163}', '\u{2164}', '\u{2165}',
+    '\u{2166}', '\u{2167}', '\u{2168}', '\u{2169}', '\u{FF07}', '\u{FF02}', '\u{3231}', '\u{2116}',
+    '\u{2121}', '\u{70BB}', '\u{4EFC}', '\u{50F4}', '\u{51EC}', '\u{5307}', '\u{5324}', '\u{FA0E}',
+    '\u{548A}', '\u{5759}', '\u{FA0F}', '\u{FA10}', '\u{589E}', '\u{5BEC}', '\u{5CF5}', '\u{5D53}',
+    '\u{FA11}', '\u{5FB7}', '\u{6085}', '\u{6120}', '\u{654E}', '\u{663B}', '\u{6665}', '\u{FA12}',
+    '\u{F929}', '\u{6801}', '\u{FA13}', '\u{FA14}', '\u{6A6B}', '\u{6AE2}', '\u{6DF8}', '\u{6DF2}',
+    '\u{7028}', '\u{FA15}', '\u{FA16}', '\u{7501}', '\u{7682}', '\u{769E}', '\u{FA17}', '\u{7930}',
+    '\u{FA18}', '\u{FA19}', '\u{FA1A}', '\u{FA1B}', '\u{7AE7}', '\u{FA1C}', '\u{FA1D}', '\u{7DA0}',
+    '\u{7DD6}', '\u{FA1E}', '\u{8362}', '\u{FA1F}', '\u{85B0}', '\u{FA20}', '\u{FA21}', '\u{8807}',
+    '\u{FA22}', '\u{8B7F}', '\u{8CF4}', '\u{8D76}', '\u{FA23}', '\u{FA24}', '\u{FA25}', '\u{90DE}',
+    '\u{FA26}', '\u{9115}', '\u{FA27}', '\u{FA28}', '\u{9592}', '\u{F9DC}', '\u{FA29}', '\u{973B}',
+    '\u{974D}', '\u{9751}', '\u{FA2A}', '\u{FA2B}', '\u{FA2C}', '\u{999E}', '\u{9AD9}', '\u{9B72}',
+    '\u{FA2D}', '\u{9ED1}',
+];
+
+/// One character of the input that the plain EUC-JP decoder must not see.
+enum Special {
+    /// Write this character.
+    Char(char),
+    /// A user-defined row in strict EUC-JP.
+    UserDefined,
+}
+
+/// `euc-jp`: user-defined rows 85–94 (G1 and G3) are an error, never IBM kanji.
+pub(super) fn decode_strict(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    decode_segments(bytes, out, |b, i| {
+        let (row, len) = match b[i] {
+            0x8F => (*b.get(i + 1)?, 3),
+            lead @ 0xA1..=0xFE => (lead, 2),
+            _ => return None,
+        };
+        (row >= 0xF5 && i + len <= b.len()).then_some((Special::UserDefined, len))
+    })
+}
+
+/// `eucjp-ms`: user-defined rows to PUA, eucJP-ms's G3 IBM extensions and its two
+/// JIS X 0212 mapping differences; everything else as EUC-JP.
+pub(super) fn decode_ms(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    decode_segments(bytes, out, |b, i| {
+        let trail = |k: usize| b.get(i + k).copied().filter(|t| (0xA1..=0xFE).contains(t));
+        match b[i] {
+            lead @ 0xF5..=0xFE => {
+                let t = trail(1)?;
+                let cp = 0xE000 + (lead as u32 - 0xF5) * 94 + (t as u32 - 0xA1);
+                Some((Special::Char(char::from_u32(cp)?), 2))
+            }
+            0x8F => {
+                let row = trail(1)?;
+                let cell = trail(2)?;
+                let c = match (row, cell) {
+                    (0xF5..=0xFE, _) => {
+                        char::from_u32(0xE3AC + (row as u32 - 0xF5) * 94 + (cell as u32 - 0xA1))?
+                    }
+                    (0xF3, 0xF3..=0xFE) => IBM_EXT_G3[cell as usize - 0xF3],
+                    (0xF4, _) => IBM_EXT_G3[12 + cell as usize - 0xA1],
+                    (0xA2, 0xB7) => '\u{FF5E}',
+                    (0xA2, 0xC3) => '\u{FFE4}',
+                    _ => return None,
+                };
+                Some((Special::Char(c), 3))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// Walks `bytes` character by character (EUC-JP structure); `special(bytes, i)`
+/// claims the character at `i`; the spans between claimed characters are decoded
+/// by encoding_rs.
+fn decode_segments(
+    bytes: &[u8],
+    out: &mut String,
+    special: impl Fn(&[u8], usize) -> Option<(Special, usize)>,
+) -> Result<(), DecodeError> {
+    let mut i = 0;
+    let mut seg = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        if let Some((s, len)) = special(bytes, i) {
+            decode_span(bytes, seg, i, out)?;
+            match s {
+                Special::Char(c) => out.push(c),
+                Special::UserDefined => {
+                    return Err(DecodeError {
+                        offset: i,
+                        bytes: bytes[i..i + len].to_vec(),
+                        kind: DecodeErrorKind::EucUserDefinedRow,
+                    });
+                }
+            }
+            i += len;
+            seg = i;
+            continue;
+        }
+        i += match b {
+            0x8F => 3,
+            0x8E | 0xA1..=0xFE => 2,
+            _ => 1, // malformed: encoding_rs reports it with its position
+        };
+    }
+    decode_span(bytes, seg, bytes.len(), out)
+}
+
+fn decode_span(bytes: &[u8], from: usize, to: usize, out: &mut String) -> Result<(), DecodeError> {
+    if from >= to {
+        return Ok(());
+    }
+    decode_with(encoding_rs::EUC_JP, &bytes[from..to], out).map_err(|e| DecodeError {
+        offset: from + e.offset,
+        ..e
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DecodeErrorKind, Encoding, decode};
+
+    fn dec(enc: Encoding, b: &[u8]) -> Result<String, super::DecodeError> {
+        let mut s = String::new();
+        decode(enc, b, &mut s).map(|_| s)
+    }
+
+    #[test]
+    fn eucjp_ms_user_defined_rows_are_pua() {
+        assert_eq!(dec(Encoding::EucJpMs, b"\xF5\xA1").unwrap(), "\u{E000}");
+        assert_eq!(dec(Encoding::EucJpMs, b"a\xF9\xA1b").unwrap(), "a\u{E178}b");
+        assert_eq!(dec(Encoding::EucJpMs, b"\xFE\xFE").unwrap(), "\u{E3AB}");
+        assert_eq!(dec(Encoding::EucJpMs, b"\x8F\xF5\xA1").unwrap(), "\u{E3AC}");
+        assert_eq!(dec(Encoding::EucJpMs, b"\x8F\xFE\xFE").unwrap(), "\u{E757}");
+        assert_eq!(
+            dec(Encoding::EucJpMs, b"\x8F\xF3\xF3\x8F\xF4\xFE").unwrap(),
+            "\u{2170}\u{9ED1}"
+        );
+        assert_eq!(dec(Encoding::EucJpMs, "漢".as_bytes()).is_err(), true);
+        assert_eq!(dec(Encoding::EucJpMs, b"\xB4\xC1").unwrap(), "漢");
+    }
+
+    #[test]
+    fn plain_eucjp_refuses_user_defined_rows_instead_of_ibm_kanji() {
+        // encoding_rs alone would give U+7E8A here.
+        let e = dec(Encoding::EucJp, b"ab\xF9\xA1").unwrap_err();
+        assert_eq!((e.offset, e.kind), (2, DecodeErrorKind::EucUserDefinedRow));
+        let e = dec(Encoding::EucJp, b"\x8F\xF5\xA1").unwrap_err();
+        assert_eq!(e.kind, DecodeErrorKind::EucUserDefinedRow);
+        assert_eq!(dec(Encoding::EucJp, b"\xB4\xC1\x8E\xB1").unwrap(), "漢ｱ");
+    }
+
+    #[test]
+    fn malformed_offsets_count_from_the_record_start() {
+        let e = dec(Encoding::EucJpMs, b"\xF5\xA1x\xA1").unwrap_err();
+        assert_eq!((e.offset, e.kind), (3, DecodeErrorKind::Malformed));
+    }
+}

@@ -1,0 +1,321 @@
+//! Decode: source bytes of one record (or one item) → UTF-8.
+//!
+//! Vendor 外字 must survive decoding as private-use code points, never as U+FFFD
+//! and never as a wrong kanji, so every decoder here refuses bytes it cannot map
+//! (the caller rejects the record) instead of replacing them. See DOMAIN.md §3.
+
+mod eucjp;
+
+use std::fmt;
+
+/// A source encoding accepted by `--encoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// Windows-31J as Windows writes it; user-defined area 0xF040–0xF9FC → U+E000–U+E757.
+    Cp932,
+    /// The same bytes with the JIS X 0213 mapping of the seven characters where
+    /// CP932 and JIS differ (0x8160 → U+301C 〜, …).
+    ShiftJis,
+    /// EUC-JP (JIS X 0208 + 0212, NEC row 13); user-defined rows 85–94 are refused.
+    EucJp,
+    /// eucJP-ms: user-defined rows 85–94 → U+E000–U+E3AB (G1), U+E3AC–U+E757 (G3).
+    EucJpMs,
+    /// UTF-8, a leading BOM is dropped.
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    /// Every encoding, in the order `--help` lists them.
+    pub const ALL: [Encoding; 7] = [
+        Encoding::Cp932,
+        Encoding::ShiftJis,
+        Encoding::EucJp,
+        Encoding::EucJpMs,
+        Encoding::Utf8,
+        Encoding::Utf16Le,
+        Encoding::Utf16Be,
+    ];
+
+    /// The name used on the command line and in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Cp932 => "cp932",
+            Encoding::ShiftJis => "shift_jis",
+            Encoding::EucJp => "euc-jp",
+            Encoding::EucJpMs => "eucjp-ms",
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+        }
+    }
+
+    /// Parses a name as given to `--encoding` (case-insensitive, common aliases).
+    pub fn parse(name: &str) -> Option<Encoding> {
+        let n = name.trim().to_ascii_lowercase().replace('_', "-");
+        Some(match n.as_str() {
+            "cp932" | "windows-31j" | "ms932" | "sjis-win" => Encoding::Cp932,
+            "shift-jis" | "sjis" => Encoding::ShiftJis,
+            "euc-jp" | "eucjp" => Encoding::EucJp,
+            "eucjp-ms" | "euc-jp-ms" => Encoding::EucJpMs,
+            "utf-8" | "utf8" => Encoding::Utf8,
+            "utf-16le" | "utf16le" => Encoding::Utf16Le,
+            "utf-16be" | "utf16be" => Encoding::Utf16Be,
+            _ => return None,
+        })
+    }
+
+    /// Bytes per code unit: 2 for UTF-16, 1 for the ASCII-compatible encodings.
+    pub fn unit_width(self) -> usize {
+        match self {
+            Encoding::Utf16Le | Encoding::Utf16Be => 2,
+            _ => 1,
+        }
+    }
+
+    /// The byte-order mark this encoding may start a file with.
+    pub fn bom(self) -> &'static [u8] {
+        match self {
+            Encoding::Utf8 => b"\xEF\xBB\xBF",
+            Encoding::Utf16Le => b"\xFF\xFE",
+            Encoding::Utf16Be => b"\xFE\xFF",
+            _ => b"",
+        }
+    }
+
+    /// Encodes one ASCII character as it appears in the byte stream (for UTF-16, two bytes).
+    pub fn ascii_unit(self, c: u8) -> [u8; 2] {
+        match self {
+            Encoding::Utf16Le => [c, 0],
+            _ => [0, c],
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Bytes that could not be decoded: where they are in the decoded slice, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Offset of the first bad byte within the slice given to [`decode`].
+    pub offset: usize,
+    /// The bad bytes (at most 4), for the message.
+    pub bytes: Vec<u8>,
+    pub kind: DecodeErrorKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeErrorKind {
+    /// Not a valid sequence in the encoding.
+    Malformed,
+    /// EUC-JP user-defined rows 85–94: only `eucjp-ms` says what they mean.
+    EucUserDefinedRow,
+}
+
+impl DecodeError {
+    /// The bad bytes as `0xF5 0xA1`.
+    pub fn hex(&self) -> String {
+        let parts: Vec<String> = self.bytes.iter().map(|b| format!("0x{b:02X}")).collect();
+        parts.join(" ")
+    }
+}
+
+/// Decodes `bytes` (no BOM) and appends the text to `out`. On error `out` holds
+/// the text decoded before the bad bytes.
+pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    // Items are mostly ASCII (codes, dates, numbers): copy those straight.
+    if enc.unit_width() == 1 && bytes.is_ascii() {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            out.push_str(s);
+            return Ok(());
+        }
+    }
+    match enc {
+        Encoding::Cp932 => decode_cp932(bytes, out),
+        Encoding::ShiftJis => {
+            let start = out.len();
+            decode_cp932(bytes, out)?;
+            cp932_to_jis_variants(out, start);
+            Ok(())
+        }
+        Encoding::EucJp => eucjp::decode_strict(bytes, out),
+        Encoding::EucJpMs => eucjp::decode_ms(bytes, out),
+        Encoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            Err(e) => {
+                let at = e.valid_up_to();
+                // The prefix up to `valid_up_to` is valid UTF-8 by definition.
+                out.push_str(std::str::from_utf8(&bytes[..at]).unwrap_or_default());
+                Err(malformed(
+                    bytes,
+                    at,
+                    e.error_len().unwrap_or(bytes.len() - at),
+                ))
+            }
+        },
+        Encoding::Utf16Le => decode_with(encoding_rs::UTF_16LE, bytes, out),
+        Encoding::Utf16Be => decode_with(encoding_rs::UTF_16BE, bytes, out),
+    }
+}
+
+fn malformed(bytes: &[u8], at: usize, len: usize) -> DecodeError {
+    let end = (at + len.clamp(1, 4)).min(bytes.len());
+    DecodeError {
+        offset: at,
+        bytes: bytes[at..end].to_vec(),
+        kind: DecodeErrorKind::Malformed,
+    }
+}
+
+fn decode_cp932(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    // WHATWG Shift_JIS decodes a lone 0x80 as U+0080; Windows and iconv refuse it.
+    match single_byte_0x80(bytes) {
+        Some(at) => {
+            decode_with(encoding_rs::SHIFT_JIS, &bytes[..at], out)?;
+            Err(malformed(bytes, at, 1))
+        }
+        None => decode_with(encoding_rs::SHIFT_JIS, bytes, out),
+    }
+}
+
+/// Position of a 0x80 byte that stands alone (not the trail byte of a double-byte character).
+fn single_byte_0x80(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr(0x80, bytes)?;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == 0x80 {
+            return Some(i);
+        }
+        i += if matches!(b, 0x81..=0x9F | 0xE0..=0xFC) {
+            2
+        } else {
+            1
+        };
+    }
+    None
+}
+
+/// Decodes with an encoding_rs decoder, reporting the offset of the first malformed sequence.
+fn decode_with(
+    enc: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+    out: &mut String,
+) -> Result<(), DecodeError> {
+    use encoding_rs::DecoderResult;
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let need = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len() * 3 + 16);
+    out.reserve(need);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, out, true);
+    match result {
+        DecoderResult::InputEmpty => Ok(()),
+        DecoderResult::Malformed(bad, pending) => {
+            // `read` bytes were consumed; the last `pending` of them come after the bad
+            // sequence, which is `bad` bytes long just before them.
+            let end = read - pending as usize;
+            let at = end.saturating_sub(bad as usize);
+            Err(malformed(bytes, at, bad as usize))
+        }
+        // Cannot happen with the buffer reserved above; treat as malformed at the end.
+        DecoderResult::OutputFull => Err(malformed(bytes, read, 1)),
+    }
+}
+
+/// CP932 → JIS X 0213 forms of the characters whose mapping differs between them
+/// (DOMAIN.md §3). Same order as [`VARIANTS`].
+pub const VARIANTS: [(char, char); 7] = [
+    ('\u{FF5E}', '\u{301C}'), // 〜 WAVE DASH
+    ('\u{2225}', '\u{2016}'), // ‖ DOUBLE VERTICAL LINE
+    ('\u{FF0D}', '\u{2212}'), // − MINUS SIGN
+    ('\u{2015}', '\u{2014}'), // — EM DASH
+    ('\u{FFE0}', '\u{00A2}'), // ¢
+    ('\u{FFE1}', '\u{00A3}'), // £
+    ('\u{FFE2}', '\u{00AC}'), // ¬
+];
+
+/// Rewrites `out[start..]` with the JIS forms of the CP932 variants.
+fn cp932_to_jis_variants(out: &mut String, start: usize) {
+    let tail = &out[start..];
+    if !tail
+        .chars()
+        .any(|c| VARIANTS.iter().any(|(cp, _)| *cp == c))
+    {
+        return;
+    }
+    let mapped: String = tail
+        .chars()
+        .map(|c| {
+            VARIANTS
+                .iter()
+                .find(|(cp, _)| *cp == c)
+                .map_or(c, |(_, jis)| *jis)
+        })
+        .collect();
+    out.truncate(start);
+    out.push_str(&mapped);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(enc: Encoding, b: &[u8]) -> Result<String, DecodeError> {
+        let mut s = String::new();
+        decode(enc, b, &mut s).map(|_| s)
+    }
+
+    #[test]
+    fn cp932_user_defined_area_becomes_pua() {
+        assert_eq!(dec(Encoding::Cp932, b"\xF0\x40").unwrap(), "\u{E000}");
+        assert_eq!(dec(Encoding::Cp932, b"\xF9\xFC").unwrap(), "\u{E757}");
+        assert_eq!(dec(Encoding::Cp932, b"\x87\x40").unwrap(), "①");
+        assert_eq!(dec(Encoding::Cp932, b"\x81\x60").unwrap(), "\u{FF5E}");
+    }
+
+    #[test]
+    fn shift_jis_uses_the_jis_forms() {
+        assert_eq!(
+            dec(Encoding::ShiftJis, b"a\x81\x60b\x81\x5C").unwrap(),
+            "a\u{301C}b\u{2014}"
+        );
+        assert_eq!(dec(Encoding::ShiftJis, b"\xF0\x40").unwrap(), "\u{E000}");
+    }
+
+    #[test]
+    fn malformed_bytes_are_located_not_replaced() {
+        let e = dec(Encoding::Cp932, b"ab\x82\xA0\x82").unwrap_err();
+        assert_eq!(e.offset, 4);
+        let e = dec(Encoding::Cp932, b"abc\x80").unwrap_err();
+        assert_eq!((e.offset, e.hex().as_str()), (3, "0x80"));
+        let e = dec(Encoding::Utf8, b"\xE3\x81\x82\xFF").unwrap_err();
+        assert_eq!(e.offset, 3);
+        let e = dec(Encoding::Utf8, b"x\xE3\x81").unwrap_err();
+        assert_eq!(e.offset, 1);
+        let e = dec(Encoding::Utf16Le, b"a\0\x00\xD8b\0").unwrap_err();
+        assert_eq!(e.offset, 2);
+    }
+
+    #[test]
+    fn cp932_0x80_as_trail_byte_is_fine() {
+        assert_eq!(dec(Encoding::Cp932, b"\x81\x80").unwrap(), "÷");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for e in Encoding::ALL {
+            assert_eq!(Encoding::parse(e.name()), Some(e));
+        }
+        assert_eq!(Encoding::parse("Windows-31J"), Some(Encoding::Cp932));
+        assert_eq!(Encoding::parse("latin1"), None);
+    }
+}

@@ -1,0 +1,243 @@
+//! Inputs: the checks made on every input file before any work starts, so that a
+//! missing file, an empty export or a file in another encoding stops the run with
+//! a message naming the file instead of filling a reject file with every record.
+
+use crate::decode::{self, Encoding};
+use crate::error::Error;
+use crate::split::{ChunkReader, Framing, SplitConfig};
+use std::io::Read;
+use std::path::Path;
+
+/// How much of each file the encoding check reads.
+const SAMPLE_BYTES: usize = 64 * 1024;
+/// Records of the sample that are decoded.
+const SAMPLE_RECORDS: usize = 1000;
+
+/// Checks that `path` is a readable, non-empty file that looks like `enc`.
+pub fn check(
+    path: &Path,
+    enc: Encoding,
+    framing: Framing,
+    allow_empty: bool,
+) -> Result<u64, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::input(path, "no such file; check the path"),
+        _ => Error::input(path, format!("cannot read: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::input(
+            path,
+            "is a directory; give the export files themselves",
+        ));
+    }
+    if meta.len() == 0 {
+        if allow_empty {
+            return Ok(0);
+        }
+        return Err(Error::input(
+            path,
+            "the file is empty (0 bytes): the export may have failed. If an empty file is expected, pass --allow-empty",
+        ));
+    }
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(SAMPLE_BYTES as u64).read_to_end(&mut sample))
+        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+    let whole = sample.len() as u64 == meta.len();
+    if let Some(problem) = encoding_problem(&sample, whole, enc, framing) {
+        return Err(Error::input(path, problem));
+    }
+    Ok(meta.len())
+}
+
+/// Why `sample` (the start of a file; `whole` if it is all of it) is not `enc`, if it is not.
+pub fn encoding_problem(
+    sample: &[u8],
+    whole: bool,
+    enc: Encoding,
+    framing: Framing,
+) -> Option<String> {
+    let nuls = memchr::memchr_iter(0, sample).count();
+    if enc.unit_width() == 1 && nuls * 10 > sample.len() {
+        return Some(format!(
+            "does not look like {enc}: {}% of the first {} bytes are NUL, as in UTF-16. \
+             Try --encoding utf-16le or --encoding utf-16be",
+            nuls * 100 / sample.len(),
+            sample.len()
+        ));
+    }
+    let single_byte_legacy = enc.unit_width() == 1 && enc != Encoding::Utf8;
+    if single_byte_legacy && looks_like_utf8(sample) {
+        return Some(format!(
+            "does not look like {enc}: the first {} bytes are valid UTF-8 with Japanese text. Try --encoding utf-8",
+            sample.len()
+        ));
+    }
+    if matches!(enc, Encoding::Cp932 | Encoding::ShiftJis)
+        && looks_like_euc_read_as_sjis(sample, whole, framing)
+    {
+        return Some(format!(
+            "does not look like {enc}: it is valid EUC-JP with kana where {enc} would read half-width katakana. \
+             Try --encoding euc-jp or --encoding eucjp-ms"
+        ));
+    }
+    let (good, bad, first_bad) = decode_sample(sample, whole, enc, framing);
+    let sampled = good + bad;
+    if sampled > 0 && bad * 2 > sampled {
+        let others: Vec<&str> = Encoding::ALL
+            .iter()
+            .filter(|&&e| e != enc && decode_sample(sample, whole, e, framing).1 == 0)
+            .map(|e| e.name())
+            .collect();
+        let hint = if others.is_empty() {
+            "Check --encoding, and that this is the export file.".to_string()
+        } else {
+            format!("It decodes as {}: check --encoding.", others.join(", "))
+        };
+        return Some(format!(
+            "does not look like {enc}: {bad} of the first {sampled} records have bytes that are not {enc} ({}). {hint}",
+            first_bad.unwrap_or_default()
+        ));
+    }
+    if let (Framing::Csv { delimiter, .. }, 2) = (framing, enc.unit_width()) {
+        let mut text = String::new();
+        let head = &sample[..sample.len() & !1];
+        let _ = decode::decode(enc, &head[..head.len().min(4096)], &mut text);
+        let structural = text
+            .bytes()
+            .any(|b| b == delimiter || b == b'\n' || b == b'\r');
+        if !structural && sample.len() >= 64 {
+            return Some(format!(
+                "does not look like {enc}: the first {} bytes read as {enc} hold no delimiter and no line end. \
+                 Check --encoding (the other byte order, or a single-byte encoding)",
+                head.len().min(4096)
+            ));
+        }
+    }
+    None
+}
+
+/// Valid UTF-8 (but for a character cut off at the end) with several multi-byte characters:
+/// Shift_JIS and EUC-JP text is almost never that.
+fn looks_like_utf8(sample: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(sample) {
+        Ok(s) => s,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&sample[..e.valid_up_to()]).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    valid.chars().filter(|c| c.len_utf8() > 1).take(4).count() == 4
+}
+
+/// EUC-JP read as Shift_JIS mostly decodes without error (its bytes are half-width
+/// katakana and kanji there too), so look at the EUC-JP reading instead: it must be
+/// valid, and kana (rows 4 and 5, lead 0xA4/0xA5) must be common, as they are in
+/// Japanese names and addresses. Shift_JIS text with any hiragana, katakana or
+/// level-1 kanji is never valid EUC-JP (its lead bytes are below 0xA1).
+fn looks_like_euc_read_as_sjis(sample: &[u8], whole: bool, framing: Framing) -> bool {
+    let (mut chars, mut kana) = (0usize, 0usize);
+    let mut i = 0;
+    while i < sample.len() {
+        let b = sample[i];
+        i += match b {
+            0x00..=0x7F => 1,
+            0x8F => 3,
+            _ => 2,
+        };
+        if b >= 0x80 {
+            chars += 1;
+            kana += matches!(b, 0xA4 | 0xA5) as usize;
+        }
+    }
+    chars >= 8
+        && kana * 100 >= chars * 15
+        && decode_sample(sample, whole, Encoding::EucJp, framing).1 == 0
+}
+
+/// Decodes the first records of `sample`: (good, bad, where the first bad one is).
+fn decode_sample(
+    sample: &[u8],
+    whole: bool,
+    enc: Encoding,
+    framing: Framing,
+) -> (usize, usize, Option<String>) {
+    let cfg = SplitConfig {
+        framing,
+        encoding: enc,
+        chunk_bytes: sample.len().max(1),
+        max_record: SplitConfig::DEFAULT_MAX_RECORD,
+    };
+    let mut reader = ChunkReader::new(sample, cfg);
+    let (mut good, mut bad, mut first_bad) = (0, 0, None);
+    let mut text = String::new();
+    while let Ok(Some(chunk)) = reader.next_chunk() {
+        let n = chunk.records.len();
+        for (k, span) in chunk.records.iter().enumerate() {
+            // The sample's last record may be cut off mid-character.
+            let last = !whole
+                && k + 1 == n
+                && chunk.offset as usize + span.end >= sample.len().saturating_sub(2);
+            if last || good + bad >= SAMPLE_RECORDS || span.start == span.end {
+                continue;
+            }
+            text.clear();
+            match decode::decode(enc, &chunk.data[span.start..span.end], &mut text) {
+                Ok(()) => good += 1,
+                Err(e) => {
+                    bad += 1;
+                    first_bad.get_or_insert_with(|| {
+                        format!(
+                            "first at byte {}: {}",
+                            chunk.offset as usize + span.start + e.offset,
+                            e.hex()
+                        )
+                    });
+                }
+            }
+        }
+    }
+    (good, bad, first_bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: Framing = Framing::Csv {
+        delimiter: b',',
+        quote: b'"',
+    };
+
+    #[test]
+    fn the_right_encoding_passes() {
+        let sjis = b"1,\x8ER\x93c\r\n2,\xF0\x40\r\n";
+        assert_eq!(encoding_problem(sjis, true, Encoding::Cp932, CSV), None);
+        // One bad record among good ones is a reject, not a wrong encoding.
+        let mixed = b"1,a\r\n2,b\r\n3,\x82\r\n";
+        assert_eq!(encoding_problem(mixed, true, Encoding::Cp932, CSV), None);
+    }
+
+    #[test]
+    fn a_file_in_another_encoding_is_named() {
+        let utf8 = "1,山田\r\n2,佐藤\r\n3,鈴木\r\n".as_bytes();
+        let p = encoding_problem(utf8, true, Encoding::Cp932, CSV).unwrap();
+        assert!(
+            p.contains("does not look like cp932") && p.contains("utf-8"),
+            "{p}"
+        );
+        let utf16: Vec<u8> = "1,山田\r\n2,佐藤\r\n"
+            .repeat(10)
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let p = encoding_problem(&utf16, true, Encoding::Cp932, CSV).unwrap();
+        assert!(p.contains("utf-16le"), "{p}");
+        let p = encoding_problem(&utf16, true, Encoding::Utf16Be, CSV);
+        assert!(p.is_some());
+        // "山田,ヤマダ" in EUC-JP reads as half-width katakana in CP932.
+        let euc = b"1,\xBB\xB3\xC5\xC4,\xA5\xE4\xA5\xDE\xA5\xC0\r\n2,\xBA\xB4\xC6\xA3,\xA5\xB5\xA5\xC8\xA5\xA6\r\n";
+        let p = encoding_problem(euc, true, Encoding::Cp932, CSV).unwrap();
+        assert!(p.contains("euc-jp"), "{p}");
+    }
+}

@@ -1,0 +1,171 @@
+//! Items: one decoded record → its items.
+//!
+//! CSV records are split after decoding, where the delimiter and the quote are
+//! plain characters; the splitter has already refused records whose quotes are
+//! not RFC 4180, so this parser only has to undo the quoting.
+
+use memchr::memchr;
+
+/// The items of one record, stored end to end in one buffer (no allocation per item).
+#[derive(Debug, Default)]
+pub struct Items {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Items {
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Appends one item.
+    pub fn push(&mut self, item: &str) {
+        self.text.push_str(item);
+        self.ends.push(self.text.len());
+    }
+
+    /// Appends one item written by `fill` into the shared buffer.
+    pub fn push_with<E>(
+        &mut self,
+        fill: impl FnOnce(&mut String) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let r = fill(&mut self.text);
+        self.ends.push(self.text.len());
+        r
+    }
+}
+
+/// A CSV record whose quoting is not RFC 4180.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuoteError {
+    /// Byte offset in the decoded record.
+    pub at: usize,
+}
+
+/// Splits a decoded CSV record into `items` (cleared first).
+pub fn split_csv(
+    record: &str,
+    delimiter: u8,
+    quote: u8,
+    items: &mut Items,
+) -> Result<(), QuoteError> {
+    items.clear();
+    let b = record.as_bytes();
+    if memchr(quote, b).is_none() {
+        // The common case: no quotes at all.
+        let mut start = 0;
+        while let Some(p) = memchr(delimiter, &b[start..]) {
+            items.push(&record[start..start + p]);
+            start += p + 1;
+        }
+        items.push(&record[start..]);
+        return Ok(());
+    }
+    let mut i = 0;
+    loop {
+        if b.get(i) == Some(&quote) {
+            // Quoted item: copy runs between quotes, "" is one quote.
+            let mut run = i + 1;
+            let mut j = i + 1;
+            items.push_with(|out| {
+                loop {
+                    match memchr(quote, &b[j..]) {
+                        None => return Err(QuoteError { at: i }),
+                        Some(p) => {
+                            let q = j + p;
+                            if b.get(q + 1) == Some(&quote) {
+                                out.push_str(&record[run..=q]);
+                                j = q + 2;
+                                run = j;
+                            } else {
+                                out.push_str(&record[run..q]);
+                                j = q + 1;
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            })?;
+            match b.get(j) {
+                None => return Ok(()),
+                Some(&d) if d == delimiter => i = j + 1,
+                Some(_) => return Err(QuoteError { at: j }),
+            }
+            if i == b.len() {
+                items.push("");
+                return Ok(());
+            }
+        } else {
+            let end = memchr(delimiter, &b[i..]).map_or(b.len(), |p| i + p);
+            let item = &record[i..end];
+            if let Some(p) = memchr(quote, item.as_bytes()) {
+                return Err(QuoteError { at: i + p });
+            }
+            items.push(item);
+            if end == b.len() {
+                return Ok(());
+            }
+            i = end + 1;
+            if i == b.len() {
+                items.push("");
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Result<Vec<String>, QuoteError> {
+        let mut items = Items::default();
+        split_csv(s, b',', b'"', &mut items)?;
+        Ok(items.iter().map(String::from).collect())
+    }
+
+    #[test]
+    fn plain_and_quoted_items() {
+        assert_eq!(split("a,b,,c").unwrap(), ["a", "b", "", "c"]);
+        assert_eq!(split("").unwrap(), [""]);
+        assert_eq!(split(",").unwrap(), ["", ""]);
+        assert_eq!(
+            split("\"a,b\",\"c\"\"d\",\"\"").unwrap(),
+            ["a,b", "c\"d", ""]
+        );
+        assert_eq!(split("\"x\r\ny\",z,").unwrap(), ["x\r\ny", "z", ""]);
+        assert_eq!(split("山田,\"太郎\"").unwrap(), ["山田", "太郎"]);
+    }
+
+    #[test]
+    fn bad_quotes_are_located() {
+        assert_eq!(split("ab\"c,d").unwrap_err().at, 2);
+        assert_eq!(split("\"ab\"c,d").unwrap_err().at, 4);
+        assert_eq!(split("x,\"ab").unwrap_err().at, 2);
+    }
+
+    #[test]
+    fn other_delimiters() {
+        let mut items = Items::default();
+        split_csv("a\t'b\tc'\t", b'\t', b'\'', &mut items).unwrap();
+        assert_eq!(items.iter().collect::<Vec<_>>(), ["a", "b\tc", ""]);
+    }
+}

@@ -1,0 +1,253 @@
+//! Encode and write: RFC 4180 lines, and files that appear complete or not at all.
+//!
+//! Every file `convert` writes goes to a hidden temporary name in the output
+//! directory, hashed as it is written, and is renamed to its real name only when
+//! the whole run has succeeded ([`PendingFile::publish`]); a dropped
+//! `PendingFile` removes its temporary file.
+
+use sha2::{Digest, Sha256};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Appends one CSV line: items joined by commas, quoted only when they need it
+/// (a comma, a quote, CR or LF inside), CRLF at the end.
+pub fn csv_line<'a>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>) {
+    let mut n = 0;
+    let mut last_empty = false;
+    for item in items {
+        if n > 0 {
+            out.push(b',');
+        }
+        push_item(out, item);
+        n += 1;
+        last_empty = item.is_empty();
+    }
+    if n == 1 && last_empty {
+        // A line holding one empty item would be a blank line, which readers skip.
+        out.extend_from_slice(b"\"\"");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends one item, quoted if needed.
+pub fn push_item(out: &mut Vec<u8>, item: &str) {
+    let b = item.as_bytes();
+    let needs_quotes =
+        memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+    if !needs_quotes {
+        out.extend_from_slice(b);
+        return;
+    }
+    out.push(b'"');
+    let mut start = 0;
+    while let Some(p) = memchr::memchr(b'"', &b[start..]) {
+        out.extend_from_slice(&b[start..=start + p]);
+        out.push(b'"');
+        start += p + 1;
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
+}
+
+/// Hex form of a SHA-256 digest.
+pub fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
+    use std::io::Read;
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => {
+                h.update(&buf[..k]);
+                n += k as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((hex(&h.finalize()), n))
+}
+
+/// What was written to a finished file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// A file being written under a temporary name next to its destination.
+pub struct PendingFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+    file: Option<File>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+/// Prefix of temporary names, so a later run can remove what a killed run left.
+pub const TMP_PREFIX: &str = ".ikou-tmp-";
+
+impl PendingFile {
+    pub fn create(dest: &Path) -> io::Result<PendingFile> {
+        let dir = dest.parent().unwrap_or(Path::new("."));
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let tmp = dir.join(format!("{TMP_PREFIX}{}-{name}", std::process::id()));
+        let file = File::create(&tmp)?;
+        Ok(PendingFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            file: Some(file),
+            hasher: Sha256::new(),
+            bytes: 0,
+        })
+    }
+
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    pub fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        let f = self.file.as_mut().ok_or_else(closed)?;
+        f.write_all(data)?;
+        self.hasher.update(data);
+        self.bytes += data.len() as u64;
+        Ok(())
+    }
+
+    /// Flushes to disk and returns the hash; the file keeps its temporary name.
+    pub fn finish(&mut self) -> io::Result<Written> {
+        let f = self.file.take().ok_or_else(closed)?;
+        f.sync_all()?;
+        Ok(Written {
+            sha256: hex(&std::mem::take(&mut self.hasher).finalize()),
+            bytes: self.bytes,
+        })
+    }
+
+    /// Gives the file its real name.
+    pub fn publish(mut self) -> io::Result<()> {
+        fs::rename(&self.tmp, &self.dest)?;
+        self.tmp = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+fn closed() -> io::Error {
+    io::Error::other("file already finished")
+}
+
+/// Writes `data` to `dest` atomically (temporary name, sync, rename).
+pub fn write_atomic(dest: &Path, data: &[u8]) -> io::Result<Written> {
+    let mut f = PendingFile::create(dest)?;
+    f.write_all(data)?;
+    let w = f.finish()?;
+    f.publish()?;
+    Ok(w)
+}
+
+/// Removes temporary files that an earlier, killed run left in `dir`.
+pub fn remove_stale_temporaries(dir: &Path) -> io::Result<usize> {
+    let mut n = 0;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX)
+            && entry.file_type()?.is_file()
+        {
+            fs::remove_file(entry.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(items: &[&str]) -> String {
+        let mut out = Vec::new();
+        csv_line(&mut out, items.iter().copied());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(line(&["a", "b c", ""]), "a,b c,\r\n");
+        assert_eq!(
+            line(&["a,b", "x\"y", "1\r\n2", "\n"]),
+            "\"a,b\",\"x\"\"y\",\"1\r\n2\",\"\n\"\r\n"
+        );
+        assert_eq!(line(&["山田\u{E0100}"]), "山田\u{E0100}\r\n");
+        assert_eq!(line(&[""]), "\"\"\r\n");
+    }
+
+    proptest! {
+        /// The csv crate, an independent reader, reads back exactly what was written.
+        #[test]
+        fn csv_crate_reads_back_every_line(rows in prop::collection::vec(
+            prop::collection::vec("[a-z,\"\r\n 山\u{3000}]{0,6}", 1..5), 1..5)) {
+            let mut out = Vec::new();
+            for r in &rows {
+                csv_line(&mut out, r.iter().map(String::as_str));
+            }
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&out[..]);
+            let back: Vec<Vec<String>> = rdr
+                .records()
+                .map(|r| r.unwrap().iter().map(String::from).collect())
+                .collect();
+            prop_assert_eq!(back, rows);
+        }
+    }
+
+    #[test]
+    fn pending_files_appear_only_when_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("x.csv");
+        let mut f = PendingFile::create(&dest).unwrap();
+        f.write_all(b"abc").unwrap();
+        let w = f.finish().unwrap();
+        assert_eq!(w.bytes, 3);
+        assert_eq!(
+            w.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(!dest.exists());
+        f.publish().unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"abc");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        let mut g = PendingFile::create(&dir.path().join("y.csv")).unwrap();
+        g.write_all(b"half").unwrap();
+        drop(g);
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "dropped file leaves nothing"
+        );
+    }
+}
