@@ -7,4 +7,5 @@
 //! validate ([`item`]) → encode and write ([`output`]), hashed on the side into the
 //! [`manifest`]. [`convert`] drives the stages over chunks of records in parallel.
 
+pub mod cleanse;
 pub mod layout;
