@@ -9,11 +9,11 @@
 //! |----------|-----------------------------------------------------------------------------|
 //! | all      | trailing U+0020, U+3000 and NUL removed (padding of fixed-length records)    |
 //! | `text`   | nothing else (外字 and variants are mapped before this stage)               |
-//! | `kana`   | see [`kana`]: 半角カナ→全角, 濁点 composed, separators → U+3000, script      |
+//! | `kana`   | see `kana.rs`: 半角カナ→全角, 濁点 composed, separators → U+3000, script      |
 //! | `digits` | leading spaces removed, 全角数字→半角, anything else refused                 |
 //! | `number` | as digits, plus one leading sign and one decimal point, 全角→半角            |
 //! | `code`   | leading spaces removed, 全角数字→半角, then the value must be in `codes`     |
-//! | `date`   | see [`date`]: 8-digit 西暦 checked, or 和暦 converted to 西暦                  |
+//! | `date`   | see `date.rs`: 8-digit 西暦 checked, or 和暦 converted to 西暦                  |
 //!
 //! An empty value (or one that is empty after trimming) is returned empty and never
 //! refused: whether the item is required is the caller's check.
