@@ -58,6 +58,7 @@ mod tests {
             offset: None,
             codes: vec![],
             date: None,
+            kana: None,
         }
     }
 

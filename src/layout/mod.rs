@@ -80,6 +80,10 @@ pub struct Field {
     /// date: how the source writes it.
     #[serde(default)]
     pub date: Option<DateStyle>,
+    /// kana: the script the output must be in (default katakana, as the
+    /// 中間標準レイアウト仕様 writes カナ items); the other script is converted.
+    #[serde(default)]
+    pub kana: Option<KanaScript>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -114,6 +118,17 @@ pub enum DateStyle {
     Seireki,
     /// Era code followed by YYMMDD.
     Wareki,
+}
+
+/// The script of a `kana` item's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KanaScript {
+    /// 全角カタカナ (the default).
+    #[default]
+    Katakana,
+    /// ひらがな.
+    Hiragana,
 }
 
 /// Why a layout was refused. The message names the layout and the item.
@@ -229,6 +244,12 @@ impl Layout {
             if f.kind == FieldType::Date && f.date.is_none() {
                 return Err(format!(
                     "{at}: type \"date\" needs date = \"seireki\" or \"wareki\""
+                ));
+            }
+            if f.kana.is_some() && f.kind != FieldType::Kana {
+                return Err(format!(
+                    "{at}: `kana` applies only to items of type \"kana\", not {:?}",
+                    f.kind.as_str()
                 ));
             }
             if f.key && f.sensitive {
@@ -386,6 +407,26 @@ length = 7
         let e = parse(fixed.as_bytes(), "f").unwrap_err().to_string();
         assert!(e.contains("record_length 10"), "{e}");
         assert!(parse(fixed.replace("length = 7", "length = 6").as_bytes(), "f").is_ok());
+    }
+
+    #[test]
+    fn kana_script_option_only_on_kana_items() {
+        let l = parse(MINIMAL.as_bytes(), "t").unwrap();
+        assert_eq!(l.fields[0].kana, None);
+        let ok = MINIMAL.replace(
+            "name = \"氏名\"",
+            "name = \"氏名かな\"\ntype = \"kana\"\nkana = \"hiragana\"",
+        );
+        let l = parse(ok.as_bytes(), "t").unwrap();
+        assert_eq!(l.fields[1].kana, Some(KanaScript::Hiragana));
+        let bad = MINIMAL.replace("name = \"氏名\"", "name = \"氏名\"\nkana = \"katakana\"");
+        let e = parse(bad.as_bytes(), "t").unwrap_err().to_string();
+        assert!(e.contains("kana") && e.contains("氏名"), "{e}");
+        let bad = MINIMAL.replace(
+            "name = \"氏名\"",
+            "name = \"氏名\"\ntype = \"kana\"\nkana = \"romaji\"",
+        );
+        assert!(parse(bad.as_bytes(), "t").is_err());
     }
 
     #[test]

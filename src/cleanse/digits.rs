@@ -1,0 +1,272 @@
+//! `digits`, `number` and `code` items: 全角→半角 for digits and the few symbols a
+//! number may have; nothing else is guessed.
+//!
+//! Not done, on purpose (each would change a value's meaning on a guess):
+//! leading zeros are kept (宛名番号 are zero-padded), thousands separators (1,234),
+//! trailing signs (COBOL `123-`), ▲/△ negatives and `.5`/`5.` are refused.
+//! Leading and trailing spaces have already been removed by the caller.
+
+use super::{Applied, Fail, Rule};
+
+/// The ASCII digit for a 全角数字 (U+FF10–U+FF19).
+#[inline]
+pub(super) fn fullwidth_digit(c: char) -> Option<u8> {
+    match c {
+        '０'..='９' => Some(b'0' + (c as u32 - '０' as u32) as u8),
+        _ => None,
+    }
+}
+
+const NOT_DIGIT: &str = "数字でない文字があります";
+
+/// Only digits: 全角数字 become ASCII.
+pub(super) fn digits(s: &str, out: &mut String, applied: &mut Applied) -> Result<(), Fail> {
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        out.push_str(s);
+        return Ok(());
+    }
+    for (i, c) in s.char_indices() {
+        if c.is_ascii_digit() {
+            out.push(c);
+        } else if let Some(d) = fullwidth_digit(c) {
+            applied.set(Rule::FullwidthDigit);
+            out.push(d as char);
+        } else {
+            return Err(Fail::at("not-digits", i, NOT_DIGIT));
+        }
+    }
+    Ok(())
+}
+
+/// `[sign] digits [. digits]`, with 全角 digits, ＋/－/− and ．accepted and made ASCII.
+/// A `+` is kept (it was written; dropping it is not cleansing's business).
+pub(super) fn number(s: &str, out: &mut String, applied: &mut Applied) -> Result<(), Fail> {
+    #[derive(PartialEq)]
+    enum At {
+        Start,
+        Sign,
+        Int,
+        Point,
+        Frac,
+    }
+    let mut state = At::Start;
+    let mut last = 0;
+    for (i, c) in s.char_indices() {
+        last = i;
+        let (ascii, rule) = match c {
+            '0'..='9' => (c, None),
+            '+' | '-' | '.' => (c, None),
+            '＋' => ('+', Some(Rule::FullwidthSign)),
+            '－' | '−' => ('-', Some(Rule::FullwidthSign)),
+            '．' => ('.', Some(Rule::FullwidthDecimalPoint)),
+            _ => match fullwidth_digit(c) {
+                Some(d) => (d as char, Some(Rule::FullwidthDigit)),
+                None => return Err(Fail::at("not-number", i, "数値に使えない文字があります")),
+            },
+        };
+        state = match (state, ascii) {
+            (At::Start, '+' | '-') => At::Sign,
+            (_, '+' | '-') => {
+                return Err(Fail::at("not-number", i, "符号は先頭に1つだけ書けます"));
+            }
+            (At::Start | At::Sign, '.') => {
+                return Err(Fail::at("not-number", i, "小数点の前に数字がありません"));
+            }
+            (At::Point | At::Frac, '.') => {
+                return Err(Fail::at("not-number", i, "小数点は1つだけ書けます"));
+            }
+            (At::Int, '.') => At::Point,
+            (At::Start | At::Sign | At::Int, _) => At::Int,
+            (At::Point | At::Frac, _) => At::Frac,
+        };
+        if let Some(rule) = rule {
+            applied.set(rule);
+        }
+        out.push(ascii);
+    }
+    match state {
+        At::Sign => Err(Fail::at("not-number", last, "符号の後に数字がありません")),
+        At::Point => Err(Fail::at("not-number", last, "小数点の後に数字がありません")),
+        At::Start | At::Int | At::Frac => Ok(()),
+    }
+}
+
+/// Digits made ASCII, other characters kept (codes may be letters: M/T/S/H/R), then
+/// the value must be one of `codes` (sorted). Codes are compared exactly: "01" is
+/// not "1", since code tables differ exactly in this (年号コード 1 vs 01).
+pub(super) fn code(
+    s: &str,
+    codes: &[Box<str>],
+    out: &mut String,
+    applied: &mut Applied,
+) -> Result<(), Fail> {
+    let start = out.len();
+    if s.is_ascii() {
+        out.push_str(s);
+    } else {
+        for c in s.chars() {
+            match fullwidth_digit(c) {
+                Some(d) => {
+                    applied.set(Rule::FullwidthDigit);
+                    out.push(d as char);
+                }
+                None => out.push(c),
+            }
+        }
+    }
+    let value = &out[start..];
+    if codes.binary_search_by(|c| c.as_ref().cmp(value)).is_ok() {
+        Ok(())
+    } else {
+        Err(Fail::from("unknown-code", 0, "コード表にない値です"))
+    }
+}
+
+/// A layout code that cleansed data can equal: not empty, no 全角数字, no spaces or
+/// NUL at either end.
+pub(super) fn is_clean_code(c: &str) -> bool {
+    let pad = |ch: char| matches!(ch, ' ' | '\u{3000}' | '\0');
+    !c.is_empty()
+        && !c.starts_with(pad)
+        && !c.ends_with(pad)
+        && !c.chars().any(|ch| fullwidth_digit(ch).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn run(
+        f: fn(&str, &mut String, &mut Applied) -> Result<(), Fail>,
+        s: &str,
+    ) -> Result<(String, Applied), Fail> {
+        let mut out = String::new();
+        let mut a = Applied::default();
+        f(s, &mut out, &mut a).map(|()| (out, a))
+    }
+
+    #[test]
+    fn ascii_digits_unchanged() {
+        let (o, a) = run(digits, "000123456789").unwrap();
+        assert_eq!(o, "000123456789");
+        assert_eq!(a, Applied::default());
+    }
+
+    #[test]
+    fn fullwidth_digits_to_ascii() {
+        let (o, a) = run(digits, "０１2３４５６７８９").unwrap();
+        assert_eq!(o, "0123456789");
+        assert!(a.has(Rule::FullwidthDigit));
+    }
+
+    #[test]
+    fn digits_refuse_anything_else_at_its_byte() {
+        for (s, at) in [
+            ("12 3", 2),
+            ("１２-", 6),
+            ("a", 0),
+            ("12.0", 2),
+            ("1\0", 1),
+            ("一", 0),
+            ("①", 0),
+            ("٣", 0),
+        ] {
+            let e = run(digits, s).unwrap_err();
+            assert_eq!((e.reason, e.at), ("not-digits", at), "{s}");
+        }
+    }
+
+    #[test]
+    fn numbers_accepted_and_normalised() {
+        for (s, want, rules) in [
+            ("123", "123", &[][..]),
+            ("-12.50", "-12.50", &[]),
+            ("+0", "+0", &[]),
+            (
+                "－１２．５",
+                "-12.5",
+                &[
+                    Rule::FullwidthSign,
+                    Rule::FullwidthDigit,
+                    Rule::FullwidthDecimalPoint,
+                ][..],
+            ),
+            ("−3", "-3", &[Rule::FullwidthSign]),
+            ("＋7", "+7", &[Rule::FullwidthSign]),
+            ("007", "007", &[]),
+        ] {
+            let (o, a) = run(number, s).unwrap();
+            assert_eq!(o, want, "{s}");
+            for &r in rules {
+                assert!(a.has(r), "{s} {r:?}");
+            }
+            if rules.is_empty() {
+                assert_eq!(a, Applied::default());
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_refused_with_position() {
+        for (s, at) in [
+            ("1.2.3", 3),
+            ("1-2", 1),
+            ("--1", 1),
+            ("-", 0),
+            ("1.", 1),
+            (".5", 0),
+            ("-.5", 1),
+            ("1,234", 1),
+            ("▲100", 0),
+            ("12-", 2),
+            ("1 2", 1),
+        ] {
+            let e = run(number, s).unwrap_err();
+            assert_eq!((e.reason, e.at), ("not-number", at), "{s}");
+        }
+    }
+
+    #[test]
+    fn codes_after_digit_normalisation() {
+        let codes: Vec<Box<str>> = vec!["1".into(), "2".into(), "9".into(), "H".into()];
+        let mut out = String::new();
+        let mut a = Applied::default();
+        code("２", &codes, &mut out, &mut a).unwrap();
+        assert_eq!(out, "2");
+        assert!(a.has(Rule::FullwidthDigit));
+        out.clear();
+        code("H", &codes, &mut out, &mut Applied::default()).unwrap();
+        for bad in ["3", "01", "12", "h", "Ｈ"] {
+            let e = code(bad, &codes, &mut String::new(), &mut Applied::default()).unwrap_err();
+            assert_eq!((e.reason, e.at, e.from), ("unknown-code", 0, true), "{bad}");
+        }
+    }
+
+    #[test]
+    fn clean_codes() {
+        assert!(is_clean_code("01"));
+        assert!(is_clean_code("H"));
+        assert!(!is_clean_code(""));
+        assert!(!is_clean_code("１"));
+        assert!(!is_clean_code("1 "));
+        assert!(!is_clean_code("\u{3000}1"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_mix_of_digit_widths_becomes_ascii(s in "[0-9０-９]{1,20}") {
+            let (o, a) = run(digits, &s).unwrap();
+            let want: String = s.chars().map(|c| fullwidth_digit(c).map_or(c, char::from)).collect();
+            prop_assert_eq!(&o, &want);
+            prop_assert_eq!(a.has(Rule::FullwidthDigit), s != want);
+        }
+
+        #[test]
+        fn ascii_numbers_round_trip_through_f64(n in -1.0e9f64..1.0e9) {
+            let s = format!("{n:.3}");
+            let (o, _) = run(number, &s).unwrap();
+            prop_assert_eq!(o.parse::<f64>().unwrap(), s.parse::<f64>().unwrap());
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! `kana` items (氏名カナ etc.): one script, full-width, U+3000 between name parts.
+//!
+//! Decisions (the issue is silent on these; this is what vendors' cleansing does):
+//! - ｶﾞ/ﾊﾟ/ｳﾞ/ﾜﾞ/ｦﾞ and the full-width カ゛, カ+U+3099 become one precomposed
+//!   letter (ガ パ ヴ ヷ ヺ ガ); a mark that has no letter to go on (ｱﾞ, ﾞ at the
+//!   start, after ー or a space) is refused as `stray-voiced-mark`, not turned into
+//!   a lone ゛: standard systems do not accept a lone mark in a kana item and the
+//!   intended letter cannot be known.
+//! - Output script: katakana unless the layout says `kana = "hiragana"`; letters of
+//!   the other script are converted and counted (a lossless change); a katakana
+//!   letter without a hiragana form (ヷヸヹヺ, small Ainu kana) is refused.
+//! - Allowed besides letters: ー, ・, U+3000, small kana, ヽヾ/ゝゞ, and in katakana
+//!   items the small kana of U+31F0–U+31FF (JIS X 0213). ｰ and ･ become ー and ・.
+//! - U+0020 becomes U+3000, one for one: runs of spaces are not collapsed and
+//!   leading spaces are kept (only trailing padding is removed, by the caller).
+//! - Refused as `not-kana`: kanji, Latin letters, digits, the half-width ｡｢｣､, and
+//!   lookalikes of ー such as －, −, ‐ (which one was meant is a guess).
+
+use super::{Applied, Fail, Rule};
+use crate::layout::KanaScript;
+
+/// Full-width forms of U+FF65–U+FF9D (･ to ﾝ), in code point order.
+const HALF_TO_FULL: [char; 57] = [
+    '・', 'ヲ', 'ァ', 'ィ', 'ゥ', 'ェ', 'ォ', 'ャ', 'ュ', 'ョ', 'ッ', 'ー', 'ア', 'イ', 'ウ', 'エ',
+    'オ', 'カ', 'キ', 'ク', 'ケ', 'コ', 'サ', 'シ', 'ス', 'セ', 'ソ', 'タ', 'チ', 'ツ', 'テ', 'ト',
+    'ナ', 'ニ', 'ヌ', 'ネ', 'ノ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'マ', 'ミ', 'ム', 'メ', 'モ', 'ヤ',
+    'ユ', 'ヨ', 'ラ', 'リ', 'ル', 'レ', 'ロ', 'ワ', 'ン',
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mark {
+    Voiced,
+    SemiVoiced,
+}
+
+/// A voicing mark, and whether it is the half-width one.
+#[inline]
+fn mark(c: char) -> Option<(Mark, bool)> {
+    match c {
+        '\u{FF9E}' => Some((Mark::Voiced, true)),
+        '\u{FF9F}' => Some((Mark::SemiVoiced, true)),
+        '\u{3099}' | '\u{309B}' => Some((Mark::Voiced, false)),
+        '\u{309A}' | '\u{309C}' => Some((Mark::SemiVoiced, false)),
+        _ => None,
+    }
+}
+
+/// The precomposed letter for `base` + `mark`, in either script.
+fn compose(base: char, mark: Mark) -> Option<char> {
+    let step = match (mark, base) {
+        (
+            Mark::Voiced,
+            'カ' | 'キ' | 'ク' | 'ケ' | 'コ' | 'サ' | 'シ' | 'ス' | 'セ' | 'ソ' | 'タ' | 'チ'
+            | 'ツ' | 'テ' | 'ト' | 'ハ' | 'ヒ' | 'フ' | 'ヘ' | 'ホ' | 'ヽ' | 'か' | 'き' | 'く'
+            | 'け' | 'こ' | 'さ' | 'し' | 'す' | 'せ' | 'そ' | 'た' | 'ち' | 'つ' | 'て' | 'と'
+            | 'は' | 'ひ' | 'ふ' | 'へ' | 'ほ' | 'ゝ',
+        ) => 1,
+        (Mark::SemiVoiced, 'ハ' | 'ヒ' | 'フ' | 'ヘ' | 'ホ' | 'は' | 'ひ' | 'ふ' | 'へ' | 'ほ') => {
+            2
+        }
+        (Mark::Voiced, 'ウ') => return Some('ヴ'),
+        (Mark::Voiced, 'う') => return Some('ゔ'),
+        (Mark::Voiced, 'ワ') => return Some('ヷ'),
+        (Mark::Voiced, 'ヰ') => return Some('ヸ'),
+        (Mark::Voiced, 'ヱ') => return Some('ヹ'),
+        (Mark::Voiced, 'ヲ') => return Some('ヺ'),
+        _ => return None,
+    };
+    char::from_u32(base as u32 + step)
+}
+
+/// Katakana letters (incl. small, ヴ, ヷ–ヺ, ヽヾ and U+31F0–U+31FF); not ー・.
+#[inline]
+fn is_katakana(c: char) -> bool {
+    matches!(c, '\u{30A1}'..='\u{30FA}' | '\u{30FD}' | '\u{30FE}' | '\u{31F0}'..='\u{31FF}')
+}
+
+/// Hiragana letters (incl. small, ゔ ゕ ゖ and ゝゞ).
+#[inline]
+fn is_hiragana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}')
+}
+
+fn to_katakana(c: char) -> char {
+    // ぁ–ゖ and ゝゞ are exactly 0x60 below ァ–ヶ and ヽヾ.
+    char::from_u32(c as u32 + 0x60).unwrap_or(c)
+}
+
+fn to_hiragana(c: char) -> Option<char> {
+    match c {
+        '\u{30A1}'..='\u{30F6}' | '\u{30FD}' | '\u{30FE}' => char::from_u32(c as u32 - 0x60),
+        _ => None,
+    }
+}
+
+const STRAY: &str = "濁点・半濁点を付けられない位置にあります";
+const NOT_KANA: &str = "カナでない文字があります";
+
+/// Cleanses a kana value (trailing padding already removed). Copies unchanged runs
+/// in one piece; an all-full-width value is one `push_str`.
+pub(super) fn cleanse(
+    s: &str,
+    script: KanaScript,
+    out: &mut String,
+    applied: &mut Applied,
+) -> Result<(), Fail> {
+    let mut copied = 0; // bytes of `s` already in `out`
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let (base, half) = match c {
+            '\u{3000}' | 'ー' | '・' => continue,
+            ' ' => {
+                out.push_str(&s[copied..i]);
+                out.push('\u{3000}');
+                copied = i + 1;
+                applied.set(Rule::SpaceToFullwidth);
+                continue;
+            }
+            '\u{FF65}'..='\u{FF9D}' => (HALF_TO_FULL[(c as u32 - 0xFF65) as usize], true),
+            _ if is_katakana(c) || is_hiragana(c) => (c, false),
+            _ if mark(c).is_some() => return Err(Fail::at("stray-voiced-mark", i, STRAY)),
+            _ => return Err(Fail::at("not-kana", i, NOT_KANA)),
+        };
+        let mut end = i + c.len_utf8();
+        let mut letter = base;
+        let mut changed = half;
+        if half {
+            applied.set(Rule::HalfwidthKana);
+        }
+        if let Some(&(j, m)) = chars.peek()
+            && let Some((kind, half_mark)) = mark(m)
+        {
+            letter = compose(base, kind).ok_or(Fail::at("stray-voiced-mark", j, STRAY))?;
+            applied.set(if half_mark {
+                Rule::HalfwidthKana
+            } else {
+                Rule::ComposeVoicedMark
+            });
+            changed = true;
+            end = j + m.len_utf8();
+            chars.next();
+        }
+        match script {
+            KanaScript::Katakana if is_hiragana(letter) => {
+                letter = to_katakana(letter);
+                applied.set(Rule::HiraganaToKatakana);
+                changed = true;
+            }
+            KanaScript::Hiragana if is_katakana(letter) => {
+                letter = to_hiragana(letter).ok_or(Fail::at(
+                    "not-kana",
+                    i,
+                    "ひらがなにできない文字があります",
+                ))?;
+                applied.set(Rule::KatakanaToHiragana);
+                changed = true;
+            }
+            _ => {}
+        }
+        if changed {
+            out.push_str(&s[copied..i]);
+            out.push(letter);
+            copied = end;
+        }
+    }
+    out.push_str(&s[copied..]);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    fn kata(s: &str) -> Result<(String, Applied), Fail> {
+        run(s, KanaScript::Katakana)
+    }
+
+    fn run(s: &str, script: KanaScript) -> Result<(String, Applied), Fail> {
+        let mut out = String::new();
+        let mut a = Applied::default();
+        cleanse(s, script, &mut out, &mut a).map(|()| (out, a))
+    }
+
+    fn rules(a: Applied) -> Vec<Rule> {
+        Rule::ALL.into_iter().filter(|&r| a.has(r)).collect()
+    }
+
+    #[test]
+    fn full_width_katakana_unchanged() {
+        let (o, a) = kata("ヤマダ　タロウ・ジョーンズ").unwrap();
+        assert_eq!(o, "ヤマダ　タロウ・ジョーンズ");
+        assert_eq!(a, Applied::default());
+    }
+
+    #[test]
+    fn halfwidth_with_voiced_marks() {
+        for (h, f) in [
+            ("ｶﾞ", "ガ"),
+            ("ﾊﾟ", "パ"),
+            ("ｳﾞ", "ヴ"),
+            ("ﾜﾞ", "ヷ"),
+            ("ｦﾞ", "ヺ"),
+            ("ﾎﾟ", "ポ"),
+            ("ﾄﾞ", "ド"),
+            ("ｯ", "ッ"),
+            ("ｧｨｩｪｫｬｭｮ", "ァィゥェォャュョ"),
+            ("ｼﾞｮｰﾝｽﾞ･ｽﾐｽ", "ジョーンズ・スミス"),
+            ("ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ　タロウ"),
+        ] {
+            let (o, a) = kata(h).unwrap();
+            assert_eq!(o, f, "{h}");
+            assert!(a.has(Rule::HalfwidthKana), "{h}");
+            assert!(!a.has(Rule::ComposeVoicedMark), "{h}");
+        }
+        let (_, a) = kata("ﾔﾏﾀﾞ ﾀﾛｳ").unwrap();
+        assert_eq!(rules(a), [Rule::HalfwidthKana, Rule::SpaceToFullwidth]);
+    }
+
+    #[test]
+    fn mixed_widths_keep_the_full_width_parts() {
+        let (o, _) = kata("ヤマﾀﾞ　タﾛウ").unwrap();
+        assert_eq!(o, "ヤマダ　タロウ");
+        // full-width letter, half-width mark
+        let (o, a) = kata("カﾞ").unwrap();
+        assert_eq!(o, "ガ");
+        assert_eq!(rules(a), [Rule::HalfwidthKana]);
+    }
+
+    #[test]
+    fn full_width_marks_composed() {
+        for s in ["カ゛", "カ\u{3099}"] {
+            let (o, a) = kata(s).unwrap();
+            assert_eq!(o, "ガ");
+            assert_eq!(rules(a), [Rule::ComposeVoicedMark]);
+        }
+        assert_eq!(kata("ハ゜ヒ\u{309A}ウ゛ヽ゛").unwrap().0, "パピヴヾ");
+        assert_eq!(kata("は゜").unwrap().0, "パ");
+    }
+
+    #[test]
+    fn stray_marks_refused_at_the_mark() {
+        for (s, at) in [
+            ("ﾞ", 0),
+            ("ｱﾞ", 3),
+            ("ｱｲﾟ", 6),
+            ("ｶ ﾞ", 4),
+            ("ｰﾞ", 3),
+            ("ｶﾞﾞ", 6),
+            ("ア゛", 3),
+            ("マ\u{309A}", 3),
+            ("゜", 0),
+            ("\u{3000}\u{3099}", 3),
+        ] {
+            let e = kata(s).unwrap_err();
+            assert_eq!((e.reason, e.at), ("stray-voiced-mark", at), "{s}");
+        }
+    }
+
+    #[test]
+    fn not_kana_refused_at_the_character() {
+        for (s, at) in [
+            ("ヤマダ太郎", 9),
+            ("YAMADA", 0),
+            ("ﾔﾏﾀﾞ1", 12),
+            ("ｱ｡", 3),
+            ("｢ｱ｣", 0),
+            ("ア－ル", 3),
+            ("ア\tイ", 3),
+            ("Ａ", 0),
+            ("ヿ", 0),
+            ("\u{00A0}", 0),
+        ] {
+            let e = kata(s).unwrap_err();
+            assert_eq!((e.reason, e.at), ("not-kana", at), "{s}");
+        }
+    }
+
+    #[test]
+    fn hiragana_made_katakana_by_default() {
+        let (o, a) = kata("やまだ　たろう").unwrap();
+        assert_eq!(o, "ヤマダ　タロウ");
+        assert_eq!(rules(a), [Rule::HiraganaToKatakana]);
+        assert_eq!(kata("ゔぁゕゖゝゞ").unwrap().0, "ヴァヵヶヽヾ");
+        assert_eq!(kata("か゛").unwrap().0, "ガ");
+        assert_eq!(kata("ㇰㇱ").unwrap().0, "ㇰㇱ");
+    }
+
+    #[test]
+    fn hiragana_items_convert_katakana() {
+        let (o, a) = run("ﾔﾏﾀﾞ ﾀﾛｳ", KanaScript::Hiragana).unwrap();
+        assert_eq!(o, "やまだ　たろう");
+        assert_eq!(
+            rules(a),
+            [
+                Rule::HalfwidthKana,
+                Rule::SpaceToFullwidth,
+                Rule::KatakanaToHiragana
+            ]
+        );
+        let (o, a) = run("すずき・じろー", KanaScript::Hiragana).unwrap();
+        assert_eq!(o, "すずき・じろー");
+        assert_eq!(a, Applied::default());
+        assert_eq!(run("ヴヵヶヾ", KanaScript::Hiragana).unwrap().0, "ゔゕゖゞ");
+        for s in ["ﾜﾞ", "ヸ", "ㇰ"] {
+            let e = run(s, KanaScript::Hiragana).unwrap_err();
+            assert_eq!((e.reason, e.at), ("not-kana", 0), "{s}");
+        }
+    }
+
+    #[test]
+    fn spaces_one_for_one_leading_kept() {
+        assert_eq!(kata(" ｱ  ｲ").unwrap().0, "\u{3000}ア\u{3000}\u{3000}イ");
+    }
+
+    #[test]
+    fn every_halfwidth_letter_matches_nfkc() {
+        for cp in 0xFF65..=0xFF9D {
+            let c = char::from_u32(cp).unwrap();
+            let s = c.to_string();
+            assert_eq!(
+                kata(&s).unwrap().0,
+                s.nfkc().collect::<String>(),
+                "U+{cp:X}"
+            );
+        }
+    }
+
+    /// Half-width letters, each followed by ﾞ/ﾟ only where it composes.
+    fn halfwidth_name() -> impl Strategy<Value = String> {
+        let unit = (0xFF65u32..=0xFF9D, 0u8..3).prop_map(|(cp, m)| {
+            let c = char::from_u32(cp).unwrap();
+            let full = HALF_TO_FULL[(cp - 0xFF65) as usize];
+            let mut s = c.to_string();
+            match m {
+                1 if compose(full, Mark::Voiced).is_some() => s.push('\u{FF9E}'),
+                2 if compose(full, Mark::SemiVoiced).is_some() => s.push('\u{FF9F}'),
+                _ => {}
+            }
+            s
+        });
+        proptest::collection::vec(unit, 1..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        /// NFKC (unicode-normalization) is an independent oracle for width and
+        /// composition of half-width katakana.
+        #[test]
+        fn halfwidth_names_convert_like_nfkc(s in halfwidth_name()) {
+            let (o, a) = kata(&s).unwrap();
+            prop_assert_eq!(o, s.nfkc().collect::<String>());
+            prop_assert_eq!(rules(a), vec![Rule::HalfwidthKana]);
+        }
+
+        /// Hiragana → katakana → hiragana gives back the input.
+        #[test]
+        fn scripts_round_trip(s in "[ぁ-ゖゝゞー・　]{1,12}") {
+            let (k, _) = kata(&s).unwrap();
+            let (h, _) = run(&k, KanaScript::Hiragana).unwrap();
+            prop_assert_eq!(h, s);
+        }
+    }
+}

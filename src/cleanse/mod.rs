@@ -1,0 +1,603 @@
+//! Cleansing (データクレンジング): per item type, normalise what a legacy export writes
+//! into the form a standard-compliant system expects, count every change, and refuse
+//! what cannot be made valid.
+//!
+//! Runs after decoding and 外字 mapping and before length/required validation. The
+//! rules are chosen by the item's type in the layout, never globally (DOMAIN.md §5):
+//!
+//! | type     | what happens                                                                |
+//! |----------|-----------------------------------------------------------------------------|
+//! | all      | trailing U+0020, U+3000 and NUL removed (padding of fixed-length records)    |
+//! | `text`   | nothing else (外字 and variants are mapped before this stage)               |
+//! | `kana`   | see `kana.rs`: 半角カナ→全角, 濁点 composed, separators → U+3000, script      |
+//! | `digits` | leading spaces removed, 全角数字→半角, anything else refused                 |
+//! | `number` | as digits, plus one leading sign and one decimal point, 全角→半角            |
+//! | `code`   | leading spaces removed, 全角数字→半角, then the value must be in `codes`     |
+//! | `date`   | see `date.rs`: 8-digit 西暦 checked, or 和暦 converted to 西暦                  |
+//!
+//! An empty value (or one that is empty after trimming) is returned empty and never
+//! refused: whether the item is required is the caller's check.
+//!
+//! Counting: [`Cleanser::cleanse`] adds 1 to each rule that changed the value, once
+//! per item value (not per character), and only when it returns `Ok`: a refused value
+//! goes to the reject file unchanged, so none of its changes happened.
+//!
+//! Personal data: a [`Defect`] message is built from the item name and fixed texts
+//! only; the submodules report a byte offset and a `&'static str`, so no part of a
+//! value can reach a message or a log.
+
+mod date;
+mod digits;
+mod kana;
+mod trim;
+
+use crate::layout::{DateStyle, FieldType, KanaScript, Layout};
+use std::fmt;
+
+/// Every cleansing rule. The discriminant is the index into [`RuleCounts`].
+///
+/// The ids ([`Rule::id`]) appear in `manifest.json` and are a stable interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Rule {
+    /// Trailing U+0020 removed.
+    TrimTrailingSpace,
+    /// Trailing U+3000 removed (DBCS padding of fixed-length records).
+    TrimTrailingFullwidthSpace,
+    /// Trailing NUL removed (NUL padding).
+    TrimNul,
+    /// Leading U+0020/U+3000 removed (right-aligned numeric, code and date items only).
+    TrimLeadingSpace,
+    /// Half-width katakana (U+FF65–U+FF9F) made full-width, ﾞ/ﾟ composed into the letter.
+    HalfwidthKana,
+    /// A full-width kana followed by ゛/゜ (U+309B/U+309C) or a combining mark
+    /// (U+3099/U+309A) written as the one precomposed letter (カ゛→ガ).
+    ComposeVoicedMark,
+    /// U+0020 between the parts of a kana name written as U+3000.
+    SpaceToFullwidth,
+    /// ひらがな in a katakana item converted to カタカナ.
+    HiraganaToKatakana,
+    /// カタカナ in a hiragana item converted to ひらがな.
+    KatakanaToHiragana,
+    /// 全角数字 (U+FF10–U+FF19) → ASCII digits.
+    FullwidthDigit,
+    /// ＋, －, − (U+FF0B, U+FF0D, U+2212) → ASCII `+`/`-` in number items.
+    FullwidthSign,
+    /// ． (U+FF0E) → ASCII `.` in number items.
+    FullwidthDecimalPoint,
+    /// A date of only zeros (00000000, 0000000), the legacy "no date", made empty.
+    ZeroDateToEmpty,
+    /// 和暦 (era code + YYMMDD) → 8-digit 西暦.
+    WarekiToSeireki,
+}
+
+impl Rule {
+    /// Every rule, in discriminant order.
+    pub const ALL: [Rule; 14] = [
+        Rule::TrimTrailingSpace,
+        Rule::TrimTrailingFullwidthSpace,
+        Rule::TrimNul,
+        Rule::TrimLeadingSpace,
+        Rule::HalfwidthKana,
+        Rule::ComposeVoicedMark,
+        Rule::SpaceToFullwidth,
+        Rule::HiraganaToKatakana,
+        Rule::KatakanaToHiragana,
+        Rule::FullwidthDigit,
+        Rule::FullwidthSign,
+        Rule::FullwidthDecimalPoint,
+        Rule::ZeroDateToEmpty,
+        Rule::WarekiToSeireki,
+    ];
+    pub const COUNT: usize = Rule::ALL.len();
+
+    /// Stable kebab-case id (manifest.json, reports).
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::TrimTrailingSpace => "trim-trailing-space",
+            Rule::TrimTrailingFullwidthSpace => "trim-trailing-fullwidth-space",
+            Rule::TrimNul => "trim-nul",
+            Rule::TrimLeadingSpace => "trim-leading-space",
+            Rule::HalfwidthKana => "halfwidth-kana",
+            Rule::ComposeVoicedMark => "compose-voiced-mark",
+            Rule::SpaceToFullwidth => "space-to-fullwidth",
+            Rule::HiraganaToKatakana => "hiragana-to-katakana",
+            Rule::KatakanaToHiragana => "katakana-to-hiragana",
+            Rule::FullwidthDigit => "fullwidth-digit",
+            Rule::FullwidthSign => "fullwidth-sign",
+            Rule::FullwidthDecimalPoint => "fullwidth-decimal-point",
+            Rule::ZeroDateToEmpty => "zero-date-to-empty",
+            Rule::WarekiToSeireki => "wareki-to-seireki",
+        }
+    }
+
+    /// Short Japanese label for people (report.html).
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Rule::TrimTrailingSpace => "末尾の半角空白を除去",
+            Rule::TrimTrailingFullwidthSpace => "末尾の全角空白を除去",
+            Rule::TrimNul => "末尾のNULを除去",
+            Rule::TrimLeadingSpace => "先頭の空白を除去",
+            Rule::HalfwidthKana => "半角カナ→全角",
+            Rule::ComposeVoicedMark => "濁点・半濁点を合成",
+            Rule::SpaceToFullwidth => "半角空白→全角空白",
+            Rule::HiraganaToKatakana => "ひらがな→カタカナ",
+            Rule::KatakanaToHiragana => "カタカナ→ひらがな",
+            Rule::FullwidthDigit => "全角数字→半角",
+            Rule::FullwidthSign => "全角符号→半角",
+            Rule::FullwidthDecimalPoint => "全角小数点→半角",
+            Rule::ZeroDateToEmpty => "ゼロ埋め日付→空",
+            Rule::WarekiToSeireki => "和暦→西暦",
+        }
+    }
+
+    /// The rule with this id (for reading a manifest back).
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.id() == id)
+    }
+}
+
+/// How many item values each rule changed. A plain array: cheap to keep one per
+/// field (or per field and record) and to merge across threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleCounts([u64; Rule::COUNT]);
+
+impl Default for RuleCounts {
+    fn default() -> Self {
+        RuleCounts([0; Rule::COUNT])
+    }
+}
+
+impl RuleCounts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    #[inline]
+    pub fn add(&mut self, rule: Rule) {
+        self.0[rule as usize] += 1;
+    }
+
+    pub fn get(&self, rule: Rule) -> u64 {
+        self.0[rule as usize]
+    }
+
+    pub fn merge(&mut self, other: &RuleCounts) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+
+    /// True when no rule changed anything.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&n| n == 0)
+    }
+
+    /// The rules with a non-zero count, in [`Rule::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Rule, u64)> + '_ {
+        Rule::ALL.into_iter().zip(self.0).filter(|&(_, n)| n != 0)
+    }
+
+    #[inline]
+    fn add_applied(&mut self, applied: Applied) {
+        let mut bits = applied.0;
+        while bits != 0 {
+            self.0[bits.trailing_zeros() as usize] += 1;
+            bits &= bits - 1;
+        }
+    }
+}
+
+/// The rules applied to one value so far: a bit set, so each counts once per value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Applied(u32);
+
+const _: () = assert!(Rule::COUNT <= 32);
+
+impl Applied {
+    #[inline]
+    pub(crate) fn set(&mut self, rule: Rule) {
+        self.0 |= 1 << rule as u32;
+    }
+
+    #[cfg(test)]
+    pub(crate) fn has(self, rule: Rule) -> bool {
+        self.0 & (1 << rule as u32) != 0
+    }
+}
+
+/// Why a value cannot be made valid. Goes with the record into the reject file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defect {
+    /// Stable kebab-case id: `not-kana`, `stray-voiced-mark`, `not-digits`,
+    /// `not-number`, `unknown-code`, `invalid-date`, `unknown-era`,
+    /// `era-out-of-range`, `meiji-lunar-calendar`.
+    pub reason: &'static str,
+    /// 1-based character position in the item value as given (before trimming).
+    pub char_index: usize,
+    /// Japanese, `"<item name>: <what is wrong>（N文字目）"`. Never contains the value
+    /// or any part of it (personal data).
+    pub message: String,
+}
+
+impl fmt::Display for Defect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Defect {}
+
+/// What a submodule reports: offsets and fixed texts only, never value content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fail {
+    pub reason: &'static str,
+    /// Byte offset of the problem in the slice the submodule was given.
+    pub at: usize,
+    /// Fixed Japanese text saying what is wrong.
+    pub detail: &'static str,
+    /// The problem spans from `at` on (a date part, a code), not one character.
+    pub from: bool,
+}
+
+impl Fail {
+    pub(crate) const fn at(reason: &'static str, at: usize, detail: &'static str) -> Fail {
+        Fail {
+            reason,
+            at,
+            detail,
+            from: false,
+        }
+    }
+
+    pub(crate) const fn from(reason: &'static str, at: usize, detail: &'static str) -> Fail {
+        Fail {
+            reason,
+            at,
+            detail,
+            from: true,
+        }
+    }
+}
+
+impl Defect {
+    /// `base`: where the submodule's slice starts in `value`.
+    fn new(item: &str, value: &str, fail: Fail, base: usize) -> Defect {
+        let at = base + fail.at;
+        let char_index = value.get(..at).map_or(1, |s| s.chars().count() + 1);
+        let suffix = if fail.from { "から" } else { "" };
+        Defect {
+            reason: fail.reason,
+            char_index,
+            message: format!("{item}: {}（{char_index}文字目{suffix}）", fail.detail),
+        }
+    }
+}
+
+/// The compiled rules of one item.
+#[derive(Debug, Clone)]
+struct ItemRule {
+    name: Box<str>,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Text,
+    Kana(KanaScript),
+    /// Right-aligned items: leading spaces are padding too.
+    Aligned(Strict),
+}
+
+/// Items with a fixed grammar.
+#[derive(Debug, Clone)]
+enum Strict {
+    Digits,
+    Number,
+    /// Allowed values, sorted for binary search (code tables such as 市区町村コード
+    /// have thousands of entries).
+    Code(Vec<Box<str>>),
+    Date(date::DateRule),
+}
+
+/// The cleansing rules of a layout, compiled once and shared (read-only) by all
+/// worker threads.
+#[derive(Debug, Clone)]
+pub struct Cleanser {
+    items: Vec<ItemRule>,
+}
+
+impl Cleanser {
+    /// Compiles the rules of every item of `layout`. Err: a setting that could never
+    /// match cleansed data (a code or era code with 全角数字 or spaces, an unknown era
+    /// name), or a date item without `date`; the message names the item.
+    pub fn new(layout: &Layout) -> Result<Self, String> {
+        let eras = date::EraTable::new(layout.eras.as_ref())?;
+        let mut items = Vec::with_capacity(layout.fields.len());
+        for (i, f) in layout.fields.iter().enumerate() {
+            let at = || format!("field {} ({:?})", i + 1, f.name);
+            let kind = match f.kind {
+                FieldType::Text => Kind::Text,
+                FieldType::Kana => Kind::Kana(f.kana.unwrap_or_default()),
+                FieldType::Digits => Kind::Aligned(Strict::Digits),
+                FieldType::Number => Kind::Aligned(Strict::Number),
+                FieldType::Code => {
+                    if f.codes.is_empty() {
+                        return Err(format!("{}: type \"code\" needs a `codes` list", at()));
+                    }
+                    let mut codes = Vec::with_capacity(f.codes.len());
+                    for c in &f.codes {
+                        if !digits::is_clean_code(c) {
+                            return Err(format!(
+                                "{}: code {c:?} can never match: codes are compared after \
+                                 trimming spaces and converting 全角数字 to ASCII, so write \
+                                 them without spaces and with ASCII digits",
+                                at()
+                            ));
+                        }
+                        codes.push(Box::<str>::from(c.as_str()));
+                    }
+                    codes.sort_unstable();
+                    codes.dedup();
+                    Kind::Aligned(Strict::Code(codes))
+                }
+                FieldType::Date => match f.date {
+                    Some(DateStyle::Seireki) => {
+                        Kind::Aligned(Strict::Date(date::DateRule::Seireki))
+                    }
+                    Some(DateStyle::Wareki) => {
+                        Kind::Aligned(Strict::Date(date::DateRule::Wareki(eras.clone())))
+                    }
+                    None => {
+                        return Err(format!(
+                            "{}: type \"date\" needs date = \"seireki\" or \"wareki\"",
+                            at()
+                        ));
+                    }
+                },
+            };
+            items.push(ItemRule {
+                name: f.name.as_str().into(),
+                kind,
+            });
+        }
+        Ok(Cleanser { items })
+    }
+
+    /// Number of items (the layout's fields).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Writes the cleansed value of item `field` into `out` (cleared by the caller;
+    /// appended to otherwise), counting every rule applied in `counts`.
+    ///
+    /// Err: the value cannot be made valid; `out` is then left as it was and
+    /// `counts` untouched. Allocates nothing but `out`'s growth and, on Err, the
+    /// message.
+    ///
+    /// Panics if `field` is not an item index of the layout (a caller bug).
+    pub fn cleanse(
+        &self,
+        field: usize,
+        value: &str,
+        out: &mut String,
+        counts: &mut RuleCounts,
+    ) -> Result<(), Defect> {
+        let item = &self.items[field];
+        let mut applied = Applied::default();
+        let start = out.len();
+        let body = trim::trailing(value, &mut applied);
+        let result = match &item.kind {
+            Kind::Text => {
+                out.push_str(body);
+                Ok(())
+            }
+            Kind::Kana(script) => {
+                kana::cleanse(body, *script, out, &mut applied).map_err(|f| (f, 0))
+            }
+            Kind::Aligned(strict) => {
+                let (body, base) = trim::leading(body, &mut applied);
+                let r = match strict {
+                    _ if body.is_empty() => Ok(()),
+                    Strict::Digits => digits::digits(body, out, &mut applied),
+                    Strict::Number => digits::number(body, out, &mut applied),
+                    Strict::Code(codes) => digits::code(body, codes, out, &mut applied),
+                    Strict::Date(rule) => date::cleanse(rule, body, out, &mut applied),
+                };
+                r.map_err(|f| (f, base))
+            }
+        };
+        match result {
+            Ok(()) => {
+                counts.add_applied(applied);
+                Ok(())
+            }
+            Err((fail, base)) => {
+                out.truncate(start);
+                Err(Defect::new(&item.name, value, fail, base))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::parse;
+
+    pub(crate) fn layout(fields: &str) -> Layout {
+        let text = format!("name = \"t\"\nformat = \"csv\"\n{fields}");
+        parse(text.as_bytes(), "t").unwrap()
+    }
+
+    /// (output, counts) or the defect.
+    fn run(c: &Cleanser, field: usize, v: &str) -> Result<(String, RuleCounts), Defect> {
+        let mut out = String::new();
+        let mut counts = RuleCounts::new();
+        c.cleanse(field, v, &mut out, &mut counts)
+            .map(|()| (out, counts))
+    }
+
+    fn all_types() -> Cleanser {
+        Cleanser::new(&layout(
+            r#"
+[[fields]]
+name = "氏名"
+[[fields]]
+name = "氏名カナ"
+type = "kana"
+[[fields]]
+name = "宛名番号"
+type = "digits"
+[[fields]]
+name = "金額"
+type = "number"
+[[fields]]
+name = "性別"
+type = "code"
+codes = ["1", "2", "9"]
+[[fields]]
+name = "生年月日"
+type = "date"
+date = "wareki"
+"#,
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn rule_ids_are_unique_kebab_case_and_match_discriminants() {
+        let mut seen = std::collections::HashSet::new();
+        for (i, r) in Rule::ALL.into_iter().enumerate() {
+            assert_eq!(r as usize, i);
+            assert!(seen.insert(r.id()));
+            assert!(
+                r.id().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                r.id()
+            );
+            assert!(!r.label_ja().is_empty());
+            assert_eq!(Rule::from_id(r.id()), Some(r));
+        }
+        assert_eq!(Rule::from_id("nope"), None);
+    }
+
+    #[test]
+    fn rule_counts_add_get_merge_iter() {
+        let mut a = RuleCounts::new();
+        assert!(a.is_empty());
+        a.add(Rule::TrimNul);
+        a.add(Rule::TrimNul);
+        let mut b = RuleCounts::new();
+        b.add(Rule::WarekiToSeireki);
+        b.add(Rule::TrimNul);
+        a.merge(&b);
+        assert_eq!(a.get(Rule::TrimNul), 3);
+        assert_eq!(a.get(Rule::WarekiToSeireki), 1);
+        assert_eq!(
+            a.iter().collect::<Vec<_>>(),
+            vec![(Rule::TrimNul, 3), (Rule::WarekiToSeireki, 1)]
+        );
+    }
+
+    #[test]
+    fn text_is_trimmed_at_the_end_only_each_rule_once() {
+        let c = all_types();
+        let (out, n) = run(&c, 0, "  山田　太郎 \u{3000} \0\0").unwrap();
+        assert_eq!(out, "  山田　太郎");
+        assert_eq!(n.get(Rule::TrimTrailingSpace), 1);
+        assert_eq!(n.get(Rule::TrimTrailingFullwidthSpace), 1);
+        assert_eq!(n.get(Rule::TrimNul), 1);
+        assert_eq!(n.iter().count(), 3);
+        let (out, n) = run(&c, 0, "山田").unwrap();
+        assert_eq!(out, "山田");
+        assert!(n.is_empty());
+    }
+
+    #[test]
+    fn empty_items_stay_empty_for_every_type() {
+        let c = all_types();
+        for field in 0..c.len() {
+            let (out, n) = run(&c, field, "").unwrap();
+            assert_eq!(out, "");
+            assert!(n.is_empty(), "field {field}");
+            let (out, n) = run(&c, field, " \u{3000}\0").unwrap();
+            assert_eq!(out, "", "field {field}");
+            assert_eq!(n.get(Rule::TrimNul), 1);
+        }
+    }
+
+    #[test]
+    fn out_is_appended_to_and_restored_on_error() {
+        let c = all_types();
+        let mut out = String::from("keep");
+        let mut n = RuleCounts::new();
+        c.cleanse(2, "１２", &mut out, &mut n).unwrap();
+        assert_eq!(out, "keep12");
+        let e = c.cleanse(2, "１２x ", &mut out, &mut n).unwrap_err();
+        assert_eq!(out, "keep12");
+        assert_eq!(e.reason, "not-digits");
+        assert_eq!(e.char_index, 3);
+        // counts only for the value that succeeded
+        assert_eq!(n.get(Rule::FullwidthDigit), 1);
+        assert_eq!(n.get(Rule::TrimTrailingSpace), 0);
+    }
+
+    #[test]
+    fn defect_messages_name_the_item_and_position_never_the_value() {
+        let c = all_types();
+        let cases: &[(usize, &str, &str, usize)] = &[
+            (1, "ﾔﾏﾀﾞ 太郎", "not-kana", 6),
+            (2, " 12三4", "not-digits", 4),
+            (3, "1.2.3", "not-number", 4),
+            (4, "  7", "unknown-code", 3),
+            (5, "4010107", "era-out-of-range", 1),
+            (5, "4010230", "invalid-date", 6),
+            (5, "1050101", "meiji-lunar-calendar", 1),
+            (5, "9010101", "unknown-era", 1),
+        ];
+        for &(field, value, reason, pos) in cases {
+            let e = run(&c, field, value).unwrap_err();
+            assert_eq!((e.reason, e.char_index), (reason, pos), "{value}: {e}");
+            let name = &c.items[field].name;
+            assert!(e.message.starts_with(&format!("{name}: ")), "{e}");
+            assert!(e.message.contains(&format!("（{pos}文字目")), "{e}");
+            // what is wrong, without the item name and the position
+            let detail = &e.message[name.len()..e.message.rfind('（').unwrap()];
+            let chars: Vec<char> = value.trim().chars().collect();
+            for ch in chars.iter().filter(|c| !c.is_ascii()) {
+                assert!(!detail.contains(*ch), "{e} shows {ch:?} of the value");
+            }
+            for w in chars.windows(3) {
+                let w: String = w.iter().collect();
+                assert!(!detail.contains(&w), "{e} shows {w:?} of the value");
+            }
+        }
+    }
+
+    #[test]
+    fn new_refuses_codes_that_could_never_match() {
+        let mut l = layout("[[fields]]\nname = \"性別\"\ntype = \"code\"\ncodes = [\"1\"]\n");
+        l.fields[0].codes = vec!["１".into()];
+        assert!(Cleanser::new(&l).unwrap_err().contains("性別"));
+        l.fields[0].codes = vec![" 1".into()];
+        assert!(Cleanser::new(&l).is_err());
+        l.fields[0].codes = vec![];
+        assert!(Cleanser::new(&l).is_err());
+        l.fields[0].codes = vec!["A1".into(), "1".into()];
+        let c = Cleanser::new(&l).unwrap();
+        assert_eq!(run(&c, 0, "A１").unwrap().0, "A1");
+    }
+
+    #[test]
+    fn new_refuses_date_without_style() {
+        let mut l = layout("[[fields]]\nname = \"日\"\ntype = \"date\"\ndate = \"seireki\"\n");
+        l.fields[0].date = None;
+        assert!(Cleanser::new(&l).unwrap_err().contains("日"));
+    }
+}
