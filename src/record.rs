@@ -1,6 +1,7 @@
 //! One record, start to finish: raw bytes → decoded items → per item checks →
 //! the items to write, or the reason the record is rejected.
 
+use crate::cleanse::{Cleanser, RuleCounts};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
 use crate::items::{self, Items};
 use crate::layout::{Format, Layout};
@@ -12,6 +13,7 @@ use crate::validate;
 pub struct RecordProcessor {
     layout: Layout,
     encoding: Encoding,
+    cleanser: Cleanser,
 }
 
 /// Buffers reused from record to record (one per worker), so a record costs no allocation.
@@ -21,11 +23,20 @@ pub struct Scratch {
     items: Items,
     /// The items to write, after a successful [`RecordProcessor::process`].
     pub out: Items,
+    /// The cleansing rules applied to this record, per item index (only items
+    /// something was applied to). Counted only when the record is written.
+    pub changes: Vec<(usize, RuleCounts)>,
 }
 
 impl RecordProcessor {
-    pub fn new(layout: Layout, encoding: Encoding) -> RecordProcessor {
-        RecordProcessor { layout, encoding }
+    /// Err: the layout's cleansing settings are unusable (the message names the item).
+    pub fn new(layout: Layout, encoding: Encoding) -> Result<RecordProcessor, String> {
+        let cleanser = Cleanser::new(&layout)?;
+        Ok(RecordProcessor {
+            layout,
+            encoding,
+            cleanser,
+        })
     }
 
     pub fn layout(&self) -> &Layout {
@@ -42,10 +53,17 @@ impl RecordProcessor {
             Format::Fixed => self.split_fixed(raw, s)?,
         }
         s.out.clear();
+        s.changes.clear();
         for (i, field) in self.layout.fields.iter().enumerate() {
             let value = s.items.get(i);
-            validate::check(field, self.layout.format, value)?;
-            s.out.push(value);
+            let mut counts = RuleCounts::new();
+            s.out
+                .push_with(|out| self.cleanser.cleanse(i, value, out, &mut counts))
+                .map_err(|d| Reject::item(d.reason, &field.name, d.message))?;
+            validate::check(field, self.layout.format, s.out.get(i))?;
+            if !counts.is_empty() {
+                s.changes.push((i, counts));
+            }
         }
         Ok(())
     }
@@ -152,7 +170,7 @@ mod tests {
     use super::*;
 
     fn processor(layout: &str, enc: Encoding) -> RecordProcessor {
-        RecordProcessor::new(crate::layout::parse(layout.as_bytes(), "t").unwrap(), enc)
+        RecordProcessor::new(crate::layout::parse(layout.as_bytes(), "t").unwrap(), enc).unwrap()
     }
 
     const CSV: &str = r#"
@@ -203,6 +221,32 @@ length = 4
                 .code,
             "unclosed-quote"
         );
+    }
+
+    #[test]
+    fn items_are_cleansed_by_type_and_changes_counted() {
+        let p = processor(
+            r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "カナ"
+type = "kana"
+[[fields]]
+name = "番号"
+type = "digits"
+"#,
+            Encoding::Utf8,
+        );
+        let mut s = Scratch::default();
+        p.process("ｶﾞｸ ﾀﾛｳ,１２ ".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(
+            s.out.iter().collect::<Vec<_>>(),
+            ["ガク\u{3000}タロウ", "12"]
+        );
+        assert_eq!(s.changes.len(), 2);
+        let e = p.process("ｶﾞｸ,1a".as_bytes(), None, &mut s).unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), ("not-digits", Some("番号")));
     }
 
     #[test]

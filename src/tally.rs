@@ -2,6 +2,7 @@
 //! in input order (so the totals, and every "first record", are the same for any
 //! number of jobs).
 
+use crate::cleanse::RuleCounts;
 use std::collections::BTreeMap;
 
 /// How many record numbers of each reject reason are kept for the report (the
@@ -18,6 +19,8 @@ pub struct Tally {
     pub blank: u64,
     /// Reject reasons by (code, item).
     pub reasons: BTreeMap<(&'static str, Option<String>), ReasonTally>,
+    /// Cleansing rules applied in written records, per item index.
+    pub rules: Vec<RuleCounts>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,9 +44,20 @@ impl Tally {
         }
     }
 
-    pub fn write(&mut self) {
+    /// Counts a written record and the cleansing changes made to it.
+    pub fn write(&mut self, changes: &[(usize, RuleCounts)]) {
         self.read += 1;
         self.written += 1;
+        for (item, counts) in changes {
+            self.rule_counts(*item).merge(counts);
+        }
+    }
+
+    fn rule_counts(&mut self, item: usize) -> &mut RuleCounts {
+        if self.rules.len() <= item {
+            self.rules.resize(item + 1, RuleCounts::new());
+        }
+        &mut self.rules[item]
     }
 
     /// Adds a later chunk's tally.
@@ -59,6 +73,11 @@ impl Tally {
             let room = RECORDS_KEPT_PER_REASON.saturating_sub(r.records.len());
             r.records.extend(v.records.into_iter().take(room));
         }
+        for (item, counts) in later.rules.iter().enumerate() {
+            if !counts.is_empty() {
+                self.rule_counts(item).merge(counts);
+            }
+        }
     }
 }
 
@@ -69,7 +88,7 @@ mod tests {
     #[test]
     fn merging_in_order_keeps_the_first_records() {
         let mut a = Tally::default();
-        a.write();
+        a.write(&[]);
         a.reject("too-long", Some("氏名"), 2);
         let mut b = Tally::default();
         for r in 3..300 {

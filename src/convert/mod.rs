@@ -12,12 +12,14 @@
 
 mod pipeline;
 
+use crate::cleanse::RuleCounts;
 use crate::decode::Encoding;
 use crate::error::Error;
 use crate::input;
 use crate::layout::{Format, LoadedLayout};
 use crate::manifest::{
-    self, Counts, FileEntry, InputEntry, Manifest, ReasonEntry, RecordRef, TableEntry,
+    self, CleansingEntry, Counts, FileEntry, InputEntry, Manifest, ReasonEntry, RecordRef,
+    TableEntry,
 };
 use crate::output::{self, PendingFile, Written};
 use crate::record::RecordProcessor;
@@ -124,6 +126,8 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             input::check(path, opts.encoding, opts.framing(), opts.allow_empty)?
         };
     }
+    let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding)
+        .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     prepare_out_dir(&opts.out_dir)?;
     if let Some(pb) = &opts.progress {
         pb.set_length(total_bytes);
@@ -134,7 +138,6 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         .thread_name(|i| format!("ikou-worker-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
-    let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding);
 
     let mut pending = Vec::new();
     let mut files = Vec::new();
@@ -238,6 +241,7 @@ fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
 
 fn build_manifest(opts: &ConvertOptions, files: &[FileResult]) -> Manifest {
     let mut counts = Counts::default();
+    let mut rules: Vec<RuleCounts> = Vec::new();
     let mut reasons: BTreeMap<(&'static str, Option<String>), ReasonEntry> = BTreeMap::new();
     let mut inputs = Vec::new();
     let mut outputs = Vec::new();
@@ -273,6 +277,12 @@ fn build_manifest(opts: &ConvertOptions, files: &[FileResult]) -> Manifest {
             bytes: f.rejects.bytes,
             records: t.rejected,
         });
+        for (item, c) in t.rules.iter().enumerate() {
+            if rules.len() <= item {
+                rules.resize(item + 1, RuleCounts::new());
+            }
+            rules[item].merge(c);
+        }
         for ((code, item), r) in &t.reasons {
             let e = reasons
                 .entry((code, item.clone()))
@@ -313,5 +323,18 @@ fn build_manifest(opts: &ConvertOptions, files: &[FileResult]) -> Manifest {
         gaiji: Vec::new(),
         unmapped: Vec::new(),
         reject_reasons: reasons.into_values().collect(),
+        cleansing: rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let item = &layout.layout.fields[i].name;
+                c.iter().map(move |(rule, count)| CleansingEntry {
+                    item: item.clone(),
+                    rule: rule.id().into(),
+                    label: rule.label_ja().into(),
+                    count,
+                })
+            })
+            .collect(),
     }
 }

@@ -50,7 +50,7 @@ pub fn convert_chunk(
         match processor.process(raw, span.flaw, scratch) {
             Ok(()) => {
                 output::csv_line(&mut out.output, scratch.out.iter());
-                out.tally.write();
+                out.tally.write(&scratch.changes);
             }
             Err(r) => {
                 let offset = chunk.offset + span.start as u64;

@@ -30,6 +30,19 @@ pub struct Manifest {
     /// Reject reasons over all files.
     #[serde(default)]
     pub reject_reasons: Vec<ReasonEntry>,
+    /// Cleansing changes in written records over all files, per item and rule.
+    #[serde(default)]
+    pub cleansing: Vec<CleansingEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CleansingEntry {
+    pub item: String,
+    /// Stable rule id (e.g. `halfwidth-kana`).
+    pub rule: String,
+    /// The rule in Japanese (e.g. 半角カナ→全角).
+    pub label: String,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
