@@ -1,7 +1,7 @@
 //! One record, start to finish: raw bytes → decoded items → per item checks →
 //! the items to write, or the reason the record is rejected.
 
-use crate::cleanse::{Cleanser, RuleCounts};
+use crate::cleanse::{Applied, Cleanser};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
 use crate::items::{self, Items};
 use crate::layout::{Format, Layout};
@@ -25,7 +25,7 @@ pub struct Scratch {
     pub out: Items,
     /// The cleansing rules applied to this record, per item index (only items
     /// something was applied to). Counted only when the record is written.
-    pub changes: Vec<(usize, RuleCounts)>,
+    pub changes: Vec<(usize, Applied)>,
 }
 
 impl RecordProcessor {
@@ -56,13 +56,13 @@ impl RecordProcessor {
         s.changes.clear();
         for (i, field) in self.layout.fields.iter().enumerate() {
             let value = s.items.get(i);
-            let mut counts = RuleCounts::new();
-            s.out
-                .push_with(|out| self.cleanser.cleanse(i, value, out, &mut counts))
+            let applied = s
+                .out
+                .push_with(|out| self.cleanser.cleanse_applied(i, value, out))
                 .map_err(|d| Reject::item(d.reason, &field.name, d.message))?;
-            validate::check(field, self.layout.format, s.out.get(i))?;
-            if !counts.is_empty() {
-                s.changes.push((i, counts));
+            validate::check(field, self.layout.format, s.out.last())?;
+            if !applied.is_empty() {
+                s.changes.push((i, applied));
             }
         }
         Ok(())

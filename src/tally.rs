@@ -2,7 +2,7 @@
 //! in input order (so the totals, and every "first record", are the same for any
 //! number of jobs).
 
-use crate::cleanse::RuleCounts;
+use crate::cleanse::{Applied, RuleCounts};
 use std::collections::BTreeMap;
 
 /// How many record numbers of each reject reason are kept for the report (the
@@ -45,11 +45,11 @@ impl Tally {
     }
 
     /// Counts a written record and the cleansing changes made to it.
-    pub fn write(&mut self, changes: &[(usize, RuleCounts)]) {
+    pub fn write(&mut self, changes: &[(usize, Applied)]) {
         self.read += 1;
         self.written += 1;
-        for (item, counts) in changes {
-            self.rule_counts(*item).merge(counts);
+        for &(item, applied) in changes {
+            self.rule_counts(item).add_applied(applied);
         }
     }
 

@@ -178,8 +178,9 @@ impl RuleCounts {
         Rule::ALL.into_iter().zip(self.0).filter(|&(_, n)| n != 0)
     }
 
+    /// Counts each rule of `applied` once.
     #[inline]
-    fn add_applied(&mut self, applied: Applied) {
+    pub fn add_applied(&mut self, applied: Applied) {
         let mut bits = applied.0;
         while bits != 0 {
             self.0[bits.trailing_zeros() as usize] += 1;
@@ -188,13 +189,21 @@ impl RuleCounts {
     }
 }
 
-/// The rules applied to one value so far: a bit set, so each counts once per value.
+/// The rules applied to one value: a bit set, so each counts once per value, and
+/// so cheap that a caller can keep one per item of a record until it knows whether
+/// the record is written ([`RuleCounts::add_applied`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Applied(u32);
+pub struct Applied(u32);
 
 const _: () = assert!(Rule::COUNT <= 32);
 
 impl Applied {
+    /// True when no rule changed the value.
+    #[inline]
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     #[inline]
     pub(crate) fn set(&mut self, rule: Rule) {
         self.0 |= 1 << rule as u32;
@@ -388,6 +397,19 @@ impl Cleanser {
         out: &mut String,
         counts: &mut RuleCounts,
     ) -> Result<(), Defect> {
+        let applied = self.cleanse_applied(field, value, out)?;
+        counts.add_applied(applied);
+        Ok(())
+    }
+
+    /// As [`Cleanser::cleanse`], but returns the rules applied instead of counting
+    /// them (for callers that count only once the whole record is accepted).
+    pub fn cleanse_applied(
+        &self,
+        field: usize,
+        value: &str,
+        out: &mut String,
+    ) -> Result<Applied, Defect> {
         let item = &self.items[field];
         let mut applied = Applied::default();
         let start = out.len();
@@ -413,10 +435,7 @@ impl Cleanser {
             }
         };
         match result {
-            Ok(()) => {
-                counts.add_applied(applied);
-                Ok(())
-            }
+            Ok(()) => Ok(applied),
             Err((fail, base)) => {
                 out.truncate(start);
                 Err(Defect::new(&item.name, value, fail, base))

@@ -49,7 +49,7 @@ pub fn convert_chunk(
         }
         match processor.process(raw, span.flaw, scratch) {
             Ok(()) => {
-                output::csv_line(&mut out.output, scratch.out.iter());
+                output::items_line(&mut out.output, &scratch.out);
                 out.tally.write(&scratch.changes);
             }
             Err(r) => {

@@ -5,6 +5,7 @@
 //! the whole run has succeeded ([`PendingFile::publish`]); a dropped
 //! `PendingFile` removes its temporary file.
 
+use crate::items::Items;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -30,12 +31,32 @@ pub fn csv_line<'a>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>)
     out.extend_from_slice(b"\r\n");
 }
 
+/// Appends the items of one record as a CSV line (as [`csv_line`]).
+pub fn items_line(out: &mut Vec<u8>, items: &Items) {
+    // Most records need no quoting at all: one scan of the whole record decides.
+    if items.len() > 1 && !needs_quotes(items.text().as_bytes()) {
+        let mut first = true;
+        for item in items.iter() {
+            if !first {
+                out.push(b',');
+            }
+            out.extend_from_slice(item.as_bytes());
+            first = false;
+        }
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
+    csv_line(out, items.iter());
+}
+
+fn needs_quotes(b: &[u8]) -> bool {
+    memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some()
+}
+
 /// Appends one item, quoted if needed.
 pub fn push_item(out: &mut Vec<u8>, item: &str) {
     let b = item.as_bytes();
-    let needs_quotes =
-        memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
-    if !needs_quotes {
+    if !needs_quotes(b) {
         out.extend_from_slice(b);
         return;
     }
@@ -193,6 +214,24 @@ mod tests {
         let mut out = Vec::new();
         csv_line(&mut out, items.iter().copied());
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn items_line_is_csv_line() {
+        for rec in [
+            vec!["a", "b"],
+            vec!["a,b", "c"],
+            vec![""],
+            vec!["", ""],
+            vec!["x\r\ny", "\"q\""],
+        ] {
+            let mut items = Items::default();
+            rec.iter().for_each(|i| items.push(i));
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            items_line(&mut a, &items);
+            csv_line(&mut b, rec.iter().copied());
+            assert_eq!(a, b);
+        }
     }
 
     #[test]
