@@ -8,3 +8,4 @@
 //! [`manifest`]. [`convert`] drives the stages over chunks of records in parallel.
 
 pub mod layout;
+pub mod mj;
