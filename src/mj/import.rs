@@ -12,9 +12,11 @@
 //! - for the glyphs without 実装したUCS and IVS, the sibling glyph that 備考 names as
 //!   the same glyph (同一字形) is extracted ([`sibling_from_note`]);
 //! - whether a glyph's 実装したUCS is itself a JIS X 0213 character (`impl_x0213`) is
-//!   decided from MJ縮退マップ, which lists each JIS X 0213 character with its 面区点;
-//!   the `X0213` column of the list alone does not say it (2,798 glyphs are only
-//!   包摂 into their X0213 position, 164 of them with a different 実装したUCS).
+//!   decided from MJ縮退マップ, which lists each JIS X 0213 character with its 面区点:
+//!   the `X0213` column of the list alone does not say it. Of the 13,707 glyphs with
+//!   an X0213 position, 3,489 have no 実装したUCS and 164 have one that is not the
+//!   character at that position (the glyph is 包摂 into it; e.g. MJ006376 乄 U+4E44 at
+//!   1-01-26 〆); writing those as "X0213" would not be JIS X 0213 at all.
 //!
 //! Input: a directory with `mji.tsv`, `mjsm.tsv` and `ivd_moji_joho.tsv` (UTF-8 TSV,
 //! one header line, characters stored as themselves). Each file must be exactly the
@@ -548,7 +550,9 @@ pub fn sibling_from_note(mj: u32, note: &str) -> Option<u32> {
     if let (Some(a), Some(rest)) = (name_at(note), note.get(8..))
         && let Some(rest) = rest.strip_prefix('・')
         && let Some(b) = name_at(rest)
-        && rest[8..].starts_with("は、戸籍統一文字において、同一字形であり")
+        && rest
+            .get(8..)
+            .is_some_and(|r| r.starts_with("は、戸籍統一文字において、同一字形であり"))
     {
         return match (a == mj, b == mj) {
             (true, false) => Some(b),

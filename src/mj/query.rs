@@ -42,9 +42,9 @@ impl std::error::Error for QueryError {}
 /// `--ivs keep` and `--ivs never` write (and from which table), and its MJ縮退マップ
 /// candidates. `query` is an MJ文字図形名, `J+XXXX`, a 戸籍統一文字番号 (6 digits or
 /// `KOSEKI:######`), one character, an IVS sequence, or `U+XXXX` (several separated by
-/// spaces, e.g. `U+6F22 U+E0101`).
+/// spaces, e.g. `U+6F22 U+E0101`); prefixes and hex digits in either case.
 pub fn describe(query: &str) -> Result<String, QueryError> {
-    let mjs = find(query)?;
+    let (mjs, text) = find(query)?;
     let q = query.trim();
     if mjs.is_empty() {
         return Err(QueryError::NotFound {
@@ -53,7 +53,11 @@ pub fn describe(query: &str) -> Result<String, QueryError> {
     }
     let mut out = String::new();
     if mjs.len() > 1 {
-        let _ = writeln!(out, "「{q}」に該当する MJ 文字図形: {} 件\n", mjs.len());
+        let what = match text {
+            Some(t) => format!("「{t}」({})", codes(&t)),
+            None => format!("「{q}」"),
+        };
+        let _ = writeln!(out, "{what} に該当する MJ 文字図形: {} 件\n", mjs.len());
     }
     for (i, mj) in mjs.iter().enumerate() {
         if i > 0 {
@@ -73,20 +77,27 @@ fn syntax(query: &str, reason: impl Into<String>) -> QueryError {
     }
 }
 
-/// The MJ numbers a query names.
-fn find(query: &str) -> Result<Vec<u32>, QueryError> {
+/// The MJ numbers a query names, and the text looked up when it is a character query.
+fn find(query: &str) -> Result<(Vec<u32>, Option<String>), QueryError> {
     let q = query.trim();
     if q.is_empty() {
         return Err(syntax(q, "空です"));
     }
+    // People type codes in either case; vendor tables are held to the exact syntax.
     let upper = q.to_ascii_uppercase();
+    let by_code = |t: Target| {
+        (
+            db().resolve(&t).map(|mj| vec![mj]).unwrap_or_default(),
+            None,
+        )
+    };
     if ["MJ", "J+", "KOSEKI:"].iter().any(|p| upper.starts_with(p)) {
-        let t = Target::parse(q).map_err(|e| syntax(q, e.reason))?;
-        return Ok(db().resolve(&t).map(|mj| vec![mj]).unwrap_or_default());
+        let t = Target::parse(&upper).map_err(|e| syntax(q, e.reason))?;
+        return Ok(by_code(t));
     }
     if q.len() == 6 && q.bytes().all(|b| b.is_ascii_digit()) {
         let t = Target::Koseki(q.parse().map_err(|_| syntax(q, "数字ではありません"))?);
-        return Ok(db().resolve(&t).map(|mj| vec![mj]).unwrap_or_default());
+        return Ok(by_code(t));
     }
     let text: String = if upper.starts_with("U+") {
         q.split_whitespace()
@@ -115,7 +126,7 @@ fn find(query: &str) -> Result<Vec<u32>, QueryError> {
             "1文字、または文字と異体字セレクタ（IVS）を1組だけ指定します",
         ));
     }
-    Ok(db().by_char(&text))
+    Ok((db().by_char(&text), Some(text)))
 }
 
 fn is_variation_selector(c: char) -> bool {
