@@ -740,8 +740,9 @@ fn license_text() -> String {
          and `sibling`) and are distributed under the same licence, CC BY-SA 2.1 JP, with this\n\
          attribution.\n\
          \n\
-         The IVD data (the `ivs` and `ivd_alt` columns of `{MJ_FILE}`) is © Unicode, Inc., used\n\
-         under the Unicode License v3 (<https://www.unicode.org/license.txt>).\n\
+         The IVD data (which the `ivs` column of `{MJ_FILE}` is checked against, and which fills\n\
+         its `ivd_alt` column) is © Unicode, Inc., used under the Unicode License v3\n\
+         (<https://www.unicode.org/license.txt>).\n\
          \n\
          These licences apply to the tables in this directory only, not to ikou's source code.\n",
         mji = mji.version,
