@@ -17,6 +17,7 @@ pub mod input;
 pub mod items;
 pub mod layout;
 pub mod manifest;
+pub mod mj;
 pub mod output;
 pub mod record;
 pub mod reject;
