@@ -6,7 +6,7 @@
 //! Arguments: record count (default 1,000,000), names with a vendor 外字 per mille
 //! (default 0; 20 = 2%), seed (default 1).
 
-#[path = "../benches/synth.rs"]
+#[path = "../benches/support/synth.rs"]
 mod synth;
 
 use std::io::Write;

@@ -13,6 +13,7 @@ pub mod cleanse;
 pub mod convert;
 pub mod decode;
 pub mod error;
+pub mod gaiji;
 pub mod input;
 pub mod items;
 pub mod layout;

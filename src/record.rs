@@ -1,8 +1,10 @@
-//! One record, start to finish: raw bytes → decoded items → per item checks →
-//! the items to write, or the reason the record is rejected.
+//! One record, start to finish: raw bytes → decoded items → per item map
+//! ([`crate::gaiji`]), cleanse ([`crate::cleanse`]) and validate
+//! ([`crate::validate`]) → the items to write, or the reason the record is rejected.
 
 use crate::cleanse::{Applied, Cleanser};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
+use crate::gaiji::{MapEvents, Mapper, UnmappedPolicy};
 use crate::items::{self, Items};
 use crate::layout::{Format, Layout};
 use crate::reject::Reject;
@@ -13,6 +15,7 @@ use crate::validate;
 pub struct RecordProcessor {
     layout: Layout,
     encoding: Encoding,
+    mapper: Mapper,
     cleanser: Cleanser,
 }
 
@@ -20,7 +23,11 @@ pub struct RecordProcessor {
 #[derive(Default)]
 pub struct Scratch {
     decoded: String,
-    items: Items,
+    /// The decoded items (before mapping and cleansing).
+    pub items: Items,
+    mapped: String,
+    /// What the map stage did to this record.
+    pub events: MapEvents,
     /// The items to write, after a successful [`RecordProcessor::process`].
     pub out: Items,
     /// The cleansing rules applied to this record, per item index (only items
@@ -30,11 +37,16 @@ pub struct Scratch {
 
 impl RecordProcessor {
     /// Err: the layout's cleansing settings are unusable (the message names the item).
-    pub fn new(layout: Layout, encoding: Encoding) -> Result<RecordProcessor, String> {
+    pub fn new(
+        layout: Layout,
+        encoding: Encoding,
+        mapper: Mapper,
+    ) -> Result<RecordProcessor, String> {
         let cleanser = Cleanser::new(&layout)?;
         Ok(RecordProcessor {
             layout,
             encoding,
+            mapper,
             cleanser,
         })
     }
@@ -43,8 +55,13 @@ impl RecordProcessor {
         &self.layout
     }
 
+    pub fn mapper(&self) -> &Mapper {
+        &self.mapper
+    }
+
     /// Processes one record; on success `s.out` holds its items in layout order.
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
+        s.events.clear();
         if let Some(f) = flaw {
             return Err(flaw_reject(f, raw.len(), &self.layout));
         }
@@ -54,16 +71,51 @@ impl RecordProcessor {
         }
         s.out.clear();
         s.changes.clear();
-        for (i, field) in self.layout.fields.iter().enumerate() {
-            let value = s.items.get(i);
-            let applied = s
-                .out
-                .push_with(|out| self.cleanser.cleanse_applied(i, value, out))
-                .map_err(|d| Reject::item(d.reason, &field.name, d.message))?;
-            validate::check(field, self.layout.format, s.out.last())?;
-            if !applied.is_empty() {
-                s.changes.push((i, applied));
+        for i in 0..self.layout.fields.len() {
+            if let Err(r) = self.process_item(i, s) {
+                // Still map the remaining items, so that every unmapped 外字 of the
+                // record is counted, whatever the record was rejected for.
+                for j in i + 1..self.layout.fields.len() {
+                    let value = s.items.get(j);
+                    if self.mapper.needs_work(value) {
+                        s.mapped.clear();
+                        let _ = self.mapper.map(value, &mut s.mapped, &mut s.events);
+                    }
+                }
+                return Err(r);
             }
+        }
+        Ok(())
+    }
+
+    fn process_item(&self, i: usize, s: &mut Scratch) -> Result<(), Reject> {
+        let field = &self.layout.fields[i];
+        let mut value = s.items.get(i);
+        if self.mapper.needs_work(value) {
+            s.mapped.clear();
+            if let Err(u) = self.mapper.map(value, &mut s.mapped, &mut s.events) {
+                let when = match self.mapper.options().unmapped {
+                    UnmappedPolicy::Fail => "--unmapped fail のため変換を中止しました",
+                    _ => "このレコードは変換しません",
+                };
+                return Err(Reject::item(
+                    UNMAPPED,
+                    &field.name,
+                    format!(
+                        "{}: 外字 U+{:04X} は外字対応表にありません（{}文字目）。{when}",
+                        field.name, u.source as u32, u.char_index
+                    ),
+                ));
+            }
+            value = &s.mapped;
+        }
+        let applied = s
+            .out
+            .push_with(|out| self.cleanser.cleanse_applied(i, value, out))
+            .map_err(|d| Reject::item(d.reason, &field.name, d.message))?;
+        validate::check(field, self.layout.format, s.out.last())?;
+        if !applied.is_empty() {
+            s.changes.push((i, applied));
         }
         Ok(())
     }
@@ -136,6 +188,9 @@ impl RecordProcessor {
     }
 }
 
+/// Reject code of a record with an unmapped 外字.
+pub const UNMAPPED: &str = "unmapped-gaiji";
+
 fn flaw_reject(f: Flaw, len: usize, layout: &Layout) -> Reject {
     match f {
         Flaw::BrokenQuote => Reject::record(
@@ -170,7 +225,13 @@ mod tests {
     use super::*;
 
     fn processor(layout: &str, enc: Encoding) -> RecordProcessor {
-        RecordProcessor::new(crate::layout::parse(layout.as_bytes(), "t").unwrap(), enc).unwrap()
+        let mapper = Mapper::new(&[], enc, crate::gaiji::MapOptions::default()).unwrap();
+        RecordProcessor::new(
+            crate::layout::parse(layout.as_bytes(), "t").unwrap(),
+            enc,
+            mapper,
+        )
+        .unwrap()
     }
 
     const CSV: &str = r#"
@@ -194,8 +255,8 @@ length = 4
     fn good_records_come_out_in_layout_order() {
         let p = processor(CSV, Encoding::Cp932);
         assert_eq!(
-            run(&p, b"1,\x8ER\x93c\xF0\x40").unwrap(),
-            ["1", "山田\u{E000}"]
+            run(&p, b"1,\x8ER\x93c\x81\x60").unwrap(),
+            ["1", "山田\u{301C}"]
         );
         assert_eq!(run(&p, b"2,\"a,b\"").unwrap(), ["2", "a,b"]);
     }

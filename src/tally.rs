@@ -3,6 +3,7 @@
 //! number of jobs).
 
 use crate::cleanse::{Applied, RuleCounts};
+use crate::gaiji::MapEvents;
 use std::collections::BTreeMap;
 
 /// How many record numbers of each reject reason are kept for the report (the
@@ -21,6 +22,37 @@ pub struct Tally {
     pub reasons: BTreeMap<(&'static str, Option<String>), ReasonTally>,
     /// Cleansing rules applied in written records, per item index.
     pub rules: Vec<RuleCounts>,
+    /// Per mapping index of the map stage: occurrences written, and where first.
+    pub mapped: Vec<Seen>,
+    /// Unmapped 外字 met (in written and rejected records alike).
+    pub unmapped: BTreeMap<char, Seen>,
+}
+
+/// How often something was met, and the first record it was met in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub count: u64,
+    /// Record number (0: never).
+    pub first_record: u64,
+    /// The key item of that record (for people to find it), if the layout has one.
+    pub first_key: Option<String>,
+}
+
+impl Seen {
+    fn add(&mut self, n: u64, record: u64, key: Option<&str>) {
+        if self.count == 0 {
+            self.first_record = record;
+            self.first_key = key.map(String::from);
+        }
+        self.count += n;
+    }
+
+    /// Adds a later chunk's counts (its first record comes after ours).
+    fn merge(&mut self, later: &Seen) {
+        if later.count > 0 {
+            self.add(later.count, later.first_record, later.first_key.as_deref());
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,12 +76,33 @@ impl Tally {
         }
     }
 
-    /// Counts a written record and the cleansing changes made to it.
-    pub fn write(&mut self, changes: &[(usize, Applied)]) {
+    /// Counts a written record, the cleansing changes and the mappings made to it.
+    pub fn write(
+        &mut self,
+        changes: &[(usize, Applied)],
+        events: &MapEvents,
+        record: u64,
+        key: Option<&str>,
+    ) {
         self.read += 1;
         self.written += 1;
         for &(item, applied) in changes {
             self.rule_counts(item).add_applied(applied);
+        }
+        for &m in &events.hits {
+            let m = m as usize;
+            if self.mapped.len() <= m {
+                self.mapped.resize(m + 1, Seen::default());
+            }
+            self.mapped[m].add(1, record, key);
+        }
+        self.unmapped_in(events, record, key);
+    }
+
+    /// Counts the unmapped 外字 of a record (written with 〓, or rejected).
+    pub fn unmapped_in(&mut self, events: &MapEvents, record: u64, key: Option<&str>) {
+        for &c in &events.unmapped {
+            self.unmapped.entry(c).or_default().add(1, record, key);
         }
     }
 
@@ -78,6 +131,15 @@ impl Tally {
                 self.rule_counts(item).merge(counts);
             }
         }
+        if self.mapped.len() < later.mapped.len() {
+            self.mapped.resize(later.mapped.len(), Seen::default());
+        }
+        for (m, seen) in later.mapped.iter().enumerate() {
+            self.mapped[m].merge(seen);
+        }
+        for (c, seen) in &later.unmapped {
+            self.unmapped.entry(*c).or_default().merge(seen);
+        }
     }
 }
 
@@ -88,7 +150,7 @@ mod tests {
     #[test]
     fn merging_in_order_keeps_the_first_records() {
         let mut a = Tally::default();
-        a.write(&[]);
+        a.write(&[], &MapEvents::default(), 1, None);
         a.reject("too-long", Some("氏名"), 2);
         let mut b = Tally::default();
         for r in 3..300 {
@@ -101,5 +163,28 @@ mod tests {
         assert_eq!(r.count, 298);
         assert_eq!(r.records.len(), RECORDS_KEPT_PER_REASON);
         assert_eq!(r.records[..3], [2, 3, 4]);
+    }
+
+    #[test]
+    fn mappings_keep_the_first_record_across_chunks() {
+        let ev = MapEvents {
+            hits: vec![2, 2],
+            unmapped: vec!['\u{E001}'],
+        };
+        let mut a = Tally::default();
+        a.write(&[], &MapEvents::default(), 1, None);
+        let mut b = Tally::default();
+        b.write(&[], &ev, 7, Some("000007"));
+        let mut c = Tally::default();
+        c.unmapped_in(&ev, 9, None);
+        a.merge(b);
+        a.merge(c);
+        assert_eq!(a.mapped[2].count, 2);
+        assert_eq!(
+            (a.mapped[2].first_record, a.mapped[2].first_key.as_deref()),
+            (7, Some("000007"))
+        );
+        let u = &a.unmapped[&'\u{E001}'];
+        assert_eq!((u.count, u.first_record), (2, 7));
     }
 }

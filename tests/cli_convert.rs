@@ -8,6 +8,7 @@ use std::fs;
 use std::path::Path;
 
 const LAYOUT: &str = "testdata/layouts/juki-kojin.toml";
+const GAIJI: &str = "testdata/gaiji/sample.tsv";
 
 fn convert(out: &Path, extra: &[&str], inputs: &[&Path]) -> (i32, String) {
     let mut args = vec!["convert", "--layout", LAYOUT, "--out", s(out)];
@@ -28,16 +29,16 @@ fn convert(out: &Path, extra: &[&str], inputs: &[&Path]) -> (i32, String) {
 fn the_sample_converts_with_its_rejects_and_counts_add_up() {
     let dir = tempfile::tempdir().unwrap();
     let input = testdata("juki_kojin.csv");
-    let (code, err) = convert(dir.path(), &[], &[&input]);
+    let (code, err) = convert(dir.path(), &["--gaiji", GAIJI], &[&input]);
     assert_eq!(code, 3, "some records are rejected: {err}");
     let m = read_manifest(dir.path());
     let c = &m["counts"];
-    assert_eq!(c["read"], 16);
+    assert_eq!(c["read"], 17);
     assert_eq!(
         c["read"].as_u64().unwrap(),
         c["written"].as_u64().unwrap() + c["rejected"].as_u64().unwrap()
     );
-    assert_eq!(c["rejected"], 7);
+    assert_eq!(c["rejected"], 8);
 
     // Output: UTF-8 without BOM, CRLF, one line per written record (one item holds a line break).
     let out = fs::read(dir.path().join("juki_kojin.csv")).unwrap();
@@ -47,10 +48,23 @@ fn the_sample_converts_with_its_rejects_and_counts_add_up() {
         assert!(l.ends_with('\r'), "CRLF line ends: {l:?}");
     }
     assert!(
-        text.contains("\u{E000}田　一郎"),
-        "外字 kept as PUA, not U+FFFD"
+        text.contains("\u{20BB7}田　一郎"),
+        "外字 U+E000 → J+AEAC (𠮷)"
     );
-    assert!(!text.contains('\u{FFFD}'));
+    assert!(
+        text.contains("\u{845B}\u{E0102}城"),
+        "外字 0xF041 → MJ022335 with its IVS"
+    );
+    assert!(
+        text.contains("\u{9AD9}橋"),
+        "外字 0xF043 → KOSEKI:513280 (髙)"
+    );
+    assert!(text.contains("\u{3251}号"), "外字 U+E004 → U+3251");
+    assert!(
+        text.contains("1\u{301C}3"),
+        "CP932 〜 written in the JIS form"
+    );
+    assert!(!text.contains('\u{FFFD}') && !text.chars().any(ikou::gaiji::is_user_defined));
     assert!(text.contains("\"架空県見本市西町7-8, ハイツ見本101\""));
     assert!(text.contains("サトウ　ハナコ"), "half-width kana cleansed");
 
@@ -72,6 +86,7 @@ fn the_sample_converts_with_its_rejects_and_counts_add_up() {
         records.push((r[0].parse::<u64>().unwrap(), r[1].to_string()));
     }
     let want: Vec<(u64, String)> = [
+        (8, "unmapped-gaiji"),
         (9, "item-count"),
         (10, "too-long"),
         (11, "required"),
@@ -92,7 +107,11 @@ fn the_sample_converts_with_its_rejects_and_counts_add_up() {
 #[test]
 fn reject_messages_never_hold_item_values() {
     let dir = tempfile::tempdir().unwrap();
-    convert(dir.path(), &[], &[&testdata("juki_kojin.csv")]);
+    convert(
+        dir.path(),
+        &["--gaiji", GAIJI],
+        &[&testdata("juki_kojin.csv")],
+    );
     let rej = fs::read_to_string(dir.path().join("juki_kojin.rejects.csv")).unwrap();
     for value in ["井上", "19990230", "木村", "長長長", "小林"] {
         for line in rej.lines() {
@@ -134,7 +153,11 @@ fn output_is_byte_identical_for_any_jobs_and_chunk_size() {
     let mut first: Option<Vec<Vec<u8>>> = None;
     for (jobs, chunk) in [("1", "1048576"), ("2", "100"), ("4", "1000"), ("3", "1")] {
         let out = tmp.path().join(format!("out-{jobs}-{chunk}"));
-        let (code, err) = convert(&out, &["--jobs", jobs, "--chunk-bytes", chunk], &[&input]);
+        let (code, err) = convert(
+            &out,
+            &["--gaiji", GAIJI, "--jobs", jobs, "--chunk-bytes", chunk],
+            &[&input],
+        );
         assert_eq!(code, 3, "{err}");
         let files: Vec<Vec<u8>> = ["many.csv", "many.rejects.csv", "manifest.json"]
             .iter()
@@ -179,7 +202,7 @@ fn every_encoding_gives_the_same_output() {
         let input = tmp.path().join(format!("{enc}.csv"));
         fs::write(&input, bytes).unwrap();
         let out = tmp.path().join(format!("out-{enc}"));
-        let (code, err) = convert(&out, &["--encoding", enc], &[&input]);
+        let (code, err) = convert(&out, &["--encoding", enc, "--unmapped", "geta"], &[&input]);
         assert_eq!(code, 3, "{enc}: {err}");
         outputs.push((enc, fs::read(out.join(format!("{enc}.csv"))).unwrap()));
     }
@@ -197,7 +220,11 @@ fn every_encoding_gives_the_same_output() {
 #[test]
 fn verify_names_what_changed() {
     let dir = tempfile::tempdir().unwrap();
-    convert(dir.path(), &[], &[&testdata("juki_kojin.csv")]);
+    convert(
+        dir.path(),
+        &["--gaiji", GAIJI],
+        &[&testdata("juki_kojin.csv")],
+    );
     let (code, _, _) = run(&["verify", "--inputs", s(dir.path())]);
     assert_eq!(code, 0);
 

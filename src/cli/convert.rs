@@ -2,6 +2,8 @@
 
 use ikou::convert::{ConvertOptions, RunResult, convert};
 use ikou::decode::Encoding;
+use ikou::gaiji::{MapOptions, UnmappedPolicy, VariantPolicy};
+use ikou::mj::IvsPolicy;
 use ikou::split::SplitConfig;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -28,6 +30,22 @@ pub struct Args {
     /// utf-16le, utf-16be.
     #[arg(long, value_name = "ENC", default_value = "cp932", value_parser = parse_encoding)]
     encoding: Encoding,
+    /// Vendor 外字 table (TSV: source<TAB>target). Repeatable; a later table may
+    /// replace an earlier mapping only on a line marked `!` before the source, any
+    /// other disagreement between tables is an error.
+    #[arg(long, value_name = "TSV")]
+    gaiji: Vec<PathBuf>,
+    /// keep: write an MJ glyph's Moji_Joho IVS (base + selector) when it has one;
+    /// never: write one JIS X 0213 character chosen through MJ縮退マップ.
+    #[arg(long, value_name = "MODE", default_value = "keep", value_parser = ["keep", "never"])]
+    ivs: String,
+    /// What an unmapped 外字 does: reject its record; write 〓 (geta) and count it;
+    /// or fail (stop with exit 1, nothing published).
+    #[arg(long, value_name = "MODE", default_value = "reject", value_parser = ["reject", "geta", "fail"])]
+    unmapped: String,
+    /// The one form written for 〜 − ‖ — ¢ £ ¬: jis (JIS X 0213 mapping) or cp932.
+    #[arg(long, value_name = "FORM", default_value = "jis", value_parser = ["jis", "cp932"])]
+    variants: String,
     /// Worker threads [default: the number of CPUs]. Never changes the output.
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -72,6 +90,8 @@ pub fn run(a: Args) -> u8 {
     opts.skip_encoding_check = a.skip_encoding_check;
     opts.chunk_bytes = a.chunk_bytes;
     opts.max_record = a.max_record_bytes;
+    opts.gaiji = a.gaiji.clone();
+    opts.map = map_options(&a.ivs, &a.unmapped, &a.variants);
     if std::io::stderr().is_terminal() && !a.quiet {
         opts.progress = Some(progress_bar());
     }
@@ -86,6 +106,27 @@ pub fn run(a: Args) -> u8 {
     }
 }
 
+/// The map-stage options from their (already validated) flag values.
+pub fn map_options(ivs: &str, unmapped: &str, variants: &str) -> MapOptions {
+    MapOptions {
+        ivs: Some(if ivs == "never" {
+            IvsPolicy::Never
+        } else {
+            IvsPolicy::Keep
+        }),
+        unmapped: match unmapped {
+            "geta" => UnmappedPolicy::Geta,
+            "fail" => UnmappedPolicy::Fail,
+            _ => UnmappedPolicy::Reject,
+        },
+        variants: if variants == "cp932" {
+            VariantPolicy::Cp932
+        } else {
+            VariantPolicy::Jis
+        },
+    }
+}
+
 fn progress_bar() -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new(0);
     let style = indicatif::ProgressStyle::with_template(
@@ -97,6 +138,9 @@ fn progress_bar() -> indicatif::ProgressBar {
 }
 
 fn summary(r: &RunResult, out: &std::path::Path) {
+    for w in &r.warnings {
+        eprintln!("ikou: {w}");
+    }
     for f in &r.files {
         let t = &f.tally;
         eprintln!(
@@ -116,6 +160,15 @@ fn summary(r: &RunResult, out: &std::path::Path) {
         c.rejected,
         out.display()
     );
+    let m = &r.manifest;
+    let mapped: u64 = m.gaiji.iter().map(|g| g.count).sum();
+    if mapped > 0 || !m.unmapped.is_empty() {
+        let unmapped: u64 = m.unmapped.iter().map(|u| u.count).sum();
+        eprintln!(
+            "ikou: 外字: {mapped} written through the tables, {unmapped} unmapped ({} distinct; see manifest.json \"unmapped\")",
+            m.unmapped.len()
+        );
+    }
     if c.rejected > 0 {
         eprintln!(
             "ikou: rejected records are kept whole in the *.rejects.csv files, with their reasons"

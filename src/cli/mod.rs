@@ -2,6 +2,7 @@
 //! in the library.
 
 mod convert;
+mod mj;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,7 @@ struct Cli {
 enum Command {
     Convert(convert::Args),
     Verify(verify::Args),
+    Mj(mj::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -31,6 +33,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Convert(a) => convert::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Mj(a) => mj::run(a),
     };
     ExitCode::from(code)
 }

@@ -15,12 +15,16 @@ mod pipeline;
 use crate::cleanse::RuleCounts;
 use crate::decode::Encoding;
 use crate::error::Error;
+use crate::gaiji::{
+    Kind, MapOptions, Mapper, TableSource, UnmappedPolicy, VariantPolicy, code_points,
+};
 use crate::input;
 use crate::layout::{Format, LoadedLayout};
 use crate::manifest::{
-    self, CleansingEntry, Counts, FileEntry, InputEntry, Manifest, ReasonEntry, RecordRef,
-    TableEntry,
+    self, CleansingEntry, Counts, FileEntry, GaijiEntry, InputEntry, Manifest, MappedEntry,
+    ReasonEntry, RecordRef, TableEntry, UnmappedEntry,
 };
+use crate::mj;
 use crate::output::{self, PendingFile, Written};
 use crate::record::RecordProcessor;
 use crate::split::{Framing, SplitConfig, StreamInfo};
@@ -44,6 +48,10 @@ pub struct ConvertOptions {
     pub allow_empty: bool,
     /// Skip the check that each input looks like `encoding`.
     pub skip_encoding_check: bool,
+    /// Vendor 外字 tables, in order (later tables may replace earlier lines marked `!`).
+    pub gaiji: Vec<PathBuf>,
+    /// `--ivs`, `--variants`, `--unmapped`.
+    pub map: MapOptions,
     /// Drawn on stderr when set (the CLI sets it when stderr is a terminal).
     pub progress: Option<indicatif::ProgressBar>,
 }
@@ -59,8 +67,25 @@ impl ConvertOptions {
             max_record: SplitConfig::DEFAULT_MAX_RECORD,
             allow_empty: false,
             skip_encoding_check: false,
+            gaiji: Vec::new(),
+            map: MapOptions::default(),
             progress: None,
         }
+    }
+
+    /// Reads the 外字 tables and builds the map stage. Err (exit 2): a table that
+    /// cannot be read, or any error in the tables (all listed, with file and line).
+    pub fn mapper(&self) -> Result<Mapper, Error> {
+        let sources = self
+            .gaiji
+            .iter()
+            .map(|p| {
+                TableSource::read(p).map_err(|e| {
+                    Error::Config(format!("{}: cannot read the 外字 table: {e}", p.display()))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Mapper::new(&sources, self.encoding, self.map).map_err(|e| Error::Config(e.to_string()))
     }
 
     fn framing(&self) -> Framing {
@@ -95,6 +120,8 @@ pub struct FileResult {
 pub struct RunResult {
     pub files: Vec<FileResult>,
     pub manifest: Manifest,
+    /// Table findings that did not stop the run (e.g. a real character remapped).
+    pub warnings: Vec<String>,
 }
 
 impl RunResult {
@@ -126,7 +153,9 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             input::check(path, opts.encoding, opts.framing(), opts.allow_empty)?
         };
     }
-    let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding)
+    let mapper = opts.mapper()?;
+    let warnings = mapper.warnings().iter().map(ToString::to_string).collect();
+    let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding, mapper)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     prepare_out_dir(&opts.out_dir)?;
     if let Some(pb) = &opts.progress {
@@ -174,7 +203,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         pb.finish_and_clear();
     }
 
-    let manifest = build_manifest(opts, &files);
+    let manifest = build_manifest(opts, processor.mapper(), &files);
     let json = manifest
         .to_json()
         .map_err(|e| Error::Config(format!("cannot write the manifest: {e}")))?;
@@ -186,7 +215,11 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     let mpath = opts.out_dir.join(manifest::FILE_NAME);
     output::write_atomic(&mpath, json.as_bytes())
         .map_err(Error::io(&mpath, "check the output directory"))?;
-    Ok(RunResult { files, manifest })
+    Ok(RunResult {
+        files,
+        manifest,
+        warnings,
+    })
 }
 
 /// `<stem>.csv` and `<stem>.rejects.csv` for each input; refuses names that collide
@@ -239,7 +272,7 @@ fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
     }
 }
 
-fn build_manifest(opts: &ConvertOptions, files: &[FileResult]) -> Manifest {
+fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) -> Manifest {
     let mut counts = Counts::default();
     let mut rules: Vec<RuleCounts> = Vec::new();
     let mut reasons: BTreeMap<(&'static str, Option<String>), ReasonEntry> = BTreeMap::new();
@@ -303,25 +336,72 @@ fn build_manifest(opts: &ConvertOptions, files: &[FileResult]) -> Manifest {
         }
     }
     let layout = &opts.layout;
+    let (gaiji, compat, variants, unmapped) = mapping_entries(mapper, files);
+    let mut tables = vec![TableEntry {
+        kind: "layout".into(),
+        path: layout.origin.clone(),
+        sha256: output::hex(&Sha256::digest(&layout.bytes)),
+        version: Some(layout.layout.version.clone()).filter(|v| !v.is_empty()),
+    }];
+    for t in mapper.tables() {
+        tables.push(TableEntry {
+            kind: "gaiji".into(),
+            path: t.path.clone(),
+            sha256: t.sha256.clone(),
+            version: None,
+        });
+    }
+    for (path, bytes) in mj::EMBEDDED_TABLES {
+        tables.push(TableEntry {
+            kind: "mj".into(),
+            path: format!("embedded:{path}"),
+            sha256: output::hex(&Sha256::digest(bytes)),
+            version: Some(mj::db().version().to_string()),
+        });
+    }
+    let map = mapper.options();
+    let mut extra = BTreeMap::new();
+    extra.insert(
+        "ivs".to_string(),
+        match map.ivs {
+            Some(mj::IvsPolicy::Never) => "never",
+            _ => "keep",
+        }
+        .to_string(),
+    );
+    extra.insert(
+        "variants".to_string(),
+        match map.variants {
+            VariantPolicy::Jis => "jis",
+            VariantPolicy::Cp932 => "cp932",
+        }
+        .to_string(),
+    );
+    extra.insert(
+        "unmapped".to_string(),
+        match map.unmapped {
+            UnmappedPolicy::Reject => "reject",
+            UnmappedPolicy::Geta => "geta",
+            UnmappedPolicy::Fail => "fail",
+        }
+        .to_string(),
+    );
     Manifest {
         tool: manifest::Tool::this(),
         options: manifest::Options {
             layout: layout.origin.clone(),
             encoding: opts.encoding.name().into(),
-            extra: BTreeMap::new(),
+            extra,
         },
         inputs,
         outputs,
         rejects,
-        tables: vec![TableEntry {
-            kind: "layout".into(),
-            path: layout.origin.clone(),
-            sha256: output::hex(&Sha256::digest(&layout.bytes)),
-            version: Some(layout.layout.version.clone()).filter(|v| !v.is_empty()),
-        }],
+        tables,
         counts,
-        gaiji: Vec::new(),
-        unmapped: Vec::new(),
+        gaiji,
+        unmapped,
+        compat,
+        variants,
         reject_reasons: reasons.into_values().collect(),
         cleansing: rules
             .iter()
@@ -337,4 +417,98 @@ fn build_manifest(opts: &ConvertOptions, files: &[FileResult]) -> Manifest {
             })
             .collect(),
     }
+}
+
+/// The map stage's counts over all files, as manifest entries: (gaiji, compat,
+/// variants, unmapped), each in a fixed order (table order; code point order).
+fn mapping_entries(
+    mapper: &Mapper,
+    files: &[FileResult],
+) -> (
+    Vec<GaijiEntry>,
+    Vec<MappedEntry>,
+    Vec<MappedEntry>,
+    Vec<UnmappedEntry>,
+) {
+    let n = mapper.mappings().len();
+    let mut count = vec![0u64; n];
+    let mut first: Vec<Option<RecordRef>> = vec![None; n];
+    let mut unmapped: BTreeMap<char, (u64, RecordRef)> = BTreeMap::new();
+    for (f, file) in files.iter().enumerate() {
+        for (m, seen) in file.tally.mapped.iter().enumerate() {
+            if seen.count > 0 {
+                count[m] += seen.count;
+                first[m].get_or_insert(RecordRef {
+                    file: f,
+                    record: seen.first_record,
+                });
+            }
+        }
+        for (c, seen) in &file.tally.unmapped {
+            let e = unmapped.entry(*c).or_insert((
+                0,
+                RecordRef {
+                    file: f,
+                    record: seen.first_record,
+                },
+            ));
+            e.0 += seen.count;
+        }
+    }
+    let (mut gaiji, mut compat, mut variants) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, m) in mapper.mappings().iter().enumerate() {
+        let mj_name = m.mj.map(mj::mj_name);
+        match m.kind {
+            Kind::Gaiji if m.unwritable.is_some() => {}
+            Kind::Gaiji => gaiji.push(GaijiEntry {
+                source: format!("U+{:04X}", m.source as u32),
+                mj: mj_name,
+                output: code_points(&m.output),
+                count: count[i],
+                written: m.output.clone(),
+                target: m.target_text.clone().unwrap_or_default(),
+                table: m.origin.clone().unwrap_or_default(),
+                table_source: (m.source_text != format!("U+{:04X}", m.source as u32))
+                    .then(|| m.source_text.clone()),
+                degenerate_table: m.degenerate_table.map(String::from),
+                sibling: m.sibling.map(mj::mj_name),
+                first_record: first[i],
+            }),
+            Kind::Compat | Kind::Variant if count[i] > 0 => {
+                let e = MappedEntry {
+                    source: format!("U+{:04X}", m.source as u32),
+                    mj: mj_name,
+                    output: code_points(&m.output),
+                    count: count[i],
+                    degenerate_table: m.degenerate_table.map(String::from),
+                };
+                if m.kind == Kind::Compat {
+                    compat.push(e);
+                } else {
+                    variants.push(e);
+                }
+            }
+            _ => {}
+        }
+    }
+    let action = match mapper.options().unmapped {
+        UnmappedPolicy::Geta => "geta",
+        _ => "reject",
+    };
+    let unmapped = unmapped
+        .into_iter()
+        .map(|(c, (count, first))| {
+            let m = mapper.table_mapping(c);
+            UnmappedEntry {
+                source: format!("U+{:04X}", c as u32),
+                count,
+                first_record: first.record,
+                file: first.file,
+                action: action.to_string(),
+                mj: m.and_then(|m| m.mj).map(mj::mj_name),
+                reason: m.and_then(|m| m.unwritable.clone()),
+            }
+        })
+        .collect();
+    (gaiji, compat, variants, unmapped)
 }

@@ -3,6 +3,7 @@
 
 use super::ConvertOptions;
 use crate::error::Error;
+use crate::gaiji::UnmappedPolicy;
 use crate::output::{self, PendingFile};
 use crate::record::{RecordProcessor, Scratch};
 use crate::reject;
@@ -21,6 +22,8 @@ pub struct ChunkOutput {
     pub output: Vec<u8>,
     pub rejects: Vec<u8>,
     pub tally: Tally,
+    /// `--unmapped fail` met an unmapped 外字: the run must stop (message for the user).
+    pub stop: Option<String>,
 }
 
 /// Converts one chunk. Pure: the same chunk always gives the same output.
@@ -36,6 +39,7 @@ pub fn convert_chunk(
         output: Vec::with_capacity(chunk.data.len() + chunk.data.len() / 2),
         ..ChunkOutput::default()
     };
+    let key_field = processor.layout().key_field();
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
@@ -50,10 +54,25 @@ pub fn convert_chunk(
         match processor.process(raw, span.flaw, scratch) {
             Ok(()) => {
                 output::items_line(&mut out.output, &scratch.out);
-                out.tally.write(&scratch.changes);
+                let key = key_field.map(|k| scratch.out.get(k));
+                out.tally
+                    .write(&scratch.changes, &scratch.events, record, key);
             }
             Err(r) => {
                 let offset = chunk.offset + span.start as u64;
+                let key = key_field
+                    .filter(|&k| k < scratch.items.len())
+                    .map(|k| scratch.items.get(k));
+                out.tally.unmapped_in(&scratch.events, record, key);
+                if r.code == crate::record::UNMAPPED
+                    && processor.mapper().options().unmapped == UnmappedPolicy::Fail
+                {
+                    out.stop = Some(format!(
+                        "record {record} (byte offset {offset}): {}",
+                        r.message
+                    ));
+                    return out;
+                }
                 reject::write_line(&mut out.rejects, record, offset, &r, raw);
                 out.tally.reject(r.code, r.item.as_deref(), record);
             }
@@ -144,6 +163,12 @@ pub(super) fn run_file(
                 in_flight -= 1;
                 waiting.insert(done.seq, done);
                 while let Some(c) = waiting.remove(&next_seq) {
+                    if let Some(why) = c.stop {
+                        return Err(Error::Stopped(format!(
+                            "{}: {why}. Nothing was published; add the 外字 to a table (ikou profile --worklist helps), or use --unmapped reject|geta",
+                            path.display()
+                        )));
+                    }
                     out.write_all(&c.output)
                         .map_err(Error::io(out.dest(), "writing the output failed; the disk may be full"))?;
                     rej.write_all(&c.rejects)

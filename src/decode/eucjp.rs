@@ -148,7 +148,7 @@ mod tests {
             dec(Encoding::EucJpMs, b"\x8F\xF3\xF3\x8F\xF4\xFE").unwrap(),
             "\u{2170}\u{9ED1}"
         );
-        assert_eq!(dec(Encoding::EucJpMs, "漢".as_bytes()).is_err(), true);
+        assert!(dec(Encoding::EucJpMs, "漢".as_bytes()).is_err());
         assert_eq!(dec(Encoding::EucJpMs, b"\xB4\xC1").unwrap(), "漢");
     }
 

@@ -129,11 +129,12 @@ impl DecodeError {
 /// the text decoded before the bad bytes.
 pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     // Items are mostly ASCII (codes, dates, numbers): copy those straight.
-    if enc.unit_width() == 1 && bytes.is_ascii() {
-        if let Ok(s) = std::str::from_utf8(bytes) {
-            out.push_str(s);
-            return Ok(());
-        }
+    if enc.unit_width() == 1
+        && bytes.is_ascii()
+        && let Ok(s) = std::str::from_utf8(bytes)
+    {
+        out.push_str(s);
+        return Ok(());
     }
     match enc {
         Encoding::Cp932 => decode_cp932(bytes, out),

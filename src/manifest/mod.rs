@@ -27,6 +27,12 @@ pub struct Manifest {
     pub gaiji: Vec<GaijiEntry>,
     #[serde(default)]
     pub unmapped: Vec<UnmappedEntry>,
+    /// Compatibility ideographs written as their MJ glyph.
+    #[serde(default)]
+    pub compat: Vec<MappedEntry>,
+    /// CP932/JIS variants written in the `--variants` form.
+    #[serde(default)]
+    pub variants: Vec<MappedEntry>,
     /// Reject reasons over all files.
     #[serde(default)]
     pub reject_reasons: Vec<ReasonEntry>,
@@ -117,23 +123,65 @@ pub struct Counts {
     pub rejected: u64,
 }
 
+/// A vendor 外字 table line and how often it was written.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GaijiEntry {
+    /// The code point after decoding (`U+E000`).
     pub source: String,
-    pub mj: String,
+    /// The MJ glyph (`MJ012345`), or null for an explicit code point target.
+    pub mj: Option<String>,
+    /// What was written, as code points (`U+845B U+E0100`).
     pub output: String,
+    /// Occurrences written.
     pub count: u64,
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
+    /// What was written, as text.
+    pub written: String,
+    /// The target as the table wrote it (`J+6F22`, `KOSEKI:123450`, …).
+    pub target: String,
+    /// `path:line` of the table line.
+    pub table: String,
+    /// The source as the table wrote it, when it was raw bytes (`0xF040`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_source: Option<String>,
+    /// `--ivs never`: the MJ縮退マップ table the written character comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degenerate_table: Option<String>,
+    /// The glyph has no code point; this same-shape sibling was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sibling: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_record: Option<RecordRef>,
 }
 
+/// A character that is not a vendor 外字 but was written in another form
+/// (compatibility ideographs, CP932/JIS variants).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MappedEntry {
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mj: Option<String>,
+    pub output: String,
+    pub count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degenerate_table: Option<String>,
+}
+
+/// A private-use character no table maps.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct UnmappedEntry {
     pub source: String,
     pub count: u64,
+    /// The first record it was met in (in input `file`).
     pub first_record: u64,
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
+    pub file: usize,
+    /// `reject` (its records were rejected) or `geta` (〓 was written).
+    pub action: String,
+    /// Set when a table maps it to this glyph, but the glyph cannot be written
+    /// under the policy (`--ivs never` and no JIS X 0213 form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mj: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

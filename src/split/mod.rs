@@ -258,11 +258,11 @@ mod tests {
         quote: b'"',
     };
 
-    /// All records as (record number, file offset, bytes, flaw), and the stream info.
-    fn split_all(
-        input: &[u8],
-        c: SplitConfig,
-    ) -> (Vec<(u64, u64, Vec<u8>, Option<Flaw>)>, StreamInfo) {
+    /// (record number, file offset, bytes, flaw)
+    type Rec = (u64, u64, Vec<u8>, Option<Flaw>);
+
+    /// All records, and the stream info.
+    fn split_all(input: &[u8], c: SplitConfig) -> (Vec<Rec>, StreamInfo) {
         let mut r = ChunkReader::new(input, c);
         let mut out = Vec::new();
         let mut seq = 0;

@@ -153,9 +153,7 @@ pub fn csv_record(
             continue;
         }
         // CR or LF.
-        let Some(len) = u.line_end_len(p, eof || buf.len() >= max) else {
-            return None;
-        };
+        let len = u.line_end_len(p, eof || buf.len() >= max)?;
         if in_quotes {
             first_line_end.get_or_insert((p, p + len));
             i = p + len;

@@ -1,0 +1,719 @@
+//! Map: vendor 外字 → MJ glyphs, and the other characters whose form is a policy.
+//!
+//! The map stage runs on each decoded item before cleansing. It rewrites:
+//! - vendor 外字 (private-use code points, or any source a table names) to what
+//!   their MJ glyph is written as under `--ivs` ([`crate::mj::MjDb::written`]);
+//! - CJK compatibility ideographs (U+F900…, U+2F800…) to their MJ glyph's form,
+//!   so that the glyph distinction survives (nothing in ikou ever applies NFC or
+//!   NFKC to a kanji item: it would silently merge them);
+//! - the characters that CP932 and JIS X 0213 map differently (〜 − ‖ — ¢ £ ¬) to
+//!   one form, `--variants jis` (default) or `cp932`.
+//!
+//! A private-use character that no table maps is "unmapped": `--unmapped reject`
+//! rejects its record, `geta` writes 〓 (U+3013), `fail` stops the run.
+//!
+//! Tables are checked when loaded: a syntax error, a target the MJ list does not
+//! have, or two tables mapping one source differently (unless the later line says
+//! `!` before its source) stop the run with the file and line.
+
+pub mod table;
+
+use crate::decode::{Encoding, VARIANTS};
+use crate::mj::{self, IvsPolicy};
+use std::collections::HashMap;
+use std::fmt;
+pub use table::{Entry, Finding, Severity, TargetSpec, code_points, is_user_defined};
+
+/// `--unmapped`: what an unmapped 外字 does to its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnmappedPolicy {
+    /// The record goes to the reject file.
+    #[default]
+    Reject,
+    /// 〓 (U+3013 GETA MARK) is written in its place, and counted.
+    Geta,
+    /// The run stops with exit 1 before any output is published.
+    Fail,
+}
+
+/// `--variants`: the one form written for the characters CP932 and JIS map differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VariantPolicy {
+    /// JIS X 0213 forms: 〜 U+301C, ‖ U+2016, − U+2212, — U+2014, ¢ £ ¬ U+00A2/A3/AC.
+    #[default]
+    Jis,
+    /// CP932 forms: ～ U+FF5E, ∥ U+2225, － U+FF0D, ― U+2015, ￠ ￡ ￢ U+FFE0–FFE2.
+    Cp932,
+}
+
+pub const GETA: char = '\u{3013}';
+
+/// What a mapping is, for the manifest and the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// From a vendor table.
+    Gaiji,
+    /// A CJK compatibility ideograph written as its MJ glyph.
+    Compat,
+    /// A CP932/JIS variant written in the policy's form.
+    Variant,
+}
+
+/// One source character and what is written for it.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub kind: Kind,
+    pub source: char,
+    /// As the table wrote it (`U+E000`, `0xF040`); for other kinds `U+XXXX`.
+    pub source_text: String,
+    /// The MJ glyph, when the target is one.
+    pub mj: Option<u32>,
+    /// The text written.
+    pub output: String,
+    /// `--ivs never`: the MJ縮退マップ table the character was chosen from.
+    pub degenerate_table: Option<&'static str>,
+    /// The glyph had no code point; its same-shape sibling was written.
+    pub sibling: Option<u32>,
+    /// Set when nothing can be written under the policy (`--ivs never` and no JIS X
+    /// 0213 form): the source is then treated as unmapped.
+    pub unwritable: Option<String>,
+    /// `path:line` of the table line (Gaiji only).
+    pub origin: Option<String>,
+    /// The target as the table wrote it (Gaiji only).
+    pub target_text: Option<String>,
+}
+
+/// A loaded vendor table: its identity for the manifest.
+#[derive(Debug, Clone)]
+pub struct LoadedTable {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Why the tables cannot be used (every finding, for the message).
+#[derive(Debug)]
+pub struct TableErrors(pub Vec<Finding>);
+
+impl fmt::Display for TableErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors: Vec<&Finding> = self
+            .0
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .collect();
+        writeln!(
+            f,
+            "the 外字 tables have {} errors; fix them and run again:",
+            errors.len()
+        )?;
+        for e in errors.iter().take(50) {
+            writeln!(f, "  {e}")?;
+        }
+        if errors.len() > 50 {
+            writeln!(
+                f,
+                "  … and {} more (ikou mappings check lists them all)",
+                errors.len() - 50
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The settings of the map stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MapOptions {
+    pub ivs: Option<IvsPolicy>,
+    pub variants: VariantPolicy,
+    pub unmapped: UnmappedPolicy,
+}
+
+/// Tables read from files: text and hash. Parsing needs the encoding (for `0x` sources).
+#[derive(Debug, Clone)]
+pub struct TableSource {
+    pub path: String,
+    pub text: String,
+    pub sha256: String,
+}
+
+impl TableSource {
+    pub fn read(path: &std::path::Path) -> std::io::Result<TableSource> {
+        use sha2::Digest;
+        let bytes = std::fs::read(path)?;
+        let sha256 = crate::output::hex(&sha2::Sha256::digest(&bytes));
+        let text = String::from_utf8(bytes).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "the table is not UTF-8")
+        })?;
+        Ok(TableSource {
+            path: path.to_string_lossy().into_owned(),
+            text,
+            sha256,
+        })
+    }
+}
+
+/// Merges the entries of several tables in order: a later table may replace an
+/// earlier mapping only on a line marked `!`; any other difference is a conflict.
+/// Returns the winning entry per source (with its table index) and the findings.
+pub fn merge_tables(
+    sources: &[TableSource],
+    encoding: Encoding,
+) -> (Vec<(usize, Entry)>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let mut by_source: HashMap<char, usize> = HashMap::new();
+    let mut merged: Vec<(usize, Entry)> = Vec::new();
+    for (t, src) in sources.iter().enumerate() {
+        let (entries, f) = table::parse(&src.text, &src.path, encoding);
+        findings.extend(f);
+        for e in entries {
+            match by_source.get(&e.source) {
+                None => {
+                    if e.overrides {
+                        findings.push(finding(
+                            src,
+                            &e,
+                            Severity::Warning,
+                            "nothing-to-override",
+                            format!(
+                                "{} is marked ! (override) but no earlier table maps it",
+                                e.source_text
+                            ),
+                        ));
+                    }
+                    by_source.insert(e.source, merged.len());
+                    merged.push((t, e));
+                }
+                Some(&i) => {
+                    let (pt, prev) = &merged[i];
+                    if prev.target == e.target || e.overrides {
+                        if e.overrides {
+                            merged[i] = (t, e);
+                        }
+                        continue;
+                    }
+                    let message = format!(
+                        "{} → {} conflicts with {}:{} ({} → {}); mark this line with ! before the source if it is meant to replace it",
+                        e.source_text,
+                        e.target.notation(),
+                        sources[*pt].path,
+                        prev.line,
+                        prev.source_text,
+                        prev.target.notation()
+                    );
+                    findings.push(finding(src, &e, Severity::Error, "conflict", message));
+                }
+            }
+        }
+    }
+    (merged, findings)
+}
+
+fn finding(
+    src: &TableSource,
+    e: &Entry,
+    severity: Severity,
+    code: &'static str,
+    message: String,
+) -> Finding {
+    Finding {
+        path: src.path.clone(),
+        line: e.line,
+        severity,
+        code,
+        message,
+    }
+}
+
+/// A table target, resolved under an `--ivs` policy.
+#[derive(Debug, Clone)]
+pub enum Resolved {
+    /// What to write, and the MJ glyph when the target names one.
+    Written(Option<u32>, mj::Written),
+    /// `--ivs never` and the glyph has no JIS X 0213 form: the source is treated as
+    /// unmapped (its records follow `--unmapped`), with this reason.
+    NoJisForm(u32, String),
+}
+
+/// Resolves a table target under `ivs`. Err: the target names no glyph, or a glyph
+/// that cannot be written at all (a table error).
+pub fn resolve_target(target: &TargetSpec, ivs: IvsPolicy) -> Result<Resolved, String> {
+    match target {
+        TargetSpec::Chars(s) => Ok(Resolved::Written(
+            None,
+            mj::Written {
+                text: s.clone(),
+                table: None,
+                sibling: None,
+                x0213: None,
+            },
+        )),
+        TargetSpec::Glyph(t) => {
+            let db = mj::db();
+            let n = db.resolve(t).map_err(|e| e.to_string())?;
+            match db.written(n, ivs) {
+                Ok(w) => Ok(Resolved::Written(Some(n), w)),
+                Err(e @ mj::Unwritable::NoCandidate { .. }) => {
+                    Ok(Resolved::NoJisForm(n, e.to_string()))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    }
+}
+
+/// The compiled map stage, shared read-only by all workers.
+#[derive(Debug)]
+pub struct Mapper {
+    options: MapOptions,
+    mappings: Vec<Mapping>,
+    /// Index + 1 into `mappings` for U+E000..=U+F8FF (0: none).
+    pua: Vec<u32>,
+    /// Every other mapped character (compat ideographs, variants, non-PUA sources).
+    other: HashMap<char, u32>,
+    /// Some table source is outside the ranges the fast scan looks at.
+    general_sources: bool,
+    tables: Vec<LoadedTable>,
+    warnings: Vec<Finding>,
+}
+
+/// What the map stage did to one record, kept until the record's fate is known.
+#[derive(Debug, Default, Clone)]
+pub struct MapEvents {
+    /// Mapping indexes applied (one per occurrence).
+    pub hits: Vec<u32>,
+    /// Unmapped private-use characters met (one per occurrence).
+    pub unmapped: Vec<char>,
+}
+
+impl MapEvents {
+    pub fn clear(&mut self) {
+        self.hits.clear();
+        self.unmapped.clear();
+    }
+}
+
+/// An unmapped 外字 in an item (reject and fail policies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unmapped {
+    pub source: char,
+    /// 1-based character position in the item.
+    pub char_index: usize,
+}
+
+impl Mapper {
+    /// Builds the map stage from vendor tables (in command-line order).
+    /// Err: every finding, when any is an error.
+    pub fn new(
+        sources: &[TableSource],
+        encoding: Encoding,
+        options: MapOptions,
+    ) -> Result<Mapper, TableErrors> {
+        let ivs = options.ivs.unwrap_or(IvsPolicy::Keep);
+        let (merged, mut findings) = merge_tables(sources, encoding);
+        let mut mappings = Vec::new();
+        for (t, e) in merged {
+            let origin = Some(format!("{}:{}", sources[t].path, e.line));
+            let target_text = Some(e.target.notation());
+            match resolve_target(&e.target, ivs) {
+                Ok(Resolved::Written(mj, w)) => mappings.push(Mapping {
+                    kind: Kind::Gaiji,
+                    source: e.source,
+                    source_text: e.source_text.clone(),
+                    mj,
+                    output: w.text,
+                    degenerate_table: w.table,
+                    sibling: w.sibling,
+                    unwritable: None,
+                    origin,
+                    target_text,
+                }),
+                Ok(Resolved::NoJisForm(n, why)) => {
+                    findings.push(Finding {
+                        path: sources[t].path.clone(),
+                        line: e.line,
+                        severity: Severity::Warning,
+                        code: "no-jis-form",
+                        message: format!(
+                            "{} → {}: {why}; its records follow --unmapped",
+                            e.source_text,
+                            e.target.notation()
+                        ),
+                    });
+                    mappings.push(Mapping {
+                        kind: Kind::Gaiji,
+                        source: e.source,
+                        source_text: e.source_text.clone(),
+                        mj: Some(n),
+                        output: String::new(),
+                        degenerate_table: None,
+                        sibling: None,
+                        unwritable: Some(why),
+                        origin,
+                        target_text,
+                    });
+                }
+                Err(m) => findings.push(Finding {
+                    path: sources[t].path.clone(),
+                    line: e.line,
+                    severity: Severity::Error,
+                    code: "unknown-target",
+                    message: format!("{} → {}: {m}", e.source_text, e.target.notation()),
+                }),
+            }
+        }
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            return Err(TableErrors(findings));
+        }
+        let gaiji_count = mappings.len();
+        let mapped_sources: std::collections::HashSet<char> =
+            mappings.iter().map(|m| m.source).collect();
+        for (source, output) in variant_pairs(options.variants) {
+            if !mapped_sources.contains(&source) {
+                mappings.push(simple(
+                    Kind::Variant,
+                    source,
+                    output.to_string(),
+                    None,
+                    None,
+                ));
+            }
+        }
+        for c in compat_ideographs() {
+            if mapped_sources.contains(&c) {
+                continue;
+            }
+            let db = mj::db();
+            if let Some(n) = db.by_compat(c)
+                && let Ok(w) = db.written(n, ivs)
+                && w.text != c.to_string()
+            {
+                mappings.push(simple(Kind::Compat, c, w.text, Some(n), w.table));
+            }
+        }
+        let mut pua = vec![0u32; 0xF900 - 0xE000];
+        let mut other = HashMap::new();
+        let mut general_sources = false;
+        for (i, m) in mappings.iter().enumerate() {
+            let idx = i as u32 + 1;
+            match m.source as u32 {
+                cp @ 0xE000..=0xF8FF => pua[(cp - 0xE000) as usize] = idx,
+                _ => {
+                    other.insert(m.source, idx);
+                    if i < gaiji_count && !in_fast_scan(m.source) {
+                        general_sources = true;
+                    }
+                }
+            }
+        }
+        Ok(Mapper {
+            options,
+            mappings,
+            pua,
+            other,
+            general_sources,
+            warnings: findings,
+            tables: sources
+                .iter()
+                .map(|s| LoadedTable {
+                    path: s.path.clone(),
+                    sha256: s.sha256.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    pub fn options(&self) -> MapOptions {
+        self.options
+    }
+
+    pub fn mappings(&self) -> &[Mapping] {
+        &self.mappings
+    }
+
+    /// The table mapping of `c`, if a table maps it (written or not).
+    pub fn table_mapping(&self, c: char) -> Option<&Mapping> {
+        match self.lookup(c) {
+            0 => None,
+            i => Some(&self.mappings[i as usize - 1]).filter(|m| m.kind == Kind::Gaiji),
+        }
+    }
+
+    pub fn tables(&self) -> &[LoadedTable] {
+        &self.tables
+    }
+
+    /// Findings that did not stop the tables from being used (e.g. a real
+    /// character remapped), for the user to see.
+    pub fn warnings(&self) -> &[Finding] {
+        &self.warnings
+    }
+
+    /// True when `value` may hold something to map (a cheap byte scan).
+    #[inline]
+    pub fn needs_work(&self, value: &str) -> bool {
+        if value.is_ascii() {
+            return false;
+        }
+        self.general_sources
+            || may_hold_mapped(value.as_bytes())
+            || (self.options.variants == VariantPolicy::Cp932
+                && memchr::memmem::find(value.as_bytes(), "\u{301C}".as_bytes()).is_some())
+    }
+
+    /// Writes `value` mapped into `out`, recording what was applied in `ev`.
+    /// Err: the first unmapped 外字 under `--unmapped reject|fail` (all unmapped
+    /// characters of the item are still recorded in `ev`).
+    pub fn map(&self, value: &str, out: &mut String, ev: &mut MapEvents) -> Result<(), Unmapped> {
+        let mut first_unmapped = None;
+        let mut run_start = 0;
+        for (pos, (i, c)) in value.char_indices().enumerate() {
+            let idx = self.lookup(c);
+            if idx == 0 && !is_user_defined(c) {
+                continue;
+            }
+            out.push_str(&value[run_start..i]);
+            run_start = i + c.len_utf8();
+            if idx != 0 {
+                let m = &self.mappings[(idx - 1) as usize];
+                if m.unwritable.is_none() {
+                    ev.hits.push(idx - 1);
+                    out.push_str(&m.output);
+                    continue;
+                }
+            }
+            ev.unmapped.push(c);
+            match self.options.unmapped {
+                UnmappedPolicy::Geta => out.push(GETA),
+                UnmappedPolicy::Reject | UnmappedPolicy::Fail => {
+                    out.push(c);
+                    first_unmapped.get_or_insert(Unmapped {
+                        source: c,
+                        char_index: pos + 1,
+                    });
+                }
+            }
+        }
+        out.push_str(&value[run_start..]);
+        match first_unmapped {
+            Some(u) => Err(u),
+            None => Ok(()),
+        }
+    }
+
+    #[inline]
+    fn lookup(&self, c: char) -> u32 {
+        match c as u32 {
+            cp @ 0xE000..=0xF8FF => self.pua[(cp - 0xE000) as usize],
+            _ => self.other.get(&c).copied().unwrap_or(0),
+        }
+    }
+}
+
+fn simple(
+    kind: Kind,
+    source: char,
+    output: String,
+    mj: Option<u32>,
+    table: Option<&'static str>,
+) -> Mapping {
+    Mapping {
+        kind,
+        source,
+        source_text: format!("U+{:04X}", source as u32),
+        mj,
+        output,
+        degenerate_table: table,
+        sibling: None,
+        unwritable: None,
+        origin: None,
+        target_text: None,
+    }
+}
+
+/// (source, output) for the variant policy: the other side's forms become this side's.
+fn variant_pairs(policy: VariantPolicy) -> impl Iterator<Item = (char, char)> {
+    VARIANTS.iter().map(move |&(cp932, jis)| match policy {
+        VariantPolicy::Jis => (cp932, jis),
+        VariantPolicy::Cp932 => (jis, cp932),
+    })
+}
+
+/// Every CJK compatibility ideograph (the ranges NFC rewrites).
+fn compat_ideographs() -> impl Iterator<Item = char> {
+    ('\u{F900}'..='\u{FAFF}').chain('\u{2F800}'..='\u{2FA1F}')
+}
+
+/// The UTF-8 lead bytes of what the mapper handles: 0xEE/0xEF (PUA U+E000–F8FF,
+/// compat U+F900–FAFF, full-width variants U+FF0D/FF5E/FFE0–FFE2), 0xE2 (U+2014–2016,
+/// U+2212, U+2225), 0xC2 (U+00A2/A3/AC), 0xF0 (U+2F800…), 0xF3/0xF4 (plane 15/16
+/// PUA). U+301C (0xE3 0x80 0x9C, a source only under `--variants cp932`) and table
+/// sources elsewhere are checked by the caller.
+fn may_hold_mapped(b: &[u8]) -> bool {
+    memchr::memchr3(0xEE, 0xEF, 0xE2, b).is_some()
+        || memchr::memchr3(0xC2, 0xF0, 0xF3, b).is_some()
+        || memchr::memchr(0xF4, b).is_some()
+}
+
+fn in_fast_scan(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    may_hold_mapped(c.encode_utf8(&mut buf).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(path: &str, text: &str) -> TableSource {
+        TableSource {
+            path: path.into(),
+            text: text.into(),
+            sha256: String::new(),
+        }
+    }
+
+    fn mapper(tables: &[(&str, &str)], opts: MapOptions) -> Result<Mapper, TableErrors> {
+        let s: Vec<TableSource> = tables.iter().map(|(p, t)| src(p, t)).collect();
+        Mapper::new(&s, Encoding::Cp932, opts)
+    }
+
+    fn map(m: &Mapper, v: &str) -> (String, Result<(), Unmapped>, MapEvents) {
+        let mut out = String::new();
+        let mut ev = MapEvents::default();
+        let r = if m.needs_work(v) {
+            m.map(v, &mut out, &mut ev)
+        } else {
+            out.push_str(v);
+            Ok(())
+        };
+        (out, r, ev)
+    }
+
+    #[test]
+    fn table_targets_resolve_through_the_mj_list() {
+        // MJ000001 is 々 (U+3005), no IVS: written as the character itself.
+        let m = mapper(
+            &[("a.tsv", "U+E000\tMJ000001\nU+E001\tU+2460\n")],
+            MapOptions::default(),
+        )
+        .unwrap();
+        let (out, r, ev) = map(&m, "x\u{E000}y\u{E001}");
+        assert_eq!(out, "x々y①");
+        assert!(r.is_ok());
+        assert_eq!(ev.hits.len(), 2);
+        assert_eq!(m.mappings()[ev.hits[0] as usize].mj, Some(1));
+        assert_eq!(
+            m.mappings()[ev.hits[0] as usize].origin.as_deref(),
+            Some("a.tsv:1")
+        );
+    }
+
+    #[test]
+    fn unknown_targets_and_conflicts_are_refused_with_file_and_line() {
+        let e = mapper(&[("a.tsv", "U+E000\tMJ999999\n")], MapOptions::default()).unwrap_err();
+        assert_eq!(e.0[0].code, "unknown-target");
+        assert!(e.to_string().contains("a.tsv:1"), "{e}");
+        let e = mapper(
+            &[
+                ("a.tsv", "U+E000\tMJ000001\n"),
+                ("b.tsv", "# x\nU+E000\tMJ000002\n"),
+            ],
+            MapOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].code, "conflict");
+        assert!(
+            e.to_string().contains("b.tsv:2") && e.to_string().contains("a.tsv:1"),
+            "{e}"
+        );
+        // The same mapping twice is no conflict; `!` replaces on purpose.
+        let m = mapper(
+            &[
+                ("a.tsv", "U+E000\tMJ000001\n"),
+                ("b.tsv", "U+E000\tMJ000001\n!U+E001\tU+2460\n"),
+            ],
+            MapOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            m.mappings()
+                .iter()
+                .filter(|x| x.kind == Kind::Gaiji)
+                .count(),
+            2
+        );
+        let m = mapper(
+            &[
+                ("a.tsv", "U+E000\tMJ000001\n"),
+                ("b.tsv", "!U+E000\tU+2460\n"),
+            ],
+            MapOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(map(&m, "\u{E000}").0, "①");
+    }
+
+    #[test]
+    fn unmapped_policies() {
+        let opts = |unmapped| MapOptions {
+            unmapped,
+            ..MapOptions::default()
+        };
+        let m = mapper(&[], opts(UnmappedPolicy::Reject)).unwrap();
+        let (_, r, ev) = map(&m, "ab\u{E005}c\u{E006}");
+        assert_eq!(
+            r,
+            Err(Unmapped {
+                source: '\u{E005}',
+                char_index: 3
+            })
+        );
+        assert_eq!(ev.unmapped, vec!['\u{E005}', '\u{E006}']);
+        let m = mapper(&[], opts(UnmappedPolicy::Geta)).unwrap();
+        let (out, r, ev) = map(&m, "ab\u{E005}");
+        assert_eq!((out.as_str(), r), ("ab\u{3013}", Ok(())));
+        assert_eq!(ev.unmapped, vec!['\u{E005}']);
+    }
+
+    #[test]
+    fn variants_follow_the_policy_both_ways() {
+        let m = mapper(&[], MapOptions::default()).unwrap();
+        assert_eq!(map(&m, "1\u{FF5E}3\u{2015}").0, "1\u{301C}3\u{2014}");
+        assert_eq!(map(&m, "1\u{301C}3").0, "1\u{301C}3");
+        let m = mapper(
+            &[],
+            MapOptions {
+                variants: VariantPolicy::Cp932,
+                ..MapOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(map(&m, "1\u{301C}3\u{00A2}").0, "1\u{FF5E}3\u{FFE0}");
+    }
+
+    #[test]
+    fn compatibility_ideographs_keep_their_glyph() {
+        let m = mapper(&[], MapOptions::default()).unwrap();
+        // U+FA10 塚 (compat) must not become U+585A: it is written as its MJ glyph's form.
+        let (out, _, ev) = map(&m, "\u{FA10}");
+        assert_ne!(out, "\u{585A}");
+        let db = mj::db();
+        let n = db.by_compat('\u{FA10}').unwrap();
+        let want = db.written(n, IvsPolicy::Keep).unwrap().text;
+        if want != "\u{FA10}" {
+            assert_eq!(out, want);
+            assert_eq!(m.mappings()[ev.hits[0] as usize].kind, Kind::Compat);
+        } else {
+            assert!(ev.hits.is_empty());
+        }
+    }
+
+    #[test]
+    fn plain_text_needs_no_work() {
+        let m = mapper(&[], MapOptions::default()).unwrap();
+        assert!(!m.needs_work("123"));
+        assert!(!m.needs_work("山田　太郎"));
+        assert!(m.needs_work("\u{E000}"));
+        assert!(m.needs_work("1\u{FF5E}"));
+        assert!(!m.needs_work("1\u{301C}"), "already the JIS form");
+    }
+}

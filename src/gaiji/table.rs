@@ -1,0 +1,321 @@
+//! Vendor 外字 tables (TSV, UTF-8): `source<TAB>target[<TAB>note…]` per line.
+//!
+//! Parsing reports every problem of a table, each with its line, instead of
+//! stopping at the first: a table of thousands of lines is fixed in one pass.
+//! `convert` refuses a table with any [`Severity::Error`]; `mappings check` lists
+//! them all.
+
+use crate::decode::{self, Encoding};
+use crate::mj::Target;
+use std::fmt;
+
+/// What a table line maps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1-based line number in the table file.
+    pub line: usize,
+    /// The character the source names after decoding (a PUA code point, usually).
+    pub source: char,
+    /// The source as written in the table (`U+E000`, `0xF040`).
+    pub source_text: String,
+    pub target: TargetSpec,
+    /// The line says it replaces the mapping of an earlier table (`!` before the source).
+    pub overrides: bool,
+    /// The rest of the line (notes).
+    pub note: String,
+}
+
+/// The right-hand side of a table line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSpec {
+    /// An MJ glyph, by MJ名, 住基 J+ code or 戸籍統一文字番号.
+    Glyph(Target),
+    /// Explicit code points, written as they are (non-kanji 外字 such as ①).
+    Chars(String),
+}
+
+impl TargetSpec {
+    /// The target as written in a table.
+    pub fn notation(&self) -> String {
+        match self {
+            TargetSpec::Glyph(Target::Mj(n)) => format!("MJ{n:06}"),
+            TargetSpec::Glyph(Target::Juki(n)) => format!("J+{n:04X}"),
+            TargetSpec::Glyph(Target::Koseki(n)) => format!("KOSEKI:{n:06}"),
+            TargetSpec::Chars(s) => code_points(s),
+        }
+    }
+}
+
+/// `U+6F22 U+E0101`: the notation of a string in manifests and messages.
+pub fn code_points(s: &str) -> String {
+    let v: Vec<String> = s.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
+    v.join(" ")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// A real character is being remapped, or similar: allowed, but worth a look.
+    Warning,
+    /// The table cannot be used.
+    Error,
+}
+
+/// One problem of a table, at a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub path: String,
+    pub line: usize,
+    pub severity: Severity,
+    /// Stable id: `syntax`, `bad-source`, `bad-target`, `duplicate-source`,
+    /// `unknown-target`, `conflict`, `pua-target`, `not-user-defined`, `nothing-to-override`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}:{}: {sev}: {}", self.path, self.line, self.message)
+    }
+}
+
+/// A parsed table file.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub path: String,
+    pub sha256: String,
+    pub entries: Vec<Entry>,
+}
+
+/// True for the private-use code points where decoded vendor 外字 live.
+pub fn is_user_defined(c: char) -> bool {
+    matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
+}
+
+/// Parses one table. `encoding` gives the meaning of `0xHHHH` sources (raw bytes).
+/// Returns the usable entries and every finding; entries with an error are left out.
+pub fn parse(text: &str, path: &str, encoding: Encoding) -> (Vec<Entry>, Vec<Finding>) {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut findings = Vec::new();
+    let mut seen: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let mut find = |severity, code, message: String| {
+            findings.push(Finding {
+                path: path.to_string(),
+                line,
+                severity,
+                code,
+                message,
+            })
+        };
+        let l = raw.trim_end_matches('\r');
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let mut cols = l.split('\t');
+        let (src, tgt) = (cols.next().unwrap_or("").trim(), cols.next().map(str::trim));
+        let note = cols.collect::<Vec<_>>().join("\t");
+        if line_is_header(src, tgt) {
+            continue;
+        }
+        let Some(tgt) = tgt.filter(|t| !t.is_empty()) else {
+            find(
+                Severity::Error,
+                "syntax",
+                format!(
+                    "expected `source<TAB>target`, found {:?} (is the separator a TAB?)",
+                    l
+                ),
+            );
+            continue;
+        };
+        let (overrides, src) = match src.strip_prefix('!') {
+            Some(s) => (true, s),
+            None => (false, src),
+        };
+        let source = match parse_source(src, encoding) {
+            Ok(c) => c,
+            Err(m) => {
+                find(Severity::Error, "bad-source", m);
+                continue;
+            }
+        };
+        let target = match parse_target(tgt) {
+            Ok(t) => t,
+            Err(m) => {
+                find(Severity::Error, "bad-target", m);
+                continue;
+            }
+        };
+        if let TargetSpec::Chars(s) = &target
+            && s.chars().any(is_user_defined)
+        {
+            find(
+                Severity::Error,
+                "pua-target",
+                format!(
+                    "target {tgt} is itself a private-use code: it maps a 外字 to another 外字"
+                ),
+            );
+            continue;
+        }
+        if !is_user_defined(source) {
+            find(
+                Severity::Warning,
+                "not-user-defined",
+                format!(
+                    "source {src} is {} (U+{:04X}), not a user-defined code: a real character is being remapped",
+                    source, source as u32
+                ),
+            );
+        }
+        if let Some(&first) = seen.get(&source) {
+            find(
+                Severity::Error,
+                "duplicate-source",
+                format!("source {src} is listed twice (first on line {first})"),
+            );
+            continue;
+        }
+        seen.insert(source, line);
+        entries.push(Entry {
+            line,
+            source,
+            source_text: src.to_string(),
+            target,
+            overrides,
+            note,
+        });
+    }
+    (entries, findings)
+}
+
+fn line_is_header(src: &str, tgt: Option<&str>) -> bool {
+    src.eq_ignore_ascii_case("source") && tgt.is_some_and(|t| t.eq_ignore_ascii_case("target"))
+}
+
+/// `U+E000` (the code point after decoding) or `0xF040` (raw bytes in the input encoding).
+pub fn parse_source(s: &str, encoding: Encoding) -> Result<char, String> {
+    if let Some(hex) = s.strip_prefix("U+") {
+        return parse_code_point(hex).ok_or_else(|| {
+            format!("source {s:?}: U+ must be followed by 4 to 6 hex digits of a code point (e.g. U+E000)")
+        });
+    }
+    if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        if encoding.unit_width() != 1 || encoding == Encoding::Utf8 {
+            return Err(format!(
+                "source {s:?}: raw byte codes need a legacy encoding (cp932, euc-jp…), not {encoding}; write U+XXXX"
+            ));
+        }
+        let bytes = (hex.len() % 2 == 0 && (2..=6).contains(&hex.len()))
+            .then(|| {
+                (0..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+                    .collect::<Option<Vec<u8>>>()
+            })
+            .flatten()
+            .ok_or_else(|| {
+                format!("source {s:?}: 0x must be followed by 2, 4 or 6 hex digits (e.g. 0xF040)")
+            })?;
+        let mut text = String::new();
+        decode::decode(encoding, &bytes, &mut text)
+            .map_err(|_| format!("source {s:?} is not a character in {encoding}"))?;
+        let mut chars = text.chars();
+        return match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(c),
+            _ => Err(format!("source {s:?} is not one character in {encoding}")),
+        };
+    }
+    Err(format!(
+        "source {s:?}: write U+XXXX (code point) or 0xHHHH (raw bytes)"
+    ))
+}
+
+fn parse_code_point(hex: &str) -> Option<char> {
+    if !(4..=6).contains(&hex.len()) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    char::from_u32(u32::from_str_radix(hex, 16).ok()?)
+}
+
+/// `MJ012345`, `J+6F22`, `KOSEKI:123450`, or `U+XXXX[ U+XXXX…]`.
+pub fn parse_target(s: &str) -> Result<TargetSpec, String> {
+    if s.starts_with("U+") {
+        let mut out = String::new();
+        for part in s.split_whitespace() {
+            let c = part
+                .strip_prefix("U+")
+                .and_then(parse_code_point)
+                .ok_or_else(|| format!("target {s:?}: {part:?} is not U+XXXX"))?;
+            out.push(c);
+        }
+        return Ok(TargetSpec::Chars(out));
+    }
+    Target::parse(s)
+        .map(TargetSpec::Glyph)
+        .map_err(|e| format!("target {e}; or U+XXXX for explicit code points"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> (Vec<Entry>, Vec<Finding>) {
+        parse(text, "t.tsv", Encoding::Cp932)
+    }
+
+    #[test]
+    fn all_notations_of_the_contract() {
+        let (e, f) = p(
+            "# comment\nsource\ttarget\tnote\nU+E000\tJ+6F22\t住基\n0xF041\tMJ012345\n\
+                        U+E002\tKOSEKI:123450\nU+E003\tU+2460\nU+E004\tU+845B U+E0100\tIVS\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(e.len(), 5);
+        assert_eq!(e[0].source, '\u{E000}');
+        assert_eq!(e[0].line, 3);
+        assert_eq!(e[0].note, "住基");
+        assert_eq!(e[1].source, '\u{E001}', "0xF041 in CP932 is U+E001");
+        assert_eq!(e[1].target, TargetSpec::Glyph(Target::Mj(12345)));
+        assert_eq!(e[2].target.notation(), "KOSEKI:123450");
+        assert_eq!(e[3].target, TargetSpec::Chars("\u{2460}".into()));
+        assert_eq!(e[4].target.notation(), "U+845B U+E0100");
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let (e, f) = p(
+            "U+E000\tMJ1\nU+E001 J+6F22\nX+1\tMJ000001\nU+E000\tMJ000001\nU+E001\tMJ000001\n\
+                        U+E002\tU+E003\nU+6F22\tMJ000001\nU+E003\tMJ000001\nU+E003\tMJ000002\n",
+        );
+        let got: Vec<(usize, &str)> = f.iter().map(|f| (f.line, f.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "bad-target"),
+                (2, "syntax"),
+                (3, "bad-source"),
+                (6, "pua-target"),
+                (7, "not-user-defined"),
+                (9, "duplicate-source"),
+            ]
+        );
+        assert_eq!(e.len(), 4, "lines 4, 5, 7, 8 are usable");
+        assert!(f[0].to_string().starts_with("t.tsv:1: error: "));
+    }
+
+    #[test]
+    fn raw_sources_depend_on_the_encoding() {
+        assert_eq!(parse_source("0xF5A1", Encoding::EucJpMs), Ok('\u{E000}'));
+        assert_eq!(parse_source("0x8FF5A1", Encoding::EucJpMs), Ok('\u{E3AC}'));
+        assert!(parse_source("0xF040", Encoding::Utf8).is_err());
+        assert!(parse_source("0xF0", Encoding::Cp932).is_err());
+        assert_eq!(parse_source("U+20B9F", Encoding::Cp932), Ok('\u{20B9F}'));
+    }
+}
