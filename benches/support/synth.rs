@@ -160,3 +160,19 @@ pub fn encode_cp932(s: &str) -> Vec<u8> {
     out.extend_from_slice(&enc);
     out
 }
+
+/// A vendor 外字 table for the 94 外字 `record` uses (U+E000…): each mapped to a
+/// real MJ glyph, a third of them by 住基 code, so that mapping does real work.
+pub fn gaiji_table() -> String {
+    let db = ikou::mj::db();
+    db.glyphs()
+        .filter(|g| g.ivs.is_some())
+        .step_by(97)
+        .take(94)
+        .enumerate()
+        .map(|(i, g)| match g.juki {
+            Some(j) if i % 3 == 0 => format!("U+{:04X}\tJ+{j:04X}\n", 0xE000 + i),
+            _ => format!("U+{:04X}\tMJ{:06}\n", 0xE000 + i, g.mj),
+        })
+        .collect()
+}

@@ -10,7 +10,7 @@
 //! manifest in the output directory is removed before the first byte is written,
 //! so a run that is killed leaves nothing that looks complete.
 
-mod pipeline;
+pub mod pipeline;
 
 use crate::cleanse::RuleCounts;
 use crate::decode::Encoding;

@@ -7,11 +7,17 @@ use crate::gaiji::UnmappedPolicy;
 use crate::output::{self, PendingFile};
 use crate::record::{RecordProcessor, Scratch};
 use crate::reject;
-use crate::split::{Chunk, ChunkReader, SplitConfig, StreamInfo};
+use crate::split::{BufferPool, Chunk, ChunkReader, SplitConfig, StreamInfo};
 use crate::tally::Tally;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::mpsc;
+use std::cell::RefCell;
+use std::sync::{Arc, mpsc};
+
+thread_local! {
+    /// One set of per-record buffers per worker thread, kept across chunks.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// What a worker makes of one chunk.
 #[derive(Debug, Default)]
@@ -33,10 +39,23 @@ pub fn convert_chunk(
     chunk: &Chunk,
     scratch: &mut Scratch,
 ) -> ChunkOutput {
+    convert_chunk_into(processor, header, chunk, scratch, Vec::new())
+}
+
+/// As [`convert_chunk`], writing the output into `buf` (a recycled buffer).
+fn convert_chunk_into(
+    processor: &RecordProcessor,
+    header: bool,
+    chunk: &Chunk,
+    scratch: &mut Scratch,
+    mut buf: Vec<u8>,
+) -> ChunkOutput {
+    buf.clear();
+    buf.reserve(chunk.data.len() + chunk.data.len() / 2);
     let mut out = ChunkOutput {
         seq: chunk.seq,
         input_bytes: chunk.data.len(),
-        output: Vec::with_capacity(chunk.data.len() + chunk.data.len() / 2),
+        output: buf,
         ..ChunkOutput::default()
     };
     let key_field = processor.layout().key_field();
@@ -103,8 +122,10 @@ pub(super) fn run_file(
 
     std::thread::scope(|scope| -> Result<(StreamInfo, Tally), Error> {
         let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(opts.jobs);
+        let buffers = Arc::new(BufferPool::default());
+        let reader_pool = Arc::clone(&buffers);
         let reader = scope.spawn(move || {
-            let mut r = ChunkReader::new(file, cfg);
+            let mut r = ChunkReader::with_pool(file, cfg, reader_pool);
             loop {
                 match r.next_chunk() {
                     Ok(Some(c)) => {
@@ -134,12 +155,17 @@ pub(super) fn run_file(
                     match chunk_rx.recv() {
                         Ok(Ok(chunk)) => {
                             let tx = done_tx.clone();
+                            let buffers = &buffers;
                             workers.spawn(move |_| {
-                                let mut scratch = Scratch::default();
                                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                    convert_chunk(processor, header, &chunk, &mut scratch)
+                                    SCRATCH.with_borrow_mut(|scratch| {
+                                        let buf = buffers.take(0);
+                                        convert_chunk_into(processor, header, &chunk, scratch, buf)
+                                    })
                                 }));
-                                let _ = tx.send(r.map_err(|_| chunk.seq));
+                                let seq = chunk.seq;
+                                buffers.put(chunk.data);
+                                let _ = tx.send(r.map_err(|_| seq));
                             });
                             in_flight += 1;
                         }
@@ -177,6 +203,7 @@ pub(super) fn run_file(
                         pb.inc(c.input_bytes as u64);
                         pb.set_message(format!("{} records", tally.read + c.tally.read));
                     }
+                    buffers.put(c.output);
                     tally.merge(c.tally);
                     next_seq += 1;
                 }

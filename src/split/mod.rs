@@ -15,6 +15,7 @@ mod scan;
 use crate::decode::Encoding;
 use sha2::{Digest, Sha256};
 use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
 
 pub use scan::Flaw;
 
@@ -40,6 +41,35 @@ pub struct SplitConfig {
 impl SplitConfig {
     pub const DEFAULT_CHUNK_BYTES: usize = 1 << 20;
     pub const DEFAULT_MAX_RECORD: usize = 1 << 20;
+}
+
+/// Byte buffers handed back and forth between the reader, the workers and the
+/// writer, so that a long file does not allocate (and page-fault) a fresh megabyte
+/// per chunk.
+#[derive(Debug, Default)]
+pub struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    /// Buffers kept at most; more are freed.
+    const KEEP: usize = 64;
+
+    /// An empty buffer, with at least `capacity` bytes of room when a new one is made.
+    pub fn take(&self, capacity: usize) -> Vec<u8> {
+        let recycled = self.free.lock().ok().and_then(|mut f| f.pop());
+        recycled.unwrap_or_else(|| Vec::with_capacity(capacity))
+    }
+
+    /// Gives a buffer back for reuse.
+    pub fn put(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        if let Ok(mut f) = self.free.lock()
+            && f.len() < Self::KEEP
+        {
+            f.push(buf);
+        }
+    }
 }
 
 /// One record in a chunk: `data[start..end]` without its line end.
@@ -79,6 +109,7 @@ pub struct StreamInfo {
 pub struct ChunkReader<R> {
     inner: R,
     cfg: SplitConfig,
+    pool: Arc<BufferPool>,
     /// Bytes read and not yet handed out; `pending[0]` is at file offset `offset`.
     pending: Vec<u8>,
     offset: u64,
@@ -92,9 +123,16 @@ pub struct ChunkReader<R> {
 
 impl<R: Read> ChunkReader<R> {
     pub fn new(inner: R, cfg: SplitConfig) -> Self {
+        Self::with_pool(inner, cfg, Arc::new(BufferPool::default()))
+    }
+
+    /// A reader whose chunk buffers come from `pool` (give a chunk's `data` back to
+    /// the pool when done with it).
+    pub fn with_pool(inner: R, cfg: SplitConfig, pool: Arc<BufferPool>) -> Self {
         ChunkReader {
             inner,
             cfg,
+            pool,
             pending: Vec::new(),
             offset: 0,
             next_record: 1,
@@ -141,18 +179,14 @@ impl<R: Read> ChunkReader<R> {
         while !self.eof && self.pending.len() < want {
             let old = self.pending.len();
             let grow = (want - old).max(64 * 1024);
-            self.pending.resize(old + grow, 0);
-            let n = loop {
-                match self.inner.read(&mut self.pending[old..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        self.pending.truncate(old);
-                        return Err(e);
-                    }
+            // read_to_end through Take appends without zero-filling the buffer first.
+            let n = match (&mut self.inner).take(grow as u64).read_to_end(&mut self.pending) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.pending.truncate(old);
+                    return Err(e);
                 }
             };
-            self.pending.truncate(old + n);
             self.hasher.update(&self.pending[old..]);
             self.info.bytes += n as u64;
             self.eof = n == 0;
@@ -224,7 +258,10 @@ impl<R: Read> ChunkReader<R> {
     }
 
     fn take_chunk(&mut self, cut: usize, records: Vec<Span>) -> Chunk {
-        let rest = self.pending.split_off(cut);
+        // The rest goes into a recycled buffer, so that steady state allocates nothing.
+        let mut rest = self.pool.take(self.cfg.chunk_bytes + 64 * 1024);
+        rest.extend_from_slice(&self.pending[cut..]);
+        self.pending.truncate(cut);
         let data = std::mem::replace(&mut self.pending, rest);
         let chunk = Chunk {
             seq: self.seq,
