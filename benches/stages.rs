@@ -100,7 +100,8 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let mapper = Mapper::new(&[table()], Encoding::Cp932, MapOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mapper = Mapper::new(&[table()], Encoding::Cp932, MapOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     g.bench_function("map", |b| {
         let (mut out, mut ev) = (String::new(), MapEvents::default());
         b.iter(|| {
@@ -114,7 +115,10 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    for (name, p) in [("record", processor(false)), ("record-with-table", processor(true))] {
+    for (name, p) in [
+        ("record", processor(false)),
+        ("record-with-table", processor(true)),
+    ] {
         g.bench_function(name, |b| {
             let mut s = Scratch::default();
             b.iter(|| {
@@ -128,15 +132,25 @@ fn stages(c: &mut Criterion) {
     let p = processor(true);
     g.bench_function("chunk (record + encode + tally)", |b| {
         let mut s = Scratch::default();
-        b.iter(|| cs.iter().map(|c| convert_chunk(&p, false, c, &mut s).output.len()).sum::<usize>())
+        b.iter(|| {
+            cs.iter()
+                .map(|c| convert_chunk(&p, false, c, &mut s).output.len())
+                .sum::<usize>()
+        })
     });
     let gcs = chunks(&gaiji);
     g.bench_function("chunk, 2% names with 外字", |b| {
         let mut s = Scratch::default();
-        b.iter(|| gcs.iter().map(|c| convert_chunk(&p, false, c, &mut s).output.len()).sum::<usize>())
+        b.iter(|| {
+            gcs.iter()
+                .map(|c| convert_chunk(&p, false, c, &mut s).output.len())
+                .sum::<usize>()
+        })
     });
 
-    g.bench_function("sha256", |b| b.iter(|| sha2::Sha256::digest(black_box(&plain))));
+    g.bench_function("sha256", |b| {
+        b.iter(|| sha2::Sha256::digest(black_box(&plain)))
+    });
     g.finish();
 }
 

@@ -9,9 +9,9 @@ use crate::record::{RecordProcessor, Scratch};
 use crate::reject;
 use crate::split::{BufferPool, Chunk, ChunkReader, SplitConfig, StreamInfo};
 use crate::tally::Tally;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::cell::RefCell;
 use std::sync::{Arc, mpsc};
 
 thread_local! {

@@ -180,7 +180,10 @@ impl<R: Read> ChunkReader<R> {
             let old = self.pending.len();
             let grow = (want - old).max(64 * 1024);
             // read_to_end through Take appends without zero-filling the buffer first.
-            let n = match (&mut self.inner).take(grow as u64).read_to_end(&mut self.pending) {
+            let n = match (&mut self.inner)
+                .take(grow as u64)
+                .read_to_end(&mut self.pending)
+            {
                 Ok(n) => n,
                 Err(e) => {
                     self.pending.truncate(old);
@@ -189,7 +192,8 @@ impl<R: Read> ChunkReader<R> {
             };
             self.hasher.update(&self.pending[old..]);
             self.info.bytes += n as u64;
-            self.eof = n == 0;
+            // read_to_end stops early only at the end of the stream.
+            self.eof = n < grow;
         }
         if self.eof {
             self.drop_eof_markers();
@@ -488,6 +492,67 @@ mod tests {
                 (&b"hijk"[..], None)
             ]
         );
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whatever the bytes (quotes, line ends of every kind, Shift_JIS pairs), any
+        /// chunk size gives the same records, and the records and their line ends
+        /// cover every byte of the input: nothing is lost at a chunk boundary.
+        #[test]
+        fn any_chunk_size_gives_the_same_records(
+            input in prop::collection::vec(prop::sample::select(vec![
+                b'a', b',', b'"', b'\r', b'\n', 0x82, 0xA0, 0x5C, 0x1A,
+            ]), 0..300),
+            chunk_bytes in 1usize..64,
+            max_record in 8usize..64,
+        ) {
+            let mut small = cfg(CSV, Encoding::Cp932, chunk_bytes);
+            small.max_record = max_record;
+            let mut big = small;
+            big.chunk_bytes = 1 << 20;
+            let (a, ia) = split_all(&input, small);
+            let (b, ib) = split_all(&input, big);
+            prop_assert_eq!(&a, &b);
+            prop_assert_eq!(ia, ib);
+            // Records appear in order, without overlap; the gaps are line ends only,
+            // and the tail is at most the EOF markers.
+            let mut pos = 0usize;
+            for (_, offset, bytes, _) in &a {
+                let gap = &input[pos..*offset as usize];
+                prop_assert!(gap.iter().all(|&c| c == b'\r' || c == b'\n'), "gap {:?}", gap);
+                prop_assert!(gap.len() <= 2);
+                prop_assert_eq!(&input[*offset as usize..*offset as usize + bytes.len()], &bytes[..]);
+                pos = *offset as usize + bytes.len();
+            }
+            prop_assert!(input[pos..].iter().all(|&c| matches!(c, b'\r' | b'\n' | 0x1A)));
+        }
+
+        /// The same for UTF-16, where a line end is a 16-bit unit (0x0A0A is not one).
+        #[test]
+        fn utf16_any_chunk_size_gives_the_same_records(
+            units in prop::collection::vec(prop::sample::select(vec![
+                0x0061u16, 0x002C, 0x0022, 0x000D, 0x000A, 0x0A0A, 0x0D0D, 0x3042, 0x001A,
+            ]), 0..200),
+            chunk_bytes in 1usize..64,
+            big_endian in any::<bool>(),
+        ) {
+            let enc = if big_endian { Encoding::Utf16Be } else { Encoding::Utf16Le };
+            let input: Vec<u8> = units
+                .iter()
+                .flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() })
+                .collect();
+            let (a, ia) = split_all(&input, cfg(CSV, enc, chunk_bytes));
+            let (b, ib) = split_all(&input, cfg(CSV, enc, 1 << 20));
+            prop_assert_eq!(&a, &b);
+            prop_assert_eq!(ia, ib);
+            for (_, offset, bytes, _) in &a {
+                prop_assert!(offset % 2 == 0 && bytes.len() % 2 == 0, "records stay on unit boundaries");
+            }
+        }
     }
 
     #[test]

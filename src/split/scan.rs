@@ -99,9 +99,10 @@ pub fn csv_record(
 ) -> Option<Found> {
     let u = Units { buf, enc };
     let w = u.width();
-    // Look no further than `max` bytes; past that the record is cut and flagged.
-    let lim = buf.len().min(max.max(w));
-    let more_may_come = !eof && buf.len() < max;
+    // A record holds at most `max` bytes: look no further than its line end could be.
+    let max = max.max(w);
+    let lim = buf.len().min(max + 2 * w);
+    let more_may_come = !eof && buf.len() < max + 2 * w;
     let mut i = 0;
     let mut in_quotes = false;
     let mut flaw = None;
@@ -112,7 +113,8 @@ pub fn csv_record(
             if more_may_come {
                 return None;
             }
-            if lim == buf.len() && eof && !in_quotes {
+            if eof && !in_quotes && buf.len() <= max {
+                // The last record of the file, without a line end.
                 return Some(cut(first_line_end, flaw, buf.len(), buf.len()));
             }
             let why = if in_quotes {
@@ -120,7 +122,8 @@ pub fn csv_record(
             } else {
                 Flaw::TooLong
             };
-            return Some(cut(first_line_end, Some(flaw.unwrap_or(why)), lim, lim));
+            let end = buf.len().min(max);
+            return Some(cut(first_line_end, Some(flaw.unwrap_or(why)), end, end));
         };
         let unit = u.at(p);
         if unit == Some(quote as u16) {
@@ -153,11 +156,19 @@ pub fn csv_record(
             continue;
         }
         // CR or LF.
-        let len = u.line_end_len(p, eof || buf.len() >= max)?;
+        let len = u.line_end_len(p, !more_may_come)?;
         if in_quotes {
             first_line_end.get_or_insert((p, p + len));
             i = p + len;
             continue;
+        }
+        if p > max {
+            return Some(cut(
+                first_line_end,
+                Some(flaw.unwrap_or(Flaw::TooLong)),
+                max,
+                max,
+            ));
         }
         return Some(cut(first_line_end, flaw, p, p + len));
     }
