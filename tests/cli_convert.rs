@@ -7,22 +7,11 @@ use common::{iconv, ikou, read_manifest, run, s, testdata};
 use std::fs;
 use std::path::Path;
 
-const LAYOUT: &str = "testdata/layouts/juki-kojin.toml";
+const LAYOUT: &str = common::SAMPLE_LAYOUT;
 const GAIJI: &str = "testdata/gaiji/sample.tsv";
 
 fn convert(out: &Path, extra: &[&str], inputs: &[&Path]) -> (i32, String) {
-    let mut args = vec!["convert", "--layout", LAYOUT, "--out", s(out)];
-    args.extend_from_slice(extra);
-    args.extend(inputs.iter().map(|p| s(p)));
-    let o = ikou()
-        .current_dir(common::root())
-        .args(&args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    common::convert_sample_layout(out, extra, inputs)
 }
 
 #[test]

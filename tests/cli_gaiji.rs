@@ -3,26 +3,14 @@
 
 mod common;
 
-use common::{ikou, read_manifest, run, s, testdata};
+use common::{read_manifest, run, s, testdata};
 use std::fs;
 use std::path::Path;
 
-const LAYOUT: &str = "testdata/layouts/juki-kojin.toml";
 const GAIJI: &str = "testdata/gaiji/sample.tsv";
 
 fn convert(out: &Path, extra: &[&str], input: &Path) -> (i32, String) {
-    let mut args = vec!["convert", "--layout", LAYOUT, "--out", s(out)];
-    args.extend_from_slice(extra);
-    args.push(s(input));
-    let o = ikou()
-        .current_dir(common::root())
-        .args(&args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    common::convert_sample_layout(out, extra, &[input])
 }
 
 fn output(dir: &Path) -> String {

@@ -53,3 +53,23 @@ pub fn read_manifest(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest.json");
     serde_json::from_str(&text).expect("manifest is JSON")
 }
+
+/// The layout of the bundled sample.
+pub const SAMPLE_LAYOUT: &str = "testdata/layouts/juki-kojin.toml";
+
+/// Runs `ikou convert --layout SAMPLE_LAYOUT --out OUT extra… inputs…` from the
+/// repository root; returns (exit code, stderr).
+pub fn convert_sample_layout(out: &Path, extra: &[&str], inputs: &[&Path]) -> (i32, String) {
+    let mut args = vec!["convert", "--layout", SAMPLE_LAYOUT, "--out", s(out)];
+    args.extend_from_slice(extra);
+    args.extend(inputs.iter().map(|p| s(p)));
+    let o = ikou()
+        .current_dir(root())
+        .args(&args)
+        .output()
+        .expect("ikou runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
