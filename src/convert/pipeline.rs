@@ -201,7 +201,9 @@ pub(super) fn run_file(
                         .map_err(Error::io(rej.dest(), "writing the reject file failed; the disk may be full"))?;
                     if let Some(pb) = &opts.progress {
                         pb.inc(c.input_bytes as u64);
-                        pb.set_message(format!("{} records", tally.read + c.tally.read));
+                        let records = tally.read + c.tally.read;
+                        let secs = pb.elapsed().as_secs_f64().max(1e-3);
+                        pb.set_message(format!("{records} records, {:.0} records/s", records as f64 / secs));
                     }
                     buffers.put(c.output);
                     tally.merge(c.tally);
