@@ -20,6 +20,7 @@ pub mod layout;
 pub mod manifest;
 pub mod mj;
 pub mod output;
+pub mod profile;
 pub mod record;
 pub mod reject;
 pub mod split;
