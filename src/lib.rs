@@ -23,6 +23,7 @@ pub mod output;
 pub mod profile;
 pub mod record;
 pub mod reject;
+pub mod report;
 pub mod split;
 pub mod tally;
 pub mod validate;
