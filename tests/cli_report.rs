@@ -195,3 +195,41 @@ fn several_inputs_are_told_apart() {
     assert!(html.contains(&format!("{}: 8<br>", s(&a))));
     assert!(html.contains(&format!("{}: 8<br>", s(&b))));
 }
+
+#[test]
+fn with_ivs_never_the_report_shows_the_mj_glyph_and_the_degenerate_form_with_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = convert(
+        dir.path(),
+        &["--gaiji", GAIJI, "--ivs", "never"],
+        &[&testdata("juki_kojin.csv")],
+    );
+    assert_eq!(code, 3, "{err}");
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let m = read_manifest(dir.path());
+    let start = html.find("id=\"gaiji-table\"").unwrap();
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    // Each row: the MJ glyph as --ivs keep writes it, then what was written and the
+    // MJ縮退マップ table, as the manifest records them.
+    for g in m["gaiji"].as_array().unwrap() {
+        let Some(t) = g.get("degenerate_table").and_then(|t| t.as_str()) else {
+            continue;
+        };
+        let row_start = table
+            .find(&format!("<tr><td>{}", g["source"].as_str().unwrap()))
+            .unwrap();
+        let row = &table[row_start..row_start + table[row_start..].find("</tr>").unwrap()];
+        let written = format!(
+            "<code class=\"cp\">{}</code>",
+            g["output"].as_str().unwrap()
+        );
+        let mj_glyph = row.find("<td><span class=\"glyph\">").unwrap();
+        let out_glyph = row.rfind("<td><span class=\"glyph\">").unwrap();
+        assert!(mj_glyph < out_glyph, "two glyph cells: {row}");
+        assert!(row[out_glyph..].contains(&written), "{row}");
+        assert!(row.contains(&format!("縮退: {t}")), "{row}");
+    }
+    assert!(table.contains("縮退: JIS包摂規準UCS統合規則"));
+    // MJ022335 is kept as its IVS in the MJ column, written as plain 葛.
+    assert!(table.contains("U+845B U+E0102") && table.contains("<code class=\"cp\">U+845B</code>"));
+}
