@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// Convert legacy exports to standard UTF-8 CSV, with reject files and a manifest.
 ///
 /// Writes, into --out: <stem>.csv (UTF-8, no BOM, CRLF, RFC 4180) and
-/// <stem>.rejects.csv for each input, then manifest.json last. Files appear
+/// <stem>.rejects.csv for each input, report.html (for people), then manifest.json last. Files appear
 /// complete or not at all; the same inputs give byte-identical outputs for any
 /// --jobs.
 #[derive(clap::Args)]
@@ -69,7 +69,7 @@ pub struct Args {
     inputs: Vec<PathBuf>,
 }
 
-fn parse_encoding(s: &str) -> Result<Encoding, String> {
+pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
     Encoding::parse(s).ok_or_else(|| {
         let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.name()).collect();
         format!("unknown encoding {s:?}; use one of {}", names.join(", "))
@@ -174,4 +174,8 @@ fn summary(r: &RunResult, out: &std::path::Path) {
             "ikou: rejected records are kept whole in the *.rejects.csv files, with their reasons"
         );
     }
+    eprintln!(
+        "ikou: for people: {}",
+        out.join(ikou::report::FILE_NAME).display()
+    );
 }

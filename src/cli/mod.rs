@@ -3,6 +3,7 @@
 
 mod convert;
 mod mj;
+mod profile;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,7 @@ enum Command {
     Convert(convert::Args),
     Verify(verify::Args),
     Mj(mj::Args),
+    Profile(profile::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -34,6 +36,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Mj(a) => mj::run(a),
+        Command::Profile(a) => profile::run(a),
     };
     ExitCode::from(code)
 }

@@ -203,15 +203,16 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         pb.finish_and_clear();
     }
 
-    let manifest = build_manifest(opts, processor.mapper(), &files);
-    let json = manifest
-        .to_json()
-        .map_err(|e| Error::Config(format!("cannot write the manifest: {e}")))?;
+    let mut manifest = build_manifest(opts, processor.mapper(), &files);
     for f in pending {
         let dest = f.dest().to_path_buf();
         f.publish()
             .map_err(Error::io(&dest, "check the output directory"))?;
     }
+    manifest.report = Some(write_report(opts, &processor, &manifest, &files)?);
+    let json = manifest
+        .to_json()
+        .map_err(|e| Error::Config(format!("cannot write the manifest: {e}")))?;
     let mpath = opts.out_dir.join(manifest::FILE_NAME);
     output::write_atomic(&mpath, json.as_bytes())
         .map_err(Error::io(&mpath, "check the output directory"))?;
@@ -219,6 +220,30 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         files,
         manifest,
         warnings,
+    })
+}
+
+/// Writes report.html (after the outputs, before the manifest, which records it).
+fn write_report(
+    opts: &ConvertOptions,
+    processor: &RecordProcessor,
+    manifest: &Manifest,
+    files: &[FileResult],
+) -> Result<FileEntry, Error> {
+    let html = crate::report::render(&crate::report::Run {
+        manifest,
+        files,
+        layout: &opts.layout.layout,
+        mapper: processor.mapper(),
+    });
+    let path = opts.out_dir.join(crate::report::FILE_NAME);
+    let w = output::write_atomic(&path, html.as_bytes())
+        .map_err(Error::io(&path, "check the output directory"))?;
+    Ok(FileEntry {
+        path: crate::report::FILE_NAME.into(),
+        sha256: w.sha256,
+        bytes: w.bytes,
+        records: 0,
     })
 }
 
@@ -261,15 +286,18 @@ fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(Error::io(dir, "cannot create the output directory"))?;
     output::remove_stale_temporaries(dir)
         .map_err(Error::io(dir, "cannot read the output directory"))?;
-    // Whatever happens next, the directory must not look like a finished run.
-    let m = dir.join(manifest::FILE_NAME);
-    match std::fs::remove_file(&m) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(
-            &m,
-            "cannot remove the previous run's manifest",
-        )(e)),
-        _ => Ok(()),
+    // Whatever happens next, the directory must not look like a finished run
+    // (nor hold an earlier run's report, which people read).
+    for name in [manifest::FILE_NAME, crate::report::FILE_NAME] {
+        let m = dir.join(name);
+        match std::fs::remove_file(&m) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io(&m, "cannot remove the previous run's file")(e));
+            }
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) -> Manifest {
@@ -396,6 +424,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         inputs,
         outputs,
         rejects,
+        report: None,
         tables,
         counts,
         gaiji,

@@ -67,7 +67,8 @@ pub struct Finding {
     pub line: usize,
     pub severity: Severity,
     /// Stable id: `syntax`, `bad-source`, `bad-target`, `duplicate-source`,
-    /// `unknown-target`, `conflict`, `pua-target`, `not-user-defined`, `nothing-to-override`.
+    /// `unknown-target`, `conflict`, `pua-target`, `not-user-defined`, `nothing-to-override`,
+    /// `empty-target`.
     pub code: &'static str,
     pub message: String,
 }
@@ -121,6 +122,17 @@ pub fn parse(text: &str, path: &str, encoding: Encoding) -> (Vec<Entry>, Vec<Fin
         let (src, tgt) = (cols.next().unwrap_or("").trim(), cols.next().map(str::trim));
         let note = cols.collect::<Vec<_>>().join("\t");
         if line_is_header(src, tgt) {
+            continue;
+        }
+        if tgt == Some("") {
+            // A line of an unfinished work list (ikou profile --worklist).
+            find(
+                Severity::Error,
+                "empty-target",
+                format!(
+                    "the target of {src} is empty: write the MJ文字図形名 (MJ012345), J+XXXX, KOSEKI:###### or U+XXXX this 外字 stands for, or delete the line"
+                ),
+            );
             continue;
         }
         let Some(tgt) = tgt.filter(|t| !t.is_empty()) else {

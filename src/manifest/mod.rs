@@ -21,6 +21,9 @@ pub struct Manifest {
     pub inputs: Vec<InputEntry>,
     pub outputs: Vec<FileEntry>,
     pub rejects: Vec<FileEntry>,
+    /// report.html (records: 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<FileEntry>,
     pub tables: Vec<TableEntry>,
     pub counts: Counts,
     #[serde(default)]

@@ -58,6 +58,9 @@ pub fn verify(dir: &Path, check_inputs: bool) -> Result<VerifyReport, VerifyErro
     for e in &m.rejects {
         check_file(dir, e, count_reject_lines, &mut rep);
     }
+    if let Some(e) = &m.report {
+        check_file(dir, e, |_| Ok(0), &mut rep);
+    }
     check_counts(&m, &mut rep);
     if check_inputs {
         for (i, input) in m.inputs.iter().enumerate() {

@@ -1,0 +1,584 @@
+//! `profile`: an inventory of legacy extracts before converting them, for the
+//! 文字同定 (character identification) and cleansing work that starts months
+//! before cut-over. Writes no data.
+//!
+//! It runs the stages of `convert` — split, decode, items, map ([`crate::gaiji`]),
+//! cleanse, validate — over chunks of records on rayon workers, but keeps counts
+//! instead of output:
+//! - records per file (as `convert` counts them: no header, no blank lines), and
+//!   how many `convert` would reject with the same layout and tables;
+//! - every distinct 外字 (private-use code point after decoding) with its count,
+//!   first record, key, and the MJ glyph when a table maps it;
+//! - every other character outside JIS X 0208, marked as JIS X 0213 or neither
+//!   ([`charset`]), with what `convert` writes for it when that differs;
+//! - defects per item and reason (what `convert` would reject a record for), each
+//!   item judged on its own, so a record with two bad items counts for both;
+//! - cleansing changes per item and rule, in the records `convert` would write
+//!   (the same numbers as the manifest's `cleansing`).
+//!
+//! Chunks are merged in whatever order they finish; every "first record" is the
+//! smallest, so the result does not depend on `--jobs` or timing.
+
+pub mod charset;
+mod scan;
+mod text;
+
+use crate::cleanse::{Cleanser, RuleCounts};
+use crate::decode::Encoding;
+use crate::error::Error;
+use crate::gaiji::{MapEvents, MapOptions, Mapper, TableSource, UnmappedPolicy, code_points};
+use crate::input;
+use crate::layout::{Format, LoadedLayout};
+use crate::manifest::{CleansingEntry, Tool};
+use crate::mj;
+use crate::output;
+use crate::split::{Chunk, ChunkReader, Framing, SplitConfig, StreamInfo};
+use charset::JisSet;
+use scan::{Counts, Scratch, Seen, Stages};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// Everything `profile` needs besides the input paths.
+pub struct ProfileOptions {
+    pub layout: LoadedLayout,
+    pub encoding: Encoding,
+    /// Vendor 外字 tables, as for `convert`.
+    pub gaiji: Vec<PathBuf>,
+    /// `--ivs` (decides which mapped 外字 can be written); `unmapped` is ignored:
+    /// an unmapped 外字 is counted as the defect `unmapped-gaiji`.
+    pub map: MapOptions,
+    /// Worker threads (≥ 1). Never changes the result.
+    pub jobs: usize,
+    pub chunk_bytes: usize,
+    pub max_record: usize,
+    /// Skip the check that each input looks like `encoding`.
+    pub skip_encoding_check: bool,
+}
+
+impl ProfileOptions {
+    pub fn new(layout: LoadedLayout) -> ProfileOptions {
+        ProfileOptions {
+            layout,
+            encoding: Encoding::Cp932,
+            gaiji: Vec::new(),
+            map: MapOptions::default(),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            chunk_bytes: SplitConfig::DEFAULT_CHUNK_BYTES,
+            max_record: SplitConfig::DEFAULT_MAX_RECORD,
+            skip_encoding_check: false,
+        }
+    }
+
+    fn framing(&self) -> Framing {
+        let l = &self.layout.layout;
+        match l.format {
+            Format::Csv => Framing::Csv {
+                delimiter: l.delimiter_byte(),
+                quote: l.quote_byte(),
+            },
+            Format::Fixed => Framing::Fixed {
+                length: l.record_length.unwrap_or(1),
+                newline: l.newline,
+            },
+        }
+    }
+}
+
+/// The result of a profile (`--json` prints it as it is).
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub tool: Tool,
+    /// The layout as given (`path` or `bundled:<name>`).
+    pub layout: String,
+    pub encoding: String,
+    pub inputs: Vec<InputProfile>,
+    /// The vendor 外字 tables read (path and SHA-256).
+    pub tables: Vec<TableRef>,
+    /// Data records over all inputs (not the header, not blank lines).
+    pub records: u64,
+    /// Records `convert` would reject with the same layout and tables.
+    pub would_reject: u64,
+    /// Every distinct 外字, by code point.
+    pub gaiji: Vec<GaijiFound>,
+    /// Every other character outside JIS X 0208, by code point.
+    pub non_jis: Vec<CharFound>,
+    /// Defects per item (null: the whole record) and reason.
+    pub defects: Vec<DefectCount>,
+    /// Cleansing changes per item and rule, in the records `convert` would write.
+    pub changes: Vec<CleansingEntry>,
+    /// Table findings that do not stop `convert` (e.g. a real character remapped).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputProfile {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub records: u64,
+    pub would_reject: u64,
+    pub header_records: u64,
+    pub blank_lines: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableRef {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Where something was first met.
+#[derive(Debug, Clone, Serialize)]
+pub struct Where {
+    pub count: u64,
+    /// Index into `inputs`.
+    pub file: usize,
+    pub first_record: u64,
+    /// The layout's key item in that record (never a sensitive item).
+    pub first_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GaijiFound {
+    /// The code point after decoding (`U+E000`).
+    pub source: String,
+    /// The bytes in the input encoding (`0xF040`), for encodings with a
+    /// user-defined area.
+    pub bytes: Option<String>,
+    #[serde(flatten)]
+    pub seen: Where,
+    /// `mapped` (a table maps it and it can be written), `unmapped` (no table line),
+    /// `unwritable` (a table maps it, but `--ivs never` has no JIS X 0213 form).
+    pub status: &'static str,
+    /// The MJ glyph a table maps it to; null when no table maps it (or the table
+    /// gives explicit code points).
+    pub mj: Option<String>,
+    /// What `convert` writes for it, as code points.
+    pub output: Option<String>,
+    /// `path:line` of the table line.
+    pub table: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CharFound {
+    pub code: String,
+    pub char: String,
+    /// `jisx0213` (in JIS X 0213, not in JIS X 0208) or `none` (in neither).
+    pub set: &'static str,
+    #[serde(flatten)]
+    pub seen: Where,
+    /// What `convert` writes instead (compatibility ideographs, CP932 variants), as
+    /// code points; null when it writes the character as it is.
+    pub converted: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DefectCount {
+    /// The item (null: the whole record, e.g. `item-count`).
+    pub item: Option<String>,
+    /// The reject reason code `convert` would give.
+    pub reason: &'static str,
+    /// The reason in Japanese.
+    pub label: &'static str,
+    #[serde(flatten)]
+    pub seen: Where,
+}
+
+impl Profile {
+    /// 0: nothing `convert` would reject and every 外字 mapped; 3: some records
+    /// would be rejected or some 外字 are not mapped (as `convert`'s exit status).
+    pub fn exit_code(&self) -> i32 {
+        if self.would_reject > 0 || self.gaiji.iter().any(|g| g.status != "mapped") {
+            3
+        } else {
+            0
+        }
+    }
+
+    /// The JSON text: pretty, keys in a fixed order, ending with a newline.
+    pub fn to_json(&self) -> String {
+        // Serialising plain structs of strings and numbers cannot fail.
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The table printed on stdout.
+    pub fn table(&self) -> String {
+        text::table(self)
+    }
+
+    /// A vendor 外字 table skeleton: one line per unmapped 外字, target empty.
+    pub fn worklist(&self) -> String {
+        text::worklist(self)
+    }
+}
+
+/// Profiles `inputs`.
+pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Error> {
+    if inputs.is_empty() {
+        return Err(Error::Usage("no input files given".into()));
+    }
+    if opts.jobs == 0 {
+        return Err(Error::Usage("--jobs must be at least 1".into()));
+    }
+    for path in inputs {
+        let checked = input::check(path, opts.encoding, opts.framing(), true);
+        if !opts.skip_encoding_check {
+            checked?;
+        }
+    }
+    let mapper = mapper(opts)?;
+    let layout = &opts.layout.layout;
+    let cleanser = Cleanser::new(layout)
+        .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
+    let stages = Stages {
+        layout,
+        encoding: opts.encoding,
+        mapper: &mapper,
+        cleanser: &cleanser,
+        key: layout.key_field().filter(|&k| !layout.fields[k].sensitive),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .thread_name(|i| format!("ikou-profile-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
+    let mut files = Vec::new();
+    for path in inputs {
+        files.push(scan_file(opts, &pool, &stages, path)?);
+    }
+    Ok(assemble(opts, &mapper, inputs, files))
+}
+
+fn mapper(opts: &ProfileOptions) -> Result<Mapper, Error> {
+    let sources = opts
+        .gaiji
+        .iter()
+        .map(|p| {
+            TableSource::read(p).map_err(|e| {
+                Error::Config(format!("{}: cannot read the 外字 table: {e}", p.display()))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let map = MapOptions {
+        unmapped: UnmappedPolicy::Reject,
+        ..opts.map
+    };
+    Mapper::new(&sources, opts.encoding, map).map_err(|e| Error::Config(e.to_string()))
+}
+
+/// Reads one file: a reader thread splits chunks, the workers count them, this
+/// thread adds the counts up as they come.
+fn scan_file(
+    opts: &ProfileOptions,
+    pool: &rayon::ThreadPool,
+    stages: &Stages,
+    path: &Path,
+) -> Result<(StreamInfo, Counts), Error> {
+    let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
+    let cfg = SplitConfig {
+        framing: opts.framing(),
+        encoding: opts.encoding,
+        chunk_bytes: opts.chunk_bytes.max(1),
+        max_record: opts.max_record.max(1),
+    };
+    let header = stages.layout.header;
+    let max_in_flight = 2 * opts.jobs;
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(opts.jobs);
+        let reader = scope.spawn(move || {
+            let mut r = ChunkReader::new(file, cfg);
+            loop {
+                match r.next_chunk() {
+                    Ok(Some(c)) => {
+                        if chunk_tx.send(Ok(c)).is_err() {
+                            break; // the counting stopped on an error
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = chunk_tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            r.finish()
+        });
+        // Err(seq): the worker for chunk `seq` panicked (a bug; reported, not hidden).
+        let (done_tx, done_rx) = mpsc::channel::<Result<Counts, u64>>();
+        let counted = pool.in_place_scope(|workers| -> Result<Counts, Error> {
+            let mut total = Counts::default();
+            let mut in_flight = 0;
+            let mut reader_done = false;
+            loop {
+                while !reader_done && in_flight < max_in_flight {
+                    match chunk_rx.recv() {
+                        Ok(Ok(chunk)) => {
+                            let tx = done_tx.clone();
+                            workers.spawn(move |_| {
+                                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                                    || scan::chunk(stages, header, &chunk, &mut Scratch::default()),
+                                ));
+                                let _ = tx.send(r.map_err(|_| chunk.seq));
+                            });
+                            in_flight += 1;
+                        }
+                        Ok(Err(e)) => return Err(Error::io(path, "reading the input failed")(e)),
+                        Err(_) => reader_done = true,
+                    }
+                }
+                if in_flight == 0 {
+                    return Ok(total);
+                }
+                match done_rx.recv() {
+                    Ok(Ok(c)) => total.merge(c),
+                    Ok(Err(seq)) => {
+                        return Err(Error::input(
+                            path,
+                            format!("internal error while profiling chunk {seq}; please report it with this message"),
+                        ));
+                    }
+                    Err(_) => return Err(Error::input(path, "a worker stopped unexpectedly")),
+                }
+                in_flight -= 1;
+            }
+        });
+        // Dropping the receiver stops a reader still waiting to send.
+        drop(chunk_rx);
+        let info = reader
+            .join()
+            .map_err(|_| Error::input(path, "the reader thread stopped unexpectedly"))?;
+        Ok((info, counted?))
+    })
+}
+
+/// Where `seen` was first met over the files (in input order), with the total count.
+fn over_files<'a>(files: impl Iterator<Item = (usize, &'a Seen)>) -> Option<Where> {
+    let mut w: Option<Where> = None;
+    for (file, s) in files.filter(|(_, s)| s.count > 0) {
+        match &mut w {
+            Some(w) => w.count += s.count,
+            None => {
+                w = Some(Where {
+                    count: s.count,
+                    file,
+                    first_record: s.first_record,
+                    first_key: s.first_key.clone(),
+                })
+            }
+        }
+    }
+    w
+}
+
+fn assemble(
+    opts: &ProfileOptions,
+    mapper: &Mapper,
+    paths: &[PathBuf],
+    files: Vec<(StreamInfo, Counts)>,
+) -> Profile {
+    let layout = &opts.layout.layout;
+    let inputs: Vec<InputProfile> = paths
+        .iter()
+        .zip(&files)
+        .map(|(p, (info, c))| InputProfile {
+            path: p.to_string_lossy().into_owned(),
+            sha256: output::hex(&info.sha256),
+            bytes: info.bytes,
+            records: c.records,
+            would_reject: c.rejected,
+            header_records: c.header,
+            blank_lines: c.blank,
+        })
+        .collect();
+
+    let mut gaiji_chars: Vec<char> = files
+        .iter()
+        .flat_map(|f| f.1.gaiji.keys().copied())
+        .collect();
+    gaiji_chars.sort_unstable();
+    gaiji_chars.dedup();
+    let gaiji = gaiji_chars
+        .into_iter()
+        .filter_map(|c| {
+            let seen = over_files(
+                files
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| f.1.gaiji.get(&c).map(|s| (i, s))),
+            )?;
+            let m = mapper.table_mapping(c);
+            let (status, output) = match m {
+                None => ("unmapped", None),
+                Some(m) if m.unwritable.is_some() => ("unwritable", None),
+                Some(m) => ("mapped", Some(code_points(&m.output))),
+            };
+            Some(GaijiFound {
+                source: mj::u_plus(c),
+                bytes: source_bytes(opts.encoding, c),
+                seen,
+                status,
+                mj: m.and_then(|m| m.mj).map(mj::mj_name),
+                output,
+                table: m.and_then(|m| m.origin.clone()),
+            })
+        })
+        .collect();
+
+    let mut other_chars: Vec<char> = files
+        .iter()
+        .flat_map(|f| f.1.other.keys().copied())
+        .collect();
+    other_chars.sort_unstable();
+    other_chars.dedup();
+    let non_jis = other_chars
+        .into_iter()
+        .filter_map(|c| {
+            let seen = over_files(
+                files
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| f.1.other.get(&c).map(|s| (i, s))),
+            )?;
+            let s = c.to_string();
+            let mut out = String::new();
+            let converted = (mapper.needs_work(&s)
+                && mapper.map(&s, &mut out, &mut MapEvents::default()).is_ok()
+                && out != s)
+                .then(|| code_points(&out));
+            Some(CharFound {
+                code: mj::u_plus(c),
+                char: s,
+                set: if charset::class(c) == JisSet::X0213 {
+                    "jisx0213"
+                } else {
+                    "none"
+                },
+                seen,
+                converted,
+            })
+        })
+        .collect();
+
+    // Whole-record defects first, then items in layout order; reasons by name.
+    let mut keys: Vec<scan::DefectKey> = files
+        .iter()
+        .flat_map(|f| f.1.defects.keys().copied())
+        .collect();
+    keys.sort_unstable_by_key(|&(item, reason)| (item.map_or(0, |i| i + 1), reason));
+    keys.dedup();
+    let defects = keys
+        .into_iter()
+        .filter_map(|k| {
+            let seen = over_files(
+                files
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| f.1.defects.get(&k).map(|s| (i, s))),
+            )?;
+            Some(DefectCount {
+                item: k.0.map(|i| layout.fields[i].name.clone()),
+                reason: k.1,
+                label: crate::report::reason_label(k.1),
+                seen,
+            })
+        })
+        .collect();
+
+    let mut rules = vec![RuleCounts::new(); layout.fields.len()];
+    for (_, c) in &files {
+        for (mine, theirs) in rules.iter_mut().zip(&c.rules) {
+            mine.merge(theirs);
+        }
+    }
+    let changes = rules
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            c.iter().map(move |(rule, count)| CleansingEntry {
+                item: layout.fields[i].name.clone(),
+                rule: rule.id().into(),
+                label: rule.label_ja().into(),
+                count,
+            })
+        })
+        .collect();
+
+    Profile {
+        tool: Tool::this(),
+        layout: opts.layout.origin.clone(),
+        encoding: opts.encoding.name().into(),
+        records: inputs.iter().map(|i| i.records).sum(),
+        would_reject: inputs.iter().map(|i| i.would_reject).sum(),
+        inputs,
+        tables: mapper
+            .tables()
+            .iter()
+            .map(|t| TableRef {
+                path: t.path.clone(),
+                sha256: t.sha256.clone(),
+            })
+            .collect(),
+        gaiji,
+        non_jis,
+        defects,
+        changes,
+        warnings: mapper.warnings().iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// The bytes of a decoded 外字 in the input encoding (`0xF040`), for the encodings
+/// with a user-defined area: CP932/Shift_JIS rows 0xF0–0xF9 (U+E000–U+E757) and
+/// eucJP-ms rows 85–94 of G1 (U+E000–U+E3AB) and G3 (U+E3AC–U+E757).
+pub fn source_bytes(enc: Encoding, c: char) -> Option<String> {
+    let cp = c as u32;
+    let bytes: Vec<u32> = match enc {
+        Encoding::Cp932 | Encoding::ShiftJis if (0xE000..=0xE757).contains(&cp) => {
+            let i = cp - 0xE000;
+            let t = i % 188;
+            vec![0xF0 + i / 188, if t < 0x3F { 0x40 + t } else { 0x41 + t }]
+        }
+        Encoding::EucJpMs if (0xE000..=0xE3AB).contains(&cp) => {
+            let i = cp - 0xE000;
+            vec![0xF5 + i / 94, 0xA1 + i % 94]
+        }
+        Encoding::EucJpMs if (0xE3AC..=0xE757).contains(&cp) => {
+            let i = cp - 0xE3AC;
+            vec![0x8F, 0xF5 + i / 94, 0xA1 + i % 94]
+        }
+        _ => return None,
+    };
+    let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+    Some(format!("0x{hex}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_bytes_decode_back_to_the_code_point() {
+        for enc in [Encoding::Cp932, Encoding::ShiftJis, Encoding::EucJpMs] {
+            for cp in 0xE000..=0xE757u32 {
+                let c = char::from_u32(cp).unwrap();
+                let hex = source_bytes(enc, c).unwrap();
+                let raw: Vec<u8> = (2..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                    .collect();
+                let mut out = String::new();
+                crate::decode::decode(enc, &raw, &mut out).unwrap();
+                assert_eq!(out, c.to_string(), "{enc} {hex}");
+            }
+        }
+        assert_eq!(
+            source_bytes(Encoding::Cp932, '\u{E000}').as_deref(),
+            Some("0xF040")
+        );
+        assert_eq!(source_bytes(Encoding::Cp932, '\u{E758}'), None);
+        assert_eq!(source_bytes(Encoding::Utf8, '\u{E000}'), None);
+        assert_eq!(source_bytes(Encoding::EucJp, '\u{E000}'), None);
+    }
+}

@@ -1,0 +1,410 @@
+//! One chunk of records → counts: the characters met, and what the map, cleanse
+//! and validate stages would do to every item.
+
+use super::charset::{self, JisSet};
+use crate::cleanse::{Applied, Cleanser, RuleCounts};
+use crate::decode::{self, Encoding};
+use crate::gaiji::{MapEvents, Mapper, is_user_defined};
+use crate::items::{self, Items};
+use crate::layout::{Format, Layout};
+use crate::split::{Chunk, Flaw};
+use crate::validate;
+use std::collections::HashMap;
+
+/// The stages a profile runs, shared read-only by the workers.
+pub(super) struct Stages<'a> {
+    pub layout: &'a Layout,
+    pub encoding: Encoding,
+    pub mapper: &'a Mapper,
+    pub cleanser: &'a Cleanser,
+    /// The key item shown to find a record (never a sensitive one).
+    pub key: Option<usize>,
+}
+
+/// How often something was met, and where first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub count: u64,
+    /// Record number (counted as `convert` counts them).
+    pub first_record: u64,
+    /// The key item of that record, when the record could be split into items.
+    pub first_key: Option<String>,
+}
+
+impl Seen {
+    fn add(&mut self, record: u64, key: Option<&str>) {
+        if self.count == 0 || record < self.first_record {
+            self.first_record = record;
+            self.first_key = key.map(clean_key).filter(|k| !k.is_empty());
+        }
+        self.count += 1;
+    }
+
+    /// Adds counts from another chunk of the same file, in any order: the first
+    /// record is the smaller one, so the result does not depend on the order.
+    pub(super) fn merge(&mut self, other: Seen) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 || other.first_record < self.first_record {
+            self.first_record = other.first_record;
+            self.first_key = other.first_key;
+        }
+        self.count += other.count;
+    }
+}
+
+/// The key as shown: without padding.
+fn clean_key(k: &str) -> String {
+    k.trim_matches(|c| c == ' ' || c == '\u{3000}' || c == '\0')
+        .to_string()
+}
+
+/// What defects are counted under: (item index or None for the whole record, reason).
+pub(super) type DefectKey = (Option<usize>, &'static str);
+
+/// The counts of one chunk, or of a whole file once merged.
+#[derive(Debug, Default)]
+pub(super) struct Counts {
+    pub records: u64,
+    pub header: u64,
+    pub blank: u64,
+    /// Records `convert` would reject (at least one defect).
+    pub rejected: u64,
+    /// User-defined (private-use) characters.
+    pub gaiji: HashMap<char, Seen>,
+    /// Other characters outside JIS X 0208.
+    pub other: HashMap<char, Seen>,
+    pub defects: HashMap<DefectKey, Seen>,
+    /// Cleansing rules applied, per item, in the records `convert` would write.
+    pub rules: Vec<RuleCounts>,
+}
+
+impl Counts {
+    pub(super) fn merge(&mut self, other: Counts) {
+        self.records += other.records;
+        self.header += other.header;
+        self.blank += other.blank;
+        self.rejected += other.rejected;
+        for (c, s) in other.gaiji {
+            self.gaiji.entry(c).or_default().merge(s);
+        }
+        for (c, s) in other.other {
+            self.other.entry(c).or_default().merge(s);
+        }
+        for (k, s) in other.defects {
+            self.defects.entry(k).or_default().merge(s);
+        }
+        if self.rules.len() < other.rules.len() {
+            self.rules.resize(other.rules.len(), RuleCounts::new());
+        }
+        for (mine, theirs) in self.rules.iter_mut().zip(&other.rules) {
+            mine.merge(theirs);
+        }
+    }
+}
+
+/// Buffers reused from record to record.
+#[derive(Default)]
+pub(super) struct Scratch {
+    decoded: String,
+    items: Items,
+    mapped: String,
+    out: String,
+    events: MapEvents,
+    applied: Vec<(usize, Applied)>,
+}
+
+/// Counts one chunk. Pure: the same chunk always gives the same counts.
+pub(super) fn chunk(st: &Stages, header: bool, chunk: &Chunk, s: &mut Scratch) -> Counts {
+    let mut c = Counts {
+        rules: vec![RuleCounts::new(); st.layout.fields.len()],
+        ..Counts::default()
+    };
+    for (k, span) in chunk.records.iter().enumerate() {
+        let record = chunk.first_record + k as u64;
+        if header && record == 1 {
+            c.header += 1;
+            continue;
+        }
+        let raw = &chunk.data[span.start..span.end];
+        if raw.is_empty() && span.flaw.is_none() {
+            c.blank += 1;
+            continue;
+        }
+        c.records += 1;
+        s.applied.clear();
+        if self::record(st, raw, span.flaw, record, s, &mut c) {
+            c.rejected += 1;
+        } else {
+            for &(item, applied) in &s.applied {
+                c.rules[item].add_applied(applied);
+            }
+        }
+    }
+    c
+}
+
+/// Counts one record; true when `convert` would reject it.
+fn record(
+    st: &Stages,
+    raw: &[u8],
+    flaw: Option<Flaw>,
+    record: u64,
+    s: &mut Scratch,
+    c: &mut Counts,
+) -> bool {
+    let n = st.layout.fields.len();
+    let whole = |c: &mut Counts, reason| {
+        c.defects
+            .entry((None, reason))
+            .or_default()
+            .add(record, None)
+    };
+    if let Some(f) = flaw {
+        // Still take stock of the characters, as far as the bytes decode.
+        s.decoded.clear();
+        let _ = decode::decode(st.encoding, raw, &mut s.decoded);
+        scan(&s.decoded, record, None, c);
+        whole(c, flaw_code(f));
+        return true;
+    }
+    match st.layout.format {
+        Format::Csv => {
+            s.decoded.clear();
+            let decoded = decode::decode(st.encoding, raw, &mut s.decoded);
+            let split = items::split_csv(
+                &s.decoded,
+                st.layout.delimiter_byte(),
+                st.layout.quote_byte(),
+                &mut s.items,
+            );
+            let key = st
+                .key
+                .filter(|_| decoded.is_ok() && split.is_ok() && s.items.len() == n)
+                .map(|k| s.items.get(k));
+            scan(&s.decoded, record, key, c);
+            let reason = if decoded.is_err() {
+                "undecodable"
+            } else if split.is_err() {
+                "broken-quote"
+            } else if s.items.len() != n {
+                "item-count"
+            } else {
+                return items(st, record, s, c);
+            };
+            whole(c, reason);
+            true
+        }
+        Format::Fixed => {
+            s.items.clear();
+            let mut undecodable = false;
+            for f in &st.layout.fields {
+                // As in `record`: Layout::check and the splitter guarantee the range.
+                let off = f.offset.unwrap_or(0);
+                let end = (off + f.length.unwrap_or(0)).min(raw.len());
+                let bytes = &raw[off.min(end)..end];
+                undecodable |= s
+                    .items
+                    .push_with(|out| decode::decode(st.encoding, bytes, out))
+                    .is_err();
+            }
+            let key = st.key.filter(|_| !undecodable).map(|k| s.items.get(k));
+            scan(s.items.text(), record, key, c);
+            if undecodable {
+                whole(c, "undecodable");
+                return true;
+            }
+            items(st, record, s, c)
+        }
+    }
+}
+
+/// Every item of a split record through map, cleanse and validate, each on its
+/// own (a record with two bad items counts a defect for each). True: a defect.
+fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
+    let Scratch {
+        items,
+        mapped,
+        out,
+        events,
+        applied,
+        ..
+    } = s;
+    let key = st.key.map(|k| items.get(k));
+    let mut bad = false;
+    for (i, field) in st.layout.fields.iter().enumerate() {
+        let mut value = items.get(i);
+        let mut defect = |reason| {
+            c.defects
+                .entry((Some(i), reason))
+                .or_default()
+                .add(record, key);
+            bad = true;
+        };
+        if st.mapper.needs_work(value) {
+            mapped.clear();
+            events.clear();
+            if st.mapper.map(value, mapped, events).is_err() {
+                defect(crate::record::UNMAPPED);
+                continue;
+            }
+            value = mapped;
+        }
+        out.clear();
+        match st.cleanser.cleanse_applied(i, value, out) {
+            Err(d) => defect(d.reason),
+            Ok(a) => match validate::check(field, st.layout.format, out) {
+                Err(r) => defect(r.code),
+                Ok(()) if !a.is_empty() => applied.push((i, a)),
+                Ok(()) => {}
+            },
+        }
+    }
+    bad
+}
+
+/// Takes stock of the characters of `text`: 外字 and characters outside JIS X 0208.
+#[inline]
+fn scan(text: &str, record: u64, key: Option<&str>, c: &mut Counts) {
+    if text.is_ascii() {
+        return;
+    }
+    for ch in text.chars() {
+        if charset::class(ch) == JisSet::X0208 {
+            continue;
+        }
+        let map = if is_user_defined(ch) {
+            &mut c.gaiji
+        } else {
+            &mut c.other
+        };
+        map.entry(ch).or_default().add(record, key);
+    }
+}
+
+/// The reject code `convert` gives a record the splitter flagged.
+fn flaw_code(f: Flaw) -> &'static str {
+    match f {
+        Flaw::BrokenQuote => "broken-quote",
+        Flaw::UnclosedQuote => "unclosed-quote",
+        Flaw::TooLong => "record-too-long",
+        Flaw::WrongLength => "wrong-length",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::Span;
+
+    fn stages_for(layout: &Layout, mapper: &Mapper, cleanser: &Cleanser) -> Counts {
+        let data = "1,山田\u{E000},ｶﾞｸ,19800101\n\
+                    2,x,カ,19990230\n\
+                    3,\u{E000}\u{E001}\u{FA11},イ,20000101\n\
+                    4,x\n"
+            .as_bytes()
+            .to_vec();
+        let mut records = Vec::new();
+        let mut start = 0;
+        for (i, b) in data.iter().enumerate() {
+            if *b == b'\n' {
+                records.push(Span {
+                    start,
+                    end: i,
+                    flaw: None,
+                });
+                start = i + 1;
+            }
+        }
+        let ch = Chunk {
+            seq: 0,
+            offset: 0,
+            first_record: 1,
+            data,
+            records,
+        };
+        let st = Stages {
+            layout,
+            encoding: Encoding::Utf8,
+            mapper,
+            cleanser,
+            key: layout.key_field(),
+        };
+        chunk(&st, false, &ch, &mut Scratch::default())
+    }
+
+    #[test]
+    fn counts_characters_defects_and_changes() {
+        let layout = crate::layout::parse(
+            br#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "no"
+type = "digits"
+key = true
+[[fields]]
+name = "name"
+[[fields]]
+name = "kana"
+type = "kana"
+[[fields]]
+name = "birth"
+type = "date"
+date = "seireki"
+"#,
+            "t",
+        )
+        .unwrap();
+        let table = crate::gaiji::TableSource {
+            path: "g.tsv".into(),
+            text: "U+E000\tMJ000001\n".into(),
+            sha256: String::new(),
+        };
+        let mapper = Mapper::new(&[table], Encoding::Utf8, Default::default()).unwrap();
+        let cleanser = Cleanser::new(&layout).unwrap();
+        let c = stages_for(&layout, &mapper, &cleanser);
+        assert_eq!((c.records, c.rejected), (4, 3));
+        let e000 = &c.gaiji[&'\u{E000}'];
+        assert_eq!((e000.count, e000.first_record), (2, 1));
+        assert_eq!(e000.first_key.as_deref(), Some("1"));
+        assert_eq!(c.gaiji[&'\u{E001}'].first_record, 3);
+        // U+FA11 (a compatibility ideograph) is a JIS X 0213 character outside JIS X 0208.
+        assert_eq!(c.other[&'\u{FA11}'].count, 1);
+        let d = |item, reason| c.defects.get(&(item, reason)).map(|s| s.count);
+        assert_eq!(d(Some(3), "invalid-date"), Some(1));
+        assert_eq!(
+            d(Some(1), "unmapped-gaiji"),
+            Some(1),
+            "U+E001 has no table line"
+        );
+        assert_eq!(d(None, "item-count"), Some(1));
+        // Record 1 would be written: its half-width kana change is counted; no
+        // other record's changes are.
+        assert_eq!(c.rules[2].get(crate::cleanse::Rule::HalfwidthKana), 1);
+    }
+
+    #[test]
+    fn seen_merges_in_any_order() {
+        let a = Seen {
+            count: 2,
+            first_record: 10,
+            first_key: Some("a".into()),
+        };
+        let b = Seen {
+            count: 1,
+            first_record: 4,
+            first_key: Some("b".into()),
+        };
+        let mut x = a.clone();
+        x.merge(b.clone());
+        let mut y = b;
+        y.merge(a);
+        assert_eq!(x, y);
+        assert_eq!(
+            (x.count, x.first_record, x.first_key.as_deref()),
+            (3, 4, Some("b"))
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! The profile as text: the table on stdout, and the 外字 work list.
+
+use super::{Profile, Where};
+use std::fmt::Write;
+
+/// Display width: East Asian wide and full-width characters count 2.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xE000..=0xF8FF
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            0xE0100..=0xE01EF | 0xFE00..=0xFE0F | 0x0300..=0x036F => 0,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Rows of cells as aligned columns (numbers right-aligned), two spaces apart.
+fn columns(out: &mut String, head: &[&str], rows: &[Vec<String>], numeric: &[usize]) {
+    let mut w: Vec<usize> = head.iter().map(|h| width(h)).collect();
+    for r in rows {
+        for (i, cell) in r.iter().enumerate() {
+            w[i] = w[i].max(width(cell));
+        }
+    }
+    let line = |out: &mut String, cells: &[&str]| {
+        let mut l = String::from("  ");
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = " ".repeat(w[i] - width(cell));
+            if numeric.contains(&i) {
+                l.push_str(&pad);
+                l.push_str(cell);
+            } else {
+                l.push_str(cell);
+                if i + 1 < cells.len() {
+                    l.push_str(&pad);
+                }
+            }
+            if i + 1 < cells.len() {
+                l.push_str("  ");
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(out, head);
+    for r in rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(out, &cells);
+    }
+}
+
+/// `juki_kojin.csv:3 (000000000000003)`: file, record and key of the first occurrence.
+fn first(p: &Profile, w: &Where) -> String {
+    let name = p
+        .inputs
+        .get(w.file)
+        .map(|i| file_name(&i.path))
+        .unwrap_or_default();
+    match &w.first_key {
+        Some(k) => format!("{name}:{} ({})", w.first_record, printable(k)),
+        None => format!("{name}:{}", w.first_record),
+    }
+}
+
+/// The text of `U+845B U+E0102`.
+fn glyph_of(code_points: &str) -> String {
+    code_points
+        .split(' ')
+        .filter_map(|u| u.strip_prefix("U+"))
+        .filter_map(|h| u32::from_str_radix(h, 16).ok())
+        .filter_map(char::from_u32)
+        .collect()
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// A key value safe to print on a terminal or into a table line: no control
+/// characters (a TAB or a line end would break the work list).
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+pub(super) fn table(p: &Profile) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "ikou profile: {} ({}), {} file{}, {} records; convert would reject {}",
+        p.layout,
+        p.encoding,
+        p.inputs.len(),
+        if p.inputs.len() == 1 { "" } else { "s" },
+        p.records,
+        p.would_reject
+    );
+    for i in &p.inputs {
+        let _ = writeln!(
+            out,
+            "  {}: {} records ({} would be rejected), {} bytes, sha256 {}",
+            i.path, i.records, i.would_reject, i.bytes, i.sha256
+        );
+    }
+
+    let unmapped = p.gaiji.iter().filter(|g| g.status != "mapped").count();
+    let occurrences: u64 = p.gaiji.iter().map(|g| g.seen.count).sum();
+    let _ = writeln!(
+        out,
+        "\n外字 (user-defined codes): {} distinct, {} occurrences, {} not mapped by a table",
+        p.gaiji.len(),
+        occurrences,
+        unmapped
+    );
+    if !p.gaiji.is_empty() {
+        let rows: Vec<Vec<String>> = p
+            .gaiji
+            .iter()
+            .map(|g| {
+                vec![
+                    g.source.clone(),
+                    g.bytes.clone().unwrap_or_default(),
+                    g.seen.count.to_string(),
+                    first(p, &g.seen),
+                    match g.status {
+                        "mapped" => g.mj.clone().unwrap_or_else(|| "(code points)".into()),
+                        s => s.to_string(),
+                    },
+                    g.output
+                        .as_ref()
+                        .map(|o| format!("{} {o}", glyph_of(o)))
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        columns(
+            &mut out,
+            &[
+                "code",
+                "bytes",
+                "count",
+                "first (file:record (key))",
+                "MJ",
+                "convert writes",
+            ],
+            &rows,
+            &[2],
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "\nOther characters outside JIS X 0208: {} distinct",
+        p.non_jis.len()
+    );
+    if !p.non_jis.is_empty() {
+        let rows: Vec<Vec<String>> = p
+            .non_jis
+            .iter()
+            .map(|c| {
+                vec![
+                    c.code.clone(),
+                    c.char.clone(),
+                    if c.set == "jisx0213" {
+                        "JIS X 0213 only".into()
+                    } else {
+                        "neither".into()
+                    },
+                    c.seen.count.to_string(),
+                    first(p, &c.seen),
+                    c.converted
+                        .as_ref()
+                        .map(|o| format!("{} {o}", glyph_of(o)))
+                        .unwrap_or_else(|| "(as is)".into()),
+                ]
+            })
+            .collect();
+        columns(
+            &mut out,
+            &[
+                "code",
+                "char",
+                "set",
+                "count",
+                "first (file:record (key))",
+                "convert writes",
+            ],
+            &rows,
+            &[3],
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "\nDefects (what convert would reject a record for; each item on its own): {}",
+        p.defects.len()
+    );
+    if !p.defects.is_empty() {
+        let rows: Vec<Vec<String>> = p
+            .defects
+            .iter()
+            .map(|d| {
+                vec![
+                    d.item.clone().unwrap_or_else(|| "(record)".into()),
+                    d.reason.to_string(),
+                    d.seen.count.to_string(),
+                    first(p, &d.seen),
+                    d.label.to_string(),
+                ]
+            })
+            .collect();
+        columns(
+            &mut out,
+            &[
+                "item",
+                "reason",
+                "count",
+                "first (file:record (key))",
+                "理由",
+            ],
+            &rows,
+            &[2],
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "\nCleansing changes (in the records convert would write): {}",
+        p.changes.len()
+    );
+    if !p.changes.is_empty() {
+        let rows: Vec<Vec<String>> = p
+            .changes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.item.clone(),
+                    c.rule.clone(),
+                    c.count.to_string(),
+                    c.label.clone(),
+                ]
+            })
+            .collect();
+        columns(&mut out, &["item", "rule", "count", "規則"], &rows, &[2]);
+    }
+    out
+}
+
+pub(super) fn worklist(p: &Profile) -> String {
+    let mut out = String::new();
+    let inputs: Vec<&str> = p.inputs.iter().map(|i| i.path.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "# 外字作業リスト（文字同定用の外字対応表のひな形）。ikou profile が作成。\n\
+         # 入力: {}（{}）  レイアウト: {}\n\
+         # 外字対応表にない外字: {}種類。各行の target（2列目）に、その外字に当たる MJ文字図形名（MJ012345）、\n\
+         # 住基ネット統一文字コード（J+XXXX）、戸籍統一文字番号（KOSEKI:123450）、または文字のコードポイント\n\
+         # （U+XXXX）を書いてください。target が空の行があるうちは、ikou convert --gaiji はこの表を\n\
+         # 受け付けません（その行の番号を示して止まります）。3列目は目安のメモです（件数と最初に現れた\n\
+         # レコード: ファイル:レコード番号 (キー項目)）。",
+        inputs.join(", "),
+        p.encoding,
+        p.layout,
+        p.gaiji.iter().filter(|g| g.status == "unmapped").count(),
+    );
+    out.push_str("source\ttarget\tnote\n");
+    for g in p.gaiji.iter().filter(|g| g.status == "unmapped") {
+        let mut note = String::new();
+        if let Some(b) = &g.bytes {
+            let _ = write!(note, "{b} ");
+        }
+        let _ = write!(note, "{}件 最初: {}", g.seen.count, first(p, &g.seen));
+        let _ = writeln!(out, "{}\t\t{}", g.source, note);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_wide_characters_twice() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("外字"), 4);
+        assert_eq!(width("葛\u{E0102}"), 2);
+        assert_eq!(width("\u{20BB7}"), 2);
+    }
+
+    #[test]
+    fn columns_line_up() {
+        let mut out = String::new();
+        columns(
+            &mut out,
+            &["a", "n", "b"],
+            &[
+                vec!["外字".into(), "1".into(), "x".into()],
+                vec!["x".into(), "100".into(), "y".into()],
+            ],
+            &[1],
+        );
+        assert_eq!(out, "  a       n  b\n  外字    1  x\n  x     100  y\n");
+    }
+
+    #[test]
+    fn keys_cannot_break_a_line() {
+        assert_eq!(printable("a\tb\nc"), "a\u{FFFD}b\u{FFFD}c");
+    }
+}
