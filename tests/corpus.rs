@@ -237,7 +237,9 @@ fn corpus_covers_every_notation_policy_and_reject_kind() {
         );
     }
     assert!(
-        targets.iter().any(|t| t.starts_with("U+") && t.contains(' ')),
+        targets
+            .iter()
+            .any(|t| t.starts_with("U+") && t.contains(' ')),
         "an explicit code point sequence"
     );
     let reasons = |m: &serde_json::Value| -> Vec<String> {
@@ -289,7 +291,10 @@ fn corpus_covers_every_notation_policy_and_reject_kind() {
     // --ivs never: the glyph with no JIS X 0213 form is rejected instead of written.
     let never = manifest("cp932-never");
     assert!(never["counts"]["rejected"].as_u64() > keep["counts"]["rejected"].as_u64());
-    assert_eq!(manifest("cp932-geta")["options"]["extra"]["unmapped"], "geta");
+    assert_eq!(
+        manifest("cp932-geta")["options"]["extra"]["unmapped"],
+        "geta"
+    );
     // A quoted line break survives into the output.
     let out = output("cp932-keep", "kojin_sjis.csv");
     assert!(out.contains("2-1\r\n見本荘3号\""), "quoted line break");

@@ -302,9 +302,13 @@ fn print_diff(r: &DiffReport) {
         "the tables map every source the same way".to_string()
     } else {
         format!(
-            "{} entr{} differ ({})",
+            "{} {} ({})",
             r.entries.len(),
-            if r.entries.len() == 1 { "y" } else { "ies" },
+            if r.entries.len() == 1 {
+                "entry differs"
+            } else {
+                "entries differ"
+            },
             listed.join(", ")
         )
     };

@@ -85,9 +85,11 @@ pub fn diff(
     }
     let build = |side: &str, t: &[TableSource]| {
         Mapper::new(t, opts.encoding, map).map_err(|e| {
+            let paths: Vec<&str> = t.iter().map(|s| s.path.as_str()).collect();
             Error::Config(format!(
-                "{side}: {e}(ikou mappings check --encoding {} lists them with their lines)",
-                opts.encoding
+                "{side} ({}): {}",
+                paths.join(" + "),
+                e.to_string().trim_end()
             ))
         })
     };

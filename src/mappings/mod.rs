@@ -61,10 +61,16 @@ pub fn read_tables(paths: &[impl AsRef<Path>]) -> Result<Vec<TableSource>, Error
         .map(|p| {
             let p = p.as_ref();
             TableSource::read(p).map_err(|e| {
-                Error::Config(format!(
-                    "{}: cannot read the 外字 table: {e}; it must be a UTF-8 text file (run ikou mappings check on it)",
-                    p.display()
-                ))
+                Error::Config(match e.kind() {
+                    std::io::ErrorKind::InvalidData => format!(
+                        "{}: the 外字 table is not UTF-8; save it as UTF-8 (ikou mappings check shows the line)",
+                        p.display()
+                    ),
+                    _ => format!(
+                        "{}: cannot read the 外字 table: {e}; check the path",
+                        p.display()
+                    ),
+                })
             })
         })
         .collect()
