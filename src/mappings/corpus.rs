@@ -418,7 +418,15 @@ sensitive = true
         for (jobs, chunk_bytes) in [(1, 1 << 20), (2, 8)] {
             opts.jobs = jobs;
             opts.chunk_bytes = chunk_bytes;
-            let d = diff_corpus(&old, &new, &differing, &[input.clone()], "t", &opts).unwrap();
+            let d = diff_corpus(
+                &old,
+                &new,
+                &differing,
+                std::slice::from_ref(&input),
+                "t",
+                &opts,
+            )
+            .unwrap();
             assert_eq!((d.records, d.changed), (6, 4));
             let f = &d.files[0];
             let got: Vec<(u64, Option<&str>, RecordChangeKind, Vec<&str>)> = f
