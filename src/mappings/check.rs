@@ -111,13 +111,13 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
     let sources: Vec<TableSource> = tables.iter().map(|t| t.source.clone()).collect();
     let mut findings: Vec<Finding> = Vec::new();
     for t in tables {
-        if let Some(line) = t.not_utf8_line {
+        if let Some((line, message)) = t.not_utf8 {
             findings.push(Finding {
                 path: t.source.path.clone(),
                 line,
                 severity: Severity::Error,
                 code: "not-utf8",
-                message: "the file is not UTF-8 (saved as Shift_JIS?); save it as UTF-8".into(),
+                message: message.into(),
             });
         }
     }
@@ -272,7 +272,7 @@ mod tests {
                 text: text.into(),
                 sha256: String::new(),
             },
-            not_utf8_line: None,
+            not_utf8: None,
         }
     }
 
@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn a_table_that_is_not_utf8_is_an_error_at_its_line_and_still_checked() {
         let mut t = file("a.tsv", "U+E000\tMJ000001\nU+E001\tMJ999999\tx\u{FFFD}\n");
-        t.not_utf8_line = Some(2);
+        t.not_utf8 = Some((2, "not UTF-8"));
         let r = check(&[t], &opts(Encoding::Cp932, IvsPolicy::Keep));
         let got: Vec<_> = r.findings.iter().map(|f| (f.line, f.code)).collect();
         assert_eq!(got, vec![(2, "not-utf8"), (2, "unknown-target")]);

@@ -20,14 +20,15 @@ use std::path::Path;
 pub struct TableFile {
     /// The text (decoded lossily when the file is not UTF-8) and the file's hash.
     pub source: TableSource,
-    /// The file is not UTF-8: the line of its first bad byte.
-    pub not_utf8_line: Option<usize>,
+    /// The file is not UTF-8: the line of its first bad byte, and what to do.
+    pub not_utf8: Option<(usize, &'static str)>,
 }
 
 /// Reads a table for `check`. A file that is not UTF-8 is still read (its sources
 /// and targets are ASCII, so a table saved as Shift_JIS by a spreadsheet is mostly
-/// checkable); `not_utf8_line` says where it went wrong. Err (exit 2): the file
-/// cannot be read at all.
+/// checkable); `not_utf8` says where it went wrong. A UTF-16 file (a spreadsheet's
+/// "Unicode text") is not read further: every line would be a syntax error. Err
+/// (exit 2): the file cannot be read at all.
 pub fn read_table(path: &Path) -> Result<TableFile, Error> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Config(format!(
@@ -36,11 +37,24 @@ pub fn read_table(path: &Path) -> Result<TableFile, Error> {
         ))
     })?;
     let sha256 = crate::output::hex(&sha2::Sha256::digest(&bytes));
-    let (text, not_utf8_line) = match std::str::from_utf8(&bytes) {
+    let (text, not_utf8) = match std::str::from_utf8(&bytes) {
         Ok(s) => (s.to_string(), None),
+        Err(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => (
+            String::new(),
+            Some((
+                1,
+                "the file is UTF-16 (a spreadsheet's \"Unicode text\"); save it as UTF-8",
+            )),
+        ),
         Err(e) => {
             let line = 1 + memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count();
-            (String::from_utf8_lossy(&bytes).into_owned(), Some(line))
+            (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                Some((
+                    line,
+                    "the file is not UTF-8 (saved as Shift_JIS?); save it as UTF-8",
+                )),
+            )
         }
     };
     Ok(TableFile {
@@ -49,7 +63,7 @@ pub fn read_table(path: &Path) -> Result<TableFile, Error> {
             text,
             sha256,
         },
-        not_utf8_line,
+        not_utf8,
     })
 }
 
@@ -91,8 +105,15 @@ mod tests {
         )
         .unwrap();
         let t = read_table(&p).unwrap();
-        assert_eq!(t.not_utf8_line, Some(3));
+        assert_eq!(t.not_utf8.map(|x| x.0), Some(3));
         assert!(t.source.text.contains("U+E001\tMJ000002"));
+        std::fs::write(&p, b"\xFF\xFEU\x00+\x00").unwrap();
+        let t = read_table(&p).unwrap();
+        assert!(
+            t.not_utf8
+                .is_some_and(|(l, m)| l == 1 && m.contains("UTF-16"))
+        );
+        assert!(t.source.text.is_empty());
         assert!(read_tables(&[&p]).is_err());
         assert!(read_table(&dir.path().join("missing.tsv")).is_err());
     }
