@@ -290,7 +290,12 @@ fn print_diff(r: &DiffReport) {
             );
         }
         if let Some(n) = e.records {
-            println!("  corpus: {n} record{} change", plural(n as usize));
+            let what = if n == 1 {
+                "record changes"
+            } else {
+                "records change"
+            };
+            println!("  corpus: {n} {what}");
         }
     }
     if let Some(c) = &r.corpus {
