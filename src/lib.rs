@@ -18,6 +18,7 @@ pub mod input;
 pub mod items;
 pub mod layout;
 pub mod manifest;
+pub mod mappings;
 pub mod mj;
 pub mod output;
 pub mod profile;

@@ -2,6 +2,7 @@
 //! in the library.
 
 mod convert;
+mod mappings;
 mod mj;
 mod profile;
 mod verify;
@@ -28,6 +29,7 @@ enum Command {
     Verify(verify::Args),
     Mj(mj::Args),
     Profile(profile::Args),
+    Mappings(mappings::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -37,6 +39,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Mj(a) => mj::run(a),
         Command::Profile(a) => profile::run(a),
+        Command::Mappings(a) => mappings::run(a),
     };
     ExitCode::from(code)
 }

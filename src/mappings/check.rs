@@ -1,0 +1,372 @@
+//! `mappings check`: every problem of a set of vendor 外字 tables, each with its
+//! file and line, in one pass.
+//!
+//! Findings (stable codes; the first group comes from [`crate::gaiji`]):
+//!
+//! | code                 | severity | what                                                        |
+//! |----------------------|----------|-------------------------------------------------------------|
+//! | `syntax`             | error    | not `source<TAB>target`                                     |
+//! | `bad-source`         | error    | not `U+XXXX` / `0xHHHH`, or not a character in `--encoding` |
+//! | `bad-target`         | error    | not `MJ######`, `J+XXXX`, `KOSEKI:######`, `U+XXXX…`        |
+//! | `duplicate-source`   | error    | a source listed twice in one table                          |
+//! | `pua-target`         | error    | the target is itself a private-use code                     |
+//! | `conflict`           | error    | two tables map one source differently (no `!`)              |
+//! | `unknown-target`     | error    | the MJ list has no such glyph, or it cannot be written      |
+//! | `not-utf8`           | error    | the file is not UTF-8 (the rest is still checked)           |
+//! | `not-user-defined`   | warning  | the source is a real character: it is being remapped        |
+//! | `nothing-to-override`| warning  | `!` on a line that replaces nothing                         |
+//! | `unreachable-source` | warning  | a `U+` source that decoding `--encoding` never produces     |
+//! | `no-jis-form`        | warning  | `--ivs never` only: the glyph has no JIS X 0213 form, so its records follow `--unmapped` |
+//!
+//! Every line's target is resolved, including lines that lose to a conflict or an
+//! override, so a table is clean on its own, not only where it wins.
+
+use super::TableFile;
+use crate::decode::{self, Encoding};
+use crate::gaiji::{Finding, Resolved, Severity, TableSource, merge_tables, resolve_target, table};
+use crate::mj::IvsPolicy;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// What the tables are checked against.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// The input encoding: the meaning of `0xHHHH` sources, and which `U+` sources
+    /// can occur at all.
+    pub encoding: Encoding,
+    /// `Never` adds the `no-jis-form` warning.
+    pub ivs: IvsPolicy,
+    /// The layout named with `--layout`, for the record (see the CLI's help).
+    pub layout: Option<String>,
+}
+
+/// The result of a check, as printed by `--json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub tables: Vec<TableSummary>,
+    pub options: Checked,
+    pub errors: usize,
+    pub warnings: usize,
+    /// In table order (as given), then line order.
+    pub findings: Vec<Reported>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableSummary {
+    pub path: String,
+    pub sha256: String,
+    /// Usable lines (a line with an error is not counted).
+    pub entries: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    pub encoding: String,
+    pub ivs: String,
+    pub layout: Option<String>,
+}
+
+/// One finding, for printing.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Reported {
+    pub path: String,
+    pub line: usize,
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<&Finding> for Reported {
+    fn from(f: &Finding) -> Reported {
+        Reported {
+            path: f.path.clone(),
+            line: f.line,
+            severity: severity_name(f.severity),
+            code: f.code,
+            message: f.message.clone(),
+        }
+    }
+}
+
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+impl CheckReport {
+    /// 0 clean (warnings allowed unless `strict`), 1 findings.
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        if self.errors > 0 || (strict && self.warnings > 0) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Checks `tables` (in the order `convert --gaiji` would load them).
+pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
+    let sources: Vec<TableSource> = tables.iter().map(|t| t.source.clone()).collect();
+    let mut findings: Vec<Finding> = Vec::new();
+    for t in tables {
+        if let Some((line, message)) = t.not_utf8 {
+            findings.push(Finding {
+                path: t.source.path.clone(),
+                line,
+                severity: Severity::Error,
+                code: "not-utf8",
+                message: message.into(),
+            });
+        }
+    }
+    // Parse findings of every table, then what only shows across tables.
+    let (_, merged) = merge_tables(&sources, opts.encoding);
+    findings.extend(merged);
+    let reachable = Reachable::new(opts.encoding);
+    let mut summaries = Vec::new();
+    for src in &sources {
+        let (entries, _) = table::parse(&src.text, &src.path, opts.encoding);
+        for e in &entries {
+            let mut find = |severity, code, message| {
+                findings.push(Finding {
+                    path: src.path.clone(),
+                    line: e.line,
+                    severity,
+                    code,
+                    message,
+                })
+            };
+            let arrow = format!("{} → {}", e.source_text, e.target.notation());
+            if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep) {
+                find(Severity::Error, "unknown-target", format!("{arrow}: {m}"));
+            } else if opts.ivs == IvsPolicy::Never
+                && let Ok(Resolved::NoJisForm(_, why)) = resolve_target(&e.target, IvsPolicy::Never)
+            {
+                find(
+                    Severity::Warning,
+                    "no-jis-form",
+                    format!("{arrow}: {why}; under --ivs never its records follow --unmapped"),
+                );
+            }
+            if e.source_text.starts_with("U+") && !reachable.contains(e.source) {
+                find(
+                    Severity::Warning,
+                    "unreachable-source",
+                    format!(
+                        "source {} never occurs in {} input{}; is the table meant for another --encoding?",
+                        e.source_text,
+                        opts.encoding,
+                        reachable.hint()
+                    ),
+                );
+            }
+        }
+        summaries.push(TableSummary {
+            path: src.path.clone(),
+            sha256: src.sha256.clone(),
+            entries: entries.len(),
+        });
+    }
+    // Table order as given (a path given twice sorts with its first position).
+    let order = |path: &str| sources.iter().position(|s| s.path == path);
+    findings.sort_by_key(|f| (order(&f.path), f.line));
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    CheckReport {
+        tables: summaries,
+        options: Checked {
+            encoding: opts.encoding.name().into(),
+            ivs: match opts.ivs {
+                IvsPolicy::Keep => "keep",
+                IvsPolicy::Never => "never",
+            }
+            .into(),
+            layout: opts.layout.clone(),
+        },
+        errors,
+        warnings: findings.len() - errors,
+        findings: findings.iter().map(Reported::from).collect(),
+    }
+}
+
+/// The characters decoding an encoding can produce. For the legacy encodings this
+/// is found by decoding every 1-, 2- and (EUC) 3-byte sequence with ikou's own
+/// decoder, so it is exactly what `convert` can meet; Unicode encodings produce any
+/// character.
+struct Reachable {
+    /// None: every character.
+    chars: Option<HashSet<char>>,
+    encoding: Encoding,
+}
+
+impl Reachable {
+    fn new(encoding: Encoding) -> Reachable {
+        if encoding.unit_width() != 1 || encoding == Encoding::Utf8 {
+            return Reachable {
+                chars: None,
+                encoding,
+            };
+        }
+        let mut chars = HashSet::new();
+        let mut out = String::new();
+        let mut add = |bytes: &[u8]| {
+            out.clear();
+            if decode::decode(encoding, bytes, &mut out).is_ok() {
+                let mut it = out.chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    chars.insert(c);
+                }
+            }
+        };
+        for a in 0..=0xFFu8 {
+            add(&[a]);
+            if a >= 0x80 {
+                for b in 0..=0xFFu8 {
+                    add(&[a, b]);
+                }
+            }
+        }
+        if matches!(encoding, Encoding::EucJp | Encoding::EucJpMs) {
+            for b in 0xA1..=0xFEu8 {
+                for c in 0xA1..=0xFEu8 {
+                    add(&[0x8F, b, c]);
+                }
+            }
+        }
+        Reachable {
+            chars: Some(chars),
+            encoding,
+        }
+    }
+
+    fn contains(&self, c: char) -> bool {
+        self.chars.as_ref().is_none_or(|s| s.contains(&c))
+    }
+
+    /// Where the user-defined area of the encoding decodes to, for the message.
+    fn hint(&self) -> &'static str {
+        match self.encoding {
+            Encoding::Cp932 | Encoding::ShiftJis | Encoding::EucJpMs => {
+                " (its user-defined area decodes to U+E000–U+E757)"
+            }
+            Encoding::EucJp => {
+                " (euc-jp refuses the user-defined rows 85–94; vendor 外字 need --encoding eucjp-ms)"
+            }
+            _ => "",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> TableFile {
+        TableFile {
+            source: TableSource {
+                path: path.into(),
+                text: text.into(),
+                sha256: String::new(),
+            },
+            not_utf8: None,
+        }
+    }
+
+    fn codes(r: &CheckReport) -> Vec<(String, usize, &'static str)> {
+        r.findings
+            .iter()
+            .map(|f| (f.path.clone(), f.line, f.code))
+            .collect()
+    }
+
+    fn opts(encoding: Encoding, ivs: IvsPolicy) -> CheckOptions {
+        CheckOptions {
+            encoding,
+            ivs,
+            layout: None,
+        }
+    }
+
+    #[test]
+    fn findings_of_parse_merge_and_resolution_in_table_and_line_order() {
+        // MJ000437 (㗻 with IVS) has no JIS X 0213 form and no MJ縮退マップ candidate.
+        let a = file(
+            "a.tsv",
+            "U+E000\tMJ000001\nU+E001\tMJ999999\nU+E002\tMJ000437\nU+E800\tMJ000001\n",
+        );
+        let b = file(
+            "b.tsv",
+            "U+E000\tMJ000002\n!U+E005\tMJ000001\nU+E006\tJ+FFFF\n0x8140\tMJ000001\n",
+        );
+        let r = check(
+            &[a.clone(), b.clone()],
+            &opts(Encoding::Cp932, IvsPolicy::Keep),
+        );
+        let s = |p: &str| p.to_string();
+        assert_eq!(
+            codes(&r),
+            vec![
+                (s("a.tsv"), 2, "unknown-target"),
+                (s("a.tsv"), 4, "unreachable-source"),
+                (s("b.tsv"), 1, "conflict"),
+                (s("b.tsv"), 2, "nothing-to-override"),
+                (s("b.tsv"), 3, "unknown-target"),
+                (s("b.tsv"), 4, "not-user-defined"),
+            ]
+        );
+        assert_eq!((r.errors, r.warnings), (3, 3));
+        assert_eq!(r.exit_code(false), 1);
+        assert_eq!(r.tables[0].entries, 4);
+        // The same tables read as UTF-8 input: U+E800 can occur; --ivs never warns.
+        let r = check(&[a], &opts(Encoding::Utf8, IvsPolicy::Never));
+        assert_eq!(
+            codes(&r),
+            vec![
+                (s("a.tsv"), 2, "unknown-target"),
+                (s("a.tsv"), 3, "no-jis-form")
+            ]
+        );
+    }
+
+    #[test]
+    fn warnings_alone_fail_only_when_strict() {
+        let r = check(
+            &[file("a.tsv", "U+E000\tMJ000001\nU+6F22\tMJ000001\n")],
+            &opts(Encoding::Cp932, IvsPolicy::Keep),
+        );
+        assert_eq!((r.errors, r.warnings), (0, 1));
+        assert_eq!((r.exit_code(false), r.exit_code(true)), (0, 1));
+        let clean = check(
+            &[file("a.tsv", "source\ttarget\nU+E000\tMJ000001\n")],
+            &opts(Encoding::Cp932, IvsPolicy::Keep),
+        );
+        assert!(clean.findings.is_empty());
+        assert_eq!(clean.exit_code(true), 0);
+    }
+
+    #[test]
+    fn a_table_that_is_not_utf8_is_an_error_at_its_line_and_still_checked() {
+        let mut t = file("a.tsv", "U+E000\tMJ000001\nU+E001\tMJ999999\tx\u{FFFD}\n");
+        t.not_utf8 = Some((2, "not UTF-8"));
+        let r = check(&[t], &opts(Encoding::Cp932, IvsPolicy::Keep));
+        let got: Vec<_> = r.findings.iter().map(|f| (f.line, f.code)).collect();
+        assert_eq!(got, vec![(2, "not-utf8"), (2, "unknown-target")]);
+    }
+
+    #[test]
+    fn reachable_sources_follow_the_decoder() {
+        let cp = Reachable::new(Encoding::Cp932);
+        assert!(cp.contains('\u{E000}') && cp.contains('\u{E757}'));
+        assert!(!cp.contains('\u{E758}'));
+        assert!(cp.contains('漢') && !cp.contains('\u{20B9F}'));
+        let ms = Reachable::new(Encoding::EucJpMs);
+        assert!(ms.contains('\u{E000}') && ms.contains('\u{E3AC}') && ms.contains('\u{E757}'));
+        let euc = Reachable::new(Encoding::EucJp);
+        assert!(!euc.contains('\u{E000}') && euc.contains('漢'));
+        assert!(Reachable::new(Encoding::Utf16Le).contains('\u{F8FF}'));
+    }
+}
