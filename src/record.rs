@@ -98,13 +98,19 @@ impl RecordProcessor {
                     UnmappedPolicy::Fail => "--unmapped fail のため変換を中止しました",
                     _ => "このレコードは変換しません",
                 };
+                let what = match self.mapper.table_mapping(u.source).and_then(|m| m.mj) {
+                    // The table maps it, but the glyph cannot be written (--ivs never).
+                    Some(mj) => format!(
+                        "外字 U+{:04X} は対応表で {} に対応付けられていますが、JIS X 0213 の文字に縮退できません",
+                        u.source as u32,
+                        crate::mj::mj_name(mj)
+                    ),
+                    None => format!("外字 U+{:04X} は外字対応表にありません", u.source as u32),
+                };
                 return Err(Reject::item(
                     UNMAPPED,
                     &field.name,
-                    format!(
-                        "{}: 外字 U+{:04X} は外字対応表にありません（{}文字目）。{when}",
-                        field.name, u.source as u32, u.char_index
-                    ),
+                    format!("{}: {what}（{}文字目）。{when}", field.name, u.char_index),
                 ));
             }
             value = &s.mapped;

@@ -225,3 +225,46 @@ fn mj_lookup_prints_every_code_and_says_when_nothing_matches() {
     assert_eq!(code, 1);
     assert!(!err.is_empty());
 }
+
+#[test]
+fn a_glyph_without_a_jis_form_under_ivs_never_follows_unmapped_and_says_why() {
+    let db = ikou::mj::db();
+    let mj = db
+        .glyphs()
+        .find(|g| {
+            matches!(
+                db.written(g.mj, ikou::mj::IvsPolicy::Never),
+                Err(ikou::mj::Unwritable::NoCandidate { .. })
+            )
+        })
+        .expect("such glyphs exist")
+        .mj;
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("t.tsv");
+    fs::write(&table, format!("U+E002\tMJ{mj:06}\n")).unwrap();
+    let out = dir.path().join("out");
+    let (code, err) = convert(
+        &out,
+        &["--gaiji", GAIJI, "--gaiji", s(&table), "--ivs", "never"],
+        &testdata("juki_kojin.csv"),
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("t.tsv:1") && err.contains("--unmapped"),
+        "a warning names the line: {err}"
+    );
+    let rej = fs::read_to_string(out.join("juki_kojin.rejects.csv")).unwrap();
+    let line = rej.lines().find(|l| l.starts_with("8,")).unwrap();
+    assert!(
+        line.contains(&format!("MJ{mj:06}")) && line.contains("縮退できません"),
+        "{line}"
+    );
+    let m = read_manifest(&out);
+    assert_eq!(m["unmapped"][0]["mj"], format!("MJ{mj:06}"));
+    assert!(
+        m["unmapped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--ivs never")
+    );
+}
