@@ -2,6 +2,7 @@
 //! in the library.
 
 mod convert;
+mod layouts;
 mod mj;
 mod verify;
 
@@ -26,6 +27,7 @@ enum Command {
     Convert(convert::Args),
     Verify(verify::Args),
     Mj(mj::Args),
+    Layouts(layouts::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -34,6 +36,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Mj(a) => mj::run(a),
+        Command::Layouts(a) => layouts::run(a),
     };
     ExitCode::from(code)
 }

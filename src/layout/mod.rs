@@ -5,6 +5,7 @@
 //! the binary (see [`bundled`]).
 
 pub mod bundled;
+pub mod show;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -325,22 +326,22 @@ impl Layout {
         // The item reaching furthest so far: any later start before its end overlaps it.
         let mut reach: Option<(usize, usize, usize)> = None;
         for s in spans {
-            if let Some(r) = reach {
-                if s.0 < r.1 {
-                    let (a, b) = (&self.fields[r.2], &self.fields[s.2]);
-                    return Err(format!(
-                        "field {} ({:?}, bytes {}..{}) overlaps field {} ({:?}, bytes {}..{}): \
+            if let Some(r) = reach
+                && s.0 < r.1
+            {
+                let (a, b) = (&self.fields[r.2], &self.fields[s.2]);
+                return Err(format!(
+                    "field {} ({:?}, bytes {}..{}) overlaps field {} ({:?}, bytes {}..{}): \
                          items of a fixed layout must not share bytes; check their offset and length",
-                        s.2 + 1,
-                        b.name,
-                        s.0,
-                        s.1,
-                        r.2 + 1,
-                        a.name,
-                        r.0,
-                        r.1
-                    ));
-                }
+                    s.2 + 1,
+                    b.name,
+                    s.0,
+                    s.1,
+                    r.2 + 1,
+                    a.name,
+                    r.0,
+                    r.1
+                ));
             }
             if reach.is_none_or(|r| s.1 > r.1) {
                 reach = Some(s);
