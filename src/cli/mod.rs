@@ -2,6 +2,7 @@
 //! in the library.
 
 mod convert;
+mod layout;
 mod layouts;
 mod mj;
 mod verify;
@@ -28,6 +29,7 @@ enum Command {
     Verify(verify::Args),
     Mj(mj::Args),
     Layouts(layouts::Args),
+    Layout(layout::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -37,6 +39,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Mj(a) => mj::run(a),
         Command::Layouts(a) => layouts::run(a),
+        Command::Layout(a) => layout::run(a),
     };
     ExitCode::from(code)
 }

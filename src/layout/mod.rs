@@ -5,6 +5,7 @@
 //! the binary (see [`bundled`]).
 
 pub mod bundled;
+pub mod import;
 pub mod show;
 
 use serde::Deserialize;
