@@ -553,3 +553,42 @@ length = 60
         50
     );
 }
+
+#[test]
+fn the_fixed_sample_in_testdata_is_its_script_output_and_converts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let regenerated = tmp.path().join("regenerated.dat");
+    let status = std::process::Command::new("python3")
+        .arg(common::testdata("make_fixed_sample.py"))
+        .arg(&regenerated)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let sample = common::testdata("juki_kojin_fixed.dat");
+    assert_eq!(fs::read(&regenerated).unwrap(), fs::read(&sample).unwrap());
+
+    let out = tmp.path().join("out");
+    let (code, err) = convert(
+        &common::testdata("layouts/juki-kojin-fixed.toml"),
+        &out,
+        &["--gaiji", "testdata/gaiji/sample.tsv"],
+        &sample,
+    );
+    assert_eq!(code, 3, "{err}");
+    let m = read_manifest(&out);
+    assert_eq!(
+        (
+            &m["counts"]["read"],
+            &m["counts"]["written"],
+            &m["counts"]["rejected"]
+        ),
+        (&6.into(), &5.into(), &1.into())
+    );
+    let csv = fs::read_to_string(out.join("juki_kojin_fixed.csv")).unwrap();
+    assert!(
+        csv.contains("000000000000003,\u{20BB7}田　一郎,ヨシダ　イチロウ,19700115,1,"),
+        "{csv}"
+    );
+    let rej = rejects(&out.join("juki_kojin_fixed.rejects.csv"));
+    assert_eq!((rej[0].0, rej[0].1.as_str()), (5, "wrong-length"));
+}

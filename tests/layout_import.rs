@@ -400,3 +400,28 @@ fn unreadable_sheets_exit_2_and_say_why() {
     assert_eq!(code, 2);
     assert!(err.contains("表紙, 個人, 世帯"), "{err}");
 }
+
+/// The sheet the README's example imports.
+#[test]
+fn the_sample_sheet_in_testdata_imports_with_its_problems_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("kojin.toml");
+    let (code, _, err) = run(&[
+        "layout",
+        "import",
+        s(&common::testdata("sheets/kojin-items.csv")),
+        "--name",
+        "kojin",
+        "--key",
+        "宛名番号",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("row 9 「【住所】」: skipped") && err.contains("row 11: skipped"),
+        "{err}"
+    );
+    let l = parse(&fs::read(&out).unwrap(), "kojin.toml").unwrap();
+    assert_eq!(l.fields.len(), 9);
+}
