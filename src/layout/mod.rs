@@ -2,7 +2,8 @@
 //!
 //! A layout is versioned data (the 中間標準レイアウト仕様 changes several times a
 //! year), never code: it is read from a TOML file or from the layouts bundled in
-//! the binary (see [`bundled`]).
+//! the binary (see [`bundled`]). [`import`] makes one from a layout definition
+//! sheet; [`show`] describes one for people.
 
 pub mod bundled;
 pub mod import;
