@@ -374,6 +374,27 @@ impl Builder {
         self.header.cols.get(&role).map_or("", |&c| row.cell(c))
     }
 
+    /// The item name: the 項目名 cell, or for the lower levels of a hierarchical
+    /// sheet (項目名 heading merged over several columns, one per level) the first
+    /// filled cell between it and the next column with a heading.
+    fn name_cell<'r>(&self, row: &'r Row) -> &'r str {
+        let Some(&first) = self.header.cols.get(&Role::Name) else {
+            return "";
+        };
+        let end = self
+            .header
+            .cols
+            .values()
+            .copied()
+            .filter(|&c| c > first)
+            .min()
+            .unwrap_or(first + 1);
+        (first..end)
+            .map(|c| row.cell(c))
+            .find(|s| !s.is_empty())
+            .unwrap_or("")
+    }
+
     fn note(&mut self, row: usize, item: Option<&str>, severity: Severity, message: String) {
         self.findings.push(Finding {
             row,
@@ -389,7 +410,7 @@ impl Builder {
         }
         let n = row.number;
         let name: String = self
-            .cell(row, Role::Name)
+            .name_cell(row)
             .split(['\r', '\n'])
             .map(str::trim)
             .collect();
@@ -911,6 +932,29 @@ mod tests {
                 (6, Severity::Guessed),
                 (7, Severity::Skipped)
             ]
+        );
+    }
+
+    #[test]
+    fn names_of_lower_levels_sit_in_the_columns_under_a_merged_heading() {
+        let s = sheet(
+            "s",
+            &[
+                &["項番", "項目名", "", "", "型", "桁数"],
+                &["1", "宛名番号", "", "", "数字", "15"],
+                &["2", "住所", "", "", "", ""],
+                &["3", "", "都道府県", "", "文字", "4"],
+                &["4", "", "", "町名", "文字", "20"],
+            ],
+        );
+        let imp = import_sheets(&[s], "x", &csv_opts()).unwrap();
+        let names: Vec<&str> = imp.layout.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["宛名番号", "都道府県", "町名"]);
+        assert_eq!(
+            imp.findings.len(),
+            1,
+            "住所 is a group row: {:?}",
+            imp.findings
         );
     }
 
