@@ -57,8 +57,15 @@ pub fn encoding_problem(
     enc: Encoding,
     framing: Framing,
 ) -> Option<String> {
-    let nuls = memchr::memchr_iter(0, sample).count();
-    if enc.unit_width() == 1 && nuls * 10 > sample.len() {
+    // UTF-16 puts the NUL of each ASCII character at the same parity; NUL padding
+    // of fixed-length records comes in runs, spread over both.
+    let (mut nuls, mut odd) = (0, 0);
+    for p in memchr::memchr_iter(0, sample) {
+        nuls += 1;
+        odd += p & 1;
+    }
+    let one_parity = odd.max(nuls - odd) * 10 >= nuls * 9;
+    if enc.unit_width() == 1 && nuls * 10 > sample.len() && one_parity {
         return Some(format!(
             "does not look like {enc}: {}% of the first {} bytes are NUL, as in UTF-16. \
              Try --encoding utf-16le or --encoding utf-16be",
@@ -235,6 +242,16 @@ mod tests {
         assert!(p.contains("utf-16le"), "{p}");
         let p = encoding_problem(&utf16, true, Encoding::Utf16Be, CSV);
         assert!(p.is_some());
+        // NUL padding is not UTF-16.
+        let fixed = Framing::Fixed {
+            length: 16,
+            newline: true,
+        };
+        let padded = b"0001\x8ER\x93c\0\0\0\0\0\0\0\0\r\n".repeat(20);
+        assert_eq!(
+            encoding_problem(&padded, true, Encoding::Cp932, fixed),
+            None
+        );
         // "山田,ヤマダ" in EUC-JP reads as half-width katakana in CP932.
         let euc = b"1,\xBB\xB3\xC5\xC4,\xA5\xE4\xA5\xDE\xA5\xC0\r\n2,\xBA\xB4\xC6\xA3,\xA5\xB5\xA5\xC8\xA5\xA6\r\n";
         let p = encoding_problem(euc, true, Encoding::Cp932, CSV).unwrap();

@@ -43,6 +43,9 @@ impl RecordProcessor {
         mapper: Mapper,
     ) -> Result<RecordProcessor, String> {
         let cleanser = Cleanser::new(&layout)?;
+        if layout.format == Format::Fixed && encoding.unit_width() == 2 {
+            check_even_offsets(&layout, encoding)?;
+        }
         Ok(RecordProcessor {
             layout,
             encoding,
@@ -171,9 +174,45 @@ impl RecordProcessor {
             let bytes = &raw[off.min(end)..end];
             s.items
                 .push_with(|out| decode::decode(self.encoding, bytes, out))
-                .map_err(|e| self.decode_reject(&e, off))?;
+                .map_err(|e| self.fixed_decode_reject(&e, raw, &f.name, off, end))?;
         }
         Ok(())
+    }
+
+    /// A fixed item that does not decode. When its slice starts or ends inside a
+    /// character (the layout's offsets do not fit the file), say so: the fix is in
+    /// the layout, not in the data. Only then, because a wrong offset usually
+    /// shows on every record; a record with bad bytes is the data's fault.
+    fn fixed_decode_reject(
+        &self,
+        e: &DecodeError,
+        raw: &[u8],
+        item: &str,
+        off: usize,
+        end: usize,
+    ) -> Reject {
+        let range = format!("{}〜{}バイト目", off + 1, end);
+        let fix = "レイアウトの offset と length がこのファイルと合っているか確認してください";
+        for (pos, edge) in [(end, "終わり"), (off, "始まり")] {
+            if let Some((start, len)) = character_around(self.encoding, raw, pos) {
+                return Reject::item(
+                    CUT_CHARACTER,
+                    item,
+                    format!(
+                        "項目「{item}」（{range}）の{edge}が{len}バイト文字の途中で切れています\
+                         （{}〜{}バイト目の文字）。{fix}",
+                        start + 1,
+                        start + len
+                    ),
+                );
+            }
+        }
+        let r = self.decode_reject(e, off);
+        Reject::item(
+            r.code,
+            item,
+            format!("項目「{item}」（{range}）: {}", r.message),
+        )
     }
 
     fn decode_reject(&self, e: &DecodeError, base: usize) -> Reject {
@@ -196,6 +235,74 @@ impl RecordProcessor {
 
 /// Reject code of a record with an unmapped 外字.
 pub const UNMAPPED: &str = "unmapped-gaiji";
+
+/// Reject code of a fixed-length record whose item boundary cuts a character in half.
+pub const CUT_CHARACTER: &str = "cut-character";
+
+/// The character of `raw` that byte position `pos` falls strictly inside of, as
+/// (start, length), reading characters from the start of the record by the
+/// encoding's byte structure alone (lead bytes), without decoding.
+fn character_around(enc: Encoding, raw: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while i < pos && i < raw.len() {
+        let n = char_len(enc, raw, i);
+        if i + n > pos {
+            return Some((i, n));
+        }
+        i += n;
+    }
+    None
+}
+
+/// Bytes of the character starting at `raw[i]`, judged by its first byte (or unit).
+fn char_len(enc: Encoding, raw: &[u8], i: usize) -> usize {
+    let b = raw[i];
+    match enc {
+        Encoding::Cp932 | Encoding::ShiftJis => match b {
+            0x81..=0x9F | 0xE0..=0xFC => 2,
+            _ => 1,
+        },
+        Encoding::EucJp | Encoding::EucJpMs => match b {
+            0x8F => 3,
+            0x8E | 0xA1..=0xFE => 2,
+            _ => 1,
+        },
+        Encoding::Utf8 => match b {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => 1,
+        },
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let hi = if enc == Encoding::Utf16Le {
+                raw.get(i + 1).copied().unwrap_or(0)
+            } else {
+                b
+            };
+            if (0xD8..=0xDB).contains(&hi) { 4 } else { 2 }
+        }
+    }
+}
+
+/// UTF-16 fixed layouts count bytes too, so every slice must start and end on a
+/// 2-byte unit, or each item would decode as garbage.
+fn check_even_offsets(layout: &Layout, encoding: Encoding) -> Result<(), String> {
+    if layout.record_length.is_some_and(|n| n % 2 != 0) {
+        return Err(format!(
+            "record_length must be even for --encoding {encoding} (2 bytes per unit)"
+        ));
+    }
+    for f in &layout.fields {
+        let (off, len) = (f.offset.unwrap_or(0), f.length.unwrap_or(0));
+        if off % 2 != 0 || len % 2 != 0 {
+            return Err(format!(
+                "item {:?}: offset {off} and length {len} must be even for --encoding {encoding} (2 bytes per unit)",
+                f.name
+            ));
+        }
+    }
+    Ok(())
+}
 
 fn flaw_reject(f: Flaw, len: usize, layout: &Layout) -> Reject {
     match f {
@@ -336,6 +443,97 @@ length = 4
         );
         assert_eq!(run(&p, b"01\x8ER\x93c").unwrap(), ["01", "山田"]);
         let e = run(&p, b"01\x8ER\x93\xFF").unwrap_err();
-        assert!(e.message.contains("5バイト目"), "{}", e.message);
+        assert_eq!((e.code, e.item.as_deref()), ("undecodable", Some("b")));
+        assert!(
+            e.message.contains("5バイト目") && e.message.contains("3〜6バイト目"),
+            "{}",
+            e.message
+        );
+    }
+
+    const CUT: &str = r#"
+name = "f"
+format = "fixed"
+record_length = 6
+[[fields]]
+name = "a"
+offset = 0
+length = 3
+[[fields]]
+name = "b"
+offset = 3
+length = 3
+"#;
+
+    #[test]
+    fn an_item_end_inside_a_character_is_named() {
+        let p = processor(CUT, Encoding::Cp932);
+        // 山 (0x8E 0x52) at bytes 3–4 (1-based): `a` ends on its first byte.
+        let e = run(&p, b"00\x8ER\x93c").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), (CUT_CHARACTER, Some("a")));
+        assert!(
+            e.message.contains("「a」（1〜3バイト目）の終わり")
+                && e.message.contains("2バイト文字")
+                && e.message.contains("（3〜4バイト目の文字）"),
+            "{}",
+            e.message
+        );
+        // EUC-JP JIS X 0212 characters are 3 bytes (0x8F 0xB0 0xA1 = 丂).
+        let p = processor(CUT, Encoding::EucJp);
+        let e = run(&p, b"ab\x8F\xB0\xA1x").unwrap_err();
+        assert_eq!(e.code, CUT_CHARACTER);
+        assert!(
+            e.message.contains("3バイト文字") && e.message.contains("3〜5バイト目"),
+            "{}",
+            e.message
+        );
+        assert_eq!(run(&p, b"\x8F\xB0\xA1xyz").unwrap(), ["\u{4E02}", "xyz"]);
+    }
+
+    #[test]
+    fn an_item_start_inside_a_character_is_named() {
+        // `x` comes first in the layout, so its start is what fails.
+        let p = processor(
+            r#"
+name = "f"
+format = "fixed"
+record_length = 6
+[[fields]]
+name = "x"
+offset = 3
+length = 3
+[[fields]]
+name = "b"
+offset = 0
+length = 3
+"#,
+            Encoding::EucJp,
+        );
+        // 漢 (0xB4 0xC1) at bytes 3–4: `x` (bytes 4–6) starts on its second byte.
+        let e = run(&p, b"ab\xB4\xC1cd").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), (CUT_CHARACTER, Some("x")));
+        assert!(
+            e.message.contains("の始まり") && e.message.contains("3〜4バイト目の文字"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn utf16_fixed_layouts_need_even_offsets() {
+        let layout = crate::layout::parse(CUT.as_bytes(), "t").unwrap();
+        let mapper =
+            Mapper::new(&[], Encoding::Utf16Le, crate::gaiji::MapOptions::default()).unwrap();
+        let e = RecordProcessor::new(layout, Encoding::Utf16Le, mapper)
+            .err()
+            .unwrap();
+        assert!(e.contains("\"a\"") && e.contains("even"), "{e}");
+        let even = CUT
+            .replace("record_length = 6", "record_length = 8")
+            .replace("length = 3", "length = 4")
+            .replace("offset = 3", "offset = 4");
+        let p = processor(&even, Encoding::Utf16Le);
+        let raw: Vec<u8> = "山田ab".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(run(&p, &raw).unwrap(), ["山田", "ab"]);
     }
 }

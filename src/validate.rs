@@ -1,6 +1,6 @@
 //! Validate: the checks every item gets after cleansing, whatever its type.
 
-use crate::layout::{Field, Format};
+use crate::layout::{Field, FieldType, Format};
 use crate::reject::Reject;
 
 /// Characters as a person counts them: variation selectors belong to the
@@ -32,7 +32,11 @@ pub fn check(field: &Field, format: Format, value: &str) -> Result<(), Reject> {
         }
         return Ok(());
     }
-    if let (Some(max), Format::Csv) = (field.length, format) {
+    // A date's length is the source's (和暦 7 digits → 西暦 8): the date rule
+    // has already checked its form, so its length is not checked again here.
+    if let (Some(max), Format::Csv) = (field.length, format)
+        && field.kind != FieldType::Date
+    {
         // A value has at most as many characters as bytes: most values need no count.
         if value.len() <= max {
             return Ok(());
@@ -52,7 +56,7 @@ pub fn check(field: &Field, format: Format, value: &str) -> Result<(), Reject> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::{Field, FieldType};
+    use crate::layout::Field;
 
     fn field(required: bool, length: Option<usize>) -> Field {
         Field {
@@ -103,5 +107,12 @@ mod tests {
             e.message
         );
         assert!(check(&f, Format::Fixed, "山田太").is_ok());
+    }
+
+    #[test]
+    fn a_wareki_date_converted_to_8_digits_fits_its_7_digit_length() {
+        let mut f = field(false, Some(7));
+        f.kind = FieldType::Date;
+        assert!(check(&f, Format::Csv, "19980401").is_ok());
     }
 }

@@ -7,8 +7,15 @@ use std::path::Path;
 use std::process::Command;
 
 fn run_script(work: &Path, base: &str) -> (i32, String) {
-    let bin = Path::new(env!("CARGO_BIN_EXE_ikou")).parent().expect("bin dir").to_path_buf();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let bin = Path::new(env!("CARGO_BIN_EXE_ikou"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let o = Command::new("sh")
         .arg("ci/ikou-ci.sh")
         .current_dir(common::root())
@@ -17,7 +24,11 @@ fn run_script(work: &Path, base: &str) -> (i32, String) {
         .env("WORK", work)
         .output()
         .expect("sh runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     (o.status.code().unwrap_or(-1), text)
 }
 
@@ -29,7 +40,9 @@ fn the_ci_snippet_passes_on_the_corpus() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !in_git {
-        eprintln!("SKIPPED: not a git checkout; ci/ikou-ci.sh compares tables with the base branch through git");
+        eprintln!(
+            "SKIPPED: not a git checkout; ci/ikou-ci.sh compares tables with the base branch through git"
+        );
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

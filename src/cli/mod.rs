@@ -2,6 +2,8 @@
 //! in the library.
 
 mod convert;
+mod layout;
+mod layouts;
 mod mappings;
 mod mj;
 mod profile;
@@ -30,6 +32,8 @@ enum Command {
     Mj(mj::Args),
     Profile(profile::Args),
     Mappings(mappings::Args),
+    Layouts(layouts::Args),
+    Layout(layout::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -40,6 +44,8 @@ pub fn main() -> ExitCode {
         Command::Mj(a) => mj::run(a),
         Command::Profile(a) => profile::run(a),
         Command::Mappings(a) => mappings::run(a),
+        Command::Layouts(a) => layouts::run(a),
+        Command::Layout(a) => layout::run(a),
     };
     ExitCode::from(code)
 }

@@ -2,9 +2,12 @@
 //!
 //! A layout is versioned data (the 中間標準レイアウト仕様 changes several times a
 //! year), never code: it is read from a TOML file or from the layouts bundled in
-//! the binary (see [`bundled`]).
+//! the binary (see [`bundled`]). [`import`] makes one from a layout definition
+//! sheet; [`show`] describes one for people.
 
 pub mod bundled;
+pub mod import;
+pub mod show;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -293,6 +296,7 @@ impl Layout {
                         ));
                     }
                 }
+                self.check_no_overlap()?;
             }
         }
         if let Some(eras) = &self.eras {
@@ -303,6 +307,46 @@ impl Layout {
                         KNOWN_ERAS.join(", ")
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Two items of a fixed layout sharing bytes is almost always a typo in an
+    /// offset, which would silently duplicate or cut data; refuse it, naming both.
+    fn check_no_overlap(&self) -> Result<(), String> {
+        let mut spans: Vec<(usize, usize, usize)> = self
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let off = f.offset.unwrap_or(0);
+                (off, off + f.length.unwrap_or(0), i)
+            })
+            .collect();
+        spans.sort();
+        // The item reaching furthest so far: any later start before its end overlaps it.
+        let mut reach: Option<(usize, usize, usize)> = None;
+        for s in spans {
+            if let Some(r) = reach
+                && s.0 < r.1
+            {
+                let (a, b) = (&self.fields[r.2], &self.fields[s.2]);
+                return Err(format!(
+                    "field {} ({:?}, bytes {}..{}) overlaps field {} ({:?}, bytes {}..{}): \
+                         items of a fixed layout must not share bytes; check their offset and length",
+                    s.2 + 1,
+                    b.name,
+                    s.0,
+                    s.1,
+                    r.2 + 1,
+                    a.name,
+                    r.0,
+                    r.1
+                ));
+            }
+            if reach.is_none_or(|r| s.1 > r.1) {
+                reach = Some(s);
             }
         }
         Ok(())
@@ -407,6 +451,44 @@ length = 7
         let e = parse(fixed.as_bytes(), "f").unwrap_err().to_string();
         assert!(e.contains("record_length 10"), "{e}");
         assert!(parse(fixed.replace("length = 7", "length = 6").as_bytes(), "f").is_ok());
+    }
+
+    #[test]
+    fn fixed_items_must_not_overlap() {
+        let fixed = r#"
+name = "f"
+format = "fixed"
+record_length = 20
+[[fields]]
+name = "a"
+offset = 0
+length = 10
+[[fields]]
+name = "b"
+offset = 12
+length = 4
+[[fields]]
+name = "c"
+offset = 10
+length = 2
+"#;
+        assert!(
+            parse(fixed.as_bytes(), "f").is_ok(),
+            "adjacent items, any order"
+        );
+        // c inside a (a reaches further than c's end: b must be compared with a).
+        let bad = fixed.replace("offset = 10\nlength = 2", "offset = 2\nlength = 2");
+        let e = parse(bad.as_bytes(), "f").unwrap_err().to_string();
+        assert!(
+            e.contains("overlaps")
+                && e.contains("\"a\"")
+                && e.contains("\"c\"")
+                && e.contains("2..4"),
+            "{e}"
+        );
+        let bad = fixed.replace("offset = 12\nlength = 4", "offset = 9\nlength = 4");
+        let e = parse(bad.as_bytes(), "f").unwrap_err().to_string();
+        assert!(e.contains("\"b\"") && e.contains("9..13"), "{e}");
     }
 
     #[test]

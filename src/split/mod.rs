@@ -468,30 +468,73 @@ mod tests {
             length: 4,
             newline: false,
         };
-        let (recs, _) = split_all(b"abcdefghij", cfg(f, Encoding::Cp932, 1));
-        let got: Vec<_> = recs.iter().map(|r| (r.2.as_slice(), r.3)).collect();
+        for chunk_bytes in [1, 3, 4, 5, 100] {
+            let (recs, info) = split_all(b"abcdefghij\x1A", cfg(f, Encoding::Cp932, chunk_bytes));
+            let got: Vec<_> = recs.iter().map(|r| (r.1, r.2.as_slice(), r.3)).collect();
+            assert_eq!(
+                got,
+                vec![
+                    (0, &b"abcd"[..], None),
+                    (4, &b"efgh"[..], None),
+                    (8, &b"ij"[..], Some(Flaw::WrongLength))
+                ]
+            );
+            assert!(info.eof_marker);
+        }
+        // Line ends inside a record without line ends are data.
         assert_eq!(
-            got,
-            vec![
-                (&b"abcd"[..], None),
-                (&b"efgh"[..], None),
-                (&b"ij"[..], Some(Flaw::WrongLength))
-            ]
+            contents(b"a\r\nbcdef\n", cfg(f, Encoding::Cp932, 1)),
+            vec![b"a\r\nb".to_vec(), b"cdef".to_vec(), b"\n".to_vec()]
         );
         let f = Framing::Fixed {
             length: 4,
             newline: true,
         };
-        let (recs, _) = split_all(b"abcd\r\nefg\nhijk\n", cfg(f, Encoding::Cp932, 1));
+        for chunk_bytes in [1, 2, 7, 100] {
+            let (recs, info) = split_all(
+                b"abcd\r\nefg\n\r\nhijk\nlmnopq\r\nrstu\x1A",
+                cfg(f, Encoding::Cp932, chunk_bytes),
+            );
+            let got: Vec<_> = recs
+                .iter()
+                .map(|r| (r.0, r.1, r.2.as_slice(), r.3))
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    (1, 0, &b"abcd"[..], None),
+                    (2, 6, &b"efg"[..], Some(Flaw::WrongLength)),
+                    // A blank line, as in CSV: the worker counts it, it is no record.
+                    (3, 10, &b""[..], None),
+                    (4, 12, &b"hijk"[..], None),
+                    (5, 17, &b"lmnopq"[..], Some(Flaw::WrongLength)),
+                    (6, 25, &b"rstu"[..], None),
+                ],
+                "chunk_bytes {chunk_bytes}"
+            );
+            assert!(info.eof_marker);
+        }
+    }
+
+    #[test]
+    fn fixed_records_without_a_line_end_are_cut_at_max_record() {
+        let f = Framing::Fixed {
+            length: 4,
+            newline: true,
+        };
+        let mut c = cfg(f, Encoding::Cp932, 1);
+        c.max_record = 8;
+        let (recs, _) = split_all(b"0123456789abcdef\r\nwxyz\r\n", c);
         let got: Vec<_> = recs.iter().map(|r| (r.2.as_slice(), r.3)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (&b"abcd"[..], None),
-                (&b"efg"[..], Some(Flaw::WrongLength)),
-                (&b"hijk"[..], None)
-            ]
+        assert_eq!(got.last(), Some(&(&b"wxyz"[..], None)));
+        // The line end after the cut is left as a blank line.
+        assert!(
+            got[..got.len() - 1]
+                .iter()
+                .all(|r| r.1 == Some(Flaw::WrongLength) || r.0.is_empty())
         );
+        let total: usize = recs.iter().map(|r| r.2.len()).sum();
+        assert_eq!(total, 20, "every data byte is in some record");
     }
 
     use proptest::prelude::*;

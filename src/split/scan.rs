@@ -226,10 +226,11 @@ pub fn fixed_record(
         None if !eof && buf.len() < max.max(length + 2) => return None,
         None => (lim, lim),
     };
+    // An empty line is a blank line, as in CSV (counted, not rejected).
     Some(Found {
         content,
         total,
-        flaw: (content != length).then_some(Flaw::WrongLength),
+        flaw: (content != length && content != 0).then_some(Flaw::WrongLength),
     })
 }
 

@@ -1,0 +1,271 @@
+//! Layouts as text for people: the list of bundled layouts, and one layout as a
+//! table of its items (`ikou layouts [NAME]`).
+
+use super::{DateStyle, Field, FieldType, Format, KanaScript, Layout, bundled};
+use std::fmt::Write;
+
+/// One line per bundled layout: name, version, number of items, title.
+/// Err: a bundled layout does not parse (a build defect, named).
+pub fn list() -> Result<String, super::LayoutError> {
+    let mut rows = vec![[
+        "NAME".to_string(),
+        "VERSION".into(),
+        "ITEMS".into(),
+        "TITLE".into(),
+    ]];
+    for (name, text) in bundled::ALL {
+        let l = super::parse(text.as_bytes(), name)?;
+        rows.push([
+            l.name.clone(),
+            l.version.clone(),
+            l.fields.len().to_string(),
+            l.title.clone(),
+        ]);
+    }
+    let mut out = table(&rows, &[false, false, true, false]);
+    out.push_str(
+        "\nShow one: ikou layouts NAME    Its TOML, to copy and edit: ikou layouts NAME --toml\n",
+    );
+    Ok(out)
+}
+
+/// A layout for reading: what it is, its note, and one line per item.
+pub fn describe(layout: &Layout, origin: &str) -> String {
+    let mut out = String::new();
+    let title = if layout.title.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", layout.title)
+    };
+    let _ = writeln!(out, "{}{title}", layout.name);
+    let version = if layout.version.is_empty() {
+        "(none)"
+    } else {
+        &layout.version
+    };
+    let _ = writeln!(out, "version: {version}    source: {origin}");
+    let _ = writeln!(out, "format: {}", format_line(layout));
+    if !layout.note.trim().is_empty() {
+        let _ = writeln!(out, "note: {}", layout.note.trim());
+    }
+    if let Some(eras) = &layout.eras {
+        let pairs: Vec<String> = eras.iter().map(|(c, e)| format!("{c}={e}")).collect();
+        let _ = writeln!(out, "eras: {}", pairs.join(", "));
+    }
+    out.push('\n');
+    let fixed = layout.format == Format::Fixed;
+    let mut rows = vec![[
+        "No".to_string(),
+        "項目名".into(),
+        "型".into(),
+        if fixed { "バイト" } else { "桁数" }.into(),
+        "必須".into(),
+        "その他".into(),
+    ]];
+    for (i, f) in layout.fields.iter().enumerate() {
+        let length = match (f.offset, f.length) {
+            (Some(off), Some(n)) if fixed => format!("{}〜{} ({n})", off + 1, off + n),
+            (_, Some(n)) => n.to_string(),
+            (_, None) => "-".into(),
+        };
+        rows.push([
+            (i + 1).to_string(),
+            f.name.clone(),
+            type_label(f.kind).into(),
+            length,
+            if f.required { "○" } else { "" }.into(),
+            extras(f),
+        ]);
+    }
+    out.push_str(&table(&rows, &[true, false, false, true, false, false]));
+    let _ = writeln!(
+        out,
+        "\n{} items. 桁数: {}.",
+        layout.fields.len(),
+        if fixed {
+            "bytes of the source encoding (1-based positions)"
+        } else {
+            "characters, at most"
+        }
+    );
+    out
+}
+
+fn format_line(l: &Layout) -> String {
+    match l.format {
+        Format::Csv => format!(
+            "csv (delimiter {:?}, quote {:?}, header line: {})",
+            l.delimiter,
+            l.quote,
+            if l.header { "yes" } else { "no" }
+        ),
+        Format::Fixed => format!(
+            "fixed ({} bytes per record, {})",
+            l.record_length.unwrap_or(0),
+            if l.newline {
+                "each followed by a line end"
+            } else {
+                "no line ends"
+            }
+        ),
+    }
+}
+
+fn type_label(t: FieldType) -> &'static str {
+    match t {
+        FieldType::Text => "文字 text",
+        FieldType::Kana => "カナ kana",
+        FieldType::Digits => "数字 digits",
+        FieldType::Number => "数値 number",
+        FieldType::Date => "日付 date",
+        FieldType::Code => "コード code",
+    }
+}
+
+fn extras(f: &Field) -> String {
+    let mut parts = Vec::new();
+    if f.key {
+        parts.push("key（報告で記録を示す）".to_string());
+    }
+    if f.sensitive {
+        parts.push("sensitive（どこにも表示しない）".to_string());
+    }
+    match f.date {
+        Some(DateStyle::Seireki) => parts.push("西暦 YYYYMMDD".into()),
+        Some(DateStyle::Wareki) => parts.push("和暦 年号コード+YYMMDD".into()),
+        None => {}
+    }
+    if f.kana == Some(KanaScript::Hiragana) {
+        parts.push("ひらがな".into());
+    }
+    if !f.codes.is_empty() {
+        parts.push(format!("codes: {}", f.codes.join(", ")));
+    }
+    parts.join("; ")
+}
+
+/// Columns padded to the widest cell, counting East Asian wide characters as two
+/// columns, as a terminal shows them. `right[i]`: right-align column i.
+fn table<const N: usize>(rows: &[[String; N]], right: &[bool; N]) -> String {
+    let mut widths = [0; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[i] - width(cell));
+            if i > 0 {
+                line.push_str("  ");
+            }
+            if right[i] {
+                line.push_str(&pad);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if i + 1 < N {
+                    line.push_str(&pad);
+                }
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Terminal columns of `s`: 2 for East Asian wide and fullwidth characters.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_names_every_bundled_layout_with_its_item_count() {
+        let text = list().unwrap();
+        for (name, toml) in bundled::ALL {
+            let l = super::super::parse(toml.as_bytes(), name).unwrap();
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(name))
+                .unwrap_or_else(|| panic!("{name} missing:\n{text}"));
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(cells[1], l.version);
+            assert_eq!(cells[2], l.fields.len().to_string());
+            assert!(line.ends_with(&l.title), "{line}");
+        }
+    }
+
+    #[test]
+    fn wide_characters_are_two_columns() {
+        assert_eq!(width("ab"), 2);
+        assert_eq!(width("宛名番号"), 8);
+        assert_eq!(width("ｱｲ"), 2);
+        assert_eq!(width("\u{20BB7}"), 2);
+        let t = table(
+            &[
+                ["番号".to_string(), "x".into()],
+                ["1".to_string(), "y".into()],
+            ],
+            &[true, false],
+        );
+        assert_eq!(t, "番号  x\n   1  y\n");
+    }
+
+    #[test]
+    fn a_fixed_layout_shows_byte_positions() {
+        let l = super::super::parse(
+            r#"
+name = "f"
+title = "T"
+format = "fixed"
+record_length = 10
+[[fields]]
+name = "番号"
+type = "digits"
+offset = 0
+length = 4
+key = true
+[[fields]]
+name = "生年月日"
+type = "date"
+date = "wareki"
+offset = 4
+length = 6
+"#
+            .as_bytes(),
+            "f.toml",
+        )
+        .unwrap();
+        let text = describe(&l, "f.toml");
+        assert!(text.starts_with("f — T\n"), "{text}");
+        assert!(text.contains("10 bytes per record"), "{text}");
+        assert!(
+            text.contains("1〜4 (4)") && text.contains("5〜10 (6)"),
+            "{text}"
+        );
+        assert!(text.contains("和暦") && text.contains("key"), "{text}");
+    }
+}
