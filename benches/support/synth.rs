@@ -83,7 +83,7 @@ impl Rng {
     }
 }
 
-/// One resident record as UTF-8 text, items in the order of the `sample-juki`
+/// One resident record as UTF-8 text, items in the order of the `juki-kojin (testdata/layouts/juki-kojin.toml)`
 /// layout (宛名番号, 氏名, 氏名カナ, 生年月日, 性別, 住所, 個人番号), without line end.
 /// With probability `gaiji_per_mille`/1000 the name holds a vendor 外字 (U+E000…).
 pub fn record(i: u64, rng: &mut Rng, gaiji_per_mille: u32) -> String {
