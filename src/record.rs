@@ -4,7 +4,7 @@
 
 use crate::cleanse::{Applied, Cleanser};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
-use crate::gaiji::{MapEvents, Mapper, UnmappedPolicy};
+use crate::gaiji::{MapEvents, Mapper, Unmapped, UnmappedPolicy};
 use crate::items::{self, Items};
 use crate::layout::{Format, Layout};
 use crate::reject::Reject;
@@ -97,24 +97,7 @@ impl RecordProcessor {
         if self.mapper.needs_work(value) {
             s.mapped.clear();
             if let Err(u) = self.mapper.map(value, &mut s.mapped, &mut s.events) {
-                let when = match self.mapper.options().unmapped {
-                    UnmappedPolicy::Fail => "--unmapped fail のため変換を中止しました",
-                    _ => "このレコードは変換しません",
-                };
-                let what = match self.mapper.table_mapping(u.source).and_then(|m| m.mj) {
-                    // The table maps it, but the glyph cannot be written (--ivs never).
-                    Some(mj) => format!(
-                        "外字 U+{:04X} は対応表で {} に対応付けられていますが、JIS X 0213 の文字に縮退できません",
-                        u.source as u32,
-                        crate::mj::mj_name(mj)
-                    ),
-                    None => format!("外字 U+{:04X} は外字対応表にありません", u.source as u32),
-                };
-                return Err(Reject::item(
-                    UNMAPPED,
-                    &field.name,
-                    format!("{}: {what}（{}文字目）。{when}", field.name, u.char_index),
-                ));
+                return Err(self.unmapped_reject(&field.name, u));
             }
             value = &s.mapped;
         }
@@ -127,6 +110,24 @@ impl RecordProcessor {
             s.changes.push((i, applied));
         }
         Ok(())
+    }
+
+    #[cold]
+    fn unmapped_reject(&self, item: &str, u: Unmapped) -> Reject {
+        let when = match self.mapper.options().unmapped {
+            UnmappedPolicy::Fail => "--unmapped fail のため変換を中止しました",
+            _ => "このレコードは変換しません",
+        };
+        let what = match self.mapper.table_mapping(u.source).and_then(|m| m.mj) {
+            // The table maps it, but the glyph cannot be written (--ivs never).
+            Some(mj) => format!(
+                "外字 U+{:04X} は対応表で {} に対応付けられていますが、JIS X 0213 の文字に縮退できません",
+                u.source as u32,
+                crate::mj::mj_name(mj)
+            ),
+            None => format!("外字 U+{:04X} は外字対応表にありません", u.source as u32),
+        };
+        Reject::item(UNMAPPED, item, format!("{item}: {what}（{}文字目）。{when}", u.char_index))
     }
 
     fn split_csv(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {

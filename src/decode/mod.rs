@@ -177,30 +177,30 @@ fn malformed(bytes: &[u8], at: usize, len: usize) -> DecodeError {
 }
 
 fn decode_cp932(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    let start = out.len();
+    decode_with(encoding_rs::SHIFT_JIS, bytes, out)?;
     // WHATWG Shift_JIS decodes a lone 0x80 as U+0080; Windows and iconv refuse it.
-    match single_byte_0x80(bytes) {
-        Some(at) => {
-            decode_with(encoding_rs::SHIFT_JIS, &bytes[..at], out)?;
-            Err(malformed(bytes, at, 1))
-        }
-        None => decode_with(encoding_rs::SHIFT_JIS, bytes, out),
+    // U+0080 (C2 80) comes from nothing else, so look for it in the (rare) output.
+    let tail = &out.as_bytes()[start..];
+    if memchr::memchr_iter(0xC2, tail).any(|p| tail.get(p + 1) == Some(&0x80))
+        && let Some(at) = single_byte_0x80(bytes)
+    {
+        out.truncate(start);
+        decode_with(encoding_rs::SHIFT_JIS, &bytes[..at], out)?;
+        return Err(malformed(bytes, at, 1));
     }
+    Ok(())
 }
 
 /// Position of a 0x80 byte that stands alone (not the trail byte of a double-byte character).
 fn single_byte_0x80(bytes: &[u8]) -> Option<usize> {
-    memchr::memchr(0x80, bytes)?;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b == 0x80 {
             return Some(i);
         }
-        i += if matches!(b, 0x81..=0x9F | 0xE0..=0xFC) {
-            2
-        } else {
-            1
-        };
+        i += if matches!(b, 0x81..=0x9F | 0xE0..=0xFC) { 2 } else { 1 };
     }
     None
 }

@@ -504,8 +504,16 @@ impl Mapper {
     fn lookup(&self, c: char) -> u32 {
         match c as u32 {
             cp @ 0xE000..=0xF8FF => self.pua[(cp - 0xE000) as usize],
-            _ => self.other.get(&c).copied().unwrap_or(0),
+            // Only these can be in `other`; everything else (kana, full-width letters…)
+            // is answered without hashing.
+            0xF900..=0xFAFF | 0x2F800..=0x2FA1F | 0xF0000..=0x10FFFF => self.lookup_other(c),
+            _ if self.general_sources || is_variant(c) => self.lookup_other(c),
+            _ => 0,
         }
+    }
+
+    fn lookup_other(&self, c: char) -> u32 {
+        self.other.get(&c).copied().unwrap_or(0)
     }
 }
 
@@ -538,6 +546,11 @@ fn variant_pairs(policy: VariantPolicy) -> impl Iterator<Item = (char, char)> {
     })
 }
 
+/// True for both forms of the CP932/JIS variant characters.
+fn is_variant(c: char) -> bool {
+    VARIANTS.iter().any(|&(cp932, jis)| c == cp932 || c == jis)
+}
+
 /// Every CJK compatibility ideograph (the ranges NFC rewrites).
 fn compat_ideographs() -> impl Iterator<Item = char> {
     ('\u{F900}'..='\u{FAFF}').chain('\u{2F800}'..='\u{2FA1F}')
@@ -549,9 +562,9 @@ fn compat_ideographs() -> impl Iterator<Item = char> {
 /// PUA). U+301C (0xE3 0x80 0x9C, a source only under `--variants cp932`) and table
 /// sources elsewhere are checked by the caller.
 fn may_hold_mapped(b: &[u8]) -> bool {
-    memchr::memchr3(0xEE, 0xEF, 0xE2, b).is_some()
-        || memchr::memchr3(0xC2, 0xF0, 0xF3, b).is_some()
-        || memchr::memchr(0xF4, b).is_some()
+    // One branch-free pass (vectorised by the compiler); 0xF1/0xF2 (planes 4–12)
+    // are let through too, which costs only a slower look at such rare items.
+    b.iter().fold(false, |any, &c| any | (c >= 0xEE) | (c == 0xE2) | (c == 0xC2))
 }
 
 fn in_fast_scan(c: char) -> bool {
