@@ -74,8 +74,10 @@ impl RecordProcessor {
         }
         s.out.clear();
         s.changes.clear();
+        // One scan of the whole record usually shows that no item needs the map stage.
+        let may_map = self.mapper.needs_work(s.items.text());
         for i in 0..self.layout.fields.len() {
-            if let Err(r) = self.process_item(i, s) {
+            if let Err(r) = self.process_item(i, may_map, s) {
                 // Still map the remaining items, so that every unmapped 外字 of the
                 // record is counted, whatever the record was rejected for.
                 for j in i + 1..self.layout.fields.len() {
@@ -91,10 +93,10 @@ impl RecordProcessor {
         Ok(())
     }
 
-    fn process_item(&self, i: usize, s: &mut Scratch) -> Result<(), Reject> {
+    fn process_item(&self, i: usize, may_map: bool, s: &mut Scratch) -> Result<(), Reject> {
         let field = &self.layout.fields[i];
         let mut value = s.items.get(i);
-        if self.mapper.needs_work(value) {
+        if may_map && self.mapper.needs_work(value) {
             s.mapped.clear();
             if let Err(u) = self.mapper.map(value, &mut s.mapped, &mut s.events) {
                 return Err(self.unmapped_reject(&field.name, u));
@@ -127,15 +129,19 @@ impl RecordProcessor {
             ),
             None => format!("外字 U+{:04X} は外字対応表にありません", u.source as u32),
         };
-        Reject::item(UNMAPPED, item, format!("{item}: {what}（{}文字目）。{when}", u.char_index))
+        Reject::item(
+            UNMAPPED,
+            item,
+            format!("{item}: {what}（{}文字目）。{when}", u.char_index),
+        )
     }
 
     fn split_csv(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.decoded.clear();
         decode::decode(self.encoding, raw, &mut s.decoded)
             .map_err(|e| self.decode_reject(&e, 0))?;
-        items::split_csv(
-            &s.decoded,
+        items::split_csv_in_place(
+            &mut s.decoded,
             self.layout.delimiter_byte(),
             self.layout.quote_byte(),
             &mut s.items,

@@ -30,9 +30,23 @@ fn the_first_command_converts_the_sample() {
     let out = tmp.path().join("out");
     let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
     words[out_at] = out.to_string_lossy().into_owned();
-    let o = common::ikou().current_dir(common::root()).args(&words).output().unwrap();
-    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in ["juki_kojin.csv", "juki_kojin.rejects.csv", "manifest.json", "report.html"] {
+    let o = common::ikou()
+        .current_dir(common::root())
+        .args(&words)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for f in [
+        "juki_kojin.csv",
+        "juki_kojin.rejects.csv",
+        "manifest.json",
+        "report.html",
+    ] {
         assert!(out.join(f).exists(), "{f}");
     }
     // `cargo run` needs to know which binary is meant (there is also ikou-mj-import).
@@ -46,5 +60,9 @@ fn ci_runs_the_readme_test_command() {
     assert_eq!(test, "cargo test --release");
     let ci = fs::read_to_string(common::root().join(".ci/run")).expect(".ci/run");
     let last = ci.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
-    assert_eq!(last.trim(), test, ".ci/run ends with the README's test command");
+    assert_eq!(
+        last.trim(),
+        test,
+        ".ci/run ends with the README's test command"
+    );
 }

@@ -104,6 +104,20 @@ pub(super) fn cleanse(
     out: &mut String,
     applied: &mut Applied,
 ) -> Result<(), Fail> {
+    // Most values are already clean: letters of the layout's script, ー ・ and
+    // U+3000, with no mark to compose. Such a value is copied as it is.
+    let clean = match script {
+        KanaScript::Katakana => s
+            .chars()
+            .all(|c| is_katakana(c) || matches!(c, '\u{3000}' | 'ー' | '・')),
+        KanaScript::Hiragana => s
+            .chars()
+            .all(|c| is_hiragana(c) || matches!(c, '\u{3000}' | 'ー' | '・')),
+    };
+    if clean {
+        out.push_str(s);
+        return Ok(());
+    }
     let mut copied = 0; // bytes of `s` already in `out`
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {

@@ -200,7 +200,11 @@ fn single_byte_0x80(bytes: &[u8]) -> Option<usize> {
         if b == 0x80 {
             return Some(i);
         }
-        i += if matches!(b, 0x81..=0x9F | 0xE0..=0xFC) { 2 } else { 1 };
+        i += if matches!(b, 0x81..=0x9F | 0xE0..=0xFC) {
+            2
+        } else {
+            1
+        };
     }
     None
 }

@@ -564,7 +564,9 @@ fn compat_ideographs() -> impl Iterator<Item = char> {
 fn may_hold_mapped(b: &[u8]) -> bool {
     // One branch-free pass (vectorised by the compiler); 0xF1/0xF2 (planes 4–12)
     // are let through too, which costs only a slower look at such rare items.
-    b.iter().fold(false, |any, &c| any | (c >= 0xEE) | (c == 0xE2) | (c == 0xC2))
+    b.iter().fold(false, |any, &c| {
+        any | (c >= 0xEE) | (c == 0xE2) | (c == 0xC2)
+    })
 }
 
 fn in_fast_scan(c: char) -> bool {

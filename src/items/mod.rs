@@ -6,34 +6,36 @@
 
 use memchr::memchr;
 
-/// The items of one record, stored end to end in one buffer (no allocation per item).
+/// The items of one record: ranges of one buffer (no allocation per item).
 #[derive(Debug, Default)]
 pub struct Items {
     text: String,
-    ends: Vec<usize>,
+    spans: Vec<(usize, usize)>,
 }
 
 impl Items {
     pub fn clear(&mut self) {
         self.text.clear();
-        self.ends.clear();
+        self.spans.clear();
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     #[inline]
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        let (start, end) = self.spans[i];
+        &self.text[start..end]
     }
 
-    /// All items end to end (for checks that look at the whole record at once).
+    /// The buffer the items are in: for items made by [`Items::push`], all items end
+    /// to end; after [`split_csv_in_place`], the record with its delimiters. For checks
+    /// that look at the whole record at once.
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -41,22 +43,20 @@ impl Items {
     /// The item pushed last.
     #[inline]
     pub fn last(&self) -> &str {
-        self.get(self.ends.len().saturating_sub(1))
+        self.get(self.spans.len().saturating_sub(1))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let item = &self.text[start..end];
-            start = end;
-            item
-        })
+        self.spans
+            .iter()
+            .map(|&(start, end)| &self.text[start..end])
     }
 
     /// Appends one item.
     pub fn push(&mut self, item: &str) {
+        let start = self.text.len();
         self.text.push_str(item);
-        self.ends.push(self.text.len());
+        self.spans.push((start, self.text.len()));
     }
 
     /// Appends one item written by `fill` into the shared buffer.
@@ -64,10 +64,34 @@ impl Items {
         &mut self,
         fill: impl FnOnce(&mut String) -> Result<T, E>,
     ) -> Result<T, E> {
+        let start = self.text.len();
         let r = fill(&mut self.text);
-        self.ends.push(self.text.len());
+        self.spans.push((start, self.text.len()));
         r
     }
+}
+
+/// As [`split_csv`], but a record without quotes is not copied: its buffer becomes
+/// the items' buffer (and `record` gets the items' old buffer, to reuse).
+pub fn split_csv_in_place(
+    record: &mut String,
+    delimiter: u8,
+    quote: u8,
+    items: &mut Items,
+) -> Result<(), QuoteError> {
+    if memchr(quote, record.as_bytes()).is_some() {
+        return split_csv(record, delimiter, quote, items);
+    }
+    items.spans.clear();
+    std::mem::swap(&mut items.text, record);
+    let b = items.text.as_bytes();
+    let mut start = 0;
+    for p in memchr::memchr_iter(delimiter, b) {
+        items.spans.push((start, p));
+        start = p + 1;
+    }
+    items.spans.push((start, b.len()));
+    Ok(())
 }
 
 /// A CSV record whose quoting is not RFC 4180.
@@ -171,6 +195,20 @@ mod tests {
         );
         assert_eq!(split("\"x\r\ny\",z,").unwrap(), ["x\r\ny", "z", ""]);
         assert_eq!(split("山田,\"太郎\"").unwrap(), ["山田", "太郎"]);
+    }
+
+    #[test]
+    fn in_place_splitting_gives_the_same_items() {
+        for rec in ["a,b,,c", "", ",", "\"a,b\",c", "山田,太郎,"] {
+            let mut items = Items::default();
+            let mut record = rec.to_string();
+            split_csv_in_place(&mut record, b',', b'"', &mut items).unwrap();
+            assert_eq!(
+                items.iter().map(String::from).collect::<Vec<_>>(),
+                split(rec).unwrap(),
+                "{rec}"
+            );
+        }
     }
 
     #[test]
