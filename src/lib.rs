@@ -21,6 +21,7 @@ pub mod manifest;
 pub mod mappings;
 pub mod mj;
 pub mod output;
+pub mod parallel;
 pub mod profile;
 pub mod record;
 pub mod reject;

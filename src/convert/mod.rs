@@ -19,13 +19,14 @@ use crate::gaiji::{
     Kind, MapOptions, Mapper, TableSource, UnmappedPolicy, VariantPolicy, code_points,
 };
 use crate::input;
-use crate::layout::{Format, LoadedLayout};
+use crate::layout::LoadedLayout;
 use crate::manifest::{
     self, CleansingEntry, Counts, FileEntry, GaijiEntry, InputEntry, Manifest, MappedEntry,
     ReasonEntry, RecordRef, TableEntry, UnmappedEntry,
 };
 use crate::mj;
 use crate::output::{self, PendingFile, Written};
+use crate::parallel::Workers;
 use crate::record::RecordProcessor;
 use crate::split::{Framing, SplitConfig, StreamInfo};
 use crate::tally::Tally;
@@ -76,30 +77,12 @@ impl ConvertOptions {
     /// Reads the 外字 tables and builds the map stage. Err (exit 2): a table that
     /// cannot be read, or any error in the tables (all listed, with file and line).
     pub fn mapper(&self) -> Result<Mapper, Error> {
-        let sources = self
-            .gaiji
-            .iter()
-            .map(|p| {
-                TableSource::read(p).map_err(|e| {
-                    Error::Config(format!("{}: cannot read the 外字 table: {e}", p.display()))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let sources = TableSource::read_all(&self.gaiji)?;
         Mapper::new(&sources, self.encoding, self.map).map_err(|e| Error::Config(e.to_string()))
     }
 
     fn framing(&self) -> Framing {
-        let l = &self.layout.layout;
-        match l.format {
-            Format::Csv => Framing::Csv {
-                delimiter: l.delimiter_byte(),
-                quote: l.quote_byte(),
-            },
-            Format::Fixed => Framing::Fixed {
-                length: l.record_length.unwrap_or(1),
-                newline: l.newline,
-            },
-        }
+        self.layout.layout.framing()
     }
 }
 
@@ -162,11 +145,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         pb.set_length(total_bytes);
     }
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .thread_name(|i| format!("ikou-worker-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
+    let workers = Workers::new(opts.jobs)?;
 
     let mut pending = Vec::new();
     let mut files = Vec::new();
@@ -180,7 +159,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             "check that the output directory is writable",
         ))?;
         let (stream, tally) =
-            pipeline::run_file(opts, &pool, &processor, path, &mut out, &mut rej)?;
+            pipeline::run_file(opts, &workers, &processor, path, &mut out, &mut rej)?;
         let output = out
             .finish()
             .map_err(Error::io(out.dest(), "the disk may be full"))?;

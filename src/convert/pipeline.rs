@@ -5,14 +5,13 @@ use super::ConvertOptions;
 use crate::error::Error;
 use crate::gaiji::UnmappedPolicy;
 use crate::output::{self, PendingFile};
+use crate::parallel::Workers;
 use crate::record::{RecordProcessor, Scratch};
 use crate::reject;
-use crate::split::{BufferPool, Chunk, ChunkReader, SplitConfig, StreamInfo};
+use crate::split::{Chunk, SplitConfig, StreamInfo};
 use crate::tally::Tally;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, mpsc};
 
 thread_local! {
     /// One set of per-record buffers per worker thread, kept across chunks.
@@ -103,13 +102,12 @@ fn convert_chunk_into(
 /// Reads, converts and writes one input file; returns what the splitter saw and the tally.
 pub(super) fn run_file(
     opts: &ConvertOptions,
-    pool: &rayon::ThreadPool,
+    workers: &Workers,
     processor: &RecordProcessor,
     path: &Path,
     out: &mut PendingFile,
     rej: &mut PendingFile,
 ) -> Result<(StreamInfo, Tally), Error> {
-    let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
     let cfg = SplitConfig {
         framing: opts.framing(),
         encoding: opts.encoding,
@@ -117,107 +115,41 @@ pub(super) fn run_file(
         max_record: opts.max_record.max(1),
     };
     let header = processor.layout().header;
-    let max_in_flight = 2 * opts.jobs;
+    let buffers = &workers.buffers;
     let mut tally = Tally::default();
-
-    std::thread::scope(|scope| -> Result<(StreamInfo, Tally), Error> {
-        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(opts.jobs);
-        let buffers = Arc::new(BufferPool::default());
-        let reader_pool = Arc::clone(&buffers);
-        let reader = scope.spawn(move || {
-            let mut r = ChunkReader::with_pool(file, cfg, reader_pool);
-            loop {
-                match r.next_chunk() {
-                    Ok(Some(c)) => {
-                        if chunk_tx.send(Ok(c)).is_err() {
-                            break; // the writer stopped on an error
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = chunk_tx.send(Err(e));
-                        break;
-                    }
-                }
-            }
-            r.finish()
-        });
-
-        // Err(seq): the worker for chunk `seq` panicked (a bug; reported, not hidden).
-        let (done_tx, done_rx) = mpsc::channel::<Result<ChunkOutput, u64>>();
-        let written = pool.in_place_scope(|workers| -> Result<(), Error> {
-            let mut in_flight = 0;
-            let mut reader_done = false;
-            let mut next_seq = 0;
-            let mut waiting: BTreeMap<u64, ChunkOutput> = BTreeMap::new();
-            loop {
-                while !reader_done && in_flight < max_in_flight {
-                    match chunk_rx.recv() {
-                        Ok(Ok(chunk)) => {
-                            let tx = done_tx.clone();
-                            let buffers = &buffers;
-                            workers.spawn(move |_| {
-                                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                    SCRATCH.with_borrow_mut(|scratch| {
-                                        let buf = buffers.take(0);
-                                        convert_chunk_into(processor, header, &chunk, scratch, buf)
-                                    })
-                                }));
-                                let seq = chunk.seq;
-                                buffers.put(chunk.data);
-                                let _ = tx.send(r.map_err(|_| seq));
-                            });
-                            in_flight += 1;
-                        }
-                        Ok(Err(e)) => return Err(Error::io(path, "reading the input failed")(e)),
-                        Err(_) => reader_done = true,
-                    }
-                }
-                if in_flight == 0 {
-                    return Ok(());
-                }
-                let done = match done_rx.recv() {
-                    Ok(Ok(done)) => done,
-                    Ok(Err(seq)) => {
-                        return Err(Error::input(
-                            path,
-                            format!("internal error while converting chunk {seq}; please report it with this message"),
-                        ));
-                    }
-                    Err(_) => return Err(Error::input(path, "a worker stopped unexpectedly")),
-                };
-                in_flight -= 1;
-                waiting.insert(done.seq, done);
-                while let Some(c) = waiting.remove(&next_seq) {
-                    if let Some(why) = c.stop {
-                        return Err(Error::Stopped(format!(
-                            "{}: {why}. Nothing was published; add the 外字 to a table (ikou profile --worklist helps), or use --unmapped reject|geta",
-                            path.display()
-                        )));
-                    }
-                    out.write_all(&c.output)
-                        .map_err(Error::io(out.dest(), "writing the output failed; the disk may be full"))?;
-                    rej.write_all(&c.rejects)
-                        .map_err(Error::io(rej.dest(), "writing the reject file failed; the disk may be full"))?;
-                    if let Some(pb) = &opts.progress {
-                        pb.inc(c.input_bytes as u64);
-                        let records = tally.read + c.tally.read;
-                        let secs = pb.elapsed().as_secs_f64().max(1e-3);
-                        pb.set_message(format!("{records} records, {:.0} records/s", records as f64 / secs));
-                    }
-                    buffers.put(c.output);
-                    tally.merge(c.tally);
-                    next_seq += 1;
-                }
-            }
-        });
-        // Dropping the receiver stops a reader still waiting to send.
-        drop(chunk_rx);
-        let info = reader.join().map_err(|_| Error::Input {
-            path: path.to_path_buf(),
-            message: "the reader thread stopped unexpectedly".into(),
-        })?;
-        written?;
-        Ok((info, std::mem::take(&mut tally)))
-    })
+    let convert = |chunk: &Chunk| {
+        SCRATCH.with_borrow_mut(|scratch| {
+            convert_chunk_into(processor, header, chunk, scratch, buffers.take(0))
+        })
+    };
+    let write = |c: ChunkOutput| -> Result<(), Error> {
+        if let Some(why) = c.stop {
+            return Err(Error::Stopped(format!(
+                "{}: {why}. Nothing was published; add the 外字 to a table (ikou profile --worklist helps), or use --unmapped reject|geta",
+                path.display()
+            )));
+        }
+        out.write_all(&c.output).map_err(Error::io(
+            out.dest(),
+            "writing the output failed; the disk may be full",
+        ))?;
+        rej.write_all(&c.rejects).map_err(Error::io(
+            rej.dest(),
+            "writing the reject file failed; the disk may be full",
+        ))?;
+        if let Some(pb) = &opts.progress {
+            pb.inc(c.input_bytes as u64);
+            let records = tally.read + c.tally.read;
+            let secs = pb.elapsed().as_secs_f64().max(1e-3);
+            pb.set_message(format!(
+                "{records} records, {:.0} records/s",
+                records as f64 / secs
+            ));
+        }
+        buffers.put(c.output);
+        tally.merge(c.tally);
+        Ok(())
+    };
+    let info = workers.run_file(path, cfg, convert, write)?;
+    Ok((info, tally))
 }

@@ -137,6 +137,21 @@ pub struct TableSource {
 }
 
 impl TableSource {
+    /// Reads every table named by `--gaiji`. Err (exit 2): a table that cannot be read.
+    pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<TableSource>, crate::Error> {
+        paths
+            .iter()
+            .map(|p| {
+                TableSource::read(p).map_err(|e| {
+                    crate::Error::Config(format!(
+                        "{}: cannot read the 外字 table: {e}",
+                        p.display()
+                    ))
+                })
+            })
+            .collect()
+    }
+
     pub fn read(path: &std::path::Path) -> std::io::Result<TableSource> {
         use sha2::Digest;
         let bytes = std::fs::read(path)?;

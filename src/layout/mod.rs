@@ -352,6 +352,20 @@ impl Layout {
         Ok(())
     }
 
+    /// How records of this layout are framed in the byte stream.
+    pub fn framing(&self) -> crate::split::Framing {
+        match self.format {
+            Format::Csv => crate::split::Framing::Csv {
+                delimiter: self.delimiter_byte(),
+                quote: self.quote_byte(),
+            },
+            Format::Fixed => crate::split::Framing::Fixed {
+                length: self.record_length.unwrap_or(1),
+                newline: self.newline,
+            },
+        }
+    }
+
     /// Index of the first item marked `key`, if any.
     pub fn key_field(&self) -> Option<usize> {
         self.fields.iter().position(|f| f.key)

@@ -17,14 +17,13 @@
 use crate::decode::Encoding;
 use crate::error::Error;
 use crate::input;
-use crate::layout::{Format, Layout};
+use crate::parallel::Workers;
 use crate::record::{RecordProcessor, Scratch};
 use crate::reject::Reject;
-use crate::split::{Chunk, ChunkReader, Framing, SplitConfig};
-use rayon::prelude::*;
+use crate::split::{Chunk, SplitConfig};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How a record's conversion changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -133,12 +132,8 @@ pub fn diff_corpus(
     opts: &CorpusOptions,
 ) -> Result<CorpusDiff, Error> {
     let layout = new.layout();
-    let framing = framing(layout);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .thread_name(|i| format!("ikou-diff-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
+    let framing = layout.framing();
+    let workers = Workers::new(opts.jobs.max(1))?;
     let mut differing = differing.to_vec();
     differing.sort_unstable();
     let mut result = CorpusDiff {
@@ -163,22 +158,28 @@ pub fn diff_corpus(
             differing: &differing,
             limit: opts.limit,
         };
-        let chunks = pool.install(|| compare_file(path, cfg, opts.jobs, &ctx))?;
         let mut file = FileDiff {
             path: path.to_string_lossy().into_owned(),
             ..FileDiff::default()
         };
-        for c in chunks {
-            file.records += c.records;
-            file.changed += c.changed;
-            for (k, n) in c.by_change {
-                *file.by_change.entry(k.as_str()).or_insert(0) += n;
-            }
-            for (s, n) in c.per_source {
-                *result.per_source.entry(s).or_insert(0) += n;
-            }
-            file.listed.extend(c.listed);
-        }
+        let header = new.layout().header;
+        workers.run_file(
+            path,
+            cfg,
+            |chunk| SCRATCH.with_borrow_mut(|(a, b)| compare_chunk(&ctx, header, chunk, a, b)),
+            |c| {
+                file.records += c.records;
+                file.changed += c.changed;
+                for (k, n) in c.by_change {
+                    *file.by_change.entry(k.as_str()).or_insert(0) += n;
+                }
+                for (s, n) in c.per_source {
+                    *result.per_source.entry(s).or_insert(0) += n;
+                }
+                file.listed.extend(c.listed);
+                Ok(())
+            },
+        )?;
         if opts.limit > 0 {
             file.listed.truncate(opts.limit);
         }
@@ -187,19 +188,6 @@ pub fn diff_corpus(
         result.files.push(file);
     }
     Ok(result)
-}
-
-fn framing(l: &Layout) -> Framing {
-    match l.format {
-        Format::Csv => Framing::Csv {
-            delimiter: l.delimiter_byte(),
-            quote: l.quote_byte(),
-        },
-        Format::Fixed => Framing::Fixed {
-            length: l.record_length.unwrap_or(1),
-            newline: l.newline,
-        },
-    }
 }
 
 struct Ctx<'a> {
@@ -211,7 +199,6 @@ struct Ctx<'a> {
 
 #[derive(Default)]
 struct ChunkDiff {
-    seq: u64,
     records: u64,
     changed: u64,
     by_change: BTreeMap<RecordChangeKind, u64>,
@@ -219,50 +206,9 @@ struct ChunkDiff {
     listed: Vec<RecordChange>,
 }
 
-/// Reads `path` on a thread of its own and compares its chunks on the current
-/// rayon pool; returns the chunk results in file order.
-fn compare_file(
-    path: &Path,
-    cfg: SplitConfig,
-    jobs: usize,
-    ctx: &Ctx,
-) -> Result<Vec<ChunkDiff>, Error> {
-    let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
-    let header = ctx.new.layout().header;
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Chunk>>(jobs.max(1));
-        scope.spawn(move || {
-            let mut r = ChunkReader::new(file, cfg);
-            loop {
-                match r.next_chunk() {
-                    Ok(Some(c)) => {
-                        if tx.send(Ok(c)).is_err() {
-                            break; // the comparison stopped on an error
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        break;
-                    }
-                }
-            }
-        });
-        let mut chunks = rx
-            .into_iter()
-            .par_bridge()
-            .map_init(
-                || (Scratch::default(), Scratch::default()),
-                |(a, b), chunk| {
-                    chunk
-                        .map(|c| compare_chunk(ctx, header, &c, a, b))
-                        .map_err(Error::io(path, "reading the input failed"))
-                },
-            )
-            .collect::<Result<Vec<ChunkDiff>, Error>>()?;
-        chunks.sort_by_key(|c| c.seq);
-        Ok(chunks)
-    })
+thread_local! {
+    /// Per-record buffers of a worker thread, for the OLD and the NEW tables.
+    static SCRATCH: std::cell::RefCell<(Scratch, Scratch)> = std::cell::RefCell::new((Scratch::default(), Scratch::default()));
 }
 
 fn compare_chunk(
@@ -272,10 +218,7 @@ fn compare_chunk(
     a: &mut Scratch,
     b: &mut Scratch,
 ) -> ChunkDiff {
-    let mut d = ChunkDiff {
-        seq: chunk.seq,
-        ..ChunkDiff::default()
-    };
+    let mut d = ChunkDiff::default();
     let layout = ctx.new.layout();
     let key_field = layout.key_field();
     for (k, span) in chunk.records.iter().enumerate() {

@@ -28,16 +28,16 @@ use crate::decode::Encoding;
 use crate::error::Error;
 use crate::gaiji::{MapEvents, MapOptions, Mapper, TableSource, UnmappedPolicy, code_points};
 use crate::input;
-use crate::layout::{Format, LoadedLayout};
+use crate::layout::LoadedLayout;
 use crate::manifest::{CleansingEntry, Tool};
 use crate::mj;
 use crate::output;
-use crate::split::{Chunk, ChunkReader, Framing, SplitConfig, StreamInfo};
+use crate::parallel::Workers;
+use crate::split::{Framing, SplitConfig, StreamInfo};
 use charset::JisSet;
 use scan::{Counts, Scratch, Seen, Stages};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 
 /// Everything `profile` needs besides the input paths.
 pub struct ProfileOptions {
@@ -71,17 +71,7 @@ impl ProfileOptions {
     }
 
     fn framing(&self) -> Framing {
-        let l = &self.layout.layout;
-        match l.format {
-            Format::Csv => Framing::Csv {
-                delimiter: l.delimiter_byte(),
-                quote: l.quote_byte(),
-            },
-            Format::Fixed => Framing::Fixed {
-                length: l.record_length.unwrap_or(1),
-                newline: l.newline,
-            },
-        }
+        self.layout.layout.framing()
     }
 }
 
@@ -240,28 +230,16 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
         cleanser: &cleanser,
         key: layout.key_field().filter(|&k| !layout.fields[k].sensitive),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .thread_name(|i| format!("ikou-profile-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
+    let workers = Workers::new(opts.jobs)?;
     let mut files = Vec::new();
     for path in inputs {
-        files.push(scan_file(opts, &pool, &stages, path)?);
+        files.push(scan_file(opts, &workers, &stages, path)?);
     }
     Ok(assemble(opts, &mapper, inputs, files))
 }
 
 fn mapper(opts: &ProfileOptions) -> Result<Mapper, Error> {
-    let sources = opts
-        .gaiji
-        .iter()
-        .map(|p| {
-            TableSource::read(p).map_err(|e| {
-                Error::Config(format!("{}: cannot read the 外字 table: {e}", p.display()))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let sources = TableSource::read_all(&opts.gaiji)?;
     let map = MapOptions {
         unmapped: UnmappedPolicy::Reject,
         ..opts.map
@@ -269,15 +247,13 @@ fn mapper(opts: &ProfileOptions) -> Result<Mapper, Error> {
     Mapper::new(&sources, opts.encoding, map).map_err(|e| Error::Config(e.to_string()))
 }
 
-/// Reads one file: a reader thread splits chunks, the workers count them, this
-/// thread adds the counts up as they come.
+/// Reads one file: the workers count its chunks, this thread adds the counts up.
 fn scan_file(
     opts: &ProfileOptions,
-    pool: &rayon::ThreadPool,
+    workers: &Workers,
     stages: &Stages,
     path: &Path,
 ) -> Result<(StreamInfo, Counts), Error> {
-    let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
     let cfg = SplitConfig {
         framing: opts.framing(),
         encoding: opts.encoding,
@@ -285,73 +261,17 @@ fn scan_file(
         max_record: opts.max_record.max(1),
     };
     let header = stages.layout.header;
-    let max_in_flight = 2 * opts.jobs;
-    std::thread::scope(|scope| {
-        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(opts.jobs);
-        let reader = scope.spawn(move || {
-            let mut r = ChunkReader::new(file, cfg);
-            loop {
-                match r.next_chunk() {
-                    Ok(Some(c)) => {
-                        if chunk_tx.send(Ok(c)).is_err() {
-                            break; // the counting stopped on an error
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = chunk_tx.send(Err(e));
-                        break;
-                    }
-                }
-            }
-            r.finish()
-        });
-        // Err(seq): the worker for chunk `seq` panicked (a bug; reported, not hidden).
-        let (done_tx, done_rx) = mpsc::channel::<Result<Counts, u64>>();
-        let counted = pool.in_place_scope(|workers| -> Result<Counts, Error> {
-            let mut total = Counts::default();
-            let mut in_flight = 0;
-            let mut reader_done = false;
-            loop {
-                while !reader_done && in_flight < max_in_flight {
-                    match chunk_rx.recv() {
-                        Ok(Ok(chunk)) => {
-                            let tx = done_tx.clone();
-                            workers.spawn(move |_| {
-                                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                                    || scan::chunk(stages, header, &chunk, &mut Scratch::default()),
-                                ));
-                                let _ = tx.send(r.map_err(|_| chunk.seq));
-                            });
-                            in_flight += 1;
-                        }
-                        Ok(Err(e)) => return Err(Error::io(path, "reading the input failed")(e)),
-                        Err(_) => reader_done = true,
-                    }
-                }
-                if in_flight == 0 {
-                    return Ok(total);
-                }
-                match done_rx.recv() {
-                    Ok(Ok(c)) => total.merge(c),
-                    Ok(Err(seq)) => {
-                        return Err(Error::input(
-                            path,
-                            format!("internal error while profiling chunk {seq}; please report it with this message"),
-                        ));
-                    }
-                    Err(_) => return Err(Error::input(path, "a worker stopped unexpectedly")),
-                }
-                in_flight -= 1;
-            }
-        });
-        // Dropping the receiver stops a reader still waiting to send.
-        drop(chunk_rx);
-        let info = reader
-            .join()
-            .map_err(|_| Error::input(path, "the reader thread stopped unexpectedly"))?;
-        Ok((info, counted?))
-    })
+    let mut total = Counts::default();
+    let info = workers.run_file(
+        path,
+        cfg,
+        |chunk| scan::chunk(stages, header, chunk, &mut Scratch::default()),
+        |counts| {
+            total.merge(counts);
+            Ok(())
+        },
+    )?;
+    Ok((info, total))
 }
 
 /// Where `seen` was first met over the files (in input order), with the total count.

@@ -1,0 +1,219 @@
+//! Parallel: one file's chunks through a function on the worker pool, the results
+//! handed back in input order.
+//!
+//! A reader thread splits the file ([`ChunkReader`]); each chunk is given to a
+//! rayon worker; the calling thread receives the results in chunk order. At most
+//! `2 × jobs` chunks are in flight, so memory is bounded by chunk size and jobs,
+//! never by file size. `convert`, `profile` and `mappings diff --corpus` all read
+//! their inputs this way.
+
+use crate::error::Error;
+use crate::split::{BufferPool, Chunk, ChunkReader, SplitConfig, StreamInfo};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, mpsc};
+
+/// The worker pool and the byte buffers recycled between reader, workers and caller.
+pub struct Workers {
+    pool: rayon::ThreadPool,
+    jobs: usize,
+    /// Chunk buffers go back here after their chunk is done; `work` may also take its
+    /// output buffers here and `consume` give them back.
+    pub buffers: Arc<BufferPool>,
+}
+
+impl Workers {
+    /// `jobs` worker threads (at least 1).
+    pub fn new(jobs: usize) -> Result<Workers, Error> {
+        if jobs == 0 {
+            return Err(Error::Usage("--jobs must be at least 1".into()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .thread_name(|i| format!("ikou-worker-{i}"))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {jobs} worker threads: {e}")))?;
+        Ok(Workers {
+            pool,
+            jobs,
+            buffers: Arc::new(BufferPool::default()),
+        })
+    }
+
+    /// Reads `path` in chunks, runs `work` on each chunk on the pool, and gives the
+    /// results to `consume` in input order. Stops at the first error of `consume`,
+    /// of reading, or of a worker (a panic is reported as an internal error, never
+    /// hidden). Returns what the reader saw (bytes, SHA-256, records).
+    pub fn run_file<T: Send>(
+        &self,
+        path: &Path,
+        cfg: SplitConfig,
+        work: impl Fn(&Chunk) -> T + Sync,
+        mut consume: impl FnMut(T) -> Result<(), Error>,
+    ) -> Result<StreamInfo, Error> {
+        let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
+        let max_in_flight = 2 * self.jobs;
+        std::thread::scope(|scope| {
+            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(self.jobs);
+            let reader_buffers = Arc::clone(&self.buffers);
+            let reader = scope.spawn(move || {
+                let mut r = ChunkReader::with_pool(file, cfg, reader_buffers);
+                loop {
+                    match r.next_chunk() {
+                        Ok(Some(c)) => {
+                            if chunk_tx.send(Ok(c)).is_err() {
+                                break; // the caller stopped on an error
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = chunk_tx.send(Err(e));
+                            break;
+                        }
+                    }
+                }
+                r.finish()
+            });
+            // (seq, result); Err: the worker for chunk `seq` panicked.
+            let (done_tx, done_rx) = mpsc::channel::<(u64, Result<T, ()>)>();
+            let work = &work;
+            let consumed = self.pool.in_place_scope(|workers| -> Result<(), Error> {
+                let mut in_flight = 0;
+                let mut reader_done = false;
+                let mut next_seq = 0;
+                let mut waiting: BTreeMap<u64, T> = BTreeMap::new();
+                loop {
+                    while !reader_done && in_flight < max_in_flight {
+                        match chunk_rx.recv() {
+                            Ok(Ok(chunk)) => {
+                                let tx = done_tx.clone();
+                                let buffers = &self.buffers;
+                                workers.spawn(move |_| {
+                                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                                        || work(&chunk),
+                                    ));
+                                    let seq = chunk.seq;
+                                    buffers.put(chunk.data);
+                                    let _ = tx.send((seq, r.map_err(|_| ())));
+                                });
+                                in_flight += 1;
+                            }
+                            Ok(Err(e)) => {
+                                return Err(Error::io(path, "reading the input failed")(e));
+                            }
+                            Err(_) => reader_done = true,
+                        }
+                    }
+                    if in_flight == 0 {
+                        return Ok(());
+                    }
+                    let (seq, result) = done_rx
+                        .recv()
+                        .map_err(|_| Error::input(path, "a worker stopped unexpectedly"))?;
+                    in_flight -= 1;
+                    let done = result.map_err(|()| {
+                        Error::input(
+                            path,
+                            format!(
+                                "internal error in chunk {seq}; please report it with this message"
+                            ),
+                        )
+                    })?;
+                    waiting.insert(seq, done);
+                    while let Some(t) = waiting.remove(&next_seq) {
+                        consume(t)?;
+                        next_seq += 1;
+                    }
+                }
+            });
+            // Dropping the receiver stops a reader still waiting to send.
+            drop(chunk_rx);
+            let info = reader
+                .join()
+                .map_err(|_| Error::input(path, "the reader thread stopped unexpectedly"))?;
+            consumed?;
+            Ok(info)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::Encoding;
+    use crate::split::Framing;
+
+    fn cfg(chunk_bytes: usize) -> SplitConfig {
+        SplitConfig {
+            framing: Framing::Csv {
+                delimiter: b',',
+                quote: b'"',
+            },
+            encoding: Encoding::Utf8,
+            chunk_bytes,
+            max_record: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn results_come_back_in_input_order_for_any_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        let text: String = (0..5000).map(|i| format!("{i},x\n")).collect();
+        std::fs::write(&path, &text).unwrap();
+        for jobs in [1, 2, 4] {
+            let w = Workers::new(jobs).unwrap();
+            let mut firsts = Vec::new();
+            let info = w
+                .run_file(
+                    &path,
+                    cfg(97),
+                    |c| c.first_record,
+                    |r| {
+                        firsts.push(r);
+                        Ok(())
+                    },
+                )
+                .unwrap();
+            assert_eq!(info.records, 5000);
+            assert!(firsts.windows(2).all(|p| p[0] < p[1]), "jobs {jobs}");
+        }
+    }
+
+    #[test]
+    fn an_error_of_the_caller_or_a_panic_of_a_worker_stops_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, "1\n2\n3\n4\n".repeat(1000)).unwrap();
+        let w = Workers::new(2).unwrap();
+        let e = w
+            .run_file(
+                &path,
+                cfg(16),
+                |c| c.seq,
+                |seq| {
+                    if seq == 3 {
+                        Err(Error::Stopped("stop".into()))
+                    } else {
+                        Ok(())
+                    }
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(e, Error::Stopped(_)));
+        let e = w
+            .run_file(
+                &path,
+                cfg(16),
+                |c| {
+                    if c.seq == 5 {
+                        panic!("a bug");
+                    }
+                },
+                |()| Ok(()),
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("internal error in chunk 5"), "{e}");
+        assert!(Workers::new(0).is_err());
+    }
+}
