@@ -10,6 +10,7 @@
 //! [`input`] checks the files before any work starts.
 
 pub mod cleanse;
+pub mod columns;
 pub mod convert;
 pub mod decode;
 pub mod error;

@@ -39,18 +39,24 @@ pub struct Seen {
 }
 
 impl Seen {
-    fn add(&mut self, n: u64, record: u64, key: Option<&str>) {
-        if self.count == 0 {
+    /// Counts `n` more, met in `record` (whose key item is `key`).
+    pub fn add(&mut self, n: u64, record: u64, key: Option<&str>) {
+        if self.count == 0 || record < self.first_record {
             self.first_record = record;
             self.first_key = key.map(String::from);
         }
         self.count += n;
     }
 
-    /// Adds a later chunk's counts (its first record comes after ours).
-    fn merge(&mut self, later: &Seen) {
-        if later.count > 0 {
-            self.add(later.count, later.first_record, later.first_key.as_deref());
+    /// Adds counts from another chunk of the same file. The first record is the
+    /// smaller one, so the result does not depend on the order of the merges.
+    pub fn merge(&mut self, other: Seen) {
+        if other.count > 0 {
+            let (n, record) = (other.count, other.first_record);
+            self.add(n, record, None);
+            if self.first_record == record {
+                self.first_key = other.first_key;
+            }
         }
     }
 }
@@ -134,11 +140,11 @@ impl Tally {
         if self.mapped.len() < later.mapped.len() {
             self.mapped.resize(later.mapped.len(), Seen::default());
         }
-        for (m, seen) in later.mapped.iter().enumerate() {
+        for (m, seen) in later.mapped.into_iter().enumerate() {
             self.mapped[m].merge(seen);
         }
-        for (c, seen) in &later.unmapped {
-            self.unmapped.entry(*c).or_default().merge(seen);
+        for (c, seen) in later.unmapped {
+            self.unmapped.entry(c).or_default().merge(seen);
         }
     }
 }

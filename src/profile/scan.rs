@@ -21,38 +21,7 @@ pub(super) struct Stages<'a> {
     pub key: Option<usize>,
 }
 
-/// How often something was met, and where first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Seen {
-    pub count: u64,
-    /// Record number (counted as `convert` counts them).
-    pub first_record: u64,
-    /// The key item of that record, when the record could be split into items.
-    pub first_key: Option<String>,
-}
-
-impl Seen {
-    fn add(&mut self, record: u64, key: Option<&str>) {
-        if self.count == 0 || record < self.first_record {
-            self.first_record = record;
-            self.first_key = key.map(clean_key).filter(|k| !k.is_empty());
-        }
-        self.count += 1;
-    }
-
-    /// Adds counts from another chunk of the same file, in any order: the first
-    /// record is the smaller one, so the result does not depend on the order.
-    pub(super) fn merge(&mut self, other: Seen) {
-        if other.count == 0 {
-            return;
-        }
-        if self.count == 0 || other.first_record < self.first_record {
-            self.first_record = other.first_record;
-            self.first_key = other.first_key;
-        }
-        self.count += other.count;
-    }
-}
+pub use crate::tally::Seen;
 
 /// The key as shown: without padding.
 fn clean_key(k: &str) -> String {
@@ -159,7 +128,7 @@ fn record(
         c.defects
             .entry((None, reason))
             .or_default()
-            .add(record, None)
+            .add(1, record, None)
     };
     if let Some(f) = flaw {
         // Still take stock of the characters, as far as the bytes decode.
@@ -236,10 +205,11 @@ fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
     for (i, field) in st.layout.fields.iter().enumerate() {
         let mut value = items.get(i);
         let mut defect = |reason| {
-            c.defects
-                .entry((Some(i), reason))
-                .or_default()
-                .add(record, key);
+            c.defects.entry((Some(i), reason)).or_default().add(
+                1,
+                record,
+                key.map(clean_key).as_deref().filter(|k| !k.is_empty()),
+            );
             bad = true;
         };
         if st.mapper.needs_work(value) {
@@ -279,7 +249,11 @@ fn scan(text: &str, record: u64, key: Option<&str>, c: &mut Counts) {
         } else {
             &mut c.other
         };
-        map.entry(ch).or_default().add(record, key);
+        map.entry(ch).or_default().add(
+            1,
+            record,
+            key.map(clean_key).as_deref().filter(|k| !k.is_empty()),
+        );
     }
 }
 

@@ -3,62 +3,13 @@
 use super::{Profile, Where};
 use std::fmt::Write;
 
-/// Display width: East Asian wide and full-width characters count 2.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xE000..=0xF8FF
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            0xE0100..=0xE01EF | 0xFE00..=0xFE0F | 0x0300..=0x036F => 0,
-            _ => 1,
-        })
-        .sum()
-}
-
 /// Rows of cells as aligned columns (numbers right-aligned), two spaces apart.
 fn columns(out: &mut String, head: &[&str], rows: &[Vec<String>], numeric: &[usize]) {
-    let mut w: Vec<usize> = head.iter().map(|h| width(h)).collect();
-    for r in rows {
-        for (i, cell) in r.iter().enumerate() {
-            w[i] = w[i].max(width(cell));
-        }
-    }
-    let line = |out: &mut String, cells: &[&str]| {
-        let mut l = String::from("  ");
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = " ".repeat(w[i] - width(cell));
-            if numeric.contains(&i) {
-                l.push_str(&pad);
-                l.push_str(cell);
-            } else {
-                l.push_str(cell);
-                if i + 1 < cells.len() {
-                    l.push_str(&pad);
-                }
-            }
-            if i + 1 < cells.len() {
-                l.push_str("  ");
-            }
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(out, head);
-    for r in rows {
-        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
-        line(out, &cells);
-    }
+    let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
+    let all: Vec<&[String]> = std::iter::once(head.as_slice())
+        .chain(rows.iter().map(Vec::as_slice))
+        .collect();
+    crate::columns::aligned(out, &all, |i| numeric.contains(&i), "  ");
 }
 
 /// `juki_kojin.csv:3 (000000000000003)`: file, record and key of the first occurrence.
@@ -293,14 +244,6 @@ pub(super) fn worklist(p: &Profile) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn widths_count_wide_characters_twice() {
-        assert_eq!(width("abc"), 3);
-        assert_eq!(width("外字"), 4);
-        assert_eq!(width("葛\u{E0102}"), 2);
-        assert_eq!(width("\u{20BB7}"), 2);
-    }
 
     #[test]
     fn columns_line_up() {
