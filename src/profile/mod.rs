@@ -274,6 +274,32 @@ fn scan_file(
     Ok((info, total))
 }
 
+/// Every character one of the files counted in `pick`, in code point order, with
+/// where it was first met over the files and its total count.
+fn chars_over_files(
+    files: &[(StreamInfo, Counts)],
+    pick: impl Fn(&Counts) -> &std::collections::HashMap<char, Seen>,
+) -> Vec<(char, Where)> {
+    let mut chars: Vec<char> = files
+        .iter()
+        .flat_map(|f| pick(&f.1).keys().copied())
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    chars
+        .into_iter()
+        .filter_map(|c| {
+            let seen = over_files(
+                files
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| pick(&f.1).get(&c).map(|s| (i, s))),
+            )?;
+            Some((c, seen))
+        })
+        .collect()
+}
+
 /// Where `seen` was first met over the files (in input order), with the total count.
 fn over_files<'a>(files: impl Iterator<Item = (usize, &'a Seen)>) -> Option<Where> {
     let mut w: Option<Where> = None;
@@ -314,28 +340,16 @@ fn assemble(
         })
         .collect();
 
-    let mut gaiji_chars: Vec<char> = files
-        .iter()
-        .flat_map(|f| f.1.gaiji.keys().copied())
-        .collect();
-    gaiji_chars.sort_unstable();
-    gaiji_chars.dedup();
-    let gaiji = gaiji_chars
+    let gaiji = chars_over_files(&files, |c| &c.gaiji)
         .into_iter()
-        .filter_map(|c| {
-            let seen = over_files(
-                files
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, f)| f.1.gaiji.get(&c).map(|s| (i, s))),
-            )?;
+        .map(|(c, seen)| {
             let m = mapper.table_mapping(c);
             let (status, output) = match m {
                 None => ("unmapped", None),
                 Some(m) if m.unwritable.is_some() => ("unwritable", None),
                 Some(m) => ("mapped", Some(code_points(&m.output))),
             };
-            Some(GaijiFound {
+            GaijiFound {
                 source: mj::u_plus(c),
                 bytes: source_bytes(opts.encoding, c),
                 seen,
@@ -343,25 +357,13 @@ fn assemble(
                 mj: m.and_then(|m| m.mj).map(mj::mj_name),
                 output,
                 table: m.and_then(|m| m.origin.clone()),
-            })
+            }
         })
         .collect();
 
-    let mut other_chars: Vec<char> = files
-        .iter()
-        .flat_map(|f| f.1.other.keys().copied())
-        .collect();
-    other_chars.sort_unstable();
-    other_chars.dedup();
-    let non_jis = other_chars
+    let non_jis = chars_over_files(&files, |c| &c.other)
         .into_iter()
-        .filter_map(|c| {
-            let seen = over_files(
-                files
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, f)| f.1.other.get(&c).map(|s| (i, s))),
-            )?;
+        .filter_map(|(c, seen)| {
             let s = c.to_string();
             let mut out = String::new();
             let converted = (mapper.needs_work(&s)
