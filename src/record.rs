@@ -30,9 +30,27 @@ pub struct Scratch {
     pub events: MapEvents,
     /// The items to write, after a successful [`RecordProcessor::process`].
     pub out: Items,
+    /// The items are the record's own text, split at commas, with no quote in it
+    /// (see [`Scratch::unchanged_csv_line`]).
+    plain: bool,
     /// The cleansing rules applied to this record, per item index (only items
     /// something was applied to). Counted only when the record is written.
     pub changes: Vec<(usize, Applied)>,
+}
+
+impl Scratch {
+    /// After a successful [`RecordProcessor::process`]: the output line (without its
+    /// line end) when it is the record exactly as read — a CSV record split at
+    /// commas, without quotes, that no stage changed (no cleansing rule applied, no
+    /// character mapped). Most records are; writing them costs one copy.
+    pub fn unchanged_csv_line(&self) -> Option<&str> {
+        let unchanged = self.plain
+            && self.changes.is_empty()
+            && self.events.hits.is_empty()
+            && self.events.unmapped.is_empty()
+            && !self.items.text().is_empty();
+        unchanged.then(|| self.items.text())
+    }
 }
 
 impl RecordProcessor {
@@ -65,6 +83,7 @@ impl RecordProcessor {
     /// Processes one record; on success `s.out` holds its items in layout order.
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
         s.events.clear();
+        s.plain = false;
         if let Some(f) = flaw {
             return Err(flaw_reject(f, raw.len(), &self.layout));
         }
@@ -140,7 +159,7 @@ impl RecordProcessor {
         s.decoded.clear();
         decode::decode(self.encoding, raw, &mut s.decoded)
             .map_err(|e| self.decode_reject(&e, 0))?;
-        items::split_csv_in_place(
+        let in_place = items::split_csv_in_place(
             &mut s.decoded,
             self.layout.delimiter_byte(),
             self.layout.quote_byte(),
@@ -156,6 +175,9 @@ impl RecordProcessor {
                 ),
             )
         })?;
+        // As RFC 4180 output, the record's own text needs no quoting only when it
+        // was split at commas and holds no double quote.
+        s.plain = in_place && self.layout.delimiter == "," && self.layout.quote == "\"";
         let want = self.layout.fields.len();
         if s.items.len() != want {
             return Err(Reject::record(
@@ -428,6 +450,20 @@ type = "digits"
         assert_eq!(s.changes.len(), 2);
         let e = p.process("ｶﾞｸ,1a".as_bytes(), None, &mut s).unwrap_err();
         assert_eq!((e.code, e.item.as_deref()), ("not-digits", Some("番号")));
+    }
+
+    #[test]
+    fn an_unchanged_record_is_written_as_it_was_read() {
+        let p = processor(CSV, Encoding::Utf8);
+        let mut s = Scratch::default();
+        p.process("1,山田".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(s.unchanged_csv_line(), Some("1,山田"));
+        p.process("1,山田 ".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(s.unchanged_csv_line(), None, "a trailing space was trimmed");
+        p.process("1,\"山田\"".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(s.unchanged_csv_line(), None, "quotes are not copied");
+        p.process("1,\u{FF5E}".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(s.unchanged_csv_line(), None, "a variant was mapped");
     }
 
     #[test]

@@ -21,36 +21,47 @@ fn is_variation_selector(c: char) -> bool {
 
 /// Checks a cleansed item value against its field: required, and length in
 /// characters for CSV layouts (fixed layouts bound lengths by the byte slice).
+#[inline]
 pub fn check(field: &Field, format: Format, value: &str) -> Result<(), Reject> {
     if value.is_empty() {
-        if field.required {
-            return Err(Reject::item(
-                "required",
-                &field.name,
-                format!("{}: 必須項目が空です", field.name),
-            ));
-        }
-        return Ok(());
+        return if field.required {
+            Err(required(field))
+        } else {
+            Ok(())
+        };
     }
     // A date's length is the source's (和暦 7 digits → 西暦 8): the date rule
     // has already checked its form, so its length is not checked again here.
-    if let (Some(max), Format::Csv) = (field.length, format)
-        && field.kind != FieldType::Date
-    {
+    match (field.length, format) {
         // A value has at most as many characters as bytes: most values need no count.
-        if value.len() <= max {
-            return Ok(());
+        (Some(max), Format::Csv) if value.len() > max && field.kind != FieldType::Date => {
+            let n = char_count(value);
+            if n > max {
+                Err(too_long(field, n, max))
+            } else {
+                Ok(())
+            }
         }
-        let n = char_count(value);
-        if n > max {
-            return Err(Reject::item(
-                "too-long",
-                &field.name,
-                format!("{}: {n}文字あり、上限の{max}文字を超えています", field.name),
-            ));
-        }
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+#[cold]
+fn required(field: &Field) -> Reject {
+    Reject::item(
+        "required",
+        &field.name,
+        format!("{}: 必須項目が空です", field.name),
+    )
+}
+
+#[cold]
+fn too_long(field: &Field, n: usize, max: usize) -> Reject {
+    Reject::item(
+        "too-long",
+        &field.name,
+        format!("{}: {n}文字あり、上限の{max}文字を超えています", field.name),
+    )
 }
 
 #[cfg(test)]

@@ -114,8 +114,18 @@ pub(super) fn code(
             }
         }
     }
-    let value = &out[start..];
-    if codes.binary_search_by(|c| c.as_ref().cmp(value)).is_ok() {
+    let value = out[start..].as_bytes();
+    // Code lists are mostly short (性別, 続柄…): a plain comparison, inlined, beats a
+    // binary search that calls memcmp; long lists (市区町村コード) are searched.
+    let known = if codes.len() <= 16 {
+        codes.iter().any(|c| {
+            let c = c.as_bytes();
+            c.len() == value.len() && c.iter().zip(value).all(|(a, b)| a == b)
+        })
+    } else {
+        codes.binary_search_by(|c| c.as_bytes().cmp(value)).is_ok()
+    };
+    if known {
         Ok(())
     } else {
         Err(Fail::from("unknown-code", 0, "コード表にない値です"))

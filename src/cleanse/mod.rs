@@ -271,6 +271,7 @@ impl Fail {
 
 impl Defect {
     /// `base`: where the submodule's slice starts in `value`.
+    #[cold]
     fn new(item: &str, value: &str, fail: Fail, base: usize) -> Defect {
         let at = base + fail.at;
         let char_index = value.get(..at).map_or(1, |s| s.chars().count() + 1);
@@ -611,6 +612,33 @@ date = "wareki"
         l.fields[0].codes = vec!["A1".into(), "1".into()];
         let c = Cleanser::new(&l).unwrap();
         assert_eq!(run(&c, 0, "A１").unwrap().0, "A1");
+    }
+
+    proptest::proptest! {
+        /// The pipeline writes a record as it came when no rule was applied to any
+        /// item; that is only right if "no rule applied" means "value unchanged", for
+        /// every type and seireki dates too.
+        #[test]
+        fn no_rule_applied_means_the_value_is_unchanged(
+            v in "[0-9０-９a-zｱ-ﾝﾞﾟァ-ヶぁ-んー・ 　\u{0}+\\-．.漢]{0,10}",
+            field in 0usize..7,
+        ) {
+            let mut l = layout(
+                "[[fields]]\nname = \"a\"\n[[fields]]\nname = \"b\"\ntype = \"kana\"\n\
+                 [[fields]]\nname = \"c\"\ntype = \"digits\"\n[[fields]]\nname = \"d\"\ntype = \"number\"\n\
+                 [[fields]]\nname = \"e\"\ntype = \"code\"\ncodes = [\"1\", \"12\", \"a\"]\n\
+                 [[fields]]\nname = \"f\"\ntype = \"date\"\ndate = \"seireki\"\n\
+                 [[fields]]\nname = \"g\"\ntype = \"kana\"\nkana = \"hiragana\"\n",
+            );
+            l.fields.truncate(7);
+            let c = Cleanser::new(&l).unwrap();
+            for v in [v.clone(), "19991231".to_string(), "20000229".to_string()] {
+                let mut out = String::new();
+                if let Ok(applied) = c.cleanse_applied(field, &v, &mut out) {
+                    proptest::prop_assert!(!applied.is_empty() || out == v, "{v:?} → {out:?} with no rule");
+                }
+            }
+        }
     }
 
     #[test]

@@ -71,7 +71,13 @@ fn convert_chunk_into(
         }
         match processor.process(raw, span.flaw, scratch) {
             Ok(()) => {
-                output::items_line(&mut out.output, &scratch.out);
+                match scratch.unchanged_csv_line() {
+                    Some(line) => {
+                        out.output.extend_from_slice(line.as_bytes());
+                        out.output.extend_from_slice(b"\r\n");
+                    }
+                    None => output::items_line(&mut out.output, &scratch.out),
+                }
                 let key = key_field.map(|k| scratch.out.get(k));
                 out.tally
                     .write(&scratch.changes, &scratch.events, record, key);

@@ -72,26 +72,27 @@ impl Items {
 }
 
 /// As [`split_csv`], but a record without quotes is not copied: its buffer becomes
-/// the items' buffer (and `record` gets the items' old buffer, to reuse).
+/// the items' buffer (and `record` gets the items' old buffer, to reuse). Ok(true):
+/// that happened, so [`Items::text`] is the record as it was.
 pub fn split_csv_in_place(
     record: &mut String,
     delimiter: u8,
     quote: u8,
     items: &mut Items,
-) -> Result<(), QuoteError> {
-    if memchr(quote, record.as_bytes()).is_some() {
-        return split_csv(record, delimiter, quote, items);
-    }
+) -> Result<bool, QuoteError> {
+    // One pass finds the delimiters, and gives up on the first quote.
     items.spans.clear();
-    std::mem::swap(&mut items.text, record);
-    let b = items.text.as_bytes();
     let mut start = 0;
-    for p in memchr::memchr_iter(delimiter, b) {
+    for p in memchr::memchr2_iter(delimiter, quote, record.as_bytes()) {
+        if record.as_bytes()[p] == quote {
+            return split_csv(record, delimiter, quote, items).map(|()| false);
+        }
         items.spans.push((start, p));
         start = p + 1;
     }
-    items.spans.push((start, b.len()));
-    Ok(())
+    items.spans.push((start, record.len()));
+    std::mem::swap(&mut items.text, record);
+    Ok(true)
 }
 
 /// A CSV record whose quoting is not RFC 4180.
