@@ -114,7 +114,7 @@ pub(super) fn code(
             }
         }
     }
-    let value = out[start..].as_bytes();
+    let value = &out.as_bytes()[start..];
     // Code lists are mostly short (性別, 続柄…): a plain comparison, inlined, beats a
     // binary search that calls memcmp; long lists (市区町村コード) are searched.
     let known = if codes.len() <= 16 {

@@ -363,14 +363,14 @@ fn assemble(
 
     let non_jis = chars_over_files(&files, |c| &c.other)
         .into_iter()
-        .filter_map(|(c, seen)| {
+        .map(|(c, seen)| {
             let s = c.to_string();
             let mut out = String::new();
             let converted = (mapper.needs_work(&s)
                 && mapper.map(&s, &mut out, &mut MapEvents::default()).is_ok()
                 && out != s)
                 .then(|| code_points(&out));
-            Some(CharFound {
+            CharFound {
                 code: mj::u_plus(c),
                 char: s,
                 set: if charset::class(c) == JisSet::X0213 {
@@ -380,7 +380,7 @@ fn assemble(
                 },
                 seen,
                 converted,
-            })
+            }
         })
         .collect();
 
