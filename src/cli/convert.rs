@@ -1,10 +1,8 @@
 //! `ikou convert`.
 
+use super::args::{MapArgs, ReadArgs, parse_encoding};
 use ikou::convert::{ConvertOptions, RunResult, convert};
 use ikou::decode::Encoding;
-use ikou::gaiji::{MapOptions, UnmappedPolicy, VariantPolicy};
-use ikou::mj::IvsPolicy;
-use ikou::split::SplitConfig;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -35,45 +33,19 @@ pub struct Args {
     /// other disagreement between tables is an error.
     #[arg(long, value_name = "TSV")]
     gaiji: Vec<PathBuf>,
-    /// keep: write an MJ glyph's Moji_Joho IVS (base + selector) when it has one;
-    /// never: write one JIS X 0213 character chosen through MJ縮退マップ.
-    #[arg(long, value_name = "MODE", default_value = "keep", value_parser = ["keep", "never"])]
-    ivs: String,
-    /// What an unmapped 外字 does: reject its record; write 〓 (geta) and count it;
-    /// or fail (stop with exit 1, nothing published).
-    #[arg(long, value_name = "MODE", default_value = "reject", value_parser = ["reject", "geta", "fail"])]
-    unmapped: String,
-    /// The one form written for 〜 − ‖ — ¢ £ ¬: jis (JIS X 0213 mapping) or cp932.
-    #[arg(long, value_name = "FORM", default_value = "jis", value_parser = ["jis", "cp932"])]
-    variants: String,
-    /// Worker threads [default: the number of CPUs]. Never changes the output.
-    #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
+    #[command(flatten)]
+    map: MapArgs,
     /// Accept empty (0-byte) inputs as files with no records instead of stopping.
     #[arg(long)]
     allow_empty: bool,
-    /// Do not check that each input looks like --encoding before converting.
-    #[arg(long)]
-    skip_encoding_check: bool,
-    /// Bytes of input per unit of parallel work.
-    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_CHUNK_BYTES, hide_short_help = true)]
-    chunk_bytes: usize,
-    /// A record with no line end within this many bytes is cut and rejected.
-    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_MAX_RECORD)]
-    max_record_bytes: usize,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
     /// Input files (legacy exports).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-}
-
-pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
-    Encoding::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.name()).collect();
-        format!("unknown encoding {s:?}; use one of {}", names.join(", "))
-    })
 }
 
 pub fn run(a: Args) -> u8 {
@@ -83,15 +55,15 @@ pub fn run(a: Args) -> u8 {
     };
     let mut opts = ConvertOptions::new(layout, a.out.clone());
     opts.encoding = a.encoding;
-    if let Some(j) = a.jobs {
+    if let Some(j) = a.read.jobs {
         opts.jobs = j;
     }
     opts.allow_empty = a.allow_empty;
-    opts.skip_encoding_check = a.skip_encoding_check;
-    opts.chunk_bytes = a.chunk_bytes;
-    opts.max_record = a.max_record_bytes;
+    opts.skip_encoding_check = a.read.skip_encoding_check;
+    opts.chunk_bytes = a.read.chunk_bytes;
+    opts.max_record = a.read.max_record_bytes;
     opts.gaiji = a.gaiji.clone();
-    opts.map = map_options(&a.ivs, &a.unmapped, &a.variants);
+    opts.map = a.map.options();
     if std::io::stderr().is_terminal() && !a.quiet {
         opts.progress = Some(progress_bar());
     }
@@ -103,27 +75,6 @@ pub fn run(a: Args) -> u8 {
             r.exit_code() as u8
         }
         Err(e) => super::fail(&e),
-    }
-}
-
-/// The map-stage options from their (already validated) flag values.
-pub fn map_options(ivs: &str, unmapped: &str, variants: &str) -> MapOptions {
-    MapOptions {
-        ivs: Some(if ivs == "never" {
-            IvsPolicy::Never
-        } else {
-            IvsPolicy::Keep
-        }),
-        unmapped: match unmapped {
-            "geta" => UnmappedPolicy::Geta,
-            "fail" => UnmappedPolicy::Fail,
-            _ => UnmappedPolicy::Reject,
-        },
-        variants: if variants == "cp932" {
-            VariantPolicy::Cp932
-        } else {
-            VariantPolicy::Jis
-        },
     }
 }
 

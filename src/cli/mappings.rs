@@ -1,11 +1,11 @@
 //! `ikou mappings check` and `ikou mappings diff`.
 
+use super::args::{Ivs, MapArgs, parse_encoding};
 use ikou::decode::Encoding;
 use ikou::mappings::check::{CheckOptions, CheckReport, check};
 use ikou::mappings::corpus::{CorpusDiff, CorpusOptions};
 use ikou::mappings::diff::{Change, Corpus, DiffOptions, DiffReport, Side, diff};
 use ikou::mappings::{read_table, read_tables};
-use ikou::mj::IvsPolicy;
 use std::path::PathBuf;
 
 /// Check and compare vendor 外字 tables (for review and CI).
@@ -44,8 +44,8 @@ struct CheckArgs {
     encoding: Encoding,
     /// The --ivs of the conversion: never also warns about glyphs that have no
     /// JIS X 0213 form (their records would follow --unmapped).
-    #[arg(long, value_name = "MODE", default_value = "keep", value_parser = ["keep", "never"])]
-    ivs: String,
+    #[arg(long, value_name = "MODE", value_enum, default_value = "keep")]
+    ivs: Ivs,
     /// The layout of the conversion. It must load; it is recorded in --json output.
     /// (A layout does not name an encoding: give --encoding.)
     #[arg(long, value_name = "LAYOUT")]
@@ -89,15 +89,9 @@ struct DiffArgs {
     /// Input encoding (the meaning of 0xHHHH sources, and of the corpus).
     #[arg(long, value_name = "ENC", default_value = "cp932", value_parser = parse_encoding)]
     encoding: Encoding,
-    /// As for convert: the written form compared.
-    #[arg(long, value_name = "MODE", default_value = "keep", value_parser = ["keep", "never"])]
-    ivs: String,
-    /// As for convert (fail is compared as reject).
-    #[arg(long, value_name = "MODE", default_value = "reject", value_parser = ["reject", "geta", "fail"])]
-    unmapped: String,
-    /// As for convert.
-    #[arg(long, value_name = "FORM", default_value = "jis", value_parser = ["jis", "cp932"])]
-    variants: String,
+    /// As for convert: the written form compared (--unmapped fail is compared as reject).
+    #[command(flatten)]
+    map: MapArgs,
     /// Inputs to convert with both versions (needs --layout). Put it after OLD NEW.
     #[arg(long, value_name = "INPUT", num_args = 1.., requires = "layout")]
     corpus: Vec<PathBuf>,
@@ -115,25 +109,10 @@ struct DiffArgs {
     json: bool,
 }
 
-fn parse_encoding(s: &str) -> Result<Encoding, String> {
-    Encoding::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.name()).collect();
-        format!("unknown encoding {s:?}; use one of {}", names.join(", "))
-    })
-}
-
 pub fn run(a: Args) -> u8 {
     match a.command {
         Sub::Check(a) => run_check(a),
         Sub::Diff(a) => run_diff(a),
-    }
-}
-
-fn ivs_policy(s: &str) -> IvsPolicy {
-    if s == "never" {
-        IvsPolicy::Never
-    } else {
-        IvsPolicy::Keep
     }
 }
 
@@ -151,7 +130,7 @@ fn run_check(a: CheckArgs) -> u8 {
     }
     let opts = CheckOptions {
         encoding: a.encoding,
-        ivs: ivs_policy(&a.ivs),
+        ivs: a.ivs.into(),
         layout,
     };
     let report = check(&tables, &opts);
@@ -219,7 +198,7 @@ fn run_diff(a: DiffArgs) -> u8 {
         let layout = a.layout.as_deref().map(ikou::layout::load).transpose()?;
         let opts = DiffOptions {
             encoding: a.encoding,
-            map: super::convert::map_options(&a.ivs, &a.unmapped, &a.variants),
+            map: a.map.options(),
         };
         let corpus = match (&layout, a.corpus.is_empty()) {
             (Some(layout), false) => {

@@ -1,6 +1,7 @@
 //! Command-line parsing and the text printed on stderr/stdout; the work itself is
 //! in the library.
 
+mod args;
 mod convert;
 mod layout;
 mod layouts;

@@ -1,8 +1,9 @@
 //! `ikou profile`.
 
+use super::args::{Ivs, ReadArgs, Variants, parse_encoding};
 use ikou::decode::Encoding;
+use ikou::gaiji::{MapOptions, UnmappedPolicy};
 use ikou::profile::{ProfileOptions, profile};
-use ikou::split::SplitConfig;
 use std::path::PathBuf;
 
 /// Take stock of legacy exports before converting them; writes no data.
@@ -25,18 +26,18 @@ pub struct Args {
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
     /// Source encoding, as for convert.
-    #[arg(long, value_name = "ENC", default_value = "cp932", value_parser = super::convert::parse_encoding)]
+    #[arg(long, value_name = "ENC", default_value = "cp932", value_parser = parse_encoding)]
     encoding: Encoding,
     /// Vendor 外字 table (TSV). Repeatable, as for convert.
     #[arg(long, value_name = "TSV")]
     gaiji: Vec<PathBuf>,
     /// As for convert: with never, a mapped 外字 whose glyph has no JIS X 0213 form
     /// counts as unmapped.
-    #[arg(long, value_name = "MODE", default_value = "keep", value_parser = ["keep", "never"])]
-    ivs: String,
+    #[arg(long, value_name = "MODE", value_enum, default_value = "keep")]
+    ivs: Ivs,
     /// As for convert (decides what is reported as "convert writes").
-    #[arg(long, value_name = "FORM", default_value = "jis", value_parser = ["jis", "cp932"])]
-    variants: String,
+    #[arg(long, value_name = "FORM", value_enum, default_value = "jis")]
+    variants: Variants,
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
@@ -45,18 +46,8 @@ pub struct Args {
     /// convert --gaiji (which refuses it while a target is empty).
     #[arg(long, value_name = "FILE")]
     worklist: Option<PathBuf>,
-    /// Worker threads [default: the number of CPUs]. Never changes the result.
-    #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
-    /// Do not check that each input looks like --encoding first.
-    #[arg(long)]
-    skip_encoding_check: bool,
-    /// Bytes of input per unit of parallel work.
-    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_CHUNK_BYTES, hide_short_help = true)]
-    chunk_bytes: usize,
-    /// A record with no line end within this many bytes is cut (a defect).
-    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_MAX_RECORD)]
-    max_record_bytes: usize,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Input files (legacy exports).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
@@ -70,13 +61,17 @@ pub fn run(a: Args) -> u8 {
     let mut opts = ProfileOptions::new(layout);
     opts.encoding = a.encoding;
     opts.gaiji = a.gaiji.clone();
-    opts.map = super::convert::map_options(&a.ivs, "reject", &a.variants);
-    if let Some(j) = a.jobs {
+    opts.map = MapOptions {
+        ivs: Some(a.ivs.into()),
+        unmapped: UnmappedPolicy::Reject,
+        variants: a.variants.into(),
+    };
+    if let Some(j) = a.read.jobs {
         opts.jobs = j;
     }
-    opts.skip_encoding_check = a.skip_encoding_check;
-    opts.chunk_bytes = a.chunk_bytes;
-    opts.max_record = a.max_record_bytes;
+    opts.skip_encoding_check = a.read.skip_encoding_check;
+    opts.chunk_bytes = a.read.chunk_bytes;
+    opts.max_record = a.read.max_record_bytes;
     let p = match profile(&opts, &a.inputs) {
         Ok(p) => p,
         Err(e) => return super::fail(&e),

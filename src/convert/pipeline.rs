@@ -114,12 +114,12 @@ pub(super) fn run_file(
     out: &mut PendingFile,
     rej: &mut PendingFile,
 ) -> Result<(StreamInfo, Tally), Error> {
-    let cfg = SplitConfig {
-        framing: opts.framing(),
-        encoding: opts.encoding,
-        chunk_bytes: opts.chunk_bytes.max(1),
-        max_record: opts.max_record.max(1),
-    };
+    let cfg = SplitConfig::new(
+        opts.framing(),
+        opts.encoding,
+        opts.chunk_bytes,
+        opts.max_record,
+    );
     let header = processor.layout().header;
     let buffers = &workers.buffers;
     let mut tally = Tally::default();

@@ -146,12 +146,7 @@ pub fn diff_corpus(
     };
     for path in inputs {
         input::check(path, opts.encoding, framing, true)?;
-        let cfg = SplitConfig {
-            framing,
-            encoding: opts.encoding,
-            chunk_bytes: opts.chunk_bytes.max(1),
-            max_record: opts.max_record.max(1),
-        };
+        let cfg = SplitConfig::new(framing, opts.encoding, opts.chunk_bytes, opts.max_record);
         let ctx = Ctx {
             old,
             new,

@@ -254,12 +254,12 @@ fn scan_file(
     stages: &Stages,
     path: &Path,
 ) -> Result<(StreamInfo, Counts), Error> {
-    let cfg = SplitConfig {
-        framing: opts.framing(),
-        encoding: opts.encoding,
-        chunk_bytes: opts.chunk_bytes.max(1),
-        max_record: opts.max_record.max(1),
-    };
+    let cfg = SplitConfig::new(
+        opts.framing(),
+        opts.encoding,
+        opts.chunk_bytes,
+        opts.max_record,
+    );
     let header = stages.layout.header;
     let mut total = Counts::default();
     let info = workers.run_file(

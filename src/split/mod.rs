@@ -41,6 +41,21 @@ pub struct SplitConfig {
 impl SplitConfig {
     pub const DEFAULT_CHUNK_BYTES: usize = 1 << 20;
     pub const DEFAULT_MAX_RECORD: usize = 1 << 20;
+
+    /// A configuration; sizes below 1 byte are taken as 1.
+    pub fn new(
+        framing: Framing,
+        encoding: Encoding,
+        chunk_bytes: usize,
+        max_record: usize,
+    ) -> SplitConfig {
+        SplitConfig {
+            framing,
+            encoding,
+            chunk_bytes: chunk_bytes.max(1),
+            max_record: max_record.max(1),
+        }
+    }
 }
 
 /// Byte buffers handed back and forth between the reader, the workers and the

@@ -1,0 +1,107 @@
+//! Flags shared by several subcommands, parsed once into the library's types.
+
+use ikou::decode::Encoding;
+use ikou::gaiji::{MapOptions, UnmappedPolicy, VariantPolicy};
+use ikou::mj::IvsPolicy;
+use ikou::split::SplitConfig;
+
+/// `--encoding`.
+pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
+    Encoding::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.name()).collect();
+        format!("unknown encoding {s:?}; use one of {}", names.join(", "))
+    })
+}
+
+/// `--ivs`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Ivs {
+    Keep,
+    Never,
+}
+
+impl From<Ivs> for IvsPolicy {
+    fn from(i: Ivs) -> IvsPolicy {
+        match i {
+            Ivs::Keep => IvsPolicy::Keep,
+            Ivs::Never => IvsPolicy::Never,
+        }
+    }
+}
+
+/// `--unmapped`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Unmapped {
+    Reject,
+    Geta,
+    Fail,
+}
+
+impl From<Unmapped> for UnmappedPolicy {
+    fn from(u: Unmapped) -> UnmappedPolicy {
+        match u {
+            Unmapped::Reject => UnmappedPolicy::Reject,
+            Unmapped::Geta => UnmappedPolicy::Geta,
+            Unmapped::Fail => UnmappedPolicy::Fail,
+        }
+    }
+}
+
+/// `--variants`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Variants {
+    Jis,
+    Cp932,
+}
+
+impl From<Variants> for VariantPolicy {
+    fn from(v: Variants) -> VariantPolicy {
+        match v {
+            Variants::Jis => VariantPolicy::Jis,
+            Variants::Cp932 => VariantPolicy::Cp932,
+        }
+    }
+}
+
+/// The map-stage options of `convert` and `mappings diff`.
+#[derive(clap::Args)]
+pub struct MapArgs {
+    /// keep: write an MJ glyph's Moji_Joho IVS (base + selector) when it has one;
+    /// never: write one JIS X 0213 character chosen through MJ縮退マップ.
+    #[arg(long, value_name = "MODE", value_enum, default_value = "keep")]
+    pub ivs: Ivs,
+    /// What an unmapped 外字 does: reject its record; write 〓 (geta) and count it;
+    /// or fail (stop with exit 1, nothing published).
+    #[arg(long, value_name = "MODE", value_enum, default_value = "reject")]
+    pub unmapped: Unmapped,
+    /// The one form written for 〜 − ‖ — ¢ £ ¬: jis (JIS X 0213 mapping) or cp932.
+    #[arg(long, value_name = "FORM", value_enum, default_value = "jis")]
+    pub variants: Variants,
+}
+
+impl MapArgs {
+    pub fn options(&self) -> MapOptions {
+        MapOptions {
+            ivs: Some(self.ivs.into()),
+            unmapped: self.unmapped.into(),
+            variants: self.variants.into(),
+        }
+    }
+}
+
+/// How `convert` and `profile` read their inputs.
+#[derive(clap::Args)]
+pub struct ReadArgs {
+    /// Worker threads [default: the number of CPUs]. Never changes the result.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Do not check that each input looks like --encoding before starting.
+    #[arg(long)]
+    pub skip_encoding_check: bool,
+    /// Bytes of input per unit of parallel work.
+    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_CHUNK_BYTES, hide_short_help = true)]
+    pub chunk_bytes: usize,
+    /// A record with no line end within this many bytes is cut, and rejected.
+    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_MAX_RECORD)]
+    pub max_record_bytes: usize,
+}
