@@ -26,10 +26,14 @@ pub struct Scratch {
     /// The decoded items (before mapping and cleansing).
     pub items: Items,
     mapped: String,
+    cleaned: String,
     /// What the map stage did to this record.
     pub events: MapEvents,
-    /// The items to write, after a successful [`RecordProcessor::process`].
-    pub out: Items,
+    /// The items to write, once one of them differs from the item read: from then on
+    /// every item is copied here. Until then the items read are the items to write,
+    /// and nothing is copied (most records: see [`Scratch::written`]).
+    out: Items,
+    differs: bool,
     /// The items are the record's own text, split at commas, with no quote in it
     /// (see [`Scratch::unchanged_csv_line`]).
     plain: bool,
@@ -39,16 +43,18 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// After a successful [`RecordProcessor::process`]: the items to write, in
+    /// layout order.
+    pub fn written(&self) -> &Items {
+        if self.differs { &self.out } else { &self.items }
+    }
+
     /// After a successful [`RecordProcessor::process`]: the output line (without its
     /// line end) when it is the record exactly as read — a CSV record split at
     /// commas, without quotes, that no stage changed (no cleansing rule applied, no
     /// character mapped). Most records are; writing them costs one copy.
     pub fn unchanged_csv_line(&self) -> Option<&str> {
-        let unchanged = self.plain
-            && self.changes.is_empty()
-            && self.events.hits.is_empty()
-            && self.events.unmapped.is_empty()
-            && !self.items.text().is_empty();
+        let unchanged = self.plain && !self.differs && !self.items.text().is_empty();
         unchanged.then(|| self.items.text())
     }
 }
@@ -80,7 +86,7 @@ impl RecordProcessor {
         &self.mapper
     }
 
-    /// Processes one record; on success `s.out` holds its items in layout order.
+    /// Processes one record; on success [`Scratch::written`] holds its items in layout order.
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
         s.events.clear();
         s.plain = false;
@@ -92,6 +98,7 @@ impl RecordProcessor {
             Format::Fixed => self.split_fixed(raw, s)?,
         }
         s.out.clear();
+        s.differs = false;
         s.changes.clear();
         // One scan of the whole record usually shows that no item needs the map stage.
         let may_map = self.mapper.needs_work(s.items.text());
@@ -115,18 +122,35 @@ impl RecordProcessor {
     fn process_item(&self, i: usize, may_map: bool, s: &mut Scratch) -> Result<(), Reject> {
         let field = &self.layout.fields[i];
         let mut value = s.items.get(i);
+        let mut changed = false;
         if may_map && self.mapper.needs_work(value) {
             s.mapped.clear();
             if let Err(u) = self.mapper.map(value, &mut s.mapped, &mut s.events) {
                 return Err(self.unmapped_reject(&field.name, u));
             }
             value = &s.mapped;
+            changed = true;
         }
-        let applied = s
-            .out
-            .push_with(|out| self.cleanser.cleanse_applied(i, value, out))
+        s.cleaned.clear();
+        let applied = self
+            .cleanser
+            .cleanse_applied(i, value, &mut s.cleaned)
             .map_err(|d| Reject::item(d.reason, &field.name, d.message))?;
-        validate::check(field, self.layout.format, s.out.last())?;
+        if !applied.is_empty() {
+            value = &s.cleaned;
+            changed = true;
+        }
+        validate::check(field, self.layout.format, value)?;
+        if changed && !s.differs {
+            // The first item that differs: the ones before it are written as read.
+            s.differs = true;
+            for j in 0..i {
+                s.out.push(s.items.get(j));
+            }
+        }
+        if s.differs {
+            s.out.push(value);
+        }
         if !applied.is_empty() {
             s.changes.push((i, applied));
         }
@@ -390,7 +414,7 @@ length = 4
     fn run(p: &RecordProcessor, raw: &[u8]) -> Result<Vec<String>, Reject> {
         let mut s = Scratch::default();
         p.process(raw, None, &mut s)?;
-        Ok(s.out.iter().map(String::from).collect())
+        Ok(s.written().iter().map(String::from).collect())
     }
 
     #[test]
@@ -444,7 +468,7 @@ type = "digits"
         let mut s = Scratch::default();
         p.process("ｶﾞｸ ﾀﾛｳ,１２ ".as_bytes(), None, &mut s).unwrap();
         assert_eq!(
-            s.out.iter().collect::<Vec<_>>(),
+            s.written().iter().collect::<Vec<_>>(),
             ["ガク\u{3000}タロウ", "12"]
         );
         assert_eq!(s.changes.len(), 2);

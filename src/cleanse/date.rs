@@ -185,6 +185,7 @@ pub(super) fn cleanse(
 }
 
 fn seireki(s: &str, out: &mut String, applied: &mut Applied) -> Result<(), Fail> {
+    let before = *applied;
     let mut d = [0u32; 8];
     let mut at = [0usize; 8];
     let mut n = 0;
@@ -212,7 +213,9 @@ fn seireki(s: &str, out: &mut String, applied: &mut Applied) -> Result<(), Fail>
         return Err(Fail::from(INVALID, 0, "西暦の年が0年です"));
     }
     check_month_day(y, m, dd, at[4], at[6])?;
-    push_date(out, ymd);
+    if *applied != before {
+        push_date(out, ymd); // 全角数字 made ASCII; else the value stays as it is
+    }
     Ok(())
 }
 
@@ -353,7 +356,7 @@ mod tests {
     fn sei(s: &str) -> Result<(String, Applied), Fail> {
         let mut out = String::new();
         let mut a = Applied::default();
-        seireki(s, &mut out, &mut a).map(|()| (out, a))
+        seireki(s, &mut out, &mut a).map(|()| (super::super::result_of(s, out, a), a))
     }
 
     fn reason(r: Result<impl std::fmt::Debug, Fail>) -> (&'static str, usize) {
@@ -578,8 +581,13 @@ mod tests {
             let ymd = y * 10000 + m * 100 + d;
             let s = format!("{ymd:08}");
             out.clear();
-            seireki(&s, &mut out, &mut Applied::default()).unwrap();
-            assert_eq!(out, s);
+            let mut a = Applied::default();
+            seireki(&s, &mut out, &mut a).unwrap();
+            assert_eq!(
+                (out.as_str(), a),
+                ("", Applied::default()),
+                "valid: unchanged, not written"
+            );
             let (era, yy) = oracle_era(ymd);
             let wa = format!("{}{:02}{:02}{:02}", era + 1, yy, m, d);
             out.clear();

@@ -19,10 +19,10 @@ pub(super) fn fullwidth_digit(c: char) -> Option<u8> {
 
 const NOT_DIGIT: &str = "数字でない文字があります";
 
-/// Only digits: 全角数字 become ASCII.
+/// Only digits: 全角数字 become ASCII. (Like every rule here: writes to `out` only
+/// when it applied a rule; otherwise the value is `s` as it is.)
 pub(super) fn digits(s: &str, out: &mut String, applied: &mut Applied) -> Result<(), Fail> {
     if s.bytes().all(|b| b.is_ascii_digit()) {
-        out.push_str(s);
         return Ok(());
     }
     for (i, c) in s.char_indices() {
@@ -101,8 +101,8 @@ pub(super) fn code(
     applied: &mut Applied,
 ) -> Result<(), Fail> {
     let start = out.len();
-    if s.is_ascii() {
-        out.push_str(s);
+    let value = if s.is_ascii() {
+        s.as_bytes()
     } else {
         for c in s.chars() {
             match fullwidth_digit(c) {
@@ -113,8 +113,8 @@ pub(super) fn code(
                 None => out.push(c),
             }
         }
-    }
-    let value = &out.as_bytes()[start..];
+        &out.as_bytes()[start..]
+    };
     // Code lists are mostly short (性別, 続柄…): a plain comparison, inlined, beats a
     // binary search that calls memcmp; long lists (市区町村コード) are searched.
     let known = if codes.len() <= 16 {
@@ -153,7 +153,7 @@ mod tests {
     ) -> Result<(String, Applied), Fail> {
         let mut out = String::new();
         let mut a = Applied::default();
-        f(s, &mut out, &mut a).map(|()| (out, a))
+        f(s, &mut out, &mut a).map(|()| (super::super::result_of(s, out, a), a))
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub(super) fn cleanse(
     applied: &mut Applied,
 ) -> Result<(), Fail> {
     // Most values are already clean: letters of the layout's script, ー ・ and
-    // U+3000, with no mark to compose. Such a value is copied as it is.
+    // U+3000, with no mark to compose. Such a value is left as it is (not written).
     let clean = match script {
         KanaScript::Katakana => s
             .chars()
@@ -115,7 +115,6 @@ pub(super) fn cleanse(
             .all(|c| is_hiragana(c) || matches!(c, '\u{3000}' | 'ー' | '・')),
     };
     if clean {
-        out.push_str(s);
         return Ok(());
     }
     let mut copied = 0; // bytes of `s` already in `out`
@@ -194,7 +193,7 @@ mod tests {
     fn run(s: &str, script: KanaScript) -> Result<(String, Applied), Fail> {
         let mut out = String::new();
         let mut a = Applied::default();
-        cleanse(s, script, &mut out, &mut a).map(|()| (out, a))
+        cleanse(s, script, &mut out, &mut a).map(|()| (super::super::result_of(s, out, a), a))
     }
 
     fn rules(a: Applied) -> Vec<Rule> {

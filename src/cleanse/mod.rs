@@ -204,6 +204,16 @@ impl Applied {
         self.0 == 0
     }
 
+    /// The rules other than padding removal (the rules of the item's type).
+    #[inline]
+    fn without_trims(self) -> Applied {
+        const TRIMS: u32 = 1 << Rule::TrimTrailingSpace as u32
+            | 1 << Rule::TrimTrailingFullwidthSpace as u32
+            | 1 << Rule::TrimNul as u32
+            | 1 << Rule::TrimLeadingSpace as u32;
+        Applied(self.0 & !TRIMS)
+    }
+
     #[inline]
     pub(crate) fn set(&mut self, rule: Rule) {
         self.0 |= 1 << rule as u32;
@@ -212,6 +222,17 @@ impl Applied {
     #[cfg(test)]
     pub(crate) fn has(self, rule: Rule) -> bool {
         self.0 & (1 << rule as u32) != 0
+    }
+}
+
+/// What a type's rule function made of `s`: what it wrote to `out` when it applied
+/// a rule, else `s` as it is (the functions write only changed values).
+#[cfg(test)]
+fn result_of(s: &str, out: String, applied: Applied) -> String {
+    if applied.is_empty() {
+        s.to_string()
+    } else {
+        out
     }
 }
 
@@ -399,12 +420,18 @@ impl Cleanser {
         counts: &mut RuleCounts,
     ) -> Result<(), Defect> {
         let applied = self.cleanse_applied(field, value, out)?;
+        if applied.is_empty() {
+            out.push_str(value);
+        }
         counts.add_applied(applied);
         Ok(())
     }
 
     /// As [`Cleanser::cleanse`], but returns the rules applied instead of counting
-    /// them (for callers that count only once the whole record is accepted).
+    /// them (for callers that count only once the whole record is accepted), and
+    /// writes only a changed value: when no rule applied (most values), `out` is
+    /// left as it was and the cleansed value is `value` itself, so the caller can
+    /// skip a copy.
     pub fn cleanse_applied(
         &self,
         field: usize,
@@ -414,17 +441,17 @@ impl Cleanser {
         let item = &self.items[field];
         let mut applied = Applied::default();
         let start = out.len();
-        let body = trim::trailing(value, &mut applied);
+        let mut body = trim::trailing(value, &mut applied);
+        // A type's rules write their result only when they applied a rule of their
+        // own; otherwise the result is `body` as it is (written below if trimmed).
         let result = match &item.kind {
-            Kind::Text => {
-                out.push_str(body);
-                Ok(())
-            }
+            Kind::Text => Ok(()),
             Kind::Kana(script) => {
                 kana::cleanse(body, *script, out, &mut applied).map_err(|f| (f, 0))
             }
             Kind::Aligned(strict) => {
-                let (body, base) = trim::leading(body, &mut applied);
+                let (rest, base) = trim::leading(body, &mut applied);
+                body = rest;
                 let r = match strict {
                     _ if body.is_empty() => Ok(()),
                     Strict::Digits => digits::digits(body, out, &mut applied),
@@ -436,7 +463,16 @@ impl Cleanser {
             }
         };
         match result {
-            Ok(()) => Ok(applied),
+            Ok(()) => {
+                if applied.without_trims().is_empty() {
+                    // The type's rules changed nothing: the result is `body`.
+                    out.truncate(start);
+                    if !applied.is_empty() {
+                        out.push_str(body);
+                    }
+                }
+                Ok(applied)
+            }
             Err((fail, base)) => {
                 out.truncate(start);
                 Err(Defect::new(&item.name, value, fail, base))
@@ -635,6 +671,11 @@ date = "wareki"
             for v in [v.clone(), "19991231".to_string(), "20000229".to_string()] {
                 let mut out = String::new();
                 if let Ok(applied) = c.cleanse_applied(field, &v, &mut out) {
+                    // Nothing applied: nothing written, and the value stays as given.
+                    proptest::prop_assert!(!applied.is_empty() || out.is_empty(), "{v:?} → {out:?} with no rule");
+                    out.clear();
+                    let mut counts = RuleCounts::new();
+                    c.cleanse(field, &v, &mut out, &mut counts).unwrap();
                     proptest::prop_assert!(!applied.is_empty() || out == v, "{v:?} → {out:?} with no rule");
                 }
             }

@@ -76,9 +76,9 @@ fn convert_chunk_into(
                         out.output.extend_from_slice(line.as_bytes());
                         out.output.extend_from_slice(b"\r\n");
                     }
-                    None => output::items_line(&mut out.output, &scratch.out),
+                    None => output::items_line(&mut out.output, scratch.written()),
                 }
-                let key = key_field.map(|k| scratch.out.get(k));
+                let key = key_field.map(|k| scratch.written().get(k));
                 out.tally
                     .write(&scratch.changes, &scratch.events, record, key);
             }

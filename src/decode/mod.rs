@@ -5,6 +5,7 @@
 //! (the caller rejects the record) instead of replacing them. See DOMAIN.md §3.
 
 mod eucjp;
+mod sjis;
 
 use std::fmt;
 
@@ -128,8 +129,10 @@ impl DecodeError {
 /// Decodes `bytes` (no BOM) and appends the text to `out`. On error `out` holds
 /// the text decoded before the bad bytes.
 pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
-    // Items are mostly ASCII (codes, dates, numbers): copy those straight.
-    if enc.unit_width() == 1
+    // Items are mostly ASCII (codes, dates, numbers): copy those straight (the
+    // Shift_JIS decoder has its own ASCII path).
+    if !matches!(enc, Encoding::Cp932 | Encoding::ShiftJis | Encoding::Utf8)
+        && enc.unit_width() == 1
         && bytes.is_ascii()
         && let Ok(s) = std::str::from_utf8(bytes)
     {
@@ -137,10 +140,10 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
         return Ok(());
     }
     match enc {
-        Encoding::Cp932 => decode_cp932(bytes, out),
+        Encoding::Cp932 => sjis::decode(bytes, out),
         Encoding::ShiftJis => {
             let start = out.len();
-            decode_cp932(bytes, out)?;
+            sjis::decode(bytes, out)?;
             cp932_to_jis_variants(out, start);
             Ok(())
         }
@@ -176,23 +179,21 @@ fn malformed(bytes: &[u8], at: usize, len: usize) -> DecodeError {
     }
 }
 
-fn decode_cp932(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
-    let start = out.len();
-    decode_with(encoding_rs::SHIFT_JIS, bytes, out)?;
+/// CP932 through encoding_rs: the reference the table decoder is tested against.
+#[cfg(test)]
+fn decode_cp932_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     // WHATWG Shift_JIS decodes a lone 0x80 as U+0080; Windows and iconv refuse it.
-    // U+0080 (C2 80) comes from nothing else, so look for it in the (rare) output.
-    let tail = &out.as_bytes()[start..];
-    if memchr::memchr_iter(0xC2, tail).any(|p| tail.get(p + 1) == Some(&0x80))
-        && let Some(at) = single_byte_0x80(bytes)
-    {
-        out.truncate(start);
-        decode_with(encoding_rs::SHIFT_JIS, &bytes[..at], out)?;
-        return Err(malformed(bytes, at, 1));
+    match single_byte_0x80(bytes) {
+        Some(at) => {
+            decode_with(encoding_rs::SHIFT_JIS, &bytes[..at], out)?;
+            Err(malformed(bytes, at, 1))
+        }
+        None => decode_with(encoding_rs::SHIFT_JIS, bytes, out),
     }
-    Ok(())
 }
 
 /// Position of a 0x80 byte that stands alone (not the trail byte of a double-byte character).
+#[cfg(test)]
 fn single_byte_0x80(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < bytes.len() {

@@ -242,7 +242,7 @@ fn compare_chunk(
         let (change, items) = match (&ra, &rb) {
             (Ok(()), Ok(())) => {
                 let items: Vec<String> = (0..layout.fields.len())
-                    .filter(|&i| a.out.get(i) != b.out.get(i))
+                    .filter(|&i| a.written().get(i) != b.written().get(i))
                     .map(|i| layout.fields[i].name.clone())
                     .collect();
                 if items.is_empty() {
@@ -281,9 +281,9 @@ fn compare_chunk(
         if ctx.limit == 0 || d.listed.len() < ctx.limit {
             let key = key_field.and_then(|k| {
                 if rb.is_ok() {
-                    Some(b.out.get(k).to_string())
+                    Some(b.written().get(k).to_string())
                 } else if ra.is_ok() {
-                    Some(a.out.get(k).to_string())
+                    Some(a.written().get(k).to_string())
                 } else {
                     (k < b.items.len()).then(|| b.items.get(k).to_string())
                 }

@@ -224,7 +224,11 @@ fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
         out.clear();
         match st.cleanser.cleanse_applied(i, value, out) {
             Err(d) => defect(d.reason),
-            Ok(a) => match validate::check(field, st.layout.format, out) {
+            Ok(a) => match validate::check(
+                field,
+                st.layout.format,
+                if a.is_empty() { value } else { out },
+            ) {
                 Err(r) => defect(r.code),
                 Ok(()) if !a.is_empty() => applied.push((i, a)),
                 Ok(()) => {}
