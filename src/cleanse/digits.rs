@@ -19,10 +19,28 @@ pub(super) fn fullwidth_digit(c: char) -> Option<u8> {
 
 const NOT_DIGIT: &str = "数字でない文字があります";
 
+/// True when every byte is an ASCII digit; eight at a time (numbers and codes are
+/// checked on every record).
+pub(super) fn all_ascii_digits(b: &[u8]) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    // A byte is a digit when it is 0x30–0x39: high nibble 3, and still 3 after adding
+    // 6 (0x3A–0x3F carry into 0x40–0x45). No byte carries into the next: 0xFF + 6
+    // would, but its high nibble already fails the first test.
+    let word = |w: u64| w & HIGH == THREES && (w + SIXES) & HIGH == THREES;
+    let words = b.chunks_exact(8);
+    let tail = words.remainder();
+    words
+        .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+        .all(word)
+        && tail.iter().all(u8::is_ascii_digit)
+}
+
 /// Only digits: 全角数字 become ASCII. (Like every rule here: writes to `out` only
 /// when it applied a rule; otherwise the value is `s` as it is.)
 pub(super) fn digits(s: &str, out: &mut String, applied: &mut Applied) -> Result<(), Fail> {
-    if s.bytes().all(|b| b.is_ascii_digit()) {
+    if all_ascii_digits(s.as_bytes()) {
         return Ok(());
     }
     for (i, c) in s.char_indices() {
@@ -251,6 +269,27 @@ mod tests {
             let e = code(bad, &codes, &mut String::new(), &mut Applied::default()).unwrap_err();
             assert_eq!((e.reason, e.at, e.from), ("unknown-code", 0, true), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_word_digit_check_agrees_with_a_byte_loop() {
+        for b in 0..=255u8 {
+            for len in 1..=17 {
+                for at in 0..len {
+                    let mut v = vec![b'7'; len];
+                    v[at] = b;
+                    assert_eq!(
+                        all_ascii_digits(&v),
+                        b.is_ascii_digit(),
+                        "{b:02X} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(all_ascii_digits(b""));
+        // Carries: 0x39 beside bytes that add up past a nibble.
+        assert!(!all_ascii_digits(b"9999999\xFF"));
+        assert!(!all_ascii_digits(b"\xFF9999999"));
     }
 
     #[test]

@@ -69,6 +69,26 @@ fn compose(base: char, mark: Mark) -> Option<char> {
     char::from_u32(base as u32 + step)
 }
 
+/// True when every character of `s` is a letter of `script`, U+3000, ー or ・: a
+/// value with nothing to change. All of them are three bytes 0xE3 … in UTF-8, so
+/// this looks at bytes, not characters (it runs on every kana item).
+fn is_clean(s: &[u8], script: KanaScript) -> bool {
+    s.len() % 3 == 0
+        && s.chunks_exact(3).all(|c| {
+            c[0] == 0xE3
+                && match (c[1], script) {
+                    (0x80, _) => c[2] == 0x80,                        // U+3000
+                    (0x83, _) if matches!(c[2], 0xBB | 0xBC) => true, // ・ ー
+                    (0x82, KanaScript::Katakana) => c[2] >= 0xA1,     // ァ U+30A1–
+                    (0x83, KanaScript::Katakana) => c[2] <= 0xBE,     // – ヾ U+30FE
+                    (0x87, KanaScript::Katakana) => c[2] >= 0xB0,     // U+31F0–U+31FF
+                    (0x81, KanaScript::Hiragana) => c[2] >= 0x81,     // ぁ U+3041–
+                    (0x82, KanaScript::Hiragana) => c[2] <= 0x96 || matches!(c[2], 0x9D | 0x9E),
+                    _ => false,
+                }
+        })
+}
+
 /// Katakana letters (incl. small, ヴ, ヷ–ヺ, ヽヾ and U+31F0–U+31FF); not ー・.
 #[inline]
 fn is_katakana(c: char) -> bool {
@@ -106,14 +126,7 @@ pub(super) fn cleanse(
 ) -> Result<(), Fail> {
     // Most values are already clean: letters of the layout's script, ー ・ and
     // U+3000, with no mark to compose. Such a value is left as it is (not written).
-    let clean = match script {
-        KanaScript::Katakana => s
-            .chars()
-            .all(|c| is_katakana(c) || matches!(c, '\u{3000}' | 'ー' | '・')),
-        KanaScript::Hiragana => s
-            .chars()
-            .all(|c| is_hiragana(c) || matches!(c, '\u{3000}' | 'ー' | '・')),
-    };
+    let clean = is_clean(s.as_bytes(), script);
     if clean {
         return Ok(());
     }
@@ -194,6 +207,38 @@ mod tests {
         let mut out = String::new();
         let mut a = Applied::default();
         cleanse(s, script, &mut out, &mut a).map(|()| (super::super::result_of(s, out, a), a))
+    }
+
+    #[test]
+    fn the_byte_check_agrees_with_the_character_classes() {
+        let by_chars = |v: &str, script| {
+            v.chars().all(|c| {
+                matches!(c, '\u{3000}' | 'ー' | '・')
+                    || match script {
+                        KanaScript::Katakana => is_katakana(c),
+                        KanaScript::Hiragana => is_hiragana(c),
+                    }
+            })
+        };
+        let mut buf = [0u8; 4];
+        for script in [KanaScript::Katakana, KanaScript::Hiragana] {
+            for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+                let one = c.encode_utf8(&mut buf);
+                assert_eq!(
+                    is_clean(one.as_bytes(), script),
+                    by_chars(one, script),
+                    "U+{:04X}",
+                    c as u32
+                );
+                let two = format!("ア{one}");
+                assert_eq!(
+                    is_clean(two.as_bytes(), script),
+                    by_chars(&two, script),
+                    "U+{:04X}",
+                    c as u32
+                );
+            }
+        }
     }
 
     fn rules(a: Applied) -> Vec<Rule> {

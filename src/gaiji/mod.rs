@@ -579,9 +579,40 @@ fn compat_ideographs() -> impl Iterator<Item = char> {
 fn may_hold_mapped(b: &[u8]) -> bool {
     // One branch-free pass (vectorised by the compiler); 0xF1/0xF2 (planes 4–12)
     // are let through too, which costs only a slower look at such rare items.
-    b.iter().fold(false, |any, &c| {
-        any | (c >= 0xEE) | (c == 0xE2) | (c == 0xC2)
-    })
+    let lead = |c: u8| (c >= 0xEE) | (c == 0xE2) | (c == 0xC2);
+    if !b.iter().fold(false, |any, &c| any | lead(c)) {
+        return false;
+    }
+    // 0xEF also starts half-width kana and full-width digits and letters, common in
+    // legacy data and never mapped: look closer before the caller goes item by item.
+    // Steps from character to character (most are three bytes).
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        i += match c {
+            0..=0x7F => 1,
+            0xEF if !ef_may_be_mapped(b.get(i + 1..i + 3)) => 3,
+            _ if lead(c) => return true,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+    }
+    false
+}
+
+/// For a character U+F000–U+FFFF (0xEF and the two bytes that follow): PUA,
+/// compatibility ideographs, or one of the CP932 full-width variants.
+fn ef_may_be_mapped(rest: Option<&[u8]>) -> bool {
+    match rest {
+        Some(&[b1, b2]) => match b1 {
+            0x80..=0xAB => true,                 // U+F000–U+FAFF
+            0xBC => b2 == 0x8D,                  // U+FF0D －
+            0xBD => b2 == 0x9E,                  // U+FF5E ～
+            0xBF => (0xA0..=0xA2).contains(&b2), // U+FFE0–U+FFE2 ￠￡￢
+            _ => false,
+        },
+        _ => true,
+    }
 }
 
 fn in_fast_scan(c: char) -> bool {
@@ -745,5 +776,33 @@ mod tests {
         assert!(m.needs_work("\u{E000}"));
         assert!(m.needs_work("1\u{FF5E}"));
         assert!(!m.needs_work("1\u{301C}"), "already the JIS form");
+        assert!(
+            !m.needs_work("ﾔﾏﾀﾞ　１２３ＡＢ"),
+            "half-width kana, full-width digits"
+        );
+    }
+
+    /// The quick scan may say yes too often, never no when a character would be mapped:
+    /// checked for every character, under both variant policies and with a table.
+    #[test]
+    fn the_quick_scan_misses_no_character_the_mapper_would_touch() {
+        let table = [("t.tsv", "U+E000\tMJ000001\nU+2F800\tMJ000002\n")];
+        for variants in [VariantPolicy::Jis, VariantPolicy::Cp932] {
+            let opts = MapOptions {
+                variants,
+                ..MapOptions::default()
+            };
+            let m = mapper(&table, opts).unwrap();
+            assert!(!m.general_sources);
+            let mut buf = [0u8; 4];
+            for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+                if m.lookup(c) != 0 || is_user_defined(c) {
+                    let s = c.encode_utf8(&mut buf);
+                    assert!(m.needs_work(s), "U+{:04X} under {variants:?}", c as u32);
+                    let padded = format!("ｱ{s}１");
+                    assert!(m.needs_work(&padded), "U+{:04X} in text", c as u32);
+                }
+            }
+        }
     }
 }

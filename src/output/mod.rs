@@ -116,7 +116,14 @@ pub struct PendingFile {
     file: Option<File>,
     hasher: Sha256,
     bytes: u64,
+    /// Bytes written when the last early flush started.
+    flushed_at: u64,
+    /// An early flush still running (see [`PendingFile::write_all`]).
+    flushing: Option<std::thread::JoinHandle<io::Result<()>>>,
 }
+
+/// Bytes written between early flushes.
+const FLUSH_EVERY: u64 = 16 << 20;
 
 /// Prefix of temporary names, so a later run can remove what a killed run left.
 pub const TMP_PREFIX: &str = ".ikou-tmp-";
@@ -136,6 +143,8 @@ impl PendingFile {
             file: Some(file),
             hasher: Sha256::new(),
             bytes: 0,
+            flushed_at: 0,
+            flushing: None,
         })
     }
 
@@ -148,12 +157,29 @@ impl PendingFile {
         f.write_all(data)?;
         self.hasher.update(data);
         self.bytes += data.len() as u64;
+        // The file is synced to disk before it is published. Syncing a large file
+        // only at the end makes the run wait for all of it to be written out; a
+        // helper thread flushes what is written so far every few megabytes, so
+        // that the disk works while we do.
+        if self.bytes - self.flushed_at >= FLUSH_EVERY
+            && self.flushing.as_ref().is_none_or(|h| h.is_finished())
+        {
+            if let Some(h) = self.flushing.take() {
+                join_flush(h)?;
+            }
+            let clone = f.try_clone()?;
+            self.flushing = Some(std::thread::spawn(move || clone.sync_data()));
+            self.flushed_at = self.bytes;
+        }
         Ok(())
     }
 
     /// Flushes to disk and returns the hash; the file keeps its temporary name.
     pub fn finish(&mut self) -> io::Result<Written> {
         let f = self.file.take().ok_or_else(closed)?;
+        if let Some(h) = self.flushing.take() {
+            join_flush(h)?;
+        }
         f.sync_all()?;
         Ok(Written {
             sha256: hex(&std::mem::take(&mut self.hasher).finalize()),
@@ -175,6 +201,11 @@ impl Drop for PendingFile {
             let _ = fs::remove_file(&self.tmp);
         }
     }
+}
+
+fn join_flush(h: std::thread::JoinHandle<io::Result<()>>) -> io::Result<()> {
+    h.join()
+        .unwrap_or_else(|_| Err(io::Error::other("the flushing thread stopped")))
 }
 
 fn closed() -> io::Error {
@@ -232,6 +263,29 @@ mod tests {
             csv_line(&mut b, rec.iter().copied());
             assert_eq!(a, b);
         }
+    }
+
+    #[test]
+    fn a_file_flushed_early_while_written_is_whole_and_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("big.csv");
+        let mut f = PendingFile::create(&dest).unwrap();
+        let piece: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
+        let pieces = (2 * FLUSH_EVERY / piece.len() as u64 + 3) as usize;
+        let mut h = Sha256::new();
+        for _ in 0..pieces {
+            f.write_all(&piece).unwrap();
+            h.update(&piece);
+        }
+        assert!(
+            f.flushing.is_some() || f.flushed_at > 0,
+            "no early flush started"
+        );
+        let w = f.finish().unwrap();
+        f.publish().unwrap();
+        assert_eq!(w.bytes, (pieces * piece.len()) as u64);
+        assert_eq!(w.sha256, hex(&h.finalize()));
+        assert_eq!(sha256_file(&dest).unwrap(), (w.sha256, w.bytes));
     }
 
     #[test]
