@@ -22,9 +22,13 @@ const LEAD_BYTES: usize = 60;
 
 struct Tables {
     single: [Entry; 256],
-    /// `LEAD_BYTES` rows of 256 entries, indexed by the trail byte.
-    double: Vec<Entry>,
+    /// `LEAD_BYTES` rows of 256 entries, indexed by the trail byte; a power of two
+    /// long, so that a masked index needs no bounds check.
+    double: Box<[Entry; DOUBLE_LEN]>,
 }
+
+const DOUBLE_LEN: usize = 1 << 14;
+const _: () = assert!(LEAD_BYTES * 256 <= DOUBLE_LEN);
 
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
@@ -56,7 +60,7 @@ fn reference(bytes: &[u8]) -> Option<String> {
 
 fn build() -> Tables {
     let mut single = [0; 256];
-    let mut double = vec![0; LEAD_BYTES * 256];
+    let mut double = Box::new([0; DOUBLE_LEN]);
     let mut row = 0u32;
     for b in 0..=255u8 {
         single[b as usize] = if is_lead(b) {
@@ -119,30 +123,28 @@ pub(super) fn decode(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> 
             continue;
         }
         let e = t.single[b as usize];
-        let (e, used) = match e >> 24 {
-            LEAD => match bytes.get(i + 1) {
-                Some(&trail) => {
-                    let d = t.double[(e & 0xFFFF) as usize + trail as usize];
-                    if d == 0 {
-                        bad = Some((i, if trail < 0x80 { 1 } else { 2 }));
-                        break;
-                    }
-                    (d, 2)
-                }
-                None => {
-                    bad = Some((i, 1));
-                    break;
-                }
-            },
-            0 => {
+        if e >> 24 == LEAD {
+            // Most of a Japanese record: a double-byte character.
+            let Some(&trail) = bytes.get(i + 1) else {
                 bad = Some((i, 1));
                 break;
+            };
+            let d = t.double[(e as usize | trail as usize) & (DOUBLE_LEN - 1)];
+            if d == 0 {
+                bad = Some((i, if trail < 0x80 { 1 } else { 2 }));
+                break;
             }
-            _ => (e, 1),
-        };
-        store(&mut dst[o..o + 4], &e.to_le_bytes());
-        i += used;
-        o += (e >> 24) as usize;
+            store(&mut dst[o..o + 4], &d.to_le_bytes());
+            i += 2;
+            o += (d >> 24) as usize;
+        } else if e != 0 {
+            store(&mut dst[o..o + 4], &e.to_le_bytes());
+            i += 1;
+            o += (e >> 24) as usize;
+        } else {
+            bad = Some((i, 1));
+            break;
+        }
     }
     // SAFETY: `dst[..o]` was written above, and holds whole characters only.
     unsafe { v.set_len(start + o) };
