@@ -80,7 +80,7 @@ fn is_clean(s: &[u8], script: KanaScript) -> bool {
         s.chunks_exact(3)
             .fold(true, |all, c| all & (c[0] == 0xE3) & ok(off(c)))
     };
-    s.len() % 3 == 0
+    s.len().is_multiple_of(3)
         && match script {
             // U+30A1–U+30FE (letters, ・ ー ヽ ヾ), U+31F0–U+31FF, U+3000.
             KanaScript::Katakana => {
