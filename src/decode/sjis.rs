@@ -202,6 +202,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any bytes at all: the same text and the same error as encoding_rs.
+        #[test]
+        fn any_bytes_decode_as_encoding_rs_does(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    0x20u8..0x7F,
+                    0x81u8..0xA0,
+                    0xE0u8..0xFD,
+                    0x40u8..0xFD,
+                    proptest::num::u8::ANY,
+                ],
+                0..64,
+            )
+        ) {
+            proptest::prop_assert_eq!(by_table(&bytes), by_encoding_rs(&bytes));
+        }
+    }
+
     #[test]
     fn ascii_runs_of_any_length_and_alignment() {
         let text = "0123456789abcdefghij,ｶﾅ,漢字,0123456789";
