@@ -275,6 +275,19 @@ mod tests {
             proptest::prop_assert_eq!(&got[..], &want[..n]);
             proptest::prop_assert_eq!(stopped, want.len() > stop);
         }
+
+        #[test]
+        fn in_place_splitting_agrees_with_splitting_a_copy(
+            rec in proptest::collection::vec(proptest::sample::select(vec!["a", ",", "山", "\"", "ｱ", ""]), 0..150),
+        ) {
+            let rec: String = rec.concat();
+            let mut copy = Items::default();
+            let want = split_csv(&rec, b',', b'"', &mut copy).map(|()| copy.iter().map(String::from).collect::<Vec<_>>());
+            let mut items = Items::default();
+            let mut record = rec.clone();
+            let got = split_csv_in_place(&mut record, b',', b'"', &mut items).map(|_| items.iter().map(String::from).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
