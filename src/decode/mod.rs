@@ -130,9 +130,8 @@ impl DecodeError {
 /// the text decoded before the bad bytes.
 pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     // Items are mostly ASCII (codes, dates, numbers): copy those straight (the
-    // Shift_JIS decoder has its own ASCII path).
-    if !matches!(enc, Encoding::Cp932 | Encoding::ShiftJis | Encoding::Utf8)
-        && enc.unit_width() == 1
+    // Shift_JIS decoder has its own ASCII path, UTF-8 needs none).
+    if matches!(enc, Encoding::EucJp | Encoding::EucJpMs)
         && bytes.is_ascii()
         && let Ok(s) = std::str::from_utf8(bytes)
     {

@@ -51,11 +51,11 @@ fn entry_of(s: &str) -> Entry {
     }
 }
 
+/// One character as encoding_rs decodes it (None: it refuses the bytes).
 fn reference(bytes: &[u8]) -> Option<String> {
-    let mut d = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
     let mut s = String::with_capacity(8);
-    let (r, read) = d.decode_to_string_without_replacement(bytes, &mut s, true);
-    (r == encoding_rs::DecoderResult::InputEmpty && read == bytes.len()).then_some(s)
+    super::decode_with(encoding_rs::SHIFT_JIS, bytes, &mut s).ok()?;
+    Some(s)
 }
 
 fn build() -> Tables {

@@ -80,23 +80,36 @@ pub fn split_csv_in_place(
     quote: u8,
     items: &mut Items,
 ) -> Result<bool, QuoteError> {
-    // One pass finds the delimiters, and gives up on the first quote.
-    items.spans.clear();
+    if !unquoted_spans(record.as_bytes(), delimiter, quote, &mut items.spans) {
+        return split_csv(record, delimiter, quote, items).map(|()| false);
+    }
+    std::mem::swap(&mut items.text, record);
+    Ok(true)
+}
+
+/// The items of a record without quotes, as spans of `record` (`spans` is cleared
+/// first): one pass finds the delimiters. False, and `spans` incomplete, at the
+/// first quote.
+fn unquoted_spans(
+    record: &[u8],
+    delimiter: u8,
+    quote: u8,
+    spans: &mut Vec<(usize, usize)>,
+) -> bool {
+    spans.clear();
     let mut start = 0;
-    let quoted = for_each_of_two(record.as_bytes(), delimiter, quote, |p, b| {
+    let quoted = for_each_of_two(record, delimiter, quote, |p, b| {
         if b == quote {
             return false;
         }
-        items.spans.push((start, p));
+        spans.push((start, p));
         start = p + 1;
         true
     });
-    if quoted {
-        return split_csv(record, delimiter, quote, items).map(|()| false);
+    if !quoted {
+        spans.push((start, record.len()));
     }
-    items.spans.push((start, record.len()));
-    std::mem::swap(&mut items.text, record);
-    Ok(true)
+    !quoted
 }
 
 /// Calls `f(position, byte)` for each byte of `hay` equal to `a` or `b`, in order,
@@ -153,17 +166,12 @@ pub fn split_csv(
 ) -> Result<(), QuoteError> {
     items.clear();
     let b = record.as_bytes();
-    if memchr(quote, b).is_none() {
-        // The common case: no quotes at all. One iterator over the record is much
-        // cheaper than one memchr call per (short) item.
-        let mut start = 0;
-        for p in memchr::memchr_iter(delimiter, b) {
-            items.push(&record[start..p]);
-            start = p + 1;
-        }
-        items.push(&record[start..]);
+    // The common case, no quotes at all: the items are the record's own text.
+    if unquoted_spans(b, delimiter, quote, &mut items.spans) {
+        items.text.push_str(record);
         return Ok(());
     }
+    items.spans.clear();
     let mut i = 0;
     loop {
         if b.get(i) == Some(&quote) {
