@@ -6,7 +6,7 @@ use crate::cleanse::{Applied, Cleanser};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
 use crate::gaiji::{MapEvents, Mapper, Unmapped, UnmappedPolicy};
 use crate::items::{self, Items};
-use crate::layout::{Format, Layout};
+use crate::layout::{Field, Format, Layout};
 use crate::reject::Reject;
 use crate::split::Flaw;
 use crate::validate;
@@ -17,6 +17,9 @@ pub struct RecordProcessor {
     encoding: Encoding,
     mapper: Mapper,
     cleanser: Cleanser,
+    /// Some item is `sensitive`: a record-level reason may then carry nothing
+    /// taken from the record's bytes (they may be the sensitive item's).
+    any_sensitive: bool,
 }
 
 /// Buffers reused from record to record (one per worker), so a record costs no allocation.
@@ -27,8 +30,11 @@ pub struct Scratch {
     pub items: Items,
     mapped: String,
     cleaned: String,
-    /// What the map stage did to this record.
+    /// What the map stage did to this record (its sensitive items only counted:
+    /// see [`MapEvents::sensitive_unmapped`]).
     pub events: MapEvents,
+    /// What the map stage did to a sensitive item: discarded, never tallied.
+    hidden: MapEvents,
     /// The items to write, once one of them differs from the item read: from then on
     /// every item is copied here. Until then the items read are the items to write,
     /// and nothing is copied (most records: see [`Scratch::written`]).
@@ -71,6 +77,7 @@ impl RecordProcessor {
             check_even_offsets(&layout, encoding)?;
         }
         Ok(RecordProcessor {
+            any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
             mapper,
@@ -110,7 +117,8 @@ impl RecordProcessor {
                     let value = s.items.get(j);
                     if self.mapper.needs_work(value) {
                         s.mapped.clear();
-                        let _ = self.mapper.map(value, &mut s.mapped, &mut s.events);
+                        let _ =
+                            self.map_item(j, value, &mut s.mapped, &mut s.events, &mut s.hidden);
                     }
                 }
                 return Err(r);
@@ -125,8 +133,8 @@ impl RecordProcessor {
         let mut changed = false;
         if may_map && self.mapper.needs_work(value) {
             s.mapped.clear();
-            if let Err(u) = self.mapper.map(value, &mut s.mapped, &mut s.events) {
-                return Err(self.unmapped_reject(&field.name, u));
+            if let Err(u) = self.map_item(i, value, &mut s.mapped, &mut s.events, &mut s.hidden) {
+                return Err(self.unmapped_reject(field, u));
             }
             value = &s.mapped;
             changed = true;
@@ -135,7 +143,7 @@ impl RecordProcessor {
         let applied = self
             .cleanser
             .cleanse_applied(i, value, &mut s.cleaned)
-            .map_err(|d| Reject::item(d.reason, &field.name, d.message))?;
+            .map_err(|d| item_reject(field, d.reason, || d.message))?;
         if !applied.is_empty() {
             value = &s.cleaned;
             changed = true;
@@ -157,32 +165,71 @@ impl RecordProcessor {
         Ok(())
     }
 
+    /// Maps item `i`. The characters of a sensitive item are mapped all the same
+    /// (its record is written or rejected as any other), but what was met in it is
+    /// never listed by character or record: only its unmapped 外字 are counted.
+    fn map_item(
+        &self,
+        i: usize,
+        value: &str,
+        out: &mut String,
+        events: &mut MapEvents,
+        hidden: &mut MapEvents,
+    ) -> Result<(), Unmapped> {
+        if !self.layout.fields[i].sensitive {
+            return self.mapper.map(value, out, events);
+        }
+        hidden.clear();
+        let r = self.mapper.map(value, out, hidden);
+        events.sensitive_unmapped += hidden.unmapped.len() as u64;
+        r
+    }
+
     #[cold]
-    fn unmapped_reject(&self, item: &str, u: Unmapped) -> Reject {
+    fn unmapped_reject(&self, field: &Field, u: Unmapped) -> Reject {
         let when = match self.mapper.options().unmapped {
             UnmappedPolicy::Fail => "--unmapped fail のため変換を中止しました",
             _ => "このレコードは変換しません",
         };
-        let what = match self.mapper.table_mapping(u.source).and_then(|m| m.mj) {
-            // The table maps it, but the glyph cannot be written (--ivs never).
-            Some(mj) => format!(
-                "外字 U+{:04X} は対応表で {} に対応付けられていますが、JIS X 0213 の文字に縮退できません",
-                u.source as u32,
-                crate::mj::mj_name(mj)
-            ),
-            None => format!("外字 U+{:04X} は外字対応表にありません", u.source as u32),
-        };
-        Reject::item(
-            UNMAPPED,
-            item,
-            format!("{item}: {what}（{}文字目）。{when}", u.char_index),
-        )
+        let r = item_reject(field, UNMAPPED, || {
+            let what = match self.mapper.table_mapping(u.source).and_then(|m| m.mj) {
+                // The table maps it, but the glyph cannot be written (--ivs never).
+                Some(mj) => format!(
+                    "外字 U+{:04X} は対応表で {} に対応付けられていますが、JIS X 0213 の文字に縮退できません",
+                    u.source as u32,
+                    crate::mj::mj_name(mj)
+                ),
+                None => format!("外字 U+{:04X} は外字対応表にありません", u.source as u32),
+            };
+            format!("{}: {what}（{}文字目）", field.name, u.char_index)
+        });
+        Reject {
+            message: format!("{}。{when}", r.message),
+            ..r
+        }
     }
 
     fn split_csv(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.decoded.clear();
-        decode::decode(self.encoding, raw, &mut s.decoded)
-            .map_err(|e| self.decode_reject(&e, 0))?;
+        if let Err(e) = decode::decode(self.encoding, raw, &mut s.decoded) {
+            // `decoded` holds the text before the bad bytes: it tells their item.
+            return Err(match self.csv_item_at(&s.decoded) {
+                Some(i) => {
+                    let field = &self.layout.fields[i];
+                    let r = self.decode_reject(&e, 0);
+                    item_reject(field, r.code, || format!("{}: {}", field.name, r.message))
+                }
+                None if self.any_sensitive => Reject::record(
+                    "undecodable",
+                    format!(
+                        "{} として読めないバイトがあります（項目に分けられず、sensitive の項目のものかもしれないため、\
+                         バイトと位置は表示しません）",
+                        self.encoding
+                    ),
+                ),
+                None => self.decode_reject(&e, 0),
+            });
+        }
         let in_place = items::split_csv_in_place(
             &mut s.decoded,
             self.layout.delimiter_byte(),
@@ -190,14 +237,22 @@ impl RecordProcessor {
             &mut s.items,
         )
         .map_err(|e| {
-            Reject::record(
-                "broken-quote",
-                format!(
-                    "引用符（{}）の使い方が RFC 4180 に合いません（復号後 {} バイト目）",
-                    self.layout.quote,
-                    e.at + 1
+            let what = format!(
+                "引用符（{}）の使い方が RFC 4180 に合いません",
+                self.layout.quote
+            );
+            // The position is shown only when it is not in a sensitive item.
+            let item = s.decoded.get(..e.at).and_then(|p| self.csv_item_at(p));
+            match item {
+                Some(i) if self.layout.fields[i].sensitive => {
+                    item_reject(&self.layout.fields[i], "broken-quote", String::new)
+                }
+                None if self.any_sensitive => Reject::record("broken-quote", what),
+                _ => Reject::record(
+                    "broken-quote",
+                    format!("{what}（復号後 {} バイト目）", e.at + 1),
                 ),
-            )
+            }
         })?;
         // As RFC 4180 output, the record's own text needs no quoting only when it
         // was split at commas and holds no double quote.
@@ -217,6 +272,17 @@ impl RecordProcessor {
         Ok(())
     }
 
+    /// The layout item that decoded CSV text following `prefix` (the start of a
+    /// record) belongs to, if the prefix shows it.
+    fn csv_item_at(&self, prefix: &str) -> Option<usize> {
+        items::item_at(
+            prefix,
+            self.layout.delimiter_byte(),
+            self.layout.quote_byte(),
+        )
+        .filter(|&i| i < self.layout.fields.len())
+    }
+
     fn split_fixed(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.items.clear();
         for f in &self.layout.fields {
@@ -227,7 +293,7 @@ impl RecordProcessor {
             let bytes = &raw[off.min(end)..end];
             s.items
                 .push_with(|out| decode::decode(self.encoding, bytes, out))
-                .map_err(|e| self.fixed_decode_reject(&e, raw, &f.name, off, end))?;
+                .map_err(|e| self.fixed_decode_reject(&e, raw, f, off, end))?;
         }
         Ok(())
     }
@@ -240,14 +306,35 @@ impl RecordProcessor {
         &self,
         e: &DecodeError,
         raw: &[u8],
-        item: &str,
+        field: &Field,
         off: usize,
         end: usize,
     ) -> Reject {
+        let item = &field.name;
+        // The item's place in the record is the layout's, not the data's.
         let range = format!("{}〜{}バイト目", off + 1, end);
         let fix = "レイアウトの offset と length がこのファイルと合っているか確認してください";
         for (pos, edge) in [(end, "終わり"), (off, "始まり")] {
             if let Some((start, len)) = character_around(self.encoding, raw, pos) {
+                // The cut character's bytes may be a sensitive item's, this
+                // item's or its neighbour's: then its size and place are not shown.
+                let hidden = self.layout.fields.iter().find(|f| {
+                    f.sensitive && {
+                        let fo = f.offset.unwrap_or(0);
+                        let fe = fo.saturating_add(f.length.unwrap_or(0));
+                        fo < start.saturating_add(len) && start < fe
+                    }
+                });
+                if let Some(h) = hidden {
+                    return Reject::item(
+                        CUT_CHARACTER,
+                        item,
+                        format!(
+                            "項目「{item}」（{range}）の{edge}が文字の途中で切れています（{}: sensitive の項目のため内容は表示しません）。{fix}",
+                            h.name
+                        ),
+                    );
+                }
                 return Reject::item(
                     CUT_CHARACTER,
                     item,
@@ -261,11 +348,9 @@ impl RecordProcessor {
             }
         }
         let r = self.decode_reject(e, off);
-        Reject::item(
-            r.code,
-            item,
-            format!("項目「{item}」（{range}）: {}", r.message),
-        )
+        item_reject(field, r.code, || {
+            format!("項目「{item}」（{range}）: {}", r.message)
+        })
     }
 
     fn decode_reject(&self, e: &DecodeError, base: usize) -> Reject {
@@ -284,6 +369,27 @@ impl RecordProcessor {
         };
         Reject::record("undecodable", message)
     }
+}
+
+/// The reject of `field` for rule `code`. The one place that decides what a
+/// reason may say about an item: `detail` (which may quote bytes, code points,
+/// lengths or positions of the value) for an ordinary item; for a `sensitive` item
+/// only its name and the rule, and `detail` is never built.
+pub fn item_reject(field: &Field, code: &'static str, detail: impl FnOnce() -> String) -> Reject {
+    let message = if field.sensitive {
+        sensitive_message(&field.name, code)
+    } else {
+        detail()
+    };
+    Reject::item(code, &field.name, message)
+}
+
+/// The reason given for a sensitive item: its name and the rule broken.
+pub fn sensitive_message(item: &str, code: &str) -> String {
+    format!(
+        "{item}: {}（sensitive の項目のため内容は表示しません）",
+        crate::report::reason_label(code)
+    )
 }
 
 /// Reject code of a record with an unmapped 外字.
@@ -581,6 +687,107 @@ length = 3
         assert_eq!((e.code, e.item.as_deref()), (CUT_CHARACTER, Some("x")));
         assert!(
             e.message.contains("の始まり") && e.message.contains("3〜4バイト目の文字"),
+            "{}",
+            e.message
+        );
+    }
+
+    const SENSITIVE: &str = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+[[fields]]
+name = "個人番号"
+sensitive = true
+length = 4
+"#;
+
+    /// Nothing of a sensitive item's value in a reason: no byte, code point,
+    /// length or position; its name and the rule instead.
+    fn assert_hidden(r: &Reject, code: &str) {
+        assert_eq!(
+            (r.code, r.item.as_deref()),
+            (code, Some("個人番号")),
+            "{r:?}"
+        );
+        assert!(
+            r.message.starts_with("個人番号: ") && r.message.contains("sensitive"),
+            "{r:?}"
+        );
+        for bad in ["0x", "U+", "文字目", "バイト目", "5文字", "\u{E000}"] {
+            assert!(!r.message.contains(bad), "{bad} in {}", r.message);
+        }
+    }
+
+    #[test]
+    fn a_sensitive_item_is_named_never_shown() {
+        let p = processor(SENSITIVE, Encoding::Cp932);
+        assert_hidden(&run(&p, b"1,12\x82").unwrap_err(), "undecodable");
+        assert_hidden(&run(&p, b"1,12\xF0\x40").unwrap_err(), UNMAPPED);
+        assert_hidden(&run(&p, b"1,12345").unwrap_err(), "too-long");
+        assert_hidden(&run(&p, b"1,\"12\"3").unwrap_err(), "broken-quote");
+        // In the other item the details are still given.
+        let e = run(&p, b"\x82,1").unwrap_err();
+        assert_eq!(e.item.as_deref(), Some("番号"));
+        assert!(
+            e.message.contains("0x82") && e.message.contains("1バイト目"),
+            "{}",
+            e.message
+        );
+        let e = run(&p, b"1\"2,1").unwrap_err();
+        assert!(e.message.contains("2 バイト目"), "{}", e.message);
+        // Bytes that cannot be placed in an item are not shown when some item is
+        // sensitive (they may be its), and are when none is.
+        let e = run(&p, b"1,2,3\x82").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), ("undecodable", None));
+        assert!(
+            !e.message.contains("0x82") && !e.message.contains("バイト目"),
+            "{}",
+            e.message
+        );
+        let open = processor(
+            &SENSITIVE.replace("sensitive = true\n", ""),
+            Encoding::Cp932,
+        );
+        let e = run(&open, b"1,2,3\x82").unwrap_err();
+        assert!(e.message.contains("0x82"), "{}", e.message);
+    }
+
+    #[test]
+    fn what_is_met_in_a_sensitive_item_is_only_counted() {
+        let p = processor(SENSITIVE, Encoding::Cp932);
+        let mut s = Scratch::default();
+        // 〜 (0x8160) is mapped in both items; U+E000 (0xF040) is unmapped.
+        p.process(b"\x81\x60,\x81\x60", None, &mut s).unwrap();
+        assert_eq!(
+            s.events.hits.len(),
+            1,
+            "only the first item's mapping is listed"
+        );
+        assert_eq!(
+            s.written().get(1),
+            "\u{301C}",
+            "the sensitive item is mapped as before"
+        );
+        let e = p.process(b"\xF0\x40,\xF0\x40", None, &mut s).unwrap_err();
+        assert_eq!(e.item.as_deref(), Some("番号"));
+        assert_eq!(s.events.unmapped, ['\u{E000}']);
+        assert_eq!(s.events.sensitive_unmapped, 1);
+    }
+
+    #[test]
+    fn a_fixed_sensitive_item_is_named_never_shown() {
+        let layout = CUT.replace("name = \"b\"", "name = \"個人番号\"\nsensitive = true");
+        let p = processor(&layout, Encoding::Cp932);
+        assert_hidden(&run(&p, b"000\xFF12").unwrap_err(), "undecodable");
+        // `a` ends inside a character that starts in it and ends in 個人番号.
+        let e = run(&p, b"00\x8ER\x93c").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), (CUT_CHARACTER, Some("a")));
+        assert!(
+            e.message.contains("個人番号")
+                && !e.message.contains("バイト文字")
+                && !e.message.contains("3〜4"),
             "{}",
             e.message
         );

@@ -26,6 +26,9 @@ pub struct Tally {
     pub mapped: Vec<Seen>,
     /// Unmapped 外字 met (in written and rejected records alike).
     pub unmapped: BTreeMap<char, Seen>,
+    /// Unmapped 外字 met in `sensitive` items: counted only, never listed by
+    /// character or record (they are not in `unmapped`).
+    pub sensitive_unmapped: u64,
 }
 
 /// How often something was met, and the first record it was met in.
@@ -110,6 +113,7 @@ impl Tally {
         for &c in &events.unmapped {
             self.unmapped.entry(c).or_default().add(1, record, key);
         }
+        self.sensitive_unmapped += events.sensitive_unmapped;
     }
 
     fn rule_counts(&mut self, item: usize) -> &mut RuleCounts {
@@ -146,6 +150,7 @@ impl Tally {
         for (c, seen) in later.unmapped {
             self.unmapped.entry(c).or_default().merge(seen);
         }
+        self.sensitive_unmapped += later.sensitive_unmapped;
     }
 }
 
@@ -176,6 +181,7 @@ mod tests {
         let ev = MapEvents {
             hits: vec![2, 2],
             unmapped: vec!['\u{E001}'],
+            sensitive_unmapped: 0,
         };
         let mut a = Tally::default();
         a.write(&[], &MapEvents::default(), 1, None);

@@ -1,6 +1,7 @@
 //! Validate: the checks every item gets after cleansing, whatever its type.
 
 use crate::layout::{Field, FieldType, Format};
+use crate::record::item_reject;
 use crate::reject::Reject;
 
 /// Characters as a person counts them: variation selectors belong to the
@@ -48,20 +49,17 @@ pub fn check(field: &Field, format: Format, value: &str) -> Result<(), Reject> {
 
 #[cold]
 fn required(field: &Field) -> Reject {
-    Reject::item(
-        "required",
-        &field.name,
-        format!("{}: 必須項目が空です", field.name),
-    )
+    item_reject(field, "required", || {
+        format!("{}: 必須項目が空です", field.name)
+    })
 }
 
 #[cold]
 fn too_long(field: &Field, n: usize, max: usize) -> Reject {
-    Reject::item(
-        "too-long",
-        &field.name,
-        format!("{}: {n}文字あり、上限の{max}文字を超えています", field.name),
-    )
+    // The limit is the layout's; the count is the value's (not shown when sensitive).
+    item_reject(field, "too-long", || {
+        format!("{}: {n}文字あり、上限の{max}文字を超えています", field.name)
+    })
 }
 
 #[cfg(test)]

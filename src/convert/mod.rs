@@ -110,7 +110,10 @@ pub struct RunResult {
 impl RunResult {
     /// 0 when every record was converted, 3 when some were rejected (CONTRACT.md).
     pub fn exit_code(&self) -> i32 {
-        if self.manifest.counts.rejected > 0 || !self.manifest.unmapped.is_empty() {
+        if self.manifest.counts.rejected > 0
+            || !self.manifest.unmapped.is_empty()
+            || self.files.iter().any(|f| f.tally.sensitive_unmapped > 0)
+        {
             3
         } else {
             0

@@ -298,12 +298,16 @@ pub struct MapEvents {
     pub hits: Vec<u32>,
     /// Unmapped private-use characters met (one per occurrence).
     pub unmapped: Vec<char>,
+    /// Unmapped 外字 met in `sensitive` items: only counted, so that nothing about
+    /// them (which character, which record) is ever listed.
+    pub sensitive_unmapped: u64,
 }
 
 impl MapEvents {
     pub fn clear(&mut self) {
         self.hits.clear();
         self.unmapped.clear();
+        self.sensitive_unmapped = 0;
     }
 }
 

@@ -225,6 +225,38 @@ pub fn split_csv(
     }
 }
 
+/// The index of the item that text following `prefix` (the start of a decoded CSV
+/// record) belongs to: the delimiters outside quotes in `prefix`. None: `prefix`
+/// is not the start of an RFC 4180 record (a quote inside an unquoted item, or
+/// text after a closing quote), so no item can be named with confidence.
+pub fn item_at(prefix: &str, delimiter: u8, quote: u8) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum State {
+        Start,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::Start;
+    let mut index = 0usize;
+    for &b in prefix.as_bytes() {
+        state = match state {
+            State::Start | State::Plain | State::QuoteInQuoted if b == delimiter => {
+                index = index.checked_add(1)?;
+                State::Start
+            }
+            State::Start if b == quote => State::Quoted,
+            State::Start | State::Plain if b == quote => return None,
+            State::Start | State::Plain => State::Plain,
+            State::Quoted if b == quote => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == quote => State::Quoted,
+            State::QuoteInQuoted => return None,
+        };
+    }
+    Some(index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +327,27 @@ mod tests {
             let mut record = rec.clone();
             let got = split_csv_in_place(&mut record, b',', b'"', &mut items).map(|_| items.iter().map(String::from).collect::<Vec<_>>());
             proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn item_at_counts_delimiters_outside_quotes() {
+        let at = |p: &str| item_at(p, b',', b'"');
+        assert_eq!(at(""), Some(0));
+        assert_eq!(at("a,b,"), Some(2));
+        assert_eq!(at("a,\"x,y"), Some(1), "inside a quoted item");
+        assert_eq!(at("a,\"x,\"\"y\","), Some(2));
+        assert_eq!(at("a\"b"), None);
+        assert_eq!(at("\"a\"b"), None);
+        for rec in ["a,b,,c", "\"a,b\",\"c\"\"d\",x", "山田,\"太,郎\",1"] {
+            let items = split(rec).unwrap();
+            // The start of each item is in that item.
+            let mut start = 0;
+            for (i, item) in items.iter().enumerate() {
+                assert_eq!(at(&rec[..start]), Some(i), "{rec} {i}");
+                let quoted = rec[start..].starts_with('"');
+                start += item.len() + item.matches('"').count() + if quoted { 2 } else { 0 } + 1;
+            }
         }
     }
 

@@ -12,7 +12,8 @@
 //!
 //! Personal data: a changed record is named by its number and the layout's key item
 //! (never `sensitive`, the layout guarantees it), the names of the items that
-//! changed and the 外字 sources involved. No other item value is kept or printed.
+//! changed and the 外字 sources involved, never one met in a `sensitive` item
+//! (such a change names the item only). No other item value is kept or printed.
 
 use crate::decode::Encoding;
 use crate::error::Error;
@@ -267,10 +268,8 @@ fn compare_chunk(
         // The decoded items are the same on both sides (decoding and splitting do
         // not depend on the tables); they are empty or stale only for records
         // refused before splitting, which never differ.
-        let mut sources: Vec<char> = b
-            .items
-            .text()
-            .chars()
+        let mut sources: Vec<char> = shown_text(layout, &b.items)
+            .flat_map(str::chars)
             .filter(|c| ctx.differing.binary_search(c).is_ok())
             .collect();
         sources.sort_unstable();
@@ -303,6 +302,24 @@ fn compare_chunk(
         }
     }
     d
+}
+
+/// The text of a record whose characters may be named: every item but the
+/// `sensitive` ones. Nothing when the record was not split into the layout's items
+/// and the layout has a sensitive item (which characters are its is not known).
+fn shown_text<'a>(
+    layout: &'a crate::layout::Layout,
+    items: &'a crate::items::Items,
+) -> impl Iterator<Item = &'a str> {
+    let any_sensitive = layout.fields.iter().any(|f| f.sensitive);
+    let split = items.len() == layout.fields.len();
+    let whole = (!any_sensitive).then(|| items.text());
+    let by_item = (any_sensitive && split).then(|| {
+        (0..items.len())
+            .filter(|&i| !layout.fields[i].sensitive)
+            .map(|i| items.get(i))
+    });
+    whole.into_iter().chain(by_item.into_iter().flatten())
 }
 
 fn reject_items(a: Option<&Reject>, b: Option<&Reject>) -> Vec<String> {

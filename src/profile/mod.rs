@@ -8,7 +8,9 @@
 //! - records per file (as `convert` counts them: no header, no blank lines), and
 //!   how many `convert` would reject with the same layout and tables;
 //! - every distinct 外字 (private-use code point after decoding) with its count,
-//!   first record, key, and the MJ glyph when a table maps it;
+//!   first record, key, and the MJ glyph when a table maps it (never one met in a
+//!   `sensitive` item: those items are left out of the characters, so nothing of
+//!   their values is listed; their defects are counted by item and reason only);
 //! - every other character outside JIS X 0208, marked as JIS X 0213 or neither
 //!   ([`charset`]), with what `convert` writes for it when that differs;
 //! - defects per item and reason (what `convert` would reject a record for), each
@@ -229,6 +231,7 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
         mapper: &mapper,
         cleanser: &cleanser,
         key: layout.key_field().filter(|&k| !layout.fields[k].sensitive),
+        any_sensitive: layout.fields.iter().any(|f| f.sensitive),
     };
     let workers = Workers::new(opts.jobs)?;
     let mut files = Vec::new();

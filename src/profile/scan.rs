@@ -19,6 +19,9 @@ pub(super) struct Stages<'a> {
     pub cleanser: &'a Cleanser,
     /// The key item shown to find a record (never a sensitive one).
     pub key: Option<usize>,
+    /// Some item is `sensitive`: characters are then taken stock of item by item,
+    /// leaving out the sensitive ones (and records that cannot be split at all).
+    pub any_sensitive: bool,
 }
 
 pub use crate::tally::Seen;
@@ -134,7 +137,9 @@ fn record(
         // Still take stock of the characters, as far as the bytes decode.
         s.decoded.clear();
         let _ = decode::decode(st.encoding, raw, &mut s.decoded);
-        scan(&s.decoded, record, None, c);
+        if !st.any_sensitive {
+            scan(&s.decoded, record, None, c);
+        }
         whole(c, flaw_code(f));
         return true;
     }
@@ -148,12 +153,28 @@ fn record(
                 st.layout.quote_byte(),
                 &mut s.items,
             );
-            let key = st
-                .key
-                .filter(|_| decoded.is_ok() && split.is_ok() && s.items.len() == n)
-                .map(|k| s.items.get(k));
-            scan(&s.decoded, record, key, c);
+            let whole_items = decoded.is_ok() && split.is_ok() && s.items.len() == n;
+            let key = st.key.filter(|_| whole_items).map(|k| s.items.get(k));
+            if !st.any_sensitive {
+                scan(&s.decoded, record, key, c);
+            } else if whole_items {
+                scan_items(st, &s.items, record, key, c);
+            }
             let reason = if decoded.is_err() {
+                // As `convert`: the bad bytes' item when the text before them shows it.
+                let item = items::item_at(
+                    &s.decoded,
+                    st.layout.delimiter_byte(),
+                    st.layout.quote_byte(),
+                )
+                .filter(|&i| i < n);
+                if item.is_some() {
+                    c.defects
+                        .entry((item, "undecodable"))
+                        .or_default()
+                        .add(1, record, None);
+                    return true;
+                }
                 "undecodable"
             } else if split.is_err() {
                 "broken-quote"
@@ -179,7 +200,11 @@ fn record(
                     .is_err();
             }
             let key = st.key.filter(|_| !undecodable).map(|k| s.items.get(k));
-            scan(s.items.text(), record, key, c);
+            if st.any_sensitive {
+                scan_items(st, &s.items, record, key, c);
+            } else {
+                scan(s.items.text(), record, key, c);
+            }
             if undecodable {
                 whole(c, "undecodable");
                 return true;
@@ -261,6 +286,15 @@ fn scan(text: &str, record: u64, key: Option<&str>, c: &mut Counts) {
     }
 }
 
+/// As [`scan`], item by item, leaving out the `sensitive` items.
+fn scan_items(st: &Stages, items: &Items, record: u64, key: Option<&str>, c: &mut Counts) {
+    for (i, f) in st.layout.fields.iter().enumerate() {
+        if !f.sensitive && i < items.len() {
+            scan(items.get(i), record, key, c);
+        }
+    }
+}
+
 /// The reject code `convert` gives a record the splitter flagged.
 fn flaw_code(f: Flaw) -> &'static str {
     match f {
@@ -308,6 +342,7 @@ mod tests {
             mapper,
             cleanser,
             key: layout.key_field(),
+            any_sensitive: layout.fields.iter().any(|f| f.sensitive),
         };
         chunk(&st, false, &ch, &mut Scratch::default())
     }

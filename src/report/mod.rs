@@ -10,8 +10,9 @@
 //!
 //! Personal data: the only record data on the page are the single 外字 characters
 //! and the value of the layout's `key` item (宛名番号) for the first record of each
-//! line, both HTML-escaped. No other item value is read, so `sensitive` items can
-//! never appear.
+//! line, both HTML-escaped. No other item value is read, and the tally never
+//! holds a character of a `sensitive` item (only a count of its unmapped 外字,
+//! see [`crate::record`]), so `sensitive` items can never appear.
 //!
 //! The page has no time stamp and depends only on the run's results, so the same
 //! inputs give the same bytes for any `--jobs`. It loads nothing: the style and the
@@ -209,7 +210,8 @@ fn summary(p: &mut String, run: &Run, gaiji: &[GaijiRow], unmapped: &[UnmappedRo
     p.push_str("<section id=\"summary\">\n<h2>概要</h2>\n");
     let written_gaiji: u64 = gaiji.iter().map(|g| g.count).sum();
     let unmapped_n: u64 = unmapped.iter().map(|u| u.count).sum();
-    if c.rejected == 0 && unmapped.is_empty() {
+    let hidden: u64 = run.files.iter().map(|f| f.tally.sensitive_unmapped).sum();
+    if c.rejected == 0 && unmapped.is_empty() && hidden == 0 {
         let _ = writeln!(
             p,
             "<p class=\"ok\">すべてのレコード（{}件）を変換しました。</p>",
@@ -233,6 +235,19 @@ fn summary(p: &mut String, run: &Run, gaiji: &[GaijiRow], unmapped: &[UnmappedRo
                  「<a href=\"#unmapped\">外字対応表にない外字</a>」を見てください。</p>",
                 num(unmapped.len() as u64),
                 num(unmapped_n)
+            );
+        }
+        if hidden > 0 {
+            // Which 外字 and where would tell something of the sensitive value.
+            let _ = writeln!(
+                p,
+                "<p><span class=\"bad\">sensitive の項目に外字対応表にない外字が{}か所ありました。</span>\
+                 sensitive の項目のため、文字とレコードは表示しません（{}）。</p>",
+                num(hidden),
+                match run.mapper.options().unmapped {
+                    UnmappedPolicy::Geta => "〓 を書きました",
+                    _ => "そのレコードは不正レコードファイルにあります",
+                }
             );
         }
         p.push_str("</div>\n");

@@ -60,12 +60,14 @@ impl Fixture {
         let hit = crate::gaiji::MapEvents {
             hits: vec![idx as u32, idx as u32],
             unmapped: vec![],
+            sensitive_unmapped: 0,
         };
         tally.write(&[], &crate::gaiji::MapEvents::default(), 1, Some("0001"));
         tally.write(&[], &hit, 2, Some(key));
         let miss = crate::gaiji::MapEvents {
             hits: vec![],
             unmapped: vec!['\u{E002}'],
+            sensitive_unmapped: 0,
         };
         tally.unmapped_in(&miss, 3, Some("0003"));
         tally.reject(crate::record::UNMAPPED, Some("氏名"), 3);
