@@ -4,7 +4,7 @@ use super::args::{Ivs, ReadArgs, Variants, parse_encoding};
 use ikou::decode::Encoding;
 use ikou::gaiji::{MapOptions, UnmappedPolicy};
 use ikou::profile::{ProfileOptions, profile};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Take stock of legacy exports before converting them; writes no data.
 ///
@@ -13,7 +13,8 @@ use std::path::PathBuf;
 /// record and the MJ glyph a table maps it to; other characters outside JIS X 0208
 /// (JIS X 0213 only, or neither); defects per item and reason (what convert would
 /// reject); cleansing changes per item and rule. As a table on stdout, or JSON with
-/// --json. --worklist writes a 外字 table skeleton for the unmapped codes.
+/// --json. --worklist writes a 外字 table skeleton for the unmapped codes (adding to
+/// the file when it exists; --force replaces it).
 ///
 /// Exit status: 0 nothing to reject and every 外字 mapped; 3 convert would reject
 /// records or some 外字 are unmapped; 2 usage or configuration error; 1 I/O error.
@@ -43,9 +44,16 @@ pub struct Args {
     json: bool,
     /// Write a vendor 外字 table skeleton to FILE: one line per unmapped 外字, target
     /// empty, count and first record as a note. Fill in the targets, then pass it to
-    /// convert --gaiji (which refuses it while a target is empty).
+    /// convert --gaiji (which refuses it while a target is empty). When FILE exists,
+    /// every line of it is kept as it is (filled-in targets too) and a line is added
+    /// for each unmapped 外字 it does not list yet. FILE may never be one of the
+    /// --gaiji tables of the run (exit 2).
     #[arg(long, value_name = "FILE")]
     worklist: Option<PathBuf>,
+    /// With --worklist: replace an existing FILE with a new work list instead of
+    /// adding to it (its lines, and any targets filled in, are lost).
+    #[arg(long, requires = "worklist")]
+    force: bool,
     #[command(flatten)]
     read: ReadArgs,
     /// Input files (legacy exports).
@@ -72,6 +80,14 @@ pub fn run(a: Args) -> u8 {
     opts.skip_encoding_check = a.read.skip_encoding_check;
     opts.chunk_bytes = a.read.chunk_bytes;
     opts.max_record = a.read.max_record_bytes;
+    // Decided before the inputs are read: a refusal should not wait for them.
+    let existing = match &a.worklist {
+        Some(path) => match existing_worklist(path, &a.gaiji, a.force) {
+            Ok(e) => e,
+            Err(e) => return super::fail(&e),
+        },
+        None => None,
+    };
     let p = match profile(&opts, &a.inputs) {
         Ok(p) => p,
         Err(e) => return super::fail(&e),
@@ -80,16 +96,33 @@ pub fn run(a: Args) -> u8 {
         eprintln!("ikou: {w}");
     }
     if let Some(path) = &a.worklist {
-        if let Err(e) = ikou::output::write_atomic(path, p.worklist().as_bytes()) {
+        let n = p.gaiji.iter().filter(|g| g.status == "unmapped").count();
+        let (text, said) = match &existing {
+            Some(old) => {
+                let m = p.merge_worklist(old, a.encoding);
+                let said = format!(
+                    "kept its {} lines and added {} (unmapped 外字 it did not list; {n} unmapped in all)",
+                    m.kept, m.added
+                );
+                (m.text, said)
+            }
+            None => (
+                p.worklist(),
+                format!(
+                    "{n} unmapped 外字 to identify{}",
+                    if a.force { " (replaced)" } else { "" }
+                ),
+            ),
+        };
+        if let Err(e) = ikou::output::write_atomic(path, text.as_bytes()) {
             eprintln!(
                 "ikou: error: {}: cannot write the work list: {e}; check that its directory exists and is writable",
                 path.display()
             );
             return 1;
         }
-        let n = p.gaiji.iter().filter(|g| g.status == "unmapped").count();
         eprintln!(
-            "ikou: {}: {n} unmapped 外字 to identify; fill in the target column, then use it with convert --gaiji",
+            "ikou: {}: {said}; fill in the target column, then use it with convert --gaiji",
             path.display()
         );
     }
@@ -99,4 +132,63 @@ pub fn run(a: Args) -> u8 {
         print!("{}", p.table());
     }
     p.exit_code() as u8
+}
+
+/// The work list already at `path`, to add to (None: there is none, or `force`
+/// replaces it). Err (exit 2): `path` is one of the `--gaiji` tables the run reads
+/// (compared as files, so another spelling, a link or a hard link is caught too),
+/// a symbolic link (ikou does not write through links it did not make), not a
+/// regular file, or not UTF-8 text.
+fn existing_worklist(
+    path: &Path,
+    gaiji: &[PathBuf],
+    force: bool,
+) -> Result<Option<String>, ikou::Error> {
+    let config = |why: String| ikou::Error::Config(format!("--worklist {}: {why}", path.display()));
+    if let Some(t) = gaiji.iter().find(|t| same_file(path, t)) {
+        return Err(config(format!(
+            "this is the 外字 table given as --gaiji {}; the work list would overwrite it. Give another file to --worklist",
+            t.display()
+        )));
+    }
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(config(format!("cannot examine it: {e}"))),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(config(
+            "is a symbolic link; ikou does not write through links it did not make. Give the file's real path"
+                .into(),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(config("exists and is not a regular file".into()));
+    }
+    if force {
+        return Ok(None);
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| config(format!("cannot read it to add to it: {e}")))?;
+    String::from_utf8(bytes).map(Some).map_err(|_| {
+        config(
+            "exists and is not UTF-8 text, so it is not a work list to add to. Give another file, or --force to replace it"
+                .into(),
+        )
+    })
+}
+
+/// True when `a` and `b` name the same existing file (after links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }

@@ -25,6 +25,8 @@ pub mod charset;
 mod scan;
 mod text;
 
+pub use text::MergedWorklist;
+
 use crate::cleanse::{Cleanser, RuleCounts};
 use crate::decode::Encoding;
 use crate::error::Error;
@@ -204,6 +206,13 @@ impl Profile {
     /// A vendor 外字 table skeleton: one line per unmapped 外字, target empty.
     pub fn worklist(&self) -> String {
         text::worklist(self)
+    }
+
+    /// `existing` (the text of a work list being filled in) with a line appended for
+    /// each unmapped 外字 it does not list yet; every line of it kept verbatim.
+    /// `encoding` gives the meaning of `0x` sources in it.
+    pub fn merge_worklist(&self, existing: &str, encoding: Encoding) -> MergedWorklist {
+        text::merge_worklist(self, existing, encoding)
     }
 }
 

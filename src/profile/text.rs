@@ -1,6 +1,9 @@
 //! The profile as text: the table on stdout, and the 外字 work list.
 
-use super::{Profile, Where};
+use super::{GaijiFound, Profile, Where};
+use crate::decode::Encoding;
+use crate::gaiji::table::parse_source;
+use std::collections::HashSet;
 use std::fmt::Write;
 
 /// Rows of cells as aligned columns (numbers right-aligned), two spaces apart.
@@ -231,14 +234,81 @@ pub(super) fn worklist(p: &Profile) -> String {
     );
     out.push_str("source\ttarget\tnote\n");
     for g in p.gaiji.iter().filter(|g| g.status == "unmapped") {
-        let mut note = String::new();
-        if let Some(b) = &g.bytes {
-            let _ = write!(note, "{b} ");
-        }
-        let _ = write!(note, "{}件 最初: {}", g.seen.count, first(p, &g.seen));
-        let _ = writeln!(out, "{}\t\t{}", g.source, note);
+        out.push_str(&worklist_line(p, g));
+        out.push('\n');
     }
     out
+}
+
+/// The work-list line of one unmapped 外字 (without its line end).
+fn worklist_line(p: &Profile, g: &GaijiFound) -> String {
+    let mut note = String::new();
+    if let Some(b) = &g.bytes {
+        let _ = write!(note, "{b} ");
+    }
+    let _ = write!(note, "{}件 最初: {}", g.seen.count, first(p, &g.seen));
+    format!("{}\t\t{}", g.source, note)
+}
+
+/// What merging a work list into an existing one gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedWorklist {
+    pub text: String,
+    /// Lines of the existing file, kept verbatim.
+    pub kept: usize,
+    /// Lines appended: the unmapped 外字 no line of the file names as its source.
+    pub added: usize,
+}
+
+/// `existing` (a work list or table being filled in) with a line appended for
+/// each unmapped 外字 it does not list as a source. Its own lines stay as they are,
+/// filled-in targets included; a source is recognised however it is written
+/// (`U+E000`, `0xF040` in `encoding`, `!U+E000`). An empty file gets the whole
+/// work list.
+pub(super) fn merge_worklist(p: &Profile, existing: &str, encoding: Encoding) -> MergedWorklist {
+    let body = existing.strip_prefix('\u{FEFF}').unwrap_or(existing);
+    if body.trim().is_empty() {
+        let text = worklist(p);
+        let added = p.gaiji.iter().filter(|g| g.status == "unmapped").count();
+        return MergedWorklist {
+            text,
+            kept: 0,
+            added,
+        };
+    }
+    let listed: HashSet<char> = body
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let src = l.split('\t').next().unwrap_or("").trim();
+            let src = src.strip_prefix('!').unwrap_or(src);
+            parse_source(src, encoding).ok()
+        })
+        .collect();
+    // Appended lines end as the file's lines do.
+    let eol = if existing.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut text = existing.to_string();
+    if !text.ends_with('\n') {
+        text.push_str(eol);
+    }
+    let mut added = 0;
+    for g in p.gaiji.iter().filter(|g| g.status == "unmapped") {
+        let new = parse_source(&g.source, encoding).map_or(true, |c| !listed.contains(&c));
+        if new {
+            text.push_str(&worklist_line(p, g));
+            text.push_str(eol);
+            added += 1;
+        }
+    }
+    MergedWorklist {
+        text,
+        kept: existing.lines().count(),
+        added,
+    }
 }
 
 #[cfg(test)]
@@ -258,6 +328,54 @@ mod tests {
             &[1],
         );
         assert_eq!(out, "  a       n  b\n  外字    1  x\n  x     100  y\n");
+    }
+
+    fn profile_with_unmapped(sources: &[&str]) -> Profile {
+        Profile {
+            tool: crate::manifest::Tool::this(),
+            layout: "l.toml".into(),
+            encoding: "cp932".into(),
+            inputs: vec![],
+            tables: vec![],
+            records: 0,
+            would_reject: 0,
+            gaiji: sources
+                .iter()
+                .map(|s| GaijiFound {
+                    source: s.to_string(),
+                    bytes: None,
+                    seen: Where {
+                        count: 1,
+                        file: 0,
+                        first_record: 1,
+                        first_key: None,
+                    },
+                    status: "unmapped",
+                    mj: None,
+                    output: None,
+                    table: None,
+                })
+                .collect(),
+            non_jis: vec![],
+            defects: vec![],
+            changes: vec![],
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn merging_keeps_every_line_and_adds_what_is_not_listed() {
+        let p = profile_with_unmapped(&["U+E000", "U+E001", "U+E002", "U+E003"]);
+        // A BOM, CRLF lines, a filled line, a `!` line, a byte source, no final line end.
+        let old = "\u{FEFF}# mine\r\nU+E000\tMJ000001\r\n!U+E001\tMJ000002\r\n0xF042\t\tnote";
+        let m = merge_worklist(&p, old, Encoding::Cp932);
+        assert_eq!((m.kept, m.added), (4, 1));
+        assert!(m.text.starts_with(old), "{:?}", m.text);
+        assert_eq!(&m.text[old.len()..], "\r\nU+E003\t\t1件 最初: :1\r\n");
+        // An empty file gets the whole work list.
+        let m = merge_worklist(&p, "\n", Encoding::Cp932);
+        assert_eq!((m.kept, m.added), (0, 4));
+        assert_eq!(m.text, worklist(&p));
     }
 
     #[test]
