@@ -64,7 +64,7 @@ fn inputs_named_as_ikous_files_inside_out_are_refused_and_kept() {
     let other = d.join(".ikou-tmp-export.dat");
     fs::write(&other, b"not ours").unwrap();
     for inputs in [vec![&*m, &*r], vec![&*r], vec![&*other]] {
-        let (code, err) = convert(&d, &["--force"], &inputs);
+        let (code, err) = convert(&d, &[], &inputs);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains("cannot be an input"), "{err}");
         assert_eq!(fs::read(&m).unwrap(), sample());
