@@ -23,7 +23,8 @@ pub const LOCK: &str = ".ikou-lock";
 /// The earlier run's manifest, moved aside so that the directory no longer looks
 /// finished while this run works.
 pub const PREVIOUS: &str = ".ikou-previous-manifest.json";
-/// Journal: every name an earlier or this run may have published (a JSON array).
+/// Journal: every name an earlier run, or this run once it publishes, may have
+/// published (a JSON array). Present only while there is something to remember.
 pub const OWNED: &str = ".ikou-owned.json";
 /// Every name starting with this is ikou's; none is taken as an input.
 pub const RESERVED_PREFIX: &str = ".ikou-";
@@ -55,8 +56,8 @@ pub struct OutDir {
 
 impl OutDir {
     /// Checks `dir` and locks it; then moves the earlier manifest aside, removes
-    /// the earlier report and stale temporaries, and writes the journal. Nothing in
-    /// `dir` is changed unless every check passed.
+    /// the earlier report and stale temporaries, and writes the journal of the
+    /// earlier run's names. Nothing in `dir` is changed unless every check passed.
     ///
     /// Err: exit 2 for an input ikou reserves the name of, a file ikou did not
     /// write (without `force`) or would replace; exit 1 when another run holds the
@@ -89,16 +90,23 @@ impl OutDir {
         }
         out.remove_owned(crate::report::FILE_NAME)?;
         out.remove_stale_temporaries()?;
-        let mut names = out.owned.clone();
-        names.extend(out.planned.iter().cloned());
-        names.extend(fixed_outputs().map(String::from));
+        // The earlier manifest may go (below, or when this run has published):
+        // the journal keeps its names meanwhile.
+        if !out.owned.is_empty() {
+            out.write_journal(&out.owned)?;
+        }
+        Ok(out)
+    }
+
+    /// Writes the journal (whole, synced, then renamed into place, the directory
+    /// synced), so that it is on disk before anything it protects changes.
+    fn write_journal(&self, names: &BTreeSet<String>) -> Result<(), Error> {
         let json = serde_json::to_string(&names.iter().collect::<Vec<_>>())
             .map_err(|e| Error::Config(format!("cannot write the journal: {e}")))?;
-        let jpath = dir.join(OWNED);
+        let jpath = self.dir.join(OWNED);
         output::write_atomic(&jpath, json.as_bytes())
             .map_err(Error::io(&jpath, "the disk may be full"))?;
-        sync_dir(dir).map_err(Error::io(dir, "cannot sync the output directory"))?;
-        Ok(out)
+        sync_dir(&self.dir).map_err(Error::io(&self.dir, "cannot sync the output directory"))
     }
 
     pub fn path(&self) -> &Path {
@@ -116,6 +124,12 @@ impl OutDir {
         report: PendingFile,
         manifest: PendingFile,
     ) -> Result<(), Error> {
+        // Only now are this run's names added: a run that fails before this
+        // point never claims a name it did not write.
+        let mut names = self.owned.clone();
+        names.extend(self.planned.iter().cloned());
+        names.extend(fixed_outputs().map(String::from));
+        self.write_journal(&names)?;
         for f in files {
             let dest = f.dest().to_path_buf();
             f.publish()
@@ -400,7 +414,7 @@ fn take_lock(dir: &Path) -> Result<File, Error> {
         // Only informative, so a full disk does not stop the run here.
         let _ = f
             .set_len(0)
-            .and_then(|()| write!(f, "{}\n", std::process::id()));
+            .and_then(|()| writeln!(f, "{}", std::process::id()));
         return Ok(f);
     }
     Err(Error::input(
