@@ -28,7 +28,7 @@ pub struct Args {
     /// Layout: a path to a layout file (TOML), or the name of a bundled layout.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
-    /// Output directory (created if missing).
+    /// Output directory (created if missing): new, empty, or an earlier run's (see above).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Source encoding: cp932 (Windows-31J), shift_jis (JIS mapping of the same bytes),
