@@ -21,6 +21,7 @@ pub mod layout;
 pub mod manifest;
 pub mod mappings;
 pub mod mj;
+pub mod outdir;
 pub mod output;
 pub mod parallel;
 pub mod profile;

@@ -12,6 +12,14 @@ use std::path::PathBuf;
 /// <stem>.rejects.csv for each input, report.html (for people), then manifest.json last. Files appear
 /// complete or not at all; the same inputs give byte-identical outputs for any
 /// --jobs.
+///
+/// --out should be new, empty, or an earlier run's output directory: ikou owns the
+/// files an earlier run listed in its manifest.json, and its own hidden .ikou-*
+/// files (a lock held for the whole run, temporaries, a journal). It replaces or
+/// removes only those: the earlier run's files this run does not rewrite are removed
+/// once the new run is published. A --out holding any other file is refused unless
+/// --force, and even with --force no such file is replaced or removed. An input may
+/// not be named manifest.json, report.html or .ikou-* inside --out.
 #[derive(clap::Args)]
 #[command(
     after_help = "Example:\n  ikou convert --layout testdata/layouts/juki-kojin.toml --encoding cp932 --out out testdata/juki_kojin.csv"
@@ -20,7 +28,7 @@ pub struct Args {
     /// Layout: a path to a layout file (TOML), or the name of a bundled layout.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
-    /// Output directory (created if missing).
+    /// Output directory (created if missing): new, empty, or an earlier run's (see above).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Source encoding: cp932 (Windows-31J), shift_jis (JIS mapping of the same bytes),
@@ -35,6 +43,10 @@ pub struct Args {
     gaiji: Vec<PathBuf>,
     #[command(flatten)]
     map: MapArgs,
+    /// Write into an --out that holds files ikou did not write. They are left alone:
+    /// ikou still refuses to replace any of them with an output of the same name.
+    #[arg(long)]
+    force: bool,
     /// Accept empty (0-byte) inputs as files with no records instead of stopping.
     #[arg(long)]
     allow_empty: bool,
@@ -59,6 +71,7 @@ pub fn run(a: Args) -> u8 {
         opts.jobs = j;
     }
     opts.allow_empty = a.allow_empty;
+    opts.force = a.force;
     opts.skip_encoding_check = a.read.skip_encoding_check;
     opts.chunk_bytes = a.read.chunk_bytes;
     opts.max_record = a.read.max_record_bytes;

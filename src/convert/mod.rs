@@ -5,10 +5,11 @@
 //! writes the results in input order. At most `2 × jobs` chunks are in flight, so
 //! memory is bounded by chunk size and jobs, never by file size.
 //!
-//! Nothing is published until every file is done: outputs are written under
-//! temporary names, renamed at the end, and the manifest is written last. An old
-//! manifest in the output directory is removed before the first byte is written,
-//! so a run that is killed leaves nothing that looks complete.
+//! Nothing is published until every file is done: outputs, the report and the
+//! manifest are written whole under temporary names, then renamed, the manifest
+//! last ([`crate::outdir`]). The earlier run's manifest is moved aside before the
+//! first byte is written, so a run that fails or is killed leaves nothing that
+//! looks complete.
 
 pub mod pipeline;
 
@@ -25,6 +26,7 @@ use crate::manifest::{
     ReasonEntry, RecordRef, TableEntry, UnmappedEntry,
 };
 use crate::mj;
+use crate::outdir::OutDir;
 use crate::output::{self, PendingFile, Written};
 use crate::parallel::Workers;
 use crate::record::RecordProcessor;
@@ -55,6 +57,9 @@ pub struct ConvertOptions {
     pub map: MapOptions,
     /// Drawn on stderr when set (the CLI sets it when stderr is a terminal).
     pub progress: Option<indicatif::ProgressBar>,
+    /// Write into an `--out` that holds files ikou did not write (never replacing
+    /// or removing any of them).
+    pub force: bool,
 }
 
 impl ConvertOptions {
@@ -71,6 +76,7 @@ impl ConvertOptions {
             gaiji: Vec::new(),
             map: MapOptions::default(),
             progress: None,
+            force: false,
         }
     }
 
@@ -129,6 +135,8 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     if opts.jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
+    // Before anything reads the inputs: an input ikou would remove is refused first.
+    crate::outdir::check_inputs(&opts.out_dir, inputs)?;
     let names = output_names(inputs, &opts.out_dir)?;
     let mut total_bytes = 0;
     for path in inputs {
@@ -143,7 +151,11 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     let warnings = mapper.warnings().iter().map(ToString::to_string).collect();
     let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding, mapper)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
-    prepare_out_dir(&opts.out_dir)?;
+    let planned: Vec<String> = names
+        .iter()
+        .flat_map(|(o, r)| [o.clone(), r.clone()])
+        .collect();
+    let out_dir = OutDir::open(&opts.out_dir, inputs, &planned, opts.force)?;
     if let Some(pb) = &opts.progress {
         pb.set_length(total_bytes);
     }
@@ -185,19 +197,17 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         pb.finish_and_clear();
     }
 
+    // The report and the manifest are written whole before anything is published,
+    // so that a full disk cannot strike between publishing one and the other.
     let mut manifest = build_manifest(opts, processor.mapper(), &files);
-    for f in pending {
-        let dest = f.dest().to_path_buf();
-        f.publish()
-            .map_err(Error::io(&dest, "check the output directory"))?;
-    }
-    manifest.report = Some(write_report(opts, &processor, &manifest, &files)?);
+    let (report, entry) = write_report(opts, &processor, &manifest, &files)?;
+    manifest.report = Some(entry);
     let json = manifest
         .to_json()
         .map_err(|e| Error::Config(format!("cannot write the manifest: {e}")))?;
     let mpath = opts.out_dir.join(manifest::FILE_NAME);
-    output::write_atomic(&mpath, json.as_bytes())
-        .map_err(Error::io(&mpath, "check the output directory"))?;
+    let (mfile, _) = write_pending(&mpath, json.as_bytes())?;
+    out_dir.publish(pending, report, mfile)?;
     Ok(RunResult {
         files,
         manifest,
@@ -205,13 +215,14 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     })
 }
 
-/// Writes report.html (after the outputs, before the manifest, which records it).
+/// Writes report.html under its temporary name (it is published just before the
+/// manifest, which records it).
 fn write_report(
     opts: &ConvertOptions,
     processor: &RecordProcessor,
     manifest: &Manifest,
     files: &[FileResult],
-) -> Result<FileEntry, Error> {
+) -> Result<(PendingFile, FileEntry), Error> {
     let html = crate::report::render(&crate::report::Run {
         manifest,
         files,
@@ -219,14 +230,29 @@ fn write_report(
         mapper: processor.mapper(),
     });
     let path = opts.out_dir.join(crate::report::FILE_NAME);
-    let w = output::write_atomic(&path, html.as_bytes())
-        .map_err(Error::io(&path, "check the output directory"))?;
-    Ok(FileEntry {
+    let (f, w) = write_pending(&path, html.as_bytes())?;
+    let entry = FileEntry {
         path: crate::report::FILE_NAME.into(),
         sha256: w.sha256,
         bytes: w.bytes,
         records: 0,
-    })
+    };
+    Ok((f, entry))
+}
+
+/// `data` written and synced under a temporary name beside `dest`, ready to be
+/// published.
+fn write_pending(dest: &Path, data: &[u8]) -> Result<(PendingFile, Written), Error> {
+    let mut f = PendingFile::create(dest).map_err(Error::io(
+        dest,
+        "check that the output directory is writable",
+    ))?;
+    f.write_all(data)
+        .map_err(Error::io(dest, "the disk may be full"))?;
+    let w = f
+        .finish()
+        .map_err(Error::io(dest, "the disk may be full"))?;
+    Ok((f, w))
 }
 
 /// `<stem>.csv` and `<stem>.rejects.csv` for each input; refuses names that collide
@@ -241,6 +267,13 @@ fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, Strin
             .filter(|s| !s.is_empty())
             .ok_or_else(|| Error::input(path, "has no file name"))?;
         let pair = (format!("{stem}.csv"), format!("{stem}.rejects.csv"));
+        if stem.starts_with(crate::outdir::RESERVED_PREFIX) {
+            return Err(Error::Usage(format!(
+                "{}: ikou keeps names starting with {} for its own files in --out; rename the input",
+                path.display(),
+                crate::outdir::RESERVED_PREFIX
+            )));
+        }
         for name in [&pair.0, &pair.1] {
             if name == manifest::FILE_NAME || !seen.insert(name.clone()) {
                 return Err(Error::Usage(format!(
@@ -262,24 +295,6 @@ fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, Strin
         names.push(pair);
     }
     Ok(names)
-}
-
-fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(Error::io(dir, "cannot create the output directory"))?;
-    output::remove_stale_temporaries(dir)
-        .map_err(Error::io(dir, "cannot read the output directory"))?;
-    // Whatever happens next, the directory must not look like a finished run
-    // (nor hold an earlier run's report, which people read).
-    for name in [manifest::FILE_NAME, crate::report::FILE_NAME] {
-        let m = dir.join(name);
-        match std::fs::remove_file(&m) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(Error::io(&m, "cannot remove the previous run's file")(e));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) -> Manifest {

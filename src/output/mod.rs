@@ -129,14 +129,31 @@ const FLUSH_EVERY: u64 = 16 << 20;
 pub const TMP_PREFIX: &str = ".ikou-tmp-";
 
 impl PendingFile {
+    /// Creates the temporary file beside `dest`. It is always a new file: an
+    /// existing name (a symlink someone planted, say) is never opened or followed;
+    /// another name is picked instead.
     pub fn create(dest: &Path) -> io::Result<PendingFile> {
         let dir = dest.parent().unwrap_or(Path::new("."));
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
-        let tmp = dir.join(format!("{TMP_PREFIX}{}-{name}", std::process::id()));
-        let file = File::create(&tmp)?;
+        let pid = std::process::id();
+        let mut attempt = 0u32;
+        let (tmp, file) = loop {
+            let tmp = if attempt == 0 {
+                dir.join(format!("{TMP_PREFIX}{pid}-{name}"))
+            } else {
+                dir.join(format!("{TMP_PREFIX}{pid}-{attempt}-{name}"))
+            };
+            match create_new_file(&tmp) {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         Ok(PendingFile {
             tmp,
             dest: dest.to_path_buf(),
@@ -221,19 +238,23 @@ pub fn write_atomic(dest: &Path, data: &[u8]) -> io::Result<Written> {
     Ok(w)
 }
 
-/// Removes temporary files that an earlier, killed run left in `dir`.
-pub fn remove_stale_temporaries(dir: &Path) -> io::Result<usize> {
-    let mut n = 0;
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX)
-            && entry.file_type()?.is_file()
-        {
-            fs::remove_file(entry.path())?;
-            n += 1;
-        }
-    }
-    Ok(n)
+/// Opens a file that did not exist: O_EXCL never follows a symlink at the name,
+/// and O_NOFOLLOW says so again.
+fn create_new_file(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Whether `name` is one ikou gives its temporary files (`.ikou-tmp-<pid>-…`), so
+/// that a later run may remove it when a killed run left it.
+pub fn is_temporary_name(name: &str) -> bool {
+    name.strip_prefix(TMP_PREFIX)
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(pid, _)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -315,6 +336,38 @@ mod tests {
                 .collect();
             prop_assert_eq!(back, rows);
         }
+    }
+
+    #[test]
+    fn a_planted_symlink_at_the_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("victim");
+        let dest = dir.path().join("report.html");
+        let planted = dir
+            .path()
+            .join(format!("{TMP_PREFIX}{}-report.html", std::process::id()));
+        std::os::unix::fs::symlink(&target, &planted).unwrap();
+        write_atomic(&dest, b"report").unwrap();
+        assert!(!target.exists(), "wrote through the symlink");
+        assert_eq!(fs::read(&dest).unwrap(), b"report");
+        assert!(fs::symlink_metadata(&dest).unwrap().file_type().is_file());
+        assert!(
+            fs::symlink_metadata(&planted)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "the planted symlink is left alone"
+        );
+    }
+
+    #[test]
+    fn temporary_names_are_ikous_own() {
+        assert!(is_temporary_name(".ikou-tmp-123-a.csv"));
+        assert!(is_temporary_name(".ikou-tmp-123-4-a.csv"));
+        assert!(!is_temporary_name(".ikou-tmp-export.dat"));
+        assert!(!is_temporary_name(".ikou-tmp--a.csv"));
+        assert!(!is_temporary_name("a.csv"));
     }
 
     #[test]
