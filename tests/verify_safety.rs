@@ -17,11 +17,8 @@ const GAIJI: &str = "testdata/gaiji/sample.tsv";
 /// A finished run of the sample in `tmp/run`.
 fn sample_run(tmp: &Path) -> PathBuf {
     let run = tmp.join("run");
-    let (code, err) = common::convert_sample_layout(
-        &run,
-        &["--gaiji", GAIJI],
-        &[&testdata("juki_kojin.csv")],
-    );
+    let (code, err) =
+        common::convert_sample_layout(&run, &["--gaiji", GAIJI], &[&testdata("juki_kojin.csv")]);
     assert_eq!(code, 3, "{err}");
     assert_eq!(verify(&run, &[]).0, 0);
     run
@@ -88,7 +85,11 @@ fn a_path_out_of_the_run_is_refused_even_when_the_file_there_matches() {
     let tmp = tempfile::tempdir().unwrap();
     let run = sample_run(tmp.path());
     // An exact copy outside the run: following the path would find it "as recorded".
-    fs::copy(run.join("juki_kojin.csv"), tmp.path().join("juki_kojin.csv")).unwrap();
+    fs::copy(
+        run.join("juki_kojin.csv"),
+        tmp.path().join("juki_kojin.csv"),
+    )
+    .unwrap();
     point_output_at(&run, "../juki_kojin.csv");
     let (code, stdout) = verify(&run, &[]);
     assert_refused(
@@ -110,7 +111,11 @@ fn a_device_in_the_manifest_is_refused_without_hanging() {
     let run = sample_run(tmp.path());
     point_output_at(&run, "/dev/zero");
     let (code, stdout) = verify(&run, &[]);
-    assert_refused(code, &stdout, "/dev/zero: not a file name inside the run directory");
+    assert_refused(
+        code,
+        &stdout,
+        "/dev/zero: not a file name inside the run directory",
+    );
 
     // The report and a reject file too.
     let run = sample_run(&tmp.path().join("2"));
@@ -190,7 +195,11 @@ fn inputs_must_be_regular_files() {
     mkfifo(&fifo);
     edit_manifest(&run, |m| m["inputs"][0]["path"] = s(&fifo).into());
     let (code, stdout) = verify(&run, &["--inputs"]);
-    assert_refused(code, &stdout, "the input is a FIFO (named pipe), not a regular file");
+    assert_refused(
+        code,
+        &stdout,
+        "the input is a FIFO (named pipe), not a regular file",
+    );
 
     // A link the user named is followed, as convert followed it.
     let link = tmp.path().join("link.csv");
@@ -275,12 +284,15 @@ fn rejected_records_are_compared_with_the_input_and_listed_within_bounds() {
     let (code, stdout) = verify(&run, &["--inputs"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stdout.contains(
-            "FAIL: juki_kojin.rejects.csv: record 8 is not the input's bytes at offset "
-        ),
+        stdout
+            .contains("FAIL: juki_kojin.rejects.csv: record 8 is not the input's bytes at offset "),
         "{stdout}"
     );
-    assert_eq!(stdout.matches("is not the input's bytes").count(), 8, "{stdout}");
+    assert_eq!(
+        stdout.matches("is not the input's bytes").count(),
+        8,
+        "{stdout}"
+    );
 
     // Many differing records: the first ones listed, the rest counted.
     let input = tmp.path().join("many.csv");
@@ -292,12 +304,31 @@ fn rejected_records_are_compared_with_the_input_and_listed_within_bounds() {
     shift_reject_offsets(&run, "many.rejects.csv");
     let (code, stdout) = verify(&run, &["--inputs"]);
     assert_eq!(code, 1, "{stdout}");
-    assert_eq!(stdout.matches("is not the input's bytes at offset").count(), 20, "{stdout}");
+    assert_eq!(
+        stdout.matches("is not the input's bytes at offset").count(),
+        20,
+        "{stdout}"
+    );
     assert!(
         stdout.contains(
             "FAIL: many.rejects.csv: 80 more records are not the input's bytes at their offsets"
         ),
         "{stdout}"
+    );
+}
+
+#[test]
+fn a_file_named_for_two_inputs_is_a_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = sample_run(tmp.path());
+    edit_manifest(&run, |m| {
+        m["inputs"][0]["rejects"] = "juki_kojin.csv".into()
+    });
+    let (code, stdout) = verify(&run, &["--inputs"]);
+    assert_refused(
+        code,
+        &stdout,
+        "FAIL: manifest.json: juki_kojin.csv is named twice (each input has its own output and reject file)",
     );
 }
 

@@ -348,6 +348,10 @@ impl Compare {
     /// None if the input cannot be opened: its own check reports why.
     fn open(path: &Path, rejects: &str) -> Option<Compare> {
         let meta = std::fs::metadata(path).ok()?;
+        // Opening a device can itself act (a tape rewinds): regular files only.
+        if not_regular(&meta).is_some() {
+            return None;
+        }
         let f = open_regular(path, true, &meta).ok()?;
         Some(Compare {
             input: BufReader::with_capacity(READ_BYTES, f),
@@ -577,7 +581,7 @@ fn check_counts(m: &Manifest, rep: &mut VerifyReport) {
         for name in [&input.output, &input.rejects] {
             if !named.insert(name.as_str()) {
                 rep.problems.push(format!(
-                    "{FILE_NAME}: {name} is named for more than one input"
+                    "{FILE_NAME}: {name} is named twice (each input has its own output and reject file)"
                 ));
             }
         }
