@@ -65,13 +65,14 @@ pub fn verify(dir: &Path, check_inputs: bool) -> Result<VerifyReport, VerifyErro
     jobs.extend(m.outputs.iter().map(|e| Job::Listed(e, Kind::Output, None)));
     // With --inputs, each input's rejected records are compared while its
     // reject file is read (the first listed entry of that name).
-    let mut compared = vec![false; m.inputs.len()];
-    for e in &m.rejects {
-        let input = (0..m.inputs.len())
-            .find(|&i| check_inputs && !compared[i] && m.inputs[i].rejects == e.path);
-        if let Some(i) = input {
-            compared[i] = true;
+    let mut to_compare = std::collections::HashMap::new();
+    if check_inputs {
+        for (i, input) in m.inputs.iter().enumerate().rev() {
+            to_compare.insert(input.rejects.as_str(), i);
         }
+    }
+    for e in &m.rejects {
+        let input = to_compare.remove(e.path.as_str());
         jobs.push(Job::Listed(e, Kind::Rejects, input));
     }
     jobs.extend(m.report.iter().map(|e| Job::Listed(e, Kind::Report, None)));
