@@ -1,9 +1,28 @@
 //! `ikou verify DIR`: re-checks a finished run against its manifest.
+//!
+//! The manifest is evidence to check, not something to trust: a path in it
+//! may have been edited. Verify therefore opens only plain file names inside
+//! the run directory, never follows a symbolic link there, and opens nothing
+//! but regular files (a FIFO or a device would hang it or never end). Each
+//! file is read once, in fixed-size pieces that are hashed and parsed as they
+//! arrive, so memory stays bounded whatever the file sizes; the files are read
+//! in parallel and the problems reported in manifest order.
 
 use super::{FILE_NAME, FileEntry, Manifest};
-use crate::output::sha256_file;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use crate::reject::{Original, ReadError, RejectReader};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::fs::{File, Metadata};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Component, Path, PathBuf};
+
+/// A larger manifest.json is refused rather than read into memory.
+pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+/// Bytes read per call while hashing.
+const READ_BYTES: usize = 64 * 1024;
+/// Rejected records that differ from the input are listed up to this many per
+/// input, then counted: a wrong input would otherwise list every record.
+const MAX_RECORD_PROBLEMS: usize = 20;
 
 /// The manifest itself cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -35,122 +54,537 @@ impl VerifyReport {
 /// are the input's bytes at its offset.
 pub fn verify(dir: &Path, check_inputs: bool) -> Result<VerifyReport, VerifyError> {
     let mpath = dir.join(FILE_NAME);
-    let text = match std::fs::read_to_string(&mpath) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(VerifyError::NoManifest(dir.into()));
-        }
-        Err(e) => {
-            return Err(VerifyError::BadManifest {
-                path: mpath,
-                message: e.to_string(),
-            });
-        }
-    };
+    let text = read_manifest(dir, &mpath)?;
     let m = Manifest::from_json(&text).map_err(|e| VerifyError::BadManifest {
         path: mpath.clone(),
         message: e.to_string(),
     })?;
-    let mut rep = VerifyReport::default();
-    for e in &m.outputs {
-        check_file(dir, e, count_csv_records, &mut rep);
+    drop(text);
+
+    let mut jobs = Vec::new();
+    jobs.extend(m.outputs.iter().map(|e| Job::Listed(e, Kind::Output, None)));
+    // With --inputs, each input's rejected records are compared while its
+    // reject file is read (the first listed entry of that name).
+    let mut to_compare = std::collections::HashMap::new();
+    if check_inputs {
+        for (i, input) in m.inputs.iter().enumerate().rev() {
+            to_compare.insert(input.rejects.as_str(), i);
+        }
     }
     for e in &m.rejects {
-        check_file(dir, e, count_reject_lines, &mut rep);
+        let input = to_compare.remove(e.path.as_str());
+        jobs.push(Job::Listed(e, Kind::Rejects, input));
     }
-    if let Some(e) = &m.report {
-        check_file(dir, e, |_| Ok(0), &mut rep);
+    jobs.extend(m.report.iter().map(|e| Job::Listed(e, Kind::Report, None)));
+    if check_inputs {
+        jobs.extend((0..m.inputs.len()).map(Job::Input));
+    }
+    let done: Vec<Done> = jobs.par_iter().map(|j| j.run(dir, &m)).collect();
+
+    let mut rep = VerifyReport {
+        files_checked: jobs.len(),
+        problems: Vec::new(),
+    };
+    let mut records = vec![Vec::new(); m.inputs.len()];
+    let mut inputs = vec![None; m.inputs.len()];
+    for (job, d) in jobs.iter().zip(done) {
+        match (job, d) {
+            (Job::Listed(_, _, input), Done::Listed(problems, against)) => {
+                rep.problems.extend(problems);
+                if let (Some(i), Some(r)) = (input, against) {
+                    records[*i] = r;
+                }
+            }
+            (Job::Input(i), Done::Input(p)) => inputs[*i] = Some(p),
+            _ => {}
+        }
     }
     check_counts(&m, &mut rep);
-    if check_inputs {
-        for (i, input) in m.inputs.iter().enumerate() {
-            check_input(dir, &m, i, Path::new(&input.path), &input.sha256, &mut rep);
+    for (input, records) in inputs.into_iter().zip(records) {
+        match input {
+            Some(Some(problem)) => rep.problems.push(problem),
+            // The input is as recorded: now its records say something.
+            Some(None) => rep.problems.extend(records),
+            None => {}
         }
     }
     Ok(rep)
 }
 
+enum Kind {
+    Output,
+    Rejects,
+    Report,
+}
+
+enum Job<'a> {
+    /// A file of the run; for a reject file, the input to compare records with.
+    Listed(&'a FileEntry, Kind, Option<usize>),
+    Input(usize),
+}
+
+enum Done {
+    /// The file's problems, and the comparison of its records with the input.
+    Listed(Vec<String>, Option<Vec<String>>),
+    Input(Option<String>),
+}
+
+impl Job<'_> {
+    fn run(&self, dir: &Path, m: &Manifest) -> Done {
+        match self {
+            Job::Listed(e, kind, input) => {
+                let input = input.map(|i| (Path::new(&m.inputs[i].path), &m.inputs[i].rejects));
+                let (problems, records) = check_file(dir, e, kind, input);
+                Done::Listed(problems, records)
+            }
+            Job::Input(i) => {
+                let input = &m.inputs[*i];
+                Done::Input(check_input(
+                    Path::new(&input.path),
+                    &input.sha256,
+                    input.bytes,
+                ))
+            }
+        }
+    }
+}
+
+/// The manifest's text: a regular file (not a link), at most MAX_MANIFEST_BYTES.
+fn read_manifest(dir: &Path, mpath: &Path) -> Result<String, VerifyError> {
+    let bad = |message: String| VerifyError::BadManifest {
+        path: mpath.into(),
+        message,
+    };
+    let meta = match std::fs::symlink_metadata(mpath) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(VerifyError::NoManifest(dir.into()));
+        }
+        Err(e) => return Err(bad(e.to_string())),
+    };
+    if let Some(what) = not_regular(&meta) {
+        return Err(bad(format!(
+            "it {what}; a run writes a regular file there, and verify does not open anything else"
+        )));
+    }
+    let too_big = |n: u64| {
+        bad(format!(
+            "it is {n} bytes, more than the {} MiB a manifest may be; this is not a manifest ikou wrote",
+            MAX_MANIFEST_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_MANIFEST_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let f = open_regular(mpath, false, &meta).map_err(bad)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad(e.to_string()))?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| bad(format!("not UTF-8: {e}")))
+}
+
+/// Checks one file of the run in one pass: its hash and size, and its records
+/// counted while it is read. For a reject file with `input`, also compares each
+/// rejected record with the input's bytes at its offset; those findings are
+/// returned apart, as they only mean something if the input is unchanged.
 fn check_file(
     dir: &Path,
     e: &FileEntry,
-    count: fn(&Path) -> Result<u64, String>,
-    rep: &mut VerifyReport,
-) {
-    rep.files_checked += 1;
-    let path = dir.join(&e.path);
-    match sha256_file(&path) {
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            rep.problems
-                .push(format!("{}: missing (the manifest lists it)", e.path));
+    kind: &Kind,
+    input: Option<(&Path, &String)>,
+) -> (Vec<String>, Option<Vec<String>>) {
+    let f = match open_listed(dir, &e.path) {
+        Ok(f) => f,
+        Err(problem) => return (vec![problem], None),
+    };
+    let mut src = Hashing::new(f);
+    let mut records = None;
+    let counted = match kind {
+        Kind::Output => count_csv_records(&mut src),
+        Kind::Rejects => {
+            let mut cmp = input.and_then(|(path, name)| Compare::open(path, name));
+            let n = scan_rejects(&mut src, cmp.as_mut());
+            records = cmp.map(Compare::into_problems);
+            n
         }
-        Err(err) => rep.problems.push(format!("{}: cannot read: {err}", e.path)),
-        Ok((sha, bytes)) => {
-            if sha != e.sha256 || bytes != e.bytes {
-                rep.problems.push(format!(
-                    "{}: changed since the run (sha256 {sha}, {bytes} bytes; the manifest says {}, {} bytes)",
-                    e.path, e.sha256, e.bytes
-                ));
-                return;
+        Kind::Report => Ok(0),
+    };
+    let counted = match counted {
+        Err(Fail::Io(err)) => return (vec![format!("{}: cannot read: {err}", e.path)], records),
+        Ok(n) => Ok(n),
+        Err(Fail::Format(msg)) => Err(msg),
+    };
+    // The rest of the file (after a line that is not a reject line, or a report).
+    let (sha, bytes) = match src.finish() {
+        Ok(done) => done,
+        Err(err) => return (vec![format!("{}: cannot read: {err}", e.path)], records),
+    };
+    let mut problems = Vec::new();
+    if sha != e.sha256 || bytes != e.bytes {
+        problems.push(format!(
+            "{}: changed since the run (sha256 {sha}, {bytes} bytes; the manifest says {}, {} bytes)",
+            e.path, e.sha256, e.bytes
+        ));
+        return (problems, records);
+    }
+    match counted {
+        Ok(n) if n == e.records => {}
+        Ok(n) => problems.push(format!(
+            "{}: holds {n} records, the manifest says {}",
+            e.path, e.records
+        )),
+        Err(msg) => problems.push(format!("{}: {msg}", e.path)),
+    }
+    (problems, records)
+}
+
+enum Fail {
+    Io(io::Error),
+    /// Readable, but not what it should be.
+    Format(String),
+}
+
+/// Hashes and counts the bytes read through it.
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Hashing<R> {
+    fn new(inner: R) -> Hashing<R> {
+        Hashing {
+            inner,
+            hash: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Reads what is left, and returns the hash and size of the whole.
+    fn finish(mut self) -> io::Result<(String, u64)> {
+        let mut buf = vec![0; READ_BYTES];
+        while self.read(&mut buf)? > 0 {}
+        Ok((crate::output::hex(&self.hash.finalize()), self.bytes))
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = loop {
+            match self.inner.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                r => break r?,
             }
-            match count(&path) {
-                Ok(n) if n == e.records => {}
-                Ok(n) => rep.problems.push(format!(
-                    "{}: holds {n} records, the manifest says {}",
-                    e.path, e.records
-                )),
-                Err(msg) => rep.problems.push(format!("{}: {msg}", e.path)),
+        };
+        self.hash.update(&buf[..n]);
+        self.bytes = self.bytes.saturating_add(n as u64);
+        Ok(n)
+    }
+}
+
+/// Counts the CSV records of an output as the csv crate reads them (csv-core
+/// is its parser, with the same defaults), keeping only one piece of a record:
+/// the parser (a DFA) never reads back what it wrote, so its output buffers
+/// are simply reused.
+fn count_csv_records(src: &mut impl Read) -> Result<u64, Fail> {
+    let mut csv = csv_core::Reader::new();
+    let mut buf = vec![0; READ_BYTES];
+    let mut piece = vec![0; READ_BYTES];
+    let mut ends = vec![0; 1024];
+    let (mut start, mut end) = (0, 0);
+    let mut n = 0u64;
+    loop {
+        if start == end {
+            end = src.read(&mut buf).map_err(Fail::Io)?;
+            start = 0;
+        }
+        // An empty slice (end == 0) tells csv-core the input has ended.
+        let (res, nin, _, _) = csv.read_record(&buf[start..end], &mut piece, &mut ends);
+        start += nin;
+        match res {
+            csv_core::ReadRecordResult::Record => n = n.saturating_add(1),
+            csv_core::ReadRecordResult::End => return Ok(n),
+            _ => {}
+        }
+    }
+}
+
+/// Reads a reject file line by line; counts the lines and, with `cmp`,
+/// compares each rejected record with the input.
+fn scan_rejects(src: &mut impl Read, mut cmp: Option<&mut Compare>) -> Result<u64, Fail> {
+    let mut rdr = RejectReader::new(src);
+    loop {
+        match rdr.next_line() {
+            Ok(Some(l)) => {
+                if let Some(c) = cmp.as_deref_mut() {
+                    c.check(l.record, l.offset, &l.original);
+                }
+            }
+            Ok(None) => return Ok(rdr.lines()),
+            Err(ReadError::Io(e)) => return Err(Fail::Io(e)),
+            Err(e @ ReadError::NotReject { .. }) => {
+                return Err(Fail::Format(format!("not a reject file: {e}")));
             }
         }
     }
 }
 
-fn count_csv_records(path: &Path) -> Result<u64, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| e.to_string())?;
-    let mut rec = csv::ByteRecord::new();
-    let mut n = 0;
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| format!("not valid CSV: {e}"))?
+/// Compares rejected records with the input, reading the input at each
+/// record's offset (mostly forward, so the buffer serves nearby records).
+struct Compare {
+    input: BufReader<File>,
+    /// Where `input` is, if known.
+    pos: Option<u64>,
+    rejects: String,
+    buf: Vec<u8>,
+    problems: Vec<String>,
+    differing: u64,
+}
+
+impl Compare {
+    /// None if the input cannot be opened: its own check reports why.
+    fn open(path: &Path, rejects: &str) -> Option<Compare> {
+        let meta = std::fs::metadata(path).ok()?;
+        // Opening a device can itself act (a tape rewinds): regular files only.
+        if not_regular(&meta).is_some() {
+            return None;
+        }
+        let f = open_regular(path, true, &meta).ok()?;
+        Some(Compare {
+            input: BufReader::with_capacity(READ_BYTES, f),
+            pos: Some(0),
+            rejects: rejects.to_string(),
+            buf: Vec::new(),
+            problems: Vec::new(),
+            differing: 0,
+        })
+    }
+
+    fn check(&mut self, record: u64, offset: u64, original: &Original) {
+        if self.same(offset, original) {
+            return;
+        }
+        self.differing = self.differing.saturating_add(1);
+        if self.problems.len() < MAX_RECORD_PROBLEMS {
+            self.problems.push(format!(
+                "{}: record {record} is not the input's bytes at offset {offset}",
+                self.rejects
+            ));
+        }
+    }
+
+    fn same(&mut self, offset: u64, original: &Original) -> bool {
+        let here = self.pos.take();
+        let moved = match here.map(|p| i128::from(offset) - i128::from(p)) {
+            Some(d) => match i64::try_from(d) {
+                Ok(d) => self.input.seek_relative(d),
+                Err(_) => self.input.seek(SeekFrom::Start(offset)).map(|_| ()),
+            },
+            None => self.input.seek(SeekFrom::Start(offset)).map(|_| ()),
+        };
+        if moved.is_err() {
+            return false;
+        }
+        let len = original.len();
+        let same = match original {
+            Original::Bytes(want) => {
+                self.buf.resize(want.len(), 0);
+                self.input.read_exact(&mut self.buf).is_ok() && self.buf == *want
+            }
+            Original::Digest { sha256, .. } => {
+                let mut h = Sha256::new();
+                let mut left = len;
+                let ok = loop {
+                    if left == 0 {
+                        break true;
+                    }
+                    let got = match self.input.fill_buf() {
+                        Ok([]) | Err(_) => break false,
+                        Ok(b) => b,
+                    };
+                    let k = got.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                    h.update(&got[..k]);
+                    self.input.consume(k);
+                    left -= k as u64;
+                };
+                ok && h.finalize().as_slice() == sha256.as_slice()
+            }
+        };
+        // After a short read the position is unknown: seek from the start next time.
+        if same {
+            self.pos = offset.checked_add(len);
+        }
+        same
+    }
+
+    fn into_problems(mut self) -> Vec<String> {
+        let more = self.differing.saturating_sub(self.problems.len() as u64);
+        if more > 0 {
+            self.problems.push(format!(
+                "{}: {more} more records are not the input's bytes at their offsets",
+                self.rejects
+            ));
+        }
+        self.problems
+    }
+}
+
+/// Re-hashes an input. Inputs are recorded as the user named them, outside the
+/// run by nature; they are read only with --inputs, a link the user named is
+/// followed (as convert followed it), and only a regular file is opened.
+fn check_input(path: &Path, sha: &str, bytes: u64) -> Option<String> {
+    let shown = path.display();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return Some(format!("{shown}: cannot read the input: {e}")),
+    };
+    if let Some(what) = not_regular(&meta) {
+        return Some(format!(
+            "{shown}: the input {what}, not a regular file; verify does not open it"
+        ));
+    }
+    let f = match open_regular(path, true, &meta) {
+        Ok(f) => f,
+        Err(e) => return Some(format!("{shown}: cannot read the input: {e}")),
+    };
+    match Hashing::new(f).finish() {
+        Err(e) => Some(format!("{shown}: cannot read the input: {e}")),
+        Ok((got, n)) if got != sha || n != bytes => {
+            Some(format!("{shown}: the input has changed since the run"))
+        }
+        Ok(_) => None,
+    }
+}
+
+/// Opens a file the manifest lists in the run directory, or says why not.
+fn open_listed(dir: &Path, name: &str) -> Result<File, String> {
+    let mut parts = Path::new(name).components();
+    let plain = matches!(
+        (parts.next(), parts.next()),
+        (Some(Component::Normal(n)), None) if n == std::ffi::OsStr::new(name)
+    );
+    if !plain {
+        return Err(format!(
+            "{name}: not a file name inside the run directory (the manifest may have been edited); verify does not open it"
+        ));
+    }
+    let path = dir.join(name);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(format!("{name}: missing (the manifest lists it)"));
+        }
+        Err(e) => return Err(format!("{name}: cannot read: {e}")),
+    };
+    if let Some(what) = not_regular(&meta) {
+        return Err(format!(
+            "{name}: {what}, not the regular file the run wrote; verify does not open it"
+        ));
+    }
+    open_regular(&path, false, &meta).map_err(|e| format!("{name}: {e}"))
+}
+
+/// What a file is, if it is not a regular file ("is a symbolic link", …).
+fn not_regular(meta: &Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_symlink() {
+        return Some("is a symbolic link");
+    }
+    if t.is_dir() {
+        return Some("is a directory");
+    }
+    #[cfg(unix)]
     {
-        n += 1;
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("is a FIFO (named pipe)");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("is a device");
+        }
+        if t.is_socket() {
+            return Some("is a socket");
+        }
     }
-    Ok(n)
+    Some("is not a regular file")
 }
 
-fn count_reject_lines(path: &Path) -> Result<u64, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    crate::reject::read_lines(&bytes)
-        .map(|l| l.len() as u64)
-        .map_err(|e| format!("not a reject file: {e}"))
+/// Opens `path`, which `seen` (its metadata a moment ago) says is a regular
+/// file, without following a link unless `follow`, and without blocking on a
+/// FIFO put in its place since; then checks the opened file is the one seen.
+fn open_regular(path: &Path, follow: bool, seen: &Metadata) -> Result<File, String> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        o.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    let f = o.open(path).map_err(|e| match e.raw_os_error() {
+        #[cfg(unix)]
+        Some(libc::ELOOP) if !follow => {
+            "was replaced by a symbolic link while verify opened it; verify does not follow links"
+                .to_string()
+        }
+        _ => format!("cannot read: {e}"),
+    })?;
+    let now = f.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    #[cfg(unix)]
+    let same = {
+        use std::os::unix::fs::MetadataExt;
+        now.dev() == seen.dev() && now.ino() == seen.ino()
+    };
+    #[cfg(not(unix))]
+    let same = seen.is_file();
+    if !now.is_file() || !same {
+        return Err("was replaced while verify opened it; run verify again".into());
+    }
+    Ok(f)
 }
 
 fn check_counts(m: &Manifest, rep: &mut VerifyReport) {
     let c = m.counts;
-    if c.read != c.written + c.rejected {
+    if Some(c.read) != c.written.checked_add(c.rejected) {
         rep.problems.push(format!(
             "{FILE_NAME}: counts do not add up: read {} ≠ written {} + rejected {}",
             c.read, c.written, c.rejected
         ));
     }
-    let sum = |f: fn(&super::InputEntry) -> u64| m.inputs.iter().map(f).sum::<u64>();
-    if sum(|i| i.records) != c.read
-        || sum(|i| i.written) != c.written
-        || sum(|i| i.rejected) != c.rejected
+    let sum = |f: fn(&super::InputEntry) -> u64| {
+        m.inputs
+            .iter()
+            .try_fold(0u64, |acc, i| acc.checked_add(f(i)))
+    };
+    if sum(|i| i.records) != Some(c.read)
+        || sum(|i| i.written) != Some(c.written)
+        || sum(|i| i.rejected) != Some(c.rejected)
     {
         rep.problems.push(format!(
             "{FILE_NAME}: the per-file counts do not add up to the totals"
         ));
     }
+    let mut named = std::collections::HashSet::new();
     for input in &m.inputs {
-        if input.records != input.written + input.rejected {
+        if Some(input.records) != input.written.checked_add(input.rejected) {
             rep.problems.push(format!(
                 "{}: read {} ≠ written {} + rejected {}",
                 input.path, input.records, input.written, input.rejected
             ));
+        }
+        for name in [&input.output, &input.rejects] {
+            if !named.insert(name.as_str()) {
+                rep.problems.push(format!(
+                    "{FILE_NAME}: {name} is named twice (each input has its own output and reject file)"
+                ));
+            }
         }
         let find = |list: &[FileEntry], name: &str| {
             list.iter().find(|e| e.path == name).map(|e| e.records)
@@ -180,42 +614,116 @@ fn check_counts(m: &Manifest, rep: &mut VerifyReport) {
     }
 }
 
-fn check_input(dir: &Path, m: &Manifest, i: usize, path: &Path, sha: &str, rep: &mut VerifyReport) {
-    rep.files_checked += 1;
-    let shown = path.display();
-    match sha256_file(path) {
-        Err(e) => {
-            rep.problems
-                .push(format!("{shown}: cannot read the input: {e}"));
-            return;
-        }
-        Ok((got, _)) if got != sha => {
-            rep.problems
-                .push(format!("{shown}: the input has changed since the run"));
-            return;
-        }
-        Ok(_) => {}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `step` bytes per read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
     }
-    // Every rejected record must be the input's bytes at its offset: nothing lost or altered.
-    let Ok(bytes) = std::fs::read(dir.join(&m.inputs[i].rejects)) else {
-        return; // already reported by check_file
-    };
-    let Ok(lines) = crate::reject::read_lines(&bytes) else {
-        return;
-    };
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return;
-    };
-    for l in lines {
-        let mut buf = vec![0; l.original.len()];
-        let same = f.seek(SeekFrom::Start(l.offset)).is_ok()
-            && f.read_exact(&mut buf).is_ok()
-            && buf == l.original;
-        if !same {
-            rep.problems.push(format!(
-                "{}: record {} is not the input's bytes at offset {}",
-                m.inputs[i].rejects, l.record, l.offset
-            ));
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
         }
+    }
+
+    fn csv_crate_count(data: &[u8]) -> u64 {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data);
+        let mut rec = csv::ByteRecord::new();
+        let mut n = 0;
+        while rdr.read_byte_record(&mut rec).unwrap() {
+            n += 1;
+        }
+        n
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn records_are_counted_as_the_csv_crate_counts_them(
+            data in proptest::collection::vec(proptest::sample::select(b"a,\"\r\n\xEF\xBB\xBF".to_vec()), 0..200),
+            step in 1usize..50,
+        ) {
+            let got = count_csv_records(&mut Trickle { data: &data, step }).ok();
+            proptest::prop_assert_eq!(got, Some(csv_crate_count(&data)));
+        }
+    }
+
+    #[test]
+    fn a_record_longer_than_the_buffers_is_one_record() {
+        let mut data = vec![b'x'; 3 * READ_BYTES];
+        data.extend(std::iter::repeat_n(b',', 5000));
+        data.extend_from_slice(b"\r\n\"a\r\nb\"\r\n");
+        assert_eq!(count_csv_records(&mut &data[..]).ok(), Some(2));
+    }
+
+    #[test]
+    fn only_plain_names_inside_the_run_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), b"x").unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/b.csv"), b"x").unwrap();
+        assert!(open_listed(dir.path(), "a.csv").is_ok());
+        let outside = dir.path().join("a.csv");
+        for name in [
+            "../a.csv",
+            "sub/../a.csv",
+            "sub/b.csv",
+            "./a.csv",
+            "a.csv/",
+            ".",
+            "..",
+            "",
+            "/etc/hostname",
+            outside.to_str().unwrap(),
+        ] {
+            let e = open_listed(dir.path(), name).unwrap_err();
+            assert!(
+                e.contains("not a file name inside the run directory"),
+                "{name}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_record_is_compared_by_its_digest() {
+        use sha2::Digest;
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&input, &data).unwrap();
+        let mut c = Compare::open(&input, "in.rejects.csv").unwrap();
+        let digest = |b: &[u8]| Original::Digest {
+            sha256: Sha256::digest(b).into(),
+            len: b.len() as u64,
+        };
+        c.check(1, 10, &digest(&data[10..150_000]));
+        c.check(
+            2,
+            150_000,
+            &Original::Bytes(data[150_000..150_010].to_vec()),
+        );
+        c.check(3, 5, &Original::Bytes(data[5..9].to_vec())); // backwards
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        c.check(4, 11, &digest(&data[10..150_000]));
+        c.check(5, 199_990, &Original::Bytes(data[199_990..].to_vec())); // after a miss
+        c.check(6, 199_995, &Original::Bytes(vec![0; 10])); // past the end
+        c.check(7, u64::MAX, &Original::Bytes(vec![0]));
+        assert_eq!(
+            c.into_problems(),
+            [
+                "in.rejects.csv: record 4 is not the input's bytes at offset 11",
+                "in.rejects.csv: record 6 is not the input's bytes at offset 199995",
+                "in.rejects.csv: record 7 is not the input's bytes at offset 18446744073709551615",
+            ]
+        );
     }
 }
