@@ -51,6 +51,8 @@ for t in "${TARGETS[@]}"; do
     rc=$?
     rm -rf "$tmp"
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
+    # -fork prints no final stats: its last status line (#N: …) counts the executions.
+    [ -z "$execs" ] && execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
     new=$(( $(find "artifacts/$t" -type f | wc -l) - before ))
     found=$(grep -o "Test unit written to [^ ]*" "$log" | sed 's/Test unit written to /fuzz\//' | tr '\n' ' ')
     if [ "$rc" -ne 0 ] && [ "$new" -eq 0 ]; then

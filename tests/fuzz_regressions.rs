@@ -6,14 +6,15 @@ mod common;
 use ikou::decode::{Encoding, decode};
 use ikou::split::{ChunkReader, Flaw, Framing, SplitConfig};
 
-/// fuzz target `decode`, input 01 81 60 80 (shift_jis; 〜 then a lone 0x80).
+/// fuzz target `decode` (its invariant, seen while writing it), input 01 81 60 80
+/// (shift_jis; 〜 then a lone 0x80).
 /// `decode` promises that on error the buffer holds the text decoded before the
 /// bad bytes; for shift_jis that text must be in the JIS X 0213 forms, as it is
 /// when the same bytes decode without error. `ikou profile` takes stock of the
 /// characters of an undecodable record from that text, so it counted ～ U+FF5E
 /// (the CP932 form) for a shift_jis file.
 #[test]
-#[ignore = "found by fuzzing: shift_jis leaves the CP932 forms in the buffer before a decode error; fixed by mapping the variants before returning the error in src/decode/mod.rs"]
+#[ignore = "found with the decode fuzz target: shift_jis leaves the CP932 forms in the buffer before a decode error; fixed by mapping the variants before returning the error in src/decode/mod.rs"]
 fn shift_jis_text_before_an_error_has_the_jis_forms() {
     let mut whole = String::new();
     decode(Encoding::ShiftJis, b"\x81\x60", &mut whole).unwrap();
