@@ -1,0 +1,92 @@
+//! Inputs the fuzz targets (fuzz/) found to break a promise of the library, kept as
+//! regular tests. Each names the target and the input (hex) it was found with.
+
+mod common;
+
+use ikou::decode::{Encoding, decode};
+use ikou::split::{ChunkReader, Flaw, Framing, SplitConfig};
+
+/// fuzz target `decode` (its invariant, seen while writing it), input 01 81 60 80
+/// (shift_jis; 〜 then a lone 0x80).
+/// `decode` promises that on error the buffer holds the text decoded before the
+/// bad bytes; for shift_jis that text must be in the JIS X 0213 forms, as it is
+/// when the same bytes decode without error. `ikou profile` takes stock of the
+/// characters of an undecodable record from that text, so it counted ～ U+FF5E
+/// (the CP932 form) for a shift_jis file.
+#[test]
+#[ignore = "found with the decode fuzz target: shift_jis leaves the CP932 forms in the buffer before a decode error; fixed by mapping the variants before returning the error in src/decode/mod.rs"]
+fn shift_jis_text_before_an_error_has_the_jis_forms() {
+    let mut whole = String::new();
+    decode(Encoding::ShiftJis, b"\x81\x60", &mut whole).unwrap();
+    assert_eq!(whole, "\u{301C}");
+    let mut before_error = String::new();
+    let err = decode(Encoding::ShiftJis, b"\x81\x60\x80", &mut before_error).unwrap_err();
+    assert_eq!(err.offset, 2);
+    assert_eq!(before_error, whole, "the text before the bad byte");
+}
+
+/// fuzz target `gaiji_table`, input (hex) 00 30 78 46 C3 A9 34 09 4D 4A 30 30 30 30 30 31 0A
+/// (cp932; the table line `0xFé4<TAB>MJ000001`). A raw-byte source with a
+/// non-ASCII character among its hex digits made parse_source slice the text
+/// inside that character: `ikou mappings check` (and convert/profile --gaiji)
+/// panicked (exit 101) instead of reporting a bad source on line 1.
+#[test]
+#[ignore = "found by fuzzing: a non-ASCII character in a 0x source panics in src/gaiji/table.rs parse_source (str sliced by bytes); fixed by refusing non-ASCII hex there"]
+fn a_non_ascii_character_in_a_raw_byte_source_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("t.tsv");
+    std::fs::write(&table, "0xFé4\tMJ000001\n").unwrap();
+    let (code, stdout, stderr) = common::run(&["mappings", "check", common::s(&table)]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(":1: error: source") && stdout.contains("[bad-source]"),
+        "{stdout}"
+    );
+}
+
+/// (file offset, bytes, flaw)
+type Rec = (u64, Vec<u8>, Option<Flaw>);
+
+/// All records of `input`, and whether the splitter saw an EOF marker.
+fn split(input: &[u8], chunk_bytes: usize) -> (Vec<Rec>, bool) {
+    let framing = Framing::Fixed {
+        length: 4,
+        newline: false,
+    };
+    let cfg = SplitConfig::new(framing, Encoding::Cp932, chunk_bytes, 1 << 20);
+    let mut r = ChunkReader::new(input, cfg);
+    let mut out = Vec::new();
+    while let Some(ch) = r.next_chunk().unwrap() {
+        for s in &ch.records {
+            out.push((
+                ch.offset + s.start as u64,
+                ch.data[s.start..s.end].to_vec(),
+                s.flaw,
+            ));
+        }
+    }
+    (out, r.finish().eof_marker)
+}
+
+/// fuzz target `split_records`, input (hex) 02 00 53 09 1A: fixed records of 4
+/// bytes without line ends, a file of 65,540 bytes 0x1A. Trailing 0x1A (EOF
+/// markers) are dropped only from the last read of the file: markers that reach
+/// back before it were already cut into records. So whether the end of a file is
+/// markers or records depends on --chunk-bytes (and on where a 64 KiB read ends).
+/// The same holds for a fixed file with a line end whose last record is followed
+/// by markers straddling a read.
+#[test]
+#[ignore = "found by fuzzing: trailing EOF markers before the last read become records (src/split: hold back a trailing run of 0x1A until the end of the stream is known)"]
+fn trailing_eof_markers_do_not_depend_on_the_chunk_size() {
+    let mut input = b"abcd".repeat(10);
+    input.extend(std::iter::repeat_n(0x1A, 65_540));
+    let (small, small_marker) = split(&input, 512);
+    let (big, big_marker) = split(&input, 1 << 20);
+    assert_eq!(big.len(), 10, "the 10 records before the markers");
+    assert!(big_marker);
+    assert_eq!(
+        (small.len(), small_marker),
+        (big.len(), big_marker),
+        "records with --chunk-bytes 512 against 1 MiB"
+    );
+}
