@@ -8,7 +8,7 @@
 //! their inputs this way.
 
 use crate::error::Error;
-use crate::split::{BufferPool, Chunk, ChunkReader, SplitConfig, StreamInfo};
+use crate::split::{BufferPool, Changed, Chunk, ChunkReader, SplitConfig, StreamInfo};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, mpsc};
@@ -23,10 +23,17 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// `jobs` worker threads (at least 1).
+    /// The most worker threads: more only adds threads waiting for the reader
+    /// (and memory: about three chunks per worker are held at once).
+    pub const MAX_JOBS: usize = 256;
+
+    /// `jobs` worker threads, 1 to [`Workers::MAX_JOBS`]; Err (exit 2) otherwise.
     pub fn new(jobs: usize) -> Result<Workers, Error> {
-        if jobs == 0 {
-            return Err(Error::Usage("--jobs must be at least 1".into()));
+        if !(1..=Self::MAX_JOBS).contains(&jobs) {
+            return Err(Error::Usage(format!(
+                "{jobs} worker threads is out of range: give --jobs from 1 to {}",
+                Self::MAX_JOBS
+            )));
         }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
@@ -44,6 +51,10 @@ impl Workers {
     /// results to `consume` in input order. Stops at the first error of `consume`,
     /// of reading, or of a worker (a panic is reported as an internal error, never
     /// hidden). Returns what the reader saw (bytes, SHA-256, records).
+    ///
+    /// A file that changes while it is read (its length or modification time differ
+    /// from when it was opened, or the bytes read do not add up to that length)
+    /// stops the run with an error: its output would be part of a file.
     pub fn run_file<T: Send>(
         &self,
         path: &Path,
@@ -51,13 +62,20 @@ impl Workers {
         work: impl Fn(&Chunk) -> T + Sync,
         mut consume: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<StreamInfo, Error> {
+        cfg.check()?;
         let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
+        let opened = file
+            .metadata()
+            .map_err(Error::io(path, "cannot read the input's size"))?;
         let max_in_flight = 2 * self.jobs;
         std::thread::scope(|scope| {
             let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(self.jobs);
             let reader_buffers = Arc::clone(&self.buffers);
             let reader = scope.spawn(move || {
-                let mut r = ChunkReader::with_pool(file, cfg, reader_buffers);
+                let mut r = ChunkReader::with_pool(&file, cfg, reader_buffers);
+                if opened.is_file() {
+                    r.expect_len(opened.len());
+                }
                 loop {
                     match r.next_chunk() {
                         Ok(Some(c)) => {
@@ -65,7 +83,13 @@ impl Workers {
                                 break; // the caller stopped on an error
                             }
                         }
-                        Ok(None) => break,
+                        Ok(None) => {
+                            // The same length can hide a rewrite: the time shows it.
+                            if let Some(e) = changed_since(&file, &opened) {
+                                let _ = chunk_tx.send(Err(e));
+                            }
+                            break;
+                        }
                         Err(e) => {
                             let _ = chunk_tx.send(Err(e));
                             break;
@@ -99,7 +123,10 @@ impl Workers {
                                 in_flight += 1;
                             }
                             Ok(Err(e)) => {
-                                return Err(Error::io(path, "reading the input failed")(e));
+                                return Err(match Changed::of(&e) {
+                                    Some(c) => Error::input(path, c.to_string()),
+                                    None => Error::io(path, "reading the input failed")(e),
+                                });
                             }
                             Err(_) => reader_done = true,
                         }
@@ -135,6 +162,25 @@ impl Workers {
             Ok(info)
         })
     }
+}
+
+/// An error when `file` no longer has the length and modification time it had
+/// when it was opened (`opened`).
+fn changed_since(file: &std::fs::File, opened: &std::fs::Metadata) -> Option<std::io::Error> {
+    if !opened.is_file() {
+        return None;
+    }
+    let now = file.metadata().ok()?;
+    let same = now.len() == opened.len() && now.modified().ok() == opened.modified().ok();
+    (!same).then(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            Changed {
+                expected: opened.len(),
+                read: now.len(),
+            },
+        )
+    })
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ fn convert_chunk_into(
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
-        if header && record == 1 {
+        if chunk.is_header(header, k) {
             out.tally.header += 1;
             continue;
         }
@@ -119,7 +119,7 @@ pub(super) fn run_file(
         opts.encoding,
         opts.chunk_bytes,
         opts.max_record,
-    );
+    )?;
     let header = processor.layout().header;
     let buffers = &workers.buffers;
     let mut tally = Tally::default();
