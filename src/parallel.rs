@@ -8,18 +8,23 @@
 //! their inputs this way.
 
 use crate::error::Error;
-use crate::split::{BufferPool, Changed, Chunk, ChunkReader, SplitConfig, StreamInfo};
+use crate::split::{BufferPool, Changed, Chunk, ChunkPool, ChunkReader, SplitConfig, StreamInfo};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 
-/// The worker pool and the byte buffers recycled between reader, workers and caller.
+/// The worker pool and the buffers recycled between reader, workers and caller
+/// (one pool per use, so that a buffer is never grown for another use; see
+/// [`crate::split::Pool`]).
 pub struct Workers {
     pool: rayon::ThreadPool,
     jobs: usize,
-    /// Chunk buffers go back here after their chunk is done; `work` may also take its
-    /// output buffers here and `consume` give them back.
+    /// Chunk buffers: taken by the reader, given back when the chunk's work is done.
+    chunks: Arc<ChunkPool>,
+    /// Output bytes: `work` may take its output buffers here and `consume` give them back.
     pub buffers: Arc<BufferPool>,
+    /// Reject bytes, likewise.
+    pub rejects: Arc<BufferPool>,
 }
 
 impl Workers {
@@ -43,7 +48,9 @@ impl Workers {
         Ok(Workers {
             pool,
             jobs,
+            chunks: Arc::new(ChunkPool::default()),
             buffers: Arc::new(BufferPool::default()),
+            rejects: Arc::new(BufferPool::default()),
         })
     }
 
@@ -70,7 +77,7 @@ impl Workers {
         let max_in_flight = 2 * self.jobs;
         std::thread::scope(|scope| {
             let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(self.jobs);
-            let reader_buffers = Arc::clone(&self.buffers);
+            let reader_buffers = Arc::clone(&self.chunks);
             let reader = scope.spawn(move || {
                 let mut r = ChunkReader::with_pool(&file, cfg, reader_buffers);
                 if opened.is_file() {
@@ -111,13 +118,13 @@ impl Workers {
                         match chunk_rx.recv() {
                             Ok(Ok(chunk)) => {
                                 let tx = done_tx.clone();
-                                let buffers = &self.buffers;
+                                let chunks = &self.chunks;
                                 workers.spawn(move |_| {
                                     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
                                         || work(&chunk),
                                     ));
                                     let seq = chunk.seq;
-                                    buffers.put(chunk.data);
+                                    chunks.recycle(chunk);
                                     let _ = tx.send((seq, r.map_err(|_| ())));
                                 });
                                 in_flight += 1;
@@ -224,6 +231,29 @@ mod tests {
             assert_eq!(info.records, 5000);
             assert!(firsts.windows(2).all(|p| p[0] < p[1]), "jobs {jobs}");
         }
+    }
+
+    #[test]
+    fn a_file_rewritten_to_the_same_length_is_seen_by_its_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, "1\n").unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let opened = file.metadata().unwrap();
+        assert!(changed_since(&file, &opened).is_none());
+        let earlier = opened.modified().unwrap() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(earlier)
+            .unwrap();
+        let e = changed_since(&file, &opened).expect("a changed file");
+        assert!(
+            e.to_string().contains("was rewritten while it was read"),
+            "{e}"
+        );
+        assert!(Workers::new(Workers::MAX_JOBS + 1).is_err());
     }
 
     #[test]

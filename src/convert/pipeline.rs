@@ -38,23 +38,33 @@ pub fn convert_chunk(
     chunk: &Chunk,
     scratch: &mut Scratch,
 ) -> ChunkOutput {
-    convert_chunk_into(processor, header, chunk, scratch, Vec::new())
+    convert_chunk_into(processor, header, chunk, scratch, Vec::new(), Vec::new())
 }
 
-/// As [`convert_chunk`], writing the output into `buf` (a recycled buffer).
+/// Room for a chunk's output: UTF-8 from a double-byte encoding is at most 1.5
+/// times as long, so a buffer of this size is never grown for most chunks.
+fn output_room(input: usize) -> usize {
+    input.saturating_add(input / 2)
+}
+
+/// As [`convert_chunk`], writing the output and the rejects into `buf` and
+/// `rejects` (recycled buffers).
 fn convert_chunk_into(
     processor: &RecordProcessor,
     header: bool,
     chunk: &Chunk,
     scratch: &mut Scratch,
     mut buf: Vec<u8>,
+    mut rejects: Vec<u8>,
 ) -> ChunkOutput {
     buf.clear();
-    buf.reserve(chunk.data.len() + chunk.data.len() / 2);
+    buf.reserve(output_room(chunk.data.len()));
+    rejects.clear();
     let mut out = ChunkOutput {
         seq: chunk.seq,
         input_bytes: chunk.data.len(),
         output: buf,
+        rejects,
         ..ChunkOutput::default()
     };
     let key_field = processor.layout().key_field();
@@ -121,11 +131,12 @@ pub(super) fn run_file(
         opts.max_record,
     )?;
     let header = processor.layout().header;
-    let buffers = &workers.buffers;
+    let (buffers, rejects) = (&workers.buffers, &workers.rejects);
     let mut tally = Tally::default();
     let convert = |chunk: &Chunk| {
         SCRATCH.with_borrow_mut(|scratch| {
-            convert_chunk_into(processor, header, chunk, scratch, buffers.take(0))
+            let out = buffers.take(output_room(cfg.chunk_bytes.saturating_add(64 * 1024)));
+            convert_chunk_into(processor, header, chunk, scratch, out, rejects.take(0))
         })
     };
     let write = |c: ChunkOutput| -> Result<(), Error> {
@@ -153,6 +164,7 @@ pub(super) fn run_file(
             ));
         }
         buffers.put(c.output);
+        rejects.put(c.rejects);
         tally.merge(c.tally);
         Ok(())
     };
