@@ -398,7 +398,7 @@ impl<R: Read> ChunkReader<R> {
     /// (whose last byte is no unit) there are none.
     fn trailing_marker_len(&self) -> usize {
         let unit = self.cfg.encoding.unit_width();
-        if self.info.bytes % unit as u64 != 0 {
+        if !self.info.bytes.is_multiple_of(unit as u64) {
             return 0;
         }
         let mut end = self.pending.len();
