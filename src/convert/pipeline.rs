@@ -115,6 +115,18 @@ fn convert_chunk_into(
     out
 }
 
+/// How `convert` splits its inputs. Err (exit 2): a size out of range, or
+/// fixed-length records longer than `max_record`; call it before anything is
+/// written to say so first.
+pub fn split_config(opts: &ConvertOptions) -> Result<SplitConfig, Error> {
+    SplitConfig::new(
+        opts.framing(),
+        opts.encoding,
+        opts.chunk_bytes,
+        opts.max_record,
+    )
+}
+
 /// Reads, converts and writes one input file; returns what the splitter saw and the tally.
 pub(super) fn run_file(
     opts: &ConvertOptions,
@@ -124,12 +136,7 @@ pub(super) fn run_file(
     out: &mut PendingFile,
     rej: &mut PendingFile,
 ) -> Result<(StreamInfo, Tally), Error> {
-    let cfg = SplitConfig::new(
-        opts.framing(),
-        opts.encoding,
-        opts.chunk_bytes,
-        opts.max_record,
-    )?;
+    let cfg = split_config(opts)?;
     let header = processor.layout().header;
     let (buffers, rejects) = (&workers.buffers, &workers.rejects);
     let mut tally = Tally::default();
