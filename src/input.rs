@@ -169,7 +169,12 @@ fn decode_sample(
     enc: Encoding,
     framing: Framing,
 ) -> (usize, usize, Option<String>) {
-    let cfg = SplitConfig::new(framing, enc, sample.len(), SplitConfig::DEFAULT_MAX_RECORD);
+    let cfg = SplitConfig {
+        framing,
+        encoding: enc,
+        chunk_bytes: sample.len().clamp(1, SplitConfig::MAX_CHUNK_BYTES),
+        max_record: SplitConfig::DEFAULT_MAX_RECORD,
+    };
     let mut reader = ChunkReader::new(sample, cfg);
     let (mut good, mut bad, mut first_bad) = (0, 0, None);
     let mut text = String::new();

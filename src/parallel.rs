@@ -8,25 +8,37 @@
 //! their inputs this way.
 
 use crate::error::Error;
-use crate::split::{BufferPool, Chunk, ChunkReader, SplitConfig, StreamInfo};
+use crate::split::{BufferPool, Changed, Chunk, ChunkPool, ChunkReader, SplitConfig, StreamInfo};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 
-/// The worker pool and the byte buffers recycled between reader, workers and caller.
+/// The worker pool and the buffers recycled between reader, workers and caller
+/// (one pool per use, so that a buffer is never grown for another use; see
+/// [`crate::split::Pool`]).
 pub struct Workers {
     pool: rayon::ThreadPool,
     jobs: usize,
-    /// Chunk buffers go back here after their chunk is done; `work` may also take its
-    /// output buffers here and `consume` give them back.
+    /// Chunk buffers: taken by the reader, given back when the chunk's work is done.
+    chunks: Arc<ChunkPool>,
+    /// Output bytes: `work` may take its output buffers here and `consume` give them back.
     pub buffers: Arc<BufferPool>,
+    /// Reject bytes, likewise.
+    pub rejects: Arc<BufferPool>,
 }
 
 impl Workers {
-    /// `jobs` worker threads (at least 1).
+    /// The most worker threads: more only adds threads waiting for the reader
+    /// (and memory: about three chunks per worker are held at once).
+    pub const MAX_JOBS: usize = 256;
+
+    /// `jobs` worker threads, 1 to [`Workers::MAX_JOBS`]; Err (exit 2) otherwise.
     pub fn new(jobs: usize) -> Result<Workers, Error> {
-        if jobs == 0 {
-            return Err(Error::Usage("--jobs must be at least 1".into()));
+        if !(1..=Self::MAX_JOBS).contains(&jobs) {
+            return Err(Error::Usage(format!(
+                "{jobs} worker threads is out of range: give --jobs from 1 to {}",
+                Self::MAX_JOBS
+            )));
         }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
@@ -36,7 +48,9 @@ impl Workers {
         Ok(Workers {
             pool,
             jobs,
+            chunks: Arc::new(ChunkPool::default()),
             buffers: Arc::new(BufferPool::default()),
+            rejects: Arc::new(BufferPool::default()),
         })
     }
 
@@ -44,6 +58,10 @@ impl Workers {
     /// results to `consume` in input order. Stops at the first error of `consume`,
     /// of reading, or of a worker (a panic is reported as an internal error, never
     /// hidden). Returns what the reader saw (bytes, SHA-256, records).
+    ///
+    /// A file that changes while it is read (its length or modification time differ
+    /// from when it was opened, or the bytes read do not add up to that length)
+    /// stops the run with an error: its output would be part of a file.
     pub fn run_file<T: Send>(
         &self,
         path: &Path,
@@ -51,13 +69,20 @@ impl Workers {
         work: impl Fn(&Chunk) -> T + Sync,
         mut consume: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<StreamInfo, Error> {
+        cfg.check()?;
         let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
+        let opened = file
+            .metadata()
+            .map_err(Error::io(path, "cannot read the input's size"))?;
         let max_in_flight = 2 * self.jobs;
         std::thread::scope(|scope| {
             let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(self.jobs);
-            let reader_buffers = Arc::clone(&self.buffers);
+            let reader_buffers = Arc::clone(&self.chunks);
             let reader = scope.spawn(move || {
-                let mut r = ChunkReader::with_pool(file, cfg, reader_buffers);
+                let mut r = ChunkReader::with_pool(&file, cfg, reader_buffers);
+                if opened.is_file() {
+                    r.expect_len(opened.len());
+                }
                 loop {
                     match r.next_chunk() {
                         Ok(Some(c)) => {
@@ -65,7 +90,13 @@ impl Workers {
                                 break; // the caller stopped on an error
                             }
                         }
-                        Ok(None) => break,
+                        Ok(None) => {
+                            // The same length can hide a rewrite: the time shows it.
+                            if let Some(e) = changed_since(&file, &opened) {
+                                let _ = chunk_tx.send(Err(e));
+                            }
+                            break;
+                        }
                         Err(e) => {
                             let _ = chunk_tx.send(Err(e));
                             break;
@@ -87,19 +118,22 @@ impl Workers {
                         match chunk_rx.recv() {
                             Ok(Ok(chunk)) => {
                                 let tx = done_tx.clone();
-                                let buffers = &self.buffers;
+                                let chunks = &self.chunks;
                                 workers.spawn(move |_| {
                                     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
                                         || work(&chunk),
                                     ));
                                     let seq = chunk.seq;
-                                    buffers.put(chunk.data);
+                                    chunks.recycle(chunk);
                                     let _ = tx.send((seq, r.map_err(|_| ())));
                                 });
                                 in_flight += 1;
                             }
                             Ok(Err(e)) => {
-                                return Err(Error::io(path, "reading the input failed")(e));
+                                return Err(match Changed::of(&e) {
+                                    Some(c) => Error::input(path, c.to_string()),
+                                    None => Error::io(path, "reading the input failed")(e),
+                                });
                             }
                             Err(_) => reader_done = true,
                         }
@@ -135,6 +169,25 @@ impl Workers {
             Ok(info)
         })
     }
+}
+
+/// An error when `file` no longer has the length and modification time it had
+/// when it was opened (`opened`).
+fn changed_since(file: &std::fs::File, opened: &std::fs::Metadata) -> Option<std::io::Error> {
+    if !opened.is_file() {
+        return None;
+    }
+    let now = file.metadata().ok()?;
+    let same = now.len() == opened.len() && now.modified().ok() == opened.modified().ok();
+    (!same).then(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            Changed {
+                expected: opened.len(),
+                read: now.len(),
+            },
+        )
+    })
 }
 
 #[cfg(test)]
@@ -178,6 +231,29 @@ mod tests {
             assert_eq!(info.records, 5000);
             assert!(firsts.windows(2).all(|p| p[0] < p[1]), "jobs {jobs}");
         }
+    }
+
+    #[test]
+    fn a_file_rewritten_to_the_same_length_is_seen_by_its_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, "1\n").unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let opened = file.metadata().unwrap();
+        assert!(changed_since(&file, &opened).is_none());
+        let earlier = opened.modified().unwrap() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(earlier)
+            .unwrap();
+        let e = changed_since(&file, &opened).expect("a changed file");
+        assert!(
+            e.to_string().contains("was rewritten while it was read"),
+            "{e}"
+        );
+        assert!(Workers::new(Workers::MAX_JOBS + 1).is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! | type     | what happens                                                                |
 //! |----------|-----------------------------------------------------------------------------|
 //! | all      | trailing U+0020, U+3000 and NUL removed (padding of fixed-length records)    |
+//! | first    | the first item: leading U+FEFF removed (a doubled or concatenated BOM)       |
 //! | `text`   | nothing else (外字 and variants are mapped before this stage)               |
 //! | `kana`   | see `kana.rs`: 半角カナ→全角, 濁点 composed, separators → U+3000, script      |
 //! | `digits` | leading spaces removed, 全角数字→半角, anything else refused                 |
@@ -69,11 +70,15 @@ pub enum Rule {
     ZeroDateToEmpty,
     /// 和暦 (era code + YYMMDD) → 8-digit 西暦.
     WarekiToSeireki,
+    /// U+FEFF at the start of a record's first item removed: a second byte-order
+    /// mark (the file's own is not data), or one left mid-file by joining files.
+    /// Output never starts with a BOM.
+    Bom,
 }
 
 impl Rule {
     /// Every rule, in discriminant order.
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 15] = [
         Rule::TrimTrailingSpace,
         Rule::TrimTrailingFullwidthSpace,
         Rule::TrimNul,
@@ -88,6 +93,7 @@ impl Rule {
         Rule::FullwidthDecimalPoint,
         Rule::ZeroDateToEmpty,
         Rule::WarekiToSeireki,
+        Rule::Bom,
     ];
     pub const COUNT: usize = Rule::ALL.len();
 
@@ -108,6 +114,7 @@ impl Rule {
             Rule::FullwidthDecimalPoint => "fullwidth-decimal-point",
             Rule::ZeroDateToEmpty => "zero-date-to-empty",
             Rule::WarekiToSeireki => "wareki-to-seireki",
+            Rule::Bom => "bom",
         }
     }
 
@@ -128,6 +135,7 @@ impl Rule {
             Rule::FullwidthDecimalPoint => "全角小数点→半角",
             Rule::ZeroDateToEmpty => "ゼロ埋め日付→空",
             Rule::WarekiToSeireki => "和暦→西暦",
+            Rule::Bom => "先頭のBOM（U+FEFF）を除去",
         }
     }
 
@@ -210,7 +218,8 @@ impl Applied {
         const TRIMS: u32 = 1 << Rule::TrimTrailingSpace as u32
             | 1 << Rule::TrimTrailingFullwidthSpace as u32
             | 1 << Rule::TrimNul as u32
-            | 1 << Rule::TrimLeadingSpace as u32;
+            | 1 << Rule::TrimLeadingSpace as u32
+            | 1 << Rule::Bom as u32;
         Applied(self.0 & !TRIMS)
     }
 
@@ -441,13 +450,19 @@ impl Cleanser {
         let item = &self.items[field];
         let mut applied = Applied::default();
         let start = out.len();
-        let mut body = trim::trailing(value, &mut applied);
+        // Where the rules' input starts in `value` (after a removed BOM).
+        let lead = if field == 0 {
+            trim::bom(value, &mut applied)
+        } else {
+            0
+        };
+        let mut body = trim::trailing(&value[lead..], &mut applied);
         // A type's rules write their result only when they applied a rule of their
         // own; otherwise the result is `body` as it is (written below if trimmed).
         let result = match &item.kind {
             Kind::Text => Ok(()),
             Kind::Kana(script) => {
-                kana::cleanse(body, *script, out, &mut applied).map_err(|f| (f, 0))
+                kana::cleanse(body, *script, out, &mut applied).map_err(|f| (f, lead))
             }
             Kind::Aligned(strict) => {
                 let (rest, base) = trim::leading(body, &mut applied);
@@ -459,7 +474,7 @@ impl Cleanser {
                     Strict::Code(codes) => digits::code(body, codes, out, &mut applied),
                     Strict::Date(rule) => date::cleanse(rule, body, out, &mut applied),
                 };
-                r.map_err(|f| (f, base))
+                r.map_err(|f| (f, lead + base))
             }
         };
         match result {
@@ -573,6 +588,34 @@ date = "wareki"
         let (out, n) = run(&c, 0, "山田").unwrap();
         assert_eq!(out, "山田");
         assert!(n.is_empty());
+    }
+
+    #[test]
+    fn a_bom_starting_the_first_item_is_removed_and_counted() {
+        let c = all_types();
+        for (value, want) in [
+            ("\u{FEFF}山田", "山田"),
+            ("\u{FEFF}\u{FEFF}山田 ", "山田"),
+            ("\u{FEFF}", ""),
+            ("山\u{FEFF}田", "山\u{FEFF}田"),
+        ] {
+            let (out, n) = run(&c, 0, value).unwrap();
+            assert_eq!(out, want, "{value:?}");
+            assert_eq!(n.get(Rule::Bom), value.starts_with('\u{FEFF}') as u64);
+        }
+        // Only the first item starts a record; elsewhere U+FEFF is data, for the
+        // item's type to judge.
+        assert_eq!(run(&c, 1, "\u{FEFF}ヤマダ").unwrap_err().reason, "not-kana");
+        // A defect after a BOM is placed in the value as given.
+        let c = Cleanser::new(&layout(
+            "[[fields]]\nname = \"宛名番号\"\ntype = \"digits\"\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            run(&c, 0, "\u{FEFF}\u{FEFF} 12x").unwrap_err().char_index,
+            6
+        );
+        assert_eq!(run(&c, 0, "\u{FEFF}１２").unwrap().0, "12");
     }
 
     #[test]

@@ -32,6 +32,22 @@ pub(super) fn trailing<'a>(s: &'a str, applied: &mut Applied) -> &'a str {
     s.get(..end).unwrap_or(s)
 }
 
+/// U+FEFF in UTF-8.
+const BOM: &[u8] = "\u{FEFF}".as_bytes();
+
+/// The bytes of the U+FEFF characters that start `s` (all of them: a file can
+/// carry several BOMs); one byte comparison when there is none.
+pub(super) fn bom(s: &str, applied: &mut Applied) -> usize {
+    let mut start = 0;
+    while s.as_bytes()[start..].starts_with(BOM) {
+        start += BOM.len();
+    }
+    if start > 0 {
+        applied.set(Rule::Bom);
+    }
+    start
+}
+
 /// Removes leading U+0020 and U+3000 (right-aligned numeric, code and date items);
 /// returns the rest and where it starts in `s`. NUL is not padding at the front.
 pub(super) fn leading<'a>(s: &'a str, applied: &mut Applied) -> (&'a str, usize) {

@@ -1,8 +1,10 @@
 //! Flags shared by several subcommands, parsed once into the library's types.
 
+use clap::builder::RangedU64ValueParser;
 use ikou::decode::Encoding;
 use ikou::gaiji::{MapOptions, UnmappedPolicy, VariantPolicy};
 use ikou::mj::IvsPolicy;
+use ikou::parallel::Workers;
 use ikou::split::SplitConfig;
 
 /// `--encoding`.
@@ -89,19 +91,32 @@ impl MapArgs {
     }
 }
 
+/// `--jobs`: 1 to [`Workers::MAX_JOBS`] (for every subcommand with worker threads).
+pub fn jobs_parser() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..=Workers::MAX_JOBS as u64)
+}
+
+/// A size in bytes from 1 to `max`.
+fn bytes_parser(max: usize) -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..=max as u64)
+}
+
 /// How `convert` and `profile` read their inputs.
 #[derive(clap::Args)]
 pub struct ReadArgs {
-    /// Worker threads [default: the number of CPUs]. Never changes the result.
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 256 [default: the number of CPUs]. Never changes the result.
+    #[arg(long, short = 'j', value_name = "N", value_parser = jobs_parser())]
     pub jobs: Option<usize>,
     /// Do not check that each input looks like --encoding before starting.
     #[arg(long)]
     pub skip_encoding_check: bool,
-    /// Bytes of input per unit of parallel work.
-    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_CHUNK_BYTES, hide_short_help = true)]
+    /// Bytes of input per unit of parallel work, 1 to 268435456 (256 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_CHUNK_BYTES,
+          value_parser = bytes_parser(SplitConfig::MAX_CHUNK_BYTES), hide_short_help = true)]
     pub chunk_bytes: usize,
-    /// A record with no line end within this many bytes is cut, and rejected.
-    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_MAX_RECORD)]
+    /// A record with no line end within this many bytes is cut, and rejected;
+    /// 1 to 268435456 (256 MiB). Fixed-length records must not be longer.
+    #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_MAX_RECORD,
+          value_parser = bytes_parser(SplitConfig::MAX_RECORD))]
     pub max_record_bytes: usize,
 }

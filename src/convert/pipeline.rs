@@ -38,30 +38,40 @@ pub fn convert_chunk(
     chunk: &Chunk,
     scratch: &mut Scratch,
 ) -> ChunkOutput {
-    convert_chunk_into(processor, header, chunk, scratch, Vec::new())
+    convert_chunk_into(processor, header, chunk, scratch, Vec::new(), Vec::new())
 }
 
-/// As [`convert_chunk`], writing the output into `buf` (a recycled buffer).
+/// Room for a chunk's output: UTF-8 from a double-byte encoding is at most 1.5
+/// times as long, so a buffer of this size is never grown for most chunks.
+fn output_room(input: usize) -> usize {
+    input.saturating_add(input / 2)
+}
+
+/// As [`convert_chunk`], writing the output and the rejects into `buf` and
+/// `rejects` (recycled buffers).
 fn convert_chunk_into(
     processor: &RecordProcessor,
     header: bool,
     chunk: &Chunk,
     scratch: &mut Scratch,
     mut buf: Vec<u8>,
+    mut rejects: Vec<u8>,
 ) -> ChunkOutput {
     buf.clear();
-    buf.reserve(chunk.data.len() + chunk.data.len() / 2);
+    buf.reserve(output_room(chunk.data.len()));
+    rejects.clear();
     let mut out = ChunkOutput {
         seq: chunk.seq,
         input_bytes: chunk.data.len(),
         output: buf,
+        rejects,
         ..ChunkOutput::default()
     };
     let key_field = processor.layout().key_field();
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
-        if header && record == 1 {
+        if chunk.is_header(header, k) {
             out.tally.header += 1;
             continue;
         }
@@ -105,6 +115,18 @@ fn convert_chunk_into(
     out
 }
 
+/// How `convert` splits its inputs. Err (exit 2): a size out of range, or
+/// fixed-length records longer than `max_record`; call it before anything is
+/// written to say so first.
+pub fn split_config(opts: &ConvertOptions) -> Result<SplitConfig, Error> {
+    SplitConfig::new(
+        opts.framing(),
+        opts.encoding,
+        opts.chunk_bytes,
+        opts.max_record,
+    )
+}
+
 /// Reads, converts and writes one input file; returns what the splitter saw and the tally.
 pub(super) fn run_file(
     opts: &ConvertOptions,
@@ -114,18 +136,14 @@ pub(super) fn run_file(
     out: &mut PendingFile,
     rej: &mut PendingFile,
 ) -> Result<(StreamInfo, Tally), Error> {
-    let cfg = SplitConfig::new(
-        opts.framing(),
-        opts.encoding,
-        opts.chunk_bytes,
-        opts.max_record,
-    );
+    let cfg = split_config(opts)?;
     let header = processor.layout().header;
-    let buffers = &workers.buffers;
+    let (buffers, rejects) = (&workers.buffers, &workers.rejects);
     let mut tally = Tally::default();
     let convert = |chunk: &Chunk| {
         SCRATCH.with_borrow_mut(|scratch| {
-            convert_chunk_into(processor, header, chunk, scratch, buffers.take(0))
+            let out = buffers.take(output_room(cfg.chunk_bytes.saturating_add(64 * 1024)));
+            convert_chunk_into(processor, header, chunk, scratch, out, rejects.take(0))
         })
     };
     let write = |c: ChunkOutput| -> Result<(), Error> {
@@ -153,6 +171,7 @@ pub(super) fn run_file(
             ));
         }
         buffers.put(c.output);
+        rejects.put(c.rejects);
         tally.merge(c.tally);
         Ok(())
     };

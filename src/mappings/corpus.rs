@@ -147,7 +147,7 @@ pub fn diff_corpus(
     };
     for path in inputs {
         input::check(path, opts.encoding, framing, true)?;
-        let cfg = SplitConfig::new(framing, opts.encoding, opts.chunk_bytes, opts.max_record);
+        let cfg = SplitConfig::new(framing, opts.encoding, opts.chunk_bytes, opts.max_record)?;
         let ctx = Ctx {
             old,
             new,
@@ -221,7 +221,7 @@ fn compare_chunk(
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
         // The same records convert skips.
-        if (header && record == 1) || (raw.is_empty() && span.flaw.is_none()) {
+        if chunk.is_header(header, k) || span.is_blank() {
             continue;
         }
         d.records += 1;

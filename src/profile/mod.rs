@@ -271,7 +271,7 @@ fn scan_file(
         opts.encoding,
         opts.chunk_bytes,
         opts.max_record,
-    );
+    )?;
     let header = stages.layout.header;
     let mut total = Counts::default();
     let info = workers.run_file(

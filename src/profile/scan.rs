@@ -95,7 +95,7 @@ pub(super) fn chunk(st: &Stages, header: bool, chunk: &Chunk, s: &mut Scratch) -
     };
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
-        if header && record == 1 {
+        if chunk.is_header(header, k) {
             c.header += 1;
             continue;
         }
@@ -335,6 +335,7 @@ mod tests {
             first_record: 1,
             data,
             records,
+            first_nonblank: None,
         };
         let st = Stages {
             layout,

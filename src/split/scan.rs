@@ -99,10 +99,12 @@ pub fn csv_record(
 ) -> Option<Found> {
     let u = Units { buf, enc };
     let w = u.width();
-    // A record holds at most `max` bytes: look no further than its line end could be.
-    let max = max.max(w);
-    let lim = buf.len().min(max + 2 * w);
-    let more_may_come = !eof && buf.len() < max + 2 * w;
+    // A record holds at most `max` bytes (whole units, so that a cut never splits a
+    // UTF-16 unit): look no further than its line end could be.
+    let max = (max / w * w).max(w);
+    let reach = max.saturating_add(2 * w);
+    let lim = buf.len().min(reach);
+    let more_may_come = !eof && buf.len() < reach;
     let mut i = 0;
     let mut in_quotes = false;
     let mut flaw = None;
@@ -220,10 +222,11 @@ pub fn fixed_record(
     }
     // With line ends, the line end decides, so a short or long record costs only itself.
     let u = Units { buf, enc };
-    let lim = buf.len().min(max.max(length + 2));
+    let reach = max.max(length.saturating_add(2));
+    let lim = buf.len().min(reach);
     let (content, total) = match u.find3(0, lim, b'\r', b'\n', b'\n') {
         Some(p) => (p, p + u.line_end_len(p, eof || buf.len() >= max)?),
-        None if !eof && buf.len() < max.max(length + 2) => return None,
+        None if !eof && buf.len() < reach => return None,
         None => (lim, lim),
     };
     // An empty line is a blank line, as in CSV (counted, not rejected).
