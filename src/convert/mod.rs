@@ -132,8 +132,13 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     if inputs.is_empty() {
         return Err(Error::Usage("no input files given".into()));
     }
-    if opts.jobs == 0 {
-        return Err(Error::Usage("--jobs must be at least 1".into()));
+    // Sizes and jobs are checked before the output directory is touched.
+    pipeline::split_config(opts)?;
+    if !(1..=crate::parallel::Workers::MAX_JOBS).contains(&opts.jobs) {
+        return Err(Error::Usage(format!(
+            "--jobs must be from 1 to {}",
+            crate::parallel::Workers::MAX_JOBS
+        )));
     }
     // Before anything reads the inputs: an input ikou would remove is refused first.
     crate::outdir::check_inputs(&opts.out_dir, inputs)?;

@@ -142,9 +142,10 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
         Encoding::Cp932 => sjis::decode(bytes, out),
         Encoding::ShiftJis => {
             let start = out.len();
-            sjis::decode(bytes, out)?;
+            // The text before an error is read by callers too: give it the JIS forms.
+            let r = sjis::decode(bytes, out);
             cp932_to_jis_variants(out, start);
-            Ok(())
+            r
         }
         Encoding::EucJp => eucjp::decode_strict(bytes, out),
         Encoding::EucJpMs => eucjp::decode_ms(bytes, out),

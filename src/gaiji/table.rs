@@ -224,7 +224,7 @@ pub fn parse_source(s: &str, encoding: Encoding) -> Result<char, String> {
                 "source {s:?}: raw byte codes need a legacy encoding (cp932, euc-jp…), not {encoding}; write U+XXXX"
             ));
         }
-        let bytes = (hex.len() % 2 == 0 && (2..=6).contains(&hex.len()))
+        let bytes = (hex.is_ascii() && hex.len() % 2 == 0 && (2..=6).contains(&hex.len()))
             .then(|| {
                 (0..hex.len())
                     .step_by(2)

@@ -401,12 +401,40 @@ impl<R: Read> ChunkReader<R> {
         if !self.info.bytes.is_multiple_of(unit as u64) {
             return 0;
         }
-        let mut end = self.pending.len();
-        while end >= unit && scan::is_eof_marker(&self.pending[end - unit..end], self.cfg.encoding)
+        self.trailing_run(self.pending.len())
+    }
+
+    /// Bytes of the 0x1A units that end `pending[..end]`, at most `max_record`
+    /// (whole units): a marker is never longer, so what may still become one is
+    /// bounded, and held back the same way whatever the chunk size.
+    fn trailing_run(&self, end: usize) -> usize {
+        let unit = self.cfg.encoding.unit_width();
+        let cap = self.cfg.max_record - self.cfg.max_record % unit;
+        let mut start = end;
+        while start >= unit
+            && end - start < cap
+            && scan::is_eof_marker(&self.pending[start - unit..start], self.cfg.encoding)
         {
-            end -= unit;
+            start -= unit;
         }
-        self.pending.len() - end
+        end - start
+    }
+
+    /// Bytes at the end of `pending` not to be split into records yet: before the
+    /// end of the stream, a trailing run of 0x1A units (and a partial unit after
+    /// it) may turn out to be the end-of-file marker, so records wait for it.
+    fn held_back(&self) -> usize {
+        if self.eof {
+            return self.marker.unwrap_or(0);
+        }
+        let unit = self.cfg.encoding.unit_width() as u64;
+        let len = self.pending.len();
+        let partial = ((self.offset + len as u64) % unit) as usize;
+        let aligned = len - partial.min(len);
+        match self.trailing_run(aligned) {
+            0 => 0,
+            run => run + partial,
+        }
     }
 
     fn skip_bom(&mut self) {
@@ -452,13 +480,18 @@ impl<R: Read> ChunkReader<R> {
         let len = self.pending.len();
         // At the end, the trailing 0x1A units are left out while the last record is
         // found: they are a marker only if that record is complete without them.
-        let mut end = len - self.marker.unwrap_or(0).min(len);
+        // Before the end, a trailing run of 0x1A units is held back the same way.
+        let mut end = len - self.held_back().min(len);
         let mut pos = 0;
         while pos < end {
             let Some(mut rec) = self.scan(pos, end) else {
                 break;
             };
-            if end < len && pos + rec.total == end && open_at_end(self.cfg.framing, &rec) {
+            if self.eof
+                && end < len
+                && pos + rec.total == end
+                && open_at_end(self.cfg.framing, &rec)
+            {
                 // The last record is still open where the 0x1A units start (inside
                 // a quoted item, or a fixed-length record short of its length): they
                 // are its data, and a reject shows it as it is in the file.
