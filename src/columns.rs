@@ -67,7 +67,11 @@ mod tests {
         assert_eq!(display_width("ｱｲ"), 2);
         assert_eq!(display_width("\u{20BB7}"), 2);
         assert_eq!(display_width("葛\u{E0102}"), 2);
-        assert_eq!(display_width("\u{E000}\u{F8FF}"), 4, "外字 are drawn as kanji");
+        assert_eq!(
+            display_width("\u{E000}\u{F8FF}"),
+            4,
+            "外字 are drawn as kanji"
+        );
         assert_eq!(display_width("ｶﾞ"), 2, "half-width kana and voiced mark");
         assert_eq!(display_width("か\u{3099}"), 2, "combining voiced mark");
         assert_eq!(display_width("①Ω"), 2, "ambiguous width counts 1");

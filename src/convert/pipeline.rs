@@ -98,11 +98,30 @@ fn convert_chunk_into(
                     return out;
                 }
                 reject::write_line(&mut out.rejects, record, offset, &r, raw);
-                out.tally.reject(r.code, r.item.as_deref(), record);
+                out.tally.reject(
+                    r.code,
+                    r.item.as_deref(),
+                    record,
+                    reject_key(processor, &r, scratch),
+                );
             }
         }
     }
     out
+}
+
+/// The key item of a rejected record, when it is known: the reject is about one
+/// item's value (so the record was split into all its items; before that, the
+/// items may still be an earlier record's) and that item is not the key itself.
+fn reject_key<'s>(
+    processor: &RecordProcessor,
+    r: &reject::Reject,
+    scratch: &'s Scratch,
+) -> Option<&'s str> {
+    let fields = &processor.layout().fields;
+    let k = processor.layout().key_field()?;
+    let item = r.item.as_deref()?;
+    (scratch.items.len() == fields.len() && item != fields[k].name).then(|| scratch.items.get(k))
 }
 
 /// Reads, converts and writes one input file; returns what the splitter saw and the tally.
