@@ -206,23 +206,35 @@ pub fn bar_chart(id: &str, caption: &str, groups: &[(&str, Vec<Bar>)]) -> Markup
     const LABEL: u64 = 270;
     const BAR: u64 = 280;
     const WIDTH: u64 = LABEL + BAR + 90;
-    let rows: u64 = groups.iter().map(|(_, b)| 1 + b.len() as u64).sum();
-    let height = rows * ROW + 6;
-    let mut y = 0;
+    // Each line of the chart: its baseline, then what is on it.
+    enum Line<'a> {
+        Heading(&'a str),
+        Bar(&'a Bar, u64),
+    }
+    let mut lines = Vec::new();
+    for (heading, bars) in groups {
+        lines.push(Line::Heading(heading));
+        let max = bars.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+        for b in bars {
+            // At least a pixel for any count above 0.
+            let w = (u128::from(b.count) * u128::from(BAR) / u128::from(max)) as u64;
+            lines.push(Line::Bar(b, w.max(u64::from(b.count > 0))));
+        }
+    }
+    let height = lines.len() as u64 * ROW + 6;
     html! {
         figure class="chart" {
             svg id=(id) viewBox={ "0 0 " (WIDTH) " " (height) } width=(WIDTH) height=(height) role="img" aria-label=(caption) {
                 title { (t(caption)) }
-                @for (heading, bars) in groups {
-                    @let max = bars.iter().map(|b| b.count).max().unwrap_or(0).max(1);
-                    @let _ = { y += ROW; };
-                    text class="group" x="0" y=(y - 8) { (t(*heading)) }
-                    @for b in bars {
-                        @let _ = { y += ROW; };
-                        @let w = (u128::from(b.count) * u128::from(BAR) / u128::from(max)) as u64;
-                        text x=(LABEL - 8) y=(y - 8) text-anchor="end" { (t(b.label.as_str())) }
-                        rect class={ "bar " (b.class) } x=(LABEL) y=(y - ROW + 4) width=(w.max(u64::from(b.count > 0))) height=(ROW - 8) {}
-                        text class="count" x=(LABEL + w + 6) y=(y - 8) { (num(b.count)) }
+                @for (i, line) in lines.iter().enumerate() {
+                    @let y = (i as u64 + 1) * ROW;
+                    @match line {
+                        Line::Heading(h) => { text class="group" x="0" y=(y - 8) { (t(*h)) } }
+                        Line::Bar(b, w) => {
+                            text x=(LABEL - 8) y=(y - 8) text-anchor="end" { (t(b.label.as_str())) }
+                            rect class={ "bar " (b.class) } x=(LABEL) y=(y - ROW + 4) width=(w) height=(ROW - 8) {}
+                            text class="count" x=(LABEL + w + 6) y=(y - 8) { (num(b.count)) }
+                        }
                     }
                 }
             }
