@@ -2,29 +2,18 @@
 //! `ikou profile`): East Asian wide characters take two columns, as a terminal
 //! shows them.
 
-/// Terminal columns of `s`: 2 for East Asian wide and full-width characters (and the
-/// private-use 外字, which fonts draw as kanji), 0 for variation selectors and
-/// combining marks, 1 for the rest.
+/// Terminal columns of `s`, by Unicode's East Asian Width (the `unicode-width`
+/// crate): 2 for wide and full-width characters, 0 for variation selectors and
+/// combining marks. Private-use characters (外字) count 2: fonts draw them as kanji,
+/// though Unicode calls their width ambiguous.
 pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xE000..=0xF8FF
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            0xE0100..=0xE01EF | 0xFE00..=0xFE0F | 0x0300..=0x036F => 0,
-            _ => 1,
-        })
-        .sum()
+    use unicode_width::UnicodeWidthStr;
+    // Each private-use character is 1 in `width()`; one more makes it 2.
+    s.width() + s.chars().filter(|&c| is_private_use(c)).count()
+}
+
+fn is_private_use(c: char) -> bool {
+    matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
 }
 
 /// Appends `rows` as lines of cells padded to the widest cell of their column, two
@@ -78,6 +67,14 @@ mod tests {
         assert_eq!(display_width("ｱｲ"), 2);
         assert_eq!(display_width("\u{20BB7}"), 2);
         assert_eq!(display_width("葛\u{E0102}"), 2);
+        assert_eq!(
+            display_width("\u{E000}\u{F8FF}"),
+            4,
+            "外字 are drawn as kanji"
+        );
+        assert_eq!(display_width("ｶﾞ"), 2, "half-width kana and voiced mark");
+        assert_eq!(display_width("か\u{3099}"), 2, "combining voiced mark");
+        assert_eq!(display_width("①Ω"), 2, "ambiguous width counts 1");
     }
 
     #[test]

@@ -97,6 +97,8 @@ impl RecordProcessor {
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
         s.events.clear();
         s.plain = false;
+        // A reject names the key only from this record's items, never the last one's.
+        s.items.clear();
         if let Some(f) = flaw {
             return Err(flaw_reject(f, raw.len(), &self.layout));
         }

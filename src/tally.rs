@@ -67,21 +67,44 @@ impl Seen {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReasonTally {
     pub count: u64,
-    /// The first record numbers with this reason, ascending.
-    pub records: Vec<u64>,
+    /// The first records with this reason, ascending.
+    pub records: Vec<Rejected>,
+}
+
+/// A rejected record, as the report lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rejected {
+    pub record: u64,
+    /// Its line in the reject file (1-based): the file has one line per rejected
+    /// record, in record order, so this is the number of rejects up to this one.
+    pub line: u64,
+    /// The key item, when the record was read into its items.
+    pub key: Option<String>,
 }
 
 impl Tally {
-    pub fn reject(&mut self, code: &'static str, item: Option<&str>, record: u64) {
+    /// Counts a rejected record; call it in record order, as its reject line is written.
+    pub fn reject(
+        &mut self,
+        code: &'static str,
+        item: Option<&str>,
+        record: u64,
+        key: Option<&str>,
+    ) {
         self.read += 1;
         self.rejected += 1;
+        let line = self.rejected;
         let r = self
             .reasons
             .entry((code, item.map(String::from)))
             .or_default();
         r.count += 1;
         if r.records.len() < RECORDS_KEPT_PER_REASON {
-            r.records.push(record);
+            r.records.push(Rejected {
+                record,
+                line,
+                key: key.map(String::from),
+            });
         }
     }
 
@@ -125,6 +148,8 @@ impl Tally {
 
     /// Adds a later chunk's tally.
     pub fn merge(&mut self, later: Tally) {
+        // The later chunk's reject lines follow this tally's.
+        let lines_before = self.rejected;
         self.read += later.read;
         self.written += later.written;
         self.rejected += later.rejected;
@@ -134,7 +159,11 @@ impl Tally {
             let r = self.reasons.entry(k).or_default();
             r.count += v.count;
             let room = RECORDS_KEPT_PER_REASON.saturating_sub(r.records.len());
-            r.records.extend(v.records.into_iter().take(room));
+            r.records
+                .extend(v.records.into_iter().take(room).map(|mut rec| {
+                    rec.line += lines_before;
+                    rec
+                }));
         }
         for (item, counts) in later.rules.iter().enumerate() {
             if !counts.is_empty() {
@@ -162,18 +191,25 @@ mod tests {
     fn merging_in_order_keeps_the_first_records() {
         let mut a = Tally::default();
         a.write(&[], &MapEvents::default(), 1, None);
-        a.reject("too-long", Some("氏名"), 2);
+        a.reject("too-long", Some("氏名"), 2, Some("k2"));
         let mut b = Tally::default();
         for r in 3..300 {
-            b.reject("too-long", Some("氏名"), r);
+            b.reject("too-long", Some("氏名"), r, None);
         }
-        b.reject("item-count", None, 301);
+        b.reject("item-count", None, 301, None);
         a.merge(b);
         assert_eq!((a.read, a.written, a.rejected), (300, 1, 299));
         let r = &a.reasons[&("too-long", Some("氏名".to_string()))];
         assert_eq!(r.count, 298);
         assert_eq!(r.records.len(), RECORDS_KEPT_PER_REASON);
-        assert_eq!(r.records[..3], [2, 3, 4]);
+        let firsts: Vec<_> = r.records[..3]
+            .iter()
+            .map(|r| (r.record, r.line, r.key.as_deref()))
+            .collect();
+        assert_eq!(firsts, [(2, 1, Some("k2")), (3, 2, None), (4, 3, None)]);
+        // Its reject line counts every reason: 298 too-long lines come before it.
+        let other = &a.reasons[&("item-count", None)].records[0];
+        assert_eq!((other.record, other.line), (301, 299));
     }
 
     #[test]

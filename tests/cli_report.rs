@@ -156,6 +156,89 @@ fn the_report_is_byte_identical_for_any_jobs_and_chunk_size() {
             None => first = Some(html),
             Some(f) => assert!(f == &html, "jobs {jobs} chunk {chunk} differs"),
         }
+        // A later second: a time stamp would show.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    // With a chunk per record, the reject lines of later chunks follow the earlier
+    // ones: every listed line holds its record.
+    let out = tmp.path().join("o3");
+    let checked = rejects_point_at_their_lines(&out, "many");
+    assert!(checked > 200, "{checked}");
+}
+
+/// Each `<td class="n">R</td>…<code>X.rejects.csv</code> N行目` row of the reject
+/// lists: line N of X.rejects.csv is record R. Returns the rows checked.
+fn rejects_point_at_their_lines(out: &Path, stem: &str) -> usize {
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let name = format!("{stem}.rejects.csv");
+    let lines = ikou::reject::read_lines(&fs::read(out.join(&name)).unwrap()).unwrap();
+    let mut checked = 0;
+    for row in html
+        .split("<tr>")
+        .filter(|r| r.contains(&format!("<code>{name}</code> ")))
+    {
+        let record: u64 = row["<td class=\"n\">".len()..row.find("</td>").unwrap()]
+            .parse()
+            .unwrap();
+        let at = row.find(&format!("<code>{name}</code> ")).unwrap() + name.len() + 14;
+        let line: usize = row[at..at + row[at..].find("行目").unwrap()]
+            .replace(',', "")
+            .parse()
+            .unwrap();
+        assert_eq!(lines[line - 1].record, record, "{row}");
+        checked += 1;
+    }
+    checked
+}
+
+#[test]
+fn the_report_has_contents_a_chart_a_sign_off_and_keys_of_rejected_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = convert(
+        dir.path(),
+        &["--gaiji", GAIJI],
+        &[&testdata("juki_kojin.csv")],
+    );
+    assert_eq!(code, 3, "{err}");
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    // Every link has its target.
+    let mut links = 0;
+    for (i, m) in html.match_indices("href=\"#") {
+        let rest = &html[i + m.len()..];
+        let id = &rest[..rest.find('"').unwrap()];
+        assert_eq!(html.matches(&format!(" id=\"{id}\"")).count(), 1, "#{id}");
+        links += 1;
+    }
+    assert!(links > 10, "{links}");
+    assert!(html.contains("<nav id=\"toc\">") && html.contains("<svg id=\"outcome-chart\""));
+    assert!(html.contains("<section id=\"signoff\">"));
+    assert!(
+        html.contains("IPAmj明朝")
+            && html.contains("Windows")
+            && html.contains("fonts-ipamj-mincho")
+    );
+    // The run id, on the page and in the print footer.
+    let at = html.find("実行ID <code>").unwrap() + "実行ID <code>".len();
+    let id = &html[at..at + 12];
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    assert!(html.contains(&format!("content: \"実行ID {id}")));
+    // A rejected record that was read into items shows its key; one that could not
+    // be (undecodable: its items would be the record before's) shows none.
+    assert_eq!(rejects_point_at_their_lines(dir.path(), "juki_kojin"), 8);
+    let list_of = |code: &str| -> &str {
+        let h = html
+            .find(&format!("<code class=\"note\">{code}</code>"))
+            .unwrap();
+        let at = h + html[h..].find("href=\"#").unwrap() + "href=\"#".len();
+        let id = &html[at..at + html[at..].find('"').unwrap()];
+        let start = html.find(&format!("<h3 id=\"{id}\"")).unwrap();
+        &html[start..start + html[start..].find("</table>").unwrap()]
+    };
+    let dated = list_of("invalid-date");
+    assert!(dated.contains("<td>000000000000015</td>"), "{dated}");
+    for code in ["undecodable", "item-count", "broken-quote"] {
+        let list = list_of(code);
+        assert!(list.contains("<td>—</td>"), "{list}");
     }
 }
 
@@ -191,9 +274,15 @@ fn several_inputs_are_told_apart() {
         html.contains("<th>合計</th><td class=\"n\">34</td>"),
         "totals row"
     );
-    // Reject record numbers are listed per file.
-    assert!(html.contains(&format!("{}: 8<br>", s(&a))));
-    assert!(html.contains(&format!("{}: 8<br>", s(&b))));
+    // Rejected records are listed per file, each pointing into its own reject file
+    // (a.rejects.csv and b.rejects.csv, line 1: record 8 is the first reject).
+    for (input, rejects) in [(&a, "a.rejects.csv"), (&b, "b.rejects.csv")] {
+        let row = format!(
+            "<tr><td>{}</td><td class=\"n\">8</td><td>000000000000008</td><td><code>{rejects}</code> 1行目</td></tr>",
+            s(input)
+        );
+        assert!(html.contains(&row), "{row}");
+    }
 }
 
 #[test]

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 const WIDTH: u32 = 1200;
-const HEIGHT: u32 = 1600;
+// Tall enough for the heading, contents, summary and chart above the 外字 table.
+const HEIGHT: u32 = 2400;
 
 fn required() -> bool {
     std::env::var_os("IKOU_REQUIRE_BROWSER").is_some_and(|v| !v.is_empty())
@@ -195,6 +196,8 @@ window.addEventListener("load", function () {
   var st = getComputedStyle(t);
   root.setAttribute("data-probe-gaiji", r(t));
   root.setAttribute("data-probe-visible", st.display !== "none" && st.visibility === "visible" ? "yes" : "no");
+  var chart = document.getElementById("outcome-chart");
+  if (chart) { root.setAttribute("data-probe-chart", r(chart)); }
   var cells = t.querySelectorAll(".glyph");
   for (var i = 0; i < cells.length; i++) {
     if (cells[i].textContent === "\u845B\uDB40\uDD02") { root.setAttribute("data-probe-ivs", r(cells[i])); }
@@ -294,6 +297,13 @@ fn the_sample_report_renders_with_its_gaiji_table_visible() {
     assert!(
         ink as f64 > 0.02 * table.w * table.h,
         "no ink in the 外字 table: {ink} dark pixels in {table:?}"
+    );
+    // The outcome chart (inline SVG) is laid out and drawn.
+    let chart = rect(&dom, "data-probe-chart");
+    let chart_ink = shot.ink(chart);
+    assert!(
+        chart.w > 300.0 && chart.h > 100.0 && chart_ink as f64 > 0.02 * chart.w * chart.h,
+        "the chart is not drawn: {chart_ink} dark pixels in {chart:?}"
     );
     // The glyph of MJ022335 (葛 + U+E0102) is drawn, not an empty box.
     let glyph_ink = shot.ink(ivs);

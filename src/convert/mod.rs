@@ -357,12 +357,11 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
                 });
             e.count += r.count;
             let room = crate::tally::RECORDS_KEPT_PER_REASON.saturating_sub(e.first_records.len());
-            e.first_records.extend(
-                r.records
-                    .iter()
-                    .take(room)
-                    .map(|&record| RecordRef { file: i, record }),
-            );
+            e.first_records
+                .extend(r.records.iter().take(room).map(|r| RecordRef {
+                    file: i,
+                    record: r.record,
+                }));
         }
     }
     let layout = &opts.layout;

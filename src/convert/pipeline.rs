@@ -108,7 +108,12 @@ fn convert_chunk_into(
                     return out;
                 }
                 reject::write_line(&mut out.rejects, record, offset, &r, raw);
-                out.tally.reject(r.code, r.item.as_deref(), record);
+                out.tally.reject(
+                    r.code,
+                    r.item.as_deref(),
+                    record,
+                    reject_key(processor, &r, scratch),
+                );
             }
         }
     }
@@ -125,6 +130,20 @@ pub fn split_config(opts: &ConvertOptions) -> Result<SplitConfig, Error> {
         opts.chunk_bytes,
         opts.max_record,
     )
+}
+
+/// The key item of a rejected record, when it is known: the reject is about one
+/// item's value (so the record was split into all its items; before that, the
+/// items may still be an earlier record's) and that item is not the key itself.
+fn reject_key<'s>(
+    processor: &RecordProcessor,
+    r: &reject::Reject,
+    scratch: &'s Scratch,
+) -> Option<&'s str> {
+    let fields = &processor.layout().fields;
+    let k = processor.layout().key_field()?;
+    let item = r.item.as_deref()?;
+    (scratch.items.len() == fields.len() && item != fields[k].name).then(|| scratch.items.get(k))
 }
 
 /// Reads, converts and writes one input file; returns what the splitter saw and the tally.

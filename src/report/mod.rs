@@ -1,12 +1,14 @@
 //! report.html: the evidence of a run for people (municipal staff checking a
 //! migration), in Japanese, as one self-contained page.
 //!
-//! What it shows: per input file the counts (read, written, rejected) and the
-//! SHA-256 of every file; every 外字 written through a table (source code, MJ
-//! glyph, what was written, the degenerate form and its table when one was used,
-//! count, first record and its key) and every unmapped one; compatibility
-//! ideographs and CP932/JIS variants rewritten; cleansing changes per item and
-//! rule; rejected records by reason with record numbers; the tables used.
+//! What it shows: a table of contents; per input file the counts (read, written,
+//! rejected) and a chart of the outcome; every 外字 written through a table
+//! (source code, MJ glyph, what was written, the degenerate form and its table
+//! when one was used, count, first record and its key) and every unmapped one;
+//! compatibility ideographs and CP932/JIS variants rewritten; cleansing changes
+//! per item and rule; rejected records by reason, each with its key and its line
+//! in the reject file; the SHA-256 of every file; the tables used; a sign-off
+//! block. Printed, every page carries the run id ([`run_id`]) and its number.
 //!
 //! Personal data: the only record data on the page are the single 外字 characters
 //! and the value of the layout's `key` item (宛名番号) for the first record of each
@@ -17,19 +19,19 @@
 //! The page has no time stamp and depends only on the run's results, so the same
 //! inputs give the same bytes for any `--jobs`. It loads nothing: the style and the
 //! one small script (which warns when IPAmj明朝 is not installed) are inline, and
-//! the MJ font is only ever `local()`.
+//! the MJ font is only ever `local()`. The markup comes from the shared [`kit`].
 
-mod html;
+pub mod kit;
 
 use crate::convert::FileResult;
 use crate::gaiji::{Kind, Mapper, UnmappedPolicy};
 use crate::layout::Layout;
 use crate::manifest::Manifest;
 use crate::mj;
-use crate::tally::Seen;
-use html::{esc, glyph, num};
+use crate::tally::{ReasonTally, Seen};
+use kit::{Bar, Markup, Section, bar_chart, glyph, html, num, t};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 /// The report's name in the output directory.
 pub const FILE_NAME: &str = "report.html";
@@ -67,6 +69,26 @@ pub fn reason_label(code: &str) -> &'static str {
     }
 }
 
+/// The run identifier (実行ID): the first 12 hex digits of a SHA-256 over what
+/// decides a run's results: the tool and its version, the inputs' SHA-256 in
+/// order, the tables' kinds and SHA-256 (the layout, 外字 tables and the embedded
+/// MJ tables), the encoding and the other options. File paths are not part of it.
+/// The same inputs, tables and options give the same id; it can be in the report
+/// (and in manifest.json) because it does not depend on any output.
+pub fn run_id(manifest: &Manifest) -> String {
+    let m = manifest;
+    // JSON, so that no value can run into the next; object keys are sorted.
+    let facts = serde_json::json!({
+        "run-id": 1,
+        "tool": [&m.tool.name, &m.tool.version],
+        "inputs": m.inputs.iter().map(|i| &i.sha256).collect::<Vec<_>>(),
+        "tables": m.tables.iter().map(|t| [&t.kind, &t.sha256]).collect::<Vec<_>>(),
+        "encoding": &m.options.encoding,
+        "options": &m.options.extra,
+    });
+    crate::output::hex(&Sha256::digest(facts.to_string().as_bytes()))[..12].to_string()
+}
+
 /// The whole page.
 pub fn render(run: &Run) -> String {
     let m = run.manifest;
@@ -78,22 +100,30 @@ pub fn render(run: &Run) -> String {
             &run.layout.title
         }
     );
-    let mut p = html::head(&title);
-    p.push_str("<body>\n");
-    let _ = writeln!(p, "<h1>{}</h1>", esc(&title));
+    let run_id = run_id(m);
     let gaiji = gaiji_rows(run);
     let unmapped = unmapped_rows(run);
-    summary(&mut p, run, &gaiji, &unmapped);
-    gaiji_section(&mut p, run, &gaiji, &unmapped);
-    other_mappings(&mut p, run);
-    cleansing(&mut p, m);
-    rejects(&mut p, run);
-    files(&mut p, m);
-    tables(&mut p, run);
-    about(&mut p, run);
-    p.push_str(html::FONT_CHECK);
-    p.push_str("</body>\n</html>\n");
-    p
+    let reasons = reason_rows(run);
+    let mut sections = vec![
+        summary(run, &gaiji, &unmapped, &reasons),
+        gaiji_section(run, &gaiji, &unmapped),
+    ];
+    sections.extend(other_mappings(run));
+    sections.push(cleansing(m));
+    sections.push(rejects(run, &reasons));
+    sections.push(files(m));
+    sections.push(tables(m));
+    sections.push(about(run));
+    kit::Page {
+        title: &title,
+        subtitle: html! {
+            p { "レイアウト: " (t(&run.layout.name)) " （" (t(&m.options.layout)) "）" }
+        },
+        run_id: &run_id,
+        sections,
+        sign_off: true,
+    }
+    .render()
 }
 
 /// Where something was first met: file index, record number and key.
@@ -119,24 +149,17 @@ fn over_files<'a>(
 }
 
 /// `レコード 4（宛名番号 000…4）`, with the file name when there are several inputs.
-fn first_cell(run: &Run, first: Option<&First>) -> String {
+fn first_cell(run: &Run, first: Option<&First>) -> Markup {
     let Some(f) = first else {
-        return "—".into();
+        return html! { "—" };
     };
-    let mut s = String::new();
-    if run.files.len() > 1 {
-        let _ = write!(s, "{}<br>", esc(&file_name(run, f.file)));
+    html! {
+        @if run.files.len() > 1 { (t(file_name(run, f.file))) br; }
+        "レコード " (f.seen.first_record)
+        @if let (Some(key), Some(k)) = (&f.seen.first_key, key_field(run.layout)) {
+            br; span class="note" { (t(&run.layout.fields[k].name)) } " " (t(key))
+        }
     }
-    let _ = write!(s, "レコード {}", f.seen.first_record);
-    if let (Some(key), Some(k)) = (&f.seen.first_key, key_field(run.layout)) {
-        let _ = write!(
-            s,
-            "<br><span class=\"note\">{}</span> {}",
-            esc(&run.layout.fields[k].name),
-            esc(key)
-        );
-    }
-    s
 }
 
 /// The key item, unless it is marked sensitive (the layout refuses both, but the
@@ -204,218 +227,277 @@ fn unmapped_rows<'a>(run: &Run<'a>) -> Vec<UnmappedRow<'a>> {
         .collect()
 }
 
-fn summary(p: &mut String, run: &Run, gaiji: &[GaijiRow], unmapped: &[UnmappedRow]) {
+/// One reject reason (code and item) over all files.
+struct ReasonRow<'a> {
+    code: &'static str,
+    item: Option<&'a str>,
+    count: u64,
+    /// Per input file (index) that has it: its records.
+    files: Vec<(usize, &'a ReasonTally)>,
+}
+
+/// Reject reasons, most frequent first (so the reason to fix first is on top),
+/// then by code and item.
+fn reason_rows<'a>(run: &Run<'a>) -> Vec<ReasonRow<'a>> {
+    let mut by: BTreeMap<(&'static str, Option<&'a str>), ReasonRow<'a>> = BTreeMap::new();
+    for (i, f) in run.files.iter().enumerate() {
+        for ((code, item), r) in &f.tally.reasons {
+            let row = by
+                .entry((code, item.as_deref()))
+                .or_insert_with(|| ReasonRow {
+                    code,
+                    item: item.as_deref(),
+                    count: 0,
+                    files: Vec::new(),
+                });
+            row.count += r.count;
+            row.files.push((i, r));
+        }
+    }
+    let mut rows: Vec<ReasonRow> = by.into_values().collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.count));
+    rows
+}
+
+fn summary(
+    run: &Run,
+    gaiji: &[GaijiRow],
+    unmapped: &[UnmappedRow],
+    reasons: &[ReasonRow],
+) -> Section {
     let m = run.manifest;
     let c = m.counts;
-    p.push_str("<section id=\"summary\">\n<h2>概要</h2>\n");
     let written_gaiji: u64 = gaiji.iter().map(|g| g.count).sum();
     let unmapped_n: u64 = unmapped.iter().map(|u| u.count).sum();
     let hidden: u64 = run.files.iter().map(|f| f.tally.sensitive_unmapped).sum();
-    if c.rejected == 0 && unmapped.is_empty() && hidden == 0 {
-        let _ = writeln!(
-            p,
-            "<p class=\"ok\">すべてのレコード（{}件）を変換しました。</p>",
-            num(c.read)
-        );
-    } else {
-        p.push_str("<div class=\"warn\">\n");
-        if c.rejected > 0 {
-            let _ = writeln!(
-                p,
-                "<p><span class=\"bad\">{}件のレコードは変換できませんでした。</span>\
-                 元のままの内容を不正レコードファイル（*.rejects.csv）に保存してあります。\
-                 理由は「<a href=\"#rejects\">不正レコード</a>」を見てください。</p>",
-                num(c.rejected)
-            );
+    // Rejected records per reason code (items together), in the order of the list.
+    let mut by_code: Vec<(&str, u64)> = Vec::new();
+    for r in reasons {
+        match by_code.iter_mut().find(|(code, _)| *code == r.code) {
+            Some((_, n)) => *n += r.count,
+            None => by_code.push((r.code, r.count)),
         }
-        if !unmapped.is_empty() {
-            let _ = writeln!(
-                p,
-                "<p><span class=\"bad\">外字対応表にない外字が{}種類（{}か所）ありました。</span>\
-                 「<a href=\"#unmapped\">外字対応表にない外字</a>」を見てください。</p>",
-                num(unmapped.len() as u64),
-                num(unmapped_n)
-            );
-        }
-        if hidden > 0 {
-            // Which 外字 and where would tell something of the sensitive value.
-            let _ = writeln!(
-                p,
-                "<p><span class=\"bad\">sensitive の項目に外字対応表にない外字が{}か所ありました。</span>\
-                 sensitive の項目のため、文字とレコードは表示しません（{}）。</p>",
-                num(hidden),
-                match run.mapper.options().unmapped {
-                    UnmappedPolicy::Geta => "〓 を書きました",
-                    _ => "そのレコードは不正レコードファイルにあります",
+    }
+    let mut records = vec![Bar {
+        label: "出力".into(),
+        count: c.written,
+        class: "ok",
+    }];
+    records.extend(by_code.iter().map(|&(code, count)| Bar {
+        label: format!("不正: {}", reason_label(code)),
+        count,
+        class: "bad",
+    }));
+    let chars = vec![
+        Bar {
+            label: "外字対応表で変換".into(),
+            count: written_gaiji,
+            class: "map",
+        },
+        Bar {
+            label: "外字対応表にない".into(),
+            count: unmapped_n,
+            class: "unmapped",
+        },
+    ];
+    let chart = bar_chart(
+        "outcome-chart",
+        "図: 変換の結果（レコードの件数と外字の箇所数）",
+        &[("レコード（件）", records), ("外字（か所）", chars)],
+    );
+    Section {
+        id: "summary",
+        title: "概要".into(),
+        body: html! {
+            @if c.rejected == 0 && unmapped.is_empty() && hidden == 0 {
+                p class="ok" { "すべてのレコード（" (num(c.read)) "件）を変換しました。" }
+            } @else {
+                div class="warn" {
+                    @if c.rejected > 0 {
+                        p {
+                            span class="bad" { (num(c.rejected)) "件のレコードは変換できませんでした。" }
+                            "元のままの内容を不正レコードファイル（*.rejects.csv）に保存してあります。理由は「"
+                            a href="#rejects" { "不正レコード" } "」を見てください。"
+                        }
+                    }
+                    @if !unmapped.is_empty() {
+                        p {
+                            span class="bad" { "外字対応表にない外字が" (num(unmapped.len() as u64)) "種類（" (num(unmapped_n)) "か所）ありました。" }
+                            "「" a href="#unmapped" { "外字対応表にない外字" } "」を見てください。"
+                        }
+                    }
+                    @if hidden > 0 {
+                        // Which 外字 and where would tell something of the sensitive value.
+                        p {
+                            span class="bad" { "sensitive の項目に外字対応表にない外字が" (num(hidden)) "か所ありました。" }
+                            "sensitive の項目のため、文字とレコードは表示しません（"
+                            (match run.mapper.options().unmapped {
+                                UnmappedPolicy::Geta => "〓 を書きました",
+                                _ => "そのレコードは不正レコードファイルにあります",
+                            })
+                            "）。"
+                        }
+                    }
                 }
-            );
+            }
+            table id="counts" {
+                thead { tr { th { "入力ファイル" } th { "読込件数" } th { "出力件数" } th { "不正件数" } th { "確認" } } }
+                tbody {
+                    @for input in &m.inputs {
+                        tr {
+                            td { (t(&input.path)) }
+                            td class="n" { (num(input.records)) }
+                            td class="n" { (num(input.written)) }
+                            td class="n" { (num(input.rejected)) }
+                            td { (adds_up(input.records, input.written, input.rejected)) }
+                        }
+                    }
+                    @if m.inputs.len() > 1 {
+                        tr {
+                            th { "合計" }
+                            td class="n" { (num(c.read)) }
+                            td class="n" { (num(c.written)) }
+                            td class="n" { (num(c.rejected)) }
+                            td { (adds_up(c.read, c.written, c.rejected)) }
+                        }
+                    }
+                }
+            }
+            p { "外字対応表で変換した外字: " (num(written_gaiji)) "か所。" }
+            (chart)
+            p class="note" {
+                "件数はヘッダ行と空行を含みません。レコード番号は入力ファイルの先頭から数えた番号で、不正レコードファイルの番号と同じです。"
+            }
+        },
+    }
+}
+
+fn adds_up(read: u64, written: u64, rejected: u64) -> Markup {
+    html! {
+        @if Some(read) == written.checked_add(rejected) {
+            "読込 = 出力 + 不正 ✓"
+        } @else {
+            span class="bad" { "件数が合いません" }
         }
-        p.push_str("</div>\n");
-    }
-    p.push_str(
-        "<table id=\"counts\">\n<thead><tr><th>入力ファイル</th><th>読込件数</th><th>出力件数</th>\
-         <th>不正件数</th><th>確認</th></tr></thead>\n<tbody>\n",
-    );
-    for input in &m.inputs {
-        let _ = writeln!(
-            p,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            esc(&input.path),
-            num(input.records),
-            num(input.written),
-            num(input.rejected),
-            adds_up(input.records, input.written, input.rejected),
-        );
-    }
-    if m.inputs.len() > 1 {
-        let _ = writeln!(
-            p,
-            "<tr><th>合計</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            num(c.read),
-            num(c.written),
-            num(c.rejected),
-            adds_up(c.read, c.written, c.rejected),
-        );
-    }
-    p.push_str("</tbody>\n</table>\n");
-    let _ = writeln!(
-        p,
-        "<p>外字対応表で変換した外字: {}か所。レイアウト: {}（{}）。</p>",
-        num(written_gaiji),
-        esc(&run.layout.name),
-        esc(&m.options.layout),
-    );
-    p.push_str(
-        "<p class=\"note\">件数はヘッダ行と空行を含みません。レコード番号は入力ファイルの先頭から数えた番号で、\
-         不正レコードファイルの番号と同じです。</p>\n</section>\n",
-    );
-}
-
-fn adds_up(read: u64, written: u64, rejected: u64) -> &'static str {
-    if read == written + rejected {
-        "読込 = 出力 + 不正 ✓"
-    } else {
-        "<span class=\"bad\">件数が合いません</span>"
     }
 }
 
-fn gaiji_section(p: &mut String, run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) {
+fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Section {
     let db = mj::db();
     let enc = crate::decode::Encoding::parse(&run.manifest.options.encoding);
-    p.push_str("<section id=\"gaiji\">\n<h2>外字</h2>\n");
-    p.push_str(
-        "<p class=\"note\">字形は IPAmj明朝 で表示します。各字形の右にコードポイント（U+…）を書いてあります。\
-         字形が見分けにくいとき、またはフォントがないときは、コードポイントで確認してください。</p>\n\
-         <p id=\"font-missing\" class=\"warn\" hidden>この端末には IPAmj明朝 がないため、字形が正しく表示されていません。\
-         コードポイントで確認するか、IPAmj明朝（Debian では fonts-ipamj-mincho）をインストールしてください。</p>\n",
-    );
+    let source_bytes = |c: char| enc.and_then(|e| crate::profile::source_bytes(e, c));
     let used: Vec<&GaijiRow> = rows.iter().filter(|r| r.count > 0).collect();
-    p.push_str("<h3>外字対応表で変換した外字</h3>\n");
-    if used.is_empty() {
-        p.push_str("<p>ありません。</p>\n");
-    } else {
-        p.push_str(
-            "<table id=\"gaiji-table\">\n<thead><tr><th>外字コード</th><th>対応表の指定</th>\
-             <th>MJ文字図形名</th><th>MJの字形</th><th>出力した文字</th><th>件数</th><th>最初のレコード</th></tr></thead>\n<tbody>\n",
-        );
-        for r in &used {
-            let m = r.mapping;
-            let mut source = esc(&mj::u_plus(m.source));
-            if m.source_text != mj::u_plus(m.source) {
-                let _ = write!(source, "<br><code>{}</code>", esc(&m.source_text));
-            } else if let Some(b) = enc.and_then(|e| crate::profile::source_bytes(e, m.source)) {
-                let _ = write!(source, "<br><code>{}</code>", esc(&b));
-            }
-            let target = format!(
-                "{}<br><span class=\"note\">{}</span>",
-                esc(m.target_text.as_deref().unwrap_or("")),
-                esc(m.origin.as_deref().unwrap_or(""))
-            );
-            let (name, mj_glyph) = match m.mj {
-                Some(n) => {
-                    let keep = db.written(n, mj::IvsPolicy::Keep).ok();
-                    (
-                        esc(&mj::mj_name(n)),
-                        keep.map_or_else(|| "—".to_string(), |w| glyph(&w.text)),
-                    )
-                }
-                None => ("—".into(), "—（文字の直接指定）".into()),
-            };
-            let mut out = glyph(&m.output);
-            if let Some(t) = m.degenerate_table {
-                let _ = write!(out, "<br><span class=\"note\">縮退: {}</span>", esc(t));
-            }
-            if let Some(s) = m.sibling {
-                let _ = write!(
-                    out,
-                    "<br><span class=\"note\">同じ字形の {} で出力</span>",
-                    esc(&mj::mj_name(s))
-                );
-            }
-            let _ = writeln!(
-                p,
-                "<tr><td>{source}</td><td>{target}</td><td>{name}</td><td>{mj_glyph}</td><td>{out}</td>\
-                 <td class=\"n\">{}</td><td>{}</td></tr>",
-                num(r.count),
-                first_cell(run, r.first.as_ref()),
-            );
-        }
-        p.push_str("</tbody>\n</table>\n");
-    }
     let unused = rows.len() - used.len();
-    if unused > 0 {
-        let _ = writeln!(
-            p,
-            "<p class=\"note\">外字対応表のほかの{}行の外字は、今回のデータ（出力したレコード）にはありませんでした。</p>",
-            num(unused as u64)
-        );
-    }
-
-    p.push_str("<h3 id=\"unmapped\">外字対応表にない外字</h3>\n");
-    if unmapped.is_empty() {
-        p.push_str("<p>ありません。</p>\n</section>\n");
-        return;
-    }
     let action = match run.mapper.options().unmapped {
         UnmappedPolicy::Geta => "〓（ゲタ記号）を出力しました",
         _ => "レコードを不正レコードにしました",
     };
-    p.push_str(
-        "<table id=\"unmapped-table\">\n<thead><tr><th>外字コード</th><th>件数</th><th>最初のレコード</th>\
-         <th>扱い</th></tr></thead>\n<tbody>\n",
-    );
-    for u in unmapped {
-        let mut source = esc(&mj::u_plus(u.source));
-        if let Some(b) = enc.and_then(|e| crate::profile::source_bytes(e, u.source)) {
-            let _ = write!(source, "<br><code>{}</code>", esc(&b));
+    let body = html! {
+        p class="note" {
+            "字形は IPAmj明朝 で表示します。各字形の右にコードポイント（U+…）を書いてあります。字形が見分けにくいとき、またはフォントがないときは、コードポイントで確認してください。"
+            (kit::FONT_INSTALL)
         }
-        let mut what = action.to_string();
-        if let Some(m) = run.mapper.table_mapping(u.source)
-            && let Some(why) = &m.unwritable
-        {
-            let _ = write!(
-                what,
-                "<br><span class=\"note\">対応表の {}（{}）: {}</span>",
-                esc(m.target_text.as_deref().unwrap_or("")),
-                esc(m.origin.as_deref().unwrap_or("")),
-                esc(why)
-            );
+        h3 { "外字対応表で変換した外字" }
+        @if used.is_empty() {
+            p { "ありません。" }
+        } @else {
+            table id="gaiji-table" {
+                thead { tr {
+                    th { "外字コード" } th { "対応表の指定" } th { "MJ文字図形名" } th { "MJの字形" }
+                    th { "出力した文字" } th { "件数" } th { "最初のレコード" }
+                } }
+                tbody {
+                    @for r in &used {
+                        @let m = r.mapping;
+                        tr {
+                            td {
+                                (mj::u_plus(m.source))
+                                @if m.source_text != mj::u_plus(m.source) {
+                                    br; code { (t(&m.source_text)) }
+                                } @else if let Some(b) = source_bytes(m.source) {
+                                    br; code { (b) }
+                                }
+                            }
+                            td {
+                                (t(m.target_text.as_deref().unwrap_or("")))
+                                br; span class="note" { (t(m.origin.as_deref().unwrap_or(""))) }
+                            }
+                            @match m.mj {
+                                Some(n) => {
+                                    td { (mj::mj_name(n)) }
+                                    td {
+                                        @match db.written(n, mj::IvsPolicy::Keep).ok() {
+                                            Some(w) => (glyph(&w.text)),
+                                            None => "—",
+                                        }
+                                    }
+                                }
+                                None => { td { "—" } td { "—（文字の直接指定）" } }
+                            }
+                            td {
+                                (glyph(&m.output))
+                                @if let Some(tbl) = m.degenerate_table {
+                                    br; span class="note" { "縮退: " (tbl) }
+                                }
+                                @if let Some(s) = m.sibling {
+                                    br; span class="note" { "同じ字形の " (mj::mj_name(s)) " で出力" }
+                                }
+                            }
+                            td class="n" { (num(r.count)) }
+                            td { (first_cell(run, r.first.as_ref())) }
+                        }
+                    }
+                }
+            }
         }
-        let _ = writeln!(
-            p,
-            "<tr><td>{source}</td><td class=\"n\">{}</td><td>{}</td><td>{what}</td></tr>",
-            num(u.count),
-            first_cell(run, u.first.as_ref()),
-        );
+        @if unused > 0 {
+            p class="note" { "外字対応表のほかの" (num(unused as u64)) "行の外字は、今回のデータ（出力したレコード）にはありませんでした。" }
+        }
+        h3 id="unmapped" { "外字対応表にない外字" }
+        @if unmapped.is_empty() {
+            p { "ありません。" }
+        } @else {
+            table id="unmapped-table" {
+                thead { tr { th { "外字コード" } th { "件数" } th { "最初のレコード" } th { "扱い" } } }
+                tbody {
+                    @for u in unmapped {
+                        tr {
+                            td {
+                                (mj::u_plus(u.source))
+                                @if let Some(b) = source_bytes(u.source) { br; code { (b) } }
+                            }
+                            td class="n" { (num(u.count)) }
+                            td { (first_cell(run, u.first.as_ref())) }
+                            td {
+                                (action)
+                                @if let Some(m) = run.mapper.table_mapping(u.source) {
+                                    @if let Some(why) = &m.unwritable {
+                                        br; span class="note" {
+                                            "対応表の " (t(m.target_text.as_deref().unwrap_or("")))
+                                            "（" (t(m.origin.as_deref().unwrap_or(""))) "）: " (t(why))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p class="note" {
+                "文字同定を済ませて外字対応表に加えてから、もう一度変換してください。"
+                code { "ikou profile --worklist" } " で、これらの外字を並べた対応表のひな形を作れます。"
+            }
+        }
+    };
+    Section {
+        id: "gaiji",
+        title: "外字".into(),
+        body,
     }
-    p.push_str(
-        "</tbody>\n</table>\n<p class=\"note\">文字同定を済ませて外字対応表に加えてから、もう一度変換してください。\
-         <code>ikou profile --worklist</code> で、これらの外字を並べた対応表のひな形を作れます。</p>\n</section>\n",
-    );
 }
 
 /// Compatibility ideographs and CP932/JIS variants that were rewritten.
-fn other_mappings(p: &mut String, run: &Run) {
+fn other_mappings(run: &Run) -> Option<Section> {
     let mut compat = Vec::new();
     let mut variants = Vec::new();
     for (i, m) in run.mapper.mappings().iter().enumerate() {
@@ -434,10 +516,9 @@ fn other_mappings(p: &mut String, run: &Run) {
         }
     }
     if compat.is_empty() && variants.is_empty() {
-        return;
+        return None;
     }
-    p.push_str("<section id=\"other-mappings\">\n<h2>書き換えたそのほかの文字</h2>\n");
-    for (id, heading, note, rows) in [
+    let parts = [
         (
             "compat",
             "互換漢字",
@@ -450,179 +531,244 @@ fn other_mappings(p: &mut String, run: &Run) {
             "〜 − ‖ — ¢ £ ¬ は、--variants の指定に従って一つの表し方にそろえました。",
             &variants,
         ),
-    ] {
-        if rows.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            p,
-            "<h3>{heading}</h3>\n<p class=\"note\">{note}</p>\n<table id=\"{id}-table\">\n<thead><tr><th>元の文字</th>\
-             <th>MJ文字図形名</th><th>出力した文字</th><th>件数</th><th>最初のレコード</th></tr></thead>\n<tbody>"
-        );
-        for (m, count, first) in rows.iter() {
-            let _ = writeln!(
-                p,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                glyph(&m.source.to_string()),
-                m.mj.map_or_else(|| "—".to_string(), |n| esc(&mj::mj_name(n))),
-                glyph(&m.output),
-                num(*count),
-                first_cell(run, first.as_ref()),
-            );
-        }
-        p.push_str("</tbody>\n</table>\n");
-    }
-    p.push_str("</section>\n");
-}
-
-fn cleansing(p: &mut String, m: &Manifest) {
-    p.push_str("<section id=\"cleansing\">\n<h2>クレンジング（データの整形）</h2>\n");
-    if m.cleansing.is_empty() {
-        p.push_str("<p>値を変えた項目はありません。</p>\n</section>\n");
-        return;
-    }
-    p.push_str(
-        "<p class=\"note\">出力したレコードで、規則に従って値を整えた項目の数です（1つの項目値につき規則ごとに1回）。</p>\n\
-         <table id=\"cleansing-table\">\n<thead><tr><th>項目</th><th>規則</th><th>件数</th></tr></thead>\n<tbody>\n",
-    );
-    for c in &m.cleansing {
-        let _ = writeln!(
-            p,
-            "<tr><td>{}</td><td>{} <code class=\"note\">{}</code></td><td class=\"n\">{}</td></tr>",
-            esc(&c.item),
-            esc(&c.label),
-            esc(&c.rule),
-            num(c.count)
-        );
-    }
-    p.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-fn rejects(p: &mut String, run: &Run) {
-    let m = run.manifest;
-    p.push_str("<section id=\"rejects\">\n<h2>不正レコード</h2>\n");
-    if m.reject_reasons.is_empty() {
-        p.push_str("<p>ありません。</p>\n</section>\n");
-        return;
-    }
-    p.push_str(
-        "<p class=\"note\">変換できなかったレコードは、元のバイト列のまま不正レコードファイル（*.rejects.csv）に、\
-         レコード番号と理由を付けて保存してあります。</p>\n\
-         <table id=\"rejects-table\">\n<thead><tr><th>理由</th><th>項目</th><th>件数</th><th>レコード番号</th></tr></thead>\n<tbody>\n",
-    );
-    // Most frequent first, so the reason to fix first is on top.
-    let mut reasons: Vec<_> = m.reject_reasons.iter().collect();
-    reasons.sort_by_key(|r| std::cmp::Reverse(r.count));
-    for r in reasons {
-        let mut by_file: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for rr in &r.first_records {
-            by_file
-                .entry(rr.file)
-                .or_default()
-                .push(rr.record.to_string());
-        }
-        let mut list = String::new();
-        for (f, recs) in &by_file {
-            if m.inputs.len() > 1 {
-                let _ = write!(list, "{}: ", esc(&file_name(run, *f)));
+    ];
+    Some(Section {
+        id: "other-mappings",
+        title: "書き換えたそのほかの文字".into(),
+        body: html! {
+            @for (id, heading, note, rows) in parts {
+                @if !rows.is_empty() {
+                    h3 { (heading) }
+                    p class="note" { (note) }
+                    table id={ (id) "-table" } {
+                        thead { tr { th { "元の文字" } th { "MJ文字図形名" } th { "出力した文字" } th { "件数" } th { "最初のレコード" } } }
+                        tbody {
+                            @for (m, count, first) in rows.iter() {
+                                tr {
+                                    td { (glyph(&m.source.to_string())) }
+                                    td { @match m.mj { Some(n) => (mj::mj_name(n)), None => "—" } }
+                                    td { (glyph(&m.output)) }
+                                    td class="n" { (num(*count)) }
+                                    td { (first_cell(run, first.as_ref())) }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            let _ = write!(list, "{}<br>", recs.join(", "));
-        }
-        let shown = r.first_records.len() as u64;
-        if r.count > shown {
-            let _ = write!(
-                list,
-                "<span class=\"note\">ほか{}件（すべて不正レコードファイルにあります）</span>",
-                num(r.count - shown)
-            );
-        }
-        let _ = writeln!(
-            p,
-            "<tr><td>{} <code class=\"note\">{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"records\">{}</td></tr>",
-            esc(reason_label(&r.code)),
-            esc(&r.code),
-            r.item.as_deref().map_or_else(|| "—".to_string(), esc),
-            num(r.count),
-            list
-        );
-    }
-    p.push_str("</tbody>\n</table>\n</section>\n");
+        },
+    })
 }
 
-fn files(p: &mut String, m: &Manifest) {
-    p.push_str(
-        "<section id=\"files\">\n<h2>ファイルとハッシュ値（SHA-256）</h2>\n\
-         <p class=\"note\">ファイルの内容が変換時と同じであることは、ハッシュ値で確かめられます\
-         （<code>ikou verify 出力フォルダ</code>、または <code>sha256sum ファイル名</code>）。</p>\n\
-         <table id=\"files-table\">\n<thead><tr><th>種類</th><th>ファイル</th><th>レコード数</th><th>バイト数</th>\
-         <th>SHA-256</th></tr></thead>\n<tbody>\n",
-    );
-    let row = |p: &mut String, kind: &str, path: &str, records: u64, bytes: u64, sha: &str| {
-        let _ = writeln!(
-            p,
-            "<tr><td>{kind}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"hash\">{}</td></tr>",
-            esc(path),
-            num(records),
-            num(bytes),
-            esc(sha)
-        );
+fn cleansing(m: &Manifest) -> Section {
+    Section {
+        id: "cleansing",
+        title: "クレンジング（データの整形）".into(),
+        body: html! {
+            @if m.cleansing.is_empty() {
+                p { "値を変えた項目はありません。" }
+            } @else {
+                p class="note" { "出力したレコードで、規則に従って値を整えた項目の数です（1つの項目値につき規則ごとに1回）。" }
+                table id="cleansing-table" {
+                    thead { tr { th { "項目" } th { "規則" } th { "件数" } } }
+                    tbody {
+                        @for c in &m.cleansing {
+                            tr {
+                                td { (t(&c.item)) }
+                                td { (t(&c.label)) " " code class="note" { (t(&c.rule)) } }
+                                td class="n" { (num(c.count)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    }
+}
+
+/// Rejected records: a table of reasons, then per reason the records kept by the
+/// tally, each with its key and its line in the reject file. When a reason has
+/// more records than were kept, the page says how many are not listed and where
+/// they are.
+fn rejects(run: &Run, reasons: &[ReasonRow]) -> Section {
+    let key = key_field(run.layout).map(|k| run.layout.fields[k].name.as_str());
+    let several = run.files.len() > 1;
+    let item = |r: &ReasonRow| -> Markup {
+        html! { @match r.item { Some(i) => (t(i)), None => "—" } }
     };
-    for i in &m.inputs {
-        row(p, "入力", &i.path, i.records, i.bytes, &i.sha256);
-    }
-    for o in &m.outputs {
-        row(p, "出力", &o.path, o.records, o.bytes, &o.sha256);
-    }
-    for r in &m.rejects {
-        row(p, "不正レコード", &r.path, r.records, r.bytes, &r.sha256);
-    }
-    p.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-fn tables(p: &mut String, run: &Run) {
-    let m = run.manifest;
-    p.push_str(
-        "<section id=\"tables\">\n<h2>使用した表</h2>\n<table id=\"tables-table\">\n<thead><tr><th>種類</th>\
-         <th>ファイル</th><th>版</th><th>SHA-256</th></tr></thead>\n<tbody>\n",
-    );
-    for t in &m.tables {
-        let kind = match t.kind.as_str() {
-            "layout" => "レイアウト",
-            "gaiji" => "外字対応表",
-            "mj" => "MJ文字情報（組込み）",
-            _ => "表",
-        };
-        let _ = writeln!(
-            p,
-            "<tr><td>{kind}</td><td>{}</td><td>{}</td><td class=\"hash\">{}</td></tr>",
-            esc(&t.path),
-            t.version.as_deref().map_or_else(String::new, esc),
-            esc(&t.sha256)
-        );
-    }
-    p.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-fn about(p: &mut String, run: &Run) {
-    let m = run.manifest;
-    let key = match key_field(run.layout) {
-        Some(k) => format!("キー項目（{}）の値", esc(&run.layout.fields[k].name)),
-        None => "（キー項目がないため）レコード番号".into(),
+    let body = html! {
+        @if reasons.is_empty() {
+            p { "ありません。" }
+        } @else {
+            p class="note" {
+                "変換できなかったレコードは、元のバイト列のまま不正レコードファイル（*.rejects.csv、このフォルダにあります）に、"
+                "1行に1レコードずつ、レコード番号と理由を付けて保存してあります。"
+            }
+            table id="rejects-table" {
+                thead { tr { th { "理由" } th { "項目" } th { "件数" } th { "一覧" } } }
+                tbody {
+                    @for (n, r) in reasons.iter().enumerate() {
+                        tr {
+                            td { (reason_label(r.code)) " " code class="note" { (r.code) } }
+                            td { (item(r)) }
+                            td class="n" { (num(r.count)) }
+                            td { a href={ "#reject-" (n + 1) } { "レコードの一覧" } }
+                        }
+                    }
+                }
+            }
+            @for (n, r) in reasons.iter().enumerate() {
+                h3 id={ "reject-" (n + 1) } {
+                    (reason_label(r.code))
+                    @if let Some(i) = r.item { "（" (t(i)) "）" }
+                    " — " (num(r.count)) "件"
+                }
+                table class="reject-list" {
+                    thead { tr {
+                        @if several { th { "入力ファイル" } }
+                        th { "レコード番号" }
+                        @if let Some(k) = key { th { (t(k)) } }
+                        th { "不正レコードファイルの行" }
+                    } }
+                    tbody {
+                        @for (f, rt) in &r.files {
+                            @for rec in &rt.records {
+                                tr {
+                                    @if several { td { (t(file_name(run, *f))) } }
+                                    td class="n" { (rec.record) }
+                                    @if key.is_some() {
+                                        td { @match &rec.key { Some(v) => (t(v)), None => "—" } }
+                                    }
+                                    td { code { (t(&run.files[*f].rejects_name)) } " " (num(rec.line)) "行目" }
+                                }
+                            }
+                        }
+                    }
+                }
+                @for (f, rt) in &r.files {
+                    @let listed = rt.records.len() as u64;
+                    @if rt.count > listed {
+                        p class="note truncated" {
+                            @if several { (t(file_name(run, *f))) ": " }
+                            "最初の" (num(listed)) "件だけを載せています。このほか" (num(rt.count - listed))
+                            "件は載せていません。すべて不正レコードファイル " code { (t(&run.files[*f].rejects_name)) }
+                            " にあります（2列目が " code { (r.code) } " の行）。"
+                        }
+                    }
+                }
+            }
+            @if key.is_some() {
+                p class="note" {
+                    "「—」: レコードを項目に分けられなかった（または理由がキー項目そのものにある）ため、キー項目の値はわかりません。レコード番号と行で探してください。"
+                }
+            }
+        }
     };
+    Section {
+        id: "rejects",
+        title: "不正レコード".into(),
+        body,
+    }
+}
+
+fn files(m: &Manifest) -> Section {
+    let rows = m
+        .inputs
+        .iter()
+        .map(|i| ("入力", &i.path, i.records, i.bytes, &i.sha256))
+        .chain(
+            m.outputs
+                .iter()
+                .map(|o| ("出力", &o.path, o.records, o.bytes, &o.sha256)),
+        )
+        .chain(
+            m.rejects
+                .iter()
+                .map(|r| ("不正レコード", &r.path, r.records, r.bytes, &r.sha256)),
+        );
+    Section {
+        id: "files",
+        title: "ファイルとハッシュ値（SHA-256）".into(),
+        body: html! {
+            p class="note" {
+                "ファイルの内容が変換時と同じであることは、ハッシュ値で確かめられます（"
+                code { "ikou verify 出力フォルダ" } "、または " code { "sha256sum ファイル名" } "）。"
+            }
+            table id="files-table" {
+                thead { tr { th { "種類" } th { "ファイル" } th { "レコード数" } th { "バイト数" } th { "SHA-256" } } }
+                tbody {
+                    @for (kind, path, records, bytes, sha) in rows {
+                        tr {
+                            td { (kind) }
+                            td { (t(path)) }
+                            td class="n" { (num(records)) }
+                            td class="n" { (num(bytes)) }
+                            td class="hash" { (t(sha)) }
+                        }
+                    }
+                }
+            }
+        },
+    }
+}
+
+fn tables(m: &Manifest) -> Section {
+    Section {
+        id: "tables",
+        title: "使用した表".into(),
+        body: html! {
+            table id="tables-table" {
+                thead { tr { th { "種類" } th { "ファイル" } th { "版" } th { "SHA-256" } } }
+                tbody {
+                    @for tb in &m.tables {
+                        tr {
+                            td { (match tb.kind.as_str() {
+                                "layout" => "レイアウト",
+                                "gaiji" => "外字対応表",
+                                "mj" => "MJ文字情報（組込み）",
+                                _ => "表",
+                            }) }
+                            td { (t(&tb.path)) }
+                            td { (t(tb.version.as_deref().unwrap_or(""))) }
+                            td class="hash" { (t(&tb.sha256)) }
+                        }
+                    }
+                }
+            }
+        },
+    }
+}
+
+fn about(run: &Run) -> Section {
+    let m = run.manifest;
     let opts: Vec<String> = std::iter::once(format!("--encoding {}", m.options.encoding))
         .chain(m.options.extra.iter().map(|(k, v)| format!("--{k} {v}")))
         .collect();
-    let _ = writeln!(
-        p,
-        "<section id=\"about\">\n<h2>この報告書について</h2>\n<p>{} {} が作成しました。変換の指定: <code>{}</code>。</p>\n\
-         <p class=\"note\">この報告書は変換結果（manifest.json）から作ったもので、日時を含みません。\
-         この報告書自体のハッシュ値は manifest.json の <code>report</code> に記録されています。\
-         レコードの内容は、外字1文字と、レコードを探すための{key}だけを表示しています。</p>\n</section>",
-        esc(&m.tool.name),
-        esc(&m.tool.version),
-        esc(&opts.join(" ")),
-    );
+    Section {
+        id: "about",
+        title: "この報告書について".into(),
+        body: html! {
+            p {
+                (t(&m.tool.name)) " " (t(&m.tool.version)) " が作成しました。変換の指定: "
+                code { (t(opts.join(" "))) } "。"
+            }
+            p class="note" {
+                "実行IDは、入力ファイルと使用した表（レイアウト・外字対応表・MJ文字情報）の SHA-256、ikou の版、変換の指定から計算した SHA-256 の先頭12桁です"
+                "（ファイルの置き場所は含みません）。同じ入力・表・指定で変換すると同じ実行IDになります。"
+                "印刷すると、各ページの下に実行IDとページ番号が入ります。"
+            }
+            p class="note" {
+                "この報告書は変換結果（manifest.json）から作ったもので、日時を含みません。"
+                "この報告書自体のハッシュ値は manifest.json の " code { "report" } " に記録されています。"
+                "レコードの内容は、外字1文字と、レコードを探すための"
+                @match key_field(run.layout) {
+                    Some(k) => { "キー項目（" (t(&run.layout.fields[k].name)) "）の値" }
+                    None => "（キー項目がないため）レコード番号",
+                }
+                "だけを表示しています。"
+            }
+        },
+    }
 }
-
 #[cfg(test)]
 mod tests;

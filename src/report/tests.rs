@@ -70,7 +70,7 @@ impl Fixture {
             sensitive_unmapped: 0,
         };
         tally.unmapped_in(&miss, 3, Some("0003"));
-        tally.reject(crate::record::UNMAPPED, Some("氏名"), 3);
+        tally.reject(crate::record::UNMAPPED, Some("氏名"), 3, Some("0003"));
         let written = |s: &str| Written {
             sha256: s.into(),
             bytes: 5,
@@ -165,9 +165,16 @@ fn counts_rejects_cleansing_hashes_and_tables_are_listed() {
     let counts = section(&page, "counts");
     assert!(counts.contains("in/a.csv") && counts.contains("読込 = 出力 + 不正 ✓"));
     let rejects = section(&page, "rejects-table");
+    assert!(rejects.contains("外字対応表にない外字") && rejects.contains("<td class=\"n\">1</td>"));
+    // Each rejected record with its key and its line in the reject file.
+    let list = section(&page, "reject-1");
     assert!(
-        rejects.contains("外字対応表にない外字") && rejects.contains("<td class=\"records\">3<br>")
+        list.contains(
+            "<td class=\"n\">3</td><td>0003</td><td><code>a.rejects.csv</code> 1行目</td>"
+        ),
+        "{list}"
     );
+    assert!(!page.contains("載せていません"), "nothing is left out");
     let cleansing = section(&page, "cleansing-table");
     assert!(
         cleansing.contains("末尾の半角空白を除去") && cleansing.contains("<td class=\"n\">2</td>")
@@ -211,6 +218,167 @@ fn every_reason_code_has_a_japanese_label() {
     ] {
         assert_ne!(reason_label(code), "その他", "{code}");
     }
+}
+
+#[test]
+fn hostile_values_are_escaped_and_neutralised_everywhere() {
+    let hostile = "<script>alert(1)</script>\u{202E}\u{2066}x\u{200F}";
+    let mut f = Fixture::new(hostile);
+    f.files[0].rejects_name = hostile.into();
+    for r in f.files[0].tally.reasons.values_mut() {
+        r.records[0].key = Some(hostile.into());
+    }
+    f.manifest.inputs[0].path = hostile.into();
+    f.manifest.tables[0].path = hostile.into();
+    f.layout.title = hostile.into();
+    f.layout.fields[0].name = hostile.into();
+    let page = f.render();
+    assert!(!page.contains("<script>alert"), "markup is escaped");
+    for c in ['\u{202E}', '\u{2066}', '\u{200F}'] {
+        assert!(!page.contains(c), "{c:?} is neutralised");
+    }
+    let shown = "&lt;script&gt;alert(1)&lt;/script&gt;\u{FFFD}\u{FFFD}x\u{FFFD}";
+    // Title, heading, input, key (外字 and reject list), reject file, key name, table.
+    assert!(page.matches(shown).count() >= 8, "{page}");
+    // The page's own script is the font check, and only it.
+    assert_eq!(page.matches("<script>").count(), 1);
+}
+
+#[test]
+fn every_link_on_the_page_has_its_target() {
+    let page = Fixture::new("0002").render();
+    let toc = &page[page.find("<nav id=\"toc\">").unwrap()..page.find("</nav>").unwrap()];
+    for id in [
+        "summary", "gaiji", "rejects", "files", "tables", "about", "signoff",
+    ] {
+        assert!(
+            toc.contains(&format!("href=\"#{id}\"")),
+            "{id} in the contents"
+        );
+    }
+    let links = anchors(&page);
+    assert!(links.len() >= 10, "{links:?}");
+    for id in links {
+        assert_eq!(
+            page.matches(&format!(" id=\"{id}\"")).count(),
+            1,
+            "#{id} names exactly one element"
+        );
+    }
+}
+
+#[test]
+fn the_chart_is_inline_svg_without_script_or_links() {
+    let page = Fixture::new("0002").render();
+    let start = page.find("<svg id=\"outcome-chart\"").expect("the chart");
+    let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
+    for bad in [
+        "href",
+        "<script",
+        "<image",
+        "<foreignObject",
+        "url(",
+        "xmlns",
+        " on",
+    ] {
+        assert!(!svg.contains(bad), "the chart contains {bad:?}");
+    }
+    for bar in [
+        "出力",
+        "不正: 外字対応表にない外字",
+        "外字対応表で変換",
+        "外字対応表にない",
+    ] {
+        assert!(svg.contains(&format!(">{bar}</text>")), "{bar}: {svg}");
+    }
+    for class in ["bar ok", "bar bad", "bar map", "bar unmapped"] {
+        assert!(svg.contains(class), "{class}");
+    }
+}
+
+#[test]
+fn the_page_has_no_time_stamp_and_the_same_bytes_each_time() {
+    let f = Fixture::new("0002");
+    let a = f.render();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(a, f.render());
+    for stamp in ["2025", "2026", "2027", "作成日", "日時:"] {
+        assert!(!a.contains(stamp), "{stamp}");
+    }
+}
+
+#[test]
+fn the_run_id_is_on_every_printed_page_and_depends_on_inputs_not_paths() {
+    let mut f = Fixture::new("0002");
+    let id = run_id(&f.manifest);
+    assert_eq!(id.len(), 12);
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    let page = f.render();
+    assert!(page.contains(&format!("実行ID <code>{id}</code>")));
+    assert!(page.contains(&format!(
+        "@bottom-center {{ content: \"実行ID {id}　\" counter(page) \" / \" counter(pages);"
+    )));
+    // Not the paths, not the outputs (the manifest records the report's hash).
+    f.manifest.inputs[0].path = "elsewhere/a.csv".into();
+    f.manifest.outputs[0].sha256 = "ffff".into();
+    assert_eq!(run_id(&f.manifest), id);
+    f.manifest.inputs[0].sha256 = "aa12".into();
+    assert_ne!(run_id(&f.manifest), id, "another input");
+    f.manifest.inputs[0].sha256 = "aa11".into();
+    f.manifest
+        .options
+        .extra
+        .insert("ivs".into(), "never".into());
+    assert_ne!(run_id(&f.manifest), id, "another option");
+}
+
+#[test]
+fn the_page_ends_with_the_sign_off_block() {
+    let page = Fixture::new("0002").render();
+    let signoff = section(&page, "signoff-table");
+    assert!(
+        signoff.contains("確認者") && signoff.contains("確認日"),
+        "{signoff}"
+    );
+    assert!(page.find("id=\"signoff\"") > page.find("id=\"about\""));
+}
+
+#[test]
+fn a_reason_with_more_records_than_listed_says_how_many_are_not_and_where() {
+    let mut f = Fixture::new("0002");
+    let extra = crate::tally::RECORDS_KEPT_PER_REASON as u64 + 5;
+    for r in 0..extra {
+        f.files[0]
+            .tally
+            .reject("too-long", Some("氏名"), 10 + r, None);
+    }
+    let page = f.render();
+    let list = section(&page, "reject-1");
+    assert!(
+        list.contains("桁数（文字数）の超過（氏名） — 105件"),
+        "{list}"
+    );
+    assert_eq!(
+        list.matches("<tr>").count(),
+        crate::tally::RECORDS_KEPT_PER_REASON + 1,
+        "header and the kept records"
+    );
+    assert!(
+        page.contains("最初の100件だけを載せています。このほか5件は載せていません。すべて不正レコードファイル <code>a.rejects.csv</code> にあります"),
+        "{page}"
+    );
+    // Lines count every reject of the file: the unmapped one came first.
+    assert!(list.contains("<td class=\"n\">10</td><td>—</td><td><code>a.rejects.csv</code> 2行目"));
+}
+
+/// Every `href="#…"` target on the page.
+fn anchors(page: &str) -> Vec<&str> {
+    page.match_indices("href=\"#")
+        .map(|(i, m)| {
+            let rest = &page[i + m.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
 }
 
 /// The element with `id` up to its closing tag.
