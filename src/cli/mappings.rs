@@ -56,6 +56,9 @@ struct CheckArgs {
     /// Print the findings as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Print the findings only, without the summary line (nothing for a clean table).
+    #[arg(short, long, conflicts_with = "json")]
+    quiet: bool,
 }
 
 /// Compare two versions of the 外字 tables, and the records they convert.
@@ -107,6 +110,10 @@ struct DiffArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Print nothing on stdout: the exit status says whether anything is written
+    /// differently (errors still go to stderr).
+    #[arg(short, long, conflicts_with = "json")]
+    quiet: bool,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -137,7 +144,7 @@ fn run_check(a: CheckArgs) -> u8 {
     if a.json {
         print_json(&report);
     } else {
-        print_check(&report);
+        print_check(&report, a.quiet);
     }
     report.exit_code(a.strict) as u8
 }
@@ -149,12 +156,15 @@ fn print_json(v: &impl serde::Serialize) {
     }
 }
 
-fn print_check(r: &CheckReport) {
+fn print_check(r: &CheckReport, quiet: bool) {
     for f in &r.findings {
         println!(
             "{}:{}: {}: {} [{}]",
             f.path, f.line, f.severity, f.message, f.code
         );
+    }
+    if quiet {
+        return;
     }
     let entries: usize = r.tables.iter().map(|t| t.entries).sum();
     let what = format!(
@@ -224,7 +234,7 @@ fn run_diff(a: DiffArgs) -> u8 {
         Ok(r) => {
             if a.json {
                 print_json(&r);
-            } else {
+            } else if !a.quiet {
                 print_diff(&r);
             }
             u8::from(r.different)
