@@ -257,8 +257,24 @@ fn mappings_quiet() {
 }
 
 #[test]
-fn output_to_a_closed_pipe_is_not_a_crash() {
-    for args in [&["mj", "葛"][..], &["completions", "bash"], &["manpage"]] {
+fn output_to_a_closed_pipe_is_not_a_crash_and_keeps_the_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "U+E000\tMJ1\n").unwrap();
+    let good = dir.path().join("good.tsv");
+    std::fs::write(&good, "U+E000\tJ+AEAC\n").unwrap();
+    let other = dir.path().join("other.tsv");
+    std::fs::write(&other, "U+E000\tMJ000001\n").unwrap();
+    let cases: [(&[&str], i32); 7] = [
+        (&["mj", "葛"], 0),
+        (&["mj", "葛", "MJ999999"], 1),
+        (&["completions", "bash"], 0),
+        (&["manpage"], 0),
+        (&["mappings", "check", s(&bad)], 1),
+        (&["mappings", "check", "--json", s(&bad)], 1),
+        (&["mappings", "diff", s(&good), s(&other)], 1),
+    ];
+    for (args, want) in cases {
         let mut child = ikou()
             .args(args)
             .stdout(Stdio::piped())
@@ -269,6 +285,6 @@ fn output_to_a_closed_pipe_is_not_a_crash() {
         let o = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(want), "{args:?}: {err}");
     }
 }

@@ -62,7 +62,7 @@ pub fn run(a: Args) -> u8 {
         texts.join("\n")
     };
     match super::stdout::write(text.as_bytes()) {
-        Ok(()) | Err(0) => code,
+        Ok(()) => code,
         Err(failed) => failed,
     }
 }

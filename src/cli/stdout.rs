@@ -6,13 +6,14 @@
 
 use std::io::{ErrorKind, Write};
 
-/// Writes `bytes` to stdout; returns the exit status to use when it fails (0 when the
-/// reader closed the pipe, 1 on any other error).
+/// Writes `bytes` to stdout. A closed pipe is not an error: the command's exit status
+/// stays what its work decided (`mappings check … | head -1` still fails on a bad
+/// table). Any other write error is reported, and its exit status (1) returned.
 pub fn write(bytes: &[u8]) -> Result<(), u8> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == ErrorKind::BrokenPipe => Err(0),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
             eprintln!("ikou: error: cannot write to stdout: {e}");
             Err(1)
