@@ -1,6 +1,6 @@
 //! `ikou mj QUERY` text (ikou::mj::query::describe).
 
-use ikou::mj::query::{ACCEPTED_FORMS, QueryError, describe};
+use ikou::mj::query::{ACCEPTED_FORMS, QueryError, describe, describe_json, split_queries};
 
 #[test]
 fn every_form_of_a_glyph_gives_the_same_description() {
@@ -15,6 +15,14 @@ fn every_form_of_a_glyph_gives_the_same_description() {
         "u+585a  U+E0106",
         "\u{585A}\u{E0106}",
         " MJ030195 ",
+        "ＭＪ０３０１９５",
+        "Ｊ＋ＡＦ７３",
+        "ｊ＋ａｆ７３",
+        "０６１５６０",
+        "koseki:061560",
+        "ＫＯＳＥＫＩ：０６１５６０",
+        "Ｕ＋５８５Ａ　Ｕ＋Ｅ０１０６",
+        "\u{3000}MJ030195\u{3000}",
     ];
     let first = describe(forms[0]).unwrap();
     for f in &forms[1..] {
@@ -110,4 +118,42 @@ fn errors_say_what_is_accepted() {
             other => panic!("{q:?}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn each_argument_is_a_query_and_a_selector_joins_the_one_before() {
+    assert_eq!(split_queries(&["髙", "﨑"]), ["髙", "﨑"]);
+    assert_eq!(split_queries(&["U+845B", "U+E0100"]), ["U+845B U+E0100"]);
+    assert_eq!(
+        split_queries(&["u+845b", "Ｕ＋Ｅ０１００", "MJ000001"]),
+        ["u+845b Ｕ＋Ｅ０１００", "MJ000001"]
+    );
+    assert_eq!(split_queries(&["葛", "\u{E0100}"]), ["葛\u{E0100}"]);
+    assert_eq!(split_queries(&["U+845B U+E0100"]), ["U+845B U+E0100"]);
+    assert_eq!(split_queries(&["U+845B", "U+9AD9"]), ["U+845B", "U+9AD9"]);
+}
+
+#[test]
+fn a_compatibility_ideograph_is_looked_up_as_itself() {
+    // NFKC would turn 﨑 (U+FA11) into 崎 (U+5D0E): the fold of notations must not.
+    let text = describe("﨑").unwrap();
+    assert!(text.starts_with("「﨑」(U+FA11)"), "{text}");
+}
+
+#[test]
+fn json_has_the_codes_of_the_text() {
+    let j = describe_json("j+af73").unwrap();
+    assert_eq!(j["query"], "j+af73");
+    let g = &j["glyphs"][0];
+    assert_eq!(g["mj"], "MJ030195");
+    assert_eq!(g["ivs"], "U+585A U+E0106");
+    assert_eq!(g["compat"], "U+FA10");
+    assert_eq!(g["x0213"], "1-15-55");
+    assert_eq!(g["never"]["text"], "\u{FA10}");
+    assert_eq!(g["never"]["table"], "JIS包摂規準UCS統合規則");
+    assert_eq!(g["candidates"][0]["ucs"], "U+FA10");
+    assert!(matches!(
+        describe_json("MJ999999"),
+        Err(QueryError::NotFound { .. })
+    ));
 }

@@ -6,6 +6,7 @@ use ikou::mappings::check::{CheckOptions, CheckReport, check};
 use ikou::mappings::corpus::{CorpusDiff, CorpusOptions};
 use ikou::mappings::diff::{Change, Corpus, DiffOptions, DiffReport, Side, diff};
 use ikou::mappings::{read_table, read_tables};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// Check and compare vendor 外字 tables (for review and CI).
@@ -56,6 +57,9 @@ struct CheckArgs {
     /// Print the findings as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Print the findings only, without the summary line (nothing for a clean table).
+    #[arg(short, long, conflicts_with = "json")]
+    quiet: bool,
 }
 
 /// Compare two versions of the 外字 tables, and the records they convert.
@@ -107,6 +111,10 @@ struct DiffArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Print nothing on stdout: the exit status says whether anything is written
+    /// differently (errors still go to stderr).
+    #[arg(short, long, conflicts_with = "json")]
+    quiet: bool,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -134,27 +142,38 @@ fn run_check(a: CheckArgs) -> u8 {
         layout,
     };
     let report = check(&tables, &opts);
+    let mut out = String::new();
     if a.json {
-        print_json(&report);
+        print_json(&mut out, &report);
     } else {
-        print_check(&report);
+        print_check(&mut out, &report, a.quiet);
+    }
+    if let Err(failed) = super::stdout::write(out.as_bytes()) {
+        return failed;
     }
     report.exit_code(a.strict) as u8
 }
 
-fn print_json(v: &impl serde::Serialize) {
+fn print_json(out: &mut String, v: &impl serde::Serialize) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => {
+            out.push_str(&s);
+            out.push('\n');
+        }
         Err(e) => eprintln!("ikou: error: cannot write JSON: {e}"),
     }
 }
 
-fn print_check(r: &CheckReport) {
+fn print_check(out: &mut String, r: &CheckReport, quiet: bool) {
     for f in &r.findings {
-        println!(
+        let _ = writeln!(
+            out,
             "{}:{}: {}: {} [{}]",
             f.path, f.line, f.severity, f.message, f.code
         );
+    }
+    if quiet {
+        return;
     }
     let entries: usize = r.tables.iter().map(|t| t.entries).sum();
     let what = format!(
@@ -165,9 +184,10 @@ fn print_check(r: &CheckReport) {
         r.options.ivs
     );
     if r.findings.is_empty() {
-        println!("OK: {what}: no findings");
+        let _ = writeln!(out, "OK: {what}: no findings");
     } else {
-        println!(
+        let _ = writeln!(
+            out,
             "{what}: {} error{}, {} warning{}",
             r.errors,
             plural(r.errors),
@@ -222,10 +242,14 @@ fn run_diff(a: DiffArgs) -> u8 {
     };
     match run() {
         Ok(r) => {
+            let mut out = String::new();
             if a.json {
-                print_json(&r);
-            } else {
-                print_diff(&r);
+                print_json(&mut out, &r);
+            } else if !a.quiet {
+                print_diff(&mut out, &r);
+            }
+            if let Err(failed) = super::stdout::write(out.as_bytes()) {
+                return failed;
             }
             u8::from(r.different)
         }
@@ -236,12 +260,13 @@ fn run_diff(a: DiffArgs) -> u8 {
     }
 }
 
-fn print_diff(r: &DiffReport) {
+fn print_diff(out: &mut String, r: &DiffReport) {
     let side = |t: &ikou::mappings::diff::Tables| {
         let paths: Vec<&str> = t.tables.iter().map(|x| x.path.as_str()).collect();
         format!("{} ({} entries)", paths.join(" + "), t.entries)
     };
-    println!(
+    let _ = writeln!(
+        out,
         "外字 tables: OLD {} → NEW {}  [--encoding {} --ivs {} --unmapped {}]",
         side(&r.old),
         side(&r.new),
@@ -254,16 +279,17 @@ fn print_diff(r: &DiffReport) {
             Some(t) => format!("{} ({t})", e.source),
             None => e.source.clone(),
         };
-        println!();
-        println!("{:<9} {src}", e.change.as_str());
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{:<9} {src}", e.change.as_str());
         if let Some(s) = &e.old {
-            println!("  old  {}", side_text(s));
+            let _ = writeln!(out, "  old  {}", side_text(s));
         }
         if let Some(s) = &e.new {
-            println!("  new  {}", side_text(s));
+            let _ = writeln!(out, "  new  {}", side_text(s));
         }
         if e.change == Change::Removed {
-            println!(
+            let _ = writeln!(
+                out,
                 "  now unmapped: its records follow --unmapped {}",
                 r.options.unmapped
             );
@@ -274,13 +300,13 @@ fn print_diff(r: &DiffReport) {
             } else {
                 "records change"
             };
-            println!("  corpus: {n} {what}");
+            let _ = writeln!(out, "  corpus: {n} {what}");
         }
     }
     if let Some(c) = &r.corpus {
-        print_corpus(c);
+        print_corpus(out, c);
     }
-    println!();
+    let _ = writeln!(out);
     let listed: Vec<String> = r.summary.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let entries = if r.entries.is_empty() {
         "the tables map every source the same way".to_string()
@@ -296,13 +322,14 @@ fn print_diff(r: &DiffReport) {
             listed.join(", ")
         )
     };
-    match &r.corpus {
-        Some(c) => println!(
+    let _ = match &r.corpus {
+        Some(c) => writeln!(
+            out,
             "{entries}; {} of {} corpus records change",
             c.changed, c.records
         ),
-        None => println!("{entries}"),
-    }
+        None => writeln!(out, "{entries}"),
+    };
 }
 
 fn side_text(s: &Side) -> String {
@@ -324,9 +351,10 @@ fn side_text(s: &Side) -> String {
     t
 }
 
-fn print_corpus(c: &CorpusDiff) {
-    println!();
-    println!(
+fn print_corpus(out: &mut String, c: &CorpusDiff) {
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
         "Corpus (layout {}): {} of {} records change",
         c.layout, c.changed, c.records
     );
@@ -338,10 +366,15 @@ fn print_corpus(c: &CorpusDiff) {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         if f.changed == 0 {
-            println!("  {}: no record changes ({} records)", f.path, f.records);
+            let _ = writeln!(
+                out,
+                "  {}: no record changes ({} records)",
+                f.path, f.records
+            );
             continue;
         }
-        println!(
+        let _ = writeln!(
+            out,
             "  {}: {} of {} records change ({})",
             f.path,
             f.changed,
@@ -366,11 +399,11 @@ fn print_corpus(c: &CorpusDiff) {
             if !rc.sources.is_empty() {
                 line.push_str(&format!("  外字: {}", rc.sources.join(" ")));
             }
-            println!("{line}");
+            let _ = writeln!(out, "{line}");
         }
         let more = f.changed - f.listed.len() as u64;
         if more > 0 {
-            println!("    … {more} more (raise --limit to list them)");
+            let _ = writeln!(out, "    … {more} more (raise --limit to list them)");
         }
     }
 }

@@ -3,11 +3,13 @@
 
 mod args;
 mod convert;
+mod docs;
 mod layout;
 mod layouts;
 mod mappings;
 mod mj;
 mod profile;
+mod stdout;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -35,10 +37,13 @@ enum Command {
     Mappings(mappings::Args),
     Layouts(layouts::Args),
     Layout(layout::Args),
+    Completions(docs::CompletionsArgs),
+    Manpage(docs::ManpageArgs),
 }
 
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+/// Runs ikou with `args` (the program name first).
+pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = Cli::parse_from(args);
     let code = match cli.command {
         Command::Convert(a) => convert::run(a),
         Command::Verify(a) => verify::run(a),
@@ -47,6 +52,8 @@ pub fn main() -> ExitCode {
         Command::Mappings(a) => mappings::run(a),
         Command::Layouts(a) => layouts::run(a),
         Command::Layout(a) => layout::run(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Manpage(a) => docs::manpage(a),
     };
     ExitCode::from(code)
 }

@@ -6,7 +6,7 @@
 //! them all.
 
 use crate::decode::{self, Encoding};
-use crate::mj::Target;
+use crate::mj::{Notation, Target, parse_notation};
 use std::fmt;
 
 /// What a table line maps.
@@ -256,22 +256,15 @@ fn parse_code_point(hex: &str) -> Option<char> {
     char::from_u32(u32::from_str_radix(hex, 16).ok()?)
 }
 
-/// `MJ012345`, `J+6F22`, `KOSEKI:123450`, or `U+XXXX[ U+XXXX…]`.
+/// `MJ012345`, `J+6F22`, `KOSEKI:123450`, or `U+XXXX[ U+XXXX…]`, in either case and
+/// in full-width or ASCII characters: [`crate::mj::parse_notation`], the parser
+/// `ikou mj` uses too.
 pub fn parse_target(s: &str) -> Result<TargetSpec, String> {
-    if s.starts_with("U+") {
-        let mut out = String::new();
-        for part in s.split_whitespace() {
-            let c = part
-                .strip_prefix("U+")
-                .and_then(parse_code_point)
-                .ok_or_else(|| format!("target {s:?}: {part:?} is not U+XXXX"))?;
-            out.push(c);
-        }
-        return Ok(TargetSpec::Chars(out));
+    match parse_notation(s) {
+        Ok(Notation::Glyph(t)) => Ok(TargetSpec::Glyph(t)),
+        Ok(Notation::CodePoints(c)) => Ok(TargetSpec::Chars(c)),
+        Err(e) => Err(format!("target {e}")),
     }
-    Target::parse(s)
-        .map(TargetSpec::Glyph)
-        .map_err(|e| format!("target {e}; or U+XXXX for explicit code points"))
 }
 
 #[cfg(test)]
@@ -320,6 +313,38 @@ mod tests {
         );
         assert_eq!(e.len(), 4, "lines 4, 5, 7, 8 are usable");
         assert!(f[0].to_string().starts_with("t.tsv:1: error: "));
+    }
+
+    #[test]
+    fn targets_typed_with_an_ime_or_in_lower_case_are_read() {
+        let (e, f) = p(
+            "U+E000\tＭＪ０２２３３５\nU+E001\tmj022335\nU+E002\tj+aeac\n\
+             U+E003\tＪ＋ＡＥＡＣ\nU+E004\tkoseki:123450\nU+E005\tu+845b\n\
+             U+E006\tＵ＋８４５Ｂ　Ｕ＋Ｅ０１００\n",
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let got: Vec<String> = e.iter().map(|e| e.target.notation()).collect();
+        assert_eq!(
+            got,
+            [
+                "MJ022335",
+                "MJ022335",
+                "J+AEAC",
+                "J+AEAC",
+                "KOSEKI:123450",
+                "U+845B",
+                "U+845B U+E0100"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_target_is_reported_in_one_language() {
+        let (_, f) = p("U+E000\tMJ1\n");
+        assert_eq!(
+            f[0].message,
+            "target \"MJ1\": an MJ文字図形名 is MJ and 6 digits (e.g. MJ012345)"
+        );
     }
 
     #[test]

@@ -38,7 +38,7 @@ mod target;
 
 pub use jis::X0213;
 pub use table::Table;
-pub use target::{Target, TargetError};
+pub use target::{Notation, Target, TargetError, TargetErrorKind, parse_notation};
 
 use std::fmt;
 use std::sync::OnceLock;

@@ -4,7 +4,10 @@
 //! in glyphs, not in code points. They need to see, in Japanese, every code a glyph
 //! has and what each `--ivs` policy would write and why, before they trust a table.
 
-use super::{Glyph, IvsPolicy, Target, Unwritable, Written, db, mj_name, u_plus};
+use super::{
+    Glyph, IvsPolicy, Notation, Target, Unwritable, Written, db, mj_name, parse_notation, target,
+    u_plus,
+};
 use std::fmt::{self, Write as _};
 
 /// A query [`describe`] cannot answer.
@@ -70,6 +73,71 @@ pub fn describe(query: &str) -> Result<String, QueryError> {
     Ok(out)
 }
 
+/// [`describe`] as JSON, for scripts (`ikou mj --json`): `{"query", "glyphs": [{"mj",
+/// "glyph", "ucs", "implemented", "ivs", "ivd_alt", "juki", "koseki", "x0213",
+/// "implemented_in_x0213", "compat", "note", "keep", "never", "candidates"}]}`. Codes
+/// are written as in the text (`U+845B`, `J+AEAC`, `061560`, `1-15-55`); absent ones are null.
+pub fn describe_json(query: &str) -> Result<serde_json::Value, QueryError> {
+    use serde_json::{Value, json};
+    let (mjs, _) = find(query)?;
+    let q = query.trim();
+    if mjs.is_empty() {
+        return Err(QueryError::NotFound {
+            query: q.to_string(),
+        });
+    }
+    let d = db();
+    let opt = |c: Option<char>| c.map_or(Value::Null, |c| json!(u_plus(c)));
+    let written = |mj, policy| match d.written(mj, policy) {
+        Ok(w) => json!({
+            "text": w.text,
+            "codes": codes(&w.text),
+            "table": w.table,
+            "sibling": w.sibling.map(mj_name),
+            "x0213": w.x0213.map(|x| x.to_string()),
+            "needs_shift_jis_2004": w.needs_shift_jis_2004(),
+        }),
+        Err(e) => json!({"unwritable": e.to_string()}),
+    };
+    let glyphs: Vec<Value> = mjs
+        .iter()
+        .filter_map(|&mj| d.glyph(mj))
+        .map(|g| {
+            let candidates: Vec<Value> = d
+                .candidates(g.mj)
+                .iter()
+                .map(|c| {
+                    json!({
+                        "text": c.ucs.to_string(),
+                        "ucs": u_plus(c.ucs),
+                        "x0213": c.x0213.to_string(),
+                        "table": c.table.name(),
+                        "rank": c.rank,
+                        "hops": c.hops,
+                    })
+                })
+                .collect();
+            json!({
+                "mj": g.name(),
+                "ucs": opt(g.ucs),
+                "implemented": opt(g.implemented),
+                "ivs": g.ivs.map(|s| s.codes()),
+                "ivd_alt": g.ivd_alt.map(|s| s.codes()),
+                "juki": g.juki.map(|j| format!("J+{j:04X}")),
+                "koseki": g.koseki.map(|k| format!("{k:06}")),
+                "x0213": g.x0213.map(|x| x.to_string()),
+                "implemented_in_x0213": g.implemented_in_x0213,
+                "compat": opt(g.compat),
+                "note": g.note,
+                "keep": written(g.mj, IvsPolicy::Keep),
+                "never": written(g.mj, IvsPolicy::Never),
+                "candidates": candidates,
+            })
+        })
+        .collect();
+    Ok(json!({"query": q, "glyphs": glyphs}))
+}
+
 fn syntax(query: &str, reason: impl Into<String>) -> QueryError {
     QueryError::Syntax {
         query: query.to_string(),
@@ -79,43 +147,34 @@ fn syntax(query: &str, reason: impl Into<String>) -> QueryError {
 
 /// The MJ numbers a query names, and the text looked up when it is a character query.
 fn find(query: &str) -> Result<(Vec<u32>, Option<String>), QueryError> {
-    let q = query.trim();
+    let q = query.trim_matches(|c: char| c.is_whitespace());
     if q.is_empty() {
         return Err(syntax(q, "空です"));
     }
-    // People type codes in either case; vendor tables are held to the exact syntax.
-    let upper = q.to_ascii_uppercase();
     let by_code = |t: Target| {
         (
             db().resolve(&t).map(|mj| vec![mj]).unwrap_or_default(),
             None,
         )
     };
-    if ["MJ", "J+", "KOSEKI:"].iter().any(|p| upper.starts_with(p)) {
-        let t = Target::parse(&upper).map_err(|e| syntax(q, e.reason))?;
-        return Ok(by_code(t));
-    }
-    if q.len() == 6 && q.bytes().all(|b| b.is_ascii_digit()) {
-        let t = Target::Koseki(q.parse().map_err(|_| syntax(q, "数字ではありません"))?);
-        return Ok(by_code(t));
-    }
-    let text: String = if upper.starts_with("U+") {
-        q.split_whitespace()
-            .map(|tok| {
-                let hex = tok
-                    .strip_prefix("U+")
-                    .or_else(|| tok.strip_prefix("u+"))
-                    .filter(|h| (4..=6).contains(&h.len()))
-                    .ok_or_else(|| {
-                        syntax(q, format!("{tok} は U+ と4〜6桁の16進数ではありません"))
-                    })?;
-                u32::from_str_radix(hex, 16)
-                    .ok()
-                    .and_then(char::from_u32)
-                    .ok_or_else(|| syntax(q, format!("{tok} はコードポイントではありません")))
-            })
-            .collect::<Result<_, _>>()?
+    // One parser for the notations, shared with the 外字 tables: a form accepted in a
+    // table is accepted here, and the other way round.
+    let text: String = if target::looks_like_notation(q) {
+        match parse_notation(q).map_err(|e| syntax(q, e.japanese()))? {
+            Notation::Glyph(t) => return Ok(by_code(t)),
+            Notation::CodePoints(text) => text,
+        }
     } else {
+        let folded = target::fold(q);
+        if folded.len() == 6 && folded.bytes().all(|b| b.is_ascii_digit()) {
+            let t = Target::Koseki(
+                folded
+                    .parse()
+                    .map_err(|_| syntax(q, "数字ではありません"))?,
+            );
+            return Ok(by_code(t));
+        }
+        // A character query as typed: folding would change the glyph asked about.
         q.to_string()
     };
     let n = text.chars().count();
@@ -123,10 +182,41 @@ fn find(query: &str) -> Result<(Vec<u32>, Option<String>), QueryError> {
     if n != 1 && !is_ivs {
         return Err(syntax(
             q,
-            "1文字、または文字と異体字セレクタ（IVS）を1組だけ指定します",
+            "1文字、または文字と異体字セレクタ（IVS）を1組だけ指定します（複数の文字は空白で区切ります）",
         ));
     }
     Ok((db().by_char(&text), Some(text)))
+}
+
+/// The queries of `ikou mj ARG…`: one per argument, so `ikou mj 髙 﨑` looks up both,
+/// except that a variation selector (`U+E0100`, or the character itself) joins the
+/// argument before it: `ikou mj U+845B U+E0100` is one IVS. Arguments holding several
+/// space-separated code points (`"U+845B U+E0100"`) stay one query.
+pub fn split_queries<S: AsRef<str>>(args: &[S]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in args {
+        let a = a.as_ref();
+        let t = a.trim();
+        let mut chars = t.chars();
+        let (written, raw) = match parse_notation(t) {
+            Ok(Notation::CodePoints(c)) => (c.chars().all(is_variation_selector), false),
+            _ => (
+                false,
+                matches!((chars.next(), chars.next()), (Some(v), None) if is_variation_selector(v)),
+            ),
+        };
+        match out.last_mut() {
+            // U+845B U+E0100: code points are separated by a space.
+            Some(prev) if written => {
+                prev.push(' ');
+                prev.push_str(t);
+            }
+            // 葛 then the selector character itself: one IVS.
+            Some(prev) if raw => prev.push_str(t),
+            _ => out.push(a.to_string()),
+        }
+    }
+    out
 }
 
 fn is_variation_selector(c: char) -> bool {

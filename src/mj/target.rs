@@ -1,9 +1,13 @@
-//! The notations by which vendor 外字 tables name an MJ glyph.
+//! The notations by which vendor 外字 tables and `ikou mj` name an MJ glyph.
 //!
 //! A vendor knows its 外字 as an MJ文字図形名, a 住基ネット統一文字コード or a
-//! 戸籍統一文字番号 (CONTRACT.md, "Vendor 外字 table"). The syntax is strict, and an
-//! error says exactly what was expected, because a typo in a table of thousands of
-//! lines must be found before a conversion run, not after.
+//! 戸籍統一文字番号 (CONTRACT.md, "Vendor 外字 table"). People type these with a
+//! Japanese IME on, in either case, so [`parse_notation`] reads `ＭＪ０２２３３５`,
+//! `mj022335`, `j+aeac`, `Ｊ＋ＡＥＡＣ`, `koseki:123450` and `u+845b` as their ASCII
+//! upper-case forms. It is the one parser of targets: tables and `ikou mj` both use
+//! it, so what one accepts the other accepts. Anything else gets an error saying
+//! exactly what was expected, because a typo in a table of thousands of lines must be
+//! found before a conversion run, not after.
 
 use std::fmt;
 
@@ -18,64 +22,182 @@ pub enum Target {
     Koseki(u32),
 }
 
-/// Why a notation is not a [`Target`].
+/// What a target notation names: a glyph by one of its codes, or explicit code points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetError {
-    pub input: String,
-    pub reason: &'static str,
+pub enum Notation {
+    Glyph(Target),
+    /// `U+XXXX[ U+XXXX…]`: the characters themselves (non-kanji 外字, an IVS).
+    CodePoints(String),
 }
 
+/// Why a notation is not a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetError {
+    /// The notation as written (before folding).
+    pub input: String,
+    pub kind: TargetErrorKind,
+}
+
+/// The ways a target notation can be wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetErrorKind {
+    /// `MJ` not followed by exactly 6 digits.
+    Mj,
+    /// `J+` not followed by exactly 4 hex digits.
+    Juki,
+    /// `KOSEKI:` not followed by exactly 6 digits.
+    Koseki,
+    /// A `U+` part (as written after folding) that is not 4 to 6 hex digits of a code point.
+    CodePoint(String),
+    /// Leading or trailing white space (a table cell the caller did not trim).
+    Space,
+    /// None of the notations.
+    Unknown,
+}
+
+impl TargetError {
+    /// The reason, in English (`mappings check`, `convert` messages).
+    pub fn english(&self) -> String {
+        match &self.kind {
+            TargetErrorKind::Mj => "an MJ文字図形名 is MJ and 6 digits (e.g. MJ012345)".into(),
+            TargetErrorKind::Juki => {
+                "a 住基ネット統一文字コード is J+ and 4 hex digits (e.g. J+6F22)".into()
+            }
+            TargetErrorKind::Koseki => {
+                "a 戸籍統一文字番号 is KOSEKI: and 6 digits (e.g. KOSEKI:123450)".into()
+            }
+            TargetErrorKind::CodePoint(p) => format!(
+                "{p} is not a code point: write U+ and 4 to 6 hex digits (e.g. U+6F22, U+6F22 U+E0101)"
+            ),
+            TargetErrorKind::Space => "remove the white space around it".into(),
+            TargetErrorKind::Unknown => {
+                "write an MJ文字図形名 (MJ012345), a 住基ネット統一文字コード \
+                 (J+6F22), a 戸籍統一文字番号 (KOSEKI:123450) or code points (U+6F22)"
+                    .into()
+            }
+        }
+    }
+
+    /// The reason, in Japanese (`ikou mj` messages).
+    pub fn japanese(&self) -> String {
+        match &self.kind {
+            TargetErrorKind::Mj => "MJ文字図形名は MJ の後に6桁の数字です（例: MJ012345）".into(),
+            TargetErrorKind::Juki => {
+                "住基ネット統一文字コードは J+ の後に4桁の16進数です（例: J+6F22）".into()
+            }
+            TargetErrorKind::Koseki => {
+                "戸籍統一文字番号は KOSEKI: の後に6桁の数字です（例: KOSEKI:123450）".into()
+            }
+            TargetErrorKind::CodePoint(p) => {
+                format!(
+                    "{p} はコードポイントではありません。U+ の後に4〜6桁の16進数です（例: U+6F22）"
+                )
+            }
+            TargetErrorKind::Space => "前後の空白を取り除きます".into(),
+            TargetErrorKind::Unknown => {
+                "MJ文字図形名（MJ012345）、住基ネット統一文字コード（J+6F22）、\
+                 戸籍統一文字番号（KOSEKI:123450）、コードポイント（U+6F22）のどれかで書きます"
+                    .into()
+            }
+        }
+    }
+}
+
+/// `"MJ1": an MJ文字図形名 is …` (English; see [`TargetError::japanese`]).
 impl fmt::Display for TargetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: {}", self.input, self.reason)
+        write!(f, "{:?}: {}", self.input, self.english())
     }
 }
 
 impl std::error::Error for TargetError {}
 
-const MJ_SYNTAX: &str = "MJ文字図形名は MJ の後に6桁の数字です（例: MJ012345）";
-const JUKI_SYNTAX: &str = "住基ネット統一文字コードは J+ の後に4桁の16進数です（例: J+6F22）";
-const KOSEKI_SYNTAX: &str = "戸籍統一文字番号は KOSEKI: の後に6桁の数字です（例: KOSEKI:123450）";
+/// `s` with the ASCII-compatible full-width forms folded to ASCII (`Ｊ＋ＡＥＡＣ` →
+/// `J+AEAC`, U+3000 → space) and ASCII letters upper-cased. For these characters this
+/// is what NFKC does; NFKC itself is not applied because it also folds compatibility
+/// ideographs (﨑 U+FA11 → 崎 U+5D0E), which are distinct glyphs to look up. Only ever
+/// applied to a target or query token, never to a record value.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// True when `s` (folded or not) starts like one of the notations, so that an error
+/// about it is a notation error and not "this is no notation at all".
+pub fn looks_like_notation(s: &str) -> bool {
+    let f = fold(s);
+    ["MJ", "J+", "KOSEKI:", "U+"]
+        .iter()
+        .any(|p| f.starts_with(p))
+}
+
+/// Parses a target: `MJ012345`, `J+6F22`, `KOSEKI:123450`, or `U+XXXX[ U+XXXX…]`, in
+/// either case and in full-width or ASCII characters (see [`fold`]). Surrounding white
+/// space is refused: the caller trims cells.
+pub fn parse_notation(s: &str) -> Result<Notation, TargetError> {
+    let err = |kind| TargetError {
+        input: s.to_string(),
+        kind,
+    };
+    let f = fold(s);
+    if f.trim() != f {
+        return Err(err(TargetErrorKind::Space));
+    }
+    let decimal = |d: &str| {
+        (d.len() == 6 && d.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| d.parse().ok())
+            .flatten()
+    };
+    if let Some(d) = f.strip_prefix("MJ") {
+        return decimal(d)
+            .map(|n| Notation::Glyph(Target::Mj(n)))
+            .ok_or(err(TargetErrorKind::Mj));
+    }
+    if let Some(h) = f.strip_prefix("J+") {
+        return (h.len() == 4 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u32::from_str_radix(h, 16).ok())
+            .flatten()
+            .map(|n| Notation::Glyph(Target::Juki(n)))
+            .ok_or(err(TargetErrorKind::Juki));
+    }
+    if let Some(d) = f.strip_prefix("KOSEKI:") {
+        return decimal(d)
+            .map(|n| Notation::Glyph(Target::Koseki(n)))
+            .ok_or(err(TargetErrorKind::Koseki));
+    }
+    if f.starts_with("U+") {
+        let mut out = String::new();
+        for part in f.split_whitespace() {
+            let c = part
+                .strip_prefix("U+")
+                .filter(|h| (4..=6).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32)
+                .ok_or_else(|| err(TargetErrorKind::CodePoint(part.to_string())))?;
+            out.push(c);
+        }
+        return Ok(Notation::CodePoints(out));
+    }
+    Err(err(TargetErrorKind::Unknown))
+}
 
 impl Target {
-    /// Parses `MJ012345`, `J+6F22` (hex digits in either case) or `KOSEKI:123450`.
-    /// Surrounding white space is not accepted: the caller trims cells.
+    /// Parses `MJ012345`, `J+6F22` or `KOSEKI:123450` as [`parse_notation`] does
+    /// (either case, full-width or ASCII); code points are not a [`Target`].
     pub fn parse(s: &str) -> Result<Target, TargetError> {
-        let err = |reason| TargetError {
-            input: s.to_string(),
-            reason,
-        };
-        let decimal = |d: &str| {
-            (d.len() == 6 && d.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| d.parse().ok())
-                .flatten()
-        };
-        if let Some(d) = s.strip_prefix("MJ") {
-            return decimal(d).map(Target::Mj).ok_or(err(MJ_SYNTAX));
+        match parse_notation(s)? {
+            Notation::Glyph(t) => Ok(t),
+            Notation::CodePoints(_) => Err(TargetError {
+                input: s.to_string(),
+                kind: TargetErrorKind::Unknown,
+            }),
         }
-        if let Some(h) = s.strip_prefix("J+") {
-            return (h.len() == 4 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-                .then(|| u32::from_str_radix(h, 16).ok())
-                .flatten()
-                .map(Target::Juki)
-                .ok_or(err(JUKI_SYNTAX));
-        }
-        if let Some(d) = s.strip_prefix("KOSEKI:") {
-            return decimal(d).map(Target::Koseki).ok_or(err(KOSEKI_SYNTAX));
-        }
-        let upper = s.to_ascii_uppercase();
-        if ["MJ", "J+", "KOSEKI:"].iter().any(|p| upper.starts_with(p)) {
-            return Err(err(
-                "MJ、J+、KOSEKI: は大文字で書きます（例: MJ012345, J+6F22, KOSEKI:123450）",
-            ));
-        }
-        if s.trim() != s {
-            return Err(err("前後に空白があります"));
-        }
-        Err(err(
-            "MJ文字図形名（MJ012345）、住基ネット統一文字コード（J+6F22）、\
-             戸籍統一文字番号（KOSEKI:123450）のどれかで書きます",
-        ))
     }
 }
 
@@ -106,26 +228,82 @@ mod tests {
     }
 
     #[test]
+    fn reads_what_people_type_with_an_ime() {
+        let glyph = |s| parse_notation(s).map_err(|e| e.to_string());
+        for (s, t) in [
+            ("ＭＪ０２２３３５", Target::Mj(22335)),
+            ("mj022335", Target::Mj(22335)),
+            ("Mj022335", Target::Mj(22335)),
+            ("j+aeac", Target::Juki(0xAEAC)),
+            ("Ｊ＋ＡＥＡＣ", Target::Juki(0xAEAC)),
+            ("ｊ＋ａｅａｃ", Target::Juki(0xAEAC)),
+            ("koseki:123450", Target::Koseki(123450)),
+            ("ＫＯＳＥＫＩ：１２３４５０", Target::Koseki(123450)),
+            ("KOSEKI:１２３４５６", Target::Koseki(123456)),
+        ] {
+            assert_eq!(glyph(s), Ok(Notation::Glyph(t)), "{s}");
+        }
+        for s in [
+            "u+845b u+e0100",
+            "Ｕ＋８４５Ｂ　Ｕ＋Ｅ０１００",
+            "U+845B U+E0100",
+        ] {
+            assert_eq!(
+                glyph(s),
+                Ok(Notation::CodePoints("葛\u{E0100}".into())),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn folds_only_the_ascii_compatible_forms() {
+        assert_eq!(fold("ＭＪ０１２３４５"), "MJ012345");
+        assert_eq!(
+            fold("﨑"),
+            "﨑",
+            "a compatibility ideograph is a glyph of its own"
+        );
+        assert_eq!(
+            fold("ｶﾞ"),
+            "ｶﾞ",
+            "half-width kana are not notation characters"
+        );
+    }
+
+    #[test]
     fn reports_exact_syntax_errors() {
-        let reason = |s| Target::parse(s).unwrap_err().reason;
-        assert_eq!(reason("MJ12345"), MJ_SYNTAX);
-        assert_eq!(reason("MJ0123456"), MJ_SYNTAX);
-        assert_eq!(reason("MJ01234a"), MJ_SYNTAX);
-        assert_eq!(reason("MJ+12345"), MJ_SYNTAX);
-        assert_eq!(reason("J+6F2"), JUKI_SYNTAX);
-        assert_eq!(reason("J+6F2G"), JUKI_SYNTAX);
-        assert_eq!(reason("J+"), JUKI_SYNTAX);
-        assert_eq!(reason("KOSEKI:12345"), KOSEKI_SYNTAX);
-        assert_eq!(reason("KOSEKI:１２３４５６"), KOSEKI_SYNTAX);
-        assert!(reason("mj012345").contains("大文字"));
-        assert!(reason("koseki:123450").contains("大文字"));
-        assert!(reason(" MJ012345").contains("空白"));
-        assert!(reason("U+6F22").contains("どれか"));
+        let kind = |s| parse_notation(s).unwrap_err().kind;
+        use TargetErrorKind as K;
+        assert_eq!(kind("MJ12345"), K::Mj);
+        assert_eq!(kind("ｍｊ１２３４５"), K::Mj);
+        assert_eq!(kind("MJ0123456"), K::Mj);
+        assert_eq!(kind("MJ01234a"), K::Mj);
+        assert_eq!(kind("MJ+12345"), K::Mj);
+        assert_eq!(kind("J+6F2"), K::Juki);
+        assert_eq!(kind("J+6F2G"), K::Juki);
+        assert_eq!(kind("J+"), K::Juki);
+        assert_eq!(kind("KOSEKI:12345"), K::Koseki);
+        assert_eq!(kind("U+12"), K::CodePoint("U+12".into()));
+        assert_eq!(kind("U+845B E0100"), K::CodePoint("E0100".into()));
+        assert_eq!(kind("U+110000"), K::CodePoint("U+110000".into()));
+        assert_eq!(kind(" MJ012345"), K::Space);
+        assert_eq!(kind("MJ012345　"), K::Space);
+        assert_eq!(kind("X+6F22"), K::Unknown);
+        assert_eq!(
+            Target::parse("U+6F22").unwrap_err().kind,
+            K::Unknown,
+            "code points are no Target"
+        );
+        let e = parse_notation("MJ1").unwrap_err();
         assert!(
-            Target::parse("MJ1")
-                .unwrap_err()
-                .to_string()
-                .starts_with("\"MJ1\": ")
+            e.to_string().starts_with("\"MJ1\": an MJ文字図形名 is MJ"),
+            "{e}"
+        );
+        assert!(
+            e.japanese().starts_with("MJ文字図形名は"),
+            "{}",
+            e.japanese()
         );
     }
 }
