@@ -473,9 +473,12 @@ impl Builder {
                 None
             }
             Ok(Some((d, 0))) => Some(d),
-            Ok(Some((d, s))) if kind == FieldType::Number && !fixed => Some(d + s + 2),
+            // Saturating: a huge 桁数 is refused by the layout check that follows.
+            Ok(Some((d, s))) if kind == FieldType::Number && !fixed => {
+                Some(d.saturating_add(s).saturating_add(2))
+            }
             Ok(Some((d, s))) => {
-                let as_len = if fixed { d + s } else { d };
+                let as_len = if fixed { d.saturating_add(s) } else { d };
                 self.note(
                     n,
                     item,
@@ -516,8 +519,11 @@ impl Builder {
         if fixed {
             let len = length.unwrap_or(0);
             let start = self.start_from_sheet(row).unwrap_or(self.next_offset);
-            self.next_offset = start + len;
-            self.record_end = self.record_end.max(start + len);
+            // Saturating: a sheet's numbers past the record limit are refused by
+            // the layout check of the result, naming the item.
+            let end = start.saturating_add(len);
+            self.next_offset = end;
+            self.record_end = self.record_end.max(end);
             if words::is_filler(&name) {
                 self.note(
                     n,
@@ -525,8 +531,8 @@ impl Builder {
                     Severity::Info,
                     format!(
                         "予備として {}〜{} バイト目を空きにしました",
-                        start + 1,
-                        start + len
+                        start.saturating_add(1),
+                        end
                     ),
                 );
                 return;
@@ -1028,6 +1034,27 @@ mod tests {
                 .unwrap_err()
                 .contains("sensitive")
         );
+    }
+
+    #[test]
+    fn huge_lengths_in_a_sheet_are_refused_not_wrapped() {
+        let s = sheet(
+            "f",
+            &[
+                &["項目名", "型", "桁数"],
+                &["a", "文字", "18446744073709551615"],
+                &["b", "文字", "2"],
+                &["c", "数値", "18446744073709551615,9"],
+            ],
+        );
+        for format in [Format::Fixed, Format::Csv] {
+            let opts = ImportOptions {
+                format,
+                ..csv_opts()
+            };
+            let e = import_sheets(std::slice::from_ref(&s), "x", &opts).unwrap_err();
+            assert!(e.contains("1 MiB") && e.contains("fix the sheet"), "{e}");
+        }
     }
 
     #[test]
