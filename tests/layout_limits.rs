@@ -84,7 +84,12 @@ fn a_huge_record_length_is_refused_at_load() {
 #[test]
 fn the_limit_itself_is_allowed_and_one_more_is_not() {
     let m = MAX_RECORD_LENGTH.to_string();
-    let ok = fixed(&m, ("0", "2"), ("2", &(MAX_RECORD_LENGTH - 2).to_string()), false);
+    let ok = fixed(
+        &m,
+        ("0", "2"),
+        ("2", &(MAX_RECORD_LENGTH - 2).to_string()),
+        false,
+    );
     assert!(parse(ok.as_bytes(), "t").is_ok());
     let one_more = (MAX_RECORD_LENGTH + 1).to_string();
     let e = parse(
@@ -95,11 +100,13 @@ fn the_limit_itself_is_allowed_and_one_more_is_not() {
     .to_string();
     assert!(e.contains("record_length") && e.contains("1 MiB"), "{e}");
     // csv item lengths are bounded too (characters per item).
-    let csv = format!(
-        "name = \"c\"\nformat = \"csv\"\n[[fields]]\nname = \"a\"\nlength = {one_more}\n"
-    );
+    let csv =
+        format!("name = \"c\"\nformat = \"csv\"\n[[fields]]\nname = \"a\"\nlength = {one_more}\n");
     let e = parse(csv.as_bytes(), "c.toml").unwrap_err().to_string();
-    assert!(e.contains("c.toml") && e.contains("\"a\"") && e.contains("length"), "{e}");
+    assert!(
+        e.contains("c.toml") && e.contains("\"a\"") && e.contains("length"),
+        "{e}"
+    );
 }
 
 /// Numbers at and near the limits of u32, u64 and usize, and small ones.

@@ -25,7 +25,7 @@
 mod read;
 mod words;
 
-pub use read::{Row, Sheet, read};
+pub use read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, Row, Sheet, read, read_bytes};
 pub use words::Role;
 
 use super::{DateStyle, Field, FieldType, Format, KanaScript, Layout};
@@ -144,7 +144,8 @@ pub struct ImportError {
     pub message: String,
 }
 
-/// Reads `path` (xlsx, xlsm, xls, xlsb, ods, csv, tsv) and makes a layout of it.
+/// Reads `path` (xlsx, xlsm, xlsb, ods, csv, tsv; at most [`read::MAX_FILE_BYTES`])
+/// and makes a layout of it.
 pub fn import(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
     let fail = |message: String| ImportError {
         path: path.display().to_string(),
@@ -155,14 +156,35 @@ pub fn import(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    named(&sheets, &file, opts).map_err(fail)
+}
+
+/// [`import`] of a file's bytes; `file` is its name (the extension tells CSV
+/// from a workbook). Any bytes give a layout or an error, within bounded memory
+/// and time: the entry point for fuzzing.
+pub fn import_bytes(
+    bytes: &[u8],
+    file: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let fail = |message: String| ImportError {
+        path: file.to_string(),
+        message,
+    };
+    let sheets = read::read_bytes(bytes, file).map_err(fail)?;
+    named(&sheets, file, opts).map_err(fail)
+}
+
+/// The layout is named after the file unless the caller names it.
+fn named(sheets: &[Sheet], file: &str, opts: &ImportOptions) -> Result<Imported, String> {
     let mut opts = opts.clone();
     if opts.name.is_none() {
-        opts.name = path
+        opts.name = Path::new(file)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty());
     }
-    import_sheets(&sheets, &file, &opts).map_err(fail)
+    import_sheets(sheets, file, &opts)
 }
 
 /// Makes a layout of the first sheet with an item list (or `opts.sheet`); `file` is
