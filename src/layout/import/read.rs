@@ -538,7 +538,11 @@ fn read_csv(bytes: &[u8], name: String, delimiter: u8) -> Result<Vec<Sheet>, Str
             ));
         }
         if rec.len() > MAX_COLUMNS as usize {
-            return Err(beyond(&name, (number - 1) as u32, MAX_COLUMNS));
+            return Err(beyond(
+                &name,
+                u32::try_from(number.saturating_sub(1)).unwrap_or(u32::MAX),
+                MAX_COLUMNS,
+            ));
         }
         if let Some(f) = rec.iter().find(|f| f.chars().count() > MAX_CELL_CHARS) {
             return Err(format!(
