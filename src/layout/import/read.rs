@@ -394,6 +394,8 @@ fn ods_extent(xml: &[u8]) -> Result<(), String> {
              into a new workbook"
         ))
     };
+    // calamine reads a table until its end tag, and never stops if there is none.
+    let mut open_table = false;
     let mut pos = 0;
     while let Some(lt) = memchr::memchr(b'<', &xml[pos..]) {
         let start = pos + lt + 1;
@@ -422,8 +424,12 @@ fn ods_extent(xml: &[u8]) -> Result<(), String> {
             .map_or(tag.len(), |p| p + 1);
         let self_closing = tag.ends_with(b"/");
         match (&tag[..name_end], closing) {
-            (b"table:table", false) => (row, rows_end, cols_end) = (0, 0, 0),
+            (b"table:table", false) if !self_closing => {
+                (row, rows_end, cols_end) = (0, 0, 0);
+                open_table = true;
+            }
             (b"/table:table", true) => {
+                open_table = false;
                 all_cells = all_cells.saturating_add(rows_end.saturating_mul(cols_end));
                 if all_cells > limit {
                     return too_big(format!(
@@ -474,6 +480,11 @@ fn ods_extent(xml: &[u8]) -> Result<(), String> {
             }
             _ => {}
         }
+    }
+    if open_table {
+        return Err(
+            "the workbook is damaged: a sheet (table:table) in content.xml has no end".into(),
+        );
     }
     Ok(())
 }
@@ -675,6 +686,16 @@ mod tests {
                 &disguise[..80.min(disguise.len())]
             );
         }
+        // Found by fuzzing: a table without its end tag made calamine loop forever.
+        let unclosed =
+            String::from_utf8(table(&format!("<table:table-row>{CELL}</table:table-row>")))
+                .unwrap()
+                .replace("</table:table>", "</table:9able>");
+        assert!(
+            ods_extent(unclosed.as_bytes())
+                .unwrap_err()
+                .contains("no end")
+        );
         let spaces = "<table:table-row><table:table-cell><text:p><text:s text:c=\"99999999999\"/></text:p></table:table-cell></table:table-row>";
         assert!(ods_extent(&table(spaces)).unwrap_err().contains("spaces"));
     }
