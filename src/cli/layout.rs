@@ -16,7 +16,7 @@ enum Command {
     Import(ImportArgs),
 }
 
-/// Make a layout file from a layout definition sheet (xlsx, xlsm, xls, xlsb, ods or CSV).
+/// Make a layout file from a layout definition sheet (xlsx, xlsm, xlsb, ods or CSV).
 ///
 /// Finds the header row (項番/項目番号, 項目名, 型/データ型/属性, 桁数/長さ, 必須,
 /// コード値, 備考 …) in the first 50 rows, and makes one item of each row below it,
@@ -29,7 +29,8 @@ enum Command {
     after_help = "Examples:\n  ikou layout import 住民基本台帳.xlsx --sheet 個人 --name juki-kojin --out juki-kojin.toml\n  ikou layout import items.csv --format fixed --no-newline --out fixed.toml\n  ikou layouts juki-kojin.toml        # check the result"
 )]
 struct ImportArgs {
-    /// The sheet file: .xlsx/.xlsm/.xls/.xlsb/.ods, or .csv/.tsv (UTF-8 or CP932).
+    /// The sheet file: .xlsx/.xlsm/.xlsb/.ods, or .csv/.tsv (UTF-8 or CP932); at most 16 MiB,
+    /// 10,000 rows × 256 columns. An .xls is refused: save it as .xlsx.
     #[arg(value_name = "SHEET")]
     sheet_file: PathBuf,
     /// Write the layout here instead of stdout.

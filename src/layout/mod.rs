@@ -172,7 +172,7 @@ pub struct LoadedLayout {
 pub fn load(spec: &str) -> Result<LoadedLayout, LayoutError> {
     let path = Path::new(spec);
     if path.exists() {
-        let bytes = std::fs::read(path).map_err(|source| LayoutError::Read {
+        let bytes = read_bounded(path).map_err(|source| LayoutError::Read {
             path: spec.to_string(),
             source,
         })?;
@@ -194,6 +194,32 @@ pub fn load(spec: &str) -> Result<LoadedLayout, LayoutError> {
         }
         None => Err(LayoutError::Unknown(spec.to_string())),
     }
+}
+
+/// Bytes per fixed record and per item at most (1 MiB): a layout sheet's records
+/// are at most a few thousand bytes, and the splitter holds a whole record in
+/// memory, so a larger number is a typo that would make it buffer the file.
+pub const MAX_RECORD_LENGTH: usize = 1 << 20;
+
+/// A layout file is at most this many bytes (a layout of thousands of items is
+/// well under 1 MiB); more is not a layout, and is not read into memory.
+pub const MAX_LAYOUT_FILE: u64 = 16 << 20;
+
+/// Reads a layout file, refusing one larger than [`MAX_LAYOUT_FILE`] (also a
+/// device or pipe that never ends) without reading more than one byte past it.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_LAYOUT_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_LAYOUT_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB, which no layout file is; give the layout's .toml file",
+            MAX_LAYOUT_FILE >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Parses and checks a layout; `path` is only used in messages.
@@ -227,6 +253,15 @@ impl Layout {
         if self.fields.is_empty() {
             return Err("the layout has no [[fields]]".into());
         }
+        // First, as the items are measured against it.
+        if let Some(len) = self.record_length
+            && len > MAX_RECORD_LENGTH
+        {
+            return Err(format!(
+                "record_length {len} is above ikou's limit of {MAX_RECORD_LENGTH} bytes (1 MiB) \
+                 per fixed-length record; check the number (bytes per record, not per file)"
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, f) in self.fields.iter().enumerate() {
             let at = format!("field {} ({:?})", i + 1, f.name);
@@ -240,6 +275,16 @@ impl Layout {
                 return Err(format!(
                     "{at}: length 0 allows nothing; leave length out for no limit"
                 ));
+            }
+            for (what, v) in [("length", f.length), ("offset", f.offset)] {
+                if let Some(v) = v
+                    && v > MAX_RECORD_LENGTH
+                {
+                    return Err(format!(
+                        "{at}: {what} {v} is above ikou's limit of {MAX_RECORD_LENGTH} (1 MiB); \
+                         check the number (an item is at most a few hundred bytes)"
+                    ));
+                }
             }
             if f.kind == FieldType::Code && f.codes.is_empty() {
                 return Err(format!("{at}: type \"code\" needs a `codes` list"));
@@ -289,11 +334,16 @@ impl Layout {
                     let n = f.length.ok_or_else(|| {
                         format!("{at}: a fixed layout needs length for every item")
                     })?;
-                    if off + n > len {
-                        return Err(format!(
-                            "{at}: bytes {off}..{} run past record_length {len}",
-                            off + n
-                        ));
+                    // Both are at most MAX_RECORD_LENGTH (checked above): the sum cannot
+                    // wrap, but stay checked in case the bound is ever raised.
+                    match off.checked_add(n) {
+                        Some(end) if end <= len => {}
+                        end => {
+                            return Err(format!(
+                                "{at}: bytes {off}..{} run past record_length {len}",
+                                end.map_or("(beyond any record)".into(), |e| e.to_string())
+                            ));
+                        }
                     }
                 }
                 self.check_no_overlap()?;
@@ -320,8 +370,9 @@ impl Layout {
             .iter()
             .enumerate()
             .map(|(i, f)| {
+                // check() has bounded offset + length by record_length.
                 let off = f.offset.unwrap_or(0);
-                (off, off + f.length.unwrap_or(0), i)
+                (off, off.saturating_add(f.length.unwrap_or(0)), i)
             })
             .collect();
         spans.sort();

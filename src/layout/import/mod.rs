@@ -25,7 +25,7 @@
 mod read;
 mod words;
 
-pub use read::{Row, Sheet, read};
+pub use read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, Row, Sheet, read, read_bytes};
 pub use words::Role;
 
 use super::{DateStyle, Field, FieldType, Format, KanaScript, Layout};
@@ -144,7 +144,8 @@ pub struct ImportError {
     pub message: String,
 }
 
-/// Reads `path` (xlsx, xlsm, xls, xlsb, ods, csv, tsv) and makes a layout of it.
+/// Reads `path` (xlsx, xlsm, xlsb, ods, csv, tsv; at most [`read::MAX_FILE_BYTES`])
+/// and makes a layout of it.
 pub fn import(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
     let fail = |message: String| ImportError {
         path: path.display().to_string(),
@@ -155,14 +156,35 @@ pub fn import(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    named(&sheets, &file, opts).map_err(fail)
+}
+
+/// [`import`] of a file's bytes; `file` is its name (the extension tells CSV
+/// from a workbook). Any bytes give a layout or an error, within bounded memory
+/// and time: the entry point for fuzzing.
+pub fn import_bytes(
+    bytes: &[u8],
+    file: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let fail = |message: String| ImportError {
+        path: file.to_string(),
+        message,
+    };
+    let sheets = read::read_bytes(bytes, file).map_err(fail)?;
+    named(&sheets, file, opts).map_err(fail)
+}
+
+/// The layout is named after the file unless the caller names it.
+fn named(sheets: &[Sheet], file: &str, opts: &ImportOptions) -> Result<Imported, String> {
     let mut opts = opts.clone();
     if opts.name.is_none() {
-        opts.name = path
+        opts.name = Path::new(file)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty());
     }
-    import_sheets(&sheets, &file, &opts).map_err(fail)
+    import_sheets(sheets, file, &opts)
 }
 
 /// Makes a layout of the first sheet with an item list (or `opts.sheet`); `file` is
@@ -473,9 +495,12 @@ impl Builder {
                 None
             }
             Ok(Some((d, 0))) => Some(d),
-            Ok(Some((d, s))) if kind == FieldType::Number && !fixed => Some(d + s + 2),
+            // Saturating: a huge 桁数 is refused by the layout check that follows.
+            Ok(Some((d, s))) if kind == FieldType::Number && !fixed => {
+                Some(d.saturating_add(s).saturating_add(2))
+            }
             Ok(Some((d, s))) => {
-                let as_len = if fixed { d + s } else { d };
+                let as_len = if fixed { d.saturating_add(s) } else { d };
                 self.note(
                     n,
                     item,
@@ -516,8 +541,11 @@ impl Builder {
         if fixed {
             let len = length.unwrap_or(0);
             let start = self.start_from_sheet(row).unwrap_or(self.next_offset);
-            self.next_offset = start + len;
-            self.record_end = self.record_end.max(start + len);
+            // Saturating: a sheet's numbers past the record limit are refused by
+            // the layout check of the result, naming the item.
+            let end = start.saturating_add(len);
+            self.next_offset = end;
+            self.record_end = self.record_end.max(end);
             if words::is_filler(&name) {
                 self.note(
                     n,
@@ -525,8 +553,8 @@ impl Builder {
                     Severity::Info,
                     format!(
                         "予備として {}〜{} バイト目を空きにしました",
-                        start + 1,
-                        start + len
+                        start.saturating_add(1),
+                        end
                     ),
                 );
                 return;
@@ -1028,6 +1056,27 @@ mod tests {
                 .unwrap_err()
                 .contains("sensitive")
         );
+    }
+
+    #[test]
+    fn huge_lengths_in_a_sheet_are_refused_not_wrapped() {
+        let s = sheet(
+            "f",
+            &[
+                &["項目名", "型", "桁数"],
+                &["a", "文字", "18446744073709551615"],
+                &["b", "文字", "2"],
+                &["c", "数値", "18446744073709551615,9"],
+            ],
+        );
+        for format in [Format::Fixed, Format::Csv] {
+            let opts = ImportOptions {
+                format,
+                ..csv_opts()
+            };
+            let e = import_sheets(std::slice::from_ref(&s), "x", &opts).unwrap_err();
+            assert!(e.contains("1 MiB") && e.contains("fix the sheet"), "{e}");
+        }
     }
 
     #[test]
