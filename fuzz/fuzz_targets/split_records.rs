@@ -16,7 +16,7 @@ use ikou::decode::Encoding;
 use ikou::gaiji::{MapOptions, Mapper};
 use ikou::layout::Layout;
 use ikou::record::{RecordProcessor, Scratch};
-use ikou::split::{BufferPool, ChunkReader, Flaw, Framing, SplitConfig, StreamInfo};
+use ikou::split::{ChunkPool, ChunkReader, Flaw, Framing, SplitConfig, StreamInfo};
 use libfuzzer_sys::fuzz_target;
 use sha2::Digest;
 use std::sync::{Arc, OnceLock};
@@ -57,7 +57,7 @@ type Rec = (u64, u64, Vec<u8>, Option<Flaw>);
 fn split_all(input: &[u8], cfg: SplitConfig) -> (Vec<Rec>, StreamInfo) {
     // Chunk buffers go back to the pool, as the converter does (and without it every
     // chunk allocates 64 KiB, which makes tiny chunk sizes slow to fuzz).
-    let pool = Arc::new(BufferPool::default());
+    let pool = Arc::new(ChunkPool::default());
     let mut r = ChunkReader::with_pool(input, cfg, Arc::clone(&pool));
     let mut out = Vec::new();
     let mut seq = 0;
@@ -73,7 +73,7 @@ fn split_all(input: &[u8], cfg: SplitConfig) -> (Vec<Rec>, StreamInfo) {
                 s.flaw,
             ));
         }
-        pool.put(ch.data);
+        pool.recycle(ch);
     }
     (out, r.finish())
 }
