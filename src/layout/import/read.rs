@@ -99,6 +99,31 @@ pub fn read_bytes(bytes: &[u8], name: &str) -> Result<Vec<Sheet>, String> {
     }
 }
 
+/// The sheets of an xlsx or xlsb workbook, read cell by cell, never as the dense
+/// range: one far cell (XFD1048576) would make that 17 billion cells. (The two
+/// readers share their methods but no trait, hence a macro.)
+macro_rules! streamed_sheets {
+    ($book:ident) => {{
+        let mut book = $book;
+        let mut sheets = Vec::new();
+        for name in book.sheet_names() {
+            let mut r = book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| format!("sheet {name:?} cannot be read: {e}"))?;
+            let cells = std::iter::from_fn(|| match r.next_cell() {
+                Ok(Some(c)) => Some(Ok(Some((
+                    c.get_position(),
+                    cell_text(&Data::from(c.get_value().clone())),
+                )))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e.to_string())),
+            });
+            sheets.push(sheet_of_cells(name, cells)?);
+        }
+        Ok(sheets)
+    }};
+}
+
 const NOT_A_WORKBOOK: &str =
     "Give an .xlsx, .xlsm, .xlsb or .ods workbook, or save the sheet as CSV (.csv, UTF-8 or CP932)";
 
@@ -140,43 +165,11 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
         }
         Ok(sheets)
     } else if zip.xlsb {
-        let mut book = calamine::Xlsb::new(cursor).map_err(|e| not_read(&e))?;
-        let mut sheets = Vec::new();
-        for name in book.sheet_names() {
-            let mut r = book
-                .worksheet_cells_reader(&name)
-                .map_err(|e| format!("sheet {name:?} cannot be read: {e}"))?;
-            let cells = std::iter::from_fn(|| match r.next_cell() {
-                Ok(Some(c)) => Some(Ok(Some((
-                    c.get_position(),
-                    cell_text(&Data::from(c.get_value().clone())),
-                )))),
-                Ok(None) => None,
-                Err(e) => Some(Err(e.to_string())),
-            });
-            sheets.push(sheet_of_cells(name, cells)?);
-        }
-        Ok(sheets)
+        let book = calamine::Xlsb::new(cursor).map_err(|e| not_read(&e))?;
+        streamed_sheets!(book)
     } else {
-        let mut book = calamine::Xlsx::new(cursor).map_err(|e| not_read(&e))?;
-        let mut sheets = Vec::new();
-        for name in book.sheet_names() {
-            // Cells one by one, never the dense range: one far cell (XFD1048576)
-            // would make that 17 billion cells.
-            let mut r = book
-                .worksheet_cells_reader(&name)
-                .map_err(|e| format!("sheet {name:?} cannot be read: {e}"))?;
-            let cells = std::iter::from_fn(|| match r.next_cell() {
-                Ok(Some(c)) => Some(Ok(Some((
-                    c.get_position(),
-                    cell_text(&Data::from(c.get_value().clone())),
-                )))),
-                Ok(None) => None,
-                Err(e) => Some(Err(e.to_string())),
-            });
-            sheets.push(sheet_of_cells(name, cells)?);
-        }
-        Ok(sheets)
+        let book = calamine::Xlsx::new(cursor).map_err(|e| not_read(&e))?;
+        streamed_sheets!(book)
     }
 }
 
