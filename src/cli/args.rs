@@ -89,6 +89,18 @@ impl MapArgs {
             variants: self.variants.into(),
         }
     }
+
+    /// The flags `ikou profile` takes that are not their default (it has no --unmapped).
+    pub fn profile_flags(&self) -> Vec<String> {
+        let mut f = Vec::new();
+        if matches!(self.ivs, Ivs::Never) {
+            f.extend(["--ivs".to_string(), "never".into()]);
+        }
+        if matches!(self.variants, Variants::Cp932) {
+            f.extend(["--variants".to_string(), "cp932".into()]);
+        }
+        f
+    }
 }
 
 /// `--jobs`: 1 to [`Workers::MAX_JOBS`] (for every subcommand with worker threads).
