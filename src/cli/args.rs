@@ -92,15 +92,20 @@ impl MapArgs {
 
     /// The flags `ikou profile` takes that are not their default (it has no --unmapped).
     pub fn profile_flags(&self) -> Vec<String> {
-        let mut f = Vec::new();
-        if matches!(self.ivs, Ivs::Never) {
-            f.extend(["--ivs".to_string(), "never".into()]);
-        }
-        if matches!(self.variants, Variants::Cp932) {
-            f.extend(["--variants".to_string(), "cp932".into()]);
-        }
-        f
+        map_flags(self.ivs, self.variants)
     }
+}
+
+/// `--ivs` and `--variants` as words for a suggested command, when not the default.
+pub fn map_flags(ivs: Ivs, variants: Variants) -> Vec<String> {
+    let mut f = Vec::new();
+    if matches!(ivs, Ivs::Never) {
+        f.extend(["--ivs".to_string(), "never".into()]);
+    }
+    if matches!(variants, Variants::Cp932) {
+        f.extend(["--variants".to_string(), "cp932".into()]);
+    }
+    f
 }
 
 /// `--jobs`: 1 to [`Workers::MAX_JOBS`] (for every subcommand with worker threads).
