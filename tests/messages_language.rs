@@ -300,3 +300,110 @@ fn the_detector_tells_the_languages_apart() {
         ["x", "raw \"q\" "]
     );
 }
+
+/// Lines of ikou's output allowed to mix for now, as (a part of the line, why).
+const RUNTIME_EXCEPTIONS: &[(&str, &str)] = &[(
+    "Nothing was published",
+    "TODO-lead: src/convert/pipeline.rs:100 and :171 put the Japanese reason inside the \
+     English sentence; the replacement is in docs/notes/h-workflow.md",
+)];
+
+/// `line` with its quoted parts (`「…」`) removed: a Japanese reason set apart.
+fn unquoted(line: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in line.chars() {
+        match c {
+            '「' => depth += 1,
+            '」' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The lines of `text` that mix the languages outside quotes: a Japanese sentence
+/// with an English one, or after an English `error:`/`warning:` label.
+fn mixed_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            let u = unquoted(l);
+            let label = u.contains("error:") || u.contains("warning:");
+            japanese_sentence(&u) && (english_sentence(&u) || label)
+        })
+        .filter(|l| !RUNTIME_EXCEPTIONS.iter().any(|(part, _)| l.contains(part)))
+        .map(str::to_string)
+        .collect()
+}
+
+fn ikou(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ikou"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("ikou runs");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    text
+}
+
+/// Messages that carry a Japanese reason (from the MJ tables, a reject) keep it
+/// apart from their English sentence.
+#[test]
+fn japanese_reasons_stand_apart_in_english_messages() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = dir.path().join("t.tsv");
+    std::fs::write(&table, "U+E000\tMJ999999\n").expect("write table");
+    let out = dir.path().join("out");
+    let outs = [
+        // unknown-target: the MJ database's reason.
+        ikou(&["mappings", "check", table.to_str().expect("utf-8")]),
+        // no-jis-form, in mappings check and as a warning of convert.
+        ikou(&[
+            "mappings",
+            "check",
+            "--ivs",
+            "never",
+            "testdata/corpus/gaiji/vendor-a.tsv",
+        ]),
+        ikou(&[
+            "convert",
+            "--layout",
+            "testdata/corpus/layouts/kojin.toml",
+            "--gaiji",
+            "testdata/corpus/gaiji/vendor-a.tsv",
+            "--ivs",
+            "never",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "testdata/corpus/input/kojin_sjis.csv",
+        ]),
+        // A stopped run: the reject's reason.
+        ikou(&[
+            "convert",
+            "--layout",
+            "testdata/corpus/layouts/kojin.toml",
+            "--unmapped",
+            "fail",
+            "--out",
+            dir.path().join("stopped").to_str().expect("utf-8"),
+            "testdata/corpus/input/kojin_sjis.csv",
+        ]),
+        ikou(&[
+            "profile",
+            "--layout",
+            "testdata/corpus/layouts/kojin.toml",
+            "testdata/corpus/input/kojin_sjis.csv",
+        ]),
+    ];
+    let all = outs.join("");
+    assert!(all.contains("MJ999999"), "{all}");
+    assert!(all.contains("no-jis-form"), "{all}");
+    let found = mixed_lines(&all);
+    assert!(
+        found.is_empty(),
+        "lines mixing Japanese and English outside 「…」:\n{}",
+        found.join("\n")
+    );
+}
