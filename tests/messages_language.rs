@@ -29,8 +29,8 @@ const TERMS: &[&str] = &[
 
 /// Words that are names, not English: they do not make an English sentence part.
 const TECHNICAL: &[&str] = &[
-    "JIS", "X", "CSV", "TSV", "TOML", "UTF", "BOM", "CRLF", "LF", "CR", "IVS", "PUA", "MJ",
-    "SHA", "EUC", "JP", "CP", "NUL", "EOF", "HTML", "JSON", "OK", "FAIL", "U", "J", "KOSEKI",
+    "JIS", "X", "CSV", "TSV", "TOML", "UTF", "BOM", "CRLF", "LF", "CR", "IVS", "PUA", "MJ", "SHA",
+    "EUC", "JP", "CP", "NUL", "EOF", "HTML", "JSON", "OK", "FAIL", "U", "J", "KOSEKI",
 ];
 
 fn is_hiragana(c: char) -> bool {
@@ -93,9 +93,8 @@ fn prose(s: &str) -> String {
 fn english_sentence(s: &str) -> bool {
     let mut run = 0;
     for w in prose(s).split(' ') {
-        let word = !w.is_empty()
-            && w.chars().all(|c| c.is_ascii_alphabetic())
-            && !TECHNICAL.contains(&w);
+        let word =
+            !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()) && !TECHNICAL.contains(&w);
         if word {
             run += 1;
             if run >= 2 {

@@ -4,8 +4,8 @@ use super::args::{MapArgs, ReadArgs, parse_encoding};
 use super::hints;
 use ikou::convert::{ConvertOptions, RunResult, convert};
 use ikou::decode::Encoding;
-use std::io::IsTerminal;
 use serde_json::json;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Convert legacy exports to standard UTF-8 CSV, with reject files and a manifest.
@@ -267,7 +267,11 @@ fn all_same(r: &RunResult, a: &Args, shape: Shape) -> Option<String> {
     if c.read == 0 || c.rejected != c.read {
         return None;
     }
-    if r.manifest.reject_reasons.iter().any(|e| e.code != first.code) {
+    if r.manifest
+        .reject_reasons
+        .iter()
+        .any(|e| e.code != first.code)
+    {
         return None;
     }
     let n = c.read;

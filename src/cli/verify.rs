@@ -70,7 +70,11 @@ pub fn run(a: Args) -> u8 {
                     a.dir.join("manifest.json").display()
                 ));
             } else if read {
-                t.push_str(&format!("{} problems in {}\n", problems.len(), a.dir.display()));
+                t.push_str(&format!(
+                    "{} problems in {}\n",
+                    problems.len(),
+                    a.dir.display()
+                ));
             }
         }
         t

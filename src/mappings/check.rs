@@ -140,7 +140,11 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
             };
             let arrow = format!("{} → {}", e.source_text, e.target.notation());
             if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep) {
-                find(Severity::Error, "unknown-target", format!("{arrow}: the target cannot be used; reason: 「{m}」"));
+                find(
+                    Severity::Error,
+                    "unknown-target",
+                    format!("{arrow}: the target cannot be used; reason: 「{m}」"),
+                );
             } else if opts.ivs == IvsPolicy::Never
                 && let Ok(Resolved::NoJisForm(_, why)) = resolve_target(&e.target, IvsPolicy::Never)
             {
