@@ -304,3 +304,47 @@ fn summaries_to_a_closed_pipe_are_not_a_crash() {
         assert_eq!(o.status.code(), Some(want), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn layout_import_points_to_layouts_and_is_quiet_with_q() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = testdata("sheets/kojin-items.csv");
+    let out = dir.path().join("k.toml");
+    let (code, _, err) = run(&["layout", "import", s(&sheet), "--out", s(&out)]);
+    assert!(code == 0 || code == 3, "{err}");
+    assert!(
+        err.contains(&format!("next: check it with: ikou layouts {}", s(&out))),
+        "{err}"
+    );
+    let out2 = dir.path().join("k2.toml");
+    let (code2, stdout, err) = run(&["layout", "import", "-q", s(&sheet), "--out", s(&out2)]);
+    assert_eq!(code2, code);
+    assert_eq!(stdout, "");
+    assert!(
+        !err.contains("items →") && !err.contains("header on row"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&out2).unwrap());
+}
+
+#[test]
+fn layouts_to_a_closed_pipe_are_not_a_crash() {
+    let cases: [&[&str]; 3] = [
+        &["layouts"],
+        &["layouts", "juki-kojin"],
+        &["layouts", "--toml", "juki-kojin"],
+    ];
+    for args in cases {
+        let mut child = common::ikou()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
