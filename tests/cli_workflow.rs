@@ -348,3 +348,73 @@ fn layouts_to_a_closed_pipe_are_not_a_crash() {
         assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+fn with_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = common::ikou()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // The command may stop reading early (too much input): a closed pipe is fine.
+    let _ = input.write_all(stdin);
+    drop(input);
+    let o = child.wait_with_output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_layout_can_come_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = std::fs::read(common::root().join(LAYOUT)).unwrap();
+    let out = dir.path().join("out");
+    let input = sample();
+    let (code, _, err) = with_stdin(
+        &["convert", "-q", "--layout", "-", "--out", s(&out), &input],
+        &toml,
+    );
+    assert_eq!(code, 3, "{err}");
+    let m = common::read_manifest(&out);
+    assert_eq!(m["options"]["layout"], "-");
+    // The same output as from the file.
+    let out2 = dir.path().join("out2");
+    convert(&out2, &["-q"], &[&input]);
+    assert_eq!(
+        std::fs::read(out.join("juki_kojin.csv")).unwrap(),
+        std::fs::read(out2.join("juki_kojin.csv")).unwrap()
+    );
+    let (code, stdout, err) = with_stdin(&["layouts", "-"], &toml);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("氏名"), "{stdout}");
+    // Bounded: more than any layout is refused, not read whole.
+    let big = vec![b'#'; 5 * 1024 * 1024];
+    let (code, _, err) = with_stdin(&["layouts", "-"], &big);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("too much for a layout"), "{err}");
+}
+
+#[test]
+fn dash_for_a_table_or_an_input_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = convert(&out, &["--gaiji", "-"], &[&sample()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--gaiji -: ikou does not read this from standard input"),
+        "{err}"
+    );
+    let (code, _, err) = convert(&out, &[], &["-"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("INPUT -: "), "{err}");
+    assert!(!out.exists());
+    let l = layout();
+    let (code, _, err) = run(&["profile", "--layout", &l, "-"]);
+    assert_eq!(code, 2, "{err}");
+}

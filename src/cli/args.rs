@@ -137,3 +137,44 @@ pub struct ReadArgs {
           value_parser = bytes_parser(SplitConfig::MAX_RECORD))]
     pub max_record_bytes: usize,
 }
+
+/// The most a layout read from standard input may hold: layouts are a few KiB, so
+/// more is not a layout (and is not read into memory).
+const MAX_STDIN_LAYOUT: u64 = 4 * 1024 * 1024;
+
+/// `--layout`: a path, a bundled layout's name, or `-` for standard input (read
+/// whole, at most [`MAX_STDIN_LAYOUT`] bytes; recorded as `-`).
+pub fn load_layout(spec: &str) -> Result<ikou::layout::LoadedLayout, ikou::Error> {
+    if spec != "-" {
+        return Ok(ikou::layout::load(spec)?);
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_STDIN_LAYOUT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ikou::Error::Config(format!("--layout -: cannot read standard input: {e}")))?;
+    if bytes.len() as u64 > MAX_STDIN_LAYOUT {
+        return Err(ikou::Error::Config(format!(
+            "--layout -: standard input holds more than {MAX_STDIN_LAYOUT} bytes, too much for a layout; give the layout file's path"
+        )));
+    }
+    let layout = ikou::layout::parse(&bytes, "-")?;
+    Ok(ikou::layout::LoadedLayout {
+        layout,
+        origin: "-".into(),
+        bytes,
+    })
+}
+
+/// Refuses `-` where standard input cannot be read yet (`what`: the flag or
+/// argument), instead of looking for a file named `-`. Err (exit 2).
+pub fn refuse_stdin(what: &str, paths: &[std::path::PathBuf]) -> Result<(), ikou::Error> {
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(ikou::Error::Usage(format!(
+            "{what} -: ikou does not read this from standard input; give a file's path (a file named - can be given as ./-)"
+        )));
+    }
+    Ok(())
+}

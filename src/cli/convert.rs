@@ -27,7 +27,8 @@ use std::path::{Path, PathBuf};
     after_help = "Example:\n  ikou convert --layout testdata/layouts/juki-kojin.toml --encoding cp932 --out out testdata/juki_kojin.csv"
 )]
 pub struct Args {
-    /// Layout: a path to a layout file (TOML), or the name of a bundled layout.
+    /// Layout: a path to a layout file (TOML), the name of a bundled layout, or - to
+    /// read it from standard input.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
     /// Output directory (created if missing): new, empty, or an earlier run's (see above).
@@ -68,9 +69,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let layout = match ikou::layout::load(&a.layout) {
+    if let Err(e) = super::args::refuse_stdin("--gaiji", &a.gaiji)
+        .and_then(|()| super::args::refuse_stdin("INPUT", &a.inputs))
+    {
+        return super::fail(&e);
+    }
+    let layout = match super::args::load_layout(&a.layout) {
         Ok(l) => l,
-        Err(e) => return super::fail(&e.into()),
+        Err(e) => return super::fail(&e),
     };
     let shape = Shape {
         items: layout.layout.fields.len(),

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
     after_help = "Example:\n  ikou profile --layout testdata/layouts/juki-kojin.toml --gaiji testdata/gaiji/sample.tsv \\\n      --worklist worklist.tsv testdata/juki_kojin.csv"
 )]
 pub struct Args {
-    /// Layout: a path to a layout file (TOML), or the name of a bundled layout.
+    /// Layout: a path to a layout file (TOML), the name of a bundled layout, or - to
+    /// read it from standard input.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
     /// Source encoding, as for convert.
@@ -67,9 +68,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let layout = match ikou::layout::load(&a.layout) {
+    if let Err(e) = super::args::refuse_stdin("--gaiji", &a.gaiji)
+        .and_then(|()| super::args::refuse_stdin("INPUT", &a.inputs))
+    {
+        return super::fail(&e);
+    }
+    let layout = match super::args::load_layout(&a.layout) {
         Ok(l) => l,
-        Err(e) => return super::fail(&e.into()),
+        Err(e) => return super::fail(&e),
     };
     let mut opts = ProfileOptions::new(layout);
     opts.encoding = a.encoding;
