@@ -89,6 +89,23 @@ impl MapArgs {
             variants: self.variants.into(),
         }
     }
+
+    /// The flags `ikou profile` takes that are not their default (it has no --unmapped).
+    pub fn profile_flags(&self) -> Vec<String> {
+        map_flags(self.ivs, self.variants)
+    }
+}
+
+/// `--ivs` and `--variants` as words for a suggested command, when not the default.
+pub fn map_flags(ivs: Ivs, variants: Variants) -> Vec<String> {
+    let mut f = Vec::new();
+    if matches!(ivs, Ivs::Never) {
+        f.extend(["--ivs".to_string(), "never".into()]);
+    }
+    if matches!(variants, Variants::Cp932) {
+        f.extend(["--variants".to_string(), "cp932".into()]);
+    }
+    f
 }
 
 /// `--jobs`: 1 to [`Workers::MAX_JOBS`] (for every subcommand with worker threads).
@@ -119,4 +136,45 @@ pub struct ReadArgs {
     #[arg(long, value_name = "BYTES", default_value_t = SplitConfig::DEFAULT_MAX_RECORD,
           value_parser = bytes_parser(SplitConfig::MAX_RECORD))]
     pub max_record_bytes: usize,
+}
+
+/// The most a layout read from standard input may hold: layouts are a few KiB, so
+/// more is not a layout (and is not read into memory).
+const MAX_STDIN_LAYOUT: u64 = 4 * 1024 * 1024;
+
+/// `--layout`: a path, a bundled layout's name, or `-` for standard input (read
+/// whole, at most [`MAX_STDIN_LAYOUT`] bytes; recorded as `-`).
+pub fn load_layout(spec: &str) -> Result<ikou::layout::LoadedLayout, ikou::Error> {
+    if spec != "-" {
+        return Ok(ikou::layout::load(spec)?);
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_STDIN_LAYOUT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ikou::Error::Config(format!("--layout -: cannot read standard input: {e}")))?;
+    if bytes.len() as u64 > MAX_STDIN_LAYOUT {
+        return Err(ikou::Error::Config(format!(
+            "--layout -: standard input holds more than {MAX_STDIN_LAYOUT} bytes, too much for a layout; give the layout file's path"
+        )));
+    }
+    let layout = ikou::layout::parse(&bytes, "-")?;
+    Ok(ikou::layout::LoadedLayout {
+        layout,
+        origin: "-".into(),
+        bytes,
+    })
+}
+
+/// Refuses `-` where standard input cannot be read yet (`what`: the flag or
+/// argument), instead of looking for a file named `-`. Err (exit 2).
+pub fn refuse_stdin(what: &str, paths: &[std::path::PathBuf]) -> Result<(), ikou::Error> {
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(ikou::Error::Usage(format!(
+            "{what} -: ikou does not read this from standard input; give a file's path (a file named - can be given as ./-)"
+        )));
+    }
+    Ok(())
 }

@@ -1,10 +1,12 @@
 //! `ikou convert`.
 
 use super::args::{MapArgs, ReadArgs, parse_encoding};
+use super::hints;
 use ikou::convert::{ConvertOptions, RunResult, convert};
 use ikou::decode::Encoding;
+use serde_json::json;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Convert legacy exports to standard UTF-8 CSV, with reject files and a manifest.
 ///
@@ -25,7 +27,8 @@ use std::path::PathBuf;
     after_help = "Example:\n  ikou convert --layout testdata/layouts/juki-kojin.toml --encoding cp932 --out out testdata/juki_kojin.csv"
 )]
 pub struct Args {
-    /// Layout: a path to a layout file (TOML), or the name of a bundled layout.
+    /// Layout: a path to a layout file (TOML), the name of a bundled layout, or - to
+    /// read it from standard input.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
     /// Output directory (created if missing): new, empty, or an earlier run's (see above).
@@ -53,17 +56,31 @@ pub struct Args {
     #[command(flatten)]
     read: ReadArgs,
     /// Print nothing but errors.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "json")]
     quiet: bool,
+    /// Print the run's summary as one JSON object on stdout instead of the text on
+    /// stderr (counts, files, rejects by reason, unmapped 外字, the report and the exit
+    /// status with its meaning).
+    #[arg(long)]
+    json: bool,
     /// Input files (legacy exports).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
 
 pub fn run(a: Args) -> u8 {
-    let layout = match ikou::layout::load(&a.layout) {
+    if let Err(e) = super::args::refuse_stdin("--gaiji", &a.gaiji)
+        .and_then(|()| super::args::refuse_stdin("INPUT", &a.inputs))
+    {
+        return super::fail(&e);
+    }
+    let layout = match super::args::load_layout(&a.layout) {
         Ok(l) => l,
-        Err(e) => return super::fail(&e.into()),
+        Err(e) => return super::fail(&e),
+    };
+    let shape = Shape {
+        items: layout.layout.fields.len(),
+        record_length: layout.layout.record_length,
     };
     let mut opts = ConvertOptions::new(layout, a.out.clone());
     opts.encoding = a.encoding;
@@ -77,18 +94,38 @@ pub fn run(a: Args) -> u8 {
     opts.max_record = a.read.max_record_bytes;
     opts.gaiji = a.gaiji.clone();
     opts.map = a.map.options();
-    if std::io::stderr().is_terminal() && !a.quiet {
+    if std::io::stderr().is_terminal() && !a.quiet && !a.json {
         opts.progress = Some(progress_bar());
     }
     match convert(&opts, &a.inputs) {
         Ok(r) => {
-            if !a.quiet {
-                summary(&r, &a.out);
+            let code = r.exit_code() as u8;
+            if a.json {
+                let text = match serde_json::to_string_pretty(&summary_json(&r, &a.out, code)) {
+                    Ok(s) => s + "\n",
+                    Err(e) => {
+                        eprintln!("ikou: error: cannot write JSON: {e}");
+                        return 1;
+                    }
+                };
+                if let Err(failed) = super::stdout::write(text.as_bytes()) {
+                    return failed;
+                }
+            } else if !a.quiet {
+                summary(&r, &a, shape);
             }
-            r.exit_code() as u8
+            code
         }
         Err(e) => super::fail(&e),
     }
+}
+
+/// What the layout says a record looks like, for the hint when every record is
+/// rejected for one reason.
+#[derive(Clone, Copy)]
+struct Shape {
+    items: usize,
+    record_length: Option<usize>,
 }
 
 fn progress_bar() -> indicatif::ProgressBar {
@@ -101,7 +138,63 @@ fn progress_bar() -> indicatif::ProgressBar {
     pb
 }
 
-fn summary(r: &RunResult, out: &std::path::Path) {
+/// What an exit status of convert means (CONTRACT.md).
+fn meaning(code: u8) -> &'static str {
+    match code {
+        0 => "every record converted",
+        3 => "finished, but some records were rejected or some 外字 unmapped",
+        _ => "failed",
+    }
+}
+
+/// The `--json` summary.
+fn summary_json(r: &RunResult, out: &Path, code: u8) -> serde_json::Value {
+    let m = &r.manifest;
+    let files: Vec<_> = r
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "input": f.input.to_string_lossy(),
+                "output": out.join(&f.output_name).to_string_lossy(),
+                "rejects": out.join(&f.rejects_name).to_string_lossy(),
+                "read": f.tally.read,
+                "written": f.tally.written,
+                "rejected": f.tally.rejected,
+            })
+        })
+        .collect();
+    let reasons: Vec<_> = m
+        .reject_reasons
+        .iter()
+        .map(|e| {
+            json!({
+                "code": e.code,
+                "label": ikou::report::reason_label(&e.code),
+                "item": e.item,
+                "count": e.count,
+            })
+        })
+        .collect();
+    json!({
+        "exit_status": code,
+        "meaning": meaning(code),
+        "out": out.to_string_lossy(),
+        "counts": {"read": m.counts.read, "written": m.counts.written, "rejected": m.counts.rejected},
+        "files": files,
+        "rejects_by_reason": reasons,
+        "unmapped": {
+            "distinct": m.unmapped.len(),
+            "count": m.unmapped.iter().map(|u| u.count).sum::<u64>(),
+        },
+        "report": out.join(ikou::report::FILE_NAME).to_string_lossy(),
+        "manifest": out.join("manifest.json").to_string_lossy(),
+        "warnings": r.warnings,
+    })
+}
+
+fn summary(r: &RunResult, a: &Args, shape: Shape) {
+    let out = &a.out;
     for w in &r.warnings {
         eprintln!("ikou: {w}");
     }
@@ -129,17 +222,85 @@ fn summary(r: &RunResult, out: &std::path::Path) {
     if mapped > 0 || !m.unmapped.is_empty() {
         let unmapped: u64 = m.unmapped.iter().map(|u| u.count).sum();
         eprintln!(
-            "ikou: 外字: {mapped} written through the tables, {unmapped} unmapped ({} distinct; see manifest.json \"unmapped\")",
+            "ikou: 外字: {mapped} written through the tables, {unmapped} unmapped ({} distinct)",
             m.unmapped.len()
         );
     }
     if c.rejected > 0 {
-        eprintln!(
-            "ikou: rejected records are kept whole in the *.rejects.csv files, with their reasons"
-        );
+        eprintln!("ikou: rejected records by reason (kept whole in the *.rejects.csv files):");
+        for e in &m.reject_reasons {
+            let item = match &e.item {
+                Some(i) => format!(", item: {i}"),
+                None => String::new(),
+            };
+            eprintln!(
+                "ikou:   {:>8}  {} 「{}」{item}",
+                e.count,
+                e.code,
+                ikou::report::reason_label(&e.code)
+            );
+        }
+        if let Some(hint) = all_same(r, a, shape) {
+            eprintln!("ikou: {hint}");
+        }
     }
     eprintln!(
         "ikou: for people: {}",
         out.join(ikou::report::FILE_NAME).display()
     );
+    if !m.unmapped.is_empty() {
+        let cmd = hints::profile_worklist(
+            &a.layout,
+            a.encoding.name(),
+            &a.gaiji,
+            &a.map.profile_flags(),
+            "worklist.tsv",
+            &a.inputs,
+        );
+        eprintln!("ikou: next: list the unmapped 外字 for a table: {cmd}");
+    }
+    eprintln!(
+        "ikou: next: check the run later with: ikou verify {}",
+        hints::path_word(out)
+    );
+}
+
+/// When every record was rejected for the same reason, what that reason most
+/// likely means (the run's settings do not fit the data).
+fn all_same(r: &RunResult, a: &Args, shape: Shape) -> Option<String> {
+    let c = r.manifest.counts;
+    let first = r.manifest.reject_reasons.first()?;
+    if c.read == 0 || c.rejected != c.read {
+        return None;
+    }
+    if r.manifest
+        .reject_reasons
+        .iter()
+        .any(|e| e.code != first.code)
+    {
+        return None;
+    }
+    let n = c.read;
+    Some(match first.code.as_str() {
+        // The tally keeps no "found" figure per reason, so only the layout's is given.
+        "item-count" => format!(
+            "{n} of {n} records have the wrong number of items (the layout has {}) — is --layout {} the right layout?",
+            shape.items,
+            hints::shell_word(&a.layout)
+        ),
+        "undecodable" => format!(
+            "{n} of {n} records hold bytes that are not {} — is --encoding right? (try ikou profile with another --encoding)",
+            a.encoding.name()
+        ),
+        "wrong-length" => match shape.record_length {
+            Some(len) => format!(
+                "{n} of {n} records have the wrong length (the layout has record_length = {len}) — is record_length right?"
+            ),
+            None => format!("{n} of {n} records have the wrong length — is record_length right?"),
+        },
+        code => format!(
+            "{n} of {n} records were rejected for the same reason: {code} 「{}」 — check the layout and the options against the data",
+            ikou::report::reason_label(code)
+        ),
+    })
 }

@@ -57,6 +57,10 @@ struct ImportArgs {
     /// Mark this item as the key that reports show to find a record (e.g. 宛名番号).
     #[arg(long, value_name = "ITEM")]
     key: Option<String>,
+    /// Print only the problems (rows skipped or guessed) and errors on stderr, not the
+    /// header found or the summary.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -91,13 +95,15 @@ fn run_import(a: ImportArgs) -> u8 {
         .iter()
         .map(|(role, col, heading)| format!("{}={col}「{heading}」", role.label()))
         .collect();
-    eprintln!(
-        "ikou: sheet \"{}\", header on row {}: {}",
-        imp.sheet,
-        imp.header_row,
-        columns.join(" ")
-    );
-    if !imp.other_sheets.is_empty() {
+    if !a.quiet {
+        eprintln!(
+            "ikou: sheet \"{}\", header on row {}: {}",
+            imp.sheet,
+            imp.header_row,
+            columns.join(" ")
+        );
+    }
+    if !imp.other_sheets.is_empty() && !a.quiet {
         eprintln!(
             "ikou: other sheets with an item list: {} (choose one with --sheet)",
             imp.other_sheets.join(", ")
@@ -134,6 +140,9 @@ fn run_import(a: ImportArgs) -> u8 {
         imp.rows_with(Severity::Skipped),
         imp.rows_with(Severity::Guessed),
     );
+    if a.quiet {
+        return if imp.fully_understood() { 0 } else { 3 };
+    }
     eprintln!(
         "ikou: {} items → {written}; {skipped} rows skipped, {guessed} rows with a guessed cell{}",
         imp.layout.fields.len(),
@@ -147,6 +156,12 @@ fn run_import(a: ImportArgs) -> u8 {
         eprintln!(
             "ikou: with format csv, a skipped row that is a column of the file moves every item after it: \
              check the number of items against the file"
+        );
+    }
+    if let Some(path) = &a.out {
+        eprintln!(
+            "ikou: next: check it with: ikou layouts {}",
+            super::hints::path_word(path)
         );
     }
     if imp.fully_understood() { 0 } else { 3 }

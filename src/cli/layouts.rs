@@ -10,7 +10,8 @@
     after_help = "Examples:\n  ikou layouts\n  ikou layouts juki-kojin\n  ikou layouts juki-kojin --toml > my-juki-kojin.toml"
 )]
 pub struct Args {
-    /// A bundled layout name, or a path to a layout file.
+    /// A bundled layout name, a path to a layout file, or - to read one from standard
+    /// input.
     #[arg(value_name = "NAME")]
     name: Option<String>,
     /// Print the layout's TOML exactly as ikou reads it.
@@ -21,34 +22,27 @@ pub struct Args {
 pub fn run(a: Args) -> u8 {
     let Some(name) = a.name else {
         return match ikou::layout::show::list() {
-            Ok(text) => {
-                print!("{text}");
-                0
-            }
+            Ok(text) => match super::stdout::write(text.as_bytes()) {
+                Ok(()) => 0,
+                Err(failed) => failed,
+            },
             Err(e) => super::fail(&e.into()),
         };
     };
-    match ikou::layout::load(&name) {
-        Ok(loaded) if a.toml => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            match out.write_all(&loaded.bytes).and_then(|()| out.flush()) {
+    match super::args::load_layout(&name) {
+        Ok(loaded) if a.toml => match super::stdout::write(&loaded.bytes) {
+            Ok(()) => 0,
+            Err(failed) => failed,
+        },
+        Ok(loaded) => {
+            let text = ikou::layout::show::describe(&loaded.layout, &loaded.origin);
+            match super::stdout::write(text.as_bytes()) {
                 Ok(()) => 0,
-                Err(e) => {
-                    eprintln!("ikou: error: cannot write the layout to stdout: {e}");
-                    1
-                }
+                Err(failed) => failed,
             }
         }
-        Ok(loaded) => {
-            print!(
-                "{}",
-                ikou::layout::show::describe(&loaded.layout, &loaded.origin)
-            );
-            0
-        }
         Err(e) => {
-            let code = super::fail(&e.into());
+            let code = super::fail(&e);
             eprintln!(
                 "ikou: the bundled layouts are: {}",
                 ikou::layout::bundled::names()

@@ -344,7 +344,7 @@ fn side_text(s: &Side) -> String {
     }
     match (&s.written, &s.output, &s.unwritable) {
         (Some(w), Some(o), _) => t.push_str(&format!("  → writes {w} ({o})")),
-        (_, _, Some(why)) => t.push_str(&format!("  → writes nothing: {why}")),
+        (_, _, Some(why)) => t.push_str(&format!("  → writes nothing; reason: 「{why}」")),
         _ => {}
     }
     t.push_str(&format!("  [{}]", s.table));

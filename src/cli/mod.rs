@@ -4,6 +4,7 @@
 mod args;
 mod convert;
 mod docs;
+mod hints;
 mod layout;
 mod layouts;
 mod mappings;

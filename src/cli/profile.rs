@@ -1,6 +1,7 @@
 //! `ikou profile`.
 
 use super::args::{Ivs, ReadArgs, Variants, parse_encoding};
+use super::hints;
 use ikou::decode::Encoding;
 use ikou::gaiji::{MapOptions, UnmappedPolicy};
 use ikou::profile::{ProfileOptions, profile};
@@ -23,7 +24,8 @@ use std::path::{Path, PathBuf};
     after_help = "Example:\n  ikou profile --layout testdata/layouts/juki-kojin.toml --gaiji testdata/gaiji/sample.tsv \\\n      --worklist worklist.tsv testdata/juki_kojin.csv"
 )]
 pub struct Args {
-    /// Layout: a path to a layout file (TOML), or the name of a bundled layout.
+    /// Layout: a path to a layout file (TOML), the name of a bundled layout, or - to
+    /// read it from standard input.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
     /// Source encoding, as for convert.
@@ -42,6 +44,10 @@ pub struct Args {
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
+    /// Print nothing but errors (no table, no hints): the exit status says whether
+    /// convert would reject records or meet unmapped 外字. --worklist is still written.
+    #[arg(short, long, conflicts_with = "json")]
+    quiet: bool,
     /// Write a vendor 外字 table skeleton to FILE: one line per unmapped 外字, target
     /// empty, count and first record as a note. Fill in the targets, then pass it to
     /// convert --gaiji (which refuses it while a target is empty). When FILE exists,
@@ -62,9 +68,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let layout = match ikou::layout::load(&a.layout) {
+    if let Err(e) = super::args::refuse_stdin("--gaiji", &a.gaiji)
+        .and_then(|()| super::args::refuse_stdin("INPUT", &a.inputs))
+    {
+        return super::fail(&e);
+    }
+    let layout = match super::args::load_layout(&a.layout) {
         Ok(l) => l,
-        Err(e) => return super::fail(&e.into()),
+        Err(e) => return super::fail(&e),
     };
     let mut opts = ProfileOptions::new(layout);
     opts.encoding = a.encoding;
@@ -92,11 +103,14 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(e) => return super::fail(&e),
     };
-    for w in &p.warnings {
-        eprintln!("ikou: {w}");
+    if !a.quiet {
+        for w in &p.warnings {
+            eprintln!("ikou: {w}");
+        }
     }
+    let unmapped = p.gaiji.iter().filter(|g| g.status == "unmapped").count();
     if let Some(path) = &a.worklist {
-        let n = p.gaiji.iter().filter(|g| g.status == "unmapped").count();
+        let n = unmapped;
         let (text, said) = match &existing {
             Some(old) => {
                 let m = p.merge_worklist(old, a.encoding);
@@ -121,17 +135,59 @@ pub fn run(a: Args) -> u8 {
             );
             return 1;
         }
-        eprintln!(
-            "ikou: {}: {said}; fill in the target column, then use it with convert --gaiji",
-            path.display()
+        if !a.quiet {
+            eprintln!(
+                "ikou: {}: {said}; fill in the target column, then convert with it: {}",
+                path.display(),
+                convert_command(&a, path)
+            );
+        }
+    } else if unmapped > 0 && !a.quiet {
+        let cmd = hints::profile_worklist(
+            &a.layout,
+            a.encoding.name(),
+            &a.gaiji,
+            &map_flags(&a),
+            "worklist.tsv",
+            &a.inputs,
         );
+        eprintln!("ikou: next: {unmapped} unmapped 外字; write a work list of them: {cmd}");
     }
-    if a.json {
-        print!("{}", p.to_json());
-    } else {
-        print!("{}", p.table());
+    let code = p.exit_code() as u8;
+    if a.quiet {
+        return code;
     }
-    p.exit_code() as u8
+    let text = if a.json { p.to_json() } else { p.table() };
+    match super::stdout::write(text.as_bytes()) {
+        Ok(()) => code,
+        Err(failed) => failed,
+    }
+}
+
+/// `--ivs`/`--variants` as given, when not the default (for the commands suggested).
+fn map_flags(a: &Args) -> Vec<String> {
+    super::args::map_flags(a.ivs, a.variants)
+}
+
+/// The `ikou convert` that uses the filled-in work list `worklist` with this run's
+/// settings (`--out DIR` for the user to choose).
+fn convert_command(a: &Args, worklist: &Path) -> String {
+    let mut w = vec![
+        "ikou".to_string(),
+        "convert".into(),
+        "--layout".into(),
+        hints::shell_word(&a.layout),
+        "--encoding".into(),
+        a.encoding.name().into(),
+    ];
+    for g in a.gaiji.iter().map(PathBuf::as_path).chain([worklist]) {
+        w.push("--gaiji".into());
+        w.push(hints::path_word(g));
+    }
+    w.extend(map_flags(a));
+    w.extend(["--out".to_string(), "DIR".into()]);
+    w.extend(a.inputs.iter().map(|p| hints::path_word(p)));
+    hints::command(&w)
 }
 
 /// The work list already at `path`, to add to (None: there is none, or `force`

@@ -23,6 +23,13 @@ pub struct Args {
     /// is the input's bytes at its recorded offset.
     #[arg(long)]
     inputs: bool,
+    /// Print only the problems (nothing when the run is as recorded): the exit status
+    /// says the rest.
+    #[arg(short, long, conflicts_with = "json")]
+    quiet: bool,
+    /// Print the result as JSON on stdout: {"ok", "files_checked", "problems"}.
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -30,25 +37,51 @@ pub fn run(a: Args) -> u8 {
         eprintln!("ikou: error: {}: no such directory", a.dir.display());
         return 2;
     }
-    match verify(&a.dir, a.inputs) {
-        Ok(rep) if rep.ok() => {
-            println!(
-                "OK: {} files match {}",
-                rep.files_checked,
-                a.dir.join("manifest.json").display()
-            );
-            0
-        }
-        Ok(rep) => {
-            for p in &rep.problems {
-                println!("FAIL: {p}");
-            }
-            println!("{} problems in {}", rep.problems.len(), a.dir.display());
-            1
-        }
+    // `read`: the manifest was read (else the one problem is that it could not be).
+    let (read, files_checked, problems) = match verify(&a.dir, a.inputs) {
+        Ok(rep) => (true, rep.files_checked, rep.problems),
         Err(e @ (VerifyError::NoManifest(_) | VerifyError::BadManifest { .. })) => {
-            println!("FAIL: {e}");
-            1
+            (false, 0, vec![e.to_string()])
         }
+    };
+    let ok = problems.is_empty();
+    let text = if a.json {
+        let v = serde_json::json!({
+            "ok": ok,
+            "files_checked": files_checked,
+            "problems": problems,
+        });
+        match serde_json::to_string_pretty(&v) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("ikou: error: cannot write JSON: {e}");
+                return 1;
+            }
+        }
+    } else {
+        let mut t = String::new();
+        for p in &problems {
+            t.push_str(&format!("FAIL: {p}\n"));
+        }
+        if !a.quiet {
+            if ok {
+                t.push_str(&format!(
+                    "OK: {files_checked} files match {}\n",
+                    a.dir.join("manifest.json").display()
+                ));
+            } else if read {
+                t.push_str(&format!(
+                    "{} problems in {}\n",
+                    problems.len(),
+                    a.dir.display()
+                ));
+            }
+        }
+        t
+    };
+    let code = if ok { 0 } else { 1 };
+    match super::stdout::write(text.as_bytes()) {
+        Ok(()) => code,
+        Err(failed) => failed,
     }
 }

@@ -353,7 +353,7 @@ impl Mapper {
                         severity: Severity::Warning,
                         code: "no-jis-form",
                         message: format!(
-                            "{} → {}: {why}; its records follow --unmapped",
+                            "{} → {}: its records follow --unmapped; reason: 「{why}」",
                             e.source_text,
                             e.target.notation()
                         ),
@@ -376,7 +376,11 @@ impl Mapper {
                     line: e.line,
                     severity: Severity::Error,
                     code: "unknown-target",
-                    message: format!("{} → {}: {m}", e.source_text, e.target.notation()),
+                    message: format!(
+                        "{} → {}: the target cannot be used; reason: 「{m}」",
+                        e.source_text,
+                        e.target.notation()
+                    ),
                 }),
             }
         }

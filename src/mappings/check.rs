@@ -140,14 +140,20 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
             };
             let arrow = format!("{} → {}", e.source_text, e.target.notation());
             if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep) {
-                find(Severity::Error, "unknown-target", format!("{arrow}: {m}"));
+                find(
+                    Severity::Error,
+                    "unknown-target",
+                    format!("{arrow}: the target cannot be used; reason: 「{m}」"),
+                );
             } else if opts.ivs == IvsPolicy::Never
                 && let Ok(Resolved::NoJisForm(_, why)) = resolve_target(&e.target, IvsPolicy::Never)
             {
                 find(
                     Severity::Warning,
                     "no-jis-form",
-                    format!("{arrow}: {why}; under --ivs never its records follow --unmapped"),
+                    format!(
+                        "{arrow}: under --ivs never its records follow --unmapped; reason: 「{why}」"
+                    ),
                 );
             }
             if e.source_text.starts_with("U+") && !reachable.contains(e.source) {
