@@ -16,7 +16,7 @@ use ikou::decode::Encoding;
 use ikou::gaiji::{MapOptions, Mapper};
 use ikou::layout::Layout;
 use ikou::record::{RecordProcessor, Scratch};
-use ikou::split::{BufferPool, ChunkReader, Flaw, Framing, SplitConfig, StreamInfo};
+use ikou::split::{ChunkPool, ChunkReader, Flaw, Framing, SplitConfig, StreamInfo};
 use libfuzzer_sys::fuzz_target;
 use sha2::Digest;
 use std::sync::{Arc, OnceLock};
@@ -57,7 +57,7 @@ type Rec = (u64, u64, Vec<u8>, Option<Flaw>);
 fn split_all(input: &[u8], cfg: SplitConfig) -> (Vec<Rec>, StreamInfo) {
     // Chunk buffers go back to the pool, as the converter does (and without it every
     // chunk allocates 64 KiB, which makes tiny chunk sizes slow to fuzz).
-    let pool = Arc::new(BufferPool::default());
+    let pool = Arc::new(ChunkPool::default());
     let mut r = ChunkReader::with_pool(input, cfg, Arc::clone(&pool));
     let mut out = Vec::new();
     let mut seq = 0;
@@ -73,7 +73,7 @@ fn split_all(input: &[u8], cfg: SplitConfig) -> (Vec<Rec>, StreamInfo) {
                 s.flaw,
             ));
         }
-        pool.put(ch.data);
+        pool.recycle(ch);
     }
     (out, r.finish())
 }
@@ -141,8 +141,13 @@ fuzz_target!(init: { PROCESSORS.get_or_init(processors); }, |data: &[u8]| {
     let framing = processor.map_or_else(|| layout(mode as usize & 3).framing(), |p| p.layout().framing());
     // Even the smallest limit the flag allows; more than the file: no cut.
     let max_record = if mode & 1 == 1 { max_record % 16 + 1 } else { max_record * 64 + 1 };
-    let small = SplitConfig::new(framing, enc, chunk_bytes, max_record);
-    let big = SplitConfig::new(framing, enc, 1 << 20, max_record);
+    // A configuration the flags refuse (a fixed record longer than max_record) is not split.
+    let (Ok(small), Ok(big)) = (
+        SplitConfig::new(framing, enc, chunk_bytes, max_record),
+        SplitConfig::new(framing, enc, 1 << 20, max_record),
+    ) else {
+        return;
+    };
 
     let (recs, info) = split_all(input, small);
     let (recs_big, info_big) = split_all(input, big);
@@ -202,6 +207,7 @@ fuzz_target!(init: { PROCESSORS.get_or_init(processors); }, |data: &[u8]| {
     let Some(processor) = processor.filter(|_| input.len() < 1 << 16) else { return };
     let mut scratch = Scratch::default();
     let mut rejects = Vec::new();
+    ikou::reject::write_header(&mut rejects, false);
     let mut expected = Vec::new();
     for (number, offset, raw, flaw) in &recs {
         if raw.is_empty() && flaw.is_none() {
