@@ -94,7 +94,7 @@ impl Tally {
     ) {
         self.read += 1;
         self.rejected += 1;
-        let line = self.rejected + crate::reject::HEADER_LINES;
+        let line = self.rejected.saturating_add(crate::reject::HEADER_LINES);
         let r = self
             .reasons
             .entry((code, item.map(String::from)))

@@ -189,7 +189,7 @@ fn record_content(layout: &Layout, scratch: &Scratch) -> Option<String> {
     if items.len() != layout.fields.len() {
         return None;
     }
-    let mut s = String::with_capacity(items.text().len() + layout.fields.len());
+    let mut s = String::with_capacity(items.text().len().saturating_add(layout.fields.len()));
     for (i, f) in layout.fields.iter().enumerate() {
         if i > 0 {
             s.push(reject::ITEM_SEPARATOR);
