@@ -35,19 +35,117 @@ impl Reject {
     }
 }
 
-/// Appends the reject-file line for one record: record number, reason code,
-/// reason, base64 of the original bytes, byte offset in the input, item name.
-pub fn write_line(out: &mut Vec<u8>, record: u64, offset: u64, reject: &Reject, original: &[u8]) {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(original);
+/// The column names of the header line, in order (Japanese, for the clerk who
+/// opens the file; stable: scripts may match them). The original bytes come
+/// last, so that whatever the other columns show, nothing of the record is lost.
+pub const HEADER: [&str; 9] = [
+    "レコード番号",
+    "理由コード",
+    "理由",
+    "キー",
+    "項目",
+    "位置",
+    "レコード内容",
+    "バイト位置",
+    "元のバイト(base64)",
+];
+
+/// Lines before the first reject line: the header.
+pub const HEADER_LINES: u64 = 1;
+
+/// A UTF-8 BOM, written first with `--rejects-excel` so that Excel on Japanese
+/// Windows reads the file as UTF-8 (without it, Excel assumes CP932).
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What stands in the record-content column for a `sensitive` item's value.
+pub const HIDDEN: &str = "*****";
+
+/// Separates the items in the record-content column.
+pub const ITEM_SEPARATOR: char = '|';
+
+/// Appends the header line (after a BOM when `bom`): call it once, first.
+pub fn write_header(out: &mut Vec<u8>, bom: bool) {
+    if bom {
+        out.extend_from_slice(BOM);
+    }
+    crate::output::csv_line(out, HEADER);
+}
+
+/// One rejected record, as its reject-file line shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    pub record: u64,
+    /// Byte offset of the record in the input.
+    pub offset: u64,
+    pub reject: &'a Reject,
+    /// The layout's key item, when known and not sensitive.
+    pub key: Option<&'a str>,
+    /// Where the reject's item is in the record, when it may be shown.
+    pub position: Option<&'a str>,
+    /// The record's items as text, sensitive ones hidden, when it was split.
+    pub content: Option<&'a str>,
+    pub original: &'a [u8],
+}
+
+/// Appends the reject-file line of one record, in the order of [`HEADER`]:
+/// one line of the file (as a text editor counts lines) per record, so that
+/// "line N" in the report is line N whatever reads the file.
+pub fn write(out: &mut Vec<u8>, l: &Line) {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(l.original);
+    let (record, offset) = (l.record.to_string(), l.offset.to_string());
+    let key = one_line(l.key.unwrap_or_default());
+    let content = one_line(l.content.unwrap_or_default());
     let fields = [
-        record.to_string(),
-        reject.code.to_string(),
-        reject.message.clone(),
-        b64,
-        offset.to_string(),
-        reject.item.clone().unwrap_or_default(),
+        record.as_str(),
+        l.reject.code,
+        l.reject.message.as_str(),
+        &key,
+        l.reject.item.as_deref().unwrap_or_default(),
+        l.position.unwrap_or_default(),
+        &content,
+        offset.as_str(),
+        b64.as_str(),
     ];
-    crate::output::csv_line(out, fields.iter().map(String::as_str));
+    crate::output::csv_line(out, fields);
+}
+
+/// Text from a record shown on one line: a line break (CRLF, CR or LF) as "↵",
+/// any other control character as its Control Pictures sign (U+2400…) or, for
+/// C1 controls, U+FFFD. The original bytes column keeps the record as it was.
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len().saturating_add(8));
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\n' => out.push('↵'),
+            '\u{0}'..='\u{1F}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}')),
+            '\u{7F}' => out.push('\u{2421}'),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`write`] with only what every reject has: record number, offset, reason,
+/// item and original bytes (key, position and content empty).
+pub fn write_line(out: &mut Vec<u8>, record: u64, offset: u64, reject: &Reject, original: &[u8]) {
+    write(
+        out,
+        &Line {
+            record,
+            offset,
+            reject,
+            key: None,
+            position: None,
+            content: None,
+            original,
+        },
+    );
 }
 
 /// One parsed line of a reject file (used by tests).
@@ -59,9 +157,14 @@ pub struct RejectLine {
     pub original: Vec<u8>,
     pub offset: u64,
     pub item: String,
+    /// Empty in the old form (see [`RejectReader`]).
+    pub key: String,
+    pub position: String,
+    pub content: String,
 }
 
-/// Reads a whole reject file back; Err names the line that is not a reject line.
+/// Reads a whole reject file back (header and BOM skipped; the old form
+/// without a header too); Err names the line that is not a reject line.
 /// Holds every line: for files of any size use [`RejectReader`].
 pub fn read_lines(bytes: &[u8]) -> Result<Vec<RejectLine>, String> {
     let mut rdr = RejectReader::new(bytes)
@@ -72,7 +175,7 @@ pub fn read_lines(bytes: &[u8]) -> Result<Vec<RejectLine>, String> {
         let Original::Bytes(original) = l.original else {
             return Err(format!(
                 "line {}: the original bytes were not kept",
-                lines.len() + 1
+                rdr.lines()
             ));
         };
         lines.push(RejectLine {
@@ -82,6 +185,9 @@ pub fn read_lines(bytes: &[u8]) -> Result<Vec<RejectLine>, String> {
             original,
             offset: l.offset,
             item: l.item,
+            key: l.key,
+            position: l.position,
+            content: l.content,
         });
     }
     Ok(lines)
@@ -116,7 +222,7 @@ impl Original {
 }
 
 /// One line read by [`RejectReader`]. The text columns are empty unless the
-/// reader was asked to keep them.
+/// reader was asked to keep them (and key, position and content in the old form).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadLine {
     pub record: u64,
@@ -125,6 +231,9 @@ pub struct ReadLine {
     pub code: String,
     pub message: String,
     pub item: String,
+    pub key: String,
+    pub position: String,
+    pub content: String,
 }
 
 /// Why a reject file could not be read on.
@@ -149,14 +258,54 @@ impl std::fmt::Display for ReadError {
 
 /// Bytes read from the file per call; the only buffer besides one field piece.
 const READ_BYTES: usize = 64 * 1024;
-/// A record number or offset longer than this is not a u64.
+/// A record number or offset longer than this is not a u64 (the header's
+/// first column name, after a BOM, fits too).
 const MAX_DIGITS: usize = 24;
+
+/// What a column of a reject line holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Record,
+    Offset,
+    Base64,
+    Code,
+    Message,
+    Item,
+    Key,
+    Position,
+    Content,
+}
+
+/// The columns of a reject file with a header ([`HEADER`]).
+const COLUMNS: [Col; 9] = [
+    Col::Record,
+    Col::Code,
+    Col::Message,
+    Col::Key,
+    Col::Item,
+    Col::Position,
+    Col::Content,
+    Col::Offset,
+    Col::Base64,
+];
+
+/// The columns of the old form (no header, written before the header was added).
+const OLD_COLUMNS: [Col; 6] = [
+    Col::Record,
+    Col::Code,
+    Col::Message,
+    Col::Base64,
+    Col::Offset,
+    Col::Item,
+];
 
 /// Reads a reject file line by line in bounded memory: one read buffer, one
 /// field piece, and at most [`KEEP_ORIGINAL`] decoded bytes, whatever the
 /// length of the file or of a line. The CSV is parsed by csv-core, the parser
 /// under the csv crate, with the same defaults (so blank lines are skipped and
-/// a UTF-8 BOM is ignored, as the csv crate does).
+/// a UTF-8 BOM is ignored, as the csv crate does). A first line whose first
+/// column is [`HEADER`]'s is the header and is skipped; a file that starts
+/// with a reject line instead is read in the old form ([`OLD_COLUMNS`]).
 pub struct RejectReader<R> {
     src: R,
     csv: csv_core::Reader,
@@ -166,6 +315,9 @@ pub struct RejectReader<R> {
     eof: bool,
     piece: Box<[u8]>,
     lines: u64,
+    records: u64,
+    /// The file's columns, once its first line has shown them.
+    columns: Option<&'static [Col]>,
     keep_text: bool,
     keep_original: usize,
 }
@@ -181,12 +333,14 @@ impl<R: std::io::Read> RejectReader<R> {
             eof: false,
             piece: vec![0; READ_BYTES].into_boxed_slice(),
             lines: 0,
+            records: 0,
+            columns: None,
             keep_text: false,
             keep_original: KEEP_ORIGINAL,
         }
     }
 
-    /// Also return the code, message and item columns (unbounded: for tests).
+    /// Also return the text columns (unbounded: for tests).
     pub fn keep_text(mut self) -> RejectReader<R> {
         self.keep_text = true;
         self
@@ -198,19 +352,25 @@ impl<R: std::io::Read> RejectReader<R> {
         self
     }
 
-    /// Lines returned so far.
+    /// Lines of the file read so far, the header included (error messages
+    /// name lines by this count).
     pub fn lines(&self) -> u64 {
         self.lines
+    }
+
+    /// Reject lines returned so far: the rejected records (not the header).
+    pub fn records(&self) -> u64 {
+        self.records
     }
 
     pub fn into_inner(self) -> R {
         self.src
     }
 
-    /// The next line, None at the end of the file. After an error the reader
-    /// is at the end of the bad line; reading on is allowed.
+    /// The next reject line, None at the end of the file. After an error the
+    /// reader is at the end of the bad line; reading on is allowed.
     pub fn next_line(&mut self) -> Result<Option<ReadLine>, ReadError> {
-        let mut line = LineState::new(self.keep_original);
+        let mut line = LineState::new(self.keep_original, self.columns);
         loop {
             if self.start == self.end && !self.eof {
                 self.end = loop {
@@ -237,7 +397,14 @@ impl<R: std::io::Read> RejectReader<R> {
                     line.end_field(self.keep_text);
                     if record_end {
                         self.lines += 1;
-                        return line.finish(self.lines).map(Some);
+                        self.columns = Some(line.columns.unwrap_or(&OLD_COLUMNS));
+                        if line.header {
+                            line = LineState::new(self.keep_original, self.columns);
+                            continue;
+                        }
+                        let l = line.finish(self.lines)?;
+                        self.records += 1;
+                        return Ok(Some(l));
                     }
                 }
                 csv_core::ReadFieldResult::End => return Ok(None),
@@ -249,6 +416,10 @@ impl<R: std::io::Read> RejectReader<R> {
 /// The columns of the line being read, gathered piece by piece.
 struct LineState {
     field: usize,
+    /// None on the first line until its first column is read.
+    columns: Option<&'static [Col]>,
+    /// This is the header line: its columns are not read.
+    header: bool,
     digits: Vec<u8>,
     text: Vec<u8>,
     record: Option<u64>,
@@ -256,6 +427,9 @@ struct LineState {
     code: String,
     message: String,
     item: String,
+    key: String,
+    position: String,
+    content: String,
     b64: Base64Stream,
     original: Option<Original>,
     /// The first flaw; reported once the whole line is read, so that a short
@@ -264,9 +438,11 @@ struct LineState {
 }
 
 impl LineState {
-    fn new(keep_original: usize) -> LineState {
+    fn new(keep_original: usize, columns: Option<&'static [Col]>) -> LineState {
         LineState {
             field: 0,
+            columns,
+            header: false,
             digits: Vec::new(),
             text: Vec::new(),
             record: None,
@@ -274,21 +450,36 @@ impl LineState {
             code: String::new(),
             message: String::new(),
             item: String::new(),
+            key: String::new(),
+            position: String::new(),
+            content: String::new(),
             b64: Base64Stream::new(keep_original),
             original: None,
             flaw: None,
         }
     }
 
+    /// What the current column holds (None: past the known columns, or the header).
+    fn col(&self) -> Option<Col> {
+        if self.header {
+            return None;
+        }
+        match self.columns {
+            Some(cols) => cols.get(self.field).copied(),
+            // The first column of the first line: read as a number, or the header.
+            None => Some(Col::Record),
+        }
+    }
+
     fn feed(&mut self, piece: &[u8], keep_text: bool) {
-        match self.field {
-            0 | 4 => {
+        match self.col() {
+            Some(Col::Record | Col::Offset) => {
                 let room = (MAX_DIGITS + 1).saturating_sub(self.digits.len());
                 self.digits
                     .extend_from_slice(&piece[..piece.len().min(room)]);
             }
-            1 | 2 | 5 if keep_text => self.text.extend_from_slice(piece),
-            3 => self.b64.feed(piece),
+            Some(Col::Base64) => self.b64.feed(piece),
+            Some(_) if keep_text => self.text.extend_from_slice(piece),
             _ => {}
         }
     }
@@ -299,35 +490,51 @@ impl LineState {
                 .ok()
                 .and_then(|s| s.parse::<u64>().ok())
         };
-        match self.field {
-            0 => {
-                self.record = number(&self.digits);
-                if self.record.is_none() {
-                    self.flaw.get_or_insert("record number is not a number");
+        match self.col() {
+            Some(Col::Record) => {
+                if self.columns.is_none() {
+                    // csv-core drops a BOM only when it comes in one read: drop it here too.
+                    let first = self.digits.strip_prefix(BOM).unwrap_or(&self.digits);
+                    self.header = first == HEADER[0].as_bytes();
+                    self.columns = Some(if self.header { &COLUMNS } else { &OLD_COLUMNS });
+                }
+                if !self.header {
+                    self.record = number(&self.digits);
+                    if self.record.is_none() {
+                        self.flaw.get_or_insert("record number is not a number");
+                    }
                 }
                 self.digits.clear();
             }
-            3 => match std::mem::replace(&mut self.b64, Base64Stream::new(0)).finish() {
-                Some(o) => self.original = Some(o),
-                None => {
-                    self.flaw.get_or_insert("original bytes are not base64");
+            Some(Col::Base64) => {
+                match std::mem::replace(&mut self.b64, Base64Stream::new(0)).finish() {
+                    Some(o) => self.original = Some(o),
+                    None => {
+                        self.flaw.get_or_insert("original bytes are not base64");
+                    }
                 }
-            },
-            4 => {
+            }
+            Some(Col::Offset) => {
                 self.offset = number(&self.digits);
                 if self.offset.is_none() {
                     self.flaw.get_or_insert("offset is not a number");
                 }
                 self.digits.clear();
             }
-            f @ (1 | 2 | 5) if keep_text => {
+            Some(c) if keep_text => {
                 let text = std::mem::take(&mut self.text);
                 match String::from_utf8(text) {
-                    Ok(t) => match f {
-                        1 => self.code = t,
-                        2 => self.message = t,
-                        _ => self.item = t,
-                    },
+                    Ok(t) => {
+                        let to = match c {
+                            Col::Code => &mut self.code,
+                            Col::Message => &mut self.message,
+                            Col::Item => &mut self.item,
+                            Col::Key => &mut self.key,
+                            Col::Position => &mut self.position,
+                            _ => &mut self.content,
+                        };
+                        *to = t;
+                    }
                     Err(_) => {
                         self.flaw.get_or_insert("not UTF-8");
                     }
@@ -340,8 +547,13 @@ impl LineState {
 
     fn finish(self, line: u64) -> Result<ReadLine, ReadError> {
         let bad = |what| ReadError::NotReject { line, what };
-        if self.field < 6 {
-            return Err(bad("fewer than 6 columns"));
+        let want = self.columns.map_or(0, <[Col]>::len);
+        if self.field < want {
+            return Err(bad(if want == COLUMNS.len() {
+                "fewer than 9 columns"
+            } else {
+                "fewer than 6 columns"
+            }));
         }
         if let Some(what) = self.flaw {
             return Err(bad(what));
@@ -354,6 +566,9 @@ impl LineState {
                 code: self.code,
                 message: self.message,
                 item: self.item,
+                key: self.key,
+                position: self.position,
+                content: self.content,
             }),
             _ => Err(bad("a column is missing")),
         }
@@ -462,6 +677,7 @@ mod tests {
     #[test]
     fn lines_round_trip_with_any_bytes() {
         let mut out = Vec::new();
+        write_header(&mut out, false);
         let r = Reject::item("too-long", "氏名", "氏名: 長すぎます, \"x\"".into());
         write_line(&mut out, 7, 1234, &r, b"\x82\xA0,\"\r\n\xFF");
         write_line(
@@ -481,6 +697,109 @@ mod tests {
         assert_eq!(lines[0].item, "氏名");
         assert_eq!(lines[1].item, "");
         assert!(out.ends_with(b"\r\n"));
+    }
+
+    #[test]
+    fn the_header_names_the_columns_and_every_column_reads_back() {
+        for bom in [false, true] {
+            let mut out = Vec::new();
+            write_header(&mut out, bom);
+            let text = std::str::from_utf8(&out).unwrap();
+            assert_eq!(
+                text,
+                format!(
+                    "{}レコード番号,理由コード,理由,キー,項目,位置,レコード内容,バイト位置,元のバイト(base64)\r\n",
+                    if bom { "\u{FEFF}" } else { "" }
+                )
+            );
+            let r = Reject::item("too-long", "氏名", "氏名: 長すぎます".into());
+            write(
+                &mut out,
+                &Line {
+                    record: 3,
+                    offset: 40,
+                    reject: &r,
+                    key: Some("000003"),
+                    position: Some("2項目目"),
+                    content: Some("000003|山田, \"太郎\"|*****"),
+                    original: b"\x82\xA0,\r\n",
+                },
+            );
+            let tail = format!(
+                ",{},{}\r\n",
+                40,
+                base64::engine::general_purpose::STANDARD.encode(b"\x82\xA0,\r\n")
+            );
+            assert!(out.ends_with(tail.as_bytes()), "base64 is last");
+            let lines = read_lines(&out).unwrap();
+            assert_eq!(lines.len(), 1, "the header is not a reject");
+            let l = &lines[0];
+            assert_eq!((l.record, l.offset), (3, 40));
+            assert_eq!(
+                (l.code.as_str(), l.message.as_str()),
+                ("too-long", "氏名: 長すぎます")
+            );
+            assert_eq!(
+                (l.key.as_str(), l.item.as_str(), l.position.as_str()),
+                ("000003", "氏名", "2項目目")
+            );
+            assert_eq!(l.content, "000003|山田, \"太郎\"|*****");
+            assert_eq!(l.original, b"\x82\xA0,\r\n");
+            // Records, not lines: the header is line 1.
+            let mut rdr = RejectReader::new(&out[..]);
+            while rdr.next_line().unwrap().is_some() {}
+            assert_eq!((rdr.records(), rdr.lines()), (1, 2));
+            // A BOM the reader is handed a byte at a time is dropped too.
+            let mut rdr = RejectReader::new(Trickle {
+                data: &out,
+                step: 1,
+            });
+            assert_eq!(rdr.next_line().unwrap().unwrap().record, 3);
+        }
+        // A header alone: no rejects.
+        let mut out = Vec::new();
+        write_header(&mut out, true);
+        assert_eq!(read_lines(&out).unwrap(), []);
+    }
+
+    #[test]
+    fn record_text_is_written_on_one_line() {
+        let r = Reject::record("c", "m".into());
+        let mut out = Vec::new();
+        write_header(&mut out, false);
+        write(
+            &mut out,
+            &Line {
+                record: 1,
+                offset: 0,
+                reject: &r,
+                key: Some("k\n1"),
+                position: None,
+                content: Some("a\r\nb\rc\nd\te\u{7F}\u{85}"),
+                original: b"x\r\ny",
+            },
+        );
+        let text = std::str::from_utf8(&out).unwrap();
+        assert_eq!(
+            text.matches("\r\n").count(),
+            2,
+            "header and one line: {text}"
+        );
+        assert!(text.contains(",k↵1,"), "{text}");
+        assert!(text.contains(",a↵b↵c↵d␉e␡\u{FFFD},"), "{text}");
+        assert_eq!(read_lines(&out).unwrap()[0].original, b"x\r\ny");
+    }
+
+    #[test]
+    fn the_old_form_without_a_header_is_still_read() {
+        let text = b"7,too-long,m,QUJD,12,\xe6\xb0\x8f\xe5\x90\x8d\r\n8,item-count,m2,,0,\r\n";
+        let lines = read_lines(text).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!((lines[0].record, lines[0].offset), (7, 12));
+        assert_eq!(lines[0].original, b"ABC");
+        assert_eq!(lines[0].item, "氏名");
+        assert_eq!(lines[0].content, "");
+        assert_eq!((lines[1].record, lines[1].original.len()), (8, 0));
     }
 
     /// Hands out at most `step` bytes per read, to cut fields anywhere.
@@ -508,6 +827,7 @@ mod tests {
 
     /// An endless reject file: line after line, made as it is read.
     struct Endless {
+        head: Vec<u8>,
         line: Vec<u8>,
         at: usize,
         given: u64,
@@ -515,6 +835,13 @@ mod tests {
 
     impl std::io::Read for Endless {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if !self.head.is_empty() {
+                let n = buf.len().min(self.head.len());
+                buf[..n].copy_from_slice(&self.head[..n]);
+                self.head.drain(..n);
+                self.given += n as u64;
+                return Ok(n);
+            }
             for b in buf.iter_mut() {
                 *b = self.line[self.at];
                 self.at = (self.at + 1) % self.line.len();
@@ -534,7 +861,10 @@ mod tests {
             &Reject::record("item-count", "項目数".into()),
             b"abc",
         );
+        let mut head = Vec::new();
+        write_header(&mut head, true);
         let mut rdr = RejectReader::new(Endless {
+            head,
             line,
             at: 0,
             given: 0,
@@ -582,9 +912,9 @@ mod tests {
         use sha2::Digest;
         let quads: u64 = 8 << 20; // 32 MiB of base64, 24 MiB of original bytes
         let mut rdr = RejectReader::new(OneLongLine {
-            head: b"5,c,m,".to_vec(),
+            head: [HEADER.join(",").as_bytes(), b"\r\n5,c,m,k,item,p,x|y,77,"].concat(),
             b64_left: quads * 4,
-            tail: b",77,item\r\n".to_vec(),
+            tail: b"\r\n".to_vec(),
         });
         let l = rdr.next_line().unwrap().unwrap();
         let mut h = sha2::Sha256::new();
@@ -600,6 +930,27 @@ mod tests {
         );
         assert_eq!((l.record, l.offset), (5, 77));
         assert!(rdr.next_line().unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_lines_after_a_header_are_named_by_their_file_line() {
+        let head = HEADER.join(",");
+        let cases = [
+            ("1,c,m,k,i,p,x,0\r\n", "line 2: fewer than 9 columns"),
+            (
+                "1,c,m,k,i,p,x,0,QUJ\r\n",
+                "line 2: original bytes are not base64",
+            ),
+            (
+                "1,c,m,k,i,p,x,0,QUJD\r\nx,c,m,k,i,p,x,0,QUJD\r\n",
+                "line 3: record number is not a number",
+            ),
+            ("1,c,m,k,i,p,x,y,QUJD\r\n", "line 2: offset is not a number"),
+        ];
+        for (text, want) in cases {
+            let file = format!("{head}\r\n{text}");
+            assert_eq!(read_lines(file.as_bytes()).unwrap_err(), want, "{text}");
+        }
     }
 
     #[test]
@@ -645,6 +996,7 @@ mod tests {
             keep in 0usize..200,
         ) {
             let mut out = Vec::new();
+            write_header(&mut out, step % 2 == 0);
             for (record, offset, original, item) in &recs {
                 write_line(&mut out, *record, *offset, &Reject::item("c", item, "理由, \"x\"".into()), original);
             }

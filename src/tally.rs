@@ -75,8 +75,9 @@ pub struct ReasonTally {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rejected {
     pub record: u64,
-    /// Its line in the reject file (1-based): the file has one line per rejected
-    /// record, in record order, so this is the number of rejects up to this one.
+    /// Its line in the reject file (1-based): the file has a header line, then one
+    /// line per rejected record, in record order, so this is one more than the
+    /// number of rejects up to this one.
     pub line: u64,
     /// The key item, when the record was read into its items.
     pub key: Option<String>,
@@ -93,7 +94,7 @@ impl Tally {
     ) {
         self.read += 1;
         self.rejected += 1;
-        let line = self.rejected;
+        let line = self.rejected.saturating_add(crate::reject::HEADER_LINES);
         let r = self
             .reasons
             .entry((code, item.map(String::from)))
@@ -206,10 +207,10 @@ mod tests {
             .iter()
             .map(|r| (r.record, r.line, r.key.as_deref()))
             .collect();
-        assert_eq!(firsts, [(2, 1, Some("k2")), (3, 2, None), (4, 3, None)]);
-        // Its reject line counts every reason: 298 too-long lines come before it.
+        assert_eq!(firsts, [(2, 2, Some("k2")), (3, 3, None), (4, 4, None)]);
+        // Its reject line counts every reason: the header and 298 too-long lines come before it.
         let other = &a.reasons[&("item-count", None)].records[0];
-        assert_eq!((other.record, other.line), (301, 299));
+        assert_eq!((other.record, other.line), (301, 300));
     }
 
     #[test]

@@ -61,15 +61,20 @@ fn the_sample_converts_with_its_rejects_and_counts_add_up() {
     let input_bytes = fs::read(&input).unwrap();
     let rej = fs::read(dir.path().join("juki_kojin.rejects.csv")).unwrap();
     let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
+        .has_headers(true)
         .from_reader(&rej[..]);
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ikou::reject::HEADER,
+        "the reject file starts with its column names"
+    );
     let mut records = Vec::new();
     for r in rdr.records() {
         let r = r.unwrap();
         let original = base64::engine::general_purpose::STANDARD
-            .decode(&r[3])
+            .decode(&r[8])
             .unwrap();
-        let offset: usize = r[4].parse().unwrap();
+        let offset: usize = r[7].parse().unwrap();
         assert_eq!(&input_bytes[offset..offset + original.len()], &original[..]);
         assert!(!r[2].is_empty());
         records.push((r[0].parse::<u64>().unwrap(), r[1].to_string()));

@@ -319,13 +319,13 @@ fn fates(dir: &Path, stems: &[&str]) -> BTreeMap<(String, String), Fate> {
             m.insert((stem.to_string(), items[0].clone()), Fate::Written(items));
         }
         let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
+            .has_headers(true)
             .from_path(dir.join(format!("{stem}.rejects.csv")))
             .unwrap();
         for rec in r.records() {
             let rec = rec.unwrap();
             let raw = base64::engine::general_purpose::STANDARD
-                .decode(&rec[3])
+                .decode(&rec[8])
                 .unwrap();
             // The key is the first item: up to the first comma (CSV), 15 bytes (fixed).
             let first = raw.split(|&b| b == b',').next().unwrap();

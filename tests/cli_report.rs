@@ -171,7 +171,16 @@ fn the_report_is_byte_identical_for_any_jobs_and_chunk_size() {
 fn rejects_point_at_their_lines(out: &Path, stem: &str) -> usize {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     let name = format!("{stem}.rejects.csv");
-    let lines = ikou::reject::read_lines(&fs::read(out.join(&name)).unwrap()).unwrap();
+    let bytes = fs::read(out.join(&name)).unwrap();
+    let lines = ikou::reject::read_lines(&bytes).unwrap();
+    // The line as a text editor counts it: one line per reject, after the header.
+    let text = String::from_utf8(bytes).unwrap();
+    let physical: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(
+        physical.len(),
+        lines.len() + 2,
+        "header, rejects, and \"\" after the last line end"
+    );
     let mut checked = 0;
     for row in html
         .split("<tr>")
@@ -185,7 +194,11 @@ fn rejects_point_at_their_lines(out: &Path, stem: &str) -> usize {
             .replace(',', "")
             .parse()
             .unwrap();
-        assert_eq!(lines[line - 1].record, record, "{row}");
+        assert_eq!(lines[line - 2].record, record, "{row}");
+        assert!(
+            physical[line - 1].starts_with(&format!("{record},")),
+            "{row}"
+        );
         checked += 1;
     }
     checked
@@ -275,10 +288,10 @@ fn several_inputs_are_told_apart() {
         "totals row"
     );
     // Rejected records are listed per file, each pointing into its own reject file
-    // (a.rejects.csv and b.rejects.csv, line 1: record 8 is the first reject).
+    // (a.rejects.csv and b.rejects.csv, line 2 after the header: record 8 is the first reject).
     for (input, rejects) in [(&a, "a.rejects.csv"), (&b, "b.rejects.csv")] {
         let row = format!(
-            "<tr><td>{}</td><td class=\"n\">8</td><td>000000000000008</td><td><code>{rejects}</code> 1行目</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">8</td><td>000000000000008</td><td><code>{rejects}</code> 2行目</td></tr>",
             s(input)
         );
         assert!(html.contains(&row), "{row}");

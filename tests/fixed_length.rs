@@ -4,7 +4,6 @@
 
 mod common;
 
-use base64::Engine;
 use common::{iconv, ikou, read_manifest, run, s};
 use std::fs;
 use std::path::Path;
@@ -281,7 +280,8 @@ fn round_trip(encoding: &str, charset: &str, line_end: &[u8], eof_marker: bool, 
         assert_eq!(code, 0, "{what}: {err}");
         let csv = fs::read_to_string(out.join("kojin.csv")).unwrap();
         assert_eq!(csv, expected_csv(&want), "{what}");
-        assert_eq!(fs::read(out.join("kojin.rejects.csv")).unwrap(), b"");
+        let rej = fs::read(out.join("kojin.rejects.csv")).unwrap();
+        assert_eq!(ikou::reject::read_lines(&rej).unwrap(), [], "{what}");
         let m = read_manifest(&out);
         assert_eq!(m["counts"]["read"], rows.len(), "{what}");
         assert_eq!(m["inputs"][0]["eof_marker"], eof_marker, "{what}");
@@ -344,22 +344,17 @@ fn eucjp_ms_with_user_defined_rows_with_and_without_line_ends() {
 
 /// The reject lines of `dir/<stem>.rejects.csv`: (record, code, message, original bytes, offset, item).
 fn rejects(path: &Path) -> Vec<(u64, String, String, Vec<u8>, usize, String)> {
-    let bytes = fs::read(path).unwrap();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(&bytes[..]);
-    rdr.records()
+    ikou::reject::read_lines(&fs::read(path).unwrap())
+        .unwrap()
+        .into_iter()
         .map(|r| {
-            let r = r.unwrap();
             (
-                r[0].parse().unwrap(),
-                r[1].to_string(),
-                r[2].to_string(),
-                base64::engine::general_purpose::STANDARD
-                    .decode(&r[3])
-                    .unwrap(),
-                r[4].parse().unwrap(),
-                r[5].to_string(),
+                r.record,
+                r.code,
+                r.message,
+                r.original,
+                r.offset as usize,
+                r.item,
             )
         })
         .collect()

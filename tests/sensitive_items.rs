@@ -182,6 +182,15 @@ fn everything(dir: &Path, layout: &str) -> (Vec<(String, String)>, Vec<ikou::rej
             format!("reject reason of record {}", r.record),
             r.message.clone(),
         ));
+        // Every column of the reject line but the base64 of the whole record.
+        for (col, text) in [
+            ("key", &r.key),
+            ("item", &r.item),
+            ("position", &r.position),
+            ("record content", &r.content),
+        ] {
+            seen.push((format!("reject {col} of record {}", r.record), text.clone()));
+        }
     }
     (seen, rej)
 }
@@ -223,6 +232,28 @@ fn nothing_of_a_sensitive_item_reaches_people() {
         rej[0].message.contains("個人番号") && rej[0].message.contains("sensitive"),
         "{}",
         rej[0].message
+    );
+    // No position for the sensitive item; the record's items are shown with the
+    // sensitive one hidden, when the record could be read into its items.
+    let cols: Vec<(u64, &str, &str, &str)> = rej
+        .iter()
+        .map(|r| {
+            (
+                r.record,
+                r.key.as_str(),
+                r.position.as_str(),
+                r.content.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            (2, "", "", ""),
+            (3, "0003", "", "0003|佐藤|*****"),
+            (7, "0007", "", "0007|渡辺|*****"),
+            (9, "", "", ""),
+        ]
     );
     // The whole record is still kept verbatim.
     let input = data();

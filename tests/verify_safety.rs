@@ -253,13 +253,14 @@ fn shift_reject_offsets(run: &Path, name: &str) {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(&mut out);
+    w.write_record(ikou::reject::HEADER).unwrap();
     for rec in csv::ReaderBuilder::new()
-        .has_headers(false)
+        .has_headers(true)
         .from_reader(&text[..])
         .records()
     {
         let mut rec: Vec<String> = rec.unwrap().iter().map(String::from).collect();
-        rec[4] = (rec[4].parse::<u64>().unwrap() + 1).to_string();
+        rec[7] = (rec[7].parse::<u64>().unwrap() + 1).to_string();
         w.write_record(&rec).unwrap();
     }
     drop(w);

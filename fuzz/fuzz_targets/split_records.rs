@@ -200,6 +200,7 @@ fuzz_target!(init: { PROCESSORS.get_or_init(processors); }, |data: &[u8]| {
     let Some(processor) = processor.filter(|_| input.len() < 1 << 16) else { return };
     let mut scratch = Scratch::default();
     let mut rejects = Vec::new();
+    ikou::reject::write_header(&mut rejects, false);
     let mut expected = Vec::new();
     for (number, offset, raw, flaw) in &recs {
         if raw.is_empty() && flaw.is_none() {

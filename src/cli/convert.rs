@@ -53,6 +53,10 @@ pub struct Args {
     /// Accept empty (0-byte) inputs as files with no records instead of stopping.
     #[arg(long)]
     allow_empty: bool,
+    /// Start each *.rejects.csv with a UTF-8 BOM, so that Excel on Japanese Windows
+    /// opens it without mojibake (recorded in manifest.json options as rejects_bom).
+    #[arg(long)]
+    rejects_excel: bool,
     #[command(flatten)]
     read: ReadArgs,
     /// Print nothing but errors.
@@ -89,6 +93,7 @@ pub fn run(a: Args) -> u8 {
     }
     opts.allow_empty = a.allow_empty;
     opts.force = a.force;
+    opts.rejects_bom = a.rejects_excel;
     opts.skip_encoding_check = a.read.skip_encoding_check;
     opts.chunk_bytes = a.read.chunk_bytes;
     opts.max_record = a.read.max_record_bytes;

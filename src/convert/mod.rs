@@ -60,6 +60,10 @@ pub struct ConvertOptions {
     /// Write into an `--out` that holds files ikou did not write (never replacing
     /// or removing any of them).
     pub force: bool,
+    /// `--rejects-excel`: each reject file starts with a UTF-8 BOM, so that Excel
+    /// on Japanese Windows reads it as UTF-8 (recorded as `rejects_bom` in the
+    /// manifest's options).
+    pub rejects_bom: bool,
 }
 
 impl ConvertOptions {
@@ -77,6 +81,7 @@ impl ConvertOptions {
             map: MapOptions::default(),
             progress: None,
             force: false,
+            rejects_bom: false,
         }
     }
 
@@ -415,6 +420,9 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         }
         .to_string(),
     );
+    if opts.rejects_bom {
+        extra.insert("rejects_bom".to_string(), "true".to_string());
+    }
     Manifest {
         tool: manifest::Tool::this(),
         options: manifest::Options {

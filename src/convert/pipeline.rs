@@ -4,6 +4,7 @@
 use super::ConvertOptions;
 use crate::error::Error;
 use crate::gaiji::UnmappedPolicy;
+use crate::layout::{Format, Layout};
 use crate::output::{self, PendingFile};
 use crate::parallel::Workers;
 use crate::record::{RecordProcessor, Scratch};
@@ -107,13 +108,22 @@ fn convert_chunk_into(
                     ));
                     return out;
                 }
-                reject::write_line(&mut out.rejects, record, offset, &r, raw);
-                out.tally.reject(
-                    r.code,
-                    r.item.as_deref(),
-                    record,
-                    reject_key(processor, &r, scratch),
+                let key = reject_key(processor, &r, scratch);
+                let position = item_position(processor.layout(), &r);
+                let content = record_content(processor.layout(), scratch);
+                reject::write(
+                    &mut out.rejects,
+                    &reject::Line {
+                        record,
+                        offset,
+                        reject: &r,
+                        key,
+                        position: position.as_deref(),
+                        content: content.as_deref(),
+                        original: raw,
+                    },
                 );
+                out.tally.reject(r.code, r.item.as_deref(), record, key);
             }
         }
     }
@@ -143,7 +153,54 @@ fn reject_key<'s>(
     let fields = &processor.layout().fields;
     let k = processor.layout().key_field()?;
     let item = r.item.as_deref()?;
-    (scratch.items.len() == fields.len() && item != fields[k].name).then(|| scratch.items.get(k))
+    let known = scratch.items.len() == fields.len() && item != fields[k].name;
+    // The layout refuses a key that is sensitive; never show one all the same.
+    (known && !fields[k].sensitive).then(|| scratch.items.get(k))
+}
+
+/// Where the reject's item is in the record, from the layout: "3項目目" (csv)
+/// or "11〜20バイト目" (fixed). None without an item, or for a sensitive item
+/// (as its reason, the reject line says nothing of where its value went wrong).
+fn item_position(layout: &Layout, r: &reject::Reject) -> Option<String> {
+    let name = r.item.as_deref()?;
+    let (i, f) = layout
+        .fields
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.name == name)?;
+    if f.sensitive {
+        return None;
+    }
+    match layout.format {
+        Format::Csv => Some(format!("{}項目目", i.saturating_add(1))),
+        Format::Fixed => {
+            let off = f.offset?;
+            let end = off.checked_add(f.length?)?;
+            Some(format!("{}〜{}バイト目", off.saturating_add(1), end))
+        }
+    }
+}
+
+/// The rejected record's items as text, joined by [`reject::ITEM_SEPARATOR`],
+/// each sensitive item shown as [`reject::HIDDEN`]; None when the record was
+/// not read into all its items (then only its original bytes show it).
+fn record_content(layout: &Layout, scratch: &Scratch) -> Option<String> {
+    let items = &scratch.items;
+    if items.len() != layout.fields.len() {
+        return None;
+    }
+    let mut s = String::with_capacity(items.text().len().saturating_add(layout.fields.len()));
+    for (i, f) in layout.fields.iter().enumerate() {
+        if i > 0 {
+            s.push(reject::ITEM_SEPARATOR);
+        }
+        s.push_str(if f.sensitive {
+            reject::HIDDEN
+        } else {
+            items.get(i)
+        });
+    }
+    Some(s)
 }
 
 /// Reads, converts and writes one input file; returns what the splitter saw and the tally.
@@ -159,6 +216,12 @@ pub(super) fn run_file(
     let header = processor.layout().header;
     let (buffers, rejects) = (&workers.buffers, &workers.rejects);
     let mut tally = Tally::default();
+    let mut head = Vec::new();
+    reject::write_header(&mut head, opts.rejects_bom);
+    rej.write_all(&head).map_err(Error::io(
+        rej.dest(),
+        "writing the reject file failed; the disk may be full",
+    ))?;
     let convert = |chunk: &Chunk| {
         SCRATCH.with_borrow_mut(|scratch| {
             let out = buffers.take(output_room(cfg.chunk_bytes.saturating_add(64 * 1024)));

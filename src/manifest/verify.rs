@@ -313,7 +313,7 @@ fn count_csv_records(src: &mut impl Read) -> Result<u64, Fail> {
     }
 }
 
-/// Reads a reject file line by line; counts the lines and, with `cmp`,
+/// Reads a reject file line by line; counts the reject lines and, with `cmp`,
 /// compares each rejected record with the input.
 fn scan_rejects(src: &mut impl Read, mut cmp: Option<&mut Compare>) -> Result<u64, Fail> {
     let mut rdr = RejectReader::new(src);
@@ -324,7 +324,8 @@ fn scan_rejects(src: &mut impl Read, mut cmp: Option<&mut Compare>) -> Result<u6
                     c.check(l.record, l.offset, &l.original);
                 }
             }
-            Ok(None) => return Ok(rdr.lines()),
+            // Records, not lines: the header is not a rejected record.
+            Ok(None) => return Ok(rdr.records()),
             Err(ReadError::Io(e)) => return Err(Fail::Io(e)),
             Err(e @ ReadError::NotReject { .. }) => {
                 return Err(Fail::Format(format!("not a reject file: {e}")));

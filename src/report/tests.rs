@@ -170,7 +170,7 @@ fn counts_rejects_cleansing_hashes_and_tables_are_listed() {
     let list = section(&page, "reject-1");
     assert!(
         list.contains(
-            "<td class=\"n\">3</td><td>0003</td><td><code>a.rejects.csv</code> 1行目</td>"
+            "<td class=\"n\">3</td><td>0003</td><td><code>a.rejects.csv</code> 2行目</td>"
         ),
         "{list}"
     );
@@ -367,8 +367,8 @@ fn a_reason_with_more_records_than_listed_says_how_many_are_not_and_where() {
         page.contains("最初の100件だけを載せています。このほか5件は載せていません。すべて不正レコードファイル <code>a.rejects.csv</code> にあります"),
         "{page}"
     );
-    // Lines count every reject of the file: the unmapped one came first.
-    assert!(list.contains("<td class=\"n\">10</td><td>—</td><td><code>a.rejects.csv</code> 2行目"));
+    // Lines count the header and every reject of the file: the unmapped one came first.
+    assert!(list.contains("<td class=\"n\">10</td><td>—</td><td><code>a.rejects.csv</code> 3行目"));
 }
 
 /// Every `href="#…"` target on the page.
