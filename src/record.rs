@@ -262,7 +262,7 @@ impl RecordProcessor {
         let want = self.layout.fields.len();
         if s.items.len() != want {
             return Err(Reject::record(
-                "item-count",
+                ITEM_COUNT,
                 format!(
                     "項目数が{}です（レイアウト「{}」は{}項目）",
                     s.items.len(),
@@ -396,6 +396,8 @@ pub fn sensitive_message(item: &str, code: &str) -> String {
 
 /// Reject code of a record with an unmapped 外字.
 pub const UNMAPPED: &str = "unmapped-gaiji";
+/// The reason code of a record with the wrong number of items.
+pub const ITEM_COUNT: &str = "item-count";
 
 /// Reject code of a fixed-length record whose item boundary cuts a character in half.
 pub const CUT_CHARACTER: &str = "cut-character";

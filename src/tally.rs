@@ -29,6 +29,9 @@ pub struct Tally {
     /// Unmapped 外字 met in `sensitive` items: counted only, never listed by
     /// character or record (they are not in `unmapped`).
     pub sensitive_unmapped: u64,
+    /// Fewest and most items found in records rejected for the wrong number of
+    /// items, so that a run where all are rejected can say what the data holds.
+    pub items_found: Option<(usize, usize)>,
 }
 
 /// How often something was met, and the first record it was met in.
@@ -147,8 +150,20 @@ impl Tally {
         &mut self.rules[item]
     }
 
+    /// Notes the number of items found in a record rejected for the wrong number.
+    pub fn items_found(&mut self, n: usize) {
+        self.items_found = Some(
+            self.items_found
+                .map_or((n, n), |(lo, hi)| (lo.min(n), hi.max(n))),
+        );
+    }
+
     /// Adds a later chunk's tally.
     pub fn merge(&mut self, later: Tally) {
+        if let Some((lo, hi)) = later.items_found {
+            self.items_found(lo);
+            self.items_found(hi);
+        }
         // The later chunk's reject lines follow this tally's.
         let lines_before = self.rejected;
         self.read += later.read;

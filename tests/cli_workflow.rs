@@ -88,10 +88,19 @@ fn every_record_with_the_wrong_item_count_asks_about_the_layout() {
     assert_eq!(code, 3, "{err}");
     assert!(
         err.contains(
-            "3 of 3 records have the wrong number of items (the layout has 7) — is --layout"
+            "3 of 3 records have the wrong number of items: 7 expected, 3 found — is --layout"
         ),
         "{err}"
     );
+    // Several counts, across chunks of one record each: the range.
+    std::fs::write(&input, "a,b,c\r\nd,e\r\ng,h,i,j\r\n").unwrap();
+    let (code, _, err) = convert(
+        &dir.path().join("out2"),
+        &["--chunk-bytes", "1", "--jobs", "2"],
+        &[s(&input)],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("7 expected, 2 to 4 found"), "{err}");
     assert!(err.contains("the right layout?"), "{err}");
 }
 

@@ -270,6 +270,19 @@ fn summary(r: &RunResult, a: &Args, shape: Shape) {
     );
 }
 
+/// How many items the records rejected for their item count hold: `23`, or `20 to 23`.
+fn found_items(r: &RunResult) -> String {
+    let (mut lo, mut hi) = (usize::MAX, 0);
+    for (l, h) in r.files.iter().filter_map(|f| f.tally.items_found) {
+        (lo, hi) = (lo.min(l), hi.max(h));
+    }
+    match (lo, hi) {
+        (usize::MAX, _) => "another number".into(),
+        (l, h) if l == h => l.to_string(),
+        (l, h) => format!("{l} to {h}"),
+    }
+}
+
 /// When every record was rejected for the same reason, what that reason most
 /// likely means (the run's settings do not fit the data).
 fn all_same(r: &RunResult, a: &Args, shape: Shape) -> Option<String> {
@@ -287,10 +300,10 @@ fn all_same(r: &RunResult, a: &Args, shape: Shape) -> Option<String> {
     }
     let n = c.read;
     Some(match first.code.as_str() {
-        // The tally keeps no "found" figure per reason, so only the layout's is given.
         "item-count" => format!(
-            "{n} of {n} records have the wrong number of items (the layout has {}) — is --layout {} the right layout?",
+            "{n} of {n} records have the wrong number of items: {} expected, {} found — is --layout {} the right layout?",
             shape.items,
+            found_items(r),
             hints::shell_word(&a.layout)
         ),
         "undecodable" => format!(

@@ -102,8 +102,9 @@ fn convert_chunk_into(
                 if r.code == crate::record::UNMAPPED
                     && processor.mapper().options().unmapped == UnmappedPolicy::Fail
                 {
+                    // The reason is Japanese (as in the reject file): it stands apart.
                     out.stop = Some(format!(
-                        "record {record} (byte offset {offset}): {}",
+                        "record {record} (byte offset {offset}), reason: 「{}」",
                         r.message
                     ));
                     return out;
@@ -124,6 +125,10 @@ fn convert_chunk_into(
                     },
                 );
                 out.tally.reject(r.code, r.item.as_deref(), record, key);
+                if r.code == crate::record::ITEM_COUNT {
+                    // The record was split: its items are what the data holds.
+                    out.tally.items_found(scratch.items.len());
+                }
             }
         }
     }
@@ -231,7 +236,7 @@ pub(super) fn run_file(
     let write = |c: ChunkOutput| -> Result<(), Error> {
         if let Some(why) = c.stop {
             return Err(Error::Stopped(format!(
-                "{}: {why}. Nothing was published; add the 外字 to a table (ikou profile --worklist helps), or use --unmapped reject|geta",
+                "{}: stopped at {why}. Nothing was published; add the 外字 to a table (ikou profile --worklist helps), or use --unmapped reject|geta",
                 path.display()
             )));
         }
