@@ -604,6 +604,30 @@ fn an_xlsx_declaring_a_huge_shared_string_count_is_refused() {
     assert_refused("strings.xlsx", &rezip(&members), &["shared strings"]);
 }
 
+/// Found by fuzzing (layout_import): a cell reference with ~100 column letters made
+/// calamine multiply past u32 (a panic with overflow checks, a wrong cell without).
+#[test]
+fn a_cell_reference_beyond_xfd1048576_is_refused_before_calamine() {
+    for hostile in ["vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvB14", "A123456789012", "AAAA1"] {
+        let members: Vec<(String, Vec<u8>)> = unzip(&xlsx_with(|_| {}))
+            .into_iter()
+            .map(|(n, d)| {
+                if n.starts_with("xl/worksheets/") {
+                    let xml = String::from_utf8(d).unwrap().replacen(
+                        "r=\"A1\"",
+                        &format!("r=\"{hostile}\""),
+                        1,
+                    );
+                    (n, xml.into_bytes())
+                } else {
+                    (n, d)
+                }
+            })
+            .collect();
+        assert_refused("refs.xlsx", &rezip(&members), &["beyond XFD1048576"]);
+    }
+}
+
 #[test]
 fn a_workbook_that_unpacks_too_far_is_refused() {
     let mut members = unzip(&xlsx_with(|_| {}));

@@ -292,7 +292,8 @@ fn check_zip(bytes: &[u8]) -> Result<ZipCheck, String> {
         check.ods |= name == "mimetype";
         check.xlsb |= lower.ends_with("workbook.bin");
         // Only the members scanned below are kept; the rest are only counted.
-        let scan = lower.ends_with("sharedstrings.xml") || name == "content.xml";
+        let sheet = lower.starts_with("xl/worksheets/") && lower.ends_with(".xml");
+        let scan = lower.ends_with("sharedstrings.xml") || name == "content.xml" || sheet;
         buf.clear();
         let mut bounded = member.take(MAX_UNZIPPED - total + 1);
         let n = if scan {
@@ -323,8 +324,53 @@ fn check_zip(bytes: &[u8]) -> Result<ZipCheck, String> {
         if name == "content.xml" {
             ods_extent(&buf)?;
         }
+        if sheet {
+            cell_references(&buf, &name)?;
+        }
     }
     Ok(check)
+}
+
+/// Refuses a worksheet whose cell references (`r="…"`, `ref="…"`) go beyond
+/// XFD1048576 (3 letters, 7 digits): calamine computes them without checking
+/// for overflow, so a hostile reference must never reach it.
+fn cell_references(xml: &[u8], part: &str) -> Result<(), String> {
+    for attr in [
+        &b" r="[..],
+        b"\tr=",
+        b"\nr=",
+        b" ref=",
+        b"\tref=",
+        b"\nref=",
+    ] {
+        for at in memchr::memmem::find_iter(xml, attr) {
+            let rest = &xml[at + attr.len()..];
+            let Some((&q, value)) = rest
+                .split_first()
+                .filter(|(q, _)| matches!(q, b'"' | b'\''))
+            else {
+                continue;
+            };
+            let value = &value[..memchr::memchr(q, value).unwrap_or(value.len())];
+            let (mut letters, mut digits) = (0usize, 0usize);
+            for &b in value {
+                match b {
+                    b'A'..=b'Z' | b'a'..=b'z' => (letters, digits) = (letters + 1, 0),
+                    b'0'..=b'9' => digits += 1,
+                    _ => (letters, digits) = (0, 0),
+                }
+                if letters > 3 || digits > 7 {
+                    let shown: String =
+                        String::from_utf8_lossy(&value[..value.len().min(40)]).into();
+                    return Err(format!(
+                        "the workbook is damaged: {part} has a cell reference {shown:?} beyond \
+                         XFD1048576, the last cell a sheet can have. {NOT_A_WORKBOOK}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every value of attribute `attr` written `attr="digits"` (or with single
