@@ -608,7 +608,11 @@ fn an_xlsx_declaring_a_huge_shared_string_count_is_refused() {
 /// calamine multiply past u32 (a panic with overflow checks, a wrong cell without).
 #[test]
 fn a_cell_reference_beyond_xfd1048576_is_refused_before_calamine() {
-    for hostile in ["vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvB14", "A123456789012", "AAAA1"] {
+    for hostile in [
+        "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvB14",
+        "A123456789012",
+        "AAAA1",
+    ] {
         let members: Vec<(String, Vec<u8>)> = unzip(&xlsx_with(|_| {}))
             .into_iter()
             .map(|(n, d)| {

@@ -155,7 +155,7 @@ fn read_source(dir: &Path, source: Source) -> Result<String, ImportError> {
         path: path.clone(),
         source: e,
     })?;
-    let actual = hex(&Sha256::digest(&bytes));
+    let actual = crate::output::hex(&Sha256::digest(&bytes));
     if actual != source.sha256 {
         return Err(ImportError::UnknownSource {
             path,
@@ -168,13 +168,6 @@ fn read_source(dir: &Path, source: Source) -> Result<String, ImportError> {
         file: source.file,
         line: 0,
         message: format!("not UTF-8: {e}"),
-    })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
     })
 }
 

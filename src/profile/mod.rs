@@ -484,8 +484,15 @@ pub fn source_bytes(enc: Encoding, c: char) -> Option<String> {
         }
         _ => return None,
     };
-    let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
-    Some(format!("0x{hex}"))
+    let bytes: Vec<u8> = bytes
+        .into_iter()
+        .map(u8::try_from)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    Some(format!(
+        "0x{}",
+        crate::output::hex(&bytes).to_ascii_uppercase()
+    ))
 }
 
 #[cfg(test)]
