@@ -212,21 +212,7 @@ fn a_symlink_planted_at_a_temporary_name_is_not_followed() {
     let input = big_input(&t.path().join("big.csv"), 6 << 20);
     let outside = t.path().join("outside");
     fs::create_dir(&outside).unwrap();
-    let mut child = ikou()
-        .current_dir(root())
-        .args([
-            "convert",
-            "-q",
-            "--layout",
-            SAMPLE_LAYOUT,
-            "--gaiji",
-            GAIJI,
-            "--out",
-            s(&d),
-            s(&input),
-        ])
-        .spawn()
-        .unwrap();
+    let mut child = spawn_convert(&d, &input);
     let pid = child.id();
     // The report and manifest are written at the very end; plant at their names.
     let planted: Vec<(PathBuf, PathBuf)> = ["report.html", "manifest.json"]
@@ -298,21 +284,7 @@ fn two_runs_into_one_out_the_second_stops_the_first_finishes() {
     fs::create_dir(&d).unwrap();
     let input = big_input(&t.path().join("big.csv"), 8 << 20);
     let small = put_sample(&t.path().join("small.csv"));
-    let mut first = ikou()
-        .current_dir(root())
-        .args([
-            "convert",
-            "-q",
-            "--layout",
-            SAMPLE_LAYOUT,
-            "--gaiji",
-            GAIJI,
-            "--out",
-            s(&d),
-            s(&input),
-        ])
-        .spawn()
-        .unwrap();
+    let mut first = spawn_convert(&d, &input);
     // Wait until the first run is writing (its temporaries exist).
     let start = Instant::now();
     while !names(&d).iter().any(|n| n.starts_with(".ikou-tmp-")) {
@@ -332,4 +304,23 @@ fn two_runs_into_one_out_the_second_stops_the_first_finishes() {
         names(&d),
         ["big.csv", "big.rejects.csv", "manifest.json", "report.html"]
     );
+}
+
+/// A `convert -q` of `input` into `out` with the sample layout and table, running.
+fn spawn_convert(out: &Path, input: &Path) -> std::process::Child {
+    ikou()
+        .current_dir(root())
+        .args([
+            "convert",
+            "-q",
+            "--layout",
+            SAMPLE_LAYOUT,
+            "--gaiji",
+            GAIJI,
+            "--out",
+            s(out),
+            s(input),
+        ])
+        .spawn()
+        .unwrap()
 }
