@@ -34,6 +34,17 @@ impl Error {
         }
     }
 
+    /// The same error naming `shown` where it named `path`: a spooled standard
+    /// input is shown as `-`, as it was given.
+    pub fn shown_as(mut self, path: &Path, shown: &Path) -> Error {
+        if let Error::Input { path: p, .. } | Error::Io { path: p, .. } = &mut self
+            && p == path
+        {
+            *p = shown.to_path_buf();
+        }
+        self
+    }
+
     /// For `map_err`: an I/O error on `path`, with what to do about it.
     pub fn io(path: &Path, hint: &'static str) -> impl FnOnce(std::io::Error) -> Error + use<> {
         let path = path.to_path_buf();

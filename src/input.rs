@@ -8,6 +8,114 @@ use crate::split::{ChunkReader, Framing, SplitConfig};
 use std::io::Read;
 use std::path::Path;
 
+/// An input named `-` is standard input. It is read to the end into a file of
+/// ikou's own (a new private directory under the system's temporary directory),
+/// so that it is checked, sized and hashed like any file, and read once; the
+/// directory is removed when the spool is dropped.
+pub struct StdinSpool {
+    dir: std::path::PathBuf,
+    file: std::path::PathBuf,
+}
+
+impl StdinSpool {
+    /// The name a spooled input has: its outputs are `stdin.csv` and `stdin.rejects.csv`.
+    pub const NAME: &'static str = "stdin";
+
+    /// Spools standard input when one of `inputs` is `-` (at most one may be).
+    pub fn for_inputs(inputs: &[std::path::PathBuf]) -> Result<Option<StdinSpool>, Error> {
+        match inputs.iter().filter(|p| is_stdin(p)).count() {
+            0 => Ok(None),
+            1 => StdinSpool::read(&mut std::io::stdin().lock()).map(Some),
+            _ => Err(Error::Usage(
+                "- (standard input) is given more than once; it can be read only once".into(),
+            )),
+        }
+    }
+
+    /// Reads `from` to its end into a new spool file.
+    pub fn read(from: &mut impl Read) -> Result<StdinSpool, Error> {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        let tmp = std::env::temp_dir();
+        let mut dir = None;
+        for attempt in 0..100u32 {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let d = tmp.join(format!(
+                "ikou-stdin-{}-{nanos}-{attempt}",
+                std::process::id()
+            ));
+            // A new directory only ikou can enter: nothing of someone else's is written.
+            match std::fs::DirBuilder::new().mode(0o700).create(&d) {
+                Ok(()) => {
+                    dir = Some(d);
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(Error::io(
+                        &d,
+                        "cannot make a temporary directory for standard input (set TMPDIR)",
+                    )(e));
+                }
+            }
+        }
+        let dir = dir.ok_or_else(|| {
+            Error::input(
+                &tmp,
+                "cannot make a temporary directory for standard input (set TMPDIR)",
+            )
+        })?;
+        let spool = StdinSpool {
+            file: dir.join(Self::NAME),
+            dir,
+        };
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&spool.file)
+            .map_err(Error::io(&spool.file, "cannot spool standard input"))?;
+        std::io::copy(from, &mut f)
+            .and_then(|_| f.sync_all())
+            .map_err(Error::io(
+                &spool.file,
+                "cannot spool standard input (is the disk full? set TMPDIR)",
+            ))?;
+        Ok(spool)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.file
+    }
+
+    /// The paths to read: `inputs` with `-` replaced by the spool (when there is one).
+    pub fn resolve(
+        spool: Option<&StdinSpool>,
+        inputs: &[std::path::PathBuf],
+    ) -> Vec<std::path::PathBuf> {
+        inputs
+            .iter()
+            .map(|p| match spool {
+                Some(s) if is_stdin(p) => s.file.clone(),
+                _ => p.clone(),
+            })
+            .collect()
+    }
+}
+
+impl Drop for StdinSpool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.file);
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+/// `-`: standard input (a file really named `-` is `./-`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// How much of each file the encoding check reads.
 const SAMPLE_BYTES: usize = 64 * 1024;
 /// Records of the sample that are decoded.

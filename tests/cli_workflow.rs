@@ -410,7 +410,7 @@ fn a_layout_can_come_from_standard_input() {
 }
 
 #[test]
-fn dash_for_a_table_or_an_input_is_refused_clearly() {
+fn dash_for_a_table_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let (code, _, err) = convert(&out, &["--gaiji", "-"], &[&sample()]);
@@ -419,11 +419,113 @@ fn dash_for_a_table_or_an_input_is_refused_clearly() {
         err.contains("--gaiji -: ikou does not read this from standard input"),
         "{err}"
     );
-    let (code, _, err) = convert(&out, &[], &["-"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("INPUT -: "), "{err}");
     assert!(!out.exists());
-    let l = layout();
-    let (code, _, err) = run(&["profile", "--layout", &l, "-"]);
+}
+
+#[test]
+fn an_input_can_come_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let bytes = std::fs::read(common::root().join("testdata/juki_kojin.csv")).unwrap();
+    let (l, g) = (layout(), common::root().join("testdata/gaiji/sample.tsv"));
+    let out = dir.path().join("out");
+    let child = |args: &[&str], input: &[u8]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ikou"));
+        c.current_dir(common::root()).env("TMPDIR", &tmp).args(args);
+        c.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut p = c.spawn().unwrap();
+        let _ = std::io::Write::write_all(&mut p.stdin.take().unwrap(), input);
+        let o = p.wait_with_output().unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = child(
+        &[
+            "convert",
+            "-q",
+            "--layout",
+            &l,
+            "--gaiji",
+            s(&g),
+            "--out",
+            s(&out),
+            "-",
+        ],
+        &bytes,
+    );
+    assert_eq!(code, 3, "{err}");
+    // Named `-` in the manifest, with the bytes' hash; outputs named stdin.
+    let m = common::read_manifest(&out);
+    assert_eq!(m["inputs"][0]["path"], "-");
+    assert_eq!(m["inputs"][0]["bytes"], bytes.len() as u64);
+    // The same output as from the file, and the spool is gone.
+    let out2 = dir.path().join("out2");
+    convert(&out2, &["-q", "--gaiji", s(&g)], &[&sample()]);
+    assert_eq!(
+        std::fs::read(out.join("stdin.csv")).unwrap(),
+        std::fs::read(out2.join("juki_kojin.csv")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "spool left behind"
+    );
+    // verify checks the run; --inputs says standard input cannot be read again.
+    let (code, _, err) = run(&["verify", s(&out)]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, _) = run(&["verify", "--inputs", s(&out)]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("standard input, which cannot be read again"),
+        "{stdout}"
+    );
+    // An empty standard input is named `-`, not by the spool's path.
+    let (code, err) = child(
+        &[
+            "convert",
+            "--layout",
+            &l,
+            "--out",
+            s(&dir.path().join("e")),
+            "-",
+        ],
+        b"",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("ikou: error: -: the file is empty"), "{err}");
+    // profile reads it too; standard input only once.
+    let (code, err) = child(&["profile", "-q", "--layout", &l, "-"], &bytes);
+    assert_eq!(code, 3, "{err}");
+    let (code, err) = child(
+        &[
+            "convert",
+            "--layout",
+            &l,
+            "--out",
+            s(&dir.path().join("t")),
+            "-",
+            "-",
+        ],
+        &bytes,
+    );
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("more than once"), "{err}");
+    let (code, err) = child(
+        &[
+            "convert",
+            "--layout",
+            "-",
+            "--out",
+            s(&dir.path().join("u")),
+            "-",
+        ],
+        &bytes,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("read only once"), "{err}");
 }

@@ -178,3 +178,14 @@ pub fn refuse_stdin(what: &str, paths: &[std::path::PathBuf]) -> Result<(), ikou
     }
     Ok(())
 }
+
+/// Standard input can be read once: `--layout -` and an input `-` together are
+/// refused (exit 2).
+pub fn stdin_once(layout: &str, inputs: &[std::path::PathBuf]) -> Result<(), ikou::Error> {
+    if layout == "-" && inputs.iter().any(|p| ikou::input::is_stdin(p)) {
+        return Err(ikou::Error::Usage(
+            "--layout - and the input - both ask for standard input, which can be read only once; give one of them as a file".into(),
+        ));
+    }
+    Ok(())
+}

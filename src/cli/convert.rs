@@ -67,14 +67,15 @@ pub struct Args {
     /// status with its meaning).
     #[arg(long)]
     json: bool,
-    /// Input files (legacy exports).
+    /// Input files (legacy exports); - reads one from standard input (named - in
+    /// the manifest; its outputs are stdin.csv and stdin.rejects.csv).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
 
 pub fn run(a: Args) -> u8 {
     if let Err(e) = super::args::refuse_stdin("--gaiji", &a.gaiji)
-        .and_then(|()| super::args::refuse_stdin("INPUT", &a.inputs))
+        .and_then(|()| super::args::stdin_once(&a.layout, &a.inputs))
     {
         return super::fail(&e);
     }

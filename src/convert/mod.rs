@@ -132,11 +132,16 @@ impl RunResult {
     }
 }
 
-/// Converts `inputs` into `opts.out_dir`.
+/// Converts `inputs` into `opts.out_dir`. An input `-` is standard input (read
+/// once, to the end, before anything else; its outputs are `stdin.csv` and
+/// `stdin.rejects.csv`, and the manifest names it `-`).
 pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, Error> {
     if inputs.is_empty() {
         return Err(Error::Usage("no input files given".into()));
     }
+    let stdin = input::StdinSpool::for_inputs(inputs)?;
+    let labels = inputs;
+    let inputs = &input::StdinSpool::resolve(stdin.as_ref(), inputs)[..];
     // Sizes and jobs are checked before the output directory is touched.
     pipeline::split_config(opts)?;
     if !(1..=crate::parallel::Workers::MAX_JOBS).contains(&opts.jobs) {
@@ -149,13 +154,14 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     crate::outdir::check_inputs(&opts.out_dir, inputs)?;
     let names = output_names(inputs, &opts.out_dir)?;
     let mut total_bytes = 0;
-    for path in inputs {
+    for (path, label) in inputs.iter().zip(labels) {
+        let checked = input::check(path, opts.encoding, opts.framing(), opts.allow_empty);
         total_bytes += if opts.skip_encoding_check {
-            input::check(path, opts.encoding, opts.framing(), opts.allow_empty)
-                .or_else(|e| std::fs::metadata(path).map(|m| m.len()).map_err(|_| e))?
+            checked.or_else(|e| std::fs::metadata(path).map(|m| m.len()).map_err(|_| e))
         } else {
-            input::check(path, opts.encoding, opts.framing(), opts.allow_empty)?
-        };
+            checked
+        }
+        .map_err(|e| e.shown_as(path, label))?;
     }
     let mapper = opts.mapper()?;
     let warnings = mapper.warnings().iter().map(ToString::to_string).collect();
@@ -174,7 +180,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
 
     let mut pending = Vec::new();
     let mut files = Vec::new();
-    for (path, (out_name, rej_name)) in inputs.iter().zip(&names) {
+    for ((path, label), (out_name, rej_name)) in inputs.iter().zip(labels).zip(&names) {
         let mut out = PendingFile::create(&opts.out_dir.join(out_name)).map_err(Error::io(
             &opts.out_dir.join(out_name),
             "check that the output directory is writable",
@@ -184,7 +190,8 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             "check that the output directory is writable",
         ))?;
         let (stream, tally) =
-            pipeline::run_file(opts, &workers, &processor, path, &mut out, &mut rej)?;
+            pipeline::run_file(opts, &workers, &processor, path, &mut out, &mut rej)
+                .map_err(|e| e.shown_as(path, label))?;
         let output = out
             .finish()
             .map_err(Error::io(out.dest(), "the disk may be full"))?;
@@ -192,7 +199,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             .finish()
             .map_err(Error::io(rej.dest(), "the disk may be full"))?;
         files.push(FileResult {
-            input: path.clone(),
+            input: label.clone(),
             output_name: out_name.clone(),
             rejects_name: rej_name.clone(),
             stream,

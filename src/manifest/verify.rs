@@ -68,7 +68,10 @@ pub fn verify(dir: &Path, check_inputs: bool) -> Result<VerifyReport, VerifyErro
     let mut to_compare = std::collections::HashMap::new();
     if check_inputs {
         for (i, input) in m.inputs.iter().enumerate().rev() {
-            to_compare.insert(input.rejects.as_str(), i);
+            // Standard input cannot be read again (check_input says so once).
+            if !crate::input::is_stdin(Path::new(&input.path)) {
+                to_compare.insert(input.rejects.as_str(), i);
+            }
         }
     }
     for e in &m.rejects {
@@ -438,6 +441,12 @@ impl Compare {
 /// run by nature; they are read only with --inputs, a link the user named is
 /// followed (as convert followed it), and only a regular file is opened.
 fn check_input(path: &Path, sha: &str, bytes: u64) -> Option<String> {
+    if crate::input::is_stdin(path) {
+        return Some(
+            "-: this input was standard input, which cannot be read again; to check an input, convert it from a file"
+                .into(),
+        );
+    }
     let shown = path.display();
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,

@@ -221,13 +221,17 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     if inputs.is_empty() {
         return Err(Error::Usage("no input files given".into()));
     }
+    // `-` is standard input, spooled (see [`input::StdinSpool`]); reported as `-`.
+    let stdin = input::StdinSpool::for_inputs(inputs)?;
+    let labels = inputs;
+    let inputs = &input::StdinSpool::resolve(stdin.as_ref(), inputs)[..];
     if opts.jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
-    for path in inputs {
+    for (path, label) in inputs.iter().zip(labels) {
         let checked = input::check(path, opts.encoding, opts.framing(), true);
         if !opts.skip_encoding_check {
-            checked?;
+            checked.map_err(|e| e.shown_as(path, label))?;
         }
     }
     let mapper = mapper(opts)?;
@@ -244,10 +248,10 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     };
     let workers = Workers::new(opts.jobs)?;
     let mut files = Vec::new();
-    for path in inputs {
-        files.push(scan_file(opts, &workers, &stages, path)?);
+    for (path, label) in inputs.iter().zip(labels) {
+        files.push(scan_file(opts, &workers, &stages, path).map_err(|e| e.shown_as(path, label))?);
     }
-    Ok(assemble(opts, &mapper, inputs, files))
+    Ok(assemble(opts, &mapper, labels, files))
 }
 
 fn mapper(opts: &ProfileOptions) -> Result<Mapper, Error> {
