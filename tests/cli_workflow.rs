@@ -410,16 +410,61 @@ fn a_layout_can_come_from_standard_input() {
 }
 
 #[test]
-fn dash_for_a_table_is_refused_clearly() {
+fn a_table_can_come_from_standard_input() {
     let dir = tempfile::tempdir().unwrap();
+    let table = std::fs::read(common::root().join("testdata/gaiji/sample.tsv")).unwrap();
     let out = dir.path().join("out");
-    let (code, _, err) = convert(&out, &["--gaiji", "-"], &[&sample()]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("--gaiji -: ikou does not read this from standard input"),
-        "{err}"
+    let l = layout();
+    let input = sample();
+    let (code, _, err) = with_stdin(
+        &[
+            "convert",
+            "-q",
+            "--layout",
+            &l,
+            "--gaiji",
+            "-",
+            "--out",
+            s(&out),
+            &input,
+        ],
+        &table,
     );
-    assert!(!out.exists());
+    assert_eq!(code, 3, "{err}");
+    let m = common::read_manifest(&out);
+    let t = m["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "gaiji")
+        .unwrap();
+    assert_eq!(t["path"], "-");
+    // The same output as from the file.
+    let out2 = dir.path().join("out2");
+    let g = common::root().join("testdata/gaiji/sample.tsv");
+    convert(&out2, &["-q", "--gaiji", s(&g)], &[&input]);
+    assert_eq!(
+        std::fs::read(out.join("juki_kojin.csv")).unwrap(),
+        std::fs::read(out2.join("juki_kojin.csv")).unwrap()
+    );
+    // Bounded.
+    let big = vec![b'#'; (64 << 20) + 10];
+    let (code, _, err) = with_stdin(
+        &[
+            "convert",
+            "-q",
+            "--layout",
+            &l,
+            "--gaiji",
+            "-",
+            "--out",
+            s(&dir.path().join("b")),
+            &input,
+        ],
+        &big,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("too much for a 外字 table"), "{err}");
 }
 
 #[test]

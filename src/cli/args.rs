@@ -168,23 +168,20 @@ pub fn load_layout(spec: &str) -> Result<ikou::layout::LoadedLayout, ikou::Error
     })
 }
 
-/// Refuses `-` where standard input cannot be read yet (`what`: the flag or
-/// argument), instead of looking for a file named `-`. Err (exit 2).
-pub fn refuse_stdin(what: &str, paths: &[std::path::PathBuf]) -> Result<(), ikou::Error> {
-    if paths.iter().any(|p| p.as_os_str() == "-") {
-        return Err(ikou::Error::Usage(format!(
-            "{what} -: ikou does not read this from standard input; give a file's path (a file named - can be given as ./-)"
-        )));
-    }
-    Ok(())
-}
-
-/// Standard input can be read once: `--layout -` and an input `-` together are
-/// refused (exit 2).
-pub fn stdin_once(layout: &str, inputs: &[std::path::PathBuf]) -> Result<(), ikou::Error> {
-    if layout == "-" && inputs.iter().any(|p| ikou::input::is_stdin(p)) {
+/// Standard input can be read once: `-` given twice among `--layout`, `--gaiji`
+/// and the inputs is refused (exit 2).
+pub fn stdin_once(
+    layout: &str,
+    gaiji: &[std::path::PathBuf],
+    inputs: &[std::path::PathBuf],
+) -> Result<(), ikou::Error> {
+    let dash = |p: &&std::path::PathBuf| ikou::input::is_stdin(p);
+    let n = usize::from(layout == "-")
+        + gaiji.iter().filter(dash).count()
+        + inputs.iter().filter(dash).count();
+    if n > 1 {
         return Err(ikou::Error::Usage(
-            "--layout - and the input - both ask for standard input, which can be read only once; give one of them as a file".into(),
+            "- (standard input) is given more than once among --layout, --gaiji and the inputs; it can be read only once: give the others as files".into(),
         ));
     }
     Ok(())

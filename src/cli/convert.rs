@@ -39,7 +39,7 @@ pub struct Args {
     /// utf-16le, utf-16be.
     #[arg(long, value_name = "ENC", default_value = "cp932", value_parser = parse_encoding)]
     encoding: Encoding,
-    /// Vendor 外字 table (TSV: source<TAB>target). Repeatable; a later table may
+    /// Vendor 外字 table (TSV: source<TAB>target; - for standard input). Repeatable; a later table may
     /// replace an earlier mapping only on a line marked `!` before the source, any
     /// other disagreement between tables is an error.
     #[arg(long, value_name = "TSV")]
@@ -74,9 +74,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    if let Err(e) = super::args::refuse_stdin("--gaiji", &a.gaiji)
-        .and_then(|()| super::args::stdin_once(&a.layout, &a.inputs))
-    {
+    if let Err(e) = super::args::stdin_once(&a.layout, &a.gaiji, &a.inputs) {
         return super::fail(&e);
     }
     let layout = match super::args::load_layout(&a.layout) {

@@ -68,9 +68,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    if let Err(e) = super::args::refuse_stdin("--gaiji", &a.gaiji)
-        .and_then(|()| super::args::stdin_once(&a.layout, &a.inputs))
-    {
+    if let Err(e) = super::args::stdin_once(&a.layout, &a.gaiji, &a.inputs) {
         return super::fail(&e);
     }
     let layout = match super::args::load_layout(&a.layout) {
