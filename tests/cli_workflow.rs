@@ -447,6 +447,12 @@ fn a_table_can_come_from_standard_input() {
         std::fs::read(out.join("juki_kojin.csv")).unwrap(),
         std::fs::read(out2.join("juki_kojin.csv")).unwrap()
     );
+    // mappings check and diff read it too.
+    let (code, stdout, err) = with_stdin(&["mappings", "check", "-"], &table);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("no findings"), "{stdout}");
+    let (code, _, err) = with_stdin(&["mappings", "diff", "-", s(&g)], &table);
+    assert_eq!(code, 0, "{err}");
     // Bounded.
     let big = vec![b'#'; (64 << 20) + 10];
     let (code, _, err) = with_stdin(

@@ -155,26 +155,31 @@ impl TableSource {
     /// The most a table read from standard input may hold (tables are a few MiB).
     pub const MAX_STDIN_BYTES: u64 = 64 << 20;
 
+    /// The bytes of a table file; `-` is standard input (at most
+    /// [`Self::MAX_STDIN_BYTES`]).
+    pub fn bytes(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        if !crate::input::is_stdin(path) {
+            return std::fs::read(path);
+        }
+        let mut b = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(Self::MAX_STDIN_BYTES + 1)
+            .read_to_end(&mut b)?;
+        if b.len() as u64 > Self::MAX_STDIN_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                "standard input holds more than 64 MiB, too much for a 外字 table; give the table's path",
+            ));
+        }
+        Ok(b)
+    }
+
     /// Reads one table; `-` is standard input (at most [`Self::MAX_STDIN_BYTES`]).
     pub fn read(path: &std::path::Path) -> std::io::Result<TableSource> {
         use sha2::Digest;
-        use std::io::Read;
-        let bytes = if crate::input::is_stdin(path) {
-            let mut b = Vec::new();
-            std::io::stdin()
-                .lock()
-                .take(Self::MAX_STDIN_BYTES + 1)
-                .read_to_end(&mut b)?;
-            if b.len() as u64 > Self::MAX_STDIN_BYTES {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "standard input holds more than 64 MiB, too much for a 外字 table; give the table's path",
-                ));
-            }
-            b
-        } else {
-            std::fs::read(path)?
-        };
+        let bytes = Self::bytes(path)?;
         let sha256 = crate::output::hex(&sha2::Sha256::digest(&bytes));
         let text = String::from_utf8(bytes).map_err(|_| {
             std::io::Error::new(std::io::ErrorKind::InvalidData, "the table is not UTF-8")

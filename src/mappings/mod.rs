@@ -30,7 +30,7 @@ pub struct TableFile {
 /// "Unicode text") is not read further: every line would be a syntax error. Err
 /// (exit 2): the file cannot be read at all.
 pub fn read_table(path: &Path) -> Result<TableFile, Error> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = TableSource::bytes(path).map_err(|e| {
         Error::Config(format!(
             "{}: cannot read the 外字 table: {e}; check the path",
             path.display()
