@@ -359,8 +359,14 @@ fn layouts_to_a_closed_pipe_are_not_a_crash() {
 }
 
 fn with_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    with_stdin_in(std::env::temp_dir().as_path(), args, stdin)
+}
+
+/// As [`with_stdin`], with `tmp` as the temporary directory (TMPDIR) of ikou.
+fn with_stdin_in(tmp: &Path, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     use std::io::Write;
     let mut child = common::ikou()
+        .env("TMPDIR", tmp)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -482,18 +488,8 @@ fn an_input_can_come_from_standard_input() {
     let (l, g) = (layout(), common::root().join("testdata/gaiji/sample.tsv"));
     let out = dir.path().join("out");
     let child = |args: &[&str], input: &[u8]| {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ikou"));
-        c.current_dir(common::root()).env("TMPDIR", &tmp).args(args);
-        c.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut p = c.spawn().unwrap();
-        let _ = std::io::Write::write_all(&mut p.stdin.take().unwrap(), input);
-        let o = p.wait_with_output().unwrap();
-        (
-            o.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
+        let (code, _, err) = with_stdin_in(&tmp, args, input);
+        (code, err)
     };
     let (code, err) = child(
         &[
