@@ -111,6 +111,18 @@ impl Drop for StdinSpool {
     }
 }
 
+/// Standard input read whole, for the small files that may come from it (a
+/// layout, a 外字 table); None when it holds more than `max` bytes, which are not
+/// read into memory.
+pub fn read_stdin(max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
 /// `-`: standard input (a file really named `-` is `./-`).
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"

@@ -148,18 +148,13 @@ pub fn load_layout(spec: &str) -> Result<ikou::layout::LoadedLayout, ikou::Error
     if spec != "-" {
         return Ok(ikou::layout::load(spec)?);
     }
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_STDIN_LAYOUT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ikou::Error::Config(format!("--layout -: cannot read standard input: {e}")))?;
-    if bytes.len() as u64 > MAX_STDIN_LAYOUT {
-        return Err(ikou::Error::Config(format!(
-            "--layout -: standard input holds more than {MAX_STDIN_LAYOUT} bytes, too much for a layout; give the layout file's path"
-        )));
-    }
+    let bytes = ikou::input::read_stdin(MAX_STDIN_LAYOUT)
+        .map_err(|e| ikou::Error::Config(format!("--layout -: cannot read standard input: {e}")))?
+        .ok_or_else(|| {
+            ikou::Error::Config(format!(
+                "--layout -: standard input holds more than {MAX_STDIN_LAYOUT} bytes, too much for a layout; give the layout file's path"
+            ))
+        })?;
     let layout = ikou::layout::parse(&bytes, "-")?;
     Ok(ikou::layout::LoadedLayout {
         layout,

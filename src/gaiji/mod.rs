@@ -158,22 +158,15 @@ impl TableSource {
     /// The bytes of a table file; `-` is standard input (at most
     /// [`Self::MAX_STDIN_BYTES`]).
     pub fn bytes(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-        use std::io::Read;
         if !crate::input::is_stdin(path) {
             return std::fs::read(path);
         }
-        let mut b = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(Self::MAX_STDIN_BYTES + 1)
-            .read_to_end(&mut b)?;
-        if b.len() as u64 > Self::MAX_STDIN_BYTES {
-            return Err(std::io::Error::new(
+        crate::input::read_stdin(Self::MAX_STDIN_BYTES)?.ok_or_else(|| {
+            std::io::Error::new(
                 std::io::ErrorKind::FileTooLarge,
                 "standard input holds more than 64 MiB, too much for a 外字 table; give the table's path",
-            ));
-        }
-        Ok(b)
+            )
+        })
     }
 
     /// Reads one table; `-` is standard input (at most [`Self::MAX_STDIN_BYTES`]).
