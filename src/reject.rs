@@ -299,6 +299,30 @@ const OLD_COLUMNS: [Col; 6] = [
     Col::Item,
 ];
 
+/// Fills `buf` for csv-core, returning the byte count (0 at the end of the
+/// input). csv-core drops a UTF-8 BOM only when its first call holds all three
+/// bytes and something after them: a first read of exactly the BOM would look
+/// to it like the end of the input, and a BOM split across reads would be
+/// taken as data. So the `first` fill reads on until it has 4 bytes or the
+/// input has ended, whatever sizes the reader hands out.
+pub(crate) fn fill_csv_buffer(
+    src: &mut impl std::io::Read,
+    buf: &mut [u8],
+    first: bool,
+) -> std::io::Result<usize> {
+    let want = if first { 4.min(buf.len()) } else { 1 };
+    let mut n = 0;
+    while n < want {
+        match src.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 /// Reads a reject file line by line in bounded memory: one read buffer, one
 /// field piece, and at most [`KEEP_ORIGINAL`] decoded bytes, whatever the
 /// length of the file or of a line. The CSV is parsed by csv-core, the parser
@@ -312,6 +336,8 @@ pub struct RejectReader<R> {
     buf: Box<[u8]>,
     start: usize,
     end: usize,
+    /// Whether the first fill (the one that must hold a whole BOM) is done.
+    started: bool,
     eof: bool,
     piece: Box<[u8]>,
     lines: u64,
@@ -330,6 +356,7 @@ impl<R: std::io::Read> RejectReader<R> {
             buf: vec![0; READ_BYTES].into_boxed_slice(),
             start: 0,
             end: 0,
+            started: false,
             eof: false,
             piece: vec![0; READ_BYTES].into_boxed_slice(),
             lines: 0,
@@ -373,13 +400,9 @@ impl<R: std::io::Read> RejectReader<R> {
         let mut line = LineState::new(self.keep_original, self.columns);
         loop {
             if self.start == self.end && !self.eof {
-                self.end = loop {
-                    match self.src.read(&mut self.buf) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(ReadError::Io(e)),
-                    }
-                };
+                self.end = fill_csv_buffer(&mut self.src, &mut self.buf, !self.started)
+                    .map_err(ReadError::Io)?;
+                self.started = true;
                 self.start = 0;
                 self.eof = self.end == 0;
             }
@@ -749,12 +772,11 @@ mod tests {
             let mut rdr = RejectReader::new(&out[..]);
             while rdr.next_line().unwrap().is_some() {}
             assert_eq!((rdr.records(), rdr.lines()), (1, 2));
-            // A BOM the reader is handed a byte at a time is dropped too.
-            let mut rdr = RejectReader::new(Trickle {
-                data: &out,
-                step: 1,
-            });
-            assert_eq!(rdr.next_line().unwrap().unwrap().record, 3);
+            // A BOM the reader is handed in pieces, or alone, is dropped too.
+            for step in 1..=5 {
+                let mut rdr = RejectReader::new(Trickle { data: &out, step });
+                assert_eq!(rdr.next_line().unwrap().unwrap().record, 3, "step {step}");
+            }
         }
         // A header alone: no rejects.
         let mut out = Vec::new();

@@ -9,7 +9,7 @@
 //! in parallel and the problems reported in manifest order.
 
 use super::{FILE_NAME, FileEntry, Manifest};
-use crate::reject::{Original, ReadError, RejectReader};
+use crate::reject::{Original, ReadError, RejectReader, fill_csv_buffer};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fs::{File, Metadata};
@@ -300,9 +300,11 @@ fn count_csv_records(src: &mut impl Read) -> Result<u64, Fail> {
     let mut ends = vec![0; 1024];
     let (mut start, mut end) = (0, 0);
     let mut n = 0u64;
+    let mut first = true;
     loop {
         if start == end {
-            end = src.read(&mut buf).map_err(Fail::Io)?;
+            end = fill_csv_buffer(src, &mut buf, first).map_err(Fail::Io)?;
+            first = false;
             start = 0;
         }
         // An empty slice (end == 0) tells csv-core the input has ended.
@@ -664,6 +666,23 @@ mod tests {
         ) {
             let got = count_csv_records(&mut Trickle { data: &data, step }).ok();
             proptest::prop_assert_eq!(got, Some(csv_crate_count(&data)));
+        }
+    }
+
+    #[test]
+    fn a_bom_read_alone_or_in_pieces_is_not_the_end_of_the_file() {
+        // Found by the proptest above: csv-core took a first read of exactly
+        // the BOM for the end of the input and counted no record.
+        for data in [
+            &b"\xEF\xBB\xBFa"[..],
+            b"\xEF\xBB\xBFa\r\nb",
+            b"\xEF\xBB\xBF",
+        ] {
+            let want = csv_crate_count(data);
+            for step in 1..=5 {
+                let got = count_csv_records(&mut Trickle { data, step }).ok();
+                assert_eq!(got, Some(want), "{data:?} step {step}");
+            }
         }
     }
 
