@@ -444,6 +444,9 @@ fn char_len(enc: Encoding, raw: &[u8], i: usize) -> usize {
             };
             if (0xD8..=0xDB).contains(&hi) { 4 } else { 2 }
         }
+        // Shift-coded encodings: the byte alone does not say (the shift state
+        // does); see the mainframe item checks.
+        _ => 1,
     }
 }
 

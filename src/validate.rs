@@ -73,12 +73,7 @@ mod tests {
             kind: FieldType::Text,
             length,
             required,
-            key: false,
-            sensitive: false,
-            offset: None,
-            codes: vec![],
-            date: None,
-            kana: None,
+            ..Field::default()
         }
     }
 

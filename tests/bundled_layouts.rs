@@ -80,6 +80,9 @@ fn sample(f: &Field, record: usize) -> (String, String) {
         FieldType::Number => same(format!("{}", 1000 * record + 7)),
         FieldType::Date => same("20000229".into()),
         FieldType::Code => same(f.codes[record % f.codes.len()].clone()),
+        FieldType::Packed | FieldType::Zoned | FieldType::Binary => {
+            unreachable!("no bundled layout has mainframe number items")
+        }
     }
 }
 

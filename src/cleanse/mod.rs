@@ -360,7 +360,10 @@ impl Cleanser {
                 FieldType::Text => Kind::Text,
                 FieldType::Kana => Kind::Kana(f.kana.unwrap_or_default()),
                 FieldType::Digits => Kind::Aligned(Strict::Digits),
-                FieldType::Number => Kind::Aligned(Strict::Number),
+                // Mainframe numbers arrive here already as decimal text.
+                FieldType::Number | FieldType::Packed | FieldType::Zoned | FieldType::Binary => {
+                    Kind::Aligned(Strict::Number)
+                }
                 FieldType::Code => {
                     if f.codes.is_empty() {
                         return Err(format!("{}: type \"code\" needs a `codes` list", at()));

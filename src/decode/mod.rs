@@ -5,6 +5,10 @@
 //! (the caller rejects the record) instead of replacing them. See DOMAIN.md §3.
 
 mod eucjp;
+mod ibm;
+mod jef;
+mod jips;
+mod keis;
 mod sjis;
 
 use std::fmt;
@@ -25,11 +29,31 @@ pub enum Encoding {
     Utf8,
     Utf16Le,
     Utf16Be,
+    /// IBM EBCDIC + DBCS through SO 0x0E / SI 0x0F: カナ single-byte side (930,
+    /// 1390) or 英小文字 (939, 1399); user-defined rows 0x69–0x7F → U+E000….
+    Ibm930,
+    Ibm939,
+    Ibm1390,
+    Ibm1399,
+    /// 富士通 JEF double-byte with the single-byte set named (EBCDIC 英小文字,
+    /// EBCDIK カナ, or ASCII); shifts K 0x28 / K1 0x38 / K2 0x30 0xE2 in, A 0x29 out.
+    JefEbcdic,
+    JefEbcdik,
+    JefAscii,
+    /// 日立 KEIS83 (or KEIS78) with EBCDIC or EBCDIK; shifts 0x0A42 in, 0x0A41 out.
+    KeisEbcdic,
+    KeisEbcdik,
+    Keis78Ebcdic,
+    Keis78Ebcdik,
+    /// NEC JIPS(E): EBCDIK + JIPS(E), shifts 0x3F75 in, 0x3F76 out.
+    JipsE,
+    /// NEC JIPS(J): JIS8 + JIPS(J), shifts 0x1A70 in, 0x1A71 out.
+    JipsJ,
 }
 
 impl Encoding {
     /// Every encoding, in the order `--help` lists them.
-    pub const ALL: [Encoding; 7] = [
+    pub const ALL: [Encoding; 20] = [
         Encoding::Cp932,
         Encoding::ShiftJis,
         Encoding::EucJp,
@@ -37,6 +61,19 @@ impl Encoding {
         Encoding::Utf8,
         Encoding::Utf16Le,
         Encoding::Utf16Be,
+        Encoding::Ibm930,
+        Encoding::Ibm939,
+        Encoding::Ibm1390,
+        Encoding::Ibm1399,
+        Encoding::JefEbcdic,
+        Encoding::JefEbcdik,
+        Encoding::JefAscii,
+        Encoding::KeisEbcdic,
+        Encoding::KeisEbcdik,
+        Encoding::Keis78Ebcdic,
+        Encoding::Keis78Ebcdik,
+        Encoding::JipsE,
+        Encoding::JipsJ,
     ];
 
     /// The name used on the command line and in the manifest.
@@ -49,6 +86,19 @@ impl Encoding {
             Encoding::Utf8 => "utf-8",
             Encoding::Utf16Le => "utf-16le",
             Encoding::Utf16Be => "utf-16be",
+            Encoding::Ibm930 => "ibm930",
+            Encoding::Ibm939 => "ibm939",
+            Encoding::Ibm1390 => "ibm1390",
+            Encoding::Ibm1399 => "ibm1399",
+            Encoding::JefEbcdic => "jef-ebcdic",
+            Encoding::JefEbcdik => "jef-ebcdik",
+            Encoding::JefAscii => "jef-ascii",
+            Encoding::KeisEbcdic => "keis-ebcdic",
+            Encoding::KeisEbcdik => "keis-ebcdik",
+            Encoding::Keis78Ebcdic => "keis78-ebcdic",
+            Encoding::Keis78Ebcdik => "keis78-ebcdik",
+            Encoding::JipsE => "jips-e",
+            Encoding::JipsJ => "jips-j",
         }
     }
 
@@ -63,6 +113,19 @@ impl Encoding {
             "utf-8" | "utf8" => Encoding::Utf8,
             "utf-16le" | "utf16le" => Encoding::Utf16Le,
             "utf-16be" | "utf16be" => Encoding::Utf16Be,
+            "ibm930" | "ibm-930" | "cp930" => Encoding::Ibm930,
+            "ibm939" | "ibm-939" | "cp939" => Encoding::Ibm939,
+            "ibm1390" | "ibm-1390" | "cp1390" => Encoding::Ibm1390,
+            "ibm1399" | "ibm-1399" | "cp1399" => Encoding::Ibm1399,
+            "jef-ebcdic" => Encoding::JefEbcdic,
+            "jef-ebcdik" => Encoding::JefEbcdik,
+            "jef-ascii" => Encoding::JefAscii,
+            "keis-ebcdic" | "keis83-ebcdic" => Encoding::KeisEbcdic,
+            "keis-ebcdik" | "keis83-ebcdik" => Encoding::KeisEbcdik,
+            "keis78-ebcdic" => Encoding::Keis78Ebcdic,
+            "keis78-ebcdik" => Encoding::Keis78Ebcdik,
+            "jips-e" | "jipse" => Encoding::JipsE,
+            "jips-j" | "jipsj" => Encoding::JipsJ,
             _ => return None,
         })
     }
@@ -72,6 +135,33 @@ impl Encoding {
         match self {
             Encoding::Utf16Le | Encoding::Utf16Be => 2,
             _ => 1,
+        }
+    }
+
+    /// Whether the single-byte side is EBCDIC (so ASCII bytes such as CR, LF,
+    /// the quote and 0x1A mean something else).
+    pub fn is_ebcdic(self) -> bool {
+        self.shifts().is_some() && !matches!(self, Encoding::JefAscii | Encoding::JipsJ)
+    }
+
+    /// The shift codes into and out of double-byte mode, for the mainframe
+    /// encodings that mix single- and double-byte text (None for the others).
+    /// For JEF this is K and A; the decoder also accepts K1 and K2.
+    pub fn shifts(self) -> Option<(&'static [u8], &'static [u8])> {
+        match self {
+            Encoding::Ibm930 | Encoding::Ibm939 | Encoding::Ibm1390 | Encoding::Ibm1399 => {
+                Some((b"\x0E", b"\x0F"))
+            }
+            Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii => {
+                Some((b"\x28", b"\x29"))
+            }
+            Encoding::KeisEbcdic
+            | Encoding::KeisEbcdik
+            | Encoding::Keis78Ebcdic
+            | Encoding::Keis78Ebcdik => Some((b"\x0A\x42", b"\x0A\x41")),
+            Encoding::JipsE => Some((b"\x3F\x75", b"\x3F\x76")),
+            Encoding::JipsJ => Some((b"\x1A\x70", b"\x1A\x71")),
+            _ => None,
         }
     }
 
@@ -167,6 +257,17 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
         },
         Encoding::Utf16Le => decode_with(encoding_rs::UTF_16LE, bytes, out),
         Encoding::Utf16Be => decode_with(encoding_rs::UTF_16BE, bytes, out),
+        Encoding::Ibm930 | Encoding::Ibm939 | Encoding::Ibm1390 | Encoding::Ibm1399 => {
+            ibm::decode(enc, bytes, out)
+        }
+        Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii => {
+            jef::decode(enc, bytes, out)
+        }
+        Encoding::KeisEbcdic
+        | Encoding::KeisEbcdik
+        | Encoding::Keis78Ebcdic
+        | Encoding::Keis78Ebcdik => keis::decode(enc, bytes, out),
+        Encoding::JipsE | Encoding::JipsJ => jips::decode(enc, bytes, out),
     }
 }
 

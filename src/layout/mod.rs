@@ -43,6 +43,11 @@ pub struct Layout {
     /// fixed: records are followed by a line end (CRLF or LF).
     #[serde(default)]
     pub newline: bool,
+    /// fixed: the mainframe record format: `fb` (fixed blocked, the default:
+    /// `record_length` bytes each) or `vb` (each record starts with a 4-byte
+    /// record descriptor word: length including the RDW, big-endian, 2 zero bytes).
+    #[serde(default)]
+    pub recfm: Option<Recfm>,
     /// Era code → era name (明治, 大正, 昭和, 平成, 令和) for `wareki` dates.
     /// Default: 1–5 = 明治…令和.
     #[serde(default)]
@@ -57,7 +62,7 @@ pub enum Format {
     Fixed,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     pub name: String,
@@ -87,6 +92,21 @@ pub struct Field {
     /// 中間標準レイアウト仕様 writes カナ items); the other script is converted.
     #[serde(default)]
     pub kana: Option<KanaScript>,
+    /// date: `strict` (default) rejects a date that is not in the calendar;
+    /// `keep` writes what it can and counts it (standard systems must hold
+    /// 2月30日 and 不詳 forms).
+    #[serde(default)]
+    pub date_policy: Option<DatePolicy>,
+    /// packed / zoned / binary: number of decimal digits (1–18).
+    #[serde(default)]
+    pub digits: Option<u32>,
+    /// packed / zoned / binary: digits after the decimal point.
+    #[serde(default)]
+    pub scale: Option<u32>,
+    /// text / kana in a mainframe encoding: pure double-byte with no shift codes
+    /// (COBOL PIC N / PIC G).
+    #[serde(default)]
+    pub dbcs: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -99,6 +119,13 @@ pub enum FieldType {
     Number,
     Date,
     Code,
+    /// COBOL COMP-3: two digits a byte, the sign in the last nibble.
+    Packed,
+    /// COBOL zoned decimal (PIC S9 DISPLAY): a digit a byte, the sign in the
+    /// zone of the last byte.
+    Zoned,
+    /// COBOL COMP: big-endian two's complement, 2, 4 or 8 bytes.
+    Binary,
 }
 
 impl FieldType {
@@ -110,6 +137,9 @@ impl FieldType {
             FieldType::Number => "number",
             FieldType::Date => "date",
             FieldType::Code => "code",
+            FieldType::Packed => "packed",
+            FieldType::Zoned => "zoned",
+            FieldType::Binary => "binary",
         }
     }
 }
@@ -121,6 +151,27 @@ pub enum DateStyle {
     Seireki,
     /// Era code followed by YYMMDD.
     Wareki,
+}
+
+/// The mainframe record format of a fixed layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Recfm {
+    /// Fixed-length records (RECFM=FB).
+    Fb,
+    /// Variable-length records, each after a record descriptor word (RECFM=VB).
+    Vb,
+}
+
+/// What a date item does with a date that is not in the calendar or is 不詳.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatePolicy {
+    /// Reject the record (the default).
+    #[default]
+    Strict,
+    /// Write what can be written and count it.
+    Keep,
 }
 
 /// The script of a `kana` item's output.

@@ -119,6 +119,9 @@ fn type_label(t: FieldType) -> &'static str {
         FieldType::Number => "数値 number",
         FieldType::Date => "日付 date",
         FieldType::Code => "コード code",
+        FieldType::Packed => "パック10進 packed",
+        FieldType::Zoned => "ゾーン10進 zoned",
+        FieldType::Binary => "2進 binary",
     }
 }
 

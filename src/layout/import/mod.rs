@@ -653,6 +653,7 @@ impl Builder {
                 codes,
                 date,
                 kana: kana.filter(|k| *k == KanaScript::Hiragana),
+                ..Field::default()
             },
         });
     }
