@@ -9,6 +9,8 @@ mod ibm;
 mod jef;
 mod jips;
 mod keis;
+pub mod mainframe;
+pub mod mainframe_import;
 mod sjis;
 
 use std::fmt;
@@ -206,6 +208,9 @@ pub enum DecodeErrorKind {
     Malformed,
     /// EUC-JP user-defined rows 85–94: only `eucjp-ms` says what they mean.
     EucUserDefinedRow,
+    /// 日立 KEIS 拡張文字セット3 (0x59A1–0x80FE): what its characters are is not
+    /// published, so there is no faithful decoding.
+    KeisExtension3,
 }
 
 impl DecodeError {
