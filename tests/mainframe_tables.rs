@@ -259,3 +259,87 @@ fn the_importer_binary_writes_the_same_tables() {
         assert!(a == b, "{:?}", e.file_name());
     }
 }
+
+/// A JEF-EBCDIK fixed-length file end to end: a code the table names as an MJ
+/// glyph is written per `--ivs` and counted with its source code, the table
+/// shows in the manifest, an `unmappable` code is an unmapped 外字, and a user
+/// table line wins over the built-in mapping.
+#[test]
+fn jef_mj_glyphs_and_unmappable_codes_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("l.toml");
+    std::fs::write(
+        &layout,
+        "name = \"jef\"\nformat = \"fixed\"\nrecord_length = 12\nnewline = false\n\n\
+         [[fields]]\nname = \"氏名\"\noffset = 0\nlength = 12\n",
+    )
+    .unwrap();
+    let input = dir.path().join("in.dat");
+    // 愛 (0xB0A6, MJ011752 by its Hanyo-Denshi IVS) 亜; then 0x71F7 (unmappable).
+    std::fs::write(
+        &input,
+        b"\x28\xB0\xA6\xB0\xA1\x29\x40\x40\x40\x40\x40\x40\
+          \x28\x71\xF7\x29\x40\x40\x40\x40\x40\x40\x40\x40",
+    )
+    .unwrap();
+    let run = |out: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "convert",
+            "--layout",
+            common::s(&layout),
+            "--encoding",
+            "jef-ebcdik",
+            "--out",
+            common::s(out),
+        ];
+        args.extend_from_slice(extra);
+        args.push(common::s(&input));
+        common::run(&args)
+    };
+    let out = dir.path().join("out");
+    let (code, _, err) = run(&out, &[]);
+    assert_eq!(code, 3, "{err}");
+    let csv = std::fs::read_to_string(out.join("in.csv")).unwrap();
+    assert_eq!(csv.lines().next(), Some("愛\u{E0101}亜"));
+    let rej = std::fs::read_to_string(out.join("in.rejects.csv")).unwrap();
+    assert!(
+        rej.contains("unmapped-gaiji") && rej.contains("U+F71F7"),
+        "{rej}"
+    );
+    let m = common::read_manifest(&out);
+    let table = m["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "encoding")
+        .unwrap();
+    assert_eq!(table["path"], "embedded:mappings/mainframe/jef.tsv");
+    use sha2::Digest;
+    let shipped = std::fs::read(common::root().join("mappings/mainframe/jef.tsv")).unwrap();
+    let sha: String = sha2::Sha256::digest(&shipped)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(table["sha256"], sha);
+    let gaiji = m["gaiji"].as_array().unwrap();
+    assert_eq!(gaiji.len(), 1, "only the glyphs met are listed: {gaiji:?}");
+    assert_eq!(gaiji[0]["table_source"], "0xB0A6");
+    assert_eq!(gaiji[0]["mj"], "MJ011752");
+    assert_eq!(gaiji[0]["count"], 1);
+    let (code, report, _) = common::run(&["verify", common::s(&out)]);
+    assert_eq!(code, 0, "{report}");
+
+    // --ivs never writes the glyph's JIS X 0213 form; a user table wins.
+    let table = dir.path().join("g.tsv");
+    std::fs::write(&table, "U+FB0A6\tMJ000001\nU+F71F7\tU+2460\n").unwrap();
+    let out2 = dir.path().join("out2");
+    let (code, _, err) = run(&out2, &["--ivs", "never", "--gaiji", common::s(&table)]);
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(out2.join("in.csv")).unwrap();
+    assert_eq!(csv.lines().collect::<Vec<_>>(), ["々亜", "①"]);
+    let out3 = dir.path().join("out3");
+    let (code, _, err) = run(&out3, &["--ivs", "never", "--unmapped", "geta"]);
+    assert_eq!(code, 3, "a 〓 written is worth a look: {err}");
+    let csv = std::fs::read_to_string(out3.join("in.csv")).unwrap();
+    assert_eq!(csv.lines().collect::<Vec<_>>(), ["愛亜", "〓"]);
+}

@@ -386,7 +386,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
     }];
     for t in mapper.tables() {
         tables.push(TableEntry {
-            kind: "gaiji".into(),
+            kind: t.kind.into(),
             path: t.path.clone(),
             sha256: t.sha256.clone(),
             version: None,
@@ -504,7 +504,7 @@ fn mapping_entries(
     for (i, m) in mapper.mappings().iter().enumerate() {
         let mj_name = m.mj.map(mj::mj_name);
         match m.kind {
-            Kind::Gaiji if m.unwritable.is_some() => {}
+            Kind::Gaiji if m.unwritable.is_some() || (m.builtin && count[i] == 0) => {}
             Kind::Gaiji => gaiji.push(GaijiEntry {
                 source: format!("U+{:04X}", m.source as u32),
                 mj: mj_name,

@@ -277,11 +277,7 @@ pub fn decide(
 }
 
 /// The value of one decode row, with the note written beside it.
-fn value_of(
-    file: &str,
-    row: &Row,
-    moji_joho: &MojiJoho,
-) -> Result<(Value, String), String> {
+fn value_of(file: &str, row: &Row, moji_joho: &MojiJoho) -> Result<(Value, String), String> {
     let unicode = hex(&row.unicode, "unicode", file)?;
     if row.has("unmappable") || unicode == 0xFFFD {
         return Ok((Value::Gaiji, format!("unmappable {}", row.text)));

@@ -81,11 +81,16 @@ pub struct Mapping {
     pub origin: Option<String>,
     /// The target as the table wrote it (Gaiji only).
     pub target_text: Option<String>,
+    /// From the encoding's own code table ([`crate::decode::mainframe::builtin_mappings`]),
+    /// not from a `--gaiji` table: listed in the manifest and report only when used.
+    pub builtin: bool,
 }
 
 /// A loaded vendor table: its identity for the manifest.
 #[derive(Debug, Clone)]
 pub struct LoadedTable {
+    /// `gaiji` (a `--gaiji` table) or `encoding` (the encoding's built-in MJ glyphs).
+    pub kind: &'static str,
     pub path: String,
     pub sha256: String,
 }
@@ -363,6 +368,7 @@ impl Mapper {
                     unwritable: None,
                     origin,
                     target_text,
+                    builtin: false,
                 }),
                 Ok(Resolved::NoJisForm(n, why)) => {
                     findings.push(Finding {
@@ -387,6 +393,7 @@ impl Mapper {
                         unwritable: Some(why),
                         origin,
                         target_text,
+                        builtin: false,
                     });
                 }
                 Err(m) => findings.push(Finding {
@@ -401,6 +408,17 @@ impl Mapper {
                     ),
                 }),
             }
+        }
+        let mut tables: Vec<LoadedTable> = sources
+            .iter()
+            .map(|s| LoadedTable {
+                kind: "gaiji",
+                path: s.path.clone(),
+                sha256: s.sha256.clone(),
+            })
+            .collect();
+        if let Some(t) = add_builtin(encoding, ivs, &mut mappings, &mut findings) {
+            tables.push(t);
         }
         if findings.iter().any(|f| f.severity == Severity::Error) {
             return Err(TableErrors(findings));
@@ -453,13 +471,7 @@ impl Mapper {
             other,
             general_sources,
             warnings: findings,
-            tables: sources
-                .iter()
-                .map(|s| LoadedTable {
-                    path: s.path.clone(),
-                    sha256: s.sha256.clone(),
-                })
-                .collect(),
+            tables,
         })
     }
 
@@ -576,7 +588,79 @@ fn simple(
         unwritable: None,
         origin: None,
         target_text: None,
+        builtin: false,
     }
+}
+
+/// Adds the MJ glyphs the encoding's code table names (JEF/KEIS/JIPS codes whose
+/// Hanyo-Denshi IVS is in the Moji_Joho collection) for every source no `--gaiji`
+/// table maps: a table of their own, below the user's. Returns that table.
+fn add_builtin(
+    encoding: Encoding,
+    ivs: IvsPolicy,
+    mappings: &mut Vec<Mapping>,
+    findings: &mut Vec<Finding>,
+) -> Option<LoadedTable> {
+    use crate::decode::mainframe;
+    use sha2::Digest;
+    let builtin = mainframe::builtin_mappings(encoding);
+    let (path, bytes) = mainframe::builtin_table(encoding)?;
+    if builtin.is_empty() {
+        return None;
+    }
+    let origin = format!("embedded:{path}");
+    let user: std::collections::HashSet<char> = mappings.iter().map(|m| m.source).collect();
+    for &(source, name) in builtin {
+        if user.contains(&source) {
+            continue;
+        }
+        let code = (source as u32).saturating_sub(mainframe::INTERNAL_BASE);
+        let n = name.strip_prefix("MJ").and_then(|d| d.parse::<u32>().ok());
+        let target = TargetSpec::Glyph(crate::mj::Target::Mj(n.unwrap_or(0)));
+        let mut m = Mapping {
+            kind: Kind::Gaiji,
+            source,
+            source_text: format!("0x{code:04X}"),
+            mj: None,
+            output: String::new(),
+            degenerate_table: None,
+            sibling: None,
+            unwritable: None,
+            origin: Some(origin.clone()),
+            target_text: Some(name.to_string()),
+            builtin: true,
+        };
+        match resolve_target(&target, ivs) {
+            Ok(Resolved::Written(mj, w)) => {
+                m.mj = mj;
+                m.output = w.text;
+                m.degenerate_table = w.table;
+                m.sibling = w.sibling;
+            }
+            // No warning per code (thousands): the records that hold one say why.
+            Ok(Resolved::NoJisForm(n, why)) => {
+                m.mj = Some(n);
+                m.unwritable = Some(why);
+            }
+            // The embedded tables and the MJ list disagree: a build defect the tests catch.
+            Err(why) => {
+                findings.push(Finding {
+                    path: origin.clone(),
+                    line: 0,
+                    severity: Severity::Error,
+                    code: "unknown-target",
+                    message: format!("0x{code:04X} → {name}: {why}"),
+                });
+                continue;
+            }
+        }
+        mappings.push(m);
+    }
+    Some(LoadedTable {
+        kind: "encoding",
+        path: origin,
+        sha256: crate::output::hex(&sha2::Sha256::digest(bytes)),
+    })
 }
 
 /// (source, output) for the variant policy: the other side's forms become this side's.
@@ -830,5 +914,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_encodings_mj_glyphs_are_a_table_of_their_own_below_the_users() {
+        // JEF 0xB0A6 is 愛 with a Hanyo-Denshi IVS registered in Moji_Joho (MJ011752).
+        let m = Mapper::new(&[], Encoding::JefEbcdik, MapOptions::default()).unwrap();
+        let b = m.table_mapping('\u{FB0A6}').unwrap();
+        assert!(b.builtin);
+        assert_eq!((b.source_text.as_str(), b.mj), ("0xB0A6", Some(11752)));
+        assert_eq!(b.output, "\u{611B}\u{E0101}");
+        let kinds: Vec<&str> = m.tables().iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, ["encoding"]);
+        assert_eq!(m.tables()[0].path, "embedded:mappings/mainframe/jef.tsv");
+        let (out, r, ev) = map(&m, "x\u{FB0A6}");
+        assert_eq!(
+            (out.as_str(), r, ev.hits.len()),
+            ("x愛\u{E0101}", Ok(()), 1)
+        );
+        // A user line for the same code wins without `!`.
+        let s = [src("u.tsv", "U+FB0A6\tMJ000001\n")];
+        let m = Mapper::new(&s, Encoding::JefEbcdik, MapOptions::default()).unwrap();
+        let u = m.table_mapping('\u{FB0A6}').unwrap();
+        assert!(!u.builtin);
+        assert_eq!(u.output, "々");
+        let kinds: Vec<&str> = m.tables().iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, ["gaiji", "encoding"]);
+        // Other encodings have none.
+        let m = Mapper::new(&[], Encoding::Cp932, MapOptions::default()).unwrap();
+        assert!(m.tables().is_empty() && m.mappings().iter().all(|x| !x.builtin));
     }
 }

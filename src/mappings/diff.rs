@@ -105,7 +105,7 @@ pub fn diff(
         entries: m
             .mappings()
             .iter()
-            .filter(|x| x.kind == Kind::Gaiji)
+            .filter(|x| x.kind == Kind::Gaiji && !x.builtin)
             .count(),
     };
     let (old_tables, new_tables) = (tables(old, &om), tables(new, &nm));

@@ -197,6 +197,8 @@ fn gaiji_rows<'a>(run: &Run<'a>) -> Vec<GaijiRow<'a>> {
                 first,
             }
         })
+        // The encoding's built-in glyphs are thousands: only those met are shown.
+        .filter(|r| !(r.mapping.builtin && r.count == 0))
         .collect()
 }
 
@@ -725,6 +727,7 @@ fn tables(m: &Manifest) -> Section {
                             td { (match tb.kind.as_str() {
                                 "layout" => "レイアウト",
                                 "gaiji" => "外字対応表",
+                                "encoding" => "文字コード表（組込み）",
                                 "mj" => "MJ文字情報（組込み）",
                                 _ => "表",
                             }) }
