@@ -448,6 +448,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         compat,
         variants,
         reject_reasons: reasons.into_values().collect(),
+        kept_dates: manifest::kept_dates(&layout.layout, files.iter().map(|f| &f.tally)),
         cleansing: rules
             .iter()
             .enumerate()

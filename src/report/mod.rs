@@ -110,6 +110,7 @@ pub fn render(run: &Run) -> String {
     ];
     sections.extend(other_mappings(run));
     sections.push(cleansing(m));
+    sections.extend(kept_dates(run)); // dates
     sections.push(rejects(run, &reasons));
     sections.push(files(m));
     sections.push(tables(m));
@@ -587,6 +588,63 @@ fn cleansing(m: &Manifest) -> Section {
         },
     }
 }
+
+// ---- dates ----
+/// Dates written under `date_policy = "keep"` that are not in the calendar or are
+/// 不詳: per item and reason, the count and the first record (with its key), never
+/// the value. Shown when some item keeps dates.
+fn kept_dates(run: &Run) -> Option<Section> {
+    use crate::layout::{DatePolicy, FieldType};
+    let keeping: Vec<(usize, &str)> = run
+        .layout
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == FieldType::Date && f.date_policy == Some(DatePolicy::Keep))
+        .map(|(i, f)| (i, f.name.as_str()))
+        .collect();
+    if keeping.is_empty() {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for &(i, name) in &keeping {
+        for rule in crate::tally::KEPT_DATE_RULES {
+            let (count, first) = over_files(run.files, |f| f.tally.kept_dates.get(&(i, rule)));
+            if count > 0 {
+                rows.push((name, rule, count, first));
+            }
+        }
+    }
+    let items: Vec<&str> = keeping.iter().map(|&(_, n)| n).collect();
+    Some(Section {
+        id: "kept-dates",
+        title: "保持した日付（暦にない日付・不詳の日付）".into(),
+        body: html! {
+            p class="note" {
+                "date_policy = \"keep\" の項目（" (t(items.join("、"))) "）では、暦にない日付（2月30日、平年の2月29日など）と不詳の日付（年月日不詳、00の月・日、頃など）を不正レコードにせず出力しました。"
+                "年がわかる日付は西暦8桁（わからない月・日は00）で、年がわからない日付と「頃」の日付は元の表記のまま出力しています。元の記録で確認してください。"
+            }
+            @if rows.is_empty() {
+                p { "ありません。" }
+            } @else {
+                table id="kept-dates-table" {
+                    thead { tr { th { "項目" } th { "種類" } th { "件数" } th { "最初のレコード" } } }
+                    tbody {
+                        @for (name, rule, count, first) in &rows {
+                            tr {
+                                td { (t(*name)) }
+                                td { (rule.label_ja()) " " code class="note" { (rule.id()) } }
+                                td class="n" { (num(*count)) }
+                                td { (first_cell(run, first.as_ref())) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    })
+}
+// ---- end dates ----
 
 /// Rejected records: a table of reasons, then per reason the records kept by the
 /// tally, each with its key and its line in the reject file. When a reason has
