@@ -336,6 +336,11 @@ fn nfc_safe_writes_standardized_variation_sequences_and_counts_them() {
         (true, &Value::from(1))
     );
     assert!(compat_entries.iter().any(|e| e["source"] == "U+FA4A"));
+    let report = fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(
+        report.contains("互換漢字を 3 文字含む"),
+        "the report says the output is not NFC-stable"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let (code, err, text, m) = convert(

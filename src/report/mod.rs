@@ -502,10 +502,15 @@ fn other_mappings(run: &Run) -> Option<Section> {
     let mut variants = Vec::new();
     // --- h-fidelity (issue 12, item 7) ---
     let mut svs = 0u64;
+    // Written compatibility ideographs: the output is not NFC-stable.
+    let mut unstable = 0u64;
     // --- end h-fidelity ---
     for (i, m) in run.mapper.mappings().iter().enumerate() {
         let (count, first) = over_files(run.files, |f| f.tally.mapped.get(i));
         svs += count * m.svs as u64;
+        if m.output.chars().any(mj::compat::is_compat_ideograph) {
+            unstable += count;
+        }
         if !matches!(m.kind, Kind::Compat | Kind::Variant) {
             continue;
         }
@@ -519,7 +524,7 @@ fn other_mappings(run: &Run) -> Option<Section> {
             variants.push(row);
         }
     }
-    if compat.is_empty() && variants.is_empty() && svs == 0 {
+    if compat.is_empty() && variants.is_empty() && svs == 0 && unstable == 0 {
         return None;
     }
     let parts = [
@@ -546,9 +551,9 @@ fn other_mappings(run: &Run) -> Option<Section> {
                 p id="nfc-safe" class="note" {
                     "--nfc-safe: 互換漢字 " (num(svs)) " 文字を、NFC 正規化で変わらない標準化された異体字シーケンス（統合漢字 + U+FE00 など）で出力しました。"
                 }
-            } @else if !compat.is_empty() {
+            } @else if unstable > 0 {
                 p id="nfc-safe" class="note" {
-                    "出力は JIS X 0213 のとおりですが、互換漢字を含むため NFC 正規化に対して安定ではありません（--nfc-safe で標準化された異体字シーケンスにできます）。"
+                    "出力は JIS X 0213 のとおりですが、互換漢字を " (num(unstable)) " 文字含むため、NFC 正規化に対して安定ではありません（--nfc-safe で、NFC 正規化で変わらない標準化された異体字シーケンスにできます）。"
                 }
             }
             @for (id, heading, note, rows) in parts {
