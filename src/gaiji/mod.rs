@@ -5,9 +5,13 @@
 //!   their MJ glyph is written as under `--ivs` ([`crate::mj::MjDb::written`]);
 //! - CJK compatibility ideographs (U+F900…, U+2F800…) to their MJ glyph's form,
 //!   so that the glyph distinction survives (nothing in ikou ever applies NFC or
-//!   NFKC to a kanji item: it would silently merge them);
+//!   NFKC to a kanji item: it would silently merge them); those left as they are
+//!   (no MJ glyph, or the glyph's form is the character) are counted too, and
+//!   `--nfc-safe` writes every one as its standardized variation sequence;
 //! - the characters that CP932 and JIS X 0213 map differently (〜 − ‖ — ¢ £ ¬) to
-//!   one form, `--variants jis` (default) or `cp932`.
+//!   one form, per [`VariantPolicy`] (by default chosen by the input encoding).
+//!
+//! A `U+` table target that is an MJ glyph's form is that glyph ([`resolve_target`]).
 //!
 //! A private-use character that no table maps is "unmapped": `--unmapped reject`
 //! rejects its record, `geta` writes 〓 (U+3013), `fail` stops the run.
