@@ -325,7 +325,10 @@ impl Defect {
     #[cold]
     fn new(item: &str, value: &str, fail: Fail, base: usize) -> Defect {
         let at = base + fail.at;
-        let char_index = value.get(..at).map_or(1, |s| s.chars().count() + 1);
+        // Positions count characters as lengths do (an IVS or か゚ is one).
+        let char_index = value
+            .get(..at)
+            .map_or(1, |s| crate::validate::char_count(s) + 1);
         let suffix = if fail.from { "から" } else { "" };
         Defect {
             reason: fail.reason,

@@ -208,10 +208,24 @@ pub struct GaijiEntry {
     pub sibling: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_record: Option<RecordRef>,
+    // --- h-fidelity (issue 12, item 7) ---
+    /// `--nfc-safe`: compatibility ideographs of `output` written as standardized
+    /// variation sequences, per occurrence (0: none, not written).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub svs: u64,
+    // --- end h-fidelity ---
 }
 
+// --- h-fidelity (issue 12, item 7) ---
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+// --- end h-fidelity ---
+
 /// A character that is not a vendor 外字 but was written in another form
-/// (compatibility ideographs, CP932/JIS variants).
+/// (compatibility ideographs, CP932/JIS variants), or a compatibility ideograph
+/// passed through as it is (`output` = `source`; `mj` null when no MJ glyph has it),
+/// counted because a downstream NFC would change it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MappedEntry {
     pub source: String,
@@ -221,6 +235,12 @@ pub struct MappedEntry {
     pub count: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub degenerate_table: Option<String>,
+    // --- h-fidelity (issue 12, item 7) ---
+    /// `--nfc-safe`: compatibility ideographs of `output` written as standardized
+    /// variation sequences, per occurrence (0: none, not written).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub svs: u64,
+    // --- end h-fidelity ---
 }
 
 /// A private-use character no table maps.

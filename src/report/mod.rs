@@ -503,11 +503,20 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
 fn other_mappings(run: &Run) -> Option<Section> {
     let mut compat = Vec::new();
     let mut variants = Vec::new();
+    // --- h-fidelity (issue 12, item 7) ---
+    let mut svs = 0u64;
+    // Written compatibility ideographs: the output is not NFC-stable.
+    let mut unstable = 0u64;
+    // --- end h-fidelity ---
     for (i, m) in run.mapper.mappings().iter().enumerate() {
+        let (count, first) = over_files(run.files, |f| f.tally.mapped.get(i));
+        svs += count * m.svs as u64;
+        if m.output.chars().any(mj::compat::is_compat_ideograph) {
+            unstable += count;
+        }
         if !matches!(m.kind, Kind::Compat | Kind::Variant) {
             continue;
         }
-        let (count, first) = over_files(run.files, |f| f.tally.mapped.get(i));
         if count == 0 {
             continue;
         }
@@ -518,14 +527,16 @@ fn other_mappings(run: &Run) -> Option<Section> {
             variants.push(row);
         }
     }
-    if compat.is_empty() && variants.is_empty() {
+    if compat.is_empty() && variants.is_empty() && svs == 0 && unstable == 0 {
         return None;
     }
     let parts = [
         (
             "compat",
             "互換漢字",
-            "互換漢字（U+F900 など）は、正規化で別の字形に変わらないよう、その MJ 字形の表し方で出力しました。",
+            "互換漢字（U+F900 など）は、後で NFC 正規化されると別のコードポイントに変わります。\
+             MJ 字形のあるものはその MJ 字形の表し方で出力し、ないもの（MJ文字図形名が —）は\
+             そのまま出力して、すべて数えました。",
             &compat,
         ),
         (
@@ -539,6 +550,15 @@ fn other_mappings(run: &Run) -> Option<Section> {
         id: "other-mappings",
         title: "書き換えたそのほかの文字".into(),
         body: html! {
+            @if run.mapper.options().nfc_safe {
+                p id="nfc-safe" class="note" {
+                    "--nfc-safe: 互換漢字 " (num(svs)) " 文字を、NFC 正規化で変わらない標準化された異体字シーケンス（統合漢字 + U+FE00 など）で出力しました。"
+                }
+            } @else if unstable > 0 {
+                p id="nfc-safe" class="note" {
+                    "出力は JIS X 0213 のとおりですが、互換漢字を " (num(unstable)) " 文字含むため、NFC 正規化に対して安定ではありません（--nfc-safe で、NFC 正規化で変わらない標準化された異体字シーケンスにできます）。"
+                }
+            }
             @for (id, heading, note, rows) in parts {
                 @if !rows.is_empty() {
                     h3 { (heading) }
