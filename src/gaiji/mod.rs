@@ -18,6 +18,8 @@
 
 pub mod table;
 
+use crate::charset::ext::{CharsetExt, gj_name};
+use crate::charset::{Charset, CharsetKind};
 use crate::decode::{Encoding, VARIANTS};
 use crate::mj::{self, IvsPolicy};
 use std::collections::HashMap;
@@ -68,6 +70,8 @@ pub struct Mapping {
     pub source_text: String,
     /// The MJ glyph, when the target is one.
     pub mj: Option<u32>,
+    /// The MJ+ extension character (`GJ000123` → 123), when the target is one.
+    pub gj: Option<u32>,
     /// The text written.
     pub output: String,
     /// `--ivs never`: the MJ縮退マップ table the character was chosen from.
@@ -126,6 +130,13 @@ pub struct MapOptions {
     pub ivs: Option<IvsPolicy>,
     pub variants: VariantPolicy,
     pub unmapped: UnmappedPolicy,
+    // --- MJ+ (--charset, --charset-ext) ---
+    /// `--charset`: the set every written text or kana item is checked against
+    /// (a character outside follows `unmapped`).
+    pub charset: CharsetKind,
+    /// `--charset-ext`: the MJ+ extension (GJ targets, and part of `mj+`). Read once
+    /// per process and shared for its lifetime, so that the options stay `Copy`.
+    pub ext: Option<&'static CharsetExt>,
 }
 
 /// Tables read from files: text and hash. Parsing needs the encoding (for `0x` sources).
@@ -262,15 +273,55 @@ fn finding(
 pub enum Resolved {
     /// What to write, and the MJ glyph when the target names one.
     Written(Option<u32>, mj::Written),
-    /// `--ivs never` and the glyph has no JIS X 0213 form: the source is treated as
-    /// unmapped (its records follow `--unmapped`), with this reason.
-    NoJisForm(u32, String),
+    /// `--ivs never` and the glyph (or GJ character: `None`) has no JIS X 0213 form:
+    /// the source is treated as unmapped (its records follow `--unmapped`), with this
+    /// reason.
+    NoJisForm(Option<u32>, String),
 }
 
-/// Resolves a table target under `ivs`. Err: the target names no glyph, or a glyph
+/// Resolves a table target under `ivs`; `ext` is the `--charset-ext` table that
+/// `GJ` targets name. Err: the target names no glyph (or no GJ entry), or a glyph
 /// that cannot be written at all (a table error).
-pub fn resolve_target(target: &TargetSpec, ivs: IvsPolicy) -> Result<Resolved, String> {
+pub fn resolve_target(
+    target: &TargetSpec,
+    ivs: IvsPolicy,
+    ext: Option<&CharsetExt>,
+) -> Result<Resolved, String> {
     match target {
+        // --- MJ+ extension ---
+        TargetSpec::Ext(id) => {
+            let e = ext.and_then(|x| x.get(*id)).ok_or_else(|| match ext {
+                None => format!(
+                    "{} は MJ+ 拡張の文字です。その一覧を --charset-ext で指定してください",
+                    gj_name(*id)
+                ),
+                Some(_) => format!("{} は --charset-ext の一覧にありません", gj_name(*id)),
+            })?;
+            let text = match ivs {
+                IvsPolicy::Keep => e.text.clone(),
+                IvsPolicy::Never => match e.jis {
+                    Some(j) => j.to_string(),
+                    None => {
+                        return Ok(Resolved::NoJisForm(
+                            None,
+                            format!(
+                                "{} には JIS X 0213 の字形がなく（--charset-ext に jis= がありません）、--ivs never では書けません",
+                                gj_name(*id)
+                            ),
+                        ));
+                    }
+                },
+            };
+            Ok(Resolved::Written(
+                None,
+                mj::Written {
+                    text,
+                    table: None,
+                    sibling: None,
+                    x0213: None,
+                },
+            ))
+        }
         TargetSpec::Chars(s) => Ok(Resolved::Written(
             None,
             mj::Written {
@@ -286,7 +337,7 @@ pub fn resolve_target(target: &TargetSpec, ivs: IvsPolicy) -> Result<Resolved, S
             match db.written(n, ivs) {
                 Ok(w) => Ok(Resolved::Written(Some(n), w)),
                 Err(e @ mj::Unwritable::NoCandidate { .. }) => {
-                    Ok(Resolved::NoJisForm(n, e.to_string()))
+                    Ok(Resolved::NoJisForm(Some(n), e.to_string()))
                 }
                 Err(e) => Err(e.to_string()),
             }
@@ -307,6 +358,11 @@ pub struct Mapper {
     general_sources: bool,
     tables: Vec<LoadedTable>,
     warnings: Vec<Finding>,
+    /// `--charset` (None: `any`).
+    charset: Option<Charset>,
+    /// The private-use characters of `--charset-ext`, sorted: standard characters
+    /// that no table needs to map (they pass the map stage as they are).
+    ext_chars: Vec<char>,
 }
 
 /// What the map stage did to one record, kept until the record's fate is known.
@@ -319,6 +375,9 @@ pub struct MapEvents {
     /// Unmapped 外字 met in `sensitive` items: only counted, so that nothing about
     /// them (which character, which record) is ever listed.
     pub sensitive_unmapped: u64,
+    /// Units outside `--charset` met in checked items (one per occurrence): the item
+    /// index, and the unit (`None` in a `sensitive` item: counted, never listed).
+    pub nonstandard: Vec<(u32, Option<crate::charset::Unit>)>,
 }
 
 impl MapEvents {
@@ -326,6 +385,7 @@ impl MapEvents {
         self.hits.clear();
         self.unmapped.clear();
         self.sensitive_unmapped = 0;
+        self.nonstandard.clear();
     }
 }
 
@@ -351,12 +411,17 @@ impl Mapper {
         for (t, e) in merged {
             let origin = Some(format!("{}:{}", sources[t].path, e.line));
             let target_text = Some(e.target.notation());
-            match resolve_target(&e.target, ivs) {
+            let gj = match e.target {
+                TargetSpec::Ext(n) => Some(n),
+                _ => None,
+            };
+            match resolve_target(&e.target, ivs, options.ext) {
                 Ok(Resolved::Written(mj, w)) => mappings.push(Mapping {
                     kind: Kind::Gaiji,
                     source: e.source,
                     source_text: e.source_text.clone(),
                     mj,
+                    gj,
                     output: w.text,
                     degenerate_table: w.table,
                     sibling: w.sibling,
@@ -380,7 +445,8 @@ impl Mapper {
                         kind: Kind::Gaiji,
                         source: e.source,
                         source_text: e.source_text.clone(),
-                        mj: Some(n),
+                        mj: n,
+                        gj,
                         output: String::new(),
                         degenerate_table: None,
                         sibling: None,
@@ -446,7 +512,20 @@ impl Mapper {
                 }
             }
         }
+        let mut ext_chars: Vec<char> = options
+            .ext
+            .map(|x| {
+                x.entries()
+                    .iter()
+                    .filter_map(|e| e.text.chars().next())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ext_chars.sort_unstable();
         Ok(Mapper {
+            charset: (options.charset != CharsetKind::Any)
+                .then(|| Charset::new(options.charset, options.ext)),
+            ext_chars,
             options,
             mappings,
             pua,
@@ -465,6 +544,11 @@ impl Mapper {
 
     pub fn options(&self) -> MapOptions {
         self.options
+    }
+
+    /// The `--charset` set, unless `any`.
+    pub fn charset(&self) -> Option<&Charset> {
+        self.charset.as_ref()
     }
 
     pub fn mappings(&self) -> &[Mapping] {
@@ -509,7 +593,7 @@ impl Mapper {
         let mut run_start = 0;
         for (pos, (i, c)) in value.char_indices().enumerate() {
             let idx = self.lookup(c);
-            if idx == 0 && !is_user_defined(c) {
+            if idx == 0 && (!is_user_defined(c) || self.is_ext_char(c)) {
                 continue;
             }
             out.push_str(&value[run_start..i]);
@@ -541,6 +625,11 @@ impl Mapper {
         }
     }
 
+    /// An MJ+ extension character (plane 15/16: rare, so a binary search is fine).
+    pub fn is_ext_char(&self, c: char) -> bool {
+        c >= '\u{F0000}' && self.ext_chars.binary_search(&c).is_ok()
+    }
+
     #[inline]
     fn lookup(&self, c: char) -> u32 {
         match c as u32 {
@@ -570,6 +659,7 @@ fn simple(
         source,
         source_text: format!("U+{:04X}", source as u32),
         mj,
+        gj: None,
         output,
         degenerate_table: table,
         sibling: None,
