@@ -236,8 +236,14 @@ impl RecordProcessor {
                 };
                 let kind = cs.kind();
                 Err(item_reject(field, NONSTANDARD, || {
+                    // A control character is named by its code point only.
+                    let shown = if u.base.is_control() {
+                        String::new()
+                    } else {
+                        format!("「{u}」")
+                    };
                     format!(
-                        "{}: 「{u}」({}、{at}文字目) は --charset {}（{}）にない文字です。{when}",
+                        "{}: {shown}（{}、{at}文字目）は --charset {}（{}）にない文字です。{when}",
                         field.name,
                         u.codes(),
                         kind.id(),

@@ -7,9 +7,11 @@
 //!
 //! ```text
 //! # id<TAB>code points<TAB>note[<TAB>jis=U+XXXX]
-//! GJ000001	U+100000
-//! GJ000123	U+10002A U+E0100	つちよし	jis=U+5409
+//! GJ000001<TAB>U+100000
+//! GJ000123<TAB>U+10002A U+E0100<TAB>つちよし<TAB>jis=U+5409
 //! ```
+//!
+//! (`<TAB>` is one tab character.)
 //!
 //! The code points are one plane 15/16 private-use character, optionally followed by
 //! one variation selector. `jis=` names the JIS X 0213 character written for it under

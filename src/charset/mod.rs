@@ -131,6 +131,10 @@ impl Plane {
     }
 
     fn insert(&mut self, c: char) {
+        // A mark is never a member on its own: [`Charset::all_in`] relies on it.
+        if is_mark(c) {
+            return;
+        }
         let cp = c as u32;
         if cp < 0x10000 {
             self.bmp[cp as usize / 64] |= 1 << (cp % 64);
@@ -284,13 +288,23 @@ impl Charset {
     }
 
     /// True when every unit of `s` is in the set. ASCII text is answered by one
-    /// byte scan; other text one character at a time.
+    /// byte scan; other text one character at a time against the BMP bit map, and
+    /// only text with an astral character or a mark unit by unit.
     #[inline]
     pub fn all_in(&self, s: &str) -> bool {
-        if self.plane.is_none() || s.is_ascii() {
+        let Some(p) = self.plane else {
+            return true;
+        };
+        if s.is_ascii() {
             return true;
         }
-        units(s).all(|(_, u)| self.contains(u))
+        // No mark is in the bit map, so text that passes this holds single
+        // characters only, each a member.
+        let bmp_members = s.chars().all(|c| {
+            let cp = c as u32;
+            cp < 0x10000 && p.bmp[cp as usize / 64] & (1 << (cp % 64)) != 0
+        });
+        bmp_members || units(s).all(|(_, u)| self.contains(u))
     }
 }
 
@@ -409,6 +423,27 @@ mod tests {
         assert!(cs.contains(u("\u{FA10}")));
         assert!(cs.contains(u("\u{585A}\u{FE00}")));
         assert!(!cs.contains(u("\u{585A}\u{FE01}")));
+    }
+
+    #[test]
+    fn no_mark_is_a_member_on_its_own() {
+        for kind in [CharsetKind::MjPlus, CharsetKind::Jis2004] {
+            let cs = Charset::new(kind, None);
+            for c in ('\u{FE00}'..='\u{FE0F}')
+                .chain('\u{E0100}'..='\u{E01EF}')
+                .chain(['\u{309A}'])
+            {
+                assert!(
+                    !cs.contains(Unit {
+                        base: c,
+                        mark: None
+                    }),
+                    "U+{:04X}",
+                    c as u32
+                );
+                assert!(!cs.all_in(&format!("山{c}")), "U+{:04X}", c as u32);
+            }
+        }
     }
 
     #[test]

@@ -197,6 +197,11 @@ fn summary_json(r: &RunResult, out: &Path, code: u8) -> serde_json::Value {
             "distinct": m.unmapped.len(),
             "count": m.unmapped.iter().map(|u| u.count).sum::<u64>(),
         },
+        "nonstandard": {
+            "charset": m.options.extra.get("charset"),
+            "distinct": m.nonstandard.len(),
+            "count": m.nonstandard.iter().map(|n| n.count).sum::<u64>(),
+        },
         "report": out.join(ikou::report::FILE_NAME).to_string_lossy(),
         "manifest": out.join("manifest.json").to_string_lossy(),
         "warnings": r.warnings,
@@ -234,6 +239,14 @@ fn summary(r: &RunResult, a: &Args, shape: Shape) {
         eprintln!(
             "ikou: 外字: {mapped} written through the tables, {unmapped} unmapped ({} distinct)",
             m.unmapped.len()
+        );
+    }
+    if !m.nonstandard.is_empty() {
+        let n: u64 = m.nonstandard.iter().map(|n| n.count).sum();
+        eprintln!(
+            "ikou: {n} characters outside --charset {} ({} distinct per item): listed in report.html and in manifest.json as nonstandard",
+            m.options.extra.get("charset").map_or("", String::as_str),
+            m.nonstandard.len()
         );
     }
     if c.rejected > 0 {

@@ -343,23 +343,6 @@ fn written(w: &Result<Written, Unwritable>, policy: IvsPolicy) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rejects_malformed_queries() {
-        assert!(matches!(find(""), Err(QueryError::Syntax { .. })));
-        assert!(matches!(find("MJ12"), Err(QueryError::Syntax { .. })));
-        assert!(matches!(find("U+12"), Err(QueryError::Syntax { .. })));
-        assert!(matches!(find("U+110000"), Err(QueryError::Syntax { .. })));
-        assert!(matches!(find("漢字"), Err(QueryError::Syntax { .. })));
-        let e = describe("MJ999999").unwrap_err();
-        assert!(matches!(e, QueryError::NotFound { .. }));
-        assert!(e.to_string().contains("指定できるもの"), "{e}");
-    }
-}
-
 // --- MJ+ extension (--charset-ext) ---
 
 use crate::charset::ext::{CharsetExt, ExtEntry};
@@ -416,4 +399,21 @@ pub fn describe_ext_json(query: &str, e: &ExtEntry) -> serde_json::Value {
         "jis": e.jis.map(u_plus),
         "origin": e.origin,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_malformed_queries() {
+        assert!(matches!(find(""), Err(QueryError::Syntax { .. })));
+        assert!(matches!(find("MJ12"), Err(QueryError::Syntax { .. })));
+        assert!(matches!(find("U+12"), Err(QueryError::Syntax { .. })));
+        assert!(matches!(find("U+110000"), Err(QueryError::Syntax { .. })));
+        assert!(matches!(find("漢字"), Err(QueryError::Syntax { .. })));
+        let e = describe("MJ999999").unwrap_err();
+        assert!(matches!(e, QueryError::NotFound { .. }));
+        assert!(e.to_string().contains("指定できるもの"), "{e}");
+    }
 }
