@@ -830,6 +830,55 @@ mod tests {
     }
 
     #[test]
+    fn gj_targets_resolve_through_the_extension() {
+        let ext: &'static CharsetExt = Box::leak(Box::new(
+            CharsetExt::parse_all(&[(
+                "e.tsv",
+                "GJ000001\tU+100000\nGJ000123\tU+10002A U+E0100\t\tjis=U+5409\n",
+                "",
+            )])
+            .unwrap(),
+        ));
+        let table = [("a.tsv", "U+E000\tGJ000123\nU+E001\tGJ000001\n")];
+        let opts = |ivs| MapOptions {
+            ivs: Some(ivs),
+            ext: Some(ext),
+            ..MapOptions::default()
+        };
+        let m = mapper(&table, opts(IvsPolicy::Keep)).unwrap();
+        let (out, r, ev) = map(&m, "\u{E000}\u{E001}\u{100000}");
+        assert_eq!(out, "\u{10002A}\u{E0100}\u{100000}\u{100000}");
+        assert!(r.is_ok() && ev.unmapped.is_empty());
+        assert_eq!(m.mappings()[ev.hits[0] as usize].gj, Some(123));
+        let m = mapper(&table, opts(IvsPolicy::Never)).unwrap();
+        let (out, r, _) = map(&m, "\u{E000}\u{E001}");
+        assert_eq!(out, "吉\u{E001}");
+        assert_eq!(
+            r,
+            Err(Unmapped {
+                source: '\u{E001}',
+                char_index: 2
+            })
+        );
+        let why = m
+            .table_mapping('\u{E001}')
+            .unwrap()
+            .unwritable
+            .clone()
+            .unwrap();
+        assert!(
+            why.contains("GJ000001") && why.contains("JIS X 0213"),
+            "{why}"
+        );
+        assert!(m.warnings().iter().any(|w| w.code == "no-jis-form"));
+        // Unknown ids, and GJ targets without an extension, are table errors.
+        let e = mapper(&[("a.tsv", "U+E000\tGJ000999\n")], opts(IvsPolicy::Keep)).unwrap_err();
+        assert!(e.to_string().contains("a.tsv:1") && e.to_string().contains("GJ000999"));
+        let e = mapper(&table, MapOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("--charset-ext"), "{e}");
+    }
+
+    #[test]
     fn unmapped_policies() {
         let opts = |unmapped| MapOptions {
             unmapped,
