@@ -32,6 +32,8 @@ pub enum TargetSpec {
     Glyph(Target),
     /// Explicit code points, written as they are (non-kanji 外字 such as ①).
     Chars(String),
+    /// `GJ000123`: an MJ+ extension character (`--charset-ext`).
+    Ext(u32),
 }
 
 impl TargetSpec {
@@ -42,6 +44,7 @@ impl TargetSpec {
             TargetSpec::Glyph(Target::Juki(n)) => format!("J+{n:04X}"),
             TargetSpec::Glyph(Target::Koseki(n)) => format!("KOSEKI:{n:06}"),
             TargetSpec::Chars(s) => code_points(s),
+            TargetSpec::Ext(n) => crate::charset::ext::gj_name(*n),
         }
     }
 }
@@ -256,13 +259,14 @@ fn parse_code_point(hex: &str) -> Option<char> {
     char::from_u32(u32::from_str_radix(hex, 16).ok()?)
 }
 
-/// `MJ012345`, `J+6F22`, `KOSEKI:123450`, or `U+XXXX[ U+XXXX…]`, in either case and
+/// `MJ012345`, `J+6F22`, `KOSEKI:123450`, `GJ000123` or `U+XXXX[ U+XXXX…]`, in either case and
 /// in full-width or ASCII characters: [`crate::mj::parse_notation`], the parser
 /// `ikou mj` uses too.
 pub fn parse_target(s: &str) -> Result<TargetSpec, String> {
     match parse_notation(s) {
         Ok(Notation::Glyph(t)) => Ok(TargetSpec::Glyph(t)),
         Ok(Notation::CodePoints(c)) => Ok(TargetSpec::Chars(c)),
+        Ok(Notation::Ext(n)) => Ok(TargetSpec::Ext(n)),
         Err(e) => Err(format!("target {e}")),
     }
 }

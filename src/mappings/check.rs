@@ -18,12 +18,16 @@
 //! | `unreachable-source` | warning  | a `U+` source that decoding `--encoding` never produces     |
 //! | `no-jis-form`        | warning  | `--ivs never` only: the glyph has no JIS X 0213 form, so its records follow `--unmapped` |
 //! | `not-mj-ivs`         | warning  | a `U+` target holding an IVS that is no MJ glyph's (no standard character) |
+//! | `outside-charset`    | warning  | a `U+` target that is not in `--charset` and no MJ glyph form |
 //!
 //! Every line's target is resolved, including lines that lose to a conflict or an
 //! override, so a table is clean on its own, not only where it wins.
 
 use super::TableFile;
+use crate::charset::ext::CharsetExt;
+use crate::charset::{Charset, CharsetKind};
 use crate::decode::{self, Encoding};
+use crate::gaiji::TargetSpec;
 use crate::gaiji::{
     Finding, Resolved, Severity, TableSource, merge_tables, resolve_target, table, target_warning,
 };
@@ -41,6 +45,11 @@ pub struct CheckOptions {
     pub ivs: IvsPolicy,
     /// The layout named with `--layout`, for the record (see the CLI's help).
     pub layout: Option<String>,
+    // --- MJ+ (--charset, --charset-ext) ---
+    /// `--charset`: a `U+` target outside it (and no MJ glyph form) is `outside-charset`.
+    pub charset: CharsetKind,
+    /// `--charset-ext`: what `GJ` targets name.
+    pub ext: Option<&'static CharsetExt>,
 }
 
 /// The result of a check, as printed by `--json`.
@@ -128,6 +137,7 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
     let (_, merged) = merge_tables(&sources, opts.encoding);
     findings.extend(merged);
     let reachable = Reachable::new(opts.encoding);
+    let charset = Charset::new(opts.charset, opts.ext);
     let mut summaries = Vec::new();
     for src in &sources {
         let (entries, _) = table::parse(&src.text, &src.path, opts.encoding);
@@ -145,20 +155,35 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
             if let Some((code, why)) = target_warning(&e.target) {
                 find(Severity::Warning, code, format!("{arrow}: {why}"));
             }
-            if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep) {
+            if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep, opts.ext) {
                 find(
                     Severity::Error,
                     "unknown-target",
                     format!("{arrow}: the target cannot be used; reason: 「{m}」"),
                 );
             } else if opts.ivs == IvsPolicy::Never
-                && let Ok(Resolved::NoJisForm(_, why)) = resolve_target(&e.target, IvsPolicy::Never)
+                && let Ok(Resolved::NoJisForm(_, why)) =
+                    resolve_target(&e.target, IvsPolicy::Never, opts.ext)
             {
                 find(
                     Severity::Warning,
                     "no-jis-form",
                     format!(
                         "{arrow}: under --ivs never its records follow --unmapped; reason: 「{why}」"
+                    ),
+                );
+            }
+            if let TargetSpec::Chars(s) = &e.target
+                && !charset.all_in(s)
+                && crate::mj::db().by_char(s).is_empty()
+            {
+                find(
+                    Severity::Warning,
+                    "outside-charset",
+                    format!(
+                        "{arrow}: the target is not in --charset {} ({}) and is no MJ glyph form: converted records holding it follow --unmapped",
+                        opts.charset.id(),
+                        opts.charset.label_ja()
                     ),
                 );
             }
@@ -300,6 +325,8 @@ mod tests {
             encoding,
             ivs,
             layout: None,
+            charset: CharsetKind::MjPlus,
+            ext: None,
         }
     }
 

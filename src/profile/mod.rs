@@ -103,6 +103,23 @@ pub struct Profile {
     pub changes: Vec<CleansingEntry>,
     /// Table findings that do not stop `convert` (e.g. a real character remapped).
     pub warnings: Vec<String>,
+    // --- MJ+ (--charset) ---
+    /// `--charset` (`mj+`, `jis2004`, `any`).
+    pub charset: &'static str,
+    /// Characters (or sequences) outside `--charset` in text and kana items, per
+    /// item (never a `sensitive` item's: those are counted as defects only).
+    pub nonstandard: Vec<NonstandardFound>,
+}
+
+/// A character outside `--charset`, in one item.
+#[derive(Debug, Clone, Serialize)]
+pub struct NonstandardFound {
+    pub item: String,
+    /// `U+1F600`, `U+845B U+E01EF`.
+    pub code: String,
+    pub char: String,
+    #[serde(flatten)]
+    pub seen: Where,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -464,7 +481,38 @@ fn assemble(
         defects,
         changes,
         warnings: mapper.warnings().iter().map(ToString::to_string).collect(),
+        charset: opts.map.charset.id(),
+        nonstandard: nonstandard_over_files(layout, &files),
     }
+}
+
+/// The units outside `--charset`, by item (layout order) and unit, over the files.
+fn nonstandard_over_files(
+    layout: &crate::layout::Layout,
+    files: &[(StreamInfo, Counts)],
+) -> Vec<NonstandardFound> {
+    let mut keys: Vec<(usize, crate::charset::Unit)> = files
+        .iter()
+        .flat_map(|f| f.1.nonstandard.keys().copied())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let seen = over_files(
+                files
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| f.1.nonstandard.get(&k).map(|s| (i, s))),
+            )?;
+            Some(NonstandardFound {
+                item: layout.fields.get(k.0).map(|f| f.name.clone())?,
+                code: k.1.codes(),
+                char: k.1.to_string(),
+                seen,
+            })
+        })
+        .collect()
 }
 
 /// The bytes of a decoded 外字 in the input encoding (`0xF040`), for the encodings
