@@ -206,6 +206,9 @@ pub enum DecodeErrorKind {
     Malformed,
     /// EUC-JP user-defined rows 85–94: only `eucjp-ms` says what they mean.
     EucUserDefinedRow,
+    /// The bytes end in double-byte mode: the shift out (`offset`) that opened the
+    /// run is never shifted back in, so the item was cut off inside double-byte text.
+    UnclosedShift,
 }
 
 impl DecodeError {
@@ -270,6 +273,10 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
         Encoding::JipsE | Encoding::JipsJ => jips::decode(enc, bytes, out),
     }
 }
+
+/// The double-byte code (without shift bytes) of an IBM user-defined character's
+/// private-use code point, as glibc maps them.
+pub(crate) use ibm::code_of_pua as ibm_code_of_pua;
 
 fn malformed(bytes: &[u8], at: usize, len: usize) -> DecodeError {
     let end = (at + len.clamp(1, 4)).min(bytes.len());
