@@ -41,16 +41,26 @@ pub const EMBEDDED_TABLES: [(&str, &str); 4] = [
     ),
 ];
 
+/// An entry: the character's UTF-8 bytes in bits 0–23 (little-endian) and their
+/// count in bits 24–31, written with one 4-byte store; or one of the markers below
+/// in bits 24–31. 0 is a refused byte or code.
+type Entry = u32;
+/// A character (or two) longer than 3 bytes of UTF-8: bits 0–23 index `long`.
+const LONG: u32 = 0x40;
+/// The single-byte entries of SO and SI.
+const SHIFT_OUT: Entry = 0x80 << 24;
+const SHIFT_IN: Entry = 0x81 << 24;
+
 /// One code page, parsed.
 struct Table {
-    /// Single-byte mode; None: refused. SO and SI are handled before the lookup.
-    single: [Option<char>; 256],
-    /// Double-byte mode, indexed by the two bytes (big-endian); None: refused,
-    /// unless the code is in `pairs`.
-    double: Box<[Option<char>; 0x10000]>,
-    /// The few codes (IBM1390/1399 only) that decode to two code points, such as a
-    /// kana with a combining semi-voiced mark; sorted by code.
-    pairs: Vec<(u16, [char; 2])>,
+    /// Single-byte mode.
+    single: [Entry; 256],
+    /// Double-byte mode, indexed by the two bytes (big-endian).
+    double: Box<[Entry; 0x10000]>,
+    /// The texts of the [`LONG`] entries: characters outside the BMP (IBM1390/1399's
+    /// JIS X 0213 kanji) and the codes that decode to two code points (a kana with a
+    /// combining semi-voiced mark).
+    long: Vec<String>,
 }
 
 fn index(enc: Encoding) -> usize {
@@ -73,13 +83,30 @@ fn table(enc: Encoding) -> &'static Table {
     })
 }
 
+/// The entry of `text` (one or two characters), adding it to `long` if it needs to be there.
+fn entry_of(text: &str, long: &mut Vec<String>) -> Entry {
+    let b = text.as_bytes();
+    if b.len() <= 3 {
+        let mut e = (b.len() as u32) << 24;
+        for (k, &x) in b.iter().enumerate() {
+            e |= (x as u32) << (8 * k);
+        }
+        e
+    } else {
+        long.push(text.to_string());
+        LONG << 24 | (long.len() - 1) as u32
+    }
+}
+
 /// Reads a table in the format `ikou-ibm-import` writes (see its header).
 fn parse(text: &str) -> Result<Table, String> {
     let mut t = Table {
-        single: [None; 256],
-        double: Box::new([None; 0x10000]),
-        pairs: Vec::new(),
+        single: [0; 256],
+        double: Box::new([0; 0x10000]),
+        long: Vec::new(),
     };
+    t.single[SO as usize] = SHIFT_OUT;
+    t.single[SI as usize] = SHIFT_IN;
     for (n, line) in text.lines().enumerate() {
         let line = line.trim_end();
         if line.is_empty() || line.starts_with('#') {
@@ -102,76 +129,116 @@ fn parse(text: &str) -> Result<Table, String> {
             return Err(err("expected CODE UCS [UCS] or FIRST-LAST UCS"));
         }
         for code in first..=last {
-            let c = char::from_u32(ucs[0] as u32 + (code - first))
-                .ok_or_else(|| err("the run leaves the code points"))?;
+            let mut text: String = ucs.iter().collect();
+            if ucs.len() == 1 {
+                let c = char::from_u32(ucs[0] as u32 + (code - first))
+                    .ok_or_else(|| err("the run leaves the code points"))?;
+                text = c.to_string();
+            }
+            let e = entry_of(&text, &mut t.long);
             if width == 2 {
                 if code == SO as u32 || code == SI as u32 {
                     return Err(err("SO and SI are shifts, not characters"));
                 }
-                t.single[code as usize] = Some(c);
-            } else if let [a, b] = ucs[..] {
-                t.pairs.push((code as u16, [a, b]));
+                t.single[code as usize] = e;
             } else {
-                t.double[code as usize] = Some(c);
+                t.double[code as usize] = e;
             }
         }
     }
-    t.pairs.sort_unstable_by_key(|p| p.0);
     Ok(t)
 }
 
-/// Decodes `bytes` (one item or record) and appends the text to `out`.
+/// Decodes `bytes` (one item or record) and appends the text to `out`. On error
+/// `out` holds the text decoded before the bad bytes.
 pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     let t = table(enc);
-    // Katakana and kanji take 3 bytes of UTF-8 from 1 or 2 bytes.
-    out.reserve(bytes.len() * 3);
     let n = bytes.len();
-    let mut i = 0;
+    // SAFETY: `as_mut_vec` requires `out` to hold UTF-8 whenever it is used as a
+    // String again. Only whole characters are committed below (`set_len`): the
+    // bytes of table entries, which `parse` took from a &str.
+    let v = unsafe { out.as_mut_vec() };
+    // One input byte gives at most 3 bytes of UTF-8 (a katakana; a double-byte code
+    // at most 6, a non-BMP character 4); 4 more for the last 4-byte store.
+    v.reserve(3 * n + 4);
+    let start = v.len();
+    let dst = v.spare_capacity_mut();
+    let (mut i, mut o) = (0, 0);
     // Where the current double-byte run was opened (None: single-byte mode).
-    let mut opened: Option<usize> = None;
-    while i < n {
-        let b = bytes[i];
-        if opened.is_none() {
-            // Single-byte mode: most of a record (names in katakana, digits, padding).
-            match t.single[b as usize] {
-                Some(c) => out.push(c),
-                None if b == SO => opened = Some(i),
-                None if b == SI => {}
-                None => return Err(malformed(bytes, i, 1)),
+    let mut opened = None;
+    let mut bad = None;
+    'modes: while i < n {
+        // Single-byte mode: most of a record (katakana names, digits, padding).
+        while i < n {
+            let e = t.single[bytes[i] as usize];
+            let len = (e >> 24) as usize;
+            if (1..=3).contains(&len) {
+                store(&mut dst[o..o + 4], &e.to_le_bytes());
+                o += len;
+            } else if e == SHIFT_OUT {
+                opened = Some(i);
+                i += 1;
+                break;
+            } else if e != SHIFT_IN {
+                bad = Some((i, 1));
+                break 'modes;
             }
             i += 1;
-            continue;
         }
-        match b {
-            SI => opened = None,
-            SO => {}
-            _ => {
-                // A lead byte at the very end: glibc reports an incomplete character.
-                let Some(&b2) = bytes.get(i + 1) else {
-                    return Err(malformed(bytes, i, 1));
-                };
-                let code = u16::from_be_bytes([b, b2]);
-                match t.double[code as usize] {
-                    Some(c) => out.push(c),
-                    None => match t.pairs.binary_search_by_key(&code, |p| p.0) {
-                        Ok(k) => out.extend(t.pairs[k].1),
-                        Err(_) => return Err(malformed(bytes, i, 2)),
-                    },
-                }
-                i += 2;
+        // Double-byte mode.
+        while i < n {
+            let b = bytes[i];
+            if b == SI {
+                opened = None;
+                i += 1;
+                continue 'modes;
+            }
+            if b == SO {
+                i += 1;
                 continue;
             }
+            // A lead byte at the very end: glibc reports an incomplete character.
+            let Some(&b2) = bytes.get(i + 1) else {
+                bad = Some((i, 1));
+                break 'modes;
+            };
+            let e = t.double[(b as usize) << 8 | b2 as usize];
+            let len = (e >> 24) as usize;
+            if (1..=3).contains(&len) {
+                store(&mut dst[o..o + 4], &e.to_le_bytes());
+                o += len;
+            } else if len == LONG as usize {
+                let s = t.long[(e & 0xFF_FFFF) as usize].as_bytes();
+                for (d, x) in dst[o..o + s.len()].iter_mut().zip(s) {
+                    d.write(*x);
+                }
+                o += s.len();
+            } else {
+                bad = Some((i, 2));
+                break 'modes;
+            }
+            i += 2;
         }
-        i += 1;
     }
-    match opened {
-        None => Ok(()),
-        Some(at) => Err(DecodeError {
+    // SAFETY: `dst[..o]` was written above, and holds whole characters only.
+    unsafe { v.set_len(start + o) };
+    match (bad, opened) {
+        (Some((at, len)), _) => Err(malformed(bytes, at, len)),
+        (None, Some(at)) => Err(DecodeError {
             offset: at,
             bytes: vec![SO],
             kind: DecodeErrorKind::UnclosedShift,
         }),
+        (None, None) => Ok(()),
     }
+}
+
+/// Writes `src` into uninitialised output space of the same length.
+#[inline(always)]
+fn store<const N: usize>(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8; N]) {
+    debug_assert_eq!(dst.len(), N);
+    // SAFETY: `dst` is a valid slice of N bytes (the caller slices it, bounds-checked).
+    unsafe { dst.as_mut_ptr().cast::<[u8; N]>().write_unaligned(*src) }
 }
 
 /// The private-use code point of a user-defined double-byte code, by glibc's rule
@@ -217,17 +284,15 @@ mod tests {
     fn the_embedded_tables_parse() {
         for enc in ALL {
             let t = table(enc);
-            assert!(
-                t.single.iter().filter(|c| c.is_some()).count() >= 226,
-                "{enc}"
-            );
-            assert!(
-                t.double.iter().filter(|c| c.is_some()).count() >= 11_000,
-                "{enc}"
-            );
+            // 226 characters and the two shifts.
+            let single = t.single.iter().filter(|&&e| e != 0).count();
+            assert!(single >= 228, "{enc}");
+            let double = t.double.iter().filter(|&&e| e != 0).count();
+            assert!(double >= 11_000, "{enc}");
         }
-        assert_eq!(table(Encoding::Ibm930).pairs.len(), 0);
-        assert_eq!(table(Encoding::Ibm1390).pairs.len(), 25);
+        assert_eq!(table(Encoding::Ibm930).long.len(), 0);
+        // 303 characters outside the BMP and 25 two-code-point codes.
+        assert_eq!(table(Encoding::Ibm1390).long.len(), 303 + 25);
     }
 
     #[test]
@@ -335,5 +400,94 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse("# c\n\n41 0041\n4040-4041 3000\n4142 304B 309A\n").is_ok());
+    }
+
+    /// A plain reading of a table: code → text, straight from its lines.
+    fn plain_table(enc: Encoding) -> std::collections::HashMap<(usize, u32), String> {
+        let mut m = std::collections::HashMap::new();
+        for line in EMBEDDED_TABLES[index(enc)].1.lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split(' ');
+            let codes = parts.next().unwrap();
+            let (a, b) = codes.split_once('-').unwrap_or((codes, codes));
+            let ucs: Vec<u32> = parts.map(|u| u32::from_str_radix(u, 16).unwrap()).collect();
+            let (first, last) = (
+                u32::from_str_radix(a, 16).unwrap(),
+                u32::from_str_radix(b, 16).unwrap(),
+            );
+            for code in first..=last {
+                let text: String = if ucs.len() == 1 {
+                    char::from_u32(ucs[0] + code - first).unwrap().to_string()
+                } else {
+                    ucs.iter().map(|&u| char::from_u32(u).unwrap()).collect()
+                };
+                m.insert((a.len() / 2, code), text);
+            }
+        }
+        m
+    }
+
+    /// The decoder written the simple way, for comparison.
+    fn plain_decode(
+        m: &std::collections::HashMap<(usize, u32), String>,
+        b: &[u8],
+    ) -> (String, Result<(), (usize, DecodeErrorKind)>) {
+        let (mut s, mut i, mut opened) = (String::new(), 0, None);
+        while i < b.len() {
+            match (b[i], opened) {
+                (SO, None) => opened = Some(i),
+                (SI, _) => opened = None,
+                (SO, Some(_)) => {}
+                (x, None) => match m.get(&(1, x as u32)) {
+                    Some(t) => s.push_str(t),
+                    None => return (s, Err((i, DecodeErrorKind::Malformed))),
+                },
+                (x, Some(_)) => {
+                    let Some(&y) = b.get(i + 1) else {
+                        return (s, Err((i, DecodeErrorKind::Malformed)));
+                    };
+                    match m.get(&(2, (x as u32) << 8 | y as u32)) {
+                        Some(t) => s.push_str(t),
+                        None => return (s, Err((i, DecodeErrorKind::Malformed))),
+                    }
+                    i += 1;
+                }
+            }
+            i += 1;
+        }
+        match opened {
+            Some(at) => (s, Err((at, DecodeErrorKind::UnclosedShift))),
+            None => (s, Ok(())),
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes, in any of the four: the same text and the same error as the
+        /// plain reading of the table (the fast path's 4-byte stores and markers).
+        #[test]
+        fn any_bytes_decode_as_the_plain_reading(
+            which in 0..4usize,
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(SO),
+                    proptest::strategy::Just(SI),
+                    0x40u8..0x4B,
+                    0xEBu8..0xED,
+                    0x69u8..0x8A,
+                    0x81u8..0xFF,
+                    proptest::num::u8::ANY,
+                ],
+                0..48,
+            )
+        ) {
+            let enc = ALL[which];
+            let m = plain_table(enc);
+            let mut got = String::from("x");
+            let r = decode(enc, &bytes, &mut got).map_err(|e| (e.offset, e.kind));
+            let want = plain_decode(&m, &bytes);
+            proptest::prop_assert_eq!((got[1..].to_string(), r), want);
+        }
     }
 }
