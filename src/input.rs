@@ -317,7 +317,7 @@ fn shift_runs(sample: &[u8], enc: Encoding) -> usize {
         };
         let inner = &rest[..q];
         if inner.len() >= 2
-            && inner.len() % 2 == 0
+            && inner.len().is_multiple_of(2)
             && inner.iter().all(|b| (0x40..=0xFE).contains(b))
         {
             runs += 1;
@@ -347,7 +347,7 @@ fn family_problem(sample: &[u8], enc: Encoding) -> Option<String> {
             .map(|&(e, name)| (shift_runs(sample, e), name))
             .filter(|&(n, _)| n >= 2)
             .collect();
-        seen.sort_by(|a, b| b.0.cmp(&a.0));
+        seen.sort_by_key(|s| std::cmp::Reverse(s.0));
         seen.into_iter().map(|(_, name)| name).collect()
     };
     if enc.is_ebcdic() {
