@@ -250,15 +250,8 @@ pub fn parse_source(s: &str, encoding: Encoding) -> Result<char, String> {
             })
             .flatten()
             .ok_or_else(|| format!("source {s:?}: {what}"))?;
-        // A double-byte code is read in double-byte mode, where the data has it.
-        let bytes = match encoding.shifts() {
-            Some((shift_out, shift_in)) if bytes.len() == 2 => {
-                [shift_out, bytes.as_slice(), shift_in].concat()
-            }
-            _ => bytes,
-        };
         let mut text = String::new();
-        decode::decode(encoding, &bytes, &mut text)
+        decode::decode_code(encoding, &bytes, &mut text)
             .map_err(|_| format!("source {s:?} is not a character in {encoding}"))?;
         let mut chars = text.chars();
         return match (chars.next(), chars.next()) {
