@@ -430,7 +430,24 @@ impl RecordProcessor {
 
     fn decode_reject(&self, e: &DecodeError, base: usize) -> Reject {
         let at = base + e.offset + 1;
+        let shift_hex = |b: &[u8]| {
+            let parts: Vec<String> = b.iter().map(|x| format!("0x{x:02X}")).collect();
+            parts.join(" ")
+        };
         let message = match e.kind {
+            DecodeErrorKind::UnclosedShift => {
+                let (so, si) = self.encoding.shifts().unwrap_or((b"", b""));
+                return Reject::record(
+                    "unclosed-shift",
+                    format!(
+                        "レコードの{at}バイト目のシフトアウト {} のあと、シフトイン {} がないまま終わっています\
+                         （2バイト文字の途中で切れています）。layout の offset・length を確認してください。\
+                         正しければ元データの欠陥です",
+                        shift_hex(so),
+                        shift_hex(si)
+                    ),
+                );
+            }
             DecodeErrorKind::Malformed => format!(
                 "{} として読めないバイト {} がレコードの{at}バイト目にあります",
                 self.encoding,

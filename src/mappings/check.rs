@@ -252,16 +252,18 @@ impl Reachable {
         let mut out = String::new();
         let mut add = |bytes: &[u8]| {
             out.clear();
-            if decode::decode(encoding, bytes, &mut out).is_ok() {
+            if decode::decode_code(encoding, bytes, &mut out).is_ok() {
                 let mut it = out.chars();
                 if let (Some(c), None) = (it.next(), it.next()) {
                     chars.insert(c);
                 }
             }
         };
+        // Mainframe double-byte codes have first bytes below 0x80 too.
+        let mainframe = encoding.shifts().is_some();
         for a in 0..=0xFFu8 {
             add(&[a]);
-            if a >= 0x80 {
+            if a >= 0x80 || mainframe {
                 for b in 0..=0xFFu8 {
                     add(&[a, b]);
                 }
@@ -292,6 +294,12 @@ impl Reachable {
             }
             Encoding::EucJp => {
                 " (euc-jp refuses the user-defined rows 85–94; vendor 外字 need --encoding eucjp-ms)"
+            }
+            Encoding::Ibm930 | Encoding::Ibm939 => {
+                " (its user-defined rows 0x69–0x7F decode to U+E000–U+F111)"
+            }
+            Encoding::Ibm1390 | Encoding::Ibm1399 => {
+                " (its user-defined rows 0x6941–0x89BD decode to U+E000–U+F83C)"
             }
             _ => "",
         }
@@ -407,5 +415,10 @@ mod tests {
         let euc = Reachable::new(Encoding::EucJp);
         assert!(!euc.contains('\u{E000}') && euc.contains('漢'));
         assert!(Reachable::new(Encoding::Utf16Le).contains('\u{F8FF}'));
+        // IBM: double-byte codes are read between SO and SI; 外字 rows 0x69–0x7F.
+        let ibm = Reachable::new(Encoding::Ibm930);
+        assert!(ibm.contains('\u{E000}') && ibm.contains('\u{F111}') && !ibm.contains('\u{F112}'));
+        assert!(ibm.contains('日') && ibm.contains('ｱ') && ibm.contains('\u{3000}'));
+        assert!(Reachable::new(Encoding::Ibm1399).contains('\u{F83C}'));
     }
 }

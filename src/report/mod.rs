@@ -53,6 +53,7 @@ pub fn reason_label(code: &str) -> &'static str {
         "wrong-length" => "レコード長の誤り（固定長）",
         "item-count" => "項目数の誤り",
         "undecodable" => "文字コードとして読めないバイト",
+        "unclosed-shift" => "シフトインのない2バイト文字列（途中で切れた項目）",
         crate::record::UNMAPPED => "外字対応表にない外字",
         crate::record::NONSTANDARD => "標準外の文字（--charset の文字集合にない文字）",
         "required" => "必須項目が空",
