@@ -558,7 +558,7 @@ mod tests {
             Encoding::Cp932,
             Encoding::EucJp,
             Encoding::Utf8,
-            Encoding::JefAscii,
+            Encoding::JipsJ,
         ] {
             let p = encoding_problem(&ebcdic, true, enc, FIXED).unwrap();
             assert!(
@@ -594,6 +594,7 @@ mod tests {
             Encoding::JefEbcdik,
             Encoding::KeisEbcdic,
             Encoding::JipsE,
+            Encoding::JefAscii,
         ] {
             let p = encoding_problem(&sjis, true, enc, CSV).unwrap();
             assert!(
