@@ -254,7 +254,7 @@ pub fn encoding_problem(
 /// stray byte (in a binary or packed item, or a double-byte character) does not count:
 /// two spaces or two digits. EBCDIC: 0x40 (space; 0x4040 is also the double-byte
 /// space of every mainframe kanji code) and 0xF0–0xF9. ASCII family (CP932, EUC-JP,
-/// UTF-8, JEF-ASCII, JIPS(J)): 0x20 and 0x30–0x39, which in EBCDIC are control codes.
+/// UTF-8, JIPS(J)): 0x20 and 0x30–0x39, which in EBCDIC are control codes.
 /// Neither pair occurs in the other family's text: CP932's 全角スペース is 0x81 0x40,
 /// never 0x40 0x40.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -356,7 +356,7 @@ fn family_problem(sample: &[u8], enc: Encoding) -> Option<String> {
                 "does not look like {enc}: it looks like ASCII-family text, not EBCDIC ({} pairs of ASCII \
                  spaces or digits 0x20/0x30–0x39, control codes in EBCDIC, against {} of EBCDIC \
                  0x40/0xF0–0xF9 in the first {} bytes). Try --encoding cp932, euc-jp or utf-8 \
-                 (jef-ascii or jips-j for a mainframe export with an ASCII-family single-byte side)",
+                 (jips-j for a NEC mainframe export with a JIS8 single-byte side)",
                 marks.ascii,
                 marks.ebcdic,
                 sample.len()

@@ -36,7 +36,12 @@ pub struct Args {
     out: PathBuf,
     /// Source encoding: cp932 (Windows-31J), shift_jis (JIS mapping of the same bytes),
     /// euc-jp, eucjp-ms (user-defined rows 85–94 → PUA), utf-8 (BOM optional),
-    /// utf-16le, utf-16be.
+    /// utf-16le, utf-16be; mainframe (EBCDIC single-byte + double-byte kanji between
+    /// shift codes, fixed-length layouts only): ibm930, ibm1390 (カナ EBCDIC),
+    /// ibm939, ibm1399 (英小文字 EBCDIC); 富士通 JEF: jef-ebcdic, jef-ebcdik, jef-ascii;
+    /// 日立 KEIS83: keis-ebcdic, keis-ebcdik (KEIS78: keis78-ebcdic, keis78-ebcdik);
+    /// NEC JIPS: jips-e (EBCDIK), jips-j (JIS8). Their user-defined areas decode to
+    /// PUA; in a 外字 table, 0xHHHH is the double-byte code without shift codes.
     #[arg(long, value_name = "ENC", default_value = "cp932", value_parser = parse_encoding)]
     encoding: Encoding,
     /// Vendor 外字 table (TSV: source<TAB>target; - for standard input). Repeatable; a later table may

@@ -6,14 +6,14 @@ use ikou::mj::query::{QueryError, describe, describe_json, split_queries};
 ///
 /// QUERY: an MJ文字図形名 (MJ012345), a 住基ネット統一文字コード (J+6F22), a
 /// 戸籍統一文字番号 (123450 or KOSEKI:123450), a character, an IVS sequence, or code
-/// points (U+845B, U+845B U+E0100). Codes may be typed in either case and in full-width
+/// points (U+845B, U+845B U+E0102). Codes may be typed in either case and in full-width
 /// characters (ｍｊ０１２３４５, Ｊ＋６Ｆ２２), as in a 外字 table. Each argument is one
 /// query (`ikou mj 髙 﨑` looks up both); a variation selector joins the argument before
-/// it (`ikou mj U+845B U+E0100` is one IVS). Prints what `--ivs keep` and `--ivs never`
+/// it (`ikou mj U+845B U+E0102` is one IVS). Prints what `--ivs keep` and `--ivs never`
 /// would write, and the MJ縮退マップ candidates with their tables.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Exit status: 0 every query found; 1 some query matches no glyph; 2 some query is not in any accepted form.\n\nExamples:\n  ikou mj 髙 﨑\n  ikou mj mj022335 j+aeac koseki:123450\n  ikou mj --json U+845B U+E0100"
+    after_help = "Exit status: 0 every query found; 1 some query matches no glyph; 2 some query is not in any accepted form.\n\nExamples:\n  ikou mj 髙 﨑\n  ikou mj mj022335 j+aeac koseki:123450\n  ikou mj --json U+845B U+E0102\n  ikou mj --charset-ext gj.tsv GJ000123"
 )]
 pub struct Args {
     /// What to look up: one query per argument.
