@@ -563,6 +563,18 @@ pub fn source_bytes(enc: Encoding, c: char) -> Option<String> {
         Encoding::JipsJ | Encoding::JipsE if (0xE40A..0xE40A + 31 * 94).contains(&cp) => {
             jips_bytes(enc, rows94(cp - 0xE40A, 0xE0, 0xA1))
         }
+        // JEF/KEIS/JIPS codes with no faithful Unicode form, or named by a
+        // built-in MJ glyph: decoded to U+F0000 + the code as it is in the data.
+        _ if enc.shifts().is_some()
+            && !matches!(
+                enc,
+                Encoding::Ibm930 | Encoding::Ibm939 | Encoding::Ibm1390 | Encoding::Ibm1399
+            )
+            && (crate::decode::mainframe::INTERNAL_BASE..=0xFFFFD).contains(&cp) =>
+        {
+            let [_, _, b1, b2] = (cp - crate::decode::mainframe::INTERNAL_BASE).to_be_bytes();
+            vec![b1.into(), b2.into()]
+        }
         _ => return None,
     };
     let bytes: Vec<u8> = bytes
@@ -680,6 +692,29 @@ mod tests {
                 let mut out = String::new();
                 crate::decode::decode(enc, &raw, &mut out).unwrap();
                 assert_eq!(out, char::from_u32(cp).unwrap().to_string(), "{enc} {hex}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_mainframe_gaiji_code_reads_back_as_a_table_source() {
+        // What profile prints in its bytes column is what a 外字 table line takes.
+        use crate::gaiji::table::parse_source;
+        for enc in Encoding::ALL.into_iter().filter(|e| e.shifts().is_some()) {
+            let mut n = 0;
+            for cp in 0xE000..=0xF8FFu32 {
+                let c = char::from_u32(cp).unwrap();
+                if let Some(hex) = source_bytes(enc, c) {
+                    assert_eq!(parse_source(&hex, enc), Ok(c), "{enc} {hex}");
+                    n += 1;
+                }
+            }
+            assert!(n > 2000, "{enc}: {n}");
+            // The codes the encoding's table names by a built-in MJ glyph.
+            for &(c, _) in crate::decode::mainframe::builtin_mappings(enc) {
+                let hex = source_bytes(enc, c);
+                assert!(hex.is_some(), "{enc} U+{:X}", c as u32);
+                assert_eq!(parse_source(hex.as_deref().unwrap_or(""), enc), Ok(c));
             }
         }
     }
