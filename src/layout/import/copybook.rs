@@ -1,0 +1,1600 @@
+//! `ikou layout import FILE.cpy`: a COBOL copybook (the record description of a
+//! mainframe file) → a fixed-length layout.
+//!
+//! The copybook is read as COBOL source ([`source`]: fixed or free format, comments,
+//! continuation lines), split into data description entries, and built into the
+//! tree of levels 01–49. The first record (the first 01 entry, or the entries
+//! before it when the copybook starts below level 01) becomes the layout; its
+//! elementary items become items at the running offset ([`pic`] gives the type and
+//! size), OCCURS tables are flattened (`氏名_1`, `氏名_2`, nested `_1_2`), FILLER is
+//! a gap. What the layout cannot hold is reported with its line:
+//! - skipped (left out of the layout): REDEFINES (the first definition is used),
+//!   another record after the first, COMP-1/COMP-2 (a gap of their size), entries
+//!   whose size is unknown, text that is no entry;
+//! - guessed (in the layout, with an assumption): editing PICs and SIGN
+//!   LEADING/SEPARATE (as text), OCCURS DEPENDING ON (the maximum), SYNC, 88 values
+//!   that cannot be codes, words not understood (ignored);
+//! - notes: 66 (RENAMES) and 77 entries (not part of the record), 88 values made
+//!   `codes`, names qualified to be unique, 個人番号 items made sensitive.
+//!
+//! 88 values become the `codes` of their item (type `code`) when it is PIC X or
+//! unsigned PIC 9 DISPLAY: numbers padded with zeros to the item's digits (the
+//! file holds `01` for VALUE 1 in PIC 99), SPACE left out (an empty value always
+//! passes), THRU ranges listed (up to 1,000 values).
+//!
+//! Names are kept as written (Japanese names and hyphens too). A name used twice
+//! is qualified as COBOL does, `年 OF 生年月日`, by as many enclosing groups as
+//! make it unique.
+
+mod pic;
+mod source;
+
+use super::read::{MAX_FILE_BYTES, MAX_ROWS};
+use super::{Finding, ImportOptions, Imported, Origin, Severity, Unit, words};
+use crate::layout::{Field, FieldType, MAX_RECORD_LENGTH};
+use pic::{CodeBase, Elem, Sign, Usage};
+use source::{Note, Tok, Token};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Items a copybook may give once OCCURS tables are flattened: as many as a
+/// layout sheet may have rows.
+pub const MAX_ITEMS: usize = MAX_ROWS as usize;
+/// Values the 88 levels of one item may list, THRU ranges expanded.
+pub const MAX_CODES: usize = 1000;
+
+/// Extensions that always mean a copybook.
+const EXTENSIONS: &[&str] = &["cpy", "cob", "cbl", "copy"];
+/// Extensions that always mean a sheet.
+const SHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv", "tab"];
+
+/// Whether `file` (its name and bytes) is a copybook: by its extension (.cpy, .cob,
+/// .cbl, .copy), or for other extensions (.txt, none) by its text: the first entry
+/// is a level number (01–49, 77) and a name, and a PIC clause follows somewhere.
+pub fn is_copybook(file: &str, bytes: &[u8]) -> bool {
+    let ext = Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if EXTENSIONS.contains(&ext.as_str()) {
+        return true;
+    }
+    if SHEET_EXTENSIONS.contains(&ext.as_str())
+        || bytes.starts_with(b"PK")
+        || bytes.len() as u64 > MAX_FILE_BYTES
+    {
+        return false;
+    }
+    let Ok(text) = source::decode(bytes) else {
+        return false;
+    };
+    let src = source::read(&text);
+    let first = src.tokens.iter().find(|t| match &t.tok {
+        Tok::Word(w) => !is_listing_word(w),
+        _ => true,
+    });
+    let starts_with_level = first.is_some_and(|t| {
+        matches!(&t.tok, Tok::Word(w) if level_number(w).is_some_and(|l| l <= 49 || l == 77))
+    });
+    starts_with_level
+        && src.tokens.iter().any(|t| {
+            matches!(&t.tok, Tok::Word(w) if w.eq_ignore_ascii_case("PIC") || w.eq_ignore_ascii_case("PICTURE"))
+        })
+}
+
+/// Makes a layout of a copybook's bytes; `file` is its name (the layout's name is
+/// its stem unless `opts.name` is given). Err: why no layout could be made.
+pub fn import(bytes: &[u8], file: &str, opts: &ImportOptions) -> Result<Imported, String> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is larger than {} MiB, which no copybook is",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    if opts.sheet.is_some() {
+        return Err("--sheet applies to layout definition sheets; a copybook has no sheets".into());
+    }
+    let text = source::decode(bytes)?;
+    let src = source::read(&text);
+    let mut b = Builder {
+        notes: src.notes.iter().cloned().map(Said::from).collect(),
+        nodes: Vec::new(),
+        info: Vec::new(),
+    };
+    let entries = b.entries(&src.tokens);
+    if entries.is_empty() {
+        return Err(
+            "no data description entries (level numbers 01–49 with PIC clauses) found: is it a COBOL copybook?"
+                .into(),
+        );
+    }
+    let tops = b.tree(entries);
+    let record = b.record(&tops).map_err(|e| b.with_notes(e))?;
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty());
+    let name = opts
+        .name
+        .clone()
+        .or(stem.clone())
+        .unwrap_or_else(|| "copybook".into());
+    let title = opts.title.clone().unwrap_or_else(|| {
+        record
+            .title
+            .clone()
+            .or(stem)
+            .unwrap_or_else(|| name.clone())
+    });
+    let mut items = b.flatten(&record).map_err(|e| b.with_notes(e))?;
+    b.unique_names(&mut items);
+    let mut fields: Vec<Field> = items.iter().map(|i| i.field.clone()).collect();
+    if let Some(key) = &opts.key {
+        super::mark_key(fields.iter_mut(), key)?;
+    }
+    for (item, f) in items.iter_mut().zip(&fields) {
+        item.field.key = f.key;
+    }
+    let newline = opts.newline.unwrap_or(false);
+    let findings: Vec<Finding> = {
+        let mut notes = b.notes;
+        notes.sort_by_key(|n| n.line);
+        notes
+            .into_iter()
+            .map(|n| Finding {
+                row: n.line,
+                item: n.item,
+                severity: n.severity,
+                message: n.message,
+                unit: Unit::Line,
+            })
+            .collect()
+    };
+    let toml = toml(
+        &TomlHead {
+            name: &name,
+            title: &title,
+            version: &opts.version,
+            file,
+            free: src.free,
+            record: &record,
+            record_length: record.size,
+            newline,
+            keyed: opts.key.is_some(),
+        },
+        &items,
+        &findings,
+        &src.code,
+    );
+    let layout = crate::layout::parse(toml.as_bytes(), "the imported layout").map_err(|e| {
+        format!(
+            "the copybook's items do not make a valid layout ({e}); fix the copybook or edit the layout by hand"
+        )
+    })?;
+    Ok(Imported {
+        toml,
+        layout,
+        sheet: file.to_string(),
+        header_row: record.first_line,
+        columns: Vec::new(),
+        other_sheets: Vec::new(),
+        findings,
+        origin: Origin::Copybook {
+            free_format: src.free,
+            record: record.title.clone().unwrap_or_default(),
+            lines: (record.first_line, record.last_line),
+        },
+    })
+}
+
+/// A note with the item it is about.
+struct Said {
+    line: usize,
+    item: Option<String>,
+    severity: Severity,
+    message: String,
+}
+
+impl From<Note> for Said {
+    fn from(n: Note) -> Said {
+        Said {
+            line: n.line,
+            item: None,
+            severity: n.severity,
+            message: n.message,
+        }
+    }
+}
+
+/// A literal of a VALUE clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Value {
+    /// 'text' or "text".
+    Text(String),
+    /// 123, +1, 1.5.
+    Number(String),
+    Zero,
+    Space,
+    /// Anything else (HIGH-VALUE, X'00', ALL '*' …), as written.
+    Other(String),
+}
+
+/// A value, or a THRU range, of an 88 entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cond {
+    One(Value),
+    Range(Value, Value),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Occurs {
+    max: u64,
+    depending: bool,
+    line: usize,
+}
+
+/// One data description entry (level number to separator period).
+#[derive(Debug, Clone)]
+struct Entry {
+    line: usize,
+    level: u32,
+    /// None: FILLER or no name.
+    name: Option<String>,
+    /// The PICTURE string as written, and its line.
+    pic: Option<(String, usize)>,
+    usage: Option<Usage>,
+    occurs: Option<Occurs>,
+    redefines: Option<String>,
+    sign: Option<Sign>,
+    sync: Option<usize>,
+    conds: Vec<Cond>,
+    /// The last line of the entry.
+    end: usize,
+}
+
+/// An entry in the tree of levels, with its 88 entries.
+struct Node {
+    e: Entry,
+    children: Vec<usize>,
+    conds: Vec<Entry>,
+}
+
+/// What the analysis found for a node in the record.
+#[derive(Clone)]
+struct Info {
+    /// None for a group.
+    elem: Option<Elem>,
+    /// Bytes of one occurrence (capped at MAX_RECORD_LENGTH + 1).
+    one: u64,
+    /// Occurrences (1 without OCCURS).
+    times: u64,
+    /// Items of one occurrence (capped at MAX_ITEMS + 1).
+    items: u64,
+    codes: Vec<String>,
+    sensitive: bool,
+}
+
+/// The record the layout is made of.
+struct Record {
+    nodes: Vec<usize>,
+    title: Option<String>,
+    size: usize,
+    first_line: usize,
+    last_line: usize,
+}
+
+/// An item of the layout with where it came from.
+struct Item {
+    line: usize,
+    /// Lines of its 88 entries (their notes go with the item).
+    cond_lines: Vec<usize>,
+    base: String,
+    subs: Vec<u64>,
+    /// Names of the enclosing groups, nearest first.
+    quals: Vec<String>,
+    field: Field,
+}
+
+const CAP_BYTES: u64 = MAX_RECORD_LENGTH as u64 + 1;
+const CAP_ITEMS: u64 = MAX_ITEMS as u64 + 1;
+
+struct Builder {
+    notes: Vec<Said>,
+    nodes: Vec<Node>,
+    info: Vec<Option<Info>>,
+}
+
+/// A level number: 1–2 ASCII digits, 1–49, 66, 77 or 88.
+fn level_number(w: &str) -> Option<u32> {
+    if w.is_empty() || w.len() > 2 || !w.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u32 = w.parse().ok()?;
+    matches!(n, 1..=49 | 66 | 77 | 88).then_some(n)
+}
+
+/// Listing-control words (no period follows them).
+fn is_listing_word(w: &str) -> bool {
+    matches!(
+        w.to_ascii_uppercase().as_str(),
+        "EJECT" | "SKIP1" | "SKIP2" | "SKIP3"
+    )
+}
+
+/// Words that start a clause of a data description entry (never a data name).
+fn is_clause_word(w: &str) -> bool {
+    Usage::of_word(w).is_some()
+        || matches!(
+            w.to_ascii_uppercase().as_str(),
+            "PIC"
+                | "PICTURE"
+                | "USAGE"
+                | "VALUE"
+                | "VALUES"
+                | "OCCURS"
+                | "REDEFINES"
+                | "RENAMES"
+                | "SIGN"
+                | "LEADING"
+                | "TRAILING"
+                | "JUSTIFIED"
+                | "JUST"
+                | "SYNCHRONIZED"
+                | "SYNC"
+                | "BLANK"
+                | "GLOBAL"
+                | "EXTERNAL"
+                | "IS"
+        )
+}
+
+fn figurative(w: &str) -> Option<Value> {
+    Some(match w.to_ascii_uppercase().as_str() {
+        "ZERO" | "ZEROS" | "ZEROES" => Value::Zero,
+        "SPACE" | "SPACES" => Value::Space,
+        "HIGH-VALUE" | "HIGH-VALUES" | "LOW-VALUE" | "LOW-VALUES" | "QUOTE" | "QUOTES"
+        | "NULL" | "NULLS" => Value::Other(w.to_string()),
+        _ => return None,
+    })
+}
+
+fn is_number(w: &str) -> bool {
+    let body = w.strip_prefix(['+', '-']).unwrap_or(w);
+    !body.is_empty()
+        && body.bytes().any(|b| b.is_ascii_digit())
+        && body.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        && body.bytes().filter(|&b| b == b'.' || b == b',').count() <= 1
+}
+
+/// Text for a comment of the layout file: one line, no control characters.
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The tokens of one entry, read clause by clause.
+struct Clauses<'t> {
+    toks: &'t [Token],
+    i: usize,
+}
+
+impl<'t> Clauses<'t> {
+    fn peek(&self) -> Option<&'t Token> {
+        self.toks.get(self.i)
+    }
+
+    fn word(&self) -> Option<String> {
+        match self.peek().map(|t| &t.tok) {
+            Some(Tok::Word(w)) => Some(w.to_ascii_uppercase()),
+            _ => None,
+        }
+    }
+
+    /// Skips optional words (IS, ARE, TIMES, ON …).
+    fn skip(&mut self, optional: &[&str]) {
+        while self.word().is_some_and(|w| optional.contains(&w.as_str())) {
+            self.i += 1;
+        }
+    }
+
+    /// A literal of a VALUE clause, if one is next.
+    fn value(&mut self) -> Option<Value> {
+        let t = self.peek()?;
+        let v = match &t.tok {
+            Tok::Lit { prefix, text } => {
+                self.i += 1;
+                // "ab" & "cd": concatenated.
+                let mut text = text.clone();
+                while matches!(self.peek().map(|t| &t.tok), Some(Tok::Word(w)) if w == "&")
+                    && let Some(Tok::Lit { text: more, .. }) = self.toks.get(self.i + 1).map(|t| &t.tok)
+                {
+                    text.push_str(more);
+                    self.i += 2;
+                }
+                if prefix.is_empty() || prefix == "N" || prefix == "G" || prefix == "NC" {
+                    Value::Text(text)
+                } else {
+                    Value::Other(format!("{prefix}'{text}'"))
+                }
+            }
+            Tok::Word(w) if is_number(w) => {
+                self.i += 1;
+                Value::Number(w.clone())
+            }
+            Tok::Word(w) if w.eq_ignore_ascii_case("ALL") => {
+                self.i += 1;
+                let what = match self.peek().map(|t| &t.tok) {
+                    Some(Tok::Lit { text, .. }) => {
+                        self.i += 1;
+                        format!("ALL '{text}'")
+                    }
+                    Some(Tok::Word(w)) => {
+                        self.i += 1;
+                        format!("ALL {w}")
+                    }
+                    _ => "ALL".into(),
+                };
+                Value::Other(what)
+            }
+            Tok::Word(w) => {
+                let v = figurative(w)?;
+                self.i += 1;
+                v
+            }
+            Tok::Period => return None,
+        };
+        Some(v)
+    }
+}
+
+impl Builder {
+    /// An error with the lines not understood so far, which may be why.
+    fn with_notes(&self, error: String) -> String {
+        const SHOWN: usize = 5;
+        let mut problems: Vec<&Said> = self
+            .notes
+            .iter()
+            .filter(|n| n.severity != Severity::Info)
+            .collect();
+        if problems.is_empty() {
+            return error;
+        }
+        problems.sort_by_key(|n| n.line);
+        let mut s = format!("{error}. Lines not understood:");
+        for n in problems.iter().take(SHOWN) {
+            s += &format!(" line {}: 「{}」", n.line, comment_text(&n.message));
+        }
+        if problems.len() > SHOWN {
+            s += &format!(" (and {} more)", problems.len() - SHOWN);
+        }
+        s
+    }
+
+    fn say(&mut self, line: usize, item: Option<&str>, severity: Severity, message: String) {
+        self.notes.push(Said {
+            line,
+            item: item.map(String::from),
+            severity,
+            message,
+        });
+    }
+
+    /// The data description entries of the tokens; other sentences are reported
+    /// (or passed over: division and section headers, FD entries).
+    fn entries(&mut self, tokens: &[Token]) -> Vec<Entry> {
+        let mut out = Vec::new();
+        let mut skipping_division = false;
+        for sentence in tokens.split(|t| t.tok == Tok::Period) {
+            // Listing control words stand alone, without a period.
+            let start = sentence
+                .iter()
+                .position(|t| !matches!(&t.tok, Tok::Word(w) if is_listing_word(w)))
+                .unwrap_or(sentence.len());
+            let mut sentence = &sentence[start..];
+            if let Some(Token {
+                tok: Tok::Word(w), ..
+            }) = sentence.first()
+                && w.eq_ignore_ascii_case("TITLE")
+            {
+                sentence = sentence.get(2..).unwrap_or(&[]);
+            }
+            let Some(first) = sentence.first() else {
+                continue;
+            };
+            let word = |k: usize| match sentence.get(k).map(|t| &t.tok) {
+                Some(Tok::Word(w)) => w.to_ascii_uppercase(),
+                _ => String::new(),
+            };
+            let (w0, w1) = (word(0), word(1));
+            if w1 == "DIVISION" {
+                if w0 == "PROCEDURE" {
+                    self.say(
+                        first.line,
+                        None,
+                        Severity::Info,
+                        "`PROCEDURE DIVISION` から後は読みません".into(),
+                    );
+                    break;
+                }
+                skipping_division = w0 != "DATA";
+                continue;
+            }
+            if skipping_division || w1 == "SECTION" {
+                continue;
+            }
+            if matches!(w0.as_str(), "FD" | "SD" | "RD" | "CD") {
+                continue;
+            }
+            if w0 == "COPY" {
+                self.say(
+                    first.line,
+                    None,
+                    Severity::Skipped,
+                    format!(
+                        "`COPY {w1}` の中身はこのファイルにないため読めません。コピー句の本文をここに貼り込んでから取り込んでください"
+                    ),
+                );
+                continue;
+            }
+            if level_number(&w0).is_none() {
+                let what: String = comment_text(&word_text(&first.tok)).chars().take(30).collect();
+                self.say(
+                    first.line,
+                    None,
+                    Severity::Skipped,
+                    format!("「{what}」で始まる文はデータ記述項（レベル番号で始まる）ではないため読みません"),
+                );
+                continue;
+            }
+            self.entry_list(sentence, &mut out);
+        }
+        out
+    }
+
+    /// One sentence that starts with a level number; a level number where a clause
+    /// should be means a period is missing: it starts the next entry.
+    fn entry_list(&mut self, toks: &[Token], out: &mut Vec<Entry>) {
+        let mut start = 0;
+        while start < toks.len() {
+            let (entry, next) = self.entry(&toks[start..]);
+            out.push(entry);
+            match next {
+                Some(n) => {
+                    let line = toks[start + n].line;
+                    self.say(
+                        line,
+                        None,
+                        Severity::Guessed,
+                        "前の項の終わりにピリオドがないため、ここから次の項としました".into(),
+                    );
+                    start += n;
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Parses one entry; returns it and, if another level number follows before
+    /// the period, where that entry starts.
+    fn entry(&mut self, toks: &[Token]) -> (Entry, Option<usize>) {
+        let line = toks.first().map_or(0, |t| t.line);
+        let level = match toks.first().map(|t| &t.tok) {
+            Some(Tok::Word(w)) => level_number(w).unwrap_or(0),
+            _ => 0,
+        };
+        let mut e = Entry {
+            line,
+            level,
+            name: None,
+            pic: None,
+            usage: None,
+            occurs: None,
+            redefines: None,
+            sign: None,
+            sync: None,
+            conds: Vec::new(),
+            end: toks.last().map_or(line, |t| t.line),
+        };
+        let mut c = Clauses { toks, i: 1 };
+        if let Some(Tok::Word(w)) = c.peek().map(|t| &t.tok) {
+            if w.eq_ignore_ascii_case("FILLER") {
+                c.i += 1;
+            } else if !is_clause_word(w) && level_number(w).is_none() {
+                e.name = Some(w.clone());
+                c.i += 1;
+            }
+        }
+        let name = e.name.clone();
+        let item = name.as_deref();
+        while let Some(tok) = c.peek() {
+            let at = tok.line;
+            let Tok::Word(raw) = &tok.tok else {
+                let what = comment_text(&word_text(&tok.tok));
+                self.say(
+                    at,
+                    item,
+                    Severity::Guessed,
+                    format!("「{what}」を解釈できないため無視しました"),
+                );
+                c.i += 1;
+                continue;
+            };
+            let w = raw.to_ascii_uppercase();
+            if level_number(&w).is_some() {
+                e.end = toks[..c.i].last().map_or(line, |t| t.line);
+                return (e, Some(c.i));
+            }
+            c.i += 1;
+            match w.as_str() {
+                "PIC" | "PICTURE" => {
+                    c.skip(&["IS"]);
+                    match c.peek().map(|t| &t.tok) {
+                        Some(Tok::Word(p)) => {
+                            e.pic = Some((p.clone(), at));
+                            c.i += 1;
+                        }
+                        _ => self.say(
+                            at,
+                            item,
+                            Severity::Guessed,
+                            "`PIC` の後に PICTURE 文字列がありません".into(),
+                        ),
+                    }
+                }
+                "USAGE" => {
+                    c.skip(&["IS"]);
+                    match c.word().as_deref().and_then(Usage::of_word) {
+                        Some(u) => {
+                            e.usage = Some(u);
+                            c.i += 1;
+                        }
+                        None => self.say(
+                            at,
+                            item,
+                            Severity::Guessed,
+                            "`USAGE` の後の語を解釈できません".into(),
+                        ),
+                    }
+                }
+                "OCCURS" => self.occurs(&mut c, &mut e, at),
+                "REDEFINES" => match c.peek().map(|t| &t.tok) {
+                    Some(Tok::Word(t)) => {
+                        e.redefines = Some(t.clone());
+                        c.i += 1;
+                    }
+                    _ => {
+                        e.redefines = Some(String::new());
+                    }
+                },
+                "RENAMES" => c.i = toks.len(),
+                "VALUE" | "VALUES" => {
+                    c.skip(&["IS", "ARE"]);
+                    let mut any = false;
+                    while let Some(v) = c.value() {
+                        any = true;
+                        let cond = if matches!(c.word().as_deref(), Some("THRU" | "THROUGH")) {
+                            c.i += 1;
+                            match c.value() {
+                                Some(to) => Cond::Range(v, to),
+                                None => Cond::One(v),
+                            }
+                        } else {
+                            Cond::One(v)
+                        };
+                        e.conds.push(cond);
+                        if e.level != 88 {
+                            break;
+                        }
+                        // 88 … WHEN SET TO FALSE IS literal: for SET statements only.
+                        if c.word().as_deref() == Some("WHEN") {
+                            c.skip(&["WHEN", "SET", "TO", "FALSE", "IS"]);
+                            let _ = c.value();
+                        }
+                    }
+                    if !any {
+                        self.say(
+                            at,
+                            item,
+                            Severity::Guessed,
+                            "`VALUE` の後の値を解釈できません".into(),
+                        );
+                    }
+                }
+                "SIGN" | "LEADING" | "TRAILING" => {
+                    let mut word = w.clone();
+                    if word == "SIGN" {
+                        c.skip(&["IS"]);
+                        word = c.word().unwrap_or_default();
+                        if matches!(word.as_str(), "LEADING" | "TRAILING") {
+                            c.i += 1;
+                        }
+                    }
+                    let mut sign = Sign {
+                        leading: word == "LEADING",
+                        separate: false,
+                    };
+                    if c.word().as_deref() == Some("SEPARATE") {
+                        c.i += 1;
+                        c.skip(&["CHARACTER"]);
+                        sign.separate = true;
+                    }
+                    e.sign = Some(sign);
+                }
+                "JUSTIFIED" | "JUST" => c.skip(&["RIGHT"]),
+                "SYNCHRONIZED" | "SYNC" => {
+                    e.sync = Some(at);
+                    c.skip(&["LEFT", "RIGHT"]);
+                }
+                "BLANK" => c.skip(&["WHEN", "ZERO", "ZEROS", "ZEROES"]),
+                "GLOBAL" | "EXTERNAL" | "IS" => {}
+                _ => match Usage::of_word(&w) {
+                    Some(u) => e.usage = Some(u),
+                    None => {
+                        let what = comment_text(raw);
+                        self.say(
+                            at,
+                            item,
+                            Severity::Guessed,
+                            format!("「{what}」を解釈できないため無視しました"),
+                        );
+                    }
+                },
+            }
+        }
+        (e, None)
+    }
+
+    fn occurs(&mut self, c: &mut Clauses, e: &mut Entry, at: usize) {
+        let item = e.name.clone();
+        let number = |c: &mut Clauses| -> Option<u64> {
+            let w = c.word()?;
+            let n = w.parse::<u64>().ok()?;
+            c.i += 1;
+            Some(n)
+        };
+        let Some(mut max) = number(c) else {
+            self.say(
+                at,
+                item.as_deref(),
+                Severity::Guessed,
+                "`OCCURS` の回数を読めないため、1回としました".into(),
+            );
+            return;
+        };
+        let mut depending = false;
+        if c.word().as_deref() == Some("TO") {
+            c.i += 1;
+            if let Some(m) = number(c) {
+                max = m;
+            }
+        }
+        c.skip(&["TIMES"]);
+        if c.word().as_deref() == Some("DEPENDING") {
+            c.i += 1;
+            c.skip(&["ON"]);
+            if c.word().is_some() {
+                c.i += 1;
+            }
+            depending = true;
+        }
+        // ASCENDING/DESCENDING KEY IS names, INDEXED BY names: for the program only.
+        loop {
+            match c.word().as_deref() {
+                Some("ASCENDING" | "DESCENDING") => {
+                    c.i += 1;
+                    c.skip(&["KEY", "IS"]);
+                }
+                Some("INDEXED") => {
+                    c.i += 1;
+                    c.skip(&["BY"]);
+                }
+                _ => break,
+            }
+            while let Some(w) = c.word() {
+                if is_clause_word(&w)
+                    || level_number(&w).is_some()
+                    || matches!(w.as_str(), "ASCENDING" | "DESCENDING" | "INDEXED")
+                {
+                    break;
+                }
+                c.i += 1;
+            }
+        }
+        e.occurs = Some(Occurs {
+            max,
+            depending,
+            line: at,
+        });
+    }
+
+    /// Builds the tree of levels; returns the entries at the top (01, or the
+    /// highest level of a copybook that starts below 01).
+    fn tree(&mut self, entries: Vec<Entry>) -> Vec<usize> {
+        let mut tops = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        let mut last: Option<usize> = None;
+        for e in entries {
+            let item = e.name.clone();
+            match e.level {
+                88 => match last {
+                    Some(l) => self.nodes[l].conds.push(e),
+                    None => self.say(
+                        e.line,
+                        item.as_deref(),
+                        Severity::Skipped,
+                        "レベル 88 の条件名の前に、その値を持つ項目がありません".into(),
+                    ),
+                },
+                66 => {
+                    self.say(
+                        e.line,
+                        item.as_deref(),
+                        Severity::Info,
+                        "レベル 66（`RENAMES`）は別名なので layout に入れません（名前の付け直しはしません）"
+                            .into(),
+                    );
+                    last = None;
+                }
+                77 => {
+                    self.say(
+                        e.line,
+                        item.as_deref(),
+                        Severity::Info,
+                        "レベル 77 は独立した項目で、レコードの一部ではないため layout に入れません"
+                            .into(),
+                    );
+                    stack.clear();
+                    last = None;
+                }
+                0 => {}
+                level => {
+                    while stack.last().is_some_and(|&t| self.nodes[t].e.level >= level) {
+                        stack.pop();
+                    }
+                    let idx = self.nodes.len();
+                    match stack.last() {
+                        Some(&p) => self.nodes[p].children.push(idx),
+                        None => tops.push(idx),
+                    }
+                    self.nodes.push(Node {
+                        e,
+                        children: Vec::new(),
+                        conds: Vec::new(),
+                    });
+                    stack.push(idx);
+                    last = Some(idx);
+                }
+            }
+        }
+        self.info = vec![None; self.nodes.len()];
+        tops
+    }
+
+    /// The last line of a node and everything under it.
+    fn last_line(&self, idx: usize) -> usize {
+        let n = &self.nodes[idx];
+        let mut end = n.e.end;
+        for c in &n.conds {
+            end = end.max(c.end);
+        }
+        for &c in &n.children {
+            end = end.max(self.last_line(c));
+        }
+        end
+    }
+
+    /// Chooses the record, reports the others, and analyses it.
+    fn record(&mut self, tops: &[usize]) -> Result<Record, String> {
+        let Some(&first) = tops.first() else {
+            return Err("no data description entries at levels 01–49 found".into());
+        };
+        let explicit = self.nodes[first].e.level == 1;
+        let count = if explicit {
+            1
+        } else {
+            tops.iter()
+                .take_while(|&&t| self.nodes[t].e.level != 1)
+                .count()
+        };
+        let (chosen, others) = tops.split_at(count);
+        let first_line = self.nodes[first].e.line;
+        let last_line = chosen
+            .iter()
+            .map(|&t| self.last_line(t))
+            .max()
+            .unwrap_or(first_line);
+        let mut size = 0u64;
+        for &t in chosen {
+            self.analyse(t, None, None);
+            let i = self.info[t].as_ref().map_or(0, |i| i.one.saturating_mul(i.times));
+            size = size.saturating_add(i).min(CAP_BYTES);
+        }
+        for &t in others {
+            let e = &self.nodes[t].e;
+            let (line, name) = (e.line, e.name.clone());
+            let end = self.last_line(t);
+            let also = match &e.redefines {
+                Some(r) => format!("（`REDEFINES {}`）", comment_text(r)),
+                None => String::new(),
+            };
+            self.say(
+                line,
+                name.as_deref(),
+                Severity::Skipped,
+                format!(
+                    "2つ目のレコード記述{also}です。ikou は最初のレコード（{first_line}行目）だけを layout にします。{line}〜{end}行目のレコードが要るなら、それだけのファイルにして取り込んでください"
+                ),
+            );
+        }
+        let items: u64 = chosen
+            .iter()
+            .map(|&t| {
+                self.info[t]
+                    .as_ref()
+                    .map_or(0, |i| i.items.saturating_mul(i.times))
+            })
+            .fold(0u64, |a, b| a.saturating_add(b).min(CAP_ITEMS));
+        if size > MAX_RECORD_LENGTH as u64 {
+            return Err(format!(
+                "the record (lines {first_line}–{last_line}) is longer than ikou's limit of {MAX_RECORD_LENGTH} bytes (1 MiB); check the PIC lengths and OCCURS counts"
+            ));
+        }
+        if items > MAX_ITEMS as u64 {
+            return Err(format!(
+                "the record (lines {first_line}–{last_line}) has more than {MAX_ITEMS} items once its OCCURS tables are listed one by one, more than ikou makes a layout of; check the OCCURS counts"
+            ));
+        }
+        if items == 0 {
+            return Err(format!(
+                "the record (lines {first_line}–{last_line}) has no item ikou can convert (every elementary item is FILLER or was not understood: see the lines reported above)"
+            ));
+        }
+        let title = if explicit {
+            self.nodes[first].e.name.clone()
+        } else {
+            None
+        };
+        Ok(Record {
+            nodes: chosen.to_vec(),
+            title,
+            // Checked against MAX_RECORD_LENGTH above.
+            size: usize::try_from(size).unwrap_or(MAX_RECORD_LENGTH),
+            first_line,
+            last_line,
+        })
+    }
+
+    /// Works out each node's type, size and item count (USAGE and SIGN of a group
+    /// apply to the items under it), reporting what it cannot take.
+    fn analyse(&mut self, idx: usize, usage: Option<&Usage>, sign: Option<Sign>) {
+        let e = self.nodes[idx].e.clone();
+        let item = e.name.clone();
+        let item = item.as_deref();
+        let usage = e.usage.clone().or_else(|| usage.cloned());
+        let sign = e.sign.or(sign);
+        let times = match e.occurs {
+            None => 1,
+            Some(o) => {
+                if o.depending {
+                    self.say(
+                        o.line,
+                        item,
+                        Severity::Guessed,
+                        format!(
+                            "`OCCURS DEPENDING ON`（可変回数）は表せないため、最大の {} 回として項目を並べました。回数が最大でないレコードは長さが合いません",
+                            o.max
+                        ),
+                    );
+                } else if o.max == 0 {
+                    self.say(
+                        o.line,
+                        item,
+                        Severity::Guessed,
+                        "`OCCURS 0` のため、この項目は layout に入りません".into(),
+                    );
+                }
+                o.max
+            }
+        };
+        if let Some(at) = e.sync {
+            self.say(
+                at,
+                item,
+                Severity::Guessed,
+                "`SYNC` は汎用機で2進項目の前に詰め物のバイトを入れることがありますが、ikou は入れていません。位置を確かめてください".into(),
+            );
+        }
+        let children = self.nodes[idx].children.clone();
+        let is_elementary = e.pic.is_some() || children.is_empty();
+        let mut info = Info {
+            elem: None,
+            one: 0,
+            times,
+            items: 0,
+            codes: Vec::new(),
+            sensitive: false,
+        };
+        if is_elementary {
+            for &c in &children {
+                let ce = &self.nodes[c].e;
+                let (line, name, end) = (ce.line, ce.name.clone(), self.last_line(c));
+                self.say(
+                    line,
+                    name.as_deref(),
+                    Severity::Skipped,
+                    format!(
+                        "上の項目には `PIC` があるので下位の項目を持てません。{line}〜{end}行目は layout に入りません"
+                    ),
+                );
+            }
+            let picture = match &e.pic {
+                Some((p, at)) => match pic::parse(p) {
+                    Ok(pic) => Some(Ok(pic)),
+                    Err(why) => {
+                        self.say(
+                            *at,
+                            item,
+                            Severity::Skipped,
+                            format!("{why}。長さが分からないため、この後の項目の位置も確かめてください"),
+                        );
+                        Some(Err(()))
+                    }
+                },
+                None => None,
+            };
+            let (elem, notes) = match picture {
+                Some(Err(())) => (Elem::Unknown, Vec::new()),
+                pic_ok => {
+                    let pic = pic_ok.and_then(Result::ok);
+                    let text = e.pic.as_ref().map_or("", |(p, _)| p.as_str());
+                    pic::elem(
+                        pic.as_ref(),
+                        text,
+                        usage.as_ref().unwrap_or(&Usage::Display),
+                        sign,
+                    )
+                }
+            };
+            // A FILLER is a gap whatever it holds: only an unknown size matters.
+            if item.is_some() || elem == Elem::Unknown {
+                let at = e.pic.as_ref().map_or(e.line, |(_, l)| *l);
+                for (severity, message) in notes {
+                    self.say(at, item, severity, message);
+                }
+            }
+            if item.is_none() {
+                // FILLER: a gap, whatever it holds.
+                info.one = elem.size().map_or(0, |n| n as u64);
+                info.elem = Some(Elem::Gap(info.one as usize));
+            } else {
+                if let Elem::Item(spec) = &elem {
+                    info.items = 1;
+                    info.codes = self.codes(idx, spec.codes);
+                    if let Some(name) = item
+                        && words::is_personal_number(name)
+                    {
+                        info.sensitive = true;
+                        self.say(
+                            e.line,
+                            item,
+                            Severity::Info,
+                            "個人番号のため sensitive（どこにも表示しない）にしました".into(),
+                        );
+                    }
+                } else {
+                    self.unused_conds(idx, "この項目は layout に入らないため");
+                }
+                info.one = elem.size().map_or(0, |n| n as u64);
+                info.elem = Some(elem);
+            }
+        } else {
+            self.unused_conds(idx, "集団項目の条件名は使いません");
+            let (mut one, mut items) = (0u64, 0u64);
+            let mut previous: Option<usize> = None;
+            for &c in &children {
+                if let Some(target) = self.nodes[c].e.redefines.clone() {
+                    self.redefines(c, previous, &target);
+                    continue;
+                }
+                self.analyse(c, usage.as_ref(), sign);
+                if let Some(ci) = &self.info[c] {
+                    one = one.saturating_add(ci.one.saturating_mul(ci.times)).min(CAP_BYTES);
+                    items = items
+                        .saturating_add(ci.items.saturating_mul(ci.times))
+                        .min(CAP_ITEMS);
+                }
+                previous = Some(c);
+            }
+            info.one = one;
+            info.items = items;
+        }
+        self.info[idx] = Some(info);
+    }
+
+    /// Reports a REDEFINES entry (not in the layout) with the lines it covers.
+    fn redefines(&mut self, idx: usize, previous: Option<usize>, target: &str) {
+        let e = &self.nodes[idx].e;
+        let (line, name) = (e.line, e.name.clone());
+        let end = self.last_line(idx);
+        let target_text = comment_text(target);
+        let original = previous
+            .filter(|&p| {
+                self.nodes[p]
+                    .e
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(target))
+            })
+            .map(|p| self.nodes[p].e.line);
+        let whose = match original {
+            Some(l) => format!("{l}行目の「{target_text}」"),
+            None => format!("「{target_text}」（直前の同じレベルの項目ではありません）"),
+        };
+        self.say(
+            line,
+            name.as_deref(),
+            Severity::Skipped,
+            format!(
+                "`REDEFINES` は{whose}と同じバイトの別の定義です。ikou は最初の定義を使います（{line}〜{end}行目は layout に入りません）"
+            ),
+        );
+    }
+
+    /// Reports 88 entries that give no codes.
+    fn unused_conds(&mut self, idx: usize, why: &str) {
+        let lines: Vec<(usize, Option<String>)> = self.nodes[idx]
+            .conds
+            .iter()
+            .map(|c| (c.line, c.name.clone()))
+            .collect();
+        for (line, name) in lines {
+            self.say(
+                line,
+                name.as_deref(),
+                Severity::Info,
+                format!("{why}、レベル 88 の値は codes にしません"),
+            );
+        }
+    }
+
+    /// The codes of an item from its 88 entries (empty: none, or not all usable).
+    fn codes(&mut self, idx: usize, base: Option<CodeBase>) -> Vec<String> {
+        let conds = self.nodes[idx].conds.clone();
+        if conds.is_empty() {
+            return Vec::new();
+        }
+        let Some(base) = base else {
+            self.unused_conds(
+                idx,
+                "codes にできるのは `PIC X` と符号なし `PIC 9` の DISPLAY 項目だけなので",
+            );
+            return Vec::new();
+        };
+        let item = self.nodes[idx].e.name.clone();
+        let mut codes: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
+        for c in &conds {
+            for cond in &c.conds {
+                let got = match cond {
+                    Cond::One(v) => code_of(v, base).map(|c| c.into_iter().collect::<Vec<_>>()),
+                    Cond::Range(a, b) => range(a, b, base, MAX_CODES.saturating_sub(codes.len())),
+                };
+                match got {
+                    Ok(list) => {
+                        for v in list {
+                            if seen.insert(v.clone()) {
+                                codes.push(v);
+                            }
+                        }
+                    }
+                    Err(why) => {
+                        let kind = match base {
+                            CodeBase::Text(_) => "text",
+                            CodeBase::Digits(_) => "digits",
+                        };
+                        self.say(
+                            c.line,
+                            c.name.as_deref(),
+                            Severity::Guessed,
+                            format!(
+                                "{why}。値の一覧が作れないため、「{}」は codes なしの {kind} のままにしました",
+                                item.as_deref().unwrap_or("")
+                            ),
+                        );
+                        return Vec::new();
+                    }
+                }
+                if codes.len() > MAX_CODES {
+                    self.say(
+                        c.line,
+                        c.name.as_deref(),
+                        Severity::Guessed,
+                        format!("値が {MAX_CODES} 個を超えるため codes にしませんでした"),
+                    );
+                    return Vec::new();
+                }
+            }
+        }
+        if !codes.is_empty() {
+            let line = self.nodes[idx].e.line;
+            let n = codes.len();
+            self.say(
+                line,
+                item.as_deref(),
+                Severity::Info,
+                format!(
+                    "レベル 88 の値 {n} 個を codes（type = \"code\"）にしました。ほかの値の記録は不適合になります"
+                ),
+            );
+        }
+        codes
+    }
+
+    /// Lists the items of the record: offsets, flattened OCCURS, names.
+    fn flatten(&mut self, record: &Record) -> Result<Vec<Item>, String> {
+        let mut out = Vec::new();
+        let mut offset = 0usize;
+        let mut subs = Vec::new();
+        let mut quals = Vec::new();
+        for &t in &record.nodes {
+            let size = self.walk(t, offset, &mut subs, &mut quals, &mut out)?;
+            offset = offset.checked_add(size).ok_or("record size overflow")?;
+        }
+        Ok(out)
+    }
+
+    /// Adds the items of a node at `offset`; returns its size (all occurrences).
+    fn walk(
+        &self,
+        idx: usize,
+        offset: usize,
+        subs: &mut Vec<u64>,
+        quals: &mut Vec<String>,
+        out: &mut Vec<Item>,
+    ) -> Result<usize, String> {
+        let Some(info) = &self.info[idx] else {
+            return Ok(0);
+        };
+        let node = &self.nodes[idx];
+        // Both within the record, which is at most MAX_RECORD_LENGTH (checked).
+        let too_big = || format!("line {}: the item does not fit in the record", node.e.line);
+        let one = usize::try_from(info.one).map_err(|_| too_big())?;
+        let total = || {
+            one.checked_mul(usize::try_from(info.times).map_err(|_| too_big())?)
+                .ok_or_else(too_big)
+        };
+        // Nothing to list (FILLER, unknown sizes): no need to go through the occurrences.
+        if info.items == 0 {
+            return total();
+        }
+        let occurs = node.e.occurs.is_some();
+        for k in 0..info.times {
+            let at = one
+                .checked_mul(usize::try_from(k).map_err(|_| too_big())?)
+                .and_then(|d| d.checked_add(offset))
+                .ok_or_else(too_big)?;
+            if occurs {
+                subs.push(k + 1);
+            }
+            match &info.elem {
+                Some(Elem::Item(spec)) => {
+                    if let Some(name) = &node.e.name {
+                        let length = (spec.size > 0).then_some(spec.size);
+                        let kind = if info.codes.is_empty() {
+                            spec.kind
+                        } else {
+                            FieldType::Code
+                        };
+                        out.push(Item {
+                            line: node.e.line,
+                            cond_lines: node.conds.iter().map(|c| c.line).collect(),
+                            base: name.clone(),
+                            subs: subs.clone(),
+                            quals: quals.iter().rev().cloned().collect(),
+                            field: Field {
+                                name: name.clone(),
+                                kind,
+                                length,
+                                offset: Some(at),
+                                codes: info.codes.clone(),
+                                sensitive: info.sensitive,
+                                digits: spec.digits,
+                                scale: spec.scale,
+                                dbcs: spec.dbcs,
+                                ..Field::default()
+                            },
+                        });
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(name) = &node.e.name {
+                        quals.push(name.clone());
+                    }
+                    let mut off = at;
+                    for &c in &node.children {
+                        if self.nodes[c].e.redefines.is_some() {
+                            continue;
+                        }
+                        let n = self.walk(c, off, subs, quals, out)?;
+                        off = off.checked_add(n).ok_or_else(too_big)?;
+                    }
+                    if node.e.name.is_some() {
+                        quals.pop();
+                    }
+                }
+            }
+            if occurs {
+                subs.pop();
+            }
+        }
+        total()
+    }
+
+    /// Makes the items' names unique: OCCURS numbers (`氏名_1`), then for a name
+    /// still used twice its enclosing groups (`年 OF 生年月日`), then a number.
+    fn unique_names(&mut self, items: &mut [Item]) {
+        let numbered = |i: &Item| {
+            let mut s = i.base.clone();
+            for n in &i.subs {
+                s.push('_');
+                s.push_str(&n.to_string());
+            }
+            s
+        };
+        let mut depth = vec![0usize; items.len()];
+        let name_at = |i: &Item, d: usize| {
+            let mut s = numbered(i);
+            for q in i.quals.iter().take(d) {
+                s.push_str(" OF ");
+                s.push_str(q);
+            }
+            s
+        };
+        // Each round qualifies every name still shared by one more group; at most
+        // 49 levels, so it ends.
+        loop {
+            let mut count: HashMap<String, usize> = HashMap::new();
+            for (i, item) in items.iter().enumerate() {
+                *count.entry(name_at(item, depth[i])).or_default() += 1;
+            }
+            let mut changed = false;
+            for (i, item) in items.iter().enumerate() {
+                if count[&name_at(item, depth[i])] > 1 && depth[i] < item.quals.len() {
+                    depth[i] += 1;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut used: HashSet<String> = HashSet::new();
+        let mut told: HashSet<usize> = HashSet::new();
+        for (i, item) in items.iter_mut().enumerate() {
+            let name = name_at(item, depth[i]);
+            let mut unique = name.clone();
+            let mut k = 2;
+            while used.contains(&unique) {
+                unique = format!("{name}（{k}）");
+                k += 1;
+            }
+            if unique != name {
+                self.say(
+                    item.line,
+                    Some(&item.base),
+                    Severity::Guessed,
+                    format!("同じ名前の項目があるため「{unique}」としました"),
+                );
+            } else if depth[i] > 0 && told.insert(item.line) {
+                self.say(
+                    item.line,
+                    Some(&item.base),
+                    Severity::Info,
+                    format!(
+                        "同じ名前の項目がほかにあるため、上位の集団項目の名前を付けて「{unique}」のようにしました"
+                    ),
+                );
+            }
+            used.insert(unique.clone());
+            item.field.name = unique;
+        }
+    }
+}
+
+/// A token as written, for a message.
+fn word_text(t: &Tok) -> String {
+    match t {
+        Tok::Word(w) => w.clone(),
+        Tok::Lit { prefix, text } => format!("{prefix}'{text}'"),
+        Tok::Period => ".".into(),
+    }
+}
+
+/// Whether a value can be compared as a code (the cleanser compares values after
+/// trimming spaces and making 全角数字 ASCII).
+fn clean_code(s: &str) -> bool {
+    let pad = |c: char| matches!(c, ' ' | '\u{3000}' | '\0');
+    !s.is_empty()
+        && !s.starts_with(pad)
+        && !s.ends_with(pad)
+        && !s.chars().any(|c| ('０'..='９').contains(&c))
+        && !s.chars().any(char::is_control)
+}
+
+/// One 88 value as the code the item's text holds (None: SPACE, an empty value).
+fn code_of(v: &Value, base: CodeBase) -> Result<Option<String>, String> {
+    let shown = |s: &str| comment_text(s);
+    match (v, base) {
+        (Value::Space, _) => Ok(None),
+        (Value::Zero, CodeBase::Text(n) | CodeBase::Digits(n)) => Ok(Some("0".repeat(n))),
+        (Value::Other(what), _) => Err(format!("値 {} は文字で書けません", shown(what))),
+        (Value::Text(s), CodeBase::Text(n)) => {
+            let s = s.trim_end_matches(' ');
+            if s.is_empty() {
+                return Ok(None);
+            }
+            if s.chars().count() > n {
+                return Err(format!("値「{}」が項目の長さ {n} より長いです", shown(s)));
+            }
+            if !clean_code(s) {
+                return Err(format!(
+                    "値「{}」は前の空白か全角数字があるため codes と比べられません",
+                    shown(s)
+                ));
+            }
+            Ok(Some(s.to_string()))
+        }
+        (Value::Number(s), CodeBase::Text(n)) => {
+            if s.chars().count() > n {
+                return Err(format!("値 {} が項目の長さ {n} より長いです", shown(s)));
+            }
+            Ok(Some(s.clone()))
+        }
+        (Value::Text(s) | Value::Number(s), CodeBase::Digits(n)) => {
+            let digits = s.strip_prefix('+').unwrap_or(s);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("値 {} は符号なしの整数ではありません", shown(s)));
+            }
+            let digits = digits.trim_start_matches('0');
+            if digits.len() > n {
+                return Err(format!("値 {} が項目の桁数 {n} より長いです", shown(s)));
+            }
+            Ok(Some(format!("{digits:0>n$}")))
+        }
+    }
+}
+
+/// The codes of a THRU range: numbers (as digits of the item), or single ASCII
+/// characters; at most `room` of them.
+fn range(a: &Value, b: &Value, base: CodeBase, room: usize) -> Result<Vec<String>, String> {
+    let too_many = || format!("範囲の値が {MAX_CODES} 個を超えます");
+    let (Some(from), Some(to)) = (code_of(a, base)?, code_of(b, base)?) else {
+        return Err("空白を含む範囲は一覧にできません".into());
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    if digits(&from) && digits(&to) && from.len() == to.len() && from.len() <= 18 {
+        let (x, y): (u64, u64) = match (from.parse(), to.parse()) {
+            (Ok(x), Ok(y)) => (x, y),
+            _ => return Err(too_many()),
+        };
+        if x > y {
+            return Err(format!("範囲 {from} THRU {to} が逆です"));
+        }
+        if y - x >= room as u64 {
+            return Err(too_many());
+        }
+        let w = from.len();
+        return Ok((x..=y).map(|v| format!("{v:0>w$}")).collect());
+    }
+    let one = |s: &str| {
+        let mut it = s.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) if c.is_ascii_graphic() => Some(c),
+            _ => None,
+        }
+    };
+    if let (Some(x), Some(y)) = (one(&from), one(&to)) {
+        if x > y {
+            return Err(format!("範囲 {from} THRU {to} が逆です"));
+        }
+        if (y as usize - x as usize) >= room {
+            return Err(too_many());
+        }
+        return Ok((x..=y).map(String::from).collect());
+    }
+    Err(format!(
+        "範囲 {} THRU {} は一覧にできません（同じ桁数の数か1文字どうしの範囲だけです）",
+        comment_text(&from),
+        comment_text(&to)
+    ))
+}
+
+/// The parts of the layout file before the items.
+struct TomlHead<'a> {
+    name: &'a str,
+    title: &'a str,
+    version: &'a str,
+    file: &'a str,
+    free: bool,
+    record: &'a Record,
+    record_length: usize,
+    newline: bool,
+    keyed: bool,
+}
+
+fn toml(h: &TomlHead, items: &[Item], findings: &[Finding], code: &[String]) -> String {
+    use super::toml_str;
+    let file = comment_text(h.file);
+    let format = if h.free { "free" } else { "fixed" };
+    let (first, last) = (h.record.first_line, h.record.last_line);
+    let mut t = format!(
+        "# Made by `ikou layout import` from the COBOL copybook {file} ({format}-format source), \
+         record on lines {first}–{last}.\n\
+         # Check it before use: ikou layouts <this file>\n"
+    );
+    if !h.keyed {
+        t += "# No item is the key yet: add `key = true` to the item that identifies a record \
+              (宛名番号 …),\n# which reports show to find a record, or import again with --key ITEM.\n";
+    }
+    t += &format!(
+        "# newline = {}: {}\n\
+         # recfm: fixed-length records (RECFM=FB) as written; for RECFM=VB (a 4-byte record\n\
+         # descriptor word before each record) add recfm = \"vb\".\n",
+        h.newline,
+        if h.newline {
+            "each record is followed by a line end."
+        } else {
+            "records follow each other without line ends, as in mainframe files."
+        }
+    );
+    t += &format!("name = {}\n", toml_str(h.name));
+    t += &format!("title = {}\n", toml_str(h.title));
+    t += &format!("version = {}\n", toml_str(h.version));
+    let note = format!(
+        "{cmd} で COBOL コピー句 {file} の{first}〜{last}行目のレコードから作成。",
+        cmd = "ikou layout import",
+        file = h.file
+    );
+    t += &format!("note = {}\n", toml_str(&note));
+    t += &format!(
+        "format = \"fixed\"\nrecord_length = {}\nnewline = {}\n",
+        h.record_length, h.newline
+    );
+    let mut commented: HashSet<usize> = HashSet::new();
+    for item in items {
+        let f = &item.field;
+        let src = code
+            .get(item.line.wrapping_sub(1))
+            .map(|s| comment_text(s))
+            .unwrap_or_default();
+        let src: String = src.chars().take(100).collect();
+        t += &format!("\n[[fields]]\n# line {}: {src}\n", item.line);
+        // What was decided for this entry, where the person editing the file sees it
+        // (once, on the first item of a flattened table).
+        if commented.insert(item.line) {
+            for finding in findings
+                .iter()
+                .filter(|x| x.row == item.line || item.cond_lines.contains(&x.row))
+            {
+                let kind = match finding.severity {
+                    Severity::Guessed => "guessed",
+                    Severity::Skipped => "skipped",
+                    Severity::Info => "note",
+                };
+                t += &format!(
+                    "# {kind} (line {}): {}\n",
+                    finding.row,
+                    comment_text(&finding.message)
+                );
+            }
+        }
+        t += &super::field_toml(f);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests;
