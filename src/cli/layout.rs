@@ -160,6 +160,10 @@ fn run_import(a: ImportArgs) -> u8 {
         );
     }
     for f in &imp.findings {
+        // --quiet: only what was skipped or guessed (the decisions are notes).
+        if a.quiet && f.severity == Severity::Info {
+            continue;
+        }
         eprintln!("ikou: {f}");
     }
     let written = match &a.out {

@@ -74,9 +74,9 @@ pub fn is_copybook(file: &str, bytes: &[u8]) -> bool {
         Tok::Word(w) => !is_listing_word(w),
         _ => true,
     });
-    let starts_with_level = first.is_some_and(|t| {
-        matches!(&t.tok, Tok::Word(w) if level_number(w).is_some_and(|l| l <= 49 || l == 77))
-    });
+    let starts_with_level = first.is_some_and(
+        |t| matches!(&t.tok, Tok::Word(w) if level_number(w).is_some_and(|l| l <= 49 || l == 77)),
+    );
     starts_with_level
         && src.tokens.iter().any(|t| {
             matches!(&t.tok, Tok::Word(w) if w.eq_ignore_ascii_case("PIC") || w.eq_ignore_ascii_case("PICTURE"))
@@ -104,10 +104,10 @@ pub fn import(bytes: &[u8], file: &str, opts: &ImportOptions) -> Result<Imported
     };
     let entries = b.entries(&src.tokens);
     if entries.is_empty() {
-        return Err(
+        return Err(b.with_notes(
             "no data description entries (level numbers 01–49 with PIC clauses) found: is it a COBOL copybook?"
                 .into(),
-        );
+        ));
     }
     let tops = b.tree(entries);
     let record = b.record(&tops).map_err(|e| b.with_notes(e))?;
@@ -353,8 +353,8 @@ fn figurative(w: &str) -> Option<Value> {
     Some(match w.to_ascii_uppercase().as_str() {
         "ZERO" | "ZEROS" | "ZEROES" => Value::Zero,
         "SPACE" | "SPACES" => Value::Space,
-        "HIGH-VALUE" | "HIGH-VALUES" | "LOW-VALUE" | "LOW-VALUES" | "QUOTE" | "QUOTES"
-        | "NULL" | "NULLS" => Value::Other(w.to_string()),
+        "HIGH-VALUE" | "HIGH-VALUES" | "LOW-VALUE" | "LOW-VALUES" | "QUOTE" | "QUOTES" | "NULL"
+        | "NULLS" => Value::Other(w.to_string()),
         _ => return None,
     })
 }
@@ -363,7 +363,9 @@ fn is_number(w: &str) -> bool {
     let body = w.strip_prefix(['+', '-']).unwrap_or(w);
     !body.is_empty()
         && body.bytes().any(|b| b.is_ascii_digit())
-        && body.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
         && body.bytes().filter(|&b| b == b'.' || b == b',').count() <= 1
 }
 
@@ -408,7 +410,8 @@ impl<'t> Clauses<'t> {
                 // "ab" & "cd": concatenated.
                 let mut text = text.clone();
                 while matches!(self.peek().map(|t| &t.tok), Some(Tok::Word(w)) if w == "&")
-                    && let Some(Tok::Lit { text: more, .. }) = self.toks.get(self.i + 1).map(|t| &t.tok)
+                    && let Some(Tok::Lit { text: more, .. }) =
+                        self.toks.get(self.i + 1).map(|t| &t.tok)
                 {
                     text.push_str(more);
                     self.i += 2;
@@ -539,7 +542,10 @@ impl Builder {
                 continue;
             }
             if level_number(&w0).is_none() {
-                let what: String = comment_text(&word_text(&first.tok)).chars().take(30).collect();
+                let what: String = comment_text(&word_text(&first.tok))
+                    .chars()
+                    .take(30)
+                    .collect();
                 self.say(
                     first.line,
                     None,
@@ -850,7 +856,10 @@ impl Builder {
                 }
                 0 => {}
                 level => {
-                    while stack.last().is_some_and(|&t| self.nodes[t].e.level >= level) {
+                    while stack
+                        .last()
+                        .is_some_and(|&t| self.nodes[t].e.level >= level)
+                    {
                         stack.pop();
                     }
                     let idx = self.nodes.len();
@@ -888,7 +897,10 @@ impl Builder {
     /// Chooses the record, reports the others, and analyses it.
     fn record(&mut self, tops: &[usize]) -> Result<Record, String> {
         let Some(&first) = tops.first() else {
-            return Err("no data description entries at levels 01–49 found".into());
+            return Err(
+                "no data description entries at levels 01–49 found (only 66, 77 or 88 entries)"
+                    .into(),
+            );
         };
         let explicit = self.nodes[first].e.level == 1;
         let count = if explicit {
@@ -908,7 +920,9 @@ impl Builder {
         let mut size = 0u64;
         for &t in chosen {
             self.analyse(t, None, None);
-            let i = self.info[t].as_ref().map_or(0, |i| i.one.saturating_mul(i.times));
+            let i = self.info[t]
+                .as_ref()
+                .map_or(0, |i| i.one.saturating_mul(i.times));
             size = size.saturating_add(i).min(CAP_BYTES);
         }
         for &t in others {
@@ -924,7 +938,8 @@ impl Builder {
                 name.as_deref(),
                 Severity::Skipped,
                 format!(
-                    "2つ目のレコード記述{also}です。ikou は最初のレコード（{first_line}行目）だけを layout にします。{line}〜{end}行目のレコードが要るなら、それだけのファイルにして取り込んでください"
+                    "2つ目のレコード記述{also}です。ikou は最初のレコード（{first_line}行目）だけを layout にします。{}のレコードが要るなら、それだけのファイルにして取り込んでください",
+                    span(line, end)
                 ),
             );
         }
@@ -1025,23 +1040,26 @@ impl Builder {
                     name.as_deref(),
                     Severity::Skipped,
                     format!(
-                        "上の項目には `PIC` があるので下位の項目を持てません。{line}〜{end}行目は layout に入りません"
+                        "上の項目には `PIC` があるので下位の項目を持てません。{}は layout に入りません",
+                        span(line, end)
                     ),
                 );
             }
             let picture = match &e.pic {
-                Some((p, at)) => match pic::parse(p) {
-                    Ok(pic) => Some(Ok(pic)),
-                    Err(why) => {
-                        self.say(
+                Some((p, at)) => {
+                    match pic::parse(p) {
+                        Ok(pic) => Some(Ok(pic)),
+                        Err(why) => {
+                            self.say(
                             *at,
                             item,
                             Severity::Skipped,
                             format!("{why}。長さが分からないため、この後の項目の位置も確かめてください"),
                         );
-                        Some(Err(()))
+                            Some(Err(()))
+                        }
                     }
-                },
+                }
                 None => None,
             };
             let (elem, notes) = match picture {
@@ -1100,7 +1118,9 @@ impl Builder {
                 }
                 self.analyse(c, usage.as_ref(), sign);
                 if let Some(ci) = &self.info[c] {
-                    one = one.saturating_add(ci.one.saturating_mul(ci.times)).min(CAP_BYTES);
+                    one = one
+                        .saturating_add(ci.one.saturating_mul(ci.times))
+                        .min(CAP_BYTES);
                     items = items
                         .saturating_add(ci.items.saturating_mul(ci.times))
                         .min(CAP_ITEMS);
@@ -1137,7 +1157,8 @@ impl Builder {
             name.as_deref(),
             Severity::Skipped,
             format!(
-                "`REDEFINES` は{whose}と同じバイトの別の定義です。ikou は最初の定義を使います（{line}〜{end}行目は layout に入りません）"
+                "`REDEFINES` は{whose}と同じバイトの別の定義です。ikou は最初の定義を使います（{}は layout に入りません）",
+                span(line, end)
             ),
         );
     }
@@ -1401,6 +1422,15 @@ impl Builder {
             used.insert(unique.clone());
             item.field.name = unique;
         }
+    }
+}
+
+/// Lines `a` to `b`, in a finding: 「12行目」 or 「12〜15行目」.
+fn span(a: usize, b: usize) -> String {
+    if a == b {
+        format!("{a}行目")
+    } else {
+        format!("{a}〜{b}行目")
     }
 }
 

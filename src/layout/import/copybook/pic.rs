@@ -225,7 +225,13 @@ fn classify(pic: &str, syms: &[(&'static str, usize)]) -> Result<Picture, String
     };
     let only = |allowed: &[&str]| syms.iter().all(|(s, _)| allowed.contains(s));
     let too_long = || format!("`PIC {pic}` は {MAX_RECORD_LENGTH} バイトの上限を超えます");
-    let bounded = |n: usize| if n > MAX_RECORD_LENGTH { Err(too_long()) } else { Ok(n) };
+    let bounded = |n: usize| {
+        if n > MAX_RECORD_LENGTH {
+            Err(too_long())
+        } else {
+            Ok(n)
+        }
+    };
 
     if only(&["X", "A", "9"]) && count(&["X", "A"]) > 0 {
         return Ok(Picture::Alphanumeric {
@@ -245,9 +251,7 @@ fn classify(pic: &str, syms: &[(&'static str, usize)]) -> Result<Picture, String
             .all(|(i, (s, n))| *s != "S" || (i == 0 && *n == 1));
         let v = syms.iter().filter(|(s, _)| *s == "V").count();
         if !s_ok || v > 1 || count(&["V"]) > 1 {
-            return Err(format!(
-                "`PIC {pic}` の S は先頭に1つ、V は1つまでです"
-            ));
+            return Err(format!("`PIC {pic}` の S は先頭に1つ、V は1つまでです"));
         }
         let mut after_v = false;
         let (mut int, mut frac) = (0usize, 0usize);
@@ -487,7 +491,11 @@ fn numeric(
     };
     match usage {
         Usage::Display => {
-            let sign = if signed { sign.unwrap_or_default() } else { Sign::default() };
+            let sign = if signed {
+                sign.unwrap_or_default()
+            } else {
+                Sign::default()
+            };
             if p {
                 notes.push((
                     Severity::Guessed,
@@ -498,7 +506,11 @@ fn numeric(
                 return text_item(n);
             }
             if sign.separate || sign.leading {
-                let size = if sign.separate { n.saturating_add(1) } else { n };
+                let size = if sign.separate {
+                    n.saturating_add(1)
+                } else {
+                    n
+                };
                 let how = match (sign.leading, sign.separate) {
                     (true, true) => "LEADING SEPARATE",
                     (false, true) => "TRAILING SEPARATE",

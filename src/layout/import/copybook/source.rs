@@ -118,7 +118,10 @@ fn directive(text: &str) -> Option<Option<bool>> {
     if !(upper.starts_with(">>") || upper.starts_with("$SET")) {
         return None;
     }
-    let squeezed: String = upper.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let squeezed: String = upper
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     let format = if squeezed.contains("SOURCEFORMATISFREE")
         || squeezed.contains("SOURCEFORMATFREE")
         || squeezed.contains("SOURCEFORMATFREE")
@@ -138,10 +141,17 @@ fn directive(text: &str) -> Option<Option<bool>> {
 
 /// Whether a line rules out fixed format.
 fn not_fixed(cols: &[(usize, char)]) -> bool {
-    let seq: String = cols.iter().filter(|(c, _)| *c <= 6).map(|(_, ch)| ch).collect();
+    let seq: String = cols
+        .iter()
+        .filter(|(c, _)| *c <= 6)
+        .map(|(_, ch)| ch)
+        .collect();
     let seq_t = seq.trim_end();
     let seq_ok = seq_t.is_empty() || (!seq_t.starts_with(is_space) && !seq_t.contains(is_space));
-    let indicator = cols.iter().find(|(c, _)| *c == 7).map_or(' ', |(_, ch)| *ch);
+    let indicator = cols
+        .iter()
+        .find(|(c, _)| *c == 7)
+        .map_or(' ', |(_, ch)| *ch);
     let ind_ok = matches!(indicator, ' ' | '*' | '/' | '-' | 'D' | 'd');
     let past_80 = cols.iter().any(|(c, ch)| *c > 80 && !is_space(*ch));
     let at = |col: usize| cols.iter().find(|(c, _)| *c == col).map(|(_, ch)| *ch);
@@ -171,7 +181,11 @@ pub fn read(text: &str) -> Source {
     let mut free_seen = false;
     for line in &lines {
         let cols = columns(line);
-        let after_seq: String = cols.iter().filter(|(c, _)| *c >= 7).map(|(_, ch)| ch).collect();
+        let after_seq: String = cols
+            .iter()
+            .filter(|(c, _)| *c >= 7)
+            .map(|(_, ch)| ch)
+            .collect();
         if let Some(f) = directive(line).or_else(|| directive(&after_seq)) {
             if said.is_none() {
                 said = f;
@@ -190,7 +204,11 @@ pub fn read(text: &str) -> Source {
     for (i, line) in lines.iter().enumerate() {
         let number = i + 1;
         let cols = columns(line);
-        let after_seq: String = cols.iter().filter(|(c, _)| *c >= 7).map(|(_, ch)| ch).collect();
+        let after_seq: String = cols
+            .iter()
+            .filter(|(c, _)| *c >= 7)
+            .map(|(_, ch)| ch)
+            .collect();
         code.push(String::new());
         if let Some(f) = directive(line).or_else(|| directive(&after_seq)) {
             if f.is_none() {
@@ -218,7 +236,10 @@ pub fn read(text: &str) -> Source {
             });
             continue;
         }
-        let indicator = cols.iter().find(|(c, _)| *c == 7).map_or(' ', |(_, ch)| *ch);
+        let indicator = cols
+            .iter()
+            .find(|(c, _)| *c == 7)
+            .map_or(' ', |(_, ch)| *ch);
         let mut area: Vec<(usize, char)> = cols
             .iter()
             .copied()
