@@ -14,6 +14,11 @@
 //! column 72 into 73, or columns 1–7 that are not a sequence number and an
 //! indicator (a line starting `01 NAME` or `  05 ITEM`). `>>SOURCE FORMAT FIXED`
 //! forces fixed format.
+//!
+//! In both formats a line whose first character other than a space is `*` in
+//! columns 1–6 is a comment (a comment typed from column 1 instead of 7), and so
+//! in free format is any line starting with `*` (`*>` included); `*>` also ends a
+//! line anywhere outside a literal.
 
 use crate::layout::import::Severity;
 
@@ -139,6 +144,13 @@ fn directive(text: &str) -> Option<Option<bool>> {
     Some(format)
 }
 
+/// A comment typed with `*` in columns 1–6 (not the indicator column).
+fn early_comment(cols: &[(usize, char)]) -> bool {
+    cols.iter()
+        .find(|(_, ch)| !is_space(*ch))
+        .is_some_and(|(c, ch)| *ch == '*' && *c <= 6)
+}
+
 /// Whether a line rules out fixed format.
 fn not_fixed(cols: &[(usize, char)]) -> bool {
     let seq: String = cols
@@ -192,7 +204,7 @@ pub fn read(text: &str) -> Source {
             }
             continue;
         }
-        if line.trim().is_empty() {
+        if line.trim().is_empty() || early_comment(&cols) {
             continue;
         }
         free_seen |= not_fixed(&cols);
@@ -220,11 +232,14 @@ pub fn read(text: &str) -> Source {
             }
             continue;
         }
+        if early_comment(&cols) {
+            continue;
+        }
         if free {
             let t: Vec<char> = cols.iter().map(|(_, c)| *c).collect();
             let s: String = t.iter().collect();
             let trimmed = s.trim();
-            if trimmed.is_empty() || trimmed.starts_with("*>") {
+            if trimmed.is_empty() || trimmed.starts_with('*') {
                 continue;
             }
             code[i] = trimmed.to_string();

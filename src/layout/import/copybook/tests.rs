@@ -495,6 +495,16 @@ fn free_format_is_read_when_lines_cannot_be_fixed() {
     assert_eq!(imp_names(&long), ["A", "B"]);
     // Tabs expand to multiples of 8: a fixed line may start with one.
     assert_eq!(imp_names("\t01 REC.\n\t    05 A PIC X.\n"), ["A"]);
+    // A comment typed from column 1 is a comment in either format.
+    for text in [
+        "* comment\n       01 REC.\n* 05 NOT-ME PIC X.\n           05 A PIC X.\n",
+        "*comment\n000100 01 REC.\n000200     05 A PIC X.\n",
+        "* comment\n01 REC.\n  * 05 NOT-ME PIC X.\n  05 A PIC X.\n",
+    ] {
+        let got = super::import(text.as_bytes(), "t.cpy", &ImportOptions::default()).unwrap();
+        assert_eq!(imp_names(text), ["A"], "{text}");
+        assert!(got.fully_understood(), "{text}: {:?}", got.findings);
+    }
 }
 
 fn imp_names(text: &str) -> Vec<String> {
