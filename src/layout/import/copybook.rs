@@ -45,6 +45,12 @@ use std::path::Path;
 pub const MAX_ITEMS: usize = MAX_ROWS as usize;
 /// Values the 88 levels of one item may list, THRU ranges expanded.
 pub const MAX_CODES: usize = 1000;
+/// Characters of one code value (an item with more is no code item).
+pub const MAX_CODE_CHARS: usize = 100;
+/// Code values of the whole layout, once OCCURS tables are listed.
+pub const MAX_ALL_CODES: usize = 100_000;
+/// Characters of a data name (COBOL allows 30, COBOL 2002 63).
+pub const MAX_NAME_CHARS: usize = 100;
 
 /// Extensions that always mean a copybook.
 const EXTENSIONS: &[&str] = &["cpy", "cob", "cbl", "copy"];
@@ -231,6 +237,8 @@ struct Info {
     times: u64,
     /// Items of one occurrence (capped at MAX_ITEMS + 1).
     items: u64,
+    /// Code values of one occurrence, items under it included (capped).
+    all_codes: u64,
     codes: Vec<String>,
     sensitive: bool,
 }
@@ -258,11 +266,23 @@ struct Item {
 
 const CAP_BYTES: u64 = MAX_RECORD_LENGTH as u64 + 1;
 const CAP_ITEMS: u64 = MAX_ITEMS as u64 + 1;
+const CAP_CODES: u64 = MAX_ALL_CODES as u64 + 1;
 
 struct Builder {
     notes: Vec<Said>,
     nodes: Vec<Node>,
     info: Vec<Option<Info>>,
+}
+
+/// A word of the copybook as a message shows it: no control characters, at most
+/// 40 characters (a word may be as long as the file).
+fn shown(s: &str) -> String {
+    const MAX: usize = 40;
+    let mut out = comment_text(&s.chars().take(MAX).collect::<String>());
+    if s.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Text for a comment of the layout file: one line, no control characters.
@@ -419,7 +439,7 @@ impl Builder {
             let (line, name) = (e.line, e.name.clone());
             let end = self.last_line(t);
             let also = match &e.redefines {
-                Some(r) => format!("（`REDEFINES {}`）", comment_text(r)),
+                Some(r) => format!("（`REDEFINES {}`）", shown(r)),
                 None => String::new(),
             };
             self.say(
@@ -440,6 +460,19 @@ impl Builder {
                     .map_or(0, |i| i.items.saturating_mul(i.times))
             })
             .fold(0u64, |a, b| a.saturating_add(b).min(CAP_ITEMS));
+        let all_codes: u64 = chosen
+            .iter()
+            .map(|&t| {
+                self.info[t]
+                    .as_ref()
+                    .map_or(0, |i| i.all_codes.saturating_mul(i.times))
+            })
+            .fold(0u64, |a, b| a.saturating_add(b).min(CAP_CODES));
+        if all_codes > MAX_ALL_CODES as u64 {
+            return Err(format!(
+                "the record (lines {first_line}–{last_line}) has more than {MAX_ALL_CODES} code values (88 levels) once its OCCURS tables are listed one by one; check the 88 levels with THRU ranges under an OCCURS"
+            ));
+        }
         if size > MAX_RECORD_LENGTH as u64 {
             return Err(format!(
                 "the record (lines {first_line}–{last_line}) is longer than ikou's limit of {MAX_RECORD_LENGTH} bytes (1 MiB); check the PIC lengths and OCCURS counts"
@@ -452,7 +485,7 @@ impl Builder {
         }
         if items == 0 {
             return Err(format!(
-                "the record (lines {first_line}–{last_line}) has no item ikou can convert (every elementary item is FILLER or was not understood: see the lines reported above)"
+                "the record (lines {first_line}–{last_line}) has no item ikou can convert (every elementary item is FILLER or was not understood)"
             ));
         }
         let title = if explicit {
@@ -517,6 +550,7 @@ impl Builder {
             one: 0,
             times,
             items: 0,
+            all_codes: 0,
             codes: Vec::new(),
             sensitive: false,
         };
@@ -579,6 +613,7 @@ impl Builder {
                 if let Elem::Item(spec) = &elem {
                     info.items = 1;
                     info.codes = self.codes(idx, spec.codes);
+                    info.all_codes = info.codes.len() as u64;
                     if let Some(name) = item
                         && words::is_personal_number(name)
                     {
@@ -598,7 +633,7 @@ impl Builder {
             }
         } else {
             self.unused_conds(idx, "集団項目の条件名は使いません");
-            let (mut one, mut items) = (0u64, 0u64);
+            let (mut one, mut items, mut all_codes) = (0u64, 0u64, 0u64);
             let mut previous: Option<usize> = None;
             for &c in &children {
                 if let Some(target) = self.nodes[c].e.redefines.clone() {
@@ -613,11 +648,15 @@ impl Builder {
                     items = items
                         .saturating_add(ci.items.saturating_mul(ci.times))
                         .min(CAP_ITEMS);
+                    all_codes = all_codes
+                        .saturating_add(ci.all_codes.saturating_mul(ci.times))
+                        .min(CAP_CODES);
                 }
                 previous = Some(c);
             }
             info.one = one;
             info.items = items;
+            info.all_codes = all_codes;
         }
         self.info[idx] = Some(info);
     }
@@ -627,7 +666,7 @@ impl Builder {
         let e = &self.nodes[idx].e;
         let (line, name) = (e.line, e.name.clone());
         let end = self.last_line(idx);
-        let target_text = comment_text(target);
+        let target_text = shown(target);
         let original = previous
             .filter(|&p| {
                 self.nodes[p]

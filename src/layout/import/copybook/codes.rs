@@ -4,7 +4,7 @@
 
 use super::entry::Value;
 use super::pic::CodeBase;
-use super::{MAX_CODES, comment_text};
+use super::{MAX_CODE_CHARS, MAX_CODES, shown};
 
 /// Whether a value can be compared as a code (the cleanser compares values after
 /// trimming spaces and making 全角数字 ASCII).
@@ -19,7 +19,12 @@ fn clean_code(s: &str) -> bool {
 
 /// One 88 value as the code the item's text holds (None: SPACE, an empty value).
 pub(super) fn code_of(v: &Value, base: CodeBase) -> Result<Option<String>, String> {
-    let shown = |s: &str| comment_text(s);
+    let (CodeBase::Text(len) | CodeBase::Digits(len)) = base;
+    if len > MAX_CODE_CHARS {
+        return Err(format!(
+            "長さ {len} の項目は codes にしません（{MAX_CODE_CHARS} 文字まで）"
+        ));
+    }
     match (v, base) {
         (Value::Space, _) => Ok(None),
         (Value::Zero, CodeBase::Text(n) | CodeBase::Digits(n)) => Ok(Some("0".repeat(n))),
@@ -105,7 +110,7 @@ pub(super) fn range(
     }
     Err(format!(
         "範囲 {} THRU {} は一覧にできません（同じ桁数の数か1文字どうしの範囲だけです）",
-        comment_text(&from),
-        comment_text(&to)
+        shown(&from),
+        shown(&to)
     ))
 }

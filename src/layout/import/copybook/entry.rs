@@ -5,7 +5,7 @@
 
 use super::pic::{Sign, Usage};
 use super::source::{Tok, Token};
-use super::{Said, comment_text};
+use super::{MAX_NAME_CHARS, Said, shown};
 use crate::layout::import::Severity;
 
 /// A literal of a VALUE clause.
@@ -261,16 +261,14 @@ impl Parser<'_> {
                     None,
                     Severity::Skipped,
                     format!(
-                        "`COPY {w1}` の中身はこのファイルにないため読めません。コピー句の本文をここに貼り込んでから取り込んでください"
+                        "`COPY {}` の中身はこのファイルにないため読めません。コピー句の本文をここに貼り込んでから取り込んでください",
+                        shown(&w1)
                     ),
                 );
                 continue;
             }
             if level_number(&w0).is_none() {
-                let what: String = comment_text(&word_text(&first.tok))
-                    .chars()
-                    .take(30)
-                    .collect();
+                let what: String = shown(&word_text(&first.tok)).chars().take(30).collect();
                 self.say(
                     first.line,
                     None,
@@ -333,7 +331,19 @@ impl Parser<'_> {
             if w.eq_ignore_ascii_case("FILLER") {
                 c.i += 1;
             } else if !is_clause_word(w) && level_number(w).is_none() {
-                e.name = Some(w.clone());
+                if w.chars().count() > MAX_NAME_CHARS {
+                    self.say(
+                        line,
+                        None,
+                        Severity::Skipped,
+                        format!(
+                            "名前「{}」が {MAX_NAME_CHARS} 文字を超えるため、FILLER（空き）としました",
+                            shown(w)
+                        ),
+                    );
+                } else {
+                    e.name = Some(w.clone());
+                }
                 c.i += 1;
             }
         }
@@ -342,7 +352,7 @@ impl Parser<'_> {
         while let Some(tok) = c.peek() {
             let at = tok.line;
             let Tok::Word(raw) = &tok.tok else {
-                let what = comment_text(&word_text(&tok.tok));
+                let what = shown(&word_text(&tok.tok));
                 self.say(
                     at,
                     item,
@@ -463,7 +473,7 @@ impl Parser<'_> {
                 _ => match Usage::of_word(&w) {
                     Some(u) => e.usage = Some(u),
                     None => {
-                        let what = comment_text(raw);
+                        let what = shown(raw);
                         self.say(
                             at,
                             item,

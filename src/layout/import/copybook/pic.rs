@@ -140,8 +140,9 @@ impl Elem {
 
 /// Parses a PICTURE character string. Err: why it is not one (in Japanese, for
 /// the finding).
-pub fn parse(pic: &str) -> Result<Picture, String> {
-    let chars: Vec<char> = pic.chars().map(|c| c.to_ascii_uppercase()).collect();
+pub fn parse(text: &str) -> Result<Picture, String> {
+    let chars: Vec<char> = text.chars().map(|c| c.to_ascii_uppercase()).collect();
+    let pic = &super::shown(text);
     if chars.is_empty() {
         return Err("`PIC` の文字列がありません".into());
     }
@@ -183,7 +184,8 @@ pub fn parse(pic: &str) -> Result<Picture, String> {
             ('$' | '¥' | '￥' | '\\', _) => "$",
             _ => {
                 return Err(format!(
-                    "`PIC {pic}` の「{c}」は PICTURE の記号ではありません"
+                    "`PIC {pic}` の「{}」は PICTURE の記号ではありません",
+                    super::shown(&c.to_string())
                 ));
             }
         };
@@ -320,6 +322,7 @@ pub fn elem(
     usage: &Usage,
     sign: Option<Sign>,
 ) -> (Elem, Vec<(Severity, String)>) {
+    let text = &super::shown(text);
     let mut notes = Vec::new();
     let item = |kind, size, digits, scale, dbcs, codes| {
         Elem::Item(Spec {

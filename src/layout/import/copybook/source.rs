@@ -10,10 +10,10 @@
 //!
 //! Free format (no sequence area, no column limits, `*>` comments) is read when a
 //! `>>SOURCE FORMAT FREE` (or `$SET SOURCEFORMAT"FREE"`) directive says so, or when
-//! some line cannot be fixed format: text past column 80, a word running from
-//! column 72 into 73, or columns 1–7 that are not a sequence number and an
-//! indicator (a line starting `01 NAME` or `  05 ITEM`). `>>SOURCE FORMAT FIXED`
-//! forces fixed format.
+//! no line has a sequence number (six digits in columns 1–6) and some line cannot
+//! be fixed format: text past column 80, a word running from column 72 into 73, or
+//! columns 1–7 that are not a sequence number and an indicator (a line starting
+//! `01 NAME` or `  05 ITEM`). `>>SOURCE FORMAT FIXED` forces fixed format.
 //!
 //! In both formats a line whose first character other than a space is `*` in
 //! columns 1–6 is a comment (a comment typed from column 1 instead of 7), and so
@@ -151,6 +151,22 @@ fn early_comment(cols: &[(usize, char)]) -> bool {
         .is_some_and(|(c, ch)| *ch == '*' && *c <= 6)
 }
 
+/// Six digits in columns 1–6 and an indicator: a fixed-format line for sure.
+fn sequence_number(cols: &[(usize, char)]) -> bool {
+    let seq: Vec<char> = cols
+        .iter()
+        .filter(|(c, _)| *c <= 6)
+        .map(|(_, ch)| *ch)
+        .collect();
+    let indicator = cols
+        .iter()
+        .find(|(c, _)| *c == 7)
+        .map_or(' ', |(_, ch)| *ch);
+    seq.len() == 6
+        && seq.iter().all(char::is_ascii_digit)
+        && matches!(indicator, ' ' | '*' | '/' | '-' | 'D' | 'd')
+}
+
 /// Whether a line rules out fixed format.
 fn not_fixed(cols: &[(usize, char)]) -> bool {
     let seq: String = cols
@@ -191,6 +207,7 @@ pub fn read(text: &str) -> Source {
     // The format: a directive, else what the lines allow.
     let mut said = None;
     let mut free_seen = false;
+    let mut numbered = false;
     for line in &lines {
         let cols = columns(line);
         let after_seq: String = cols
@@ -208,8 +225,9 @@ pub fn read(text: &str) -> Source {
             continue;
         }
         free_seen |= not_fixed(&cols);
+        numbered |= sequence_number(&cols);
     }
-    let free = said.unwrap_or(free_seen);
+    let free = said.unwrap_or(free_seen && !numbered);
 
     let mut code_lines: Vec<Code> = Vec::new();
     let mut code = Vec::with_capacity(lines.len());

@@ -16,7 +16,7 @@ fn fixed(lines: &[&str]) -> String {
     s
 }
 
-fn imp(text: &str) -> Imported {
+fn import_ok(text: &str) -> Imported {
     import(text.as_bytes(), "t.cpy", &ImportOptions::default())
         .unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
@@ -393,7 +393,7 @@ fn comments_sequence_and_identification_areas_are_not_code() {
         &format!("{:<65}KOJIN001\n", "     05  A  PIC X(4)."),
         1,
     );
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(
         shape(&imp),
         [
@@ -435,7 +435,7 @@ fn continuation_lines_join_words_and_literals() {
         " ".repeat(65 - first.trim_end().chars().count())
     );
     assert_eq!(lit, (3, want));
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(
         shape(&imp),
         [
@@ -457,7 +457,7 @@ fn japanese_names_count_two_columns_and_keep_hyphens() {
         "{}000300 {line}{pad}ABCDEFGH\n",
         fixed(&[" 01  個人.", "     05  ＤＢＣＳ名 PIC X(2)."])
     );
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(
         shape(&imp),
         [
@@ -472,7 +472,7 @@ fn japanese_names_count_two_columns_and_keep_hyphens() {
 #[test]
 fn free_format_is_read_when_lines_cannot_be_fixed() {
     let text = "*> free format\n01 REC.\n  05 A PIC X(3). *> comment\n  05 B PIC S9(3) COMP-3.\n";
-    let imp = imp(text);
+    let imp = import_ok(text);
     assert!(matches!(
         imp.origin,
         Origin::Copybook {
@@ -493,6 +493,13 @@ fn free_format_is_read_when_lines_cannot_be_fixed() {
         " ".repeat(70)
     );
     assert_eq!(imp_names(&long), ["A", "B"]);
+    // Sequence numbers make it fixed format, whatever is past column 72.
+    let text = format!(
+        "{}000300     05  B PIC X(2).{}B\n",
+        fixed(&[" 01  REC.", "     05  A PIC X."]),
+        " ".repeat(60)
+    );
+    assert_eq!(imp_names(&text), ["A", "B"]);
     // Tabs expand to multiples of 8: a fixed line may start with one.
     assert_eq!(imp_names("\t01 REC.\n\t    05 A PIC X.\n"), ["A"]);
     // A comment typed from column 1 is a comment in either format.
@@ -508,7 +515,7 @@ fn free_format_is_read_when_lines_cannot_be_fixed() {
 }
 
 fn imp_names(text: &str) -> Vec<String> {
-    imp(text)
+    import_ok(text)
         .layout
         .fields
         .iter()
@@ -532,7 +539,7 @@ fn groups_occurs_filler_and_redefines() {
         "     05  PIC X(5).",
         "     05  LAST-ONE  PIC X.",
     ]);
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     let got: Vec<(String, usize)> = shape(&imp).into_iter().map(|s| (s.0, s.2)).collect();
     let want: Vec<(&str, usize)> = vec![
         ("ID", 0),
@@ -575,7 +582,7 @@ fn level_88_values_become_codes() {
         "         88  HIGH VALUE HIGH-VALUE.",
         "         88  A    VALUE 'A'.",
     ]);
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     let f = &imp.layout.fields;
     assert_eq!(
         (f[0].kind, f[0].codes.clone()),
@@ -609,7 +616,7 @@ fn reported_lines_have_their_numbers() {
         " 01  REC2.",                                      // 12: another record (skipped)
         "     05  Z  PIC X.",
     ]);
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(
         lines(&imp),
         [
@@ -653,7 +660,7 @@ fn reported_lines_have_their_numbers() {
 #[test]
 fn a_missing_period_starts_the_next_entry() {
     let text = fixed(&[" 01  REC.", "     05  A  PIC X(4)", "     05  B  PIC X(2)."]);
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(imp_names(&text), ["A", "B"]);
     assert_eq!(lines(&imp), [(3, Severity::Guessed)]);
 }
@@ -665,7 +672,7 @@ fn a_copybook_below_level_01_is_the_record() {
         "     05  B.",
         "         10  C PIC 9.",
     ]);
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(imp_names(&text), ["A", "C"]);
     assert_eq!(imp.layout.record_length, Some(5));
     assert_eq!(imp.layout.title, "t");
@@ -704,7 +711,7 @@ fn group_usage_applies_to_its_items_and_personal_numbers_are_sensitive() {
         "         10  B PIC S9(3).",
         "     05  個人番号 PIC 9(12).",
     ]);
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(
         shape(&imp),
         [
@@ -786,7 +793,7 @@ fn huge_counts_are_refused_not_wrapped() {
         "     05  FILLER OCCURS 1000. 10 FILLER PIC X OCCURS 1000.",
         "     05  A PIC X.",
     ]);
-    assert_eq!(imp(&text).layout.fields[0].offset, Some(1_000_000));
+    assert_eq!(import_ok(&text).layout.fields[0].offset, Some(1_000_000));
 }
 
 #[test]
@@ -826,8 +833,50 @@ fn control_characters_never_break_the_layout_file() {
         "     05  A\u{7} PIC X VALUE 'a\u{1}'.",
         "     05  B PIC X BAR\u{1}.",
     ]);
-    let imp = imp(&text);
+    let imp = import_ok(&text);
     assert_eq!(imp.layout.fields.len(), 2);
     assert_eq!(lines(&imp), [(3, Severity::Guessed)]);
     assert!(imp.toml.contains("BAR "), "{}", imp.toml);
+}
+
+#[test]
+fn long_words_names_and_codes_stay_bounded() {
+    // A name longer than any COBOL name is no name: the entry is a gap.
+    let long = "N".repeat(MAX_NAME_CHARS + 1);
+    let text = format!("01 REC.\n  05 {long} PIC X.\n  05 B PIC X.\n");
+    let imp = import_ok(&text);
+    assert_eq!(shape(&imp), [("B".to_string(), "text", 1, 1)]);
+    assert_eq!(lines(&imp), [(2, Severity::Skipped)]);
+    assert!(imp.findings[0].message.chars().count() < 200);
+    // A word as long as the file is shown cut short in messages.
+    let text = format!(
+        "{}       05  C PIC X({}).\n",
+        fixed(&[" 01  REC.", "     05  B PIC X."]),
+        "9".repeat(5000)
+    );
+    let imp = super::import(text.as_bytes(), "t.txt", &ImportOptions::default()).unwrap();
+    assert!(
+        imp.findings.iter().all(|f| f.message.chars().count() < 300),
+        "{:?}",
+        imp.findings
+    );
+    // Codes of a long item, and codes repeated past the limit by OCCURS.
+    let text = fixed(&[
+        " 01  REC.",
+        "     05  A PIC 9(200).",
+        "         88  Z VALUE ZERO.",
+    ]);
+    let imp = import_ok(&text);
+    assert_eq!(
+        (imp.layout.fields[0].kind, lines(&imp)),
+        (FieldType::Digits, vec![(3, Severity::Guessed)])
+    );
+    let text = fixed(&[
+        " 01  REC.",
+        "     05  T OCCURS 200.",
+        "         10  A PIC 9(3).",
+        "             88  OK VALUE 1 THRU 999.",
+    ]);
+    let e = super::import(text.as_bytes(), "t.cpy", &ImportOptions::default()).unwrap_err();
+    assert!(e.contains("code values"), "{e}");
 }
