@@ -924,15 +924,32 @@ impl Builder {
                 break;
             }
         }
+        // Names the groups do not tell apart are numbered as written, not qualified.
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            *count.entry(name_at(item, depth[i])).or_default() += 1;
+        }
+        for (i, item) in items.iter().enumerate() {
+            if count[&name_at(item, depth[i])] > 1 {
+                depth[i] = 0;
+            }
+        }
         let mut used: HashSet<String> = HashSet::new();
         let mut told: HashSet<usize> = HashSet::new();
+        // The next number to try for each name (so that n repeats cost n, not n²).
+        let mut next: HashMap<String, usize> = HashMap::new();
         for (i, item) in items.iter_mut().enumerate() {
             let name = name_at(item, depth[i]);
             let mut unique = name.clone();
-            let mut k = 2;
-            while used.contains(&unique) {
-                unique = format!("{name}（{k}）");
-                k += 1;
+            if used.contains(&unique) {
+                let k = next.entry(name.clone()).or_insert(2);
+                loop {
+                    unique = format!("{name}（{k}）");
+                    *k += 1;
+                    if !used.contains(&unique) {
+                        break;
+                    }
+                }
             }
             if unique != name {
                 self.say(

@@ -700,6 +700,15 @@ fn repeated_names_are_qualified_by_their_groups() {
             "月 OF REC",
         ]
     );
+    // Groups of the same names do not tell them apart: numbered.
+    let text = fixed(&[
+        " 01  REC.",
+        "     05  G.",
+        "         10  X PIC X.",
+        "     05  G.",
+        "         10  X PIC X.",
+    ]);
+    assert_eq!(imp_names(&text), ["X", "X（2）"]);
 }
 
 #[test]
