@@ -1034,6 +1034,10 @@ fn toml(h: &TomlHead, items: &[Item], findings: &[Finding], code: &[String]) -> 
         "format = \"fixed\"\nrecord_length = {}\nnewline = {}\n",
         h.record_length, h.newline
     );
+    let mut by_line: HashMap<usize, Vec<&Finding>> = HashMap::new();
+    for f in findings {
+        by_line.entry(f.row).or_default().push(f);
+    }
     let mut commented: HashSet<usize> = HashSet::new();
     for item in items {
         let f = &item.field;
@@ -1046,10 +1050,8 @@ fn toml(h: &TomlHead, items: &[Item], findings: &[Finding], code: &[String]) -> 
         // What was decided for this entry, where the person editing the file sees it
         // (once, on the first item of a flattened table).
         if commented.insert(item.line) {
-            for finding in findings
-                .iter()
-                .filter(|x| x.row == item.line || item.cond_lines.contains(&x.row))
-            {
+            let on = std::iter::once(&item.line).chain(&item.cond_lines);
+            for finding in on.flat_map(|l| by_line.get(l).into_iter().flatten()) {
                 let kind = match finding.severity {
                     Severity::Guessed => "guessed",
                     Severity::Skipped => "skipped",
