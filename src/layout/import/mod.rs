@@ -143,7 +143,9 @@ pub struct Imported {
     pub toml: String,
     /// The same, parsed and checked by [`super::parse`].
     pub layout: Layout,
+    /// The sheet read (a copybook: its file name).
     pub sheet: String,
+    /// The header row (a copybook: the record's first line).
     pub header_row: usize,
     /// The columns used: role, column letter, heading text.
     pub columns: Vec<(Role, String, String)>,
