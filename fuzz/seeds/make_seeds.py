@@ -91,3 +91,17 @@ put("layout_import", "csv", bytes([2]) + sheet_csv)
 put("layout_import", "csv-fixed-key", bytes([2 | 8 | 16]) + sheet_csv)
 put("layout_import", "packed-xlsx", bytes([4]) + sheet_xml + b"\0" + shared)
 put("layout_import", "packed-ods-fixed", bytes([5 | 8]) + content_xml)
+
+# layout_copybook: mode (bit 0 .txt, bit 1 --key, bit 2 newline); copybook.
+for i, name in enumerate(["juki-kojin", "juki-setai", "kojin-juminzei", "kaigo-hihokensha"]):
+    put("layout_copybook", name, bytes([i]) + T(f"copybooks/{name}.cpy"))
+put("layout_copybook", "continuation-occurs-88", bytes([1]) + b"""       01  REC.
+           05  A   PIC X(4) VALUE 'AB
+      -    'CD'.
+           05  T   OCCURS 2 TIMES DEPENDING ON N.
+               10  C  PIC 99.
+                   88  OK VALUES 01 THRU 05, 09.
+           05  B   REDEFINES T PIC X(4).
+           05  P   PIC S9(5)V99 COMP-3 SIGN LEADING SEPARATE.
+           05  E   PIC ZZ,ZZ9.99-.
+""")

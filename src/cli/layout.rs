@@ -1,7 +1,7 @@
 //! `ikou layout import`.
 
 use ikou::layout::Format;
-use ikou::layout::import::{ImportOptions, Severity, import};
+use ikou::layout::import::{ImportOptions, Origin, Severity, import};
 use std::path::PathBuf;
 
 /// Work with layout files.
@@ -16,21 +16,33 @@ enum Command {
     Import(ImportArgs),
 }
 
-/// Make a layout file from a layout definition sheet (xlsx, xlsm, xlsb, ods or CSV).
+/// Make a layout file from a layout definition sheet (xlsx, xlsm, xlsb, ods or CSV)
+/// or a COBOL copybook.
 ///
-/// Finds the header row (項番/項目番号, 項目名, 型/データ型/属性, 桁数/長さ, 必須,
+/// A sheet: finds the header row (項番/項目番号, 項目名, 型/データ型/属性, 桁数/長さ, 必須,
 /// コード値, 備考 …) in the first 50 rows, and makes one item of each row below it,
 /// mapping type words (文字, 漢字, カナ, 数字, 数値, 金額, 日付, 和暦, コード, 区分 …)
-/// to ikou types. Rows it cannot interpret are listed on stderr with their sheet row
-/// numbers. Exit 0: every row understood; 3: some rows skipped or guessed (the
-/// layout is still written); 2: the sheet cannot be read or has no item list.
+/// to ikou types.
+///
+/// A COBOL copybook (.cpy, .cob, .cbl, .copy; or a text file whose first entry is a
+/// level number with a PIC clause after it; fixed or free format, UTF-8 or Shift_JIS)
+/// gives a fixed layout of its first record: PIC X → text, N/G and DISPLAY-1 → text
+/// with dbcs, 9 → digits, S9/V → zoned, COMP-3 → packed, COMP/COMP-4/COMP-5/BINARY →
+/// binary (with digits and scale), group items and OCCURS (flattened: 氏名_1, 氏名_2),
+/// FILLER as gaps, REDEFINES (the first definition), 88 values → codes. No line ends
+/// between records unless --newline.
+///
+/// What it cannot interpret is listed on stderr with the sheet row or copybook line.
+/// Exit 0: everything understood; 3: some rows or lines skipped or guessed (the
+/// layout is still written); 2: the file cannot be read or has no item list.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  ikou layout import 住民基本台帳.xlsx --sheet 個人 --name juki-kojin --out juki-kojin.toml\n  ikou layout import items.csv --format fixed --no-newline --out fixed.toml\n  ikou layouts juki-kojin.toml        # check the result"
+    after_help = "Examples:\n  ikou layout import 住民基本台帳.xlsx --sheet 個人 --name juki-kojin --out juki-kojin.toml\n  ikou layout import items.csv --format fixed --no-newline --out fixed.toml\n  ikou layout import KOJIN.cpy --key 宛名番号 --out kojin.toml\n  ikou layouts juki-kojin.toml        # check the result"
 )]
 struct ImportArgs {
     /// The sheet file: .xlsx/.xlsm/.xlsb/.ods, or .csv/.tsv (UTF-8 or CP932); at most 16 MiB,
-    /// 10,000 rows × 256 columns. An .xls is refused: save it as .xlsx.
+    /// 10,000 rows × 256 columns. An .xls is refused: save it as .xlsx. Or a COBOL
+    /// copybook (.cpy/.cob/.cbl/.copy, UTF-8 or Shift_JIS; at most 16 MiB and 10,000 items).
     #[arg(value_name = "SHEET")]
     sheet_file: PathBuf,
     /// Write the layout here instead of stdout.
@@ -39,18 +51,22 @@ struct ImportArgs {
     /// The layout's name [default: the sheet file's name without extension].
     #[arg(long)]
     name: Option<String>,
-    /// The layout's title [default: the sheet's name].
+    /// The layout's title [default: the sheet's name; a copybook: its 01 record's name].
     #[arg(long)]
     title: Option<String>,
     /// The version of the specification the sheet follows (e.g. 2.7).
     #[arg(long, value_name = "VERSION", default_value = "")]
     spec_version: String,
-    /// csv: 桁数 are characters; fixed: 桁数 are bytes and offsets follow from them.
-    #[arg(long, default_value = "csv", value_parser = ["csv", "fixed"])]
-    format: String,
-    /// fixed: records are not followed by line ends.
-    #[arg(long)]
+    /// csv: 桁数 are characters; fixed: 桁数 are bytes and offsets follow from them
+    /// [default: csv; a copybook is always fixed].
+    #[arg(long, value_parser = ["csv", "fixed"])]
+    format: Option<String>,
+    /// fixed: records are not followed by line ends (the default for a copybook).
+    #[arg(long, conflicts_with = "newline")]
     no_newline: bool,
+    /// fixed: records are followed by a line end (the default for a sheet).
+    #[arg(long)]
+    newline: bool,
     /// The sheet (tab) to read [default: the first with an item list].
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
@@ -74,12 +90,16 @@ fn run_import(a: ImportArgs) -> u8 {
         name: a.name,
         title: a.title,
         version: a.spec_version,
-        format: if a.format == "fixed" {
+        format: if a.format.as_deref() == Some("fixed") {
             Format::Fixed
         } else {
             Format::Csv
         },
-        newline: !a.no_newline,
+        newline: if a.no_newline {
+            Some(false)
+        } else {
+            a.newline.then_some(true)
+        },
         sheet: a.sheet,
         key: a.key,
     };
@@ -90,18 +110,48 @@ fn run_import(a: ImportArgs) -> u8 {
             return 2;
         }
     };
-    let columns: Vec<String> = imp
-        .columns
-        .iter()
-        .map(|(role, col, heading)| format!("{}={col}「{heading}」", role.label()))
-        .collect();
-    if !a.quiet {
+    let copybook = matches!(imp.origin, Origin::Copybook { .. });
+    if copybook && a.format.as_deref() == Some("csv") {
         eprintln!(
-            "ikou: sheet \"{}\", header on row {}: {}",
-            imp.sheet,
-            imp.header_row,
-            columns.join(" ")
+            "ikou: error: {}: a COBOL copybook describes fixed-length records; leave out --format csv",
+            a.sheet_file.display()
         );
+        return 2;
+    }
+    if !a.quiet {
+        match &imp.origin {
+            Origin::Copybook {
+                free_format,
+                record,
+                lines,
+            } => {
+                let record = if record.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {record}")
+                };
+                eprintln!(
+                    "ikou: COBOL copybook ({} format), record{record} on lines {}–{}: {} bytes",
+                    if *free_format { "free" } else { "fixed" },
+                    lines.0,
+                    lines.1,
+                    imp.layout.record_length.unwrap_or(0)
+                );
+            }
+            Origin::Sheet => {
+                let columns: Vec<String> = imp
+                    .columns
+                    .iter()
+                    .map(|(role, col, heading)| format!("{}={col}「{heading}」", role.label()))
+                    .collect();
+                eprintln!(
+                    "ikou: sheet \"{}\", header on row {}: {}",
+                    imp.sheet,
+                    imp.header_row,
+                    columns.join(" ")
+                );
+            }
+        }
     }
     if !imp.other_sheets.is_empty() && !a.quiet {
         eprintln!(
@@ -110,6 +160,10 @@ fn run_import(a: ImportArgs) -> u8 {
         );
     }
     for f in &imp.findings {
+        // --quiet: only what was skipped or guessed (the decisions are notes).
+        if a.quiet && f.severity == Severity::Info {
+            continue;
+        }
         eprintln!("ikou: {f}");
     }
     let written = match &a.out {
@@ -143,16 +197,28 @@ fn run_import(a: ImportArgs) -> u8 {
     if a.quiet {
         return if imp.fully_understood() { 0 } else { 3 };
     }
-    eprintln!(
-        "ikou: {} items → {written}; {skipped} rows skipped, {guessed} rows with a guessed cell{}",
-        imp.layout.fields.len(),
-        if imp.fully_understood() {
-            ""
-        } else {
-            ". Fix those rows in the sheet and import again, or edit the layout"
-        }
-    );
-    if skipped > 0 && opts.format == Format::Csv {
+    if copybook {
+        eprintln!(
+            "ikou: {} items → {written}; {skipped} lines skipped, {guessed} lines with a guess{}",
+            imp.layout.fields.len(),
+            if imp.fully_understood() {
+                ""
+            } else {
+                ". Fix those lines in the copybook and import again, or edit the layout"
+            }
+        );
+    } else {
+        eprintln!(
+            "ikou: {} items → {written}; {skipped} rows skipped, {guessed} rows with a guessed cell{}",
+            imp.layout.fields.len(),
+            if imp.fully_understood() {
+                ""
+            } else {
+                ". Fix those rows in the sheet and import again, or edit the layout"
+            }
+        );
+    }
+    if skipped > 0 && opts.format == Format::Csv && !copybook {
         eprintln!(
             "ikou: with format csv, a skipped row that is a column of the file moves every item after it: \
              check the number of items against the file"

@@ -21,11 +21,16 @@
 //!   sheet has a 開始位置 column (1-based, or 0-based when the first item starts at 0).
 //!   Items named 予備, 空き, FILLER… are gaps, not items. 桁数 is taken as bytes.
 //! - Code values are only used for items whose type is コード/区分.
+//!
+//! A COBOL copybook (.cpy, .cob, .cbl, .copy, or a text file that reads as one) is
+//! made into a fixed layout by [`copybook`] instead; its findings name lines.
 
+mod copybook;
 mod read;
 mod words;
 
-pub use read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, Row, Sheet, read, read_bytes};
+pub use copybook::{MAX_CODES, MAX_ITEMS, is_copybook};
+pub use read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, Row, Sheet, read, read_bytes, read_file};
 pub use words::Role;
 
 use super::{DateStyle, Field, FieldType, Format, KanaScript, Layout};
@@ -45,8 +50,9 @@ pub struct ImportOptions {
     pub title: Option<String>,
     pub version: String,
     pub format: Format,
-    /// fixed: records are followed by a line end.
-    pub newline: bool,
+    /// fixed: records are followed by a line end. Default (None): yes for a sheet,
+    /// no for a copybook (mainframe files have no line ends).
+    pub newline: Option<bool>,
     /// The sheet to read (default: the first with an item list).
     pub sheet: Option<String>,
     /// The item to mark `key` (shown in reports to find a record).
@@ -60,7 +66,7 @@ impl Default for ImportOptions {
             title: None,
             version: String::new(),
             format: Format::Csv,
-            newline: true,
+            newline: None,
             sheet: None,
             key: None,
         }
@@ -77,14 +83,24 @@ pub enum Severity {
     Info,
 }
 
-/// Something to tell the user about one row of the sheet.
+/// What a finding's number counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A sheet row.
+    Row,
+    /// A line of a copybook.
+    Line,
+}
+
+/// Something to tell the user about one row of the sheet (or line of a copybook).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// The row number as the spreadsheet program shows it.
+    /// The row number as the spreadsheet program shows it (the line number of a copybook).
     pub row: usize,
     pub item: Option<String>,
     pub severity: Severity,
     pub message: String,
+    pub unit: Unit,
 }
 
 impl fmt::Display for Finding {
@@ -94,7 +110,11 @@ impl fmt::Display for Finding {
             Severity::Guessed => "guessed",
             Severity::Info => "note",
         };
-        write!(f, "row {}", self.row)?;
+        let unit = match self.unit {
+            Unit::Row => "row",
+            Unit::Line => "line",
+        };
+        write!(f, "{unit} {}", self.row)?;
         if let Some(item) = &self.item {
             write!(f, " 「{item}」")?;
         }
@@ -102,20 +122,37 @@ impl fmt::Display for Finding {
     }
 }
 
-/// A sheet turned into a layout.
+/// What a layout was imported from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Sheet,
+    Copybook {
+        /// Free-format source (else fixed: columns 7 and 8–72).
+        free_format: bool,
+        /// The record's (01 entry's) name; "" when the copybook starts below level 01.
+        record: String,
+        /// The first and last line of the record.
+        lines: (usize, usize),
+    },
+}
+
+/// A sheet (or copybook) turned into a layout.
 #[derive(Debug, Clone)]
 pub struct Imported {
     /// The layout file's text.
     pub toml: String,
     /// The same, parsed and checked by [`super::parse`].
     pub layout: Layout,
+    /// The sheet read (a copybook: its file name).
     pub sheet: String,
+    /// The header row (a copybook: the record's first line).
     pub header_row: usize,
     /// The columns used: role, column letter, heading text.
     pub columns: Vec<(Role, String, String)>,
     /// Other sheets that also look like item lists (choose with `--sheet`).
     pub other_sheets: Vec<String>,
     pub findings: Vec<Finding>,
+    pub origin: Origin,
 }
 
 impl Imported {
@@ -144,19 +181,21 @@ pub struct ImportError {
     pub message: String,
 }
 
-/// Reads `path` (xlsx, xlsm, xlsb, ods, csv, tsv; at most [`read::MAX_FILE_BYTES`])
-/// and makes a layout of it.
+/// Reads `path` (xlsx, xlsm, xlsb, ods, csv, tsv, or a COBOL copybook: see
+/// [`is_copybook`]; at most [`read::MAX_FILE_BYTES`]) and makes a layout of it.
 pub fn import(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
-    let fail = |message: String| ImportError {
+    let bytes = read_file(path).map_err(|message| ImportError {
         path: path.display().to_string(),
         message,
-    };
-    let sheets = read(path).map_err(fail)?;
+    })?;
     let file = path
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    named(&sheets, &file, opts).map_err(fail)
+    import_bytes(&bytes, &file, opts).map_err(|e| ImportError {
+        path: path.display().to_string(),
+        message: e.message,
+    })
 }
 
 /// [`import`] of a file's bytes; `file` is its name (the extension tells CSV
@@ -171,6 +210,9 @@ pub fn import_bytes(
         path: file.to_string(),
         message,
     };
+    if is_copybook(file, bytes) {
+        return copybook::import(bytes, file, opts).map_err(fail);
+    }
     let sheets = read::read_bytes(bytes, file).map_err(fail)?;
     named(&sheets, file, opts).map_err(fail)
 }
@@ -241,7 +283,7 @@ pub fn import_sheets(
         &opts.version,
         file,
         &sheet.name,
-        opts.newline,
+        opts.newline.unwrap_or(true),
     );
     let layout = super::parse(toml.as_bytes(), "the imported layout").map_err(|e| {
         format!("the sheet's items do not make a valid layout ({e}); fix the sheet or edit the layout by hand")
@@ -264,6 +306,7 @@ pub fn import_sheets(
         columns,
         other_sheets,
         findings: b.findings,
+        origin: Origin::Sheet,
     })
 }
 
@@ -423,6 +466,7 @@ impl Builder {
             item: item.map(String::from),
             severity,
             message,
+            unit: Unit::Row,
         });
     }
 
@@ -667,20 +711,7 @@ impl Builder {
     }
 
     fn set_key(&mut self, key: &str) -> Result<(), String> {
-        let Some(item) = self.items.iter_mut().find(|i| i.field.name == key) else {
-            let names: Vec<&str> = self.items.iter().map(|i| i.field.name.as_str()).collect();
-            return Err(format!(
-                "--key {key:?}: no such item; the items are: {}",
-                names.join(", ")
-            ));
-        };
-        if item.field.sensitive {
-            return Err(format!(
-                "--key {key:?}: a sensitive item (個人番号) is never shown, so it cannot be the key"
-            ));
-        }
-        item.field.key = true;
-        Ok(())
+        mark_key(self.items.iter_mut().map(|i| &mut i.field), key)
     }
 
     fn toml(
@@ -725,38 +756,73 @@ impl Builder {
                 };
                 t += &format!("# {kind}: {}\n", finding.message.replace(['\r', '\n'], " "));
             }
-            t += &format!("name = {}\n", toml_str(&f.name));
-            t += &format!("type = \"{}\"\n", f.kind.as_str());
-            if let Some(off) = f.offset {
-                t += &format!("offset = {off}\n");
-            }
-            if let Some(len) = f.length {
-                t += &format!("length = {len}\n");
-            }
-            if f.required {
-                t += "required = true\n";
-            }
-            if f.key {
-                t += "key = true\n";
-            }
-            if f.sensitive {
-                t += "sensitive = true\n";
-            }
-            match f.date {
-                Some(DateStyle::Seireki) => t += "date = \"seireki\"\n",
-                Some(DateStyle::Wareki) => t += "date = \"wareki\"\n",
-                None => {}
-            }
-            if f.kana == Some(KanaScript::Hiragana) {
-                t += "kana = \"hiragana\"\n";
-            }
-            if !f.codes.is_empty() {
-                let codes: Vec<String> = f.codes.iter().map(|c| toml_str(c)).collect();
-                t += &format!("codes = [{}]\n", codes.join(", "));
-            }
+            t += &field_toml(f);
         }
         t
     }
+}
+
+/// Marks the item named `key` as the key (shown in reports to find a record).
+fn mark_key<'a>(fields: impl Iterator<Item = &'a mut Field>, key: &str) -> Result<(), String> {
+    let mut fields: Vec<&mut Field> = fields.collect();
+    let Some(field) = fields.iter_mut().find(|f| f.name == key) else {
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        return Err(format!(
+            "--key {key:?}: no such item; the items are: {}",
+            names.join(", ")
+        ));
+    };
+    if field.sensitive {
+        return Err(format!(
+            "--key {key:?}: a sensitive item (個人番号) is never shown, so it cannot be the key"
+        ));
+    }
+    field.key = true;
+    Ok(())
+}
+
+/// The lines of one `[[fields]]` table after its header and comments.
+fn field_toml(f: &Field) -> String {
+    let mut t = String::new();
+    t += &format!("name = {}\n", toml_str(&f.name));
+    t += &format!("type = \"{}\"\n", f.kind.as_str());
+    if let Some(off) = f.offset {
+        t += &format!("offset = {off}\n");
+    }
+    if let Some(len) = f.length {
+        t += &format!("length = {len}\n");
+    }
+    if let Some(d) = f.digits {
+        t += &format!("digits = {d}\n");
+    }
+    if let Some(s) = f.scale {
+        t += &format!("scale = {s}\n");
+    }
+    if f.dbcs {
+        t += "dbcs = true\n";
+    }
+    if f.required {
+        t += "required = true\n";
+    }
+    if f.key {
+        t += "key = true\n";
+    }
+    if f.sensitive {
+        t += "sensitive = true\n";
+    }
+    match f.date {
+        Some(DateStyle::Seireki) => t += "date = \"seireki\"\n",
+        Some(DateStyle::Wareki) => t += "date = \"wareki\"\n",
+        None => {}
+    }
+    if f.kana == Some(KanaScript::Hiragana) {
+        t += "kana = \"hiragana\"\n";
+    }
+    if !f.codes.is_empty() {
+        let codes: Vec<String> = f.codes.iter().map(|c| toml_str(c)).collect();
+        t += &format!("codes = [{}]\n", codes.join(", "));
+    }
+    t
 }
 
 /// A TOML basic string.
@@ -929,7 +995,7 @@ mod tests {
         );
         let opts = ImportOptions {
             format: Format::Fixed,
-            newline: false,
+            newline: Some(false),
             key: Some("番号".into()),
             ..csv_opts()
         };

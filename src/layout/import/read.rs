@@ -52,17 +52,24 @@ const MAX_ODS_SPACES: u64 = 1 << 20;
 /// Reads every sheet of `path` (at most [`MAX_FILE_BYTES`]). Err: a message
 /// saying why the file cannot be read.
 pub fn read(path: &Path) -> Result<Vec<Sheet>, String> {
+    let bytes = read_file(path)?;
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_bytes(&bytes, &name)
+}
+
+/// The bytes of `path`, at most [`MAX_FILE_BYTES`] + 1 of them (one more than
+/// allowed, so that the readers refuse a larger file by its length).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    read_bytes(&bytes, &name)
+    Ok(bytes)
 }
 
 /// Reads every sheet of a file's bytes; `name` (the file name) decides CSV/TSV
