@@ -238,6 +238,9 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     let layout = &opts.layout.layout;
     let cleanser = Cleanser::new(layout)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
+    layout
+        .check_encoding(opts.encoding)
+        .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     let stages = Stages {
         layout,
         encoding: opts.encoding,
