@@ -331,7 +331,7 @@ impl RecordProcessor {
         item_reject(field, UNCLOSED_SHIFT, || {
             format!(
                 "項目「{item}」（{}〜{end}バイト目）が2バイト文字の途中で終わっています\
-                 （{}バイト目のシフトインが項目内で閉じられていません）。\
+                 （{}バイト目のシフトコードで2バイト文字に切り替えたまま、1バイト文字に戻っていません）。\
                  項目は1バイト文字の状態で終わる必要があります",
                 off + 1,
                 off + u.shift_in + 1
@@ -1069,7 +1069,11 @@ length = 4
         // SO + one double-byte character, no SI: ends on a character boundary.
         let e = run(&p, b"\xC1\x0E\x45\x41\x40\x40\x40\x40").unwrap_err();
         assert_eq!((e.code, e.item.as_deref()), (UNCLOSED_SHIFT, Some("氏名")));
-        assert!(e.message.contains("2バイト目のシフトイン"), "{}", e.message);
+        assert!(
+            e.message.contains("2バイト目のシフトコード"),
+            "{}",
+            e.message
+        );
         // Ending inside a character as well: the layout's offsets are the suspects.
         let e = run(&p, b"\x40\x40\x0E\x45\x41\x0F\x40\x40").unwrap_err();
         assert_eq!((e.code, e.item.as_deref()), (CUT_CHARACTER, Some("氏名")));

@@ -47,23 +47,28 @@ impl Cursor {
         Cursor { enc, open: None }
     }
 
-    /// Bytes of the character (or shift code) at `b[i]`, moving the state past it.
+    /// Bytes of the character (or shift code) at `b[i]`, moving the state past
+    /// it. As the decoders read it: a shift code that does not change the mode
+    /// (a shift-in inside a double-byte run, a shift-out outside one) is skipped.
     pub fn step(&mut self, b: &[u8], i: usize) -> usize {
+        let (si, so) = (shift_in_at(self.enc, b, i), shift_out_at(self.enc, b, i));
         match self.open {
-            None => match shift_in_at(self.enc, b, i) {
-                0 => 1,
-                n => {
-                    self.open = Some(i);
-                    n
+            None if si > 0 => {
+                self.open = Some(i);
+                si
+            }
+            Some(_) if so > 0 => {
+                self.open = None;
+                so
+            }
+            None => so.max(1),
+            Some(_) => {
+                if si > 0 {
+                    si
+                } else {
+                    2
                 }
-            },
-            Some(_) => match shift_out_at(self.enc, b, i) {
-                0 => 2,
-                n => {
-                    self.open = None;
-                    n
-                }
-            },
+            }
         }
     }
 

@@ -70,7 +70,6 @@ pub fn reason_label(code: &str) -> &'static str {
         "bad-zoned" => "ゾーン10進数として読めない値",
         "binary-overflow" => "2進数の値が桁数を超過",
         "short-item" => "項目の途中で終わる可変長レコード",
-        crate::record::UNCLOSED_SHIFT => "2バイト文字の途中で終わる項目",
         "bad-rdw" => "不正なレコード記述語（RDW）",
         "after-bad-rdw" => "不正な RDW 以降のバイト",
         _ => "その他",
