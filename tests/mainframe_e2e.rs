@@ -80,11 +80,6 @@ fn convert(sample: &Sample, out: &Path, extra: &[&str]) -> (i32, String) {
         "--out",
         s(out),
     ];
-    // The pre-flight encoding check decodes whole records as text, which a
-    // record of pure double-byte (dbcs) and packed items is not: until it reads
-    // items by the layout, it is skipped here (the conversion itself decodes
-    // item by item).
-    args.push("--skip-encoding-check");
     args.extend_from_slice(extra);
     args.push(&data);
     let o = ikou()

@@ -229,7 +229,7 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
     for (path, label) in inputs.iter().zip(labels) {
-        let checked = input::check(path, opts.encoding, opts.framing(), true);
+        let checked = input::check(path, opts.encoding, &opts.layout.layout, true);
         if !opts.skip_encoding_check {
             checked.map_err(|e| e.shown_as(path, label))?;
         }
