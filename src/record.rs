@@ -424,6 +424,12 @@ impl RecordProcessor {
                  外字であれば --encoding eucjp-ms を指定してください",
                 e.hex()
             ),
+            DecodeErrorKind::KeisExtension3 => format!(
+                "KEIS の拡張文字セット3（0x59A1〜0x80FE）のコード {} がレコードの{at}バイト目にあります。\
+                 この領域の文字は対応が公開されていないため変換できません。発生元システムで\
+                 文字を確認し、ユーザ定義領域の外字として出力し直すか、データを修正してください",
+                e.hex()
+            ),
         };
         Reject::record("undecodable", message)
     }

@@ -2,7 +2,7 @@
 //! in input order (so the totals, and every "first record", are the same for any
 //! number of jobs).
 
-use crate::cleanse::{Applied, RuleCounts};
+use crate::cleanse::{Applied, Rule, RuleCounts};
 use crate::gaiji::MapEvents;
 use std::collections::BTreeMap;
 
@@ -32,7 +32,16 @@ pub struct Tally {
     /// Fewest and most items found in records rejected for the wrong number of
     /// items, so that a run where all are rejected can say what the data holds.
     pub items_found: Option<(usize, usize)>,
+    // ---- dates ----
+    /// Dates written under `date_policy = "keep"` although not in the calendar
+    /// ([`Rule::NonexistentDate`]) or 不詳 ([`Rule::UnknownDate`]), by (item index,
+    /// rule): how many, and the first record. Never the value.
+    pub kept_dates: BTreeMap<(usize, Rule), Seen>,
+    // ---- end dates ----
 }
+
+/// The rules that mark a date kept under `date_policy = "keep"`.
+pub const KEPT_DATE_RULES: [Rule; 2] = [Rule::NonexistentDate, Rule::UnknownDate];
 
 /// How often something was met, and the first record it was met in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -124,6 +133,16 @@ impl Tally {
         self.written += 1;
         for &(item, applied) in changes {
             self.rule_counts(item).add_applied(applied);
+            // ---- dates ----
+            for rule in KEPT_DATE_RULES {
+                if applied.has(rule) {
+                    self.kept_dates
+                        .entry((item, rule))
+                        .or_default()
+                        .add(1, record, key);
+                }
+            }
+            // ---- end dates ----
         }
         for &m in &events.hits {
             let m = m as usize;
@@ -196,6 +215,11 @@ impl Tally {
             self.unmapped.entry(c).or_default().merge(seen);
         }
         self.sensitive_unmapped += later.sensitive_unmapped;
+        // ---- dates ----
+        for (k, seen) in later.kept_dates {
+            self.kept_dates.entry(k).or_default().merge(seen);
+        }
+        // ---- end dates ----
     }
 }
 
@@ -226,6 +250,32 @@ mod tests {
         // Its reject line counts every reason: the header and 298 too-long lines come before it.
         let other = &a.reasons[&("item-count", None)].records[0];
         assert_eq!((other.record, other.line), (301, 300));
+    }
+
+    #[test]
+    fn kept_dates_are_counted_per_item_with_their_first_record() {
+        let mut kept = Applied::default();
+        kept.set(Rule::UnknownDate);
+        kept.set(Rule::WarekiToSeireki);
+        let mut odd = Applied::default();
+        odd.set(Rule::NonexistentDate);
+        let mut a = Tally::default();
+        a.write(&[(1, kept)], &MapEvents::default(), 5, Some("k5"));
+        let mut b = Tally::default();
+        b.write(&[(1, kept), (2, odd)], &MapEvents::default(), 9, Some("k9"));
+        b.write(&[(1, kept)], &MapEvents::default(), 10, None);
+        // a rejected record counts nothing
+        b.reject("invalid-date", Some("d"), 11, None);
+        a.merge(b);
+        let u = &a.kept_dates[&(1, Rule::UnknownDate)];
+        assert_eq!(
+            (u.count, u.first_record, u.first_key.as_deref()),
+            (3, 5, Some("k5"))
+        );
+        let n = &a.kept_dates[&(2, Rule::NonexistentDate)];
+        assert_eq!((n.count, n.first_record), (1, 9));
+        assert_eq!(a.kept_dates.len(), 2);
+        assert_eq!(a.rules[1].get(Rule::UnknownDate), 3);
     }
 
     #[test]

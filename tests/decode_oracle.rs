@@ -199,9 +199,24 @@ fn eucjp_is_eucjp_ms_without_the_user_defined_rows() {
     let space = euc_space();
     // Outside the user-defined rows and eucJP-ms's two JIS X 0212 choices, plain EUC-JP
     // decodes as eucJP-ms does.
+    // eucJP-ms reads the seven JIS X 0208 cells of VARIANTS as CP932 does; plain
+    // EUC-JP gives them their JIS X 0213 code points.
+    let jis_hex = |w: String| {
+        w.split(' ')
+            .map(|h| {
+                VARIANTS
+                    .iter()
+                    .find(|(cp, _)| format!("{:X}", *cp as u32) == h)
+                    .map_or(h.to_string(), |(_, j)| format!("{:X}", *j as u32))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     compare(Encoding::EucJp, "iconv:EUC-JP-MS", &space, |b, w| {
         if is_user_defined_row(b) || b == [0x8F, 0xA2, 0xB7] || b == [0x8F, 0xA2, 0xC3] {
             ours(Encoding::EucJp, b)
+        } else if b.len() == 2 {
+            refuse_lone_c1(b, w).map(jis_hex)
         } else {
             refuse_lone_c1(b, w)
         }

@@ -68,6 +68,7 @@ fuzz_target!(|data: &[u8]| {
             UnmappedPolicy::Geta,
             UnmappedPolicy::Fail,
         ][(pick as usize >> 6) % 3],
+        nfc_safe: pick & 0x80 != 0,
     };
     let source = TableSource {
         path: "fuzz.tsv".into(),

@@ -5,7 +5,9 @@
 //!   letter (ガ パ ヴ ヷ ヺ ガ); a mark that has no letter to go on (ｱﾞ, ﾞ at the
 //!   start, after ー or a space) is refused as `stray-voiced-mark`, not turned into
 //!   a lone ゛: standard systems do not accept a lone mark in a kana item and the
-//!   intended letter cannot be known.
+//!   intended letter cannot be known. A semi-voiced mark on カ キ ク ケ コ セ ツ ト ㇷ
+//!   (or か き く け こ) is no stray: JIS X 0213 has these as characters (鼻濁音 カ゚,
+//!   アイヌ語 ㇷ゚), written letter + U+309A (ｶﾟ and カ゜ become that too).
 //! - Output script: katakana unless the layout says `kana = "hiragana"`; letters of
 //!   the other script are converted and counted (a lossless change); a katakana
 //!   letter without a hiragana form (ヷヸヹヺ, small Ainu kana) is refused.
@@ -157,16 +159,34 @@ pub(super) fn cleanse(
         if half {
             applied.set(Rule::HalfwidthKana);
         }
+        // か゚ カ゚ セ゚ ツ゚ ト゚ ㇷ゚ …: one JIS X 0213 character each, written as the letter +
+        // U+309A (Unicode has no precomposed form).
+        let mut semi_voiced_sequence = false;
         if let Some(&(j, m)) = chars.peek()
             && let Some((kind, half_mark)) = mark(m)
         {
-            letter = compose(base, kind).ok_or(Fail::at("stray-voiced-mark", j, STRAY))?;
-            applied.set(if half_mark {
+            let rule = if half_mark {
                 Rule::HalfwidthKana
             } else {
                 Rule::ComposeVoicedMark
-            });
-            changed = true;
+            };
+            match compose(base, kind) {
+                Some(l) => {
+                    letter = l;
+                    applied.set(rule);
+                    changed = true;
+                }
+                None if kind == Mark::SemiVoiced
+                    && crate::validate::is_jis_x0213_sequence(base, '\u{309A}') =>
+                {
+                    semi_voiced_sequence = true;
+                    if m != '\u{309A}' {
+                        applied.set(rule);
+                        changed = true;
+                    }
+                }
+                None => return Err(Fail::at("stray-voiced-mark", j, STRAY)),
+            }
             end = j + m.len_utf8();
             chars.next();
         }
@@ -187,9 +207,16 @@ pub(super) fn cleanse(
             }
             _ => {}
         }
+        if semi_voiced_sequence && !crate::validate::is_jis_x0213_sequence(letter, '\u{309A}') {
+            // せ゚ つ゚ と゚ are no JIS X 0213 characters (only セ゚ ツ゚ ト゚ are).
+            return Err(Fail::at("not-kana", i, "ひらがなにできない文字があります"));
+        }
         if changed {
             out.push_str(&s[copied..i]);
             out.push(letter);
+            if semi_voiced_sequence {
+                out.push('\u{309A}');
+            }
             copied = end;
         }
     }
@@ -299,6 +326,31 @@ mod tests {
         }
         assert_eq!(kata("ハ゜ヒ\u{309A}ウ゛ヽ゛").unwrap().0, "パピヴヾ");
         assert_eq!(kata("は゜").unwrap().0, "パ");
+    }
+
+    #[test]
+    fn semi_voiced_letters_of_jis_x0213_are_kana() {
+        for s in [
+            "カ\u{309A}",
+            "ヤマカ\u{309A}タ",
+            "セ\u{309A}ツ\u{309A}ト\u{309A}ㇷ\u{309A}",
+        ] {
+            let (o, a) = kata(s).unwrap();
+            assert_eq!((o.as_str(), a), (s, Applied::default()), "{s}");
+        }
+        let (o, a) = kata("ｶﾟ").unwrap();
+        assert_eq!(o, "カ\u{309A}");
+        assert_eq!(rules(a), [Rule::HalfwidthKana]);
+        let (o, a) = kata("カ゜").unwrap();
+        assert_eq!(o, "カ\u{309A}");
+        assert_eq!(rules(a), [Rule::ComposeVoicedMark]);
+        let (o, a) = kata("か\u{309A}").unwrap();
+        assert_eq!(o, "カ\u{309A}");
+        assert_eq!(rules(a), [Rule::HiraganaToKatakana]);
+        let (o, _) = run("カ\u{309A}", KanaScript::Hiragana).unwrap();
+        assert_eq!(o, "か\u{309A}");
+        let e = run("セ\u{309A}", KanaScript::Hiragana).unwrap_err();
+        assert_eq!((e.reason, e.at), ("not-kana", 0));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! | `digits` | leading spaces removed, 全角数字→半角, anything else refused                 |
 //! | `number` | as digits, plus one leading sign and one decimal point, 全角→半角            |
 //! | `code`   | leading spaces removed, 全角数字→半角, then the value must be in `codes`     |
-//! | `date`   | see `date.rs`: 8-digit 西暦 checked, or 和暦 converted to 西暦                  |
+//! | `date`   | see `date.rs`: 8-digit 西暦 checked, 和暦 or text converted to 西暦; `keep`  |
 //!
 //! An empty value (or one that is empty after trimming) is returned empty and never
 //! refused: whether the item is required is the caller's check.
@@ -32,7 +32,7 @@ mod digits;
 mod kana;
 mod trim;
 
-use crate::layout::{DateStyle, FieldType, KanaScript, Layout};
+use crate::layout::{DatePolicy, DateStyle, FieldType, KanaScript, Layout};
 use std::fmt;
 
 /// Every cleansing rule. The discriminant is the index into [`RuleCounts`].
@@ -74,11 +74,21 @@ pub enum Rule {
     /// mark (the file's own is not data), or one left mid-file by joining files.
     /// Output never starts with a BOM.
     Bom,
+    // ---- dates as the standard systems keep them (date_policy, text dates) ----
+    /// `date_policy = "keep"`: a date not in the calendar (2月30日, 2月29日 of a
+    /// common year) written, not refused.
+    NonexistentDate,
+    /// `date_policy = "keep"`: a partly or wholly unknown date (年月日不詳, month
+    /// or day 00, 頃) written, not refused.
+    UnknownDate,
+    /// A date written in words (平成元年1月8日, 1989年1月8日) written as 8 digits.
+    DateTextToDigits,
+    // ---- end dates ----
 }
 
 impl Rule {
     /// Every rule, in discriminant order.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 18] = [
         Rule::TrimTrailingSpace,
         Rule::TrimTrailingFullwidthSpace,
         Rule::TrimNul,
@@ -94,6 +104,10 @@ impl Rule {
         Rule::ZeroDateToEmpty,
         Rule::WarekiToSeireki,
         Rule::Bom,
+        // dates
+        Rule::NonexistentDate,
+        Rule::UnknownDate,
+        Rule::DateTextToDigits,
     ];
     pub const COUNT: usize = Rule::ALL.len();
 
@@ -115,6 +129,9 @@ impl Rule {
             Rule::ZeroDateToEmpty => "zero-date-to-empty",
             Rule::WarekiToSeireki => "wareki-to-seireki",
             Rule::Bom => "bom",
+            Rule::NonexistentDate => "nonexistent-date",
+            Rule::UnknownDate => "unknown-date",
+            Rule::DateTextToDigits => "date-text-to-digits",
         }
     }
 
@@ -136,6 +153,9 @@ impl Rule {
             Rule::ZeroDateToEmpty => "ゼロ埋め日付→空",
             Rule::WarekiToSeireki => "和暦→西暦",
             Rule::Bom => "先頭のBOM（U+FEFF）を除去",
+            Rule::NonexistentDate => "暦にない日付を保持",
+            Rule::UnknownDate => "不詳の日付を保持",
+            Rule::DateTextToDigits => "文字で書いた日付→8桁",
         }
     }
 
@@ -228,8 +248,9 @@ impl Applied {
         self.0 |= 1 << rule as u32;
     }
 
-    #[cfg(test)]
-    pub(crate) fn has(self, rule: Rule) -> bool {
+    /// True when `rule` changed the value.
+    #[inline]
+    pub fn has(self, rule: Rule) -> bool {
         self.0 & (1 << rule as u32) != 0
     }
 }
@@ -304,7 +325,10 @@ impl Defect {
     #[cold]
     fn new(item: &str, value: &str, fail: Fail, base: usize) -> Defect {
         let at = base + fail.at;
-        let char_index = value.get(..at).map_or(1, |s| s.chars().count() + 1);
+        // Positions count characters as lengths do (an IVS or か゚ is one).
+        let char_index = value
+            .get(..at)
+            .map_or(1, |s| crate::validate::char_count(s) + 1);
         let suffix = if fail.from { "から" } else { "" };
         Defect {
             reason: fail.reason,
@@ -384,20 +408,20 @@ impl Cleanser {
                     codes.dedup();
                     Kind::Aligned(Strict::Code(codes))
                 }
-                FieldType::Date => match f.date {
-                    Some(DateStyle::Seireki) => {
-                        Kind::Aligned(Strict::Date(date::DateRule::Seireki))
-                    }
-                    Some(DateStyle::Wareki) => {
-                        Kind::Aligned(Strict::Date(date::DateRule::Wareki(eras.clone())))
-                    }
-                    None => {
-                        return Err(format!(
-                            "{}: type \"date\" needs date = \"seireki\" or \"wareki\"",
-                            at()
-                        ));
-                    }
-                },
+                FieldType::Date => {
+                    let style = match f.date {
+                        Some(DateStyle::Seireki) => date::DateStyle::Seireki,
+                        Some(DateStyle::Wareki) => date::DateStyle::Wareki(eras.clone()),
+                        None => {
+                            return Err(format!(
+                                "{}: type \"date\" needs date = \"seireki\" or \"wareki\"",
+                                at()
+                            ));
+                        }
+                    };
+                    let keep = f.date_policy == Some(DatePolicy::Keep);
+                    Kind::Aligned(Strict::Date(date::DateRule { style, keep }))
+                }
             };
             items.push(ItemRule {
                 name: f.name.as_str().into(),

@@ -52,18 +52,33 @@ impl From<Unmapped> for UnmappedPolicy {
 /// `--variants`.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Variants {
+    Auto,
     Jis,
+    Distinct,
     Cp932,
 }
 
 impl From<Variants> for VariantPolicy {
     fn from(v: Variants) -> VariantPolicy {
         match v {
+            Variants::Auto => VariantPolicy::Auto,
             Variants::Jis => VariantPolicy::Jis,
+            Variants::Distinct => VariantPolicy::Distinct,
             Variants::Cp932 => VariantPolicy::Cp932,
         }
     }
 }
+
+/// The help of `--variants` (convert, mappings diff, profile).
+pub const VARIANTS_HELP: &str = "\
+The one form written for the seven JIS X 0208 cells CP932 maps to other code points \
+(〜 ‖ − — ¢ £ ¬). jis: all seven as the JIS X 0213 mapping writes them (U+301C U+2016 \
+U+2212 U+2014 U+00A2 U+00A3 U+00AC), right for text decoded CP932-style; distinct: only \
+― ￠ ￡ ￢ become — ¢ £ ¬ (one JIS character each) and ～ ∥ － stay, as the JIS X 0213 \
+characters of their own they are (1-02-18, 1-02-52, 1-02-17); cp932: all seven in the \
+CP932 forms (in Unicode input this merges 〜 with ～, ‖ with ∥, − with －). \
+auto: jis for cp932, eucjp-ms and the mainframe codes, distinct for shift_jis, euc-jp, \
+utf-8 and utf-16 (whose text already says which character it is).";
 
 /// The map-stage options of `convert` and `mappings diff`.
 #[derive(clap::Args)]
@@ -76,9 +91,16 @@ pub struct MapArgs {
     /// or fail (stop with exit 1, nothing published).
     #[arg(long, value_name = "MODE", value_enum, default_value = "reject")]
     pub unmapped: Unmapped,
-    /// The one form written for 〜 − ‖ — ¢ £ ¬: jis (JIS X 0213 mapping) or cp932.
-    #[arg(long, value_name = "FORM", value_enum, default_value = "jis")]
+    #[arg(long, value_name = "FORM", value_enum, default_value = "auto", long_help = VARIANTS_HELP)]
+    /// The one form written for 〜 ‖ − — ¢ £ ¬: auto (by --encoding), jis, distinct or cp932.
     pub variants: Variants,
+    /// Write each CJK compatibility ideograph (U+F900…, U+2F800…) that would be
+    /// written, mapped or passed through, as its standardized variation sequence
+    /// (base + U+FE00…), which NFC keeps; each is counted. Without it the output
+    /// is JIS X 0213-exact but not NFC-stable: a later NFC turns those characters
+    /// into other code points.
+    #[arg(long)]
+    pub nfc_safe: bool,
 }
 
 impl MapArgs {
@@ -87,6 +109,7 @@ impl MapArgs {
             ivs: Some(self.ivs.into()),
             unmapped: self.unmapped.into(),
             variants: self.variants.into(),
+            nfc_safe: self.nfc_safe,
         }
     }
 
@@ -102,8 +125,9 @@ pub fn map_flags(ivs: Ivs, variants: Variants) -> Vec<String> {
     if matches!(ivs, Ivs::Never) {
         f.extend(["--ivs".to_string(), "never".into()]);
     }
-    if matches!(variants, Variants::Cp932) {
-        f.extend(["--variants".to_string(), "cp932".into()]);
+    let v = VariantPolicy::from(variants);
+    if v != VariantPolicy::Auto {
+        f.extend(["--variants".to_string(), v.name().into()]);
     }
     f
 }

@@ -39,7 +39,8 @@ pub struct Args {
     #[arg(long, value_name = "MODE", value_enum, default_value = "keep")]
     ivs: Ivs,
     /// As for convert (decides what is reported as "convert writes").
-    #[arg(long, value_name = "FORM", value_enum, default_value = "jis")]
+    #[arg(long, value_name = "FORM", value_enum, default_value = "auto",
+          long_help = super::args::VARIANTS_HELP)]
     variants: Variants,
     /// Print JSON instead of the table.
     #[arg(long)]
@@ -82,6 +83,7 @@ pub fn run(a: Args) -> u8 {
         ivs: Some(a.ivs.into()),
         unmapped: UnmappedPolicy::Reject,
         variants: a.variants.into(),
+        nfc_safe: false,
     };
     if let Some(j) = a.read.jobs {
         opts.jobs = j;

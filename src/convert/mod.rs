@@ -16,9 +16,7 @@ pub mod pipeline;
 use crate::cleanse::RuleCounts;
 use crate::decode::Encoding;
 use crate::error::Error;
-use crate::gaiji::{
-    Kind, MapOptions, Mapper, TableSource, UnmappedPolicy, VariantPolicy, code_points,
-};
+use crate::gaiji::{Kind, MapOptions, Mapper, TableSource, UnmappedPolicy, code_points};
 use crate::input;
 use crate::layout::LoadedLayout;
 use crate::manifest::{
@@ -386,7 +384,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
     }];
     for t in mapper.tables() {
         tables.push(TableEntry {
-            kind: "gaiji".into(),
+            kind: t.kind.into(),
             path: t.path.clone(),
             sha256: t.sha256.clone(),
             version: None,
@@ -412,12 +410,12 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
     );
     extra.insert(
         "variants".to_string(),
-        match map.variants {
-            VariantPolicy::Jis => "jis",
-            VariantPolicy::Cp932 => "cp932",
-        }
-        .to_string(),
+        // As resolved for the encoding (never `auto`).
+        map.variants.name().to_string(),
     );
+    if map.nfc_safe {
+        extra.insert("nfc_safe".to_string(), "true".to_string());
+    }
     extra.insert(
         "unmapped".to_string(),
         match map.unmapped {
@@ -448,6 +446,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         compat,
         variants,
         reject_reasons: reasons.into_values().collect(),
+        kept_dates: manifest::kept_dates(&layout.layout, files.iter().map(|f| &f.tally)),
         cleansing: rules
             .iter()
             .enumerate()
@@ -504,7 +503,7 @@ fn mapping_entries(
     for (i, m) in mapper.mappings().iter().enumerate() {
         let mj_name = m.mj.map(mj::mj_name);
         match m.kind {
-            Kind::Gaiji if m.unwritable.is_some() => {}
+            Kind::Gaiji if m.unwritable.is_some() || (m.builtin && count[i] == 0) => {}
             Kind::Gaiji => gaiji.push(GaijiEntry {
                 source: format!("U+{:04X}", m.source as u32),
                 mj: mj_name,
@@ -518,6 +517,7 @@ fn mapping_entries(
                 degenerate_table: m.degenerate_table.map(String::from),
                 sibling: m.sibling.map(mj::mj_name),
                 first_record: first[i],
+                svs: count[i] * m.svs as u64,
             }),
             Kind::Compat | Kind::Variant if count[i] > 0 => {
                 let e = MappedEntry {
@@ -526,6 +526,7 @@ fn mapping_entries(
                     output: code_points(&m.output),
                     count: count[i],
                     degenerate_table: m.degenerate_table.map(String::from),
+                    svs: count[i] * m.svs as u64,
                 };
                 if m.kind == Kind::Compat {
                     compat.push(e);

@@ -34,9 +34,16 @@ enum Special {
     UserDefined,
 }
 
-/// `euc-jp`: user-defined rows 85–94 (G1 and G3) are an error, never IBM kanji.
+/// `euc-jp`: user-defined rows 85–94 (G1 and G3) are an error, never IBM kanji; the
+/// seven JIS X 0208 cells CP932 maps elsewhere get their JIS X 0213 code points
+/// (0xA1C1 → 〜 U+301C), as EUC-JP (unlike eucJP-ms) is read everywhere else.
 pub(super) fn decode_strict(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     decode_segments(bytes, out, |b, i| {
+        if let (lead @ 0xA1..=0xA2, Some(&trail)) = (b[i], b.get(i + 1))
+            && let Some(c) = super::euc_jis_form(lead, trail)
+        {
+            return Some((Special::Char(c), 2));
+        }
         let (row, len) = match b[i] {
             0x8F => (*b.get(i + 1)?, 3),
             lead @ 0xA1..=0xFE => (lead, 2),

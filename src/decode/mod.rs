@@ -9,6 +9,8 @@ mod ibm;
 mod jef;
 mod jips;
 mod keis;
+pub mod mainframe;
+pub mod mainframe_import;
 mod sjis;
 
 use std::fmt;
@@ -206,6 +208,9 @@ pub enum DecodeErrorKind {
     Malformed,
     /// EUC-JP user-defined rows 85–94: only `eucjp-ms` says what they mean.
     EucUserDefinedRow,
+    /// 日立 KEIS 拡張文字セット3 (0x59A1–0x80FE): what its characters are is not
+    /// published, so there is no faithful decoding.
+    KeisExtension3,
 }
 
 impl DecodeError {
@@ -350,6 +355,26 @@ pub const VARIANTS: [(char, char); 7] = [
     ('\u{FFE2}', '\u{00AC}'), // ¬
 ];
 
+/// The EUC-JP (JIS X 0208) bytes of the seven cells of [`VARIANTS`], same order.
+const EUC_VARIANT_CELLS: [[u8; 2]; 7] = [
+    [0xA1, 0xC1], // 1-01-33
+    [0xA1, 0xC2], // 1-01-34
+    [0xA1, 0xDD], // 1-01-61
+    [0xA1, 0xBD], // 1-01-29
+    [0xA1, 0xF1], // 1-01-81
+    [0xA1, 0xF2], // 1-01-82
+    [0xA2, 0xCC], // 1-02-44
+];
+
+/// The JIS X 0213 code point of an EUC-JP double-byte character of plane 1 when it
+/// is one of the seven cells CP932 (and encoding_rs) map elsewhere.
+fn euc_jis_form(lead: u8, trail: u8) -> Option<char> {
+    EUC_VARIANT_CELLS
+        .iter()
+        .position(|c| *c == [lead, trail])
+        .map(|i| VARIANTS[i].1)
+}
+
 /// Rewrites `out[start..]` with the JIS forms of the CP932 variants.
 fn cp932_to_jis_variants(out: &mut String, start: usize) {
     let tail = &out[start..];
@@ -396,6 +421,26 @@ mod tests {
             "a\u{301C}b\u{2014}"
         );
         assert_eq!(dec(Encoding::ShiftJis, b"\xF0\x40").unwrap(), "\u{E000}");
+    }
+
+    #[test]
+    fn euc_jp_uses_the_jis_forms_of_plane_1_only() {
+        // encoding_rs (WHATWG) reads these cells as CP932 does.
+        let cells: Vec<u8> = EUC_VARIANT_CELLS.concat();
+        let want: String = VARIANTS.iter().map(|v| v.1).collect();
+        assert_eq!(dec(Encoding::EucJp, &cells).unwrap(), want);
+        let cp932: String = VARIANTS.iter().map(|v| v.0).collect();
+        assert_eq!(
+            dec(Encoding::EucJpMs, &cells).unwrap(),
+            cp932,
+            "eucJP-ms is CP932's"
+        );
+        // JIS X 0212 0x2237 TILDE is another character: left as encoding_rs reads it.
+        assert_eq!(dec(Encoding::EucJp, b"\x8F\xA2\xB7").unwrap(), "\u{FF5E}");
+        assert_eq!(
+            dec(Encoding::EucJp, b"a\xA1\xC1\xB4\xC1").unwrap(),
+            "a\u{301C}漢"
+        );
     }
 
     #[test]

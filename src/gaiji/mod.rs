@@ -5,9 +5,13 @@
 //!   their MJ glyph is written as under `--ivs` ([`crate::mj::MjDb::written`]);
 //! - CJK compatibility ideographs (U+F900…, U+2F800…) to their MJ glyph's form,
 //!   so that the glyph distinction survives (nothing in ikou ever applies NFC or
-//!   NFKC to a kanji item: it would silently merge them);
+//!   NFKC to a kanji item: it would silently merge them); those left as they are
+//!   (no MJ glyph, or the glyph's form is the character) are counted too, and
+//!   `--nfc-safe` writes every one as its standardized variation sequence;
 //! - the characters that CP932 and JIS X 0213 map differently (〜 − ‖ — ¢ £ ¬) to
-//!   one form, `--variants jis` (default) or `cp932`.
+//!   one form, per [`VariantPolicy`] (by default chosen by the input encoding).
+//!
+//! A `U+` table target that is an MJ glyph's form is that glyph ([`resolve_target`]).
 //!
 //! A private-use character that no table maps is "unmapped": `--unmapped reject`
 //! rejects its record, `geta` writes 〓 (U+3013), `fail` stops the run.
@@ -20,6 +24,7 @@ pub mod table;
 
 use crate::decode::{Encoding, VARIANTS};
 use crate::mj::{self, IvsPolicy};
+use crate::profile::charset::{JisSet, class};
 use std::collections::HashMap;
 use std::fmt;
 pub use table::{Entry, Finding, Severity, TargetSpec, code_points, is_user_defined};
@@ -36,14 +41,61 @@ pub enum UnmappedPolicy {
     Fail,
 }
 
-/// `--variants`: the one form written for the characters CP932 and JIS map differently.
+/// `--variants`: the one form written for the seven JIS X 0208 cells that CP932 and
+/// the JIS X 0213 mapping give different code points (1-01-33 〜, 1-01-34 ‖,
+/// 1-01-61 −, 1-01-29 —, 1-01-81 ¢, 1-01-82 £, 1-02-44 ¬).
+///
+/// For four of them (― ￠ ￡ ￢ against — ¢ £ ¬) the two code points are one JIS
+/// character, so choosing one form loses nothing. For the other three the CP932
+/// code points ～ U+FF5E, ∥ U+2225, － U+FF0D are JIS X 0213 characters of their own
+/// (1-02-18, 1-02-52, 1-02-17): in text that was not decoded CP932-style, writing
+/// them as 〜 ‖ − merges distinct characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum VariantPolicy {
-    /// JIS X 0213 forms: 〜 U+301C, ‖ U+2016, − U+2212, — U+2014, ¢ £ ¬ U+00A2/A3/AC.
+    /// Chosen by the input encoding ([`VariantPolicy::for_encoding`]).
     #[default]
+    Auto,
+    /// All seven in their JIS X 0213 forms: 〜 U+301C, ‖ U+2016, − U+2212, — U+2014,
+    /// ¢ £ ¬ U+00A2/A3/AC. Right for text decoded CP932-style, where U+FF5E can only
+    /// be the wave dash 1-01-33.
     Jis,
-    /// CP932 forms: ～ U+FF5E, ∥ U+2225, － U+FF0D, ― U+2015, ￠ ￡ ￢ U+FFE0–FFE2.
+    /// Only ― ￠ ￡ ￢ become — ¢ £ ¬ (one JIS character each); ～ ∥ － stay, as the
+    /// JIS X 0213 characters they are.
+    Distinct,
+    /// All seven in their CP932 forms: ～ U+FF5E, ∥ U+2225, － U+FF0D, ― U+2015,
+    /// ￠ ￡ ￢ U+FFE0–FFE2 (merges 〜 with ～ etc. in Unicode input).
     Cp932,
+}
+
+impl VariantPolicy {
+    /// What `Auto` means for an input encoding: `Jis` where decoding gives the CP932
+    /// code points for the seven cells (cp932, eucjp-ms, the mainframe codes), so
+    /// each of them stands for the JIS character; `Distinct` where the text already
+    /// carries the JIS X 0213 forms (shift_jis, euc-jp) or any character may be what
+    /// it says (UTF-8, UTF-16).
+    pub fn for_encoding(self, encoding: Encoding) -> VariantPolicy {
+        match self {
+            VariantPolicy::Auto => match encoding {
+                Encoding::ShiftJis
+                | Encoding::EucJp
+                | Encoding::Utf8
+                | Encoding::Utf16Le
+                | Encoding::Utf16Be => VariantPolicy::Distinct,
+                _ => VariantPolicy::Jis,
+            },
+            p => p,
+        }
+    }
+
+    /// The name used on the command line and in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            VariantPolicy::Auto => "auto",
+            VariantPolicy::Jis => "jis",
+            VariantPolicy::Distinct => "distinct",
+            VariantPolicy::Cp932 => "cp932",
+        }
+    }
 }
 
 pub const GETA: char = '\u{3013}';
@@ -53,7 +105,8 @@ pub const GETA: char = '\u{3013}';
 pub enum Kind {
     /// From a vendor table.
     Gaiji,
-    /// A CJK compatibility ideograph written as its MJ glyph.
+    /// A CJK compatibility ideograph written as its MJ glyph, or (no MJ glyph) as
+    /// itself or its standardized variation sequence, and counted.
     Compat,
     /// A CP932/JIS variant written in the policy's form.
     Variant,
@@ -81,11 +134,19 @@ pub struct Mapping {
     pub origin: Option<String>,
     /// The target as the table wrote it (Gaiji only).
     pub target_text: Option<String>,
+    /// From the encoding's own code table ([`crate::decode::mainframe::builtin_mappings`]),
+    /// not from a `--gaiji` table: listed in the manifest and report only when used.
+    pub builtin: bool,
+    /// `--nfc-safe`: compatibility ideographs in `output` were written as their
+    /// standardized variation sequences (this many per occurrence).
+    pub svs: usize,
 }
 
 /// A loaded vendor table: its identity for the manifest.
 #[derive(Debug, Clone)]
 pub struct LoadedTable {
+    /// `gaiji` (a `--gaiji` table) or `encoding` (the encoding's built-in MJ glyphs).
+    pub kind: &'static str,
     pub path: String,
     pub sha256: String,
 }
@@ -126,6 +187,10 @@ pub struct MapOptions {
     pub ivs: Option<IvsPolicy>,
     pub variants: VariantPolicy,
     pub unmapped: UnmappedPolicy,
+    /// `--nfc-safe`: write every CJK compatibility ideograph that would be written
+    /// (by a mapping, or passed through from the input) as its standardized
+    /// variation sequence, which NFC keeps.
+    pub nfc_safe: bool,
 }
 
 /// Tables read from files: text and hash. Parsing needs the encoding (for `0x` sources).
@@ -264,34 +329,95 @@ pub enum Resolved {
     Written(Option<u32>, mj::Written),
     /// `--ivs never` and the glyph has no JIS X 0213 form: the source is treated as
     /// unmapped (its records follow `--unmapped`), with this reason.
-    NoJisForm(u32, String),
+    NoJisForm(Option<u32>, String),
 }
 
 /// Resolves a table target under `ivs`. Err: the target names no glyph, or a glyph
 /// that cannot be written at all (a table error).
 pub fn resolve_target(target: &TargetSpec, ivs: IvsPolicy) -> Result<Resolved, String> {
-    match target {
-        TargetSpec::Chars(s) => Ok(Resolved::Written(
-            None,
-            mj::Written {
-                text: s.clone(),
-                table: None,
-                sibling: None,
-                x0213: None,
-            },
-        )),
-        TargetSpec::Glyph(t) => {
-            let db = mj::db();
-            let n = db.resolve(t).map_err(|e| e.to_string())?;
-            match db.written(n, ivs) {
-                Ok(w) => Ok(Resolved::Written(Some(n), w)),
-                Err(e @ mj::Unwritable::NoCandidate { .. }) => {
-                    Ok(Resolved::NoJisForm(n, e.to_string()))
-                }
-                Err(e) => Err(e.to_string()),
+    let db = mj::db();
+    let n = match target {
+        TargetSpec::Glyph(t) => db.resolve(t).map_err(|e| e.to_string())?,
+        // --- h-fidelity (issue 12, item 5) ---
+        // Code points that are an MJ glyph's form are that glyph: written and
+        // degenerated as its MJ文字図形名 would be (U+FA11 → its IVS; an IVS under
+        // --ivs never → its JIS X 0213 form).
+        TargetSpec::Chars(s) => match db.glyph_of_form(s) {
+            Some(n) => n,
+            // An IVS of another collection (Hanyo-Denshi, Adobe-Japan1) or of none:
+            // flagged by `not-mj-ivs` ([`target_warning`]). It is a glyph variant
+            // of its base, so under --ivs never the base is its JIS X 0213 form
+            // when the base is a JIS X 0213 character; otherwise it has none.
+            None if ivs == IvsPolicy::Never && s.chars().any(is_ivs_selector) => {
+                let base: String = s.chars().filter(|c| !is_ivs_selector(*c)).collect();
+                let mut chars = base.chars();
+                return Ok(match (chars.next(), chars.next()) {
+                    (Some(b), None) if class(b) != JisSet::Outside => Resolved::Written(
+                        None,
+                        mj::Written {
+                            text: base,
+                            table: Some(IVS_BASE),
+                            sibling: None,
+                            x0213: None,
+                        },
+                    ),
+                    _ => Resolved::NoJisForm(
+                        None,
+                        format!(
+                            "{} は MJ の IVS ではなく、基底字も JIS X 0213 の文字ではないため、--ivs never では書けません",
+                            code_points(s)
+                        ),
+                    ),
+                });
             }
+            None => {
+                return Ok(Resolved::Written(
+                    None,
+                    mj::Written {
+                        text: s.clone(),
+                        table: None,
+                        sibling: None,
+                        x0213: None,
+                    },
+                ));
+            }
+        },
+        // --- end h-fidelity ---
+    };
+    match db.written(n, ivs) {
+        Ok(w) => Ok(Resolved::Written(Some(n), w)),
+        Err(e @ mj::Unwritable::NoCandidate { .. }) => {
+            Ok(Resolved::NoJisForm(Some(n), e.to_string()))
         }
+        Err(e) => Err(e.to_string()),
     }
+}
+
+/// The `degenerate_table` of an IVS that is no MJ glyph, written under `--ivs
+/// never` as its base character.
+pub const IVS_BASE: &str = "IVS の基底字";
+
+/// A finding about a table target that does not stop the table from being used:
+/// `not-mj-ivs` for an IVS that is no MJ glyph's (the MJ+ standard set does not
+/// hold it, and ikou cannot tell whether another collection registers it).
+pub fn target_warning(target: &TargetSpec) -> Option<(&'static str, String)> {
+    let TargetSpec::Chars(s) = target else {
+        return None;
+    };
+    (s.chars().any(is_ivs_selector) && mj::db().glyph_of_form(s).is_none()).then(|| {
+        (
+            "not-mj-ivs",
+            format!(
+                "{} is no IVS of an MJ glyph (Moji_Joho collection), so it is no standard character (MJ+); write the MJ文字図形名, or the Moji_Joho IVS `ikou mj` gives for the glyph. Under --ivs never its base is written when that is a JIS X 0213 character",
+                code_points(s)
+            ),
+        )
+    })
+}
+
+/// An ideographic variation selector (U+E0100–U+E01EF).
+fn is_ivs_selector(c: char) -> bool {
+    matches!(c, '\u{E0100}'..='\u{E01EF}')
 }
 
 /// The compiled map stage, shared read-only by all workers.
@@ -346,11 +472,24 @@ impl Mapper {
         options: MapOptions,
     ) -> Result<Mapper, TableErrors> {
         let ivs = options.ivs.unwrap_or(IvsPolicy::Keep);
+        let options = MapOptions {
+            variants: options.variants.for_encoding(encoding),
+            ..options
+        };
         let (merged, mut findings) = merge_tables(sources, encoding);
         let mut mappings = Vec::new();
         for (t, e) in merged {
             let origin = Some(format!("{}:{}", sources[t].path, e.line));
             let target_text = Some(e.target.notation());
+            if let Some((code, why)) = target_warning(&e.target) {
+                findings.push(Finding {
+                    path: sources[t].path.clone(),
+                    line: e.line,
+                    severity: Severity::Warning,
+                    code,
+                    message: format!("{} → {}: {why}", e.source_text, e.target.notation()),
+                });
+            }
             match resolve_target(&e.target, ivs) {
                 Ok(Resolved::Written(mj, w)) => mappings.push(Mapping {
                     kind: Kind::Gaiji,
@@ -363,6 +502,8 @@ impl Mapper {
                     unwritable: None,
                     origin,
                     target_text,
+                    builtin: false,
+                    svs: 0,
                 }),
                 Ok(Resolved::NoJisForm(n, why)) => {
                     findings.push(Finding {
@@ -380,13 +521,15 @@ impl Mapper {
                         kind: Kind::Gaiji,
                         source: e.source,
                         source_text: e.source_text.clone(),
-                        mj: Some(n),
+                        mj: n,
                         output: String::new(),
                         degenerate_table: None,
                         sibling: None,
                         unwritable: Some(why),
                         origin,
                         target_text,
+                        builtin: false,
+                        svs: 0,
                     });
                 }
                 Err(m) => findings.push(Finding {
@@ -401,6 +544,17 @@ impl Mapper {
                     ),
                 }),
             }
+        }
+        let mut tables: Vec<LoadedTable> = sources
+            .iter()
+            .map(|s| LoadedTable {
+                kind: "gaiji",
+                path: s.path.clone(),
+                sha256: s.sha256.clone(),
+            })
+            .collect();
+        if let Some(t) = add_builtin(encoding, ivs, &mut mappings, &mut findings) {
+            tables.push(t);
         }
         if findings.iter().any(|f| f.severity == Severity::Error) {
             return Err(TableErrors(findings));
@@ -419,18 +573,36 @@ impl Mapper {
                 ));
             }
         }
-        for c in compat_ideographs() {
+        // Every compatibility ideograph NFC would rewrite is counted: written as its
+        // MJ glyph's form, or (no MJ glyph, or the glyph's form is the character
+        // itself) passed through as it is, or under --nfc-safe as its standardized
+        // variation sequence.
+        for c in mj::compat::compat_ideographs() {
             if mapped_sources.contains(&c) {
                 continue;
             }
             let db = mj::db();
-            if let Some(n) = db.by_compat(c)
-                && let Ok(w) = db.written(n, ivs)
-                && w.text != c.to_string()
-            {
-                mappings.push(simple(Kind::Compat, c, w.text, Some(n), w.table));
+            match db.by_compat(c).map(|n| (n, db.written(n, ivs))) {
+                Some((n, Ok(w))) => {
+                    mappings.push(simple(Kind::Compat, c, w.text, Some(n), w.table));
+                }
+                // A glyph that cannot be written under the policy: the character
+                // stays (as before), counted.
+                Some((n, Err(_))) => {
+                    mappings.push(simple(Kind::Compat, c, c.to_string(), Some(n), None))
+                }
+                None => mappings.push(simple(Kind::Compat, c, c.to_string(), None, None)),
             }
         }
+        // --- h-fidelity (issue 12, item 7) ---
+        if options.nfc_safe {
+            for m in &mut mappings {
+                let (text, n) = mj::compat::nfc_safe(&m.output);
+                m.output = text;
+                m.svs = n;
+            }
+        }
+        // --- end h-fidelity ---
         let mut pua = vec![0u32; 0xF900 - 0xE000];
         let mut other = HashMap::new();
         let mut general_sources = false;
@@ -453,13 +625,7 @@ impl Mapper {
             other,
             general_sources,
             warnings: findings,
-            tables: sources
-                .iter()
-                .map(|s| LoadedTable {
-                    path: s.path.clone(),
-                    sha256: s.sha256.clone(),
-                })
-                .collect(),
+            tables,
         })
     }
 
@@ -507,7 +673,7 @@ impl Mapper {
     pub fn map(&self, value: &str, out: &mut String, ev: &mut MapEvents) -> Result<(), Unmapped> {
         let mut first_unmapped = None;
         let mut run_start = 0;
-        for (pos, (i, c)) in value.char_indices().enumerate() {
+        for (i, c) in value.char_indices() {
             let idx = self.lookup(c);
             if idx == 0 && !is_user_defined(c) {
                 continue;
@@ -527,9 +693,10 @@ impl Mapper {
                 UnmappedPolicy::Geta => out.push(GETA),
                 UnmappedPolicy::Reject | UnmappedPolicy::Fail => {
                     out.push(c);
-                    first_unmapped.get_or_insert(Unmapped {
+                    first_unmapped.get_or_insert_with(|| Unmapped {
                         source: c,
-                        char_index: pos + 1,
+                        // Counted as item lengths are (an IVS or か゚ is one).
+                        char_index: crate::validate::char_count(&value[..i]) + 1,
                     });
                 }
             }
@@ -576,25 +743,104 @@ fn simple(
         unwritable: None,
         origin: None,
         target_text: None,
+        builtin: false,
+        svs: 0,
     }
+}
+
+/// Adds the MJ glyphs the encoding's code table names (JEF/KEIS/JIPS codes whose
+/// Hanyo-Denshi IVS is in the Moji_Joho collection) for every source no `--gaiji`
+/// table maps: a table of their own, below the user's. Returns that table.
+fn add_builtin(
+    encoding: Encoding,
+    ivs: IvsPolicy,
+    mappings: &mut Vec<Mapping>,
+    findings: &mut Vec<Finding>,
+) -> Option<LoadedTable> {
+    use crate::decode::mainframe;
+    use sha2::Digest;
+    let builtin = mainframe::builtin_mappings(encoding);
+    let (path, bytes) = mainframe::builtin_table(encoding)?;
+    if builtin.is_empty() {
+        return None;
+    }
+    let origin = format!("embedded:{path}");
+    let user: std::collections::HashSet<char> = mappings.iter().map(|m| m.source).collect();
+    for &(source, name) in builtin {
+        if user.contains(&source) {
+            continue;
+        }
+        let code = (source as u32).saturating_sub(mainframe::INTERNAL_BASE);
+        let n = name.strip_prefix("MJ").and_then(|d| d.parse::<u32>().ok());
+        let target = TargetSpec::Glyph(crate::mj::Target::Mj(n.unwrap_or(0)));
+        let mut m = Mapping {
+            kind: Kind::Gaiji,
+            source,
+            source_text: format!("0x{code:04X}"),
+            mj: None,
+            output: String::new(),
+            degenerate_table: None,
+            sibling: None,
+            unwritable: None,
+            origin: Some(origin.clone()),
+            target_text: Some(name.to_string()),
+            builtin: true,
+            svs: 0,
+        };
+        match resolve_target(&target, ivs) {
+            Ok(Resolved::Written(mj, w)) => {
+                m.mj = mj;
+                m.output = w.text;
+                m.degenerate_table = w.table;
+                m.sibling = w.sibling;
+            }
+            // No warning per code (thousands): the records that hold one say why.
+            Ok(Resolved::NoJisForm(n, why)) => {
+                m.mj = n;
+                m.unwritable = Some(why);
+            }
+            // The embedded tables and the MJ list disagree: a build defect the tests catch.
+            Err(why) => {
+                findings.push(Finding {
+                    path: origin.clone(),
+                    line: 0,
+                    severity: Severity::Error,
+                    code: "unknown-target",
+                    message: format!("0x{code:04X} → {name}: {why}"),
+                });
+                continue;
+            }
+        }
+        mappings.push(m);
+    }
+    Some(LoadedTable {
+        kind: "encoding",
+        path: origin,
+        sha256: crate::output::hex(&sha2::Sha256::digest(bytes)),
+    })
 }
 
 /// (source, output) for the variant policy: the other side's forms become this side's.
 fn variant_pairs(policy: VariantPolicy) -> impl Iterator<Item = (char, char)> {
-    VARIANTS.iter().map(move |&(cp932, jis)| match policy {
-        VariantPolicy::Jis => (cp932, jis),
-        VariantPolicy::Cp932 => (jis, cp932),
-    })
+    VARIANTS
+        .iter()
+        .filter(move |&&(cp932, _)| {
+            policy != VariantPolicy::Distinct || !DISTINCT_IN_JIS_X0213.contains(&cp932)
+        })
+        .map(move |&(cp932, jis)| match policy {
+            VariantPolicy::Cp932 => (jis, cp932),
+            // Auto is resolved in Mapper::new.
+            VariantPolicy::Jis | VariantPolicy::Distinct | VariantPolicy::Auto => (cp932, jis),
+        })
 }
+
+/// The CP932 forms that are JIS X 0213 characters of their own: ～ 1-02-18,
+/// ∥ 1-02-52, － 1-02-17.
+pub const DISTINCT_IN_JIS_X0213: [char; 3] = ['\u{FF5E}', '\u{2225}', '\u{FF0D}'];
 
 /// True for both forms of the CP932/JIS variant characters.
 fn is_variant(c: char) -> bool {
     VARIANTS.iter().any(|&(cp932, jis)| c == cp932 || c == jis)
-}
-
-/// Every CJK compatibility ideograph (the ranges NFC rewrites).
-fn compat_ideographs() -> impl Iterator<Item = char> {
-    ('\u{F900}'..='\u{FAFF}').chain('\u{2F800}'..='\u{2FA1F}')
 }
 
 /// The UTF-8 lead bytes of what the mapper handles: 0xEE/0xEF (PUA U+E000–F8FF,
@@ -830,5 +1076,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_encodings_mj_glyphs_are_a_table_of_their_own_below_the_users() {
+        // JEF 0xB0A6 is 愛 with a Hanyo-Denshi IVS registered in Moji_Joho (MJ011752).
+        let m = Mapper::new(&[], Encoding::JefEbcdik, MapOptions::default()).unwrap();
+        let b = m.table_mapping('\u{FB0A6}').unwrap();
+        assert!(b.builtin);
+        assert_eq!((b.source_text.as_str(), b.mj), ("0xB0A6", Some(11752)));
+        assert_eq!(b.output, "\u{611B}\u{E0101}");
+        let kinds: Vec<&str> = m.tables().iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, ["encoding"]);
+        assert_eq!(m.tables()[0].path, "embedded:mappings/mainframe/jef.tsv");
+        let (out, r, ev) = map(&m, "x\u{FB0A6}");
+        assert_eq!(
+            (out.as_str(), r, ev.hits.len()),
+            ("x愛\u{E0101}", Ok(()), 1)
+        );
+        // A user line for the same code wins without `!`.
+        let s = [src("u.tsv", "U+FB0A6\tMJ000001\n")];
+        let m = Mapper::new(&s, Encoding::JefEbcdik, MapOptions::default()).unwrap();
+        let u = m.table_mapping('\u{FB0A6}').unwrap();
+        assert!(!u.builtin);
+        assert_eq!(u.output, "々");
+        let kinds: Vec<&str> = m.tables().iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, ["gaiji", "encoding"]);
+        // Other encodings have none.
+        let m = Mapper::new(&[], Encoding::Cp932, MapOptions::default()).unwrap();
+        assert!(m.tables().is_empty() && m.mappings().iter().all(|x| !x.builtin));
     }
 }

@@ -380,6 +380,15 @@ impl Layout {
                     "{at}: type \"date\" needs date = \"seireki\" or \"wareki\""
                 ));
             }
+            // ---- dates: date_policy ----
+            if f.date_policy.is_some() && f.kind != FieldType::Date {
+                return Err(format!(
+                    "{at}: `date_policy` applies only to items of type \"date\", not {:?}; \
+                     remove it or set type = \"date\"",
+                    f.kind.as_str()
+                ));
+            }
+            // ---- end dates ----
             if f.kana.is_some() && f.kind != FieldType::Kana {
                 return Err(format!(
                     "{at}: `kana` applies only to items of type \"kana\", not {:?}",
@@ -920,6 +929,32 @@ digits = 9
                 .unwrap_err()
                 .contains("newline")
         );
+    }
+
+    #[test]
+    fn date_policy_only_on_date_items() {
+        let date = MINIMAL.replace(
+            "name = \"氏名\"",
+            "name = \"生年月日\"\ntype = \"date\"\ndate = \"wareki\"\ndate_policy = \"keep\"",
+        );
+        let l = parse(date.as_bytes(), "t").unwrap();
+        assert_eq!(l.fields[1].date_policy, Some(DatePolicy::Keep));
+        let strict = date.replace("\"keep\"", "\"strict\"");
+        let l = parse(strict.as_bytes(), "t").unwrap();
+        assert_eq!(l.fields[1].date_policy, Some(DatePolicy::Strict));
+        assert!(parse(date.replace("\"keep\"", "\"lenient\"").as_bytes(), "t").is_err());
+        let bad = MINIMAL.replace("name = \"氏名\"", "name = \"氏名\"\ndate_policy = \"keep\"");
+        let e = parse(bad.as_bytes(), "t").unwrap_err().to_string();
+        assert!(
+            e.contains("date_policy") && e.contains("氏名") && e.contains("\"text\""),
+            "{e}"
+        );
+        let bad = MINIMAL.replace(
+            "name = \"宛名番号\"",
+            "name = \"宛名番号\"\ndate_policy = \"strict\"",
+        );
+        let e = parse(bad.as_bytes(), "t").unwrap_err().to_string();
+        assert!(e.contains("宛名番号") && e.contains("\"digits\""), "{e}");
     }
 
     #[test]

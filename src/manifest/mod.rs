@@ -42,7 +42,61 @@ pub struct Manifest {
     /// Cleansing changes in written records over all files, per item and rule.
     #[serde(default)]
     pub cleansing: Vec<CleansingEntry>,
+    // ---- dates ----
+    /// Dates written under `date_policy = "keep"` that are not in the calendar
+    /// or are 不詳, per item and reason, in layout order. Never a value.
+    /// Absent when there are none (the manifest of a run without them is as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_dates: Vec<KeptDateEntry>,
+    // ---- end dates ----
 }
+
+// ---- dates ----
+/// Dates of one item kept under `date_policy = "keep"` for one reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KeptDateEntry {
+    pub item: String,
+    /// `nonexistent-date` (2月30日, 2月29日 of a common year) or `unknown-date`
+    /// (年月日不詳, month or day 00, 頃).
+    pub reason: String,
+    /// The reason in Japanese.
+    pub label: String,
+    pub count: u64,
+    /// The first record it was met in (in input `file`).
+    pub first_record: RecordRef,
+}
+
+/// The kept dates of a run's files (in input order), for [`Manifest::kept_dates`].
+pub fn kept_dates<'a>(
+    layout: &crate::layout::Layout,
+    files: impl IntoIterator<Item = &'a crate::tally::Tally>,
+) -> Vec<KeptDateEntry> {
+    let mut by: BTreeMap<(usize, crate::cleanse::Rule), KeptDateEntry> = BTreeMap::new();
+    for (file, tally) in files.into_iter().enumerate() {
+        for (&(item, rule), seen) in &tally.kept_dates {
+            let Some(field) = layout.fields.get(item) else {
+                continue;
+            };
+            if seen.count == 0 {
+                continue;
+            }
+            // Files come in input order: the first one met keeps its record.
+            let e = by.entry((item, rule)).or_insert_with(|| KeptDateEntry {
+                item: field.name.clone(),
+                reason: rule.id().into(),
+                label: rule.label_ja().into(),
+                count: 0,
+                first_record: RecordRef {
+                    file,
+                    record: seen.first_record,
+                },
+            });
+            e.count += seen.count;
+        }
+    }
+    by.into_values().collect()
+}
+// ---- end dates ----
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CleansingEntry {
@@ -154,10 +208,24 @@ pub struct GaijiEntry {
     pub sibling: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_record: Option<RecordRef>,
+    // --- h-fidelity (issue 12, item 7) ---
+    /// `--nfc-safe`: compatibility ideographs of `output` written as standardized
+    /// variation sequences, per occurrence (0: none, not written).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub svs: u64,
+    // --- end h-fidelity ---
 }
 
+// --- h-fidelity (issue 12, item 7) ---
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+// --- end h-fidelity ---
+
 /// A character that is not a vendor 外字 but was written in another form
-/// (compatibility ideographs, CP932/JIS variants).
+/// (compatibility ideographs, CP932/JIS variants), or a compatibility ideograph
+/// passed through as it is (`output` = `source`; `mj` null when no MJ glyph has it),
+/// counted because a downstream NFC would change it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MappedEntry {
     pub source: String,
@@ -167,6 +235,12 @@ pub struct MappedEntry {
     pub count: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub degenerate_table: Option<String>,
+    // --- h-fidelity (issue 12, item 7) ---
+    /// `--nfc-safe`: compatibility ideographs of `output` written as standardized
+    /// variation sequences, per occurrence (0: none, not written).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub svs: u64,
+    // --- end h-fidelity ---
 }
 
 /// A private-use character no table maps.

@@ -17,13 +17,16 @@
 //! | `nothing-to-override`| warning  | `!` on a line that replaces nothing                         |
 //! | `unreachable-source` | warning  | a `U+` source that decoding `--encoding` never produces     |
 //! | `no-jis-form`        | warning  | `--ivs never` only: the glyph has no JIS X 0213 form, so its records follow `--unmapped` |
+//! | `not-mj-ivs`         | warning  | a `U+` target holding an IVS that is no MJ glyph's (no standard character) |
 //!
 //! Every line's target is resolved, including lines that lose to a conflict or an
 //! override, so a table is clean on its own, not only where it wins.
 
 use super::TableFile;
 use crate::decode::{self, Encoding};
-use crate::gaiji::{Finding, Resolved, Severity, TableSource, merge_tables, resolve_target, table};
+use crate::gaiji::{
+    Finding, Resolved, Severity, TableSource, merge_tables, resolve_target, table, target_warning,
+};
 use crate::mj::IvsPolicy;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -139,6 +142,9 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
                 })
             };
             let arrow = format!("{} → {}", e.source_text, e.target.notation());
+            if let Some((code, why)) = target_warning(&e.target) {
+                find(Severity::Warning, code, format!("{arrow}: {why}"));
+            }
             if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep) {
                 find(
                     Severity::Error,

@@ -8,9 +8,7 @@
 use super::corpus::{CorpusDiff, CorpusOptions, diff_corpus};
 use crate::decode::Encoding;
 use crate::error::Error;
-use crate::gaiji::{
-    Kind, MapOptions, Mapper, Mapping, TableSource, UnmappedPolicy, VariantPolicy, code_points,
-};
+use crate::gaiji::{Kind, MapOptions, Mapper, Mapping, TableSource, UnmappedPolicy, code_points};
 use crate::layout::LoadedLayout;
 use crate::mj::{self, IvsPolicy};
 use crate::record::RecordProcessor;
@@ -105,7 +103,7 @@ pub fn diff(
         entries: m
             .mappings()
             .iter()
-            .filter(|x| x.kind == Kind::Gaiji)
+            .filter(|x| x.kind == Kind::Gaiji && !x.builtin)
             .count(),
     };
     let (old_tables, new_tables) = (tables(old, &om), tables(new, &nm));
@@ -148,12 +146,7 @@ pub fn diff(
                 "reject"
             }
             .into(),
-            variants: if map.variants == VariantPolicy::Cp932 {
-                "cp932"
-            } else {
-                "jis"
-            }
-            .into(),
+            variants: map.variants.for_encoding(opts.encoding).name().into(),
         },
         different: entries.iter().any(|e| e.change.changes_output()),
         summary: count(&entries),

@@ -24,11 +24,15 @@
 //! - [`IvsPolicy::Never`]: one JIS X 0213 character. The glyph's own 実装したUCS when it
 //!   is a JIS X 0213 character (table [`SAME_GLYPH`]); otherwise the first candidate of
 //!   MJ縮退マップ in the order of [`Table`] (authority), 順位, ホップ数, then the
-//!   tie-breaks documented in [`import`]. No candidate: refused (23,011 glyphs, mostly
+//!   tie-breaks documented in [`import`]. A glyph without code points of its own
+//!   takes the form of the same-shape sibling its 備考 names, as under `Keep`
+//!   (MJ040579 → MJ040580 → 犂). No candidate: refused (23,010 glyphs, mostly
 //!   戸籍 characters outside JIS X 0213 that MJ縮退マップ does not cover). JIS X 0213
-//!   maps some positions to CJK compatibility ideographs (260 outputs, e.g. U+FA10 塚):
-//!   a `Never` output must not be NFC-normalised afterwards.
+//!   maps some positions to CJK compatibility ideographs (241 glyphs are written as
+//!   one that NFC rewrites, e.g. MJ000502 → U+FA4A): a `Never` output must not be
+//!   NFC-normalised afterwards, or is written with `--nfc-safe` ([`compat`]).
 
+pub mod compat;
 pub mod import;
 mod jis;
 mod load;
@@ -181,7 +185,8 @@ pub struct Written {
     /// [`SAME_GLYPH`]. `Keep`: `None`.
     pub table: Option<&'static str>,
     /// Set when the glyph has no code point of its own and the sibling its 備考 names
-    /// as the same shape was written instead (`Keep` only).
+    /// as the same shape was written instead (its `Keep` form, or under `Never` its
+    /// JIS X 0213 form).
     pub sibling: Option<u32>,
     /// The JIS X 0213 position of `text` when `text` is a JIS X 0213 character
     /// (always for `Never`; for `Keep` when the implemented character is one).
@@ -203,7 +208,8 @@ pub enum Unwritable {
     UnknownMj(u32),
     /// `Keep`: no 実装したUCS, no IVS, and no sibling of the same shape.
     NoCodePoint { mj: u32, note: Option<&'static str> },
-    /// `Never`: the glyph is not a JIS X 0213 character and MJ縮退マップ has no candidate.
+    /// `Never`: the glyph is not a JIS X 0213 character and MJ縮退マップ has no
+    /// candidate, for it nor for the same-shape sibling that stands in for it.
     NoCandidate { mj: u32 },
 }
 
@@ -358,27 +364,42 @@ impl MjDb {
                 Err(Unwritable::NoCodePoint { mj, note: g.note })
             }
             IvsPolicy::Never => {
-                if g.implemented_in_x0213
-                    && let Some(c) = g.implemented
+                if let Some(w) = self.never_form(&g) {
+                    return Ok(w);
+                }
+                // The same-shape sibling stands in under both policies: a glyph
+                // without code points of its own is that glyph (MJ040579 → MJ040580 → 犂).
+                if let Some(s) = g.sibling
+                    && g.implemented.is_none()
+                    && g.ivs.is_none()
+                    && let Some(mut w) = self.glyph(s).and_then(|sg| self.never_form(&sg))
                 {
-                    return Ok(Written {
-                        text: c.to_string(),
-                        table: Some(SAME_GLYPH),
-                        sibling: None,
-                        x0213: g.x0213,
-                    });
+                    w.sibling = Some(s);
+                    return Ok(w);
                 }
-                match self.candidates(mj).first() {
-                    Some(c) => Ok(Written {
-                        text: c.ucs.to_string(),
-                        table: Some(c.table.name()),
-                        sibling: None,
-                        x0213: Some(c.x0213),
-                    }),
-                    None => Err(Unwritable::NoCandidate { mj }),
-                }
+                Err(Unwritable::NoCandidate { mj })
             }
         }
+    }
+
+    /// `Never` for a glyph's own code points and MJ縮退マップ candidates.
+    fn never_form(&self, g: &Glyph) -> Option<Written> {
+        if g.implemented_in_x0213
+            && let Some(c) = g.implemented
+        {
+            return Some(Written {
+                text: c.to_string(),
+                table: Some(SAME_GLYPH),
+                sibling: None,
+                x0213: g.x0213,
+            });
+        }
+        self.candidates(g.mj).first().map(|c| Written {
+            text: c.ucs.to_string(),
+            table: Some(c.table.name()),
+            sibling: None,
+            x0213: Some(c.x0213),
+        })
     }
 
     fn compat_glyphs(&self, c: char) -> Vec<usize> {
@@ -433,6 +454,33 @@ impl MjDb {
         found.into_iter().map(|i| self.at(i).mj).collect()
     }
 }
+
+// --- h-fidelity: code point targets that are an MJ glyph's form (issue 12, item 5) ---
+impl MjDb {
+    /// The MJ glyph whose form `s` is, for a code point target (`U+…` in a 外字
+    /// table): its Moji_Joho IVS (or the further sequence the IVD registers for it),
+    /// its 実装したUCS, or its 対応する互換漢字 (also when written as that one's
+    /// standardized variation sequence, base + U+FE00…). None: `s` is no glyph's
+    /// form (a non-kanji such as ①, several characters, or an IVS of another
+    /// collection).
+    pub fn glyph_of_form(&self, s: &str) -> Option<u32> {
+        let mut it = s.chars();
+        match (it.next(), it.next(), it.next()) {
+            (Some(c), None, _) => self
+                .by_compat(c)
+                .or_else(|| self.chars().implemented(c).map(|i| self.at(i).mj)),
+            (Some(base), Some(selector @ '\u{E0100}'..='\u{E01EF}'), None) => self
+                .chars()
+                .ivs(Ivs { base, selector })
+                .map(|i| self.at(i).mj),
+            (Some(base), Some(selector @ '\u{FE00}'..='\u{FE0F}'), None) => {
+                compat::from_svs(base, selector).and_then(|c| self.by_compat(c))
+            }
+            _ => None,
+        }
+    }
+}
+// --- end h-fidelity ---
 
 /// `Keep` for a glyph's own code points.
 fn keep_form(g: &Glyph) -> Option<Written> {

@@ -51,6 +51,14 @@ pub enum TargetErrorKind {
     CodePoint(String),
     /// Leading or trailing white space (a table cell the caller did not trim).
     Space,
+    // --- h-fidelity (issue 12, item 5) ---
+    /// A `U+` part naming U+0000, a control character or a noncharacter: nothing a
+    /// 外字 can stand for (as written after folding).
+    NotACharacter(String),
+    /// More than [`MAX_CODE_POINTS`] code points: no character a 外字 stands for is
+    /// that long (the longest is a base, a combining mark and a variation selector).
+    TooManyCodePoints(usize),
+    // --- end h-fidelity ---
     /// None of the notations.
     Unknown,
 }
@@ -70,6 +78,12 @@ impl TargetError {
                 "{p} is not a code point: write U+ and 4 to 6 hex digits (e.g. U+6F22, U+6F22 U+E0101)"
             ),
             TargetErrorKind::Space => "remove the white space around it".into(),
+            TargetErrorKind::NotACharacter(p) => format!(
+                "{p} is a control character or a noncharacter, which no 外字 stands for: write the character it should be"
+            ),
+            TargetErrorKind::TooManyCodePoints(n) => format!(
+                "{n} code points are more than one character: a target is at most {MAX_CODE_POINTS} (e.g. U+845B U+E0100)"
+            ),
             TargetErrorKind::Unknown => {
                 "write an MJ文字図形名 (MJ012345), a 住基ネット統一文字コード \
                  (J+6F22), a 戸籍統一文字番号 (KOSEKI:123450) or code points (U+6F22)"
@@ -94,6 +108,12 @@ impl TargetError {
                 )
             }
             TargetErrorKind::Space => "前後の空白を取り除きます".into(),
+            TargetErrorKind::NotACharacter(p) => {
+                format!("{p} は制御文字または非文字で、外字が表す文字ではありません")
+            }
+            TargetErrorKind::TooManyCodePoints(n) => format!(
+                "{n}個のコードポイントは1文字を超えます。{MAX_CODE_POINTS}個までです（例: U+845B U+E0100）"
+            ),
             TargetErrorKind::Unknown => {
                 "MJ文字図形名（MJ012345）、住基ネット統一文字コード（J+6F22）、\
                  戸籍統一文字番号（KOSEKI:123450）、コードポイント（U+6F22）のどれかで書きます"
@@ -180,12 +200,34 @@ pub fn parse_notation(s: &str) -> Result<Notation, TargetError> {
                 .and_then(|h| u32::from_str_radix(h, 16).ok())
                 .and_then(char::from_u32)
                 .ok_or_else(|| err(TargetErrorKind::CodePoint(part.to_string())))?;
+            // --- h-fidelity (issue 12, item 5) ---
+            if c.is_control() || is_noncharacter(c) {
+                return Err(err(TargetErrorKind::NotACharacter(part.to_string())));
+            }
+            // --- end h-fidelity ---
             out.push(c);
         }
+        // --- h-fidelity (issue 12, item 5) ---
+        let n = out.chars().count();
+        if n > MAX_CODE_POINTS {
+            return Err(err(TargetErrorKind::TooManyCodePoints(n)));
+        }
+        // --- end h-fidelity ---
         return Ok(Notation::CodePoints(out));
     }
     Err(err(TargetErrorKind::Unknown))
 }
+
+// --- h-fidelity (issue 12, item 5) ---
+/// The most code points a `U+` target may have.
+pub const MAX_CODE_POINTS: usize = 4;
+
+/// U+FDD0–U+FDEF and the last two code points of every plane: never characters.
+fn is_noncharacter(c: char) -> bool {
+    let cp = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&cp) || cp & 0xFFFE == 0xFFFE
+}
+// --- end h-fidelity ---
 
 impl Target {
     /// Parses `MJ012345`, `J+6F22` or `KOSEKI:123450` as [`parse_notation`] does
@@ -287,6 +329,19 @@ mod tests {
         assert_eq!(kind("U+12"), K::CodePoint("U+12".into()));
         assert_eq!(kind("U+845B E0100"), K::CodePoint("E0100".into()));
         assert_eq!(kind("U+110000"), K::CodePoint("U+110000".into()));
+        // h-fidelity (issue 12, item 5): no control, noncharacter, nor more than 4.
+        assert_eq!(kind("U+0000"), K::NotACharacter("U+0000".into()));
+        assert_eq!(kind("U+845B U+009F"), K::NotACharacter("U+009F".into()));
+        assert_eq!(kind("U+000A"), K::NotACharacter("U+000A".into()));
+        assert_eq!(kind("U+FDD0"), K::NotACharacter("U+FDD0".into()));
+        assert_eq!(kind("U+FFFF"), K::NotACharacter("U+FFFF".into()));
+        assert_eq!(kind("U+10FFFE"), K::NotACharacter("U+10FFFE".into()));
+        assert_eq!(
+            kind("U+304B U+309A U+304B U+309A U+304B"),
+            K::TooManyCodePoints(5)
+        );
+        assert!(parse_notation("U+304B U+309A U+304B U+309A").is_ok());
+        assert!(parse_notation("U+FFFD").is_ok());
         assert_eq!(kind(" MJ012345"), K::Space);
         assert_eq!(kind("MJ012345　"), K::Space);
         assert_eq!(kind("X+6F22"), K::Unknown);

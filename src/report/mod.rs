@@ -117,6 +117,7 @@ pub fn render(run: &Run) -> String {
     ];
     sections.extend(other_mappings(run));
     sections.push(cleansing(m));
+    sections.extend(kept_dates(run)); // dates
     sections.push(rejects(run, &reasons));
     sections.push(files(m));
     sections.push(tables(m));
@@ -204,6 +205,8 @@ fn gaiji_rows<'a>(run: &Run<'a>) -> Vec<GaijiRow<'a>> {
                 first,
             }
         })
+        // The encoding's built-in glyphs are thousands: only those met are shown.
+        .filter(|r| !(r.mapping.builtin && r.count == 0))
         .collect()
 }
 
@@ -507,11 +510,20 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
 fn other_mappings(run: &Run) -> Option<Section> {
     let mut compat = Vec::new();
     let mut variants = Vec::new();
+    // --- h-fidelity (issue 12, item 7) ---
+    let mut svs = 0u64;
+    // Written compatibility ideographs: the output is not NFC-stable.
+    let mut unstable = 0u64;
+    // --- end h-fidelity ---
     for (i, m) in run.mapper.mappings().iter().enumerate() {
+        let (count, first) = over_files(run.files, |f| f.tally.mapped.get(i));
+        svs += count * m.svs as u64;
+        if m.output.chars().any(mj::compat::is_compat_ideograph) {
+            unstable += count;
+        }
         if !matches!(m.kind, Kind::Compat | Kind::Variant) {
             continue;
         }
-        let (count, first) = over_files(run.files, |f| f.tally.mapped.get(i));
         if count == 0 {
             continue;
         }
@@ -522,14 +534,16 @@ fn other_mappings(run: &Run) -> Option<Section> {
             variants.push(row);
         }
     }
-    if compat.is_empty() && variants.is_empty() {
+    if compat.is_empty() && variants.is_empty() && svs == 0 && unstable == 0 {
         return None;
     }
     let parts = [
         (
             "compat",
             "互換漢字",
-            "互換漢字（U+F900 など）は、正規化で別の字形に変わらないよう、その MJ 字形の表し方で出力しました。",
+            "互換漢字（U+F900 など）は、後で NFC 正規化されると別のコードポイントに変わります。\
+             MJ 字形のあるものはその MJ 字形の表し方で出力し、ないもの（MJ文字図形名が —）は\
+             そのまま出力して、すべて数えました。",
             &compat,
         ),
         (
@@ -543,6 +557,15 @@ fn other_mappings(run: &Run) -> Option<Section> {
         id: "other-mappings",
         title: "書き換えたそのほかの文字".into(),
         body: html! {
+            @if run.mapper.options().nfc_safe {
+                p id="nfc-safe" class="note" {
+                    "--nfc-safe: 互換漢字 " (num(svs)) " 文字を、NFC 正規化で変わらない標準化された異体字シーケンス（統合漢字 + U+FE00 など）で出力しました。"
+                }
+            } @else if unstable > 0 {
+                p id="nfc-safe" class="note" {
+                    "出力は JIS X 0213 のとおりですが、互換漢字を " (num(unstable)) " 文字含むため、NFC 正規化に対して安定ではありません（--nfc-safe で、NFC 正規化で変わらない標準化された異体字シーケンスにできます）。"
+                }
+            }
             @for (id, heading, note, rows) in parts {
                 @if !rows.is_empty() {
                     h3 { (heading) }
@@ -592,6 +615,63 @@ fn cleansing(m: &Manifest) -> Section {
         },
     }
 }
+
+// ---- dates ----
+/// Dates written under `date_policy = "keep"` that are not in the calendar or are
+/// 不詳: per item and reason, the count and the first record (with its key), never
+/// the value. Shown when some item keeps dates.
+fn kept_dates(run: &Run) -> Option<Section> {
+    use crate::layout::{DatePolicy, FieldType};
+    let keeping: Vec<(usize, &str)> = run
+        .layout
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == FieldType::Date && f.date_policy == Some(DatePolicy::Keep))
+        .map(|(i, f)| (i, f.name.as_str()))
+        .collect();
+    if keeping.is_empty() {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for &(i, name) in &keeping {
+        for rule in crate::tally::KEPT_DATE_RULES {
+            let (count, first) = over_files(run.files, |f| f.tally.kept_dates.get(&(i, rule)));
+            if count > 0 {
+                rows.push((name, rule, count, first));
+            }
+        }
+    }
+    let items: Vec<&str> = keeping.iter().map(|&(_, n)| n).collect();
+    Some(Section {
+        id: "kept-dates",
+        title: "保持した日付（暦にない日付・不詳の日付）".into(),
+        body: html! {
+            p class="note" {
+                "date_policy = \"keep\" の項目（" (t(items.join("、"))) "）では、暦にない日付（2月30日、平年の2月29日など）と不詳の日付（年月日不詳、00の月・日、頃など）を不正レコードにせず出力しました。"
+                "年がわかる日付は西暦8桁（わからない月・日は00）で、年がわからない日付と「頃」の日付は元の表記のまま出力しています。元の記録で確認してください。"
+            }
+            @if rows.is_empty() {
+                p { "ありません。" }
+            } @else {
+                table id="kept-dates-table" {
+                    thead { tr { th { "項目" } th { "種類" } th { "件数" } th { "最初のレコード" } } }
+                    tbody {
+                        @for (name, rule, count, first) in &rows {
+                            tr {
+                                td { (t(*name)) }
+                                td { (rule.label_ja()) " " code class="note" { (rule.id()) } }
+                                td class="n" { (num(*count)) }
+                                td { (first_cell(run, first.as_ref())) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    })
+}
+// ---- end dates ----
 
 /// Rejected records: a table of reasons, then per reason the records kept by the
 /// tally, each with its key and its line in the reject file. When a reason has
@@ -732,6 +812,7 @@ fn tables(m: &Manifest) -> Section {
                             td { (match tb.kind.as_str() {
                                 "layout" => "レイアウト",
                                 "gaiji" => "外字対応表",
+                                "encoding" => "文字コード表（組込み）",
                                 "mj" => "MJ文字情報（組込み）",
                                 _ => "表",
                             }) }

@@ -391,3 +391,60 @@ fn section<'a>(page: &'a str, id: &str) -> &'a str {
         .map_or(page.len(), |e| start + e);
     &page[start..end]
 }
+
+// ---- dates ----
+#[test]
+fn kept_dates_are_listed_per_item_with_count_and_key_never_the_value() {
+    use crate::cleanse::{Applied, Rule};
+    let mut f = Fixture::new("0002");
+    // Without a `keep` item there is no section.
+    assert!(!f.render().contains("kept-dates"));
+    let layout = LAYOUT.replace(
+        "name = \"個人番号\"\nsensitive = true",
+        "name = \"個人番号\"\nsensitive = true\n[[fields]]\nname = \"生年月日\"\ntype = \"date\"\n\
+         date = \"wareki\"\ndate_policy = \"keep\"\n[[fields]]\nname = \"死亡日\"\n\
+         type = \"date\"\ndate = \"seireki\"\ndate_policy = \"keep\"\nsensitive = true",
+    );
+    f.layout = crate::layout::parse(layout.as_bytes(), "t.toml").unwrap();
+    let page = f.render();
+    let section_text = section(&page, "kept-dates");
+    assert!(
+        section_text.contains("生年月日") && section_text.contains("ありません"),
+        "{section_text}"
+    );
+    let mut unknown = Applied::default();
+    unknown.set(Rule::UnknownDate);
+    let mut nonexistent = Applied::default();
+    nonexistent.set(Rule::NonexistentDate);
+    let t = &mut f.files[0].tally;
+    t.write(
+        &[(3, unknown)],
+        &crate::gaiji::MapEvents::default(),
+        4,
+        Some("0004"),
+    );
+    t.write(
+        &[(3, unknown), (4, nonexistent)],
+        &crate::gaiji::MapEvents::default(),
+        5,
+        Some("0005"),
+    );
+    let page = f.render();
+    let table = section(&page, "kept-dates-table");
+    assert!(
+        table.contains("不詳の日付を保持")
+            && table.contains("unknown-date")
+            && table.contains("<td class=\"n\">2</td>")
+            && table.contains("レコード 4")
+            && table.contains("宛名番号</span> 0004"),
+        "{table}"
+    );
+    // A sensitive item is named with its count and record, as in the manifest.
+    assert!(
+        table.contains("死亡日")
+            && table.contains("nonexistent-date")
+            && table.contains("レコード 5"),
+        "{table}"
+    );
+}
+// ---- end dates ----
