@@ -1095,6 +1095,29 @@ length = 4
     }
 
     #[test]
+    fn dbcs_items_decode_without_shift_codes_and_their_padding_is_trimmed() {
+        let layout = MIXED.replace(
+            "offset = 0\nlength = 4",
+            "offset = 0\nlength = 4\ndbcs = true",
+        );
+        let p = processor(&layout, Encoding::JefEbcdik);
+        let mut s = Scratch::default();
+        // 山 (0xBBB3) + the double-byte space 0x4040; 住所: 田 between K and A.
+        p.process(b"\xBB\xB3\x40\x40\x28\xC5\xC4\x29", None, &mut s)
+            .unwrap();
+        assert_eq!(s.written().iter().collect::<Vec<_>>(), ["山", "田"]);
+        let trim = crate::cleanse::Rule::TrimTrailingFullwidthSpace;
+        assert!(
+            s.changes.iter().any(|(i, a)| *i == 0 && a.has(trim)),
+            "the U+3000 padding is trimmed and counted"
+        );
+        // A bad pair is placed in the item's bytes, not in the wrapped copy.
+        let e = run(&p, b"\xBB\xB3\x40\xFF\x28\xC5\xC4\x29").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), ("undecodable", Some("氏名")));
+        assert!(e.message.contains("レコードの3バイト目"), "{}", e.message);
+    }
+
+    #[test]
     fn cut_characters_follow_the_shift_state() {
         let layout = crate::layout::parse(MIXED.as_bytes(), "m").unwrap();
         let raw = b"\x40\x0E\x45\x41\x45\x42\x0F\x40";
