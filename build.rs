@@ -1,7 +1,10 @@
 //! Build-time facts the tests need: `cfg(ikou_browser)` when Chromium is installed
 //! (or IKOU_REQUIRE_BROWSER is set, so that CI fails rather than skips without it).
 //! tests/report_browser.rs is ignored without it, so `cargo test` says "ignored"
-//! instead of counting a test that did not run as passed.
+//! instead of counting a test that did not run as passed. Likewise
+//! `cfg(ikou_iconv_ibm)` when glibc iconv has the IBM930/939/1390/1399 converters
+//! and `cfg(ikou_uconv)` when ICU's uconv is installed (IKOU_REQUIRE_ORACLES forces
+//! both), for tests/decode_ibm_oracle.rs.
 
 use std::path::Path;
 
@@ -22,5 +25,36 @@ fn main() {
     let required = std::env::var_os("IKOU_REQUIRE_BROWSER").is_some_and(|v| !v.is_empty());
     if required || chromium.exists() {
         println!("cargo::rustc-cfg=ikou_browser");
+    }
+    oracles();
+}
+
+/// The decoding oracles on this machine. Installing one later needs a rebuild
+/// (`touch build.rs`) for its tests to stop being ignored.
+fn oracles() {
+    println!("cargo::rustc-check-cfg=cfg(ikou_iconv_ibm)");
+    println!("cargo::rustc-check-cfg=cfg(ikou_uconv)");
+    println!("cargo::rerun-if-env-changed=IKOU_REQUIRE_ORACLES");
+    println!("cargo::rerun-if-env-changed=PATH");
+    let required = std::env::var_os("IKOU_REQUIRE_ORACLES").is_some_and(|v| !v.is_empty());
+    let listed = |program: &str, names: &[&str]| {
+        std::process::Command::new(program)
+            .arg("-l")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .is_some_and(|o| {
+                let list = String::from_utf8_lossy(&o.stdout).to_ascii_uppercase();
+                let words: Vec<&str> = list
+                    .split(|c: char| c.is_whitespace() || c == ',' || c == '/')
+                    .collect();
+                names.iter().all(|n| words.contains(n))
+            })
+    };
+    if required || listed("iconv", &["IBM930", "IBM939", "IBM1390", "IBM1399"]) {
+        println!("cargo::rustc-cfg=ikou_iconv_ibm");
+    }
+    if required || listed("uconv", &["IBM-930", "IBM-939", "IBM-1390", "IBM-1399"]) {
+        println!("cargo::rustc-cfg=ikou_uconv");
     }
 }

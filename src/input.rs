@@ -206,6 +206,9 @@ pub fn encoding_problem(
             sample.len()
         ));
     }
+    if let Some(problem) = family_problem(sample, enc) {
+        return Some(problem);
+    }
     if matches!(enc, Encoding::Cp932 | Encoding::ShiftJis)
         && looks_like_euc_read_as_sjis(sample, whole, framing, items)
     {
@@ -217,9 +220,12 @@ pub fn encoding_problem(
     let (good, bad, first_bad) = decode_sample(sample, whole, enc, framing, items);
     let sampled = good + bad;
     if sampled > 0 && bad * 2 > sampled {
+        // EBCDIC decoders read almost any bytes: suggest only the family the text is in.
+        let ebcdic = Marks::of(sample).looks_ebcdic();
         let others: Vec<&str> = Encoding::ALL
             .iter()
-            .filter(|&&e| e != enc && decode_sample(sample, whole, e, framing, items).1 == 0)
+            .filter(|&&e| e != enc && e.is_ebcdic() == ebcdic)
+            .filter(|&&e| decode_sample(sample, whole, e, framing, items).1 == 0)
             .map(|e| e.name())
             .collect();
         let hint = if others.is_empty() {
@@ -246,6 +252,153 @@ pub fn encoding_problem(
                 head.len().min(4096)
             ));
         }
+    }
+    None
+}
+
+/// The commonest bytes of text in each family, counted in adjacent pairs so that a
+/// stray byte (in a binary or packed item, or a double-byte character) does not count:
+/// two spaces or two digits. EBCDIC: 0x40 (space; 0x4040 is also the double-byte
+/// space of every mainframe kanji code) and 0xF0–0xF9. ASCII family (CP932, EUC-JP,
+/// UTF-8, JEF-ASCII, JIPS(J)): 0x20 and 0x30–0x39, which in EBCDIC are control codes.
+/// Neither pair occurs in the other family's text: CP932's 全角スペース is 0x81 0x40,
+/// never 0x40 0x40.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Marks {
+    ebcdic: usize,
+    ascii: usize,
+}
+
+impl Marks {
+    /// Pairs needed before the sample says anything: a few records' worth.
+    const MIN: usize = 8;
+
+    fn of(sample: &[u8]) -> Marks {
+        let mut m = Marks::default();
+        for w in sample.windows(2) {
+            match (w[0], w[1]) {
+                (0x40, 0x40) | (0xF0..=0xF9, 0xF0..=0xF9) => m.ebcdic += 1,
+                (0x20, 0x20) | (0x30..=0x39, 0x30..=0x39) => m.ascii += 1,
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// Clearly EBCDIC: enough pairs, four times as many as the ASCII ones.
+    fn looks_ebcdic(self) -> bool {
+        self.ebcdic >= Marks::MIN && self.ebcdic > 4 * self.ascii
+    }
+
+    fn looks_ascii(self) -> bool {
+        self.ascii >= Marks::MIN && self.ascii > 4 * self.ebcdic
+    }
+}
+
+/// The mainframe encodings with an EBCDIC single-byte side, one per family, and
+/// how a message names the family.
+const EBCDIC_FAMILIES: [(Encoding, &str); 4] = [
+    (Encoding::Ibm930, "ibm930, ibm939, ibm1390 or ibm1399 (IBM)"),
+    (Encoding::JefEbcdik, "jef-ebcdik or jef-ebcdic (富士通 JEF)"),
+    (
+        Encoding::KeisEbcdik,
+        "keis-ebcdik or keis-ebcdic (日立 KEIS)",
+    ),
+    (Encoding::JipsE, "jips-e (NEC JIPS)"),
+];
+
+/// How many double-byte runs of `enc`'s family `sample` holds: its shift out, an
+/// even number (at least 2) of bytes 0x40–0xFE, its shift in. Text in another code
+/// almost never has one, and binary items have few.
+fn shift_runs(sample: &[u8], enc: Encoding) -> usize {
+    let Some((out, back)) = enc.shifts() else {
+        return 0;
+    };
+    let mut runs = 0;
+    let mut rest = sample;
+    while let Some(p) = memchr::memmem::find(rest, out) {
+        rest = &rest[p + out.len()..];
+        let Some(q) = memchr::memmem::find(rest, back) else {
+            break;
+        };
+        let inner = &rest[..q];
+        if inner.len() >= 2
+            && inner.len().is_multiple_of(2)
+            && inner.iter().all(|b| (0x40..=0xFE).contains(b))
+        {
+            runs += 1;
+            rest = &rest[q + back.len()..];
+        }
+    }
+    runs
+}
+
+/// `0x0A42` for the shift bytes 0x0A 0x42.
+fn shift_hex(b: &[u8]) -> String {
+    format!("0x{}", crate::output::hex(b).to_ascii_uppercase())
+}
+
+/// EBCDIC (mainframe) data read as an ASCII-family encoding, ASCII-family data read
+/// as an EBCDIC one, or one mainframe family's data read as another's: these mostly
+/// decode without an error, into the wrong text, so the bytes themselves are
+/// looked at (see [`Marks`] and [`shift_runs`]).
+fn family_problem(sample: &[u8], enc: Encoding) -> Option<String> {
+    if enc.unit_width() != 1 {
+        return None;
+    }
+    let marks = Marks::of(sample);
+    let families_seen = || -> Vec<&'static str> {
+        let mut seen: Vec<(usize, &str)> = EBCDIC_FAMILIES
+            .iter()
+            .map(|&(e, name)| (shift_runs(sample, e), name))
+            .filter(|&(n, _)| n >= 2)
+            .collect();
+        seen.sort_by_key(|s| std::cmp::Reverse(s.0));
+        seen.into_iter().map(|(_, name)| name).collect()
+    };
+    if enc.is_ebcdic() {
+        if marks.looks_ascii() {
+            return Some(format!(
+                "does not look like {enc}: it looks like ASCII-family text, not EBCDIC ({} pairs of ASCII \
+                 spaces or digits 0x20/0x30–0x39, control codes in EBCDIC, against {} of EBCDIC \
+                 0x40/0xF0–0xF9 in the first {} bytes). Try --encoding cp932, euc-jp or utf-8 \
+                 (jef-ascii or jips-j for a mainframe export with an ASCII-family single-byte side)",
+                marks.ascii,
+                marks.ebcdic,
+                sample.len()
+            ));
+        }
+        // Another mainframe family's double-byte runs, and none of this one's.
+        let own = EBCDIC_FAMILIES
+            .iter()
+            .find(|(e, _)| e.shifts() == enc.shifts())
+            .map(|(_, name)| *name);
+        let seen = families_seen();
+        if shift_runs(sample, enc) == 0 && !seen.is_empty() && !seen.iter().any(|s| Some(*s) == own)
+        {
+            let (so, si) = enc.shifts().unwrap_or_default();
+            return Some(format!(
+                "does not look like {enc}: its kanji are not between {enc}'s shift codes ({} … {}) \
+                 but between those of another mainframe code. Try --encoding {}",
+                shift_hex(so),
+                shift_hex(si),
+                seen.join(", or ")
+            ));
+        }
+        return None;
+    }
+    if marks.looks_ebcdic() {
+        let seen = families_seen();
+        let all: Vec<&str> = EBCDIC_FAMILIES.iter().map(|(_, name)| *name).collect();
+        return Some(format!(
+            "does not look like {enc}: it looks like EBCDIC (mainframe) data ({} pairs of EBCDIC \
+             spaces or digits 0x40/0xF0–0xF9 against {} of ASCII 0x20/0x30–0x39 in the first {} \
+             bytes). Try --encoding {}",
+            marks.ebcdic,
+            marks.ascii,
+            sample.len(),
+            if seen.is_empty() { all } else { seen }.join(", or ")
+        ));
     }
     None
 }
@@ -456,5 +609,115 @@ digits = 5
         let euc = b"1,\xBB\xB3\xC5\xC4,\xA5\xE4\xA5\xDE\xA5\xC0\r\n2,\xBA\xB4\xC6\xA3,\xA5\xB5\xA5\xC8\xA5\xA6\r\n";
         let p = encoding_problem(euc, true, Encoding::Cp932, CSV, &[]).unwrap();
         assert!(p.contains("euc-jp"), "{p}");
+    }
+
+    /// Fixed-length records without line ends, as a mainframe writes them.
+    const FIXED: Framing = Framing::Fixed {
+        length: 24,
+        newline: false,
+    };
+
+    /// 24-byte IBM930 records: number 0001…, "ABC", 日日 in double-byte, EBCDIC spaces.
+    fn ibm930_records() -> Vec<u8> {
+        let mut v = Vec::new();
+        for n in 0..40u32 {
+            let digits: Vec<u8> = format!("{n:04}").bytes().map(|d| d - b'0' + 0xF0).collect();
+            v.extend(&digits);
+            v.extend(b"\x40\xC1\xC2\xC3\x0E\x45\x62\x45\x62\x0F");
+            v.extend([0x40; 10]);
+        }
+        v
+    }
+
+    #[test]
+    fn ebcdic_read_as_an_ascii_family_encoding_is_named() {
+        let ebcdic = ibm930_records();
+        // It decodes as CP932 (half-width kana, 外字) without an error: only the bytes tell.
+        assert_eq!(
+            decode_sample(&ebcdic, true, Encoding::Cp932, FIXED, &[]).1,
+            0
+        );
+        for enc in [
+            Encoding::Cp932,
+            Encoding::EucJp,
+            Encoding::Utf8,
+            Encoding::JefAscii,
+        ] {
+            let p = encoding_problem(&ebcdic, true, enc, FIXED, &[]).unwrap();
+            assert!(
+                p.contains("EBCDIC") && p.contains("Try --encoding ibm930"),
+                "{enc}: {p}"
+            );
+            // The IBM shifts are seen: the other families are not suggested.
+            assert!(!p.contains("keis"), "{p}");
+        }
+        // Without double-byte runs every EBCDIC family is a candidate.
+        let plain: Vec<u8> = ebcdic
+            .iter()
+            .map(|&b| if b < 0x40 { 0x40 } else { b })
+            .collect();
+        let p = encoding_problem(&plain, true, Encoding::Cp932, FIXED, &[]).unwrap();
+        assert!(
+            p.contains("ibm930") && p.contains("keis-ebcdik") && p.contains("jips-e"),
+            "{p}"
+        );
+        // Declared right, nothing to say.
+        for enc in [Encoding::Ibm930, Encoding::Ibm1390] {
+            assert_eq!(
+                encoding_problem(&ebcdic, true, enc, FIXED, &[]),
+                None,
+                "{enc}"
+            );
+        }
+    }
+
+    #[test]
+    fn ascii_family_text_read_as_ebcdic_is_named() {
+        let sjis =
+            b"0001,\x8ER\x93c,19800101,  \r\n0002,\x8D\xB2\x93\xA1,19791231,  \r\n".repeat(10);
+        for enc in [
+            Encoding::Ibm930,
+            Encoding::Ibm939,
+            Encoding::JefEbcdik,
+            Encoding::KeisEbcdic,
+            Encoding::JipsE,
+        ] {
+            let p = encoding_problem(&sjis, true, enc, CSV, &[]).unwrap();
+            assert!(
+                p.contains("ASCII-family") && p.contains("cp932"),
+                "{enc}: {p}"
+            );
+        }
+        // Fixed-length CP932 padded with 全角スペース (0x81 0x40) is not EBCDIC.
+        let padded = b"0001\x8ER\x93c\x81\x40\x81\x40\x81\x40\x81\x40\x81\x40\x81\x40".repeat(40);
+        let fixed = Framing::Fixed {
+            length: 20,
+            newline: false,
+        };
+        assert_eq!(
+            encoding_problem(&padded, true, Encoding::Cp932, fixed, &[]),
+            None
+        );
+    }
+
+    #[test]
+    fn another_mainframe_familys_kanji_are_named() {
+        // KEIS: 0x0A42 … 0x0A41 around the double-byte text, read as IBM930 (where
+        // 0x0A and 0x42 are a control code and a katakana: no decoding error).
+        let mut keis = Vec::new();
+        for _ in 0..20 {
+            keis.extend(b"\xF0\xF0\xF1\x40\x0A\x42\xB0\xA1\xB0\xA2\x0A\x41\x40\x40\x40\x40");
+        }
+        let fixed = Framing::Fixed {
+            length: 16,
+            newline: false,
+        };
+        let p = encoding_problem(&keis, true, Encoding::Ibm930, fixed, &[]).unwrap();
+        assert!(
+            p.contains("keis-ebcdik") && p.contains("0x0E … 0x0F"),
+            "{p}"
+        );
+        // (Only the family check: the KEIS decoder is another branch's.)
+        assert_eq!(family_problem(&keis, Encoding::KeisEbcdik), None);
     }
 }

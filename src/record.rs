@@ -9,7 +9,7 @@ use crate::items::fixed::{self, ItemFault};
 use crate::items::number::{NumberError, NumberFault};
 use crate::items::shift::{self, Unclosed};
 use crate::items::{self, Items};
-use crate::layout::{Field, Format, Layout, Recfm};
+use crate::layout::{Field, FieldType, Format, Layout, Recfm};
 use crate::reject::Reject;
 use crate::split::{Flaw, RdwFault};
 use crate::validate;
@@ -35,6 +35,8 @@ pub struct Scratch {
     cleaned: String,
     /// Pure double-byte items between shift codes, for the decoder.
     wrap: Vec<u8>,
+    /// An item with the units outside `--charset` replaced by 〓 (`--unmapped geta`).
+    checked: String,
     /// What the map stage did to this record (its sensitive items only counted:
     /// see [`MapEvents::sensitive_unmapped`]).
     pub events: MapEvents,
@@ -156,6 +158,16 @@ impl RecordProcessor {
             value = &s.cleaned;
             changed = true;
         }
+        // --- MJ+ (--charset): every character written into a text or kana item ---
+        if let Some(cs) = self.mapper.charset()
+            && matches!(field.kind, FieldType::Text | FieldType::Kana)
+            && !cs.all_in(value)
+        {
+            s.checked.clear();
+            self.check_charset(i, cs, value, &mut s.checked, &mut s.events)?;
+            value = &s.checked;
+            changed = true;
+        }
         validate::check(field, self.layout.format, value)?;
         if changed && !s.differs {
             // The first item that differs: the ones before it are written as read.
@@ -193,6 +205,62 @@ impl RecordProcessor {
         r
     }
 
+    /// Item `i` holds a unit outside `--charset`: records each (in `events`), and
+    /// writes the item with 〓 for them into `out` under `--unmapped geta`; otherwise
+    /// Err: the reject naming the first.
+    #[cold]
+    fn check_charset(
+        &self,
+        i: usize,
+        cs: &crate::charset::Charset,
+        value: &str,
+        out: &mut String,
+        events: &mut MapEvents,
+    ) -> Result<(), Reject> {
+        let field = &self.layout.fields[i];
+        let policy = self.mapper.options().unmapped;
+        let mut first = None;
+        for (pos, (range, u)) in crate::charset::units(value).enumerate() {
+            if cs.contains(u) {
+                out.push_str(&value[range]);
+                continue;
+            }
+            events
+                .nonstandard
+                .push((i as u32, (!field.sensitive).then_some(u)));
+            first.get_or_insert((pos + 1, u));
+            match policy {
+                UnmappedPolicy::Geta => out.push(crate::gaiji::GETA),
+                UnmappedPolicy::Reject | UnmappedPolicy::Fail => out.push_str(&value[range]),
+            }
+        }
+        match first {
+            Some((at, u)) if policy != UnmappedPolicy::Geta => {
+                let when = match policy {
+                    UnmappedPolicy::Fail => "--unmapped fail のため変換を中止しました",
+                    _ => "このレコードは変換しません",
+                };
+                let kind = cs.kind();
+                Err(item_reject(field, NONSTANDARD, || {
+                    // A control character is named by its code point only.
+                    let shown = if u.base.is_control() {
+                        String::new()
+                    } else {
+                        format!("「{u}」")
+                    };
+                    format!(
+                        "{}: {shown}（{}、{at}文字目）は --charset {}（{}）にない文字です。{when}",
+                        field.name,
+                        u.codes(),
+                        kind.id(),
+                        kind.label_ja()
+                    )
+                }))
+            }
+            _ => Ok(()),
+        }
+    }
+
     #[cold]
     fn unmapped_reject(&self, field: &Field, u: Unmapped) -> Reject {
         let when = match self.mapper.options().unmapped {
@@ -200,12 +268,17 @@ impl RecordProcessor {
             _ => "このレコードは変換しません",
         };
         let r = item_reject(field, UNMAPPED, || {
-            let what = match self.mapper.table_mapping(u.source).and_then(|m| m.mj) {
+            let mapping = self.mapper.table_mapping(u.source);
+            let target = mapping.and_then(|m| match (m.mj, m.gj) {
+                (Some(mj), _) => Some(crate::mj::mj_name(mj)),
+                (None, Some(gj)) => Some(crate::charset::ext::gj_name(gj)),
+                _ => None,
+            });
+            let what = match target {
                 // The table maps it, but the glyph cannot be written (--ivs never).
-                Some(mj) => format!(
-                    "外字 U+{:04X} は対応表で {} に対応付けられていますが、JIS X 0213 の文字に縮退できません",
+                Some(target) => format!(
+                    "外字 U+{:04X} は対応表で {target} に対応付けられていますが、JIS X 0213 の文字に縮退できません",
                     u.source as u32,
-                    crate::mj::mj_name(mj)
                 ),
                 None => format!("外字 U+{:04X} は外字対応表にありません", u.source as u32),
             };
@@ -413,7 +486,24 @@ impl RecordProcessor {
 
     fn decode_reject(&self, e: &DecodeError, base: usize) -> Reject {
         let at = base + e.offset + 1;
+        let shift_hex = |b: &[u8]| {
+            let parts: Vec<String> = b.iter().map(|x| format!("0x{x:02X}")).collect();
+            parts.join(" ")
+        };
         let message = match e.kind {
+            DecodeErrorKind::UnclosedShift => {
+                let (so, si) = self.encoding.shifts().unwrap_or((b"", b""));
+                return Reject::record(
+                    "unclosed-shift",
+                    format!(
+                        "レコードの{at}バイト目のシフトアウト {} のあと、シフトイン {} がないまま終わっています\
+                         （2バイト文字の途中で切れています）。layout の offset・length を確認してください。\
+                         正しければ元データの欠陥です",
+                        shift_hex(so),
+                        shift_hex(si)
+                    ),
+                );
+            }
             DecodeErrorKind::Malformed => format!(
                 "{} として読めないバイト {} がレコードの{at}バイト目にあります",
                 self.encoding,
@@ -458,6 +548,8 @@ pub fn sensitive_message(item: &str, code: &str) -> String {
 
 /// Reject code of a record with an unmapped 外字.
 pub const UNMAPPED: &str = "unmapped-gaiji";
+/// Reject code of a record with a character outside `--charset`.
+pub const NONSTANDARD: &str = "nonstandard-char";
 /// The reason code of a record with the wrong number of items.
 pub const ITEM_COUNT: &str = "item-count";
 

@@ -2,6 +2,7 @@
 //! in input order (so the totals, and every "first record", are the same for any
 //! number of jobs).
 
+use crate::charset::Unit;
 use crate::cleanse::{Applied, Rule, RuleCounts};
 use crate::gaiji::MapEvents;
 use std::collections::BTreeMap;
@@ -38,6 +39,10 @@ pub struct Tally {
     /// rule): how many, and the first record. Never the value.
     pub kept_dates: BTreeMap<(usize, Rule), Seen>,
     // ---- end dates ----
+    // --- MJ+ (--charset) ---
+    /// Units outside `--charset` met (in written and rejected records alike), by
+    /// (item index, unit); the unit is `None` for a `sensitive` item.
+    pub nonstandard: BTreeMap<(u32, Option<Unit>), Seen>,
 }
 
 /// The rules that mark a date kept under `date_policy = "keep"`.
@@ -160,6 +165,17 @@ impl Tally {
             self.unmapped.entry(c).or_default().add(1, record, key);
         }
         self.sensitive_unmapped += events.sensitive_unmapped;
+        for &(item, u) in &events.nonstandard {
+            // A sensitive item's record is not named either.
+            let (record, key) = match u {
+                Some(_) => (record, key),
+                None => (0, None),
+            };
+            self.nonstandard
+                .entry((item, u))
+                .or_default()
+                .add(1, record, key);
+        }
     }
 
     fn rule_counts(&mut self, item: usize) -> &mut RuleCounts {
@@ -220,6 +236,9 @@ impl Tally {
             self.kept_dates.entry(k).or_default().merge(seen);
         }
         // ---- end dates ----
+        for (k, seen) in later.nonstandard {
+            self.nonstandard.entry(k).or_default().merge(seen);
+        }
     }
 }
 
@@ -284,6 +303,7 @@ mod tests {
             hits: vec![2, 2],
             unmapped: vec!['\u{E001}'],
             sensitive_unmapped: 0,
+            ..MapEvents::default()
         };
         let mut a = Tally::default();
         a.write(&[], &MapEvents::default(), 1, None);
@@ -300,5 +320,32 @@ mod tests {
         );
         let u = &a.unmapped[&'\u{E001}'];
         assert_eq!((u.count, u.first_record), (2, 7));
+    }
+
+    #[test]
+    fn nonstandard_units_keep_their_first_record_and_sensitive_ones_none() {
+        let emoji = Unit {
+            base: '\u{1F600}',
+            mark: None,
+        };
+        let ev = |item| MapEvents {
+            nonstandard: vec![(item, Some(emoji)), (item, Some(emoji)), (9, None)],
+            ..MapEvents::default()
+        };
+        let mut a = Tally::default();
+        a.unmapped_in(&ev(1), 5, Some("k5"));
+        let mut b = Tally::default();
+        b.write(&[], &ev(1), 3, Some("k3"));
+        a.merge(b);
+        let s = &a.nonstandard[&(1, Some(emoji))];
+        assert_eq!(
+            (s.count, s.first_record, s.first_key.as_deref()),
+            (4, 3, Some("k3"))
+        );
+        let h = &a.nonstandard[&(9, None)];
+        assert_eq!(
+            (h.count, h.first_record, h.first_key.as_deref()),
+            (2, 0, None)
+        );
     }
 }

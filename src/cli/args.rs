@@ -1,11 +1,14 @@
 //! Flags shared by several subcommands, parsed once into the library's types.
 
 use clap::builder::RangedU64ValueParser;
+use ikou::charset::CharsetKind;
+use ikou::charset::ext::CharsetExt;
 use ikou::decode::Encoding;
 use ikou::gaiji::{MapOptions, UnmappedPolicy, VariantPolicy};
 use ikou::mj::IvsPolicy;
 use ikou::parallel::Workers;
 use ikou::split::SplitConfig;
+use std::path::PathBuf;
 
 /// `--encoding`.
 pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
@@ -110,6 +113,7 @@ impl MapArgs {
             unmapped: self.unmapped.into(),
             variants: self.variants.into(),
             nfc_safe: self.nfc_safe,
+            ..MapOptions::default()
         }
     }
 
@@ -187,8 +191,9 @@ pub fn load_layout(spec: &str) -> Result<ikou::layout::LoadedLayout, ikou::Error
     })
 }
 
-/// Standard input can be read once: `-` given twice among `--layout`, `--gaiji`
-/// and the inputs is refused (exit 2).
+/// Standard input can be read once: `-` given twice among `--layout`, `--gaiji`,
+/// `--charset-ext` and the inputs is refused (exit 2). `gaiji` holds the
+/// `--charset-ext` files too (see [`ExtArgs::tables_with`]).
 pub fn stdin_once(
     layout: &str,
     gaiji: &[std::path::PathBuf],
@@ -200,8 +205,84 @@ pub fn stdin_once(
         + inputs.iter().filter(dash).count();
     if n > 1 {
         return Err(ikou::Error::Usage(
-            "- (standard input) is given more than once among --layout, --gaiji and the inputs; it can be read only once: give the others as files".into(),
+            "- (standard input) is given more than once among --layout, --gaiji, --charset-ext and the inputs; it can be read only once: give the others as files".into(),
         ));
     }
     Ok(())
+}
+
+// --- MJ+ (--charset, --charset-ext) ---
+
+/// `--charset`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Charset {
+    /// 行政事務標準文字: JIS X 0213:2004 ∪ MJ glyph forms ∪ --charset-ext.
+    #[value(name = "mj+")]
+    MjPlus,
+    /// JIS X 0213:2004 only.
+    Jis2004,
+    /// No check.
+    Any,
+}
+
+impl From<Charset> for CharsetKind {
+    fn from(c: Charset) -> CharsetKind {
+        match c {
+            Charset::MjPlus => CharsetKind::MjPlus,
+            Charset::Jis2004 => CharsetKind::Jis2004,
+            Charset::Any => CharsetKind::Any,
+        }
+    }
+}
+
+/// `--charset-ext` (convert, profile, mappings check/diff, mj).
+#[derive(clap::Args)]
+pub struct ExtArgs {
+    /// MJ+ extension table (TSV: id<TAB>code points<TAB>note[<TAB>jis=U+XXXX], ids
+    /// GJ000001…; - for standard input). Repeatable. 外字 tables may then target
+    /// GJ###### ids, and --charset mj+ holds its characters.
+    #[arg(long = "charset-ext", value_name = "TSV")]
+    pub charset_ext: Vec<PathBuf>,
+}
+
+impl ExtArgs {
+    /// Reads the tables once for the process (None: none given). Err (exit 2): a
+    /// table that cannot be read or has errors (each with file and line).
+    pub fn load(&self) -> Result<Option<&'static CharsetExt>, ikou::Error> {
+        if self.charset_ext.is_empty() {
+            return Ok(None);
+        }
+        let ext = CharsetExt::read_all(&self.charset_ext)?;
+        // One per process, read before any work and used until it ends.
+        Ok(Some(Box::leak(Box::new(ext))))
+    }
+
+    /// `gaiji` followed by the extension tables (for [`stdin_once`]).
+    pub fn tables_with(&self, gaiji: &[PathBuf]) -> Vec<PathBuf> {
+        gaiji.iter().chain(&self.charset_ext).cloned().collect()
+    }
+}
+
+/// `--charset` and `--charset-ext`.
+#[derive(clap::Args)]
+pub struct CharsetArgs {
+    /// The set every character written into a text or kana item must be in:
+    /// mj+ (行政事務標準文字: JIS X 0213:2004, every MJ glyph form, --charset-ext),
+    /// jis2004 (JIS X 0213:2004 only) or any. A character outside is counted in the
+    /// manifest (nonstandard) and its record follows --unmapped.
+    #[arg(long, value_name = "SET", value_enum, default_value = "mj+")]
+    pub charset: Charset,
+    #[command(flatten)]
+    pub ext: ExtArgs,
+}
+
+impl CharsetArgs {
+    /// `map` with `--charset` and the extension set.
+    pub fn apply(&self, map: MapOptions) -> Result<MapOptions, ikou::Error> {
+        Ok(MapOptions {
+            charset: self.charset.into(),
+            ext: self.ext.load()?,
+            ..map
+        })
+    }
 }

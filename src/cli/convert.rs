@@ -1,6 +1,6 @@
 //! `ikou convert`.
 
-use super::args::{MapArgs, ReadArgs, parse_encoding};
+use super::args::{CharsetArgs, MapArgs, ReadArgs, parse_encoding};
 use super::hints;
 use ikou::convert::{ConvertOptions, RunResult, convert};
 use ikou::decode::Encoding;
@@ -46,6 +46,8 @@ pub struct Args {
     gaiji: Vec<PathBuf>,
     #[command(flatten)]
     map: MapArgs,
+    #[command(flatten)]
+    charset: CharsetArgs,
     /// Write into an --out that holds files ikou did not write. They are left alone:
     /// ikou still refuses to replace any of them with an output of the same name.
     #[arg(long)]
@@ -74,7 +76,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    if let Err(e) = super::args::stdin_once(&a.layout, &a.gaiji, &a.inputs) {
+    let tables = a.charset.ext.tables_with(&a.gaiji);
+    if let Err(e) = super::args::stdin_once(&a.layout, &tables, &a.inputs) {
         return super::fail(&e);
     }
     let layout = match super::args::load_layout(&a.layout) {
@@ -97,7 +100,10 @@ pub fn run(a: Args) -> u8 {
     opts.chunk_bytes = a.read.chunk_bytes;
     opts.max_record = a.read.max_record_bytes;
     opts.gaiji = a.gaiji.clone();
-    opts.map = a.map.options();
+    opts.map = match a.charset.apply(a.map.options()) {
+        Ok(m) => m,
+        Err(e) => return super::fail(&e),
+    };
     if std::io::stderr().is_terminal() && !a.quiet && !a.json {
         opts.progress = Some(progress_bar());
     }
@@ -191,6 +197,11 @@ fn summary_json(r: &RunResult, out: &Path, code: u8) -> serde_json::Value {
             "distinct": m.unmapped.len(),
             "count": m.unmapped.iter().map(|u| u.count).sum::<u64>(),
         },
+        "nonstandard": {
+            "charset": m.options.extra.get("charset"),
+            "distinct": m.nonstandard.len(),
+            "count": m.nonstandard.iter().map(|n| n.count).sum::<u64>(),
+        },
         "report": out.join(ikou::report::FILE_NAME).to_string_lossy(),
         "manifest": out.join("manifest.json").to_string_lossy(),
         "warnings": r.warnings,
@@ -228,6 +239,14 @@ fn summary(r: &RunResult, a: &Args, shape: Shape) {
         eprintln!(
             "ikou: 外字: {mapped} written through the tables, {unmapped} unmapped ({} distinct)",
             m.unmapped.len()
+        );
+    }
+    if !m.nonstandard.is_empty() {
+        let n: u64 = m.nonstandard.iter().map(|n| n.count).sum();
+        eprintln!(
+            "ikou: {n} characters outside --charset {} ({} distinct per item): listed in report.html and in manifest.json as nonstandard",
+            m.options.extra.get("charset").map_or("", String::as_str),
+            m.nonstandard.len()
         );
     }
     if c.rejected > 0 {

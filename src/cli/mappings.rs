@@ -54,6 +54,10 @@ struct CheckArgs {
     /// Warnings fail too (exit 1).
     #[arg(long)]
     strict: bool,
+    /// As for convert: a U+ target outside the set (and no MJ glyph form) is the
+    /// warning outside-charset; --charset-ext is what GJ###### targets name.
+    #[command(flatten)]
+    charset: super::args::CharsetArgs,
     /// Print the findings as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -96,6 +100,8 @@ struct DiffArgs {
     /// As for convert: the written form compared (--unmapped fail is compared as reject).
     #[command(flatten)]
     map: MapArgs,
+    #[command(flatten)]
+    charset: super::args::CharsetArgs,
     /// Inputs to convert with both versions (needs --layout). Put it after OLD NEW.
     #[arg(long, value_name = "INPUT", num_args = 1.., requires = "layout")]
     corpus: Vec<PathBuf>,
@@ -125,6 +131,9 @@ pub fn run(a: Args) -> u8 {
 }
 
 fn run_check(a: CheckArgs) -> u8 {
+    if let Err(e) = super::args::stdin_once("", &a.charset.ext.tables_with(&a.tables), &[]) {
+        return super::fail(&e);
+    }
     let layout = match a.layout.as_deref().map(ikou::layout::load).transpose() {
         Ok(l) => l.map(|l| l.origin),
         Err(e) => return super::fail(&e.into()),
@@ -136,10 +145,16 @@ fn run_check(a: CheckArgs) -> u8 {
             Err(e) => return super::fail(&e),
         }
     }
+    let ext = match a.charset.ext.load() {
+        Ok(x) => x,
+        Err(e) => return super::fail(&e),
+    };
     let opts = CheckOptions {
         encoding: a.encoding,
         ivs: a.ivs.into(),
         layout,
+        charset: a.charset.charset.into(),
+        ext,
     };
     let report = check(&tables, &opts);
     let mut out = String::new();
@@ -218,7 +233,7 @@ fn run_diff(a: DiffArgs) -> u8 {
         let layout = a.layout.as_deref().map(ikou::layout::load).transpose()?;
         let opts = DiffOptions {
             encoding: a.encoding,
-            map: a.map.options(),
+            map: a.charset.apply(a.map.options())?,
         };
         let corpus = match (&layout, a.corpus.is_empty()) {
             (Some(layout), false) => {

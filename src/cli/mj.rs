@@ -26,13 +26,33 @@ pub struct Args {
     /// Print the glyphs as JSON on stdout: an array with one object per query.
     #[arg(long)]
     json: bool,
+    /// MJ+ extension tables: GJ###### queries (and their code points) are answered
+    /// from them.
+    #[command(flatten)]
+    ext: super::args::ExtArgs,
 }
 
 pub fn run(a: Args) -> u8 {
     let mut code = 0u8;
     let mut texts = Vec::new();
     let mut values = Vec::new();
+    let ext = match a.ext.load() {
+        Ok(x) => x,
+        Err(e) => return super::fail(&e),
+    };
     for q in split_queries(&a.query) {
+        // --- MJ+ extension: a GJ id, or an entry's code points ---
+        if let Some(found) = ext.and_then(|x| ikou::mj::query::ext_entry(&q, x)) {
+            match found {
+                Ok(e) if a.json => values.push(ikou::mj::query::describe_ext_json(&q, e)),
+                Ok(e) => texts.push(ikou::mj::query::describe_ext(e)),
+                Err(e) => {
+                    eprintln!("ikou: {e}");
+                    code = code.max(1);
+                }
+            }
+            continue;
+        }
         let found = if a.json {
             describe_json(&q).map(|v| values.push(v))
         } else {

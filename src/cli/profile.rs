@@ -42,6 +42,10 @@ pub struct Args {
     #[arg(long, value_name = "FORM", value_enum, default_value = "auto",
           long_help = super::args::VARIANTS_HELP)]
     variants: Variants,
+    /// As for convert: characters outside the set are listed (標準外の文字) and
+    /// counted as the defect nonstandard-char.
+    #[command(flatten)]
+    charset: super::args::CharsetArgs,
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
@@ -69,7 +73,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    if let Err(e) = super::args::stdin_once(&a.layout, &a.gaiji, &a.inputs) {
+    let tables = a.charset.ext.tables_with(&a.gaiji);
+    if let Err(e) = super::args::stdin_once(&a.layout, &tables, &a.inputs) {
         return super::fail(&e);
     }
     let layout = match super::args::load_layout(&a.layout) {
@@ -79,11 +84,15 @@ pub fn run(a: Args) -> u8 {
     let mut opts = ProfileOptions::new(layout);
     opts.encoding = a.encoding;
     opts.gaiji = a.gaiji.clone();
-    opts.map = MapOptions {
+    let map = MapOptions {
         ivs: Some(a.ivs.into()),
         unmapped: UnmappedPolicy::Reject,
         variants: a.variants.into(),
-        nfc_safe: false,
+        ..MapOptions::default()
+    };
+    opts.map = match a.charset.apply(map) {
+        Ok(m) => m,
+        Err(e) => return super::fail(&e),
     };
     if let Some(j) = a.read.jobs {
         opts.jobs = j;

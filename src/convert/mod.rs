@@ -21,7 +21,7 @@ use crate::input;
 use crate::layout::LoadedLayout;
 use crate::manifest::{
     self, CleansingEntry, Counts, FileEntry, GaijiEntry, InputEntry, Manifest, MappedEntry,
-    ReasonEntry, RecordRef, TableEntry, UnmappedEntry,
+    NonstandardEntry, ReasonEntry, RecordRef, TableEntry, UnmappedEntry,
 };
 use crate::mj;
 use crate::outdir::OutDir;
@@ -121,6 +121,7 @@ impl RunResult {
     pub fn exit_code(&self) -> i32 {
         if self.manifest.counts.rejected > 0
             || !self.manifest.unmapped.is_empty()
+            || !self.manifest.nonstandard.is_empty()
             || self.files.iter().any(|f| f.tally.sensitive_unmapped > 0)
         {
             3
@@ -390,6 +391,15 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
             version: None,
         });
     }
+    // --- MJ+ (--charset-ext) ---
+    for t in mapper.options().ext.map(|x| x.files()).unwrap_or_default() {
+        tables.push(TableEntry {
+            kind: "charset-ext".into(),
+            path: t.path.clone(),
+            sha256: t.sha256.clone(),
+            version: None,
+        });
+    }
     for (path, bytes) in mj::EMBEDDED_TABLES {
         tables.push(TableEntry {
             kind: "mj".into(),
@@ -428,6 +438,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
     if opts.rejects_bom {
         extra.insert("rejects_bom".to_string(), "true".to_string());
     }
+    extra.insert("charset".to_string(), map.charset.id().to_string());
     Manifest {
         tool: manifest::Tool::this(),
         options: manifest::Options {
@@ -447,6 +458,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         variants,
         reject_reasons: reasons.into_values().collect(),
         kept_dates: manifest::kept_dates(&layout.layout, files.iter().map(|f| &f.tally)),
+        nonstandard: nonstandard_entries(mapper, &layout.layout, files),
         cleansing: rules
             .iter()
             .enumerate()
@@ -465,6 +477,46 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
 
 /// The map stage's counts over all files, as manifest entries: (gaiji, compat,
 /// variants, unmapped), each in a fixed order (table order; code point order).
+/// The units outside `--charset`, per item over all files (items in layout order).
+fn nonstandard_entries(
+    mapper: &Mapper,
+    layout: &crate::layout::Layout,
+    files: &[FileResult],
+) -> Vec<NonstandardEntry> {
+    let mut all: BTreeMap<(u32, Option<crate::charset::Unit>), (u64, Option<RecordRef>)> =
+        BTreeMap::new();
+    for (f, file) in files.iter().enumerate() {
+        for (&(item, u), seen) in &file.tally.nonstandard {
+            let e = all.entry((item, u)).or_insert((0, None));
+            e.0 += seen.count;
+            if u.is_some() {
+                e.1.get_or_insert(RecordRef {
+                    file: f,
+                    record: seen.first_record,
+                });
+            }
+        }
+    }
+    let action = match mapper.options().unmapped {
+        UnmappedPolicy::Geta => "geta",
+        _ => "reject",
+    };
+    all.into_iter()
+        .map(|((item, u), (count, first_record))| NonstandardEntry {
+            item: layout
+                .fields
+                .get(item as usize)
+                .map(|f| f.name.clone())
+                .unwrap_or_default(),
+            chars: u.map(|u| u.codes()),
+            text: u.map(|u| u.to_string()),
+            count,
+            first_record,
+            action: action.into(),
+        })
+        .collect()
+}
+
 fn mapping_entries(
     mapper: &Mapper,
     files: &[FileResult],
@@ -507,6 +559,7 @@ fn mapping_entries(
             Kind::Gaiji => gaiji.push(GaijiEntry {
                 source: format!("U+{:04X}", m.source as u32),
                 mj: mj_name,
+                gj: m.gj.map(crate::charset::ext::gj_name),
                 output: code_points(&m.output),
                 count: count[i],
                 written: m.output.clone(),

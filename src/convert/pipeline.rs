@@ -99,7 +99,7 @@ fn convert_chunk_into(
                     .filter(|&k| k < scratch.items.len())
                     .map(|k| scratch.items.get(k));
                 out.tally.unmapped_in(&scratch.events, record, key);
-                if r.code == crate::record::UNMAPPED
+                if (r.code == crate::record::UNMAPPED || r.code == crate::record::NONSTANDARD)
                     && processor.mapper().options().unmapped == UnmappedPolicy::Fail
                 {
                     // The reason is Japanese (as in the reject file): it stands apart.

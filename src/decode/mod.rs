@@ -211,6 +211,9 @@ pub enum DecodeErrorKind {
     /// 日立 KEIS 拡張文字セット3 (0x59A1–0x80FE): what its characters are is not
     /// published, so there is no faithful decoding.
     KeisExtension3,
+    /// The bytes end in double-byte mode: the shift out (`offset`) that opened the
+    /// run is never shifted back in, so the item was cut off inside double-byte text.
+    UnclosedShift,
 }
 
 impl DecodeError {
@@ -275,6 +278,24 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
         Encoding::JipsE | Encoding::JipsJ => jips::decode(enc, bytes, out),
     }
 }
+
+/// Decodes one code as a 外字 table or the work list writes it (`0xHHHH`): for the
+/// mainframe encodings, whose double-byte text sits between shift codes, two bytes
+/// are a double-byte code and are read between the encoding's shift out and shift in
+/// (`0x6941` is `0E 69 41 0F` in IBM930); anything else is read as it is. An error's
+/// offset counts from the shift out, not from `code`.
+pub fn decode_code(enc: Encoding, code: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    match enc.shifts() {
+        Some((shift_out, shift_in)) if code.len() == 2 => {
+            decode(enc, &[shift_out, code, shift_in].concat(), out)
+        }
+        _ => decode(enc, code, out),
+    }
+}
+
+/// The double-byte code (without shift bytes) of an IBM user-defined character's
+/// private-use code point, as glibc maps them.
+pub(crate) use ibm::code_of_pua as ibm_code_of_pua;
 
 fn malformed(bytes: &[u8], at: usize, len: usize) -> DecodeError {
     let end = (at + len.clamp(1, 4)).min(bytes.len());

@@ -22,6 +22,8 @@
 
 pub mod table;
 
+use crate::charset::ext::{CharsetExt, gj_name};
+use crate::charset::{Charset, CharsetKind};
 use crate::decode::{Encoding, VARIANTS};
 use crate::mj::{self, IvsPolicy};
 use crate::profile::charset::{JisSet, class};
@@ -121,6 +123,8 @@ pub struct Mapping {
     pub source_text: String,
     /// The MJ glyph, when the target is one.
     pub mj: Option<u32>,
+    /// The MJ+ extension character (`GJ000123` → 123), when the target is one.
+    pub gj: Option<u32>,
     /// The text written.
     pub output: String,
     /// `--ivs never`: the MJ縮退マップ table the character was chosen from.
@@ -191,6 +195,13 @@ pub struct MapOptions {
     /// (by a mapping, or passed through from the input) as its standardized
     /// variation sequence, which NFC keeps.
     pub nfc_safe: bool,
+    // --- MJ+ (--charset, --charset-ext) ---
+    /// `--charset`: the set every written text or kana item is checked against
+    /// (a character outside follows `unmapped`).
+    pub charset: CharsetKind,
+    /// `--charset-ext`: the MJ+ extension (GJ targets, and part of `mj+`). Read once
+    /// per process and shared for its lifetime, so that the options stay `Copy`.
+    pub ext: Option<&'static CharsetExt>,
 }
 
 /// Tables read from files: text and hash. Parsing needs the encoding (for `0x` sources).
@@ -327,16 +338,57 @@ fn finding(
 pub enum Resolved {
     /// What to write, and the MJ glyph when the target names one.
     Written(Option<u32>, mj::Written),
-    /// `--ivs never` and the glyph has no JIS X 0213 form: the source is treated as
-    /// unmapped (its records follow `--unmapped`), with this reason.
+    /// `--ivs never` and the glyph (or GJ character: `None`) has no JIS X 0213 form:
+    /// the source is treated as unmapped (its records follow `--unmapped`), with this
+    /// reason.
     NoJisForm(Option<u32>, String),
 }
 
-/// Resolves a table target under `ivs`. Err: the target names no glyph, or a glyph
+/// Resolves a table target under `ivs`; `ext` is the `--charset-ext` table that
+/// `GJ` targets name. Err: the target names no glyph (or no GJ entry), or a glyph
 /// that cannot be written at all (a table error).
-pub fn resolve_target(target: &TargetSpec, ivs: IvsPolicy) -> Result<Resolved, String> {
+pub fn resolve_target(
+    target: &TargetSpec,
+    ivs: IvsPolicy,
+    ext: Option<&CharsetExt>,
+) -> Result<Resolved, String> {
     let db = mj::db();
     let n = match target {
+        // --- MJ+ extension ---
+        TargetSpec::Ext(id) => {
+            let e = ext.and_then(|x| x.get(*id)).ok_or_else(|| match ext {
+                None => format!(
+                    "{} は MJ+ 拡張の文字です。その一覧を --charset-ext で指定してください",
+                    gj_name(*id)
+                ),
+                Some(_) => format!("{} は --charset-ext の一覧にありません", gj_name(*id)),
+            })?;
+            let text = match ivs {
+                IvsPolicy::Keep => e.text.clone(),
+                IvsPolicy::Never => match e.jis {
+                    Some(j) => j.to_string(),
+                    None => {
+                        return Ok(Resolved::NoJisForm(
+                            None,
+                            format!(
+                                "{} には JIS X 0213 の字形がなく（--charset-ext に jis= がありません）、--ivs never では書けません",
+                                gj_name(*id)
+                            ),
+                        ));
+                    }
+                },
+            };
+            return Ok(Resolved::Written(
+                None,
+                mj::Written {
+                    text,
+                    table: None,
+                    sibling: None,
+                    x0213: None,
+                },
+            ));
+        }
+        // --- end MJ+ extension ---
         TargetSpec::Glyph(t) => db.resolve(t).map_err(|e| e.to_string())?,
         // --- h-fidelity (issue 12, item 5) ---
         // Code points that are an MJ glyph's form are that glyph: written and
@@ -433,6 +485,11 @@ pub struct Mapper {
     general_sources: bool,
     tables: Vec<LoadedTable>,
     warnings: Vec<Finding>,
+    /// `--charset` (None: `any`).
+    charset: Option<Charset>,
+    /// The private-use characters of `--charset-ext`, sorted: standard characters
+    /// that no table needs to map (they pass the map stage as they are).
+    ext_chars: Vec<char>,
 }
 
 /// What the map stage did to one record, kept until the record's fate is known.
@@ -445,6 +502,9 @@ pub struct MapEvents {
     /// Unmapped 外字 met in `sensitive` items: only counted, so that nothing about
     /// them (which character, which record) is ever listed.
     pub sensitive_unmapped: u64,
+    /// Units outside `--charset` met in checked items (one per occurrence): the item
+    /// index, and the unit (`None` in a `sensitive` item: counted, never listed).
+    pub nonstandard: Vec<(u32, Option<crate::charset::Unit>)>,
 }
 
 impl MapEvents {
@@ -452,6 +512,7 @@ impl MapEvents {
         self.hits.clear();
         self.unmapped.clear();
         self.sensitive_unmapped = 0;
+        self.nonstandard.clear();
     }
 }
 
@@ -490,12 +551,17 @@ impl Mapper {
                     message: format!("{} → {}: {why}", e.source_text, e.target.notation()),
                 });
             }
-            match resolve_target(&e.target, ivs) {
+            let gj = match e.target {
+                TargetSpec::Ext(n) => Some(n),
+                _ => None,
+            };
+            match resolve_target(&e.target, ivs, options.ext) {
                 Ok(Resolved::Written(mj, w)) => mappings.push(Mapping {
                     kind: Kind::Gaiji,
                     source: e.source,
                     source_text: e.source_text.clone(),
                     mj,
+                    gj,
                     output: w.text,
                     degenerate_table: w.table,
                     sibling: w.sibling,
@@ -522,6 +588,7 @@ impl Mapper {
                         source: e.source,
                         source_text: e.source_text.clone(),
                         mj: n,
+                        gj,
                         output: String::new(),
                         degenerate_table: None,
                         sibling: None,
@@ -618,7 +685,20 @@ impl Mapper {
                 }
             }
         }
+        let mut ext_chars: Vec<char> = options
+            .ext
+            .map(|x| {
+                x.entries()
+                    .iter()
+                    .filter_map(|e| e.text.chars().next())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ext_chars.sort_unstable();
         Ok(Mapper {
+            charset: (options.charset != CharsetKind::Any)
+                .then(|| Charset::new(options.charset, options.ext)),
+            ext_chars,
             options,
             mappings,
             pua,
@@ -631,6 +711,11 @@ impl Mapper {
 
     pub fn options(&self) -> MapOptions {
         self.options
+    }
+
+    /// The `--charset` set, unless `any`.
+    pub fn charset(&self) -> Option<&Charset> {
+        self.charset.as_ref()
     }
 
     pub fn mappings(&self) -> &[Mapping] {
@@ -675,7 +760,7 @@ impl Mapper {
         let mut run_start = 0;
         for (i, c) in value.char_indices() {
             let idx = self.lookup(c);
-            if idx == 0 && !is_user_defined(c) {
+            if idx == 0 && (!is_user_defined(c) || self.is_ext_char(c)) {
                 continue;
             }
             out.push_str(&value[run_start..i]);
@@ -708,6 +793,11 @@ impl Mapper {
         }
     }
 
+    /// An MJ+ extension character (plane 15/16: rare, so a binary search is fine).
+    pub fn is_ext_char(&self, c: char) -> bool {
+        c >= '\u{F0000}' && self.ext_chars.binary_search(&c).is_ok()
+    }
+
     #[inline]
     fn lookup(&self, c: char) -> u32 {
         match c as u32 {
@@ -737,6 +827,7 @@ fn simple(
         source,
         source_text: format!("U+{:04X}", source as u32),
         mj,
+        gj: None,
         output,
         degenerate_table: table,
         sibling: None,
@@ -786,8 +877,9 @@ fn add_builtin(
             target_text: Some(name.to_string()),
             builtin: true,
             svs: 0,
+            gj: None,
         };
-        match resolve_target(&target, ivs) {
+        match resolve_target(&target, ivs, None) {
             Ok(Resolved::Written(mj, w)) => {
                 m.mj = mj;
                 m.output = w.text;
@@ -983,6 +1075,55 @@ mod tests {
         )
         .unwrap();
         assert_eq!(map(&m, "\u{E000}").0, "①");
+    }
+
+    #[test]
+    fn gj_targets_resolve_through_the_extension() {
+        let ext: &'static CharsetExt = Box::leak(Box::new(
+            CharsetExt::parse_all(&[(
+                "e.tsv",
+                "GJ000001\tU+100000\nGJ000123\tU+10002A U+E0100\t\tjis=U+5409\n",
+                "",
+            )])
+            .unwrap(),
+        ));
+        let table = [("a.tsv", "U+E000\tGJ000123\nU+E001\tGJ000001\n")];
+        let opts = |ivs| MapOptions {
+            ivs: Some(ivs),
+            ext: Some(ext),
+            ..MapOptions::default()
+        };
+        let m = mapper(&table, opts(IvsPolicy::Keep)).unwrap();
+        let (out, r, ev) = map(&m, "\u{E000}\u{E001}\u{100000}");
+        assert_eq!(out, "\u{10002A}\u{E0100}\u{100000}\u{100000}");
+        assert!(r.is_ok() && ev.unmapped.is_empty());
+        assert_eq!(m.mappings()[ev.hits[0] as usize].gj, Some(123));
+        let m = mapper(&table, opts(IvsPolicy::Never)).unwrap();
+        let (out, r, _) = map(&m, "\u{E000}\u{E001}");
+        assert_eq!(out, "吉\u{E001}");
+        assert_eq!(
+            r,
+            Err(Unmapped {
+                source: '\u{E001}',
+                char_index: 2
+            })
+        );
+        let why = m
+            .table_mapping('\u{E001}')
+            .unwrap()
+            .unwritable
+            .clone()
+            .unwrap();
+        assert!(
+            why.contains("GJ000001") && why.contains("JIS X 0213"),
+            "{why}"
+        );
+        assert!(m.warnings().iter().any(|w| w.code == "no-jis-form"));
+        // Unknown ids, and GJ targets without an extension, are table errors.
+        let e = mapper(&[("a.tsv", "U+E000\tGJ000999\n")], opts(IvsPolicy::Keep)).unwrap_err();
+        assert!(e.to_string().contains("a.tsv:1") && e.to_string().contains("GJ000999"));
+        let e = mapper(&table, MapOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("--charset-ext"), "{e}");
     }
 
     #[test]

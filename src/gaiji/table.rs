@@ -32,6 +32,8 @@ pub enum TargetSpec {
     Glyph(Target),
     /// Explicit code points, written as they are (non-kanji 外字 such as ①).
     Chars(String),
+    /// `GJ000123`: an MJ+ extension character (`--charset-ext`).
+    Ext(u32),
 }
 
 impl TargetSpec {
@@ -42,6 +44,7 @@ impl TargetSpec {
             TargetSpec::Glyph(Target::Juki(n)) => format!("J+{n:04X}"),
             TargetSpec::Glyph(Target::Koseki(n)) => format!("KOSEKI:{n:06}"),
             TargetSpec::Chars(s) => code_points(s),
+            TargetSpec::Ext(n) => crate::charset::ext::gj_name(*n),
         }
     }
 }
@@ -212,6 +215,8 @@ fn line_is_header(src: &str, tgt: Option<&str>) -> bool {
 }
 
 /// `U+E000` (the code point after decoding) or `0xF040` (raw bytes in the input encoding).
+/// For the mainframe encodings, whose double-byte text sits between shift codes,
+/// `0xHHHH` is the double-byte code without them (`0x6941`) and `0xHH` a single byte.
 pub fn parse_source(s: &str, encoding: Encoding) -> Result<char, String> {
     if let Some(hex) = s.strip_prefix("U+") {
         return parse_code_point(hex).ok_or_else(|| {
@@ -224,7 +229,22 @@ pub fn parse_source(s: &str, encoding: Encoding) -> Result<char, String> {
                 "source {s:?}: raw byte codes need a legacy encoding (cp932, euc-jp…), not {encoding}; write U+XXXX"
             ));
         }
-        let bytes = (hex.is_ascii() && hex.len() % 2 == 0 && (2..=6).contains(&hex.len()))
+        // Mainframe encodings: a single byte, or a double-byte code written without
+        // the shift codes around it (`0x6941`), as the vendor's 外字 lists give it.
+        let (max_digits, what) = match encoding.shifts() {
+            Some(_) => (
+                4,
+                format!(
+                    "for {encoding}, 0x must be followed by the double-byte code without shift \
+                     codes (4 hex digits, e.g. 0x6941) or a single byte (2 hex digits)"
+                ),
+            ),
+            None => (
+                6,
+                "0x must be followed by 2, 4 or 6 hex digits (e.g. 0xF040)".to_string(),
+            ),
+        };
+        let bytes = (hex.is_ascii() && hex.len() % 2 == 0 && (2..=max_digits).contains(&hex.len()))
             .then(|| {
                 (0..hex.len())
                     .step_by(2)
@@ -232,11 +252,9 @@ pub fn parse_source(s: &str, encoding: Encoding) -> Result<char, String> {
                     .collect::<Option<Vec<u8>>>()
             })
             .flatten()
-            .ok_or_else(|| {
-                format!("source {s:?}: 0x must be followed by 2, 4 or 6 hex digits (e.g. 0xF040)")
-            })?;
+            .ok_or_else(|| format!("source {s:?}: {what}"))?;
         let mut text = String::new();
-        decode::decode(encoding, &bytes, &mut text)
+        decode::decode_code(encoding, &bytes, &mut text)
             .map_err(|_| format!("source {s:?} is not a character in {encoding}"))?;
         let mut chars = text.chars();
         return match (chars.next(), chars.next()) {
@@ -256,13 +274,14 @@ fn parse_code_point(hex: &str) -> Option<char> {
     char::from_u32(u32::from_str_radix(hex, 16).ok()?)
 }
 
-/// `MJ012345`, `J+6F22`, `KOSEKI:123450`, or `U+XXXX[ U+XXXX…]`, in either case and
+/// `MJ012345`, `J+6F22`, `KOSEKI:123450`, `GJ000123` or `U+XXXX[ U+XXXX…]`, in either case and
 /// in full-width or ASCII characters: [`crate::mj::parse_notation`], the parser
 /// `ikou mj` uses too.
 pub fn parse_target(s: &str) -> Result<TargetSpec, String> {
     match parse_notation(s) {
         Ok(Notation::Glyph(t)) => Ok(TargetSpec::Glyph(t)),
         Ok(Notation::CodePoints(c)) => Ok(TargetSpec::Chars(c)),
+        Ok(Notation::Ext(n)) => Ok(TargetSpec::Ext(n)),
         Err(e) => Err(format!("target {e}")),
     }
 }
@@ -273,6 +292,40 @@ mod tests {
 
     fn p(text: &str) -> (Vec<Entry>, Vec<Finding>) {
         parse(text, "t.tsv", Encoding::Cp932)
+    }
+
+    #[test]
+    fn mainframe_sources_are_double_byte_codes_without_shifts() {
+        for enc in [
+            Encoding::Ibm930,
+            Encoding::Ibm939,
+            Encoding::Ibm1390,
+            Encoding::Ibm1399,
+        ] {
+            assert_eq!(parse_source("0x6941", enc), Ok('\u{E000}'), "{enc}");
+            assert_eq!(parse_source("0x7FFE", enc), Ok('\u{F111}'), "{enc}");
+            // The ideographic space, and a single byte (EBCDIC A).
+            assert_eq!(parse_source("0x4040", enc), Ok('\u{3000}'), "{enc}");
+            assert_eq!(parse_source("0xC1", enc), Ok('A'), "{enc}");
+            // With its shift codes it is not the form a table takes.
+            let e = parse_source("0x0E69410F", enc).unwrap_err();
+            assert!(e.contains("without shift codes"), "{e}");
+            let e = parse_source("0x0E6941", enc).unwrap_err();
+            assert!(e.contains("without shift codes"), "{e}");
+            // Not a character.
+            let e = parse_source("0x4041", enc).unwrap_err();
+            assert!(e.contains("is not a character in"), "{e}");
+        }
+        assert_eq!(parse_source("0x8041", Encoding::Ibm1390), Ok('\u{F112}'));
+        assert!(parse_source("0x8041", Encoding::Ibm930).is_err());
+        // Every 外字 code source_bytes gives for a PUA character reads back as it.
+        for cp in 0xE000..=0xF111u32 {
+            let c = char::from_u32(cp).unwrap();
+            let hex = crate::profile::source_bytes(Encoding::Ibm939, c).unwrap();
+            assert_eq!(parse_source(&hex, Encoding::Ibm939), Ok(c), "{hex}");
+        }
+        // Encodings without shifts read the bytes as they are.
+        assert_eq!(parse_source("0xF040", Encoding::Cp932), Ok('\u{E000}'));
     }
 
     #[test]

@@ -49,6 +49,26 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kept_dates: Vec<KeptDateEntry>,
     // ---- end dates ----
+    // --- MJ+ (--charset) ---
+    /// Characters outside `--charset` met in text and kana items, per item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nonstandard: Vec<NonstandardEntry>,
+}
+
+/// A character (or sequence) outside `--charset`, in one item.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NonstandardEntry {
+    pub item: String,
+    /// `U+1F600`, `U+845B U+E01EF`; null for a `sensitive` item (only counted).
+    pub chars: Option<String>,
+    /// The characters themselves (null for a `sensitive` item).
+    pub text: Option<String>,
+    /// Occurrences (in written and rejected records alike).
+    pub count: u64,
+    /// The first record it was met in (null for a `sensitive` item).
+    pub first_record: Option<RecordRef>,
+    /// `reject` (its records were rejected) or `geta` (〓 was written).
+    pub action: String,
 }
 
 // ---- dates ----
@@ -165,7 +185,7 @@ pub struct FileEntry {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TableEntry {
-    /// `layout`, `gaiji` or `mj`.
+    /// `layout`, `gaiji`, `mj` or `charset-ext`.
     pub kind: String,
     pub path: String,
     pub sha256: String,
@@ -187,6 +207,9 @@ pub struct GaijiEntry {
     pub source: String,
     /// The MJ glyph (`MJ012345`), or null for an explicit code point target.
     pub mj: Option<String>,
+    /// The MJ+ extension character (`GJ000123`) a `GJ` target names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gj: Option<String>,
     /// What was written, as code points (`U+845B U+E0100`).
     pub output: String,
     /// Occurrences written.

@@ -18,12 +18,16 @@
 //! | `unreachable-source` | warning  | a `U+` source that decoding `--encoding` never produces     |
 //! | `no-jis-form`        | warning  | `--ivs never` only: the glyph has no JIS X 0213 form, so its records follow `--unmapped` |
 //! | `not-mj-ivs`         | warning  | a `U+` target holding an IVS that is no MJ glyph's (no standard character) |
+//! | `outside-charset`    | warning  | a `U+` target that is not in `--charset` and no MJ glyph form |
 //!
 //! Every line's target is resolved, including lines that lose to a conflict or an
 //! override, so a table is clean on its own, not only where it wins.
 
 use super::TableFile;
+use crate::charset::ext::CharsetExt;
+use crate::charset::{Charset, CharsetKind};
 use crate::decode::{self, Encoding};
+use crate::gaiji::TargetSpec;
 use crate::gaiji::{
     Finding, Resolved, Severity, TableSource, merge_tables, resolve_target, table, target_warning,
 };
@@ -41,6 +45,11 @@ pub struct CheckOptions {
     pub ivs: IvsPolicy,
     /// The layout named with `--layout`, for the record (see the CLI's help).
     pub layout: Option<String>,
+    // --- MJ+ (--charset, --charset-ext) ---
+    /// `--charset`: a `U+` target outside it (and no MJ glyph form) is `outside-charset`.
+    pub charset: CharsetKind,
+    /// `--charset-ext`: what `GJ` targets name.
+    pub ext: Option<&'static CharsetExt>,
 }
 
 /// The result of a check, as printed by `--json`.
@@ -128,6 +137,7 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
     let (_, merged) = merge_tables(&sources, opts.encoding);
     findings.extend(merged);
     let reachable = Reachable::new(opts.encoding);
+    let charset = Charset::new(opts.charset, opts.ext);
     let mut summaries = Vec::new();
     for src in &sources {
         let (entries, _) = table::parse(&src.text, &src.path, opts.encoding);
@@ -145,20 +155,35 @@ pub fn check(tables: &[TableFile], opts: &CheckOptions) -> CheckReport {
             if let Some((code, why)) = target_warning(&e.target) {
                 find(Severity::Warning, code, format!("{arrow}: {why}"));
             }
-            if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep) {
+            if let Err(m) = resolve_target(&e.target, IvsPolicy::Keep, opts.ext) {
                 find(
                     Severity::Error,
                     "unknown-target",
                     format!("{arrow}: the target cannot be used; reason: 「{m}」"),
                 );
             } else if opts.ivs == IvsPolicy::Never
-                && let Ok(Resolved::NoJisForm(_, why)) = resolve_target(&e.target, IvsPolicy::Never)
+                && let Ok(Resolved::NoJisForm(_, why)) =
+                    resolve_target(&e.target, IvsPolicy::Never, opts.ext)
             {
                 find(
                     Severity::Warning,
                     "no-jis-form",
                     format!(
                         "{arrow}: under --ivs never its records follow --unmapped; reason: 「{why}」"
+                    ),
+                );
+            }
+            if let TargetSpec::Chars(s) = &e.target
+                && !charset.all_in(s)
+                && crate::mj::db().by_char(s).is_empty()
+            {
+                find(
+                    Severity::Warning,
+                    "outside-charset",
+                    format!(
+                        "{arrow}: the target is not in --charset {} ({}) and is no MJ glyph form: converted records holding it follow --unmapped",
+                        opts.charset.id(),
+                        opts.charset.label_ja()
                     ),
                 );
             }
@@ -227,16 +252,18 @@ impl Reachable {
         let mut out = String::new();
         let mut add = |bytes: &[u8]| {
             out.clear();
-            if decode::decode(encoding, bytes, &mut out).is_ok() {
+            if decode::decode_code(encoding, bytes, &mut out).is_ok() {
                 let mut it = out.chars();
                 if let (Some(c), None) = (it.next(), it.next()) {
                     chars.insert(c);
                 }
             }
         };
+        // Mainframe double-byte codes have first bytes below 0x80 too.
+        let mainframe = encoding.shifts().is_some();
         for a in 0..=0xFFu8 {
             add(&[a]);
-            if a >= 0x80 {
+            if a >= 0x80 || mainframe {
                 for b in 0..=0xFFu8 {
                     add(&[a, b]);
                 }
@@ -267,6 +294,12 @@ impl Reachable {
             }
             Encoding::EucJp => {
                 " (euc-jp refuses the user-defined rows 85–94; vendor 外字 need --encoding eucjp-ms)"
+            }
+            Encoding::Ibm930 | Encoding::Ibm939 => {
+                " (its user-defined rows 0x69–0x7F decode to U+E000–U+F111)"
+            }
+            Encoding::Ibm1390 | Encoding::Ibm1399 => {
+                " (its user-defined rows 0x6941–0x89BD decode to U+E000–U+F83C)"
             }
             _ => "",
         }
@@ -300,6 +333,8 @@ mod tests {
             encoding,
             ivs,
             layout: None,
+            charset: CharsetKind::MjPlus,
+            ext: None,
         }
     }
 
@@ -380,5 +415,10 @@ mod tests {
         let euc = Reachable::new(Encoding::EucJp);
         assert!(!euc.contains('\u{E000}') && euc.contains('漢'));
         assert!(Reachable::new(Encoding::Utf16Le).contains('\u{F8FF}'));
+        // IBM: double-byte codes are read between SO and SI; 外字 rows 0x69–0x7F.
+        let ibm = Reachable::new(Encoding::Ibm930);
+        assert!(ibm.contains('\u{E000}') && ibm.contains('\u{F111}') && !ibm.contains('\u{F112}'));
+        assert!(ibm.contains('日') && ibm.contains('ｱ') && ibm.contains('\u{3000}'));
+        assert!(Reachable::new(Encoding::Ibm1399).contains('\u{F83C}'));
     }
 }

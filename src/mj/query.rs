@@ -163,6 +163,13 @@ fn find(query: &str) -> Result<(Vec<u32>, Option<String>), QueryError> {
         match parse_notation(q).map_err(|e| syntax(q, e.japanese()))? {
             Notation::Glyph(t) => return Ok(by_code(t)),
             Notation::CodePoints(text) => text,
+            // Answered by [`ext_entry`] when the caller has the extension.
+            Notation::Ext(_) => {
+                return Err(syntax(
+                    q,
+                    "GJ で始まるのは MJ+ 拡張の文字です。その一覧を --charset-ext で指定してください",
+                ));
+            }
         }
     } else {
         let folded = target::fold(q);
@@ -334,6 +341,64 @@ fn written(w: &Result<Written, Unwritable>, policy: IvsPolicy) -> String {
         None => {}
     }
     s
+}
+
+// --- MJ+ extension (--charset-ext) ---
+
+use crate::charset::ext::{CharsetExt, ExtEntry};
+
+/// The extension entry a query names: `GJ000123`, or the entry's code points
+/// (`U+10002A U+E0100`, or the characters). None: the query is neither (ask
+/// [`describe`]). Err: a `GJ` id the extension does not list.
+pub fn ext_entry<'a>(query: &str, ext: &'a CharsetExt) -> Option<Result<&'a ExtEntry, QueryError>> {
+    let q = query.trim();
+    let text = match parse_notation(q) {
+        Ok(Notation::Ext(n)) => {
+            return Some(ext.get(n).ok_or_else(|| QueryError::Syntax {
+                query: q.to_string(),
+                reason: format!(
+                    "{} は --charset-ext の一覧にありません",
+                    crate::charset::ext::gj_name(n)
+                ),
+            }));
+        }
+        Ok(Notation::CodePoints(t)) => t,
+        _ => q.to_string(),
+    };
+    ext.entries().iter().find(|e| e.text == text).map(Ok)
+}
+
+/// What `ikou mj GJ000123` prints for an extension entry.
+pub fn describe_ext(e: &ExtEntry) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}（行政事務標準文字 MJ+ 拡張）", e.name());
+    let _ = writeln!(out, "  文字: {}  {}", e.text, codes(&e.text));
+    if !e.note.is_empty() {
+        let _ = writeln!(out, "  備考: {}", e.note);
+    }
+    let _ = writeln!(out, "  --ivs keep:  {}（{}）", e.text, codes(&e.text));
+    let _ = match e.jis {
+        Some(j) => writeln!(out, "  --ivs never: {j}（{}、jis= の指定）", u_plus(j)),
+        None => writeln!(
+            out,
+            "  --ivs never: 書けません（JIS X 0213 の字形がありません: jis= の指定なし）"
+        ),
+    };
+    let _ = writeln!(out, "  定義: {}", e.origin);
+    out
+}
+
+/// [`describe_ext`] as JSON.
+pub fn describe_ext_json(query: &str, e: &ExtEntry) -> serde_json::Value {
+    serde_json::json!({
+        "query": query.trim(),
+        "gj": e.name(),
+        "text": e.text,
+        "codes": codes(&e.text),
+        "note": e.note,
+        "jis": e.jis.map(u_plus),
+        "origin": e.origin,
+    })
 }
 
 #[cfg(test)]

@@ -28,6 +28,10 @@ pub enum Notation {
     Glyph(Target),
     /// `U+XXXX[ U+XXXX…]`: the characters themselves (non-kanji 外字, an IVS).
     CodePoints(String),
+    // --- MJ+ extension (GJ ids) ---
+    /// `GJ000123`: a character デジタル庁 added to 行政事務標準文字 (MJ+), known only
+    /// through a `--charset-ext` table ([`crate::charset::ext`]).
+    Ext(u32),
 }
 
 /// Why a notation is not a target.
@@ -47,6 +51,8 @@ pub enum TargetErrorKind {
     Juki,
     /// `KOSEKI:` not followed by exactly 6 digits.
     Koseki,
+    /// `GJ` not followed by exactly 6 digits.
+    Gj,
     /// A `U+` part (as written after folding) that is not 4 to 6 hex digits of a code point.
     CodePoint(String),
     /// Leading or trailing white space (a table cell the caller did not trim).
@@ -74,6 +80,7 @@ impl TargetError {
             TargetErrorKind::Koseki => {
                 "a 戸籍統一文字番号 is KOSEKI: and 6 digits (e.g. KOSEKI:123450)".into()
             }
+            TargetErrorKind::Gj => "an MJ+ extension id is GJ and 6 digits (e.g. GJ000123)".into(),
             TargetErrorKind::CodePoint(p) => format!(
                 "{p} is not a code point: write U+ and 4 to 6 hex digits (e.g. U+6F22, U+6F22 U+E0101)"
             ),
@@ -102,6 +109,7 @@ impl TargetError {
             TargetErrorKind::Koseki => {
                 "戸籍統一文字番号は KOSEKI: の後に6桁の数字です（例: KOSEKI:123450）".into()
             }
+            TargetErrorKind::Gj => "MJ+ 拡張の ID は GJ の後に6桁の数字です（例: GJ000123）".into(),
             TargetErrorKind::CodePoint(p) => {
                 format!(
                     "{p} はコードポイントではありません。U+ の後に4〜6桁の16進数です（例: U+6F22）"
@@ -152,12 +160,13 @@ pub fn fold(s: &str) -> String {
 /// about it is a notation error and not "this is no notation at all".
 pub fn looks_like_notation(s: &str) -> bool {
     let f = fold(s);
-    ["MJ", "J+", "KOSEKI:", "U+"]
+    ["MJ", "J+", "KOSEKI:", "U+", "GJ"]
         .iter()
         .any(|p| f.starts_with(p))
 }
 
-/// Parses a target: `MJ012345`, `J+6F22`, `KOSEKI:123450`, or `U+XXXX[ U+XXXX…]`, in
+/// Parses a target: `MJ012345`, `J+6F22`, `KOSEKI:123450`, `GJ000123` (an MJ+
+/// extension id) or `U+XXXX[ U+XXXX…]`, in
 /// either case and in full-width or ASCII characters (see [`fold`]). Surrounding white
 /// space is refused: the caller trims cells.
 pub fn parse_notation(s: &str) -> Result<Notation, TargetError> {
@@ -178,6 +187,11 @@ pub fn parse_notation(s: &str) -> Result<Notation, TargetError> {
         return decimal(d)
             .map(|n| Notation::Glyph(Target::Mj(n)))
             .ok_or(err(TargetErrorKind::Mj));
+    }
+    if let Some(d) = f.strip_prefix("GJ") {
+        return decimal(d)
+            .map(Notation::Ext)
+            .ok_or(err(TargetErrorKind::Gj));
     }
     if let Some(h) = f.strip_prefix("J+") {
         return (h.len() == 4 && h.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -235,7 +249,7 @@ impl Target {
     pub fn parse(s: &str) -> Result<Target, TargetError> {
         match parse_notation(s)? {
             Notation::Glyph(t) => Ok(t),
-            Notation::CodePoints(_) => Err(TargetError {
+            Notation::CodePoints(_) | Notation::Ext(_) => Err(TargetError {
                 input: s.to_string(),
                 kind: TargetErrorKind::Unknown,
             }),
@@ -285,6 +299,9 @@ mod tests {
         ] {
             assert_eq!(glyph(s), Ok(Notation::Glyph(t)), "{s}");
         }
+        for s in ["GJ000123", "gj000123", "ＧＪ０００１２３"] {
+            assert_eq!(glyph(s), Ok(Notation::Ext(123)), "{s}");
+        }
         for s in [
             "u+845b u+e0100",
             "Ｕ＋８４５Ｂ　Ｕ＋Ｅ０１００",
@@ -326,6 +343,8 @@ mod tests {
         assert_eq!(kind("J+6F2G"), K::Juki);
         assert_eq!(kind("J+"), K::Juki);
         assert_eq!(kind("KOSEKI:12345"), K::Koseki);
+        assert_eq!(kind("GJ12345"), K::Gj);
+        assert_eq!(kind("GJ00012a"), K::Gj);
         assert_eq!(kind("U+12"), K::CodePoint("U+12".into()));
         assert_eq!(kind("U+845B E0100"), K::CodePoint("E0100".into()));
         assert_eq!(kind("U+110000"), K::CodePoint("U+110000".into()));

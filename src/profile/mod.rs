@@ -103,6 +103,23 @@ pub struct Profile {
     pub changes: Vec<CleansingEntry>,
     /// Table findings that do not stop `convert` (e.g. a real character remapped).
     pub warnings: Vec<String>,
+    // --- MJ+ (--charset) ---
+    /// `--charset` (`mj+`, `jis2004`, `any`).
+    pub charset: &'static str,
+    /// Characters (or sequences) outside `--charset` in text and kana items, per
+    /// item (never a `sensitive` item's: those are counted as defects only).
+    pub nonstandard: Vec<NonstandardFound>,
+}
+
+/// A character outside `--charset`, in one item.
+#[derive(Debug, Clone, Serialize)]
+pub struct NonstandardFound {
+    pub item: String,
+    /// `U+1F600`, `U+845B U+E01EF`.
+    pub code: String,
+    pub char: String,
+    #[serde(flatten)]
+    pub seen: Where,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -467,27 +484,87 @@ fn assemble(
         defects,
         changes,
         warnings: mapper.warnings().iter().map(ToString::to_string).collect(),
+        charset: opts.map.charset.id(),
+        nonstandard: nonstandard_over_files(layout, &files),
     }
+}
+
+/// The units outside `--charset`, by item (layout order) and unit, over the files.
+fn nonstandard_over_files(
+    layout: &crate::layout::Layout,
+    files: &[(StreamInfo, Counts)],
+) -> Vec<NonstandardFound> {
+    let mut keys: Vec<(usize, crate::charset::Unit)> = files
+        .iter()
+        .flat_map(|f| f.1.nonstandard.keys().copied())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let seen = over_files(
+                files
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| f.1.nonstandard.get(&k).map(|s| (i, s))),
+            )?;
+            Some(NonstandardFound {
+                item: layout.fields.get(k.0).map(|f| f.name.clone())?,
+                code: k.1.codes(),
+                char: k.1.to_string(),
+                seen,
+            })
+        })
+        .collect()
 }
 
 /// The bytes of a decoded 外字 in the input encoding (`0xF040`), for the encodings
 /// with a user-defined area: CP932/Shift_JIS rows 0xF0–0xF9 (U+E000–U+E757) and
-/// eucJP-ms rows 85–94 of G1 (U+E000–U+E3AB) and G3 (U+E3AC–U+E757).
+/// eucJP-ms rows 85–94 of G1 (U+E000–U+E3AB) and G3 (U+E3AC–U+E757). For the
+/// mainframe encodings it is the double-byte code without shift bytes (`0x6941`),
+/// the form a 外字 table takes: IBM rows 0x69–0x7F (and 0x80–0x89BD in IBM1390/1399),
+/// JEF 0x80A1–0xA0FE, KEIS 0x81A1–0xA0FE, JIPS G0 0x7421–0x7E7E and G1 0xE0A1–0xFEFE
+/// (for JIPS(E) written as JIPS(E) bytes, as they are in the data).
 pub fn source_bytes(enc: Encoding, c: char) -> Option<String> {
     let cp = c as u32;
+    // Cell `i` of a user-defined area of 94-cell rows starting at row `first`, cell `cell0`.
+    let rows94 = |i: u32, first: u32, cell0: u32| vec![first + i / 94, cell0 + i % 94];
     let bytes: Vec<u32> = match enc {
         Encoding::Cp932 | Encoding::ShiftJis if (0xE000..=0xE757).contains(&cp) => {
             let i = cp - 0xE000;
             let t = i % 188;
             vec![0xF0 + i / 188, if t < 0x3F { 0x40 + t } else { 0x41 + t }]
         }
-        Encoding::EucJpMs if (0xE000..=0xE3AB).contains(&cp) => {
-            let i = cp - 0xE000;
-            vec![0xF5 + i / 94, 0xA1 + i % 94]
-        }
+        Encoding::EucJpMs if (0xE000..=0xE3AB).contains(&cp) => rows94(cp - 0xE000, 0xF5, 0xA1),
         Encoding::EucJpMs if (0xE3AC..=0xE757).contains(&cp) => {
             let i = cp - 0xE3AC;
             vec![0x8F, 0xF5 + i / 94, 0xA1 + i % 94]
+        }
+        Encoding::Ibm930 | Encoding::Ibm939 | Encoding::Ibm1390 | Encoding::Ibm1399 => {
+            let [b1, b2] = crate::decode::ibm_code_of_pua(enc, c)?.to_be_bytes();
+            vec![b1.into(), b2.into()]
+        }
+        // 利用者定義 0x80A1–0xA0FE: 33 rows of 94.
+        Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii
+            if (0xE000..0xE000 + 33 * 94).contains(&cp) =>
+        {
+            rows94(cp - 0xE000, 0x80, 0xA1)
+        }
+        // ユーザ定義 0x81A1–0xA0FE: 32 rows of 94.
+        Encoding::KeisEbcdic
+        | Encoding::KeisEbcdik
+        | Encoding::Keis78Ebcdic
+        | Encoding::Keis78Ebcdik
+            if (0xE000..0xE000 + 32 * 94).contains(&cp) =>
+        {
+            rows94(cp - 0xE000, 0x81, 0xA1)
+        }
+        // 外字 G0 0x7421–0x7E7E (11 rows), then G1 0xE0A1–0xFEFE (31 rows).
+        Encoding::JipsJ | Encoding::JipsE if (0xE000..0xE40A).contains(&cp) => {
+            jips_bytes(enc, rows94(cp - 0xE000, 0x74, 0x21))
+        }
+        Encoding::JipsJ | Encoding::JipsE if (0xE40A..0xE40A + 31 * 94).contains(&cp) => {
+            jips_bytes(enc, rows94(cp - 0xE40A, 0xE0, 0xA1))
         }
         _ => return None,
     };
@@ -500,6 +577,42 @@ pub fn source_bytes(enc: Encoding, c: char) -> Option<String> {
         "0x{}",
         crate::output::hex(&bytes).to_ascii_uppercase()
     ))
+}
+
+/// A JIPS(J) code as it is written in `enc`: JIPS(E) replaces each byte by its
+/// EBCDIK counterpart (NEC's JIS8 → EBCDIK byte table, `nec_jis8_ebcdik_mapping.json`
+/// of jef4j, CC0), here for the bytes 0x21–0x7E and 0xA1–0xFE the 外字 areas use.
+fn jips_bytes(enc: Encoding, jis: Vec<u32>) -> Vec<u32> {
+    const G0: [u8; 94] = [
+        0x4F, 0x7F, 0x7B, 0xE0, 0x6C, 0x50, 0x7D, 0x4D, 0x5D, 0x5C, 0x4E, 0x6B, //
+        0x60, 0x4B, 0x61, 0xF0, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF7, 0xF8, //
+        0xF9, 0x7A, 0x5E, 0x4C, 0x7E, 0x6E, 0x6F, 0x7C, 0xC1, 0xC2, 0xC3, 0xC4, //
+        0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, //
+        0xD8, 0xD9, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0x4A, 0x5B, //
+        0x5A, 0x5F, 0x6D, 0x79, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, //
+        0x89, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0xA2, 0xA3, //
+        0xA4, 0xA5, 0xA6, 0xA7, 0xA8, 0xA9, 0xC0, 0x6A, 0xD0, 0xA1,
+    ];
+    const G1: [u8; 94] = [
+        0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x51, 0x52, 0x53, 0x54, //
+        0x55, 0x56, 0x57, 0x58, 0x59, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, //
+        0x69, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x80, 0x8A, //
+        0x8B, 0x8C, 0x8D, 0x8E, 0x8F, 0x90, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, //
+        0xA0, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF, 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, //
+        0xB5, 0xB6, 0xB7, 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF, 0xCA, //
+        0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF, 0xEA, //
+        0xEB, 0xEC, 0xED, 0xEE, 0xEF, 0xFA, 0xFB, 0xFC, 0xFD, 0xFE,
+    ];
+    if enc != Encoding::JipsE {
+        return jis;
+    }
+    jis.into_iter()
+        .map(|b| match b {
+            0x21..=0x7E => G0[(b - 0x21) as usize].into(),
+            0xA1..=0xFE => G1[(b - 0xA1) as usize].into(),
+            _ => b,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -528,5 +641,120 @@ mod tests {
         assert_eq!(source_bytes(Encoding::Cp932, '\u{E758}'), None);
         assert_eq!(source_bytes(Encoding::Utf8, '\u{E000}'), None);
         assert_eq!(source_bytes(Encoding::EucJp, '\u{E000}'), None);
+    }
+
+    fn hex_of(enc: Encoding, cp: u32) -> Option<String> {
+        source_bytes(enc, char::from_u32(cp).unwrap())
+    }
+
+    /// The double-byte code of `i`-th cell of an area of 94-cell rows.
+    fn cell94(i: u32, first_row: u32, first_cell: u32) -> String {
+        format!("0x{:02X}{:02X}", first_row + i / 94, first_cell + i % 94)
+    }
+
+    #[test]
+    fn ibm_user_defined_codes_decode_back_and_carry_no_shifts() {
+        for enc in [
+            Encoding::Ibm930,
+            Encoding::Ibm939,
+            Encoding::Ibm1390,
+            Encoding::Ibm1399,
+        ] {
+            assert_eq!(hex_of(enc, 0xE000).as_deref(), Some("0x6941"), "{enc}");
+            assert_eq!(hex_of(enc, 0xE0BE).as_deref(), Some("0x6A41"), "{enc}");
+            assert_eq!(hex_of(enc, 0xF111).as_deref(), Some("0x7FFE"), "{enc}");
+            assert_eq!(hex_of(enc, 0xD7FF), None);
+            let last = if matches!(enc, Encoding::Ibm1390 | Encoding::Ibm1399) {
+                0xF83C
+            } else {
+                0xF111
+            };
+            assert_eq!(hex_of(enc, last + 1), None, "{enc}");
+            for cp in 0xE000..=last {
+                // The formula of the brief: U+E000 + (row − 0x69) × 190 + (cell − 0x41).
+                let i = cp - 0xE000;
+                let want = format!("0x{:02X}{:02X}", 0x69 + i / 190, 0x41 + i % 190);
+                let hex = hex_of(enc, cp).unwrap();
+                assert_eq!(hex, want);
+                let code = u16::from_str_radix(&hex[2..], 16).unwrap();
+                let mut raw = vec![0x0E];
+                raw.extend(code.to_be_bytes());
+                raw.push(0x0F);
+                let mut out = String::new();
+                crate::decode::decode(enc, &raw, &mut out).unwrap();
+                assert_eq!(out, char::from_u32(cp).unwrap().to_string(), "{enc} {hex}");
+            }
+        }
+    }
+
+    #[test]
+    fn jef_keis_jips_user_defined_codes_by_their_formulas() {
+        for enc in [Encoding::JefEbcdic, Encoding::JefEbcdik, Encoding::JefAscii] {
+            for i in 0..3102 {
+                assert_eq!(hex_of(enc, 0xE000 + i), Some(cell94(i, 0x80, 0xA1)));
+            }
+            assert_eq!(hex_of(enc, 0xE000).as_deref(), Some("0x80A1"));
+            assert_eq!(hex_of(enc, 0xEC1D).as_deref(), Some("0xA0FE"));
+            assert_eq!(hex_of(enc, 0xEC1E), None);
+        }
+        for enc in [
+            Encoding::KeisEbcdic,
+            Encoding::KeisEbcdik,
+            Encoding::Keis78Ebcdic,
+            Encoding::Keis78Ebcdik,
+        ] {
+            for i in 0..3008 {
+                assert_eq!(hex_of(enc, 0xE000 + i), Some(cell94(i, 0x81, 0xA1)));
+            }
+            assert_eq!(hex_of(enc, 0xE000).as_deref(), Some("0x81A1"));
+            assert_eq!(hex_of(enc, 0xEBBF).as_deref(), Some("0xA0FE"));
+            assert_eq!(hex_of(enc, 0xEBC0), None);
+        }
+        for i in 0..11 * 94 {
+            assert_eq!(
+                hex_of(Encoding::JipsJ, 0xE000 + i),
+                Some(cell94(i, 0x74, 0x21))
+            );
+        }
+        for i in 0..31 * 94 {
+            assert_eq!(
+                hex_of(Encoding::JipsJ, 0xE40A + i),
+                Some(cell94(i, 0xE0, 0xA1))
+            );
+        }
+        assert_eq!(hex_of(Encoding::JipsJ, 0xE000).as_deref(), Some("0x7421"));
+        assert_eq!(hex_of(Encoding::JipsJ, 0xE409).as_deref(), Some("0x7E7E"));
+        assert_eq!(hex_of(Encoding::JipsJ, 0xE40A).as_deref(), Some("0xE0A1"));
+        assert_eq!(hex_of(Encoding::JipsJ, 0xEF6B).as_deref(), Some("0xFEFE"));
+        assert_eq!(hex_of(Encoding::JipsJ, 0xEF6C), None);
+        // JIPS(E) writes the same codes byte by byte in EBCDIK: 0x74 → 0xA3,
+        // 0x21 → 0x4F; 0xE0 → 0xB8, 0xA1 → 0x42; 0x7E → 0xA1, 0xFE → 0xFE.
+        assert_eq!(hex_of(Encoding::JipsE, 0xE000).as_deref(), Some("0xA34F"));
+        assert_eq!(hex_of(Encoding::JipsE, 0xE409).as_deref(), Some("0xA1A1"));
+        assert_eq!(hex_of(Encoding::JipsE, 0xE40A).as_deref(), Some("0xB842"));
+        assert_eq!(hex_of(Encoding::JipsE, 0xEF6B).as_deref(), Some("0xFEFE"));
+        assert_eq!(hex_of(Encoding::JipsE, 0xEF6C), None);
+        assert_eq!(hex_of(Encoding::Utf16Le, 0xE000), None);
+    }
+
+    /// The JIPS(E) byte table here is NEC's, as jef4j publishes it.
+    #[test]
+    fn jips_e_bytes_are_the_jef4j_table() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/mainframe/nec_jis8_ebcdik_mapping.json"
+        );
+        let text = std::fs::read_to_string(path).expect("../shared/mainframe is present");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let byte = |v: &serde_json::Value| u32::from_str_radix(v.as_str().unwrap(), 16).unwrap();
+        let mut checked = 0;
+        for r in &rows {
+            let (j, e) = (byte(&r["jis8"]), byte(&r["ebcdik"]));
+            if (0x21..=0x7E).contains(&j) || (0xA1..=0xFE).contains(&j) {
+                assert_eq!(jips_bytes(Encoding::JipsE, vec![j]), [e], "{j:02X}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 188);
     }
 }

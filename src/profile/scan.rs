@@ -2,11 +2,12 @@
 //! and validate stages would do to every item.
 
 use super::charset::{self, JisSet};
+use crate::charset::Unit;
 use crate::cleanse::{Applied, Cleanser, RuleCounts};
 use crate::decode::{self, Encoding};
 use crate::gaiji::{MapEvents, Mapper, is_user_defined};
 use crate::items::{self, Items};
-use crate::layout::{Format, Layout};
+use crate::layout::{FieldType, Format, Layout};
 use crate::split::{Chunk, Flaw};
 use crate::validate;
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ pub(super) struct Counts {
     pub defects: HashMap<DefectKey, Seen>,
     /// Cleansing rules applied, per item, in the records `convert` would write.
     pub rules: Vec<RuleCounts>,
+    /// Units outside `--charset` per (item, unit), never for a `sensitive` item.
+    pub nonstandard: HashMap<(usize, Unit), Seen>,
 }
 
 impl Counts {
@@ -72,6 +75,9 @@ impl Counts {
         }
         for (mine, theirs) in self.rules.iter_mut().zip(&other.rules) {
             mine.merge(theirs);
+        }
+        for (k, s) in other.nonstandard {
+            self.nonstandard.entry(k).or_default().merge(s);
         }
     }
 }
@@ -140,7 +146,7 @@ fn record(
         s.decoded.clear();
         let _ = decode::decode(st.encoding, raw, &mut s.decoded);
         if !st.any_sensitive {
-            scan(&s.decoded, record, None, c);
+            scan(st.mapper, &s.decoded, record, None, c);
         }
         whole(c, flaw_code(f));
         return true;
@@ -158,7 +164,7 @@ fn record(
             let whole_items = decoded.is_ok() && split.is_ok() && s.items.len() == n;
             let key = st.key.filter(|_| whole_items).map(|k| s.items.get(k));
             if !st.any_sensitive {
-                scan(&s.decoded, record, key, c);
+                scan(st.mapper, &s.decoded, record, key, c);
             } else if whole_items {
                 scan_items(st, &s.items, record, key, c);
             }
@@ -210,7 +216,7 @@ fn record(
             if st.any_sensitive {
                 scan_items(st, &s.items, record, key, c);
             } else {
-                scan(s.items.text(), record, key, c);
+                scan(st.mapper, s.items.text(), record, key, c);
             }
             match fault {
                 Some((_, "undecodable")) => {
@@ -266,6 +272,25 @@ fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
         out.clear();
         match st.cleanser.cleanse_applied(i, value, out) {
             Err(d) => defect(d.reason),
+            // --- MJ+ (--charset): as convert, after mapping and cleansing ---
+            Ok(a) if outside_charset(st, field.kind, if a.is_empty() { value } else { out }) => {
+                defect(crate::record::NONSTANDARD);
+                if !field.sensitive {
+                    let text = if a.is_empty() { value } else { out.as_str() };
+                    let k = key.map(clean_key);
+                    for u in st.mapper.charset().into_iter().flat_map(|cs| {
+                        crate::charset::units(text)
+                            .map(|(_, u)| u)
+                            .filter(|&u| !cs.contains(u))
+                    }) {
+                        c.nonstandard.entry((i, u)).or_default().add(
+                            1,
+                            record,
+                            k.as_deref().filter(|k| !k.is_empty()),
+                        );
+                    }
+                }
+            }
             Ok(a) => match validate::check(
                 field,
                 st.layout.format,
@@ -280,9 +305,15 @@ fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
     bad
 }
 
+/// True when a text or kana item holds a unit outside `--charset`.
+fn outside_charset(st: &Stages, kind: FieldType, value: &str) -> bool {
+    matches!(kind, FieldType::Text | FieldType::Kana)
+        && st.mapper.charset().is_some_and(|cs| !cs.all_in(value))
+}
+
 /// Takes stock of the characters of `text`: 外字 and characters outside JIS X 0208.
 #[inline]
-fn scan(text: &str, record: u64, key: Option<&str>, c: &mut Counts) {
+fn scan(mapper: &Mapper, text: &str, record: u64, key: Option<&str>, c: &mut Counts) {
     if text.is_ascii() {
         return;
     }
@@ -290,7 +321,8 @@ fn scan(text: &str, record: u64, key: Option<&str>, c: &mut Counts) {
         if charset::class(ch) == JisSet::X0208 {
             continue;
         }
-        let map = if is_user_defined(ch) {
+        // An MJ+ extension character (--charset-ext) is a standard character, no 外字.
+        let map = if is_user_defined(ch) && !mapper.is_ext_char(ch) {
             &mut c.gaiji
         } else {
             &mut c.other
@@ -307,7 +339,7 @@ fn scan(text: &str, record: u64, key: Option<&str>, c: &mut Counts) {
 fn scan_items(st: &Stages, items: &Items, record: u64, key: Option<&str>, c: &mut Counts) {
     for (i, f) in st.layout.fields.iter().enumerate() {
         if !f.sensitive && i < items.len() {
-            scan(items.get(i), record, key, c);
+            scan(st.mapper, items.get(i), record, key, c);
         }
     }
 }

@@ -159,6 +159,37 @@ pub(super) fn table(p: &Profile) -> String {
         );
     }
 
+    // --- MJ+ (--charset) ---
+    if p.charset != "any" {
+        let _ = writeln!(
+            out,
+            "\nNonstandard characters (outside --charset {}; their records follow --unmapped): {} distinct",
+            p.charset,
+            p.nonstandard.len()
+        );
+    }
+    if !p.nonstandard.is_empty() {
+        let rows: Vec<Vec<String>> = p
+            .nonstandard
+            .iter()
+            .map(|n| {
+                vec![
+                    n.item.clone(),
+                    n.code.clone(),
+                    printable(&n.char),
+                    n.seen.count.to_string(),
+                    first(p, &n.seen),
+                ]
+            })
+            .collect();
+        columns(
+            &mut out,
+            &["item", "code", "char", "count", "first (file:record (key))"],
+            &rows,
+            &[3],
+        );
+    }
+
     let _ = writeln!(
         out,
         "\nDefects (what convert would reject a record for; each item on its own): {}",
@@ -360,6 +391,8 @@ mod tests {
             defects: vec![],
             changes: vec![],
             warnings: vec![],
+            charset: "mj+",
+            nonstandard: vec![],
         }
     }
 

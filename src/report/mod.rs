@@ -53,7 +53,9 @@ pub fn reason_label(code: &str) -> &'static str {
         "wrong-length" => "レコード長の誤り（固定長）",
         "item-count" => "項目数の誤り",
         "undecodable" => "文字コードとして読めないバイト",
+        "unclosed-shift" => "シフトインのない2バイト文字列（途中で切れた項目）",
         crate::record::UNMAPPED => "外字対応表にない外字",
+        crate::record::NONSTANDARD => "標準外の文字（--charset の文字集合にない文字）",
         "required" => "必須項目が空",
         "too-long" => "桁数（文字数）の超過",
         "not-kana" => "カナ項目にカナ以外の文字",
@@ -115,6 +117,7 @@ pub fn render(run: &Run) -> String {
         summary(run, &gaiji, &unmapped, &reasons),
         gaiji_section(run, &gaiji, &unmapped),
     ];
+    sections.extend(nonstandard_section(run));
     sections.extend(other_mappings(run));
     sections.push(cleansing(m));
     sections.extend(kept_dates(run)); // dates
@@ -280,6 +283,13 @@ fn summary(
     let written_gaiji: u64 = gaiji.iter().map(|g| g.count).sum();
     let unmapped_n: u64 = unmapped.iter().map(|u| u.count).sum();
     let hidden: u64 = run.files.iter().map(|f| f.tally.sensitive_unmapped).sum();
+    // --- MJ+ (--charset) ---
+    let nonstandard: u64 = run
+        .files
+        .iter()
+        .flat_map(|f| f.tally.nonstandard.values())
+        .map(|s| s.count)
+        .sum();
     // Rejected records per reason code (items together), in the order of the list.
     let mut by_code: Vec<(&str, u64)> = Vec::new();
     for r in reasons {
@@ -319,7 +329,7 @@ fn summary(
         id: "summary",
         title: "概要".into(),
         body: html! {
-            @if c.rejected == 0 && unmapped.is_empty() && hidden == 0 {
+            @if c.rejected == 0 && unmapped.is_empty() && hidden == 0 && nonstandard == 0 {
                 p class="ok" { "すべてのレコード（" (num(c.read)) "件）を変換しました。" }
             } @else {
                 div class="warn" {
@@ -334,6 +344,12 @@ fn summary(
                         p {
                             span class="bad" { "外字対応表にない外字が" (num(unmapped.len() as u64)) "種類（" (num(unmapped_n)) "か所）ありました。" }
                             "「" a href="#unmapped" { "外字対応表にない外字" } "」を見てください。"
+                        }
+                    }
+                    @if nonstandard > 0 {
+                        p {
+                            span class="bad" { "文字集合（--charset）にない文字が" (num(nonstandard)) "か所ありました。" }
+                            "「" a href="#nonstandard" { "標準外の文字" } "」を見てください。"
                         }
                     }
                     @if hidden > 0 {
@@ -432,8 +448,18 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
                                 (t(m.target_text.as_deref().unwrap_or("")))
                                 br; span class="note" { (t(m.origin.as_deref().unwrap_or(""))) }
                             }
-                            @match m.mj {
-                                Some(n) => {
+                            @match (m.mj, m.gj) {
+                                (None, Some(gj)) => {
+                                    // --- MJ+ extension: the GJ id, and its code points ---
+                                    td { (crate::charset::ext::gj_name(gj)) br; span class="note" { "MJ+ 拡張" } }
+                                    td {
+                                        @match run.mapper.options().ext.and_then(|x| x.get(gj)) {
+                                            Some(e) => (glyph(&e.text)),
+                                            None => "—",
+                                        }
+                                    }
+                                }
+                                (Some(n), _) => {
                                     td { (mj::mj_name(n)) }
                                     td {
                                         @match db.written(n, mj::IvsPolicy::Keep).ok() {
@@ -442,7 +468,7 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
                                         }
                                     }
                                 }
-                                None => { td { "—" } td { "—（文字の直接指定）" } }
+                                (None, None) => { td { "—" } td { "—（文字の直接指定）" } }
                             }
                             td {
                                 (glyph(&m.output))
@@ -504,6 +530,77 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
         title: "外字".into(),
         body,
     }
+}
+
+// --- MJ+ (--charset) ---
+
+/// 標準外の文字: every unit outside `--charset`, per item, with its first record;
+/// for a `sensitive` item only the count. None under `--charset any`.
+fn nonstandard_section(run: &Run) -> Option<Section> {
+    let charset = run.mapper.charset()?.kind();
+    let mut keys: Vec<(u32, Option<crate::charset::Unit>)> = run
+        .files
+        .iter()
+        .flat_map(|f| f.tally.nonstandard.keys().copied())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let action = match run.mapper.options().unmapped {
+        UnmappedPolicy::Geta => "〓（ゲタ記号）を出力しました",
+        _ => "レコードを不正レコードにしました",
+    };
+    let rows: Vec<_> = keys
+        .iter()
+        .map(|k| {
+            let (count, first) = over_files(run.files, |f| f.tally.nonstandard.get(k));
+            let item = run
+                .layout
+                .fields
+                .get(k.0 as usize)
+                .map_or("", |f| f.name.as_str());
+            (item, k.1, count, first)
+        })
+        .collect();
+    Some(Section {
+        id: "nonstandard",
+        title: "標準外の文字".into(),
+        body: html! {
+            p class="note" {
+                "文字・カナ項目に出力する文字は、すべて --charset " (charset.id()) "（" (charset.label_ja()) "）の文字集合にあるか確かめました。"
+                "異体字セレクタ付きの文字は、その組で1文字です。"
+            }
+            @if rows.is_empty() {
+                p class="ok" { "ありません。出力した文字はすべてこの文字集合にあります。" }
+            } @else {
+                table id="nonstandard-table" {
+                    thead { tr { th { "項目" } th { "文字" } th { "件数" } th { "最初のレコード" } th { "扱い" } } }
+                    tbody {
+                        @for (item, unit, count, first) in &rows {
+                            tr {
+                                td { (t(*item)) }
+                                @match unit {
+                                    Some(u) => {
+                                        td { (glyph(&u.to_string())) }
+                                        td class="n" { (num(*count)) }
+                                        td { (first_cell(run, first.as_ref())) }
+                                    }
+                                    None => {
+                                        td { "（sensitive の項目のため表示しません）" }
+                                        td class="n" { (num(*count)) }
+                                        td { "—" }
+                                    }
+                                }
+                                td { (action) }
+                            }
+                        }
+                    }
+                }
+                p class="note" {
+                    "外字対応表で MJ 字形または MJ+ 拡張の文字（GJ）を指定するか、--charset-ext で MJ+ 拡張の一覧を指定してください。"
+                }
+            }
+        },
+    })
 }
 
 /// Compatibility ideographs and CP932/JIS variants that were rewritten.
@@ -814,6 +911,7 @@ fn tables(m: &Manifest) -> Section {
                                 "gaiji" => "外字対応表",
                                 "encoding" => "文字コード表（組込み）",
                                 "mj" => "MJ文字情報（組込み）",
+                                "charset-ext" => "MJ+ 拡張の一覧（--charset-ext）",
                                 _ => "表",
                             }) }
                             td { (t(&tb.path)) }

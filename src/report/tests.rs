@@ -61,6 +61,7 @@ impl Fixture {
             hits: vec![idx as u32, idx as u32],
             unmapped: vec![],
             sensitive_unmapped: 0,
+            ..Default::default()
         };
         tally.write(&[], &crate::gaiji::MapEvents::default(), 1, Some("0001"));
         tally.write(&[], &hit, 2, Some(key));
@@ -68,6 +69,7 @@ impl Fixture {
             hits: vec![],
             unmapped: vec!['\u{E002}'],
             sensitive_unmapped: 0,
+            ..Default::default()
         };
         tally.unmapped_in(&miss, 3, Some("0003"));
         tally.reject(crate::record::UNMAPPED, Some("氏名"), 3, Some("0003"));
