@@ -402,12 +402,17 @@ impl RecordProcessor {
         }
         let item = &field.name;
         item_reject(field, UNCLOSED_SHIFT, || {
+            let at = off + u.shift_in;
+            let n = shift::shift_in_at(self.encoding, raw, at).max(1);
+            let code = raw.get(at..at + n).unwrap_or_default();
+            let code: Vec<String> = code.iter().map(|b| format!("0x{b:02X}")).collect();
             format!(
                 "項目「{item}」（{}〜{end}バイト目）が2バイト文字の途中で終わっています\
-                 （{}バイト目のシフトコードで2バイト文字に切り替えたまま、1バイト文字に戻っていません）。\
+                 （{}バイト目のシフトコード {} で2バイト文字に切り替えたまま、1バイト文字に戻っていません）。\
                  項目は1バイト文字の状態で終わる必要があります",
                 off + 1,
-                off + u.shift_in + 1
+                at + 1,
+                code.join(" ")
             )
         })
     }
