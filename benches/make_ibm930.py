@@ -6,7 +6,7 @@ as mixed text, kanji between SO 0x0E and SI 0x0F, padded with EBCDIC spaces 0x40
 OUT.toml. The text is encoded by glibc iconv (-t IBM930). Every name and address is
 made up; nothing is downloaded. Write it outside the repository:
 
-    python3 benches/make_ibm930.py /tmp/ikou-bench/ibm930.dat 100
+    python3 benches/make_ibm930.py /tmp/ikou-bench-ibm/ibm930.dat 100
 """
 import os, subprocess, sys, random
 out = sys.argv[1]; size = int(sys.argv[2] if len(sys.argv) > 2 else 100) * 1000 * 1000

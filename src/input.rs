@@ -641,7 +641,7 @@ digits = 5
             Encoding::Cp932,
             Encoding::EucJp,
             Encoding::Utf8,
-            Encoding::JefAscii,
+            Encoding::JipsJ,
         ] {
             let p = encoding_problem(&ebcdic, true, enc, FIXED, &[]).unwrap();
             assert!(
@@ -681,6 +681,7 @@ digits = 5
             Encoding::JefEbcdik,
             Encoding::KeisEbcdic,
             Encoding::JipsE,
+            Encoding::JefAscii,
         ] {
             let p = encoding_problem(&sjis, true, enc, CSV, &[]).unwrap();
             assert!(

@@ -143,7 +143,9 @@ impl Encoding {
     /// Whether the single-byte side is EBCDIC (so ASCII bytes such as CR, LF,
     /// the quote and 0x1A mean something else).
     pub fn is_ebcdic(self) -> bool {
-        self.shifts().is_some() && !matches!(self, Encoding::JefAscii | Encoding::JipsJ)
+        // jef-ascii too: 富士通's "ASCII" single-byte table (fujitsu_ascii_mapping.json)
+        // keeps the EBCDIC layout (0x40 space, 0xC1 A, 0x81 a). JIPS(J)'s JIS8 is ASCII.
+        self.shifts().is_some() && self != Encoding::JipsJ
     }
 
     /// The shift codes into and out of double-byte mode, for the mainframe
