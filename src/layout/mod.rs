@@ -916,7 +916,7 @@ digits = 9
         let csv = parse(MINIMAL.as_bytes(), "t").unwrap();
         let e = csv.check_encoding(Encoding::JefEbcdik).unwrap_err();
         assert!(e.contains("EBCDIC") && e.contains("jef-ebcdik"), "{e}");
-        assert!(csv.check_encoding(Encoding::JefAscii).is_ok());
+        assert!(csv.check_encoding(Encoding::JipsJ).is_ok());
         let nl = parse(
             MAINFRAME
                 .replace("record_length = 20", "record_length = 20\nnewline = true")

@@ -974,7 +974,7 @@ mod tests {
         let (recs, info) = split_all(b"ab\x1A\x1A", cfg(f, Encoding::Ibm930, 1));
         assert_eq!(recs.len(), 2, "0x1A is data in EBCDIC");
         assert!(!info.eof_marker);
-        let (recs, info) = split_all(b"ab\x1A\x1A", cfg(f, Encoding::JefAscii, 1));
+        let (recs, info) = split_all(b"ab\x1A\x1A", cfg(f, Encoding::JipsJ, 1));
         assert_eq!(recs.len(), 1);
         assert!(info.eof_marker);
         for framing in [
