@@ -4,6 +4,8 @@
 
 use crate::decode::{self, Encoding};
 use crate::error::Error;
+use crate::items::fixed::{ItemFault, decode_item};
+use crate::layout::{Field, Format, Layout};
 use crate::split::{ChunkReader, Framing, SplitConfig};
 use std::io::Read;
 use std::path::Path;
@@ -133,13 +135,9 @@ const SAMPLE_BYTES: usize = 64 * 1024;
 /// Records of the sample that are decoded.
 const SAMPLE_RECORDS: usize = 1000;
 
-/// Checks that `path` is a readable, non-empty file that looks like `enc`.
-pub fn check(
-    path: &Path,
-    enc: Encoding,
-    framing: Framing,
-    allow_empty: bool,
-) -> Result<u64, Error> {
+/// Checks that `path` is a readable, non-empty file that looks like `enc`, read
+/// as `layout` frames its records (a fixed record's text items one by one).
+pub fn check(path: &Path, enc: Encoding, layout: &Layout, allow_empty: bool) -> Result<u64, Error> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::input(path, "no such file; check the path"),
         _ => Error::input(path, format!("cannot read: {e}")),
@@ -164,18 +162,26 @@ pub fn check(
         .and_then(|f| f.take(SAMPLE_BYTES as u64).read_to_end(&mut sample))
         .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     let whole = sample.len() as u64 == meta.len();
-    if let Some(problem) = encoding_problem(&sample, whole, enc, framing) {
+    let items = match layout.format {
+        Format::Fixed => &layout.fields[..],
+        Format::Csv => &[],
+    };
+    if let Some(problem) = encoding_problem(&sample, whole, enc, layout.framing(), items) {
         return Err(Error::input(path, problem));
     }
     Ok(meta.len())
 }
 
 /// Why `sample` (the start of a file; `whole` if it is all of it) is not `enc`, if it is not.
+/// With `items` (the fields of a fixed layout), a record's text items are decoded one
+/// by one, as `convert` does: a record of pure double-byte (`dbcs`) and packed items
+/// is not text as a whole.
 pub fn encoding_problem(
     sample: &[u8],
     whole: bool,
     enc: Encoding,
     framing: Framing,
+    items: &[Field],
 ) -> Option<String> {
     // UTF-16 puts the NUL of each ASCII character at the same parity; NUL padding
     // of fixed-length records comes in runs, spread over both.
@@ -204,14 +210,14 @@ pub fn encoding_problem(
         return Some(problem);
     }
     if matches!(enc, Encoding::Cp932 | Encoding::ShiftJis)
-        && looks_like_euc_read_as_sjis(sample, whole, framing)
+        && looks_like_euc_read_as_sjis(sample, whole, framing, items)
     {
         return Some(format!(
             "does not look like {enc}: it is valid EUC-JP with kana where {enc} would read half-width katakana. \
              Try --encoding euc-jp or --encoding eucjp-ms"
         ));
     }
-    let (good, bad, first_bad) = decode_sample(sample, whole, enc, framing);
+    let (good, bad, first_bad) = decode_sample(sample, whole, enc, framing, items);
     let sampled = good + bad;
     if sampled > 0 && bad * 2 > sampled {
         // EBCDIC decoders read almost any bytes: suggest only the family the text is in.
@@ -219,7 +225,7 @@ pub fn encoding_problem(
         let others: Vec<&str> = Encoding::ALL
             .iter()
             .filter(|&&e| e != enc && e.is_ebcdic() == ebcdic)
-            .filter(|&&e| decode_sample(sample, whole, e, framing).1 == 0)
+            .filter(|&&e| decode_sample(sample, whole, e, framing, items).1 == 0)
             .map(|e| e.name())
             .collect();
         let hint = if others.is_empty() {
@@ -415,7 +421,12 @@ fn looks_like_utf8(sample: &[u8]) -> bool {
 /// valid, and kana (rows 4 and 5, lead 0xA4/0xA5) must be common, as they are in
 /// Japanese names and addresses. Shift_JIS text with any hiragana, katakana or
 /// level-1 kanji is never valid EUC-JP (its lead bytes are below 0xA1).
-fn looks_like_euc_read_as_sjis(sample: &[u8], whole: bool, framing: Framing) -> bool {
+fn looks_like_euc_read_as_sjis(
+    sample: &[u8],
+    whole: bool,
+    framing: Framing,
+    items: &[Field],
+) -> bool {
     let (mut chars, mut kana) = (0usize, 0usize);
     let mut i = 0;
     while i < sample.len() {
@@ -432,7 +443,7 @@ fn looks_like_euc_read_as_sjis(sample: &[u8], whole: bool, framing: Framing) -> 
     }
     chars >= 8
         && kana * 100 >= chars * 15
-        && decode_sample(sample, whole, Encoding::EucJp, framing).1 == 0
+        && decode_sample(sample, whole, Encoding::EucJp, framing, items).1 == 0
 }
 
 /// Decodes the first records of `sample`: (good, bad, where the first bad one is).
@@ -441,6 +452,7 @@ fn decode_sample(
     whole: bool,
     enc: Encoding,
     framing: Framing,
+    items: &[Field],
 ) -> (usize, usize, Option<String>) {
     let cfg = SplitConfig {
         framing,
@@ -451,6 +463,7 @@ fn decode_sample(
     let mut reader = ChunkReader::new(sample, cfg);
     let (mut good, mut bad, mut first_bad) = (0, 0, None);
     let mut text = String::new();
+    let mut wrap = Vec::new();
     while let Ok(Some(chunk)) = reader.next_chunk() {
         let n = chunk.records.len();
         for (k, span) in chunk.records.iter().enumerate() {
@@ -462,14 +475,15 @@ fn decode_sample(
                 continue;
             }
             text.clear();
-            match decode::decode(enc, &chunk.data[span.start..span.end], &mut text) {
+            let raw = &chunk.data[span.start..span.end];
+            match decode_record(enc, raw, items, &mut text, &mut wrap) {
                 Ok(()) => good += 1,
-                Err(e) => {
+                Err((at, e)) => {
                     bad += 1;
                     first_bad.get_or_insert_with(|| {
                         format!(
                             "first at byte {}: {}",
-                            chunk.offset as usize + span.start + e.offset,
+                            chunk.offset as usize + span.start + at + e.offset,
                             e.hex()
                         )
                     });
@@ -478,6 +492,31 @@ fn decode_sample(
         }
     }
     (good, bad, first_bad)
+}
+
+/// Decodes one sampled record: whole, or (with the `items` of a fixed layout)
+/// its text items one by one; numbers hold bytes, not text, whatever the
+/// encoding. Err: where the failing slice starts in the record, and the error.
+fn decode_record(
+    enc: Encoding,
+    raw: &[u8],
+    items: &[Field],
+    text: &mut String,
+    wrap: &mut Vec<u8>,
+) -> Result<(), (usize, decode::DecodeError)> {
+    if items.is_empty() {
+        return decode::decode(enc, raw, text).map_err(|e| (0, e));
+    }
+    for f in items.iter().filter(|f| f.number_length().is_none()) {
+        let off = f.offset.unwrap_or(0).min(raw.len());
+        let end = off.saturating_add(f.length.unwrap_or(0)).min(raw.len());
+        // Only bytes that are no text of `enc` tell the encoding: an unclosed
+        // shift is a defect of the data, reported by convert.
+        if let Err(ItemFault::Decode(e)) = decode_item(enc, f, &raw[off..end], text, wrap) {
+            return Err((off, e));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -492,16 +531,57 @@ mod tests {
     #[test]
     fn the_right_encoding_passes() {
         let sjis = b"1,\x8ER\x93c\r\n2,\xF0\x40\r\n";
-        assert_eq!(encoding_problem(sjis, true, Encoding::Cp932, CSV), None);
+        assert_eq!(
+            encoding_problem(sjis, true, Encoding::Cp932, CSV, &[]),
+            None
+        );
         // One bad record among good ones is a reject, not a wrong encoding.
         let mixed = b"1,a\r\n2,b\r\n3,\x82\r\n";
-        assert_eq!(encoding_problem(mixed, true, Encoding::Cp932, CSV), None);
+        assert_eq!(
+            encoding_problem(mixed, true, Encoding::Cp932, CSV, &[]),
+            None
+        );
+    }
+
+    #[test]
+    fn fixed_records_are_checked_item_by_item() {
+        // 山田 in CP932, then a packed 80000 (0x80 0x00 0x0C): the record is no
+        // CP932 text as a whole (a lone 0x80), its text item is.
+        let layout = crate::layout::parse(
+            br#"
+name = "p"
+format = "fixed"
+record_length = 7
+[[fields]]
+name = "name"
+offset = 0
+length = 4
+[[fields]]
+name = "amount"
+type = "packed"
+offset = 4
+digits = 5
+"#,
+            "p",
+        )
+        .unwrap();
+        let data = b"\x8ER\x93c\x80\x00\x0C".repeat(20);
+        let framing = layout.framing();
+        assert!(encoding_problem(&data, true, Encoding::Cp932, framing, &[]).is_some());
+        assert_eq!(
+            encoding_problem(&data, true, Encoding::Cp932, framing, &layout.fields),
+            None
+        );
+        // Text items that are not CP932 are still found, at their byte.
+        let bad = b"\x8E\xFF\x93c\x80\x00\x0C".repeat(20);
+        let p = encoding_problem(&bad, true, Encoding::Cp932, framing, &layout.fields).unwrap();
+        assert!(p.contains("first at byte 0: 0x8E 0xFF"), "{p}");
     }
 
     #[test]
     fn a_file_in_another_encoding_is_named() {
         let utf8 = "1,山田\r\n2,佐藤\r\n3,鈴木\r\n".as_bytes();
-        let p = encoding_problem(utf8, true, Encoding::Cp932, CSV).unwrap();
+        let p = encoding_problem(utf8, true, Encoding::Cp932, CSV, &[]).unwrap();
         assert!(
             p.contains("does not look like cp932") && p.contains("utf-8"),
             "{p}"
@@ -511,9 +591,9 @@ mod tests {
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        let p = encoding_problem(&utf16, true, Encoding::Cp932, CSV).unwrap();
+        let p = encoding_problem(&utf16, true, Encoding::Cp932, CSV, &[]).unwrap();
         assert!(p.contains("utf-16le"), "{p}");
-        let p = encoding_problem(&utf16, true, Encoding::Utf16Be, CSV);
+        let p = encoding_problem(&utf16, true, Encoding::Utf16Be, CSV, &[]);
         assert!(p.is_some());
         // NUL padding is not UTF-16.
         let fixed = Framing::Fixed {
@@ -522,12 +602,12 @@ mod tests {
         };
         let padded = b"0001\x8ER\x93c\0\0\0\0\0\0\0\0\r\n".repeat(20);
         assert_eq!(
-            encoding_problem(&padded, true, Encoding::Cp932, fixed),
+            encoding_problem(&padded, true, Encoding::Cp932, fixed, &[]),
             None
         );
         // "山田,ヤマダ" in EUC-JP reads as half-width katakana in CP932.
         let euc = b"1,\xBB\xB3\xC5\xC4,\xA5\xE4\xA5\xDE\xA5\xC0\r\n2,\xBA\xB4\xC6\xA3,\xA5\xB5\xA5\xC8\xA5\xA6\r\n";
-        let p = encoding_problem(euc, true, Encoding::Cp932, CSV).unwrap();
+        let p = encoding_problem(euc, true, Encoding::Cp932, CSV, &[]).unwrap();
         assert!(p.contains("euc-jp"), "{p}");
     }
 
@@ -553,14 +633,17 @@ mod tests {
     fn ebcdic_read_as_an_ascii_family_encoding_is_named() {
         let ebcdic = ibm930_records();
         // It decodes as CP932 (half-width kana, 外字) without an error: only the bytes tell.
-        assert_eq!(decode_sample(&ebcdic, true, Encoding::Cp932, FIXED).1, 0);
+        assert_eq!(
+            decode_sample(&ebcdic, true, Encoding::Cp932, FIXED, &[]).1,
+            0
+        );
         for enc in [
             Encoding::Cp932,
             Encoding::EucJp,
             Encoding::Utf8,
             Encoding::JipsJ,
         ] {
-            let p = encoding_problem(&ebcdic, true, enc, FIXED).unwrap();
+            let p = encoding_problem(&ebcdic, true, enc, FIXED, &[]).unwrap();
             assert!(
                 p.contains("EBCDIC") && p.contains("Try --encoding ibm930"),
                 "{enc}: {p}"
@@ -573,14 +656,18 @@ mod tests {
             .iter()
             .map(|&b| if b < 0x40 { 0x40 } else { b })
             .collect();
-        let p = encoding_problem(&plain, true, Encoding::Cp932, FIXED).unwrap();
+        let p = encoding_problem(&plain, true, Encoding::Cp932, FIXED, &[]).unwrap();
         assert!(
             p.contains("ibm930") && p.contains("keis-ebcdik") && p.contains("jips-e"),
             "{p}"
         );
         // Declared right, nothing to say.
         for enc in [Encoding::Ibm930, Encoding::Ibm1390] {
-            assert_eq!(encoding_problem(&ebcdic, true, enc, FIXED), None, "{enc}");
+            assert_eq!(
+                encoding_problem(&ebcdic, true, enc, FIXED, &[]),
+                None,
+                "{enc}"
+            );
         }
     }
 
@@ -596,7 +683,7 @@ mod tests {
             Encoding::JipsE,
             Encoding::JefAscii,
         ] {
-            let p = encoding_problem(&sjis, true, enc, CSV).unwrap();
+            let p = encoding_problem(&sjis, true, enc, CSV, &[]).unwrap();
             assert!(
                 p.contains("ASCII-family") && p.contains("cp932"),
                 "{enc}: {p}"
@@ -609,7 +696,7 @@ mod tests {
             newline: false,
         };
         assert_eq!(
-            encoding_problem(&padded, true, Encoding::Cp932, fixed),
+            encoding_problem(&padded, true, Encoding::Cp932, fixed, &[]),
             None
         );
     }
@@ -626,7 +713,7 @@ mod tests {
             length: 16,
             newline: false,
         };
-        let p = encoding_problem(&keis, true, Encoding::Ibm930, fixed).unwrap();
+        let p = encoding_problem(&keis, true, Encoding::Ibm930, fixed, &[]).unwrap();
         assert!(
             p.contains("keis-ebcdik") && p.contains("0x0E … 0x0F"),
             "{p}"

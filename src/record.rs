@@ -5,10 +5,13 @@
 use crate::cleanse::{Applied, Cleanser};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
 use crate::gaiji::{MapEvents, Mapper, Unmapped, UnmappedPolicy};
+use crate::items::fixed::{self, ItemFault};
+use crate::items::number::{NumberError, NumberFault};
+use crate::items::shift::{self, Unclosed};
 use crate::items::{self, Items};
-use crate::layout::{Field, FieldType, Format, Layout};
+use crate::layout::{Field, FieldType, Format, Layout, Recfm};
 use crate::reject::Reject;
-use crate::split::Flaw;
+use crate::split::{Flaw, RdwFault};
 use crate::validate;
 
 /// Turns records of one layout and encoding into output items.
@@ -30,6 +33,8 @@ pub struct Scratch {
     pub items: Items,
     mapped: String,
     cleaned: String,
+    /// Pure double-byte items between shift codes, for the decoder.
+    wrap: Vec<u8>,
     /// An item with the units outside `--charset` replaced by 〓 (`--unmapped geta`).
     checked: String,
     /// What the map stage did to this record (its sensitive items only counted:
@@ -75,6 +80,7 @@ impl RecordProcessor {
         mapper: Mapper,
     ) -> Result<RecordProcessor, String> {
         let cleanser = Cleanser::new(&layout)?;
+        layout.check_encoding(encoding)?;
         if layout.format == Format::Fixed && encoding.unit_width() == 2 {
             check_even_offsets(&layout, encoding)?;
         }
@@ -366,11 +372,49 @@ impl RecordProcessor {
             let off = f.offset.unwrap_or(0);
             let end = (off + f.length.unwrap_or(0)).min(raw.len());
             let bytes = &raw[off.min(end)..end];
+            let wrap = &mut s.wrap;
             s.items
-                .push_with(|out| decode::decode(self.encoding, bytes, out))
-                .map_err(|e| self.fixed_decode_reject(&e, raw, f, off, end))?;
+                .push_with(|out| fixed::decode_item(self.encoding, f, bytes, out, wrap))
+                .map_err(|e| match e {
+                    ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
+                    ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
+                    ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
+                })?;
         }
         Ok(())
+    }
+
+    /// Mixed text that ends inside a double-byte run. Ending inside a character
+    /// too is what an offset that does not fit the file looks like: that is
+    /// said as for any cut character.
+    fn unclosed_reject(
+        &self,
+        u: Unclosed,
+        raw: &[u8],
+        field: &Field,
+        off: usize,
+        end: usize,
+    ) -> Reject {
+        if u.mid_character
+            && let Some(r) = self.cut_character_reject(raw, field, off, end)
+        {
+            return r;
+        }
+        let item = &field.name;
+        item_reject(field, UNCLOSED_SHIFT, || {
+            let at = off + u.shift_in;
+            let n = shift::shift_in_at(self.encoding, raw, at).max(1);
+            let code = raw.get(at..at + n).unwrap_or_default();
+            let code: Vec<String> = code.iter().map(|b| format!("0x{b:02X}")).collect();
+            format!(
+                "項目「{item}」（{}〜{end}バイト目）が2バイト文字の途中で終わっています\
+                 （{}バイト目のシフトコード {} で2バイト文字に切り替えたまま、1バイト文字に戻っていません）。\
+                 項目は1バイト文字の状態で終わる必要があります",
+                off + 1,
+                at + 1,
+                code.join(" ")
+            )
+        })
     }
 
     /// A fixed item that does not decode. When its slice starts or ends inside a
@@ -385,12 +429,32 @@ impl RecordProcessor {
         off: usize,
         end: usize,
     ) -> Reject {
+        if let Some(r) = self.cut_character_reject(raw, field, off, end) {
+            return r;
+        }
+        let item = &field.name;
+        let range = format!("{}〜{}バイト目", off + 1, end);
+        let r = self.decode_reject(e, off);
+        item_reject(field, r.code, || {
+            format!("項目「{item}」（{range}）: {}", r.message)
+        })
+    }
+
+    /// When the slice of `field` starts or ends inside a character (the
+    /// layout's offsets do not fit the file), the reject that says so.
+    fn cut_character_reject(
+        &self,
+        raw: &[u8],
+        field: &Field,
+        off: usize,
+        end: usize,
+    ) -> Option<Reject> {
         let item = &field.name;
         // The item's place in the record is the layout's, not the data's.
         let range = format!("{}〜{}バイト目", off + 1, end);
         let fix = "レイアウトの offset と length がこのファイルと合っているか確認してください";
         for (pos, edge) in [(end, "終わり"), (off, "始まり")] {
-            if let Some((start, len)) = character_around(self.encoding, raw, pos) {
+            if let Some((start, len)) = character_around(self.encoding, &self.layout, raw, pos) {
                 // The cut character's bytes may be a sensitive item's, this
                 // item's or its neighbour's: then its size and place are not shown.
                 let hidden = self.layout.fields.iter().find(|f| {
@@ -401,16 +465,16 @@ impl RecordProcessor {
                     }
                 });
                 if let Some(h) = hidden {
-                    return Reject::item(
+                    return Some(Reject::item(
                         CUT_CHARACTER,
                         item,
                         format!(
                             "項目「{item}」（{range}）の{edge}が文字の途中で切れています（{}: sensitive の項目のため内容は表示しません）。{fix}",
                             h.name
                         ),
-                    );
+                    ));
                 }
-                return Reject::item(
+                return Some(Reject::item(
                     CUT_CHARACTER,
                     item,
                     format!(
@@ -419,13 +483,10 @@ impl RecordProcessor {
                         start + 1,
                         start + len
                     ),
-                );
+                ));
             }
         }
-        let r = self.decode_reject(e, off);
-        item_reject(field, r.code, || {
-            format!("項目「{item}」（{range}）: {}", r.message)
-        })
+        None
     }
 
     fn decode_reject(&self, e: &DecodeError, base: usize) -> Reject {
@@ -500,19 +561,98 @@ pub const ITEM_COUNT: &str = "item-count";
 /// Reject code of a fixed-length record whose item boundary cuts a character in half.
 pub const CUT_CHARACTER: &str = "cut-character";
 
+/// Reject code of a mixed item that ends inside a double-byte run.
+pub const UNCLOSED_SHIFT: &str = "unclosed-shift";
+
+/// The reject of a packed, zoned or binary item that is not one. `off..end` is
+/// the item's place in the record (1-based in the message), `len` its bytes.
+#[cold]
+fn number_reject(e: &NumberError, field: &Field, off: usize, end: usize, len: usize) -> Reject {
+    let item = &field.name;
+    let at = off + e.offset + 1;
+    item_reject(field, e.fault.code(), || {
+        let what = match e.fault {
+            NumberFault::BadPacked => format!(
+                "パック10進数として読めないバイト 0x{:02X} がレコードの{at}バイト目にあります\
+                 （半バイトごとに数字 0〜9、最後の半バイトは符号 C・D・F など）",
+                e.byte
+            ),
+            NumberFault::BadZoned => format!(
+                "ゾーン10進数として読めないバイト 0x{:02X} がレコードの{at}バイト目にあります\
+                 （下位の半バイトは数字 0〜9、最後のバイトの上位は符号 C・D・F）",
+                e.byte
+            ),
+            NumberFault::BinaryOverflow => format!(
+                "2進数の値が digits（{}桁）に収まりません",
+                field.digits.unwrap_or(0)
+            ),
+            NumberFault::WrongSize => format!(
+                "レコードがこの項目の途中で終わっています（{}バイトのうち{len}バイト）",
+                field.number_length().unwrap_or(0)
+            ),
+        };
+        format!("項目「{item}」（{}〜{end}バイト目）: {what}", off + 1)
+    })
+}
+
 /// The character of `raw` that byte position `pos` falls strictly inside of, as
 /// (start, length), reading characters from the start of the record by the
-/// encoding's byte structure alone (lead bytes), without decoding.
-fn character_around(enc: Encoding, raw: &[u8], pos: usize) -> Option<(usize, usize)> {
+/// encoding's byte structure alone (lead bytes, or the shift state of mainframe
+/// encodings, where a layout's `dbcs` items are double-byte throughout), without
+/// decoding.
+fn character_around(
+    enc: Encoding,
+    layout: &Layout,
+    raw: &[u8],
+    pos: usize,
+) -> Option<(usize, usize)> {
+    let mut cursor = shift::Cursor::new(enc);
+    let shifted = enc.shifts().is_some();
     let mut i = 0;
     while i < pos && i < raw.len() {
-        let n = char_len(enc, raw, i);
+        let dbcs_item = shifted && cursor.open().is_none() && starts_dbcs_item(layout, i);
+        let n = if dbcs_item {
+            2
+        } else if shifted {
+            cursor.step(raw, i)
+        } else {
+            char_len(enc, raw, i)
+        };
         if i + n > pos {
             return Some((i, n));
         }
         i += n;
+        // The rest of a pure double-byte item goes two by two, from its offset.
+        if dbcs_item {
+            while let Some(f) = dbcs_item_at(layout, i) {
+                let end = f.offset.unwrap_or(0).saturating_add(f.length.unwrap_or(0));
+                if i + 2 > end || i >= pos {
+                    break;
+                }
+                if i + 2 > pos {
+                    return Some((i, 2));
+                }
+                i += 2;
+            }
+        }
     }
     None
+}
+
+/// Whether a `dbcs` item starts at byte `i` of the record.
+fn starts_dbcs_item(layout: &Layout, i: usize) -> bool {
+    layout
+        .fields
+        .iter()
+        .any(|f| f.dbcs && f.offset == Some(i) && f.length.unwrap_or(0) >= 2)
+}
+
+/// The `dbcs` item whose bytes include `i`, if any.
+fn dbcs_item_at(layout: &Layout, i: usize) -> Option<&Field> {
+    layout.fields.iter().find(|f| {
+        let off = f.offset.unwrap_or(0);
+        f.dbcs && off <= i && i < off.saturating_add(f.length.unwrap_or(0))
+    })
 }
 
 /// Bytes of the character starting at `raw[i]`, judged by its first byte (or unit).
@@ -586,6 +726,14 @@ fn flaw_reject(f: Flaw, len: usize, layout: &Layout) -> Reject {
             "record-too-long",
             format!("改行がないまま{len}バイトを超えました。レコードの区切りを確認してください"),
         ),
+        Flaw::WrongLength if layout.recfm == Some(Recfm::Vb) => Reject::record(
+            f.code(),
+            format!(
+                "レコード（RDW の後）が{len}バイトです（レイアウト「{}」は最大{}バイト）",
+                layout.name,
+                layout.record_length.unwrap_or(0)
+            ),
+        ),
         Flaw::WrongLength => Reject::record(
             "wrong-length",
             format!(
@@ -593,6 +741,42 @@ fn flaw_reject(f: Flaw, len: usize, layout: &Layout) -> Reject {
                 layout.name,
                 layout.record_length.unwrap_or(0)
             ),
+        ),
+        Flaw::BadRdw(fault) => {
+            let what = match fault {
+                RdwFault::Truncated => format!(
+                    "ファイルの終わりに、RDW（レコード記述語、4バイト）に満たない{len}バイトが残っています"
+                ),
+                RdwFault::TooShort(n) => format!(
+                    "RDW（レコード記述語）の長さが{n}です（RDW 自身の4バイトを含むため4以上のはずです）"
+                ),
+                RdwFault::Reserved { spanned: true } => {
+                    "RDW（レコード記述語）の3バイト目がスパンレコード（RECFM=VBS）の区分を示しています。\
+                     ikou が読めるのは RECFM=VB です"
+                        .to_string()
+                }
+                RdwFault::Reserved { spanned: false } => {
+                    "RDW（レコード記述語）の3〜4バイト目が0ではありません".to_string()
+                }
+                RdwFault::TooLong(n) => format!(
+                    "RDW（レコード記述語）の長さ{n}が、許される最長のレコード（--max-record-bytes）を超えています"
+                ),
+                RdwFault::PastEnd(k) => format!(
+                    "RDW（レコード記述語）の長さがファイルの終わりを{k}バイト超えています"
+                ),
+            };
+            Reject::record(
+                f.code(),
+                format!(
+                    "{what}。ここから後はレコードの区切りが分からないため、このバイト位置からファイルの終わりまでを\
+                     不正レコードとしました（長い場合は続きを「after-bad-rdw」として分けて出力します）"
+                ),
+            )
+        }
+        Flaw::AfterBadRdw => Reject::record(
+            f.code(),
+            "前の不正な RDW（レコード記述語）に続くバイトです。レコードの区切りが分からないため変換しません"
+                .into(),
         ),
     }
 }
@@ -896,6 +1080,220 @@ length = 4
             "{}",
             e.message
         );
+    }
+
+    const NUMBERS: &str = r#"
+name = "n"
+format = "fixed"
+record_length = 12
+[[fields]]
+name = "金額"
+type = "packed"
+offset = 0
+digits = 7
+scale = 2
+[[fields]]
+name = "点数"
+type = "zoned"
+offset = 4
+digits = 3
+[[fields]]
+name = "件数"
+type = "binary"
+offset = 7
+digits = 4
+[[fields]]
+name = "区分"
+offset = 9
+length = 3
+"#;
+
+    #[test]
+    fn mainframe_numbers_become_decimal_text() {
+        // 区分 is plain text of EBCDIC 0x40 spaces: nothing to decode there yet
+        // but spaces (the decoders of the mainframe encodings are not merged).
+        let layout = NUMBERS
+            .replace("length = 3", "length = 3\ntype = \"zoned\"\ndigits = 3")
+            .replace(
+                "name = \"区分\"\noffset = 9\nlength = 3",
+                "name = \"区分\"\noffset = 9",
+            );
+        let p = processor(&layout, Encoding::Ibm930);
+        let rec = b"\x12\x34\x56\x7D\xF0\xF4\xC2\xFF\xFE\x40\x40\x40";
+        assert_eq!(run(&p, rec).unwrap(), ["-12345.67", "42", "-2", ""]);
+        // A bad half byte: the item and its byte in the record are named.
+        let e = run(&p, b"\x12\x3A\x56\x7D\xF0\xF4\xC2\xFF\xFE\x40\x40\x40").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), ("bad-packed", Some("金額")));
+        assert!(
+            e.message.contains("0x3A") && e.message.contains("2バイト目"),
+            "{}",
+            e.message
+        );
+        let e = run(&p, b"\x12\x34\x56\x7D\xF0\x44\xC2\xFF\xFE\x40\x40\x40").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), ("bad-zoned", Some("点数")));
+        assert!(
+            e.message.contains("6バイト目") && e.message.contains("5〜7バイト目"),
+            "{}",
+            e.message
+        );
+        let e = run(&p, b"\x12\x34\x56\x7D\xF0\xF4\xC2\x27\x10\x40\x40\x40").unwrap_err();
+        assert_eq!(
+            (e.code, e.item.as_deref()),
+            ("binary-overflow", Some("件数"))
+        );
+        // Sensitive: named, never shown.
+        let hidden = layout.replace("name = \"金額\"", "name = \"金額\"\nsensitive = true");
+        let p = processor(&hidden, Encoding::Ibm930);
+        let e = run(&p, b"\x12\x3A\x56\x7D\xF0\xF4\xC2\xFF\xFE\x40\x40\x40").unwrap_err();
+        assert!(
+            !e.message.contains("0x3A") && e.message.contains("sensitive"),
+            "{}",
+            e.message
+        );
+    }
+
+    const MIXED: &str = r#"
+name = "m"
+format = "fixed"
+record_length = 8
+[[fields]]
+name = "氏名"
+offset = 0
+length = 4
+[[fields]]
+name = "住所"
+offset = 4
+length = 4
+"#;
+
+    #[test]
+    fn a_mixed_item_ending_in_a_double_byte_run_is_a_defect() {
+        let p = processor(MIXED, Encoding::Ibm930);
+        // SO + one double-byte character, no SI: ends on a character boundary.
+        let e = run(&p, b"\xC1\x0E\x45\x41\x40\x40\x40\x40").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), (UNCLOSED_SHIFT, Some("氏名")));
+        assert!(
+            e.message.contains("2バイト目のシフトコード"),
+            "{}",
+            e.message
+        );
+        // Ending inside a character as well: the layout's offsets are the suspects.
+        let e = run(&p, b"\x40\x40\x0E\x45\x41\x0F\x40\x40").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), (CUT_CHARACTER, Some("氏名")));
+        assert!(
+            e.message.contains("（4〜5バイト目の文字）"),
+            "{}",
+            e.message
+        );
+        // KEIS: the two-byte shift codes.
+        let p = processor(MIXED, Encoding::KeisEbcdik);
+        let e = run(&p, b"\x0A\x42\xB0\xA1\x40\x40\x40\x40").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), (UNCLOSED_SHIFT, Some("氏名")));
+    }
+
+    #[test]
+    fn dbcs_items_decode_without_shift_codes_and_their_padding_is_trimmed() {
+        let layout = MIXED.replace(
+            "offset = 0\nlength = 4",
+            "offset = 0\nlength = 4\ndbcs = true",
+        );
+        let p = processor(&layout, Encoding::JefEbcdik);
+        let mut s = Scratch::default();
+        // 山 (0xBBB3) + the double-byte space 0x4040; 住所: 田 between K and A.
+        p.process(b"\xBB\xB3\x40\x40\x28\xC5\xC4\x29", None, &mut s)
+            .unwrap();
+        assert_eq!(s.written().iter().collect::<Vec<_>>(), ["山", "田"]);
+        let trim = crate::cleanse::Rule::TrimTrailingFullwidthSpace;
+        assert!(
+            s.changes.iter().any(|(i, a)| *i == 0 && a.has(trim)),
+            "the U+3000 padding is trimmed and counted"
+        );
+        // A bad pair is placed in the item's bytes, not in the wrapped copy.
+        let e = run(&p, b"\xBB\xB3\x40\xFF\x28\xC5\xC4\x29").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), ("undecodable", Some("氏名")));
+        assert!(e.message.contains("レコードの3バイト目"), "{}", e.message);
+    }
+
+    #[test]
+    fn cut_characters_follow_the_shift_state() {
+        let layout = crate::layout::parse(MIXED.as_bytes(), "m").unwrap();
+        let raw = b"\x40\x0E\x45\x41\x45\x42\x0F\x40";
+        // Bytes 2–3 (0-based) and 4–5 are characters; the shift codes are 1 byte each.
+        assert_eq!(character_around(Encoding::Ibm930, &layout, raw, 4), None);
+        assert_eq!(
+            character_around(Encoding::Ibm930, &layout, raw, 3),
+            Some((2, 2))
+        );
+        assert_eq!(
+            character_around(Encoding::Ibm930, &layout, raw, 5),
+            Some((4, 2))
+        );
+        assert_eq!(character_around(Encoding::Ibm930, &layout, raw, 2), None);
+        // Without the shift state every byte would be a character (the old answer).
+        let jef = b"\x40\x30\xE2\xB0\xA1\x29\x40\x40";
+        assert_eq!(
+            character_around(Encoding::JefEbcdik, &layout, jef, 4),
+            Some((3, 2))
+        );
+        assert_eq!(
+            character_around(Encoding::JefEbcdik, &layout, jef, 2),
+            Some((1, 2))
+        );
+        // A dbcs item is double-byte from its offset, with no shift code.
+        let dbcs = crate::layout::parse(
+            MIXED
+                .replace(
+                    "offset = 0\nlength = 4",
+                    "offset = 0\nlength = 4\ndbcs = true",
+                )
+                .as_bytes(),
+            "m",
+        )
+        .unwrap();
+        assert!(dbcs.fields[0].dbcs);
+        let raw = b"\x45\x41\x45\x42\x40\x40\x40\x40";
+        assert_eq!(
+            character_around(Encoding::Ibm930, &dbcs, raw, 1),
+            Some((0, 2))
+        );
+        assert_eq!(
+            character_around(Encoding::Ibm930, &dbcs, raw, 3),
+            Some((2, 2))
+        );
+        assert_eq!(character_around(Encoding::Ibm930, &dbcs, raw, 5), None);
+    }
+
+    #[test]
+    fn vb_records_shorter_than_the_layout_lose_only_missing_items() {
+        let layout = NUMBERS
+            .replace("record_length = 12", "record_length = 12\nrecfm = \"vb\"")
+            .replace(
+                "name = \"区分\"\noffset = 9\nlength = 3",
+                "name = \"区分\"\noffset = 9\ntype = \"zoned\"\ndigits = 3",
+            );
+        let p = processor(&layout, Encoding::Ibm930);
+        // Ends after 件数: 区分 is absent (empty).
+        assert_eq!(
+            run(&p, b"\x12\x34\x56\x7D\xF0\xF4\xC2\xFF\xFE").unwrap(),
+            ["-12345.67", "42", "-2", ""]
+        );
+        // Ends inside 件数.
+        let e = run(&p, b"\x12\x34\x56\x7D\xF0\xF4\xC2\xFF").unwrap_err();
+        assert_eq!((e.code, e.item.as_deref()), ("short-item", Some("件数")));
+        let mut s = Scratch::default();
+        let e = p
+            .process(
+                b"\x00\x03\x00\x00",
+                Some(Flaw::BadRdw(RdwFault::TooShort(3))),
+                &mut s,
+            )
+            .unwrap_err();
+        assert_eq!(e.code, "bad-rdw");
+        assert!(e.message.contains("長さが3"), "{}", e.message);
+        let e = p
+            .process(b"x", Some(Flaw::WrongLength), &mut s)
+            .unwrap_err();
+        assert!(e.message.contains("最大12バイト"), "{}", e.message);
     }
 
     #[test]

@@ -86,7 +86,7 @@ fn ibm930_fixed_export_converts_with_its_gaiji_and_defects() {
     let lines: Vec<&str> = rejects.lines().skip(1).collect();
     assert!(lines[0].starts_with("2,unclosed-shift,"), "{}", lines[0]);
     assert!(
-        lines[0].contains("6バイト目のシフトアウト 0x0E"),
+        lines[0].contains("「氏名」") && lines[0].contains("6バイト目のシフトコード 0x0E"),
         "{}",
         lines[0]
     );

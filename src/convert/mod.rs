@@ -154,7 +154,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     let names = output_names(inputs, &opts.out_dir)?;
     let mut total_bytes = 0;
     for (path, label) in inputs.iter().zip(labels) {
-        let checked = input::check(path, opts.encoding, opts.framing(), opts.allow_empty);
+        let checked = input::check(path, opts.encoding, &opts.layout.layout, opts.allow_empty);
         total_bytes += if opts.skip_encoding_check {
             checked.or_else(|e| std::fs::metadata(path).map(|m| m.len()).map_err(|_| e))
         } else {

@@ -1,8 +1,14 @@
-//! Items: one decoded record → its items.
+//! Items: one decoded record → its items (CSV here; fixed-length items by
+//! type in [`fixed`], with mainframe numbers in [`number`] and the shift
+//! structure of mixed text in [`shift`]).
 //!
 //! CSV records are split after decoding, where the delimiter and the quote are
 //! plain characters; the splitter has already refused records whose quotes are
 //! not RFC 4180, so this parser only has to undo the quoting.
+
+pub mod fixed;
+pub mod number;
+pub mod shift;
 
 use memchr::memchr;
 

@@ -128,6 +128,20 @@ pub enum FieldType {
     Binary,
 }
 
+impl Field {
+    /// The bytes a packed, zoned or binary item of its digits takes (None for
+    /// the other types, or without digits).
+    pub fn number_length(&self) -> Option<usize> {
+        let d = self.digits.unwrap_or(0).min(MAX_DIGITS);
+        match self.kind {
+            FieldType::Packed => Some(crate::items::number::packed_len(d)),
+            FieldType::Zoned => Some(crate::items::number::zoned_len(d)),
+            FieldType::Binary => Some(crate::items::number::binary_len(d)),
+            _ => None,
+        }
+    }
+}
+
 impl FieldType {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -252,6 +266,13 @@ pub fn load(spec: &str) -> Result<LoadedLayout, LayoutError> {
 /// memory, so a larger number is a typo that would make it buffer the file.
 pub const MAX_RECORD_LENGTH: usize = 1 << 20;
 
+/// The most digits of a packed, zoned or binary item.
+pub const MAX_DIGITS: u32 = crate::items::number::MAX_DIGITS;
+
+/// The longest body of a variable-length record: an RDW's 16-bit length counts
+/// its own 4 bytes.
+pub const MAX_VB_BODY: usize = u16::MAX as usize - 4;
+
 /// A layout file is at most this many bytes (a layout of thousands of items is
 /// well under 1 MiB); more is not a layout, and is not read into memory.
 pub const MAX_LAYOUT_FILE: u64 = 16 << 20;
@@ -279,10 +300,11 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Layout, LayoutError> {
         path: path.to_string(),
         message: format!("not UTF-8 ({e})"),
     })?;
-    let layout: Layout = toml::from_str(text).map_err(|e| LayoutError::Parse {
+    let mut layout: Layout = toml::from_str(text).map_err(|e| LayoutError::Parse {
         path: path.to_string(),
         message: e.to_string(),
     })?;
+    layout.fill_number_lengths();
     layout.check().map_err(|message| LayoutError::Invalid {
         path: path.to_string(),
         message,
@@ -298,6 +320,19 @@ impl Layout {
 
     pub fn quote_byte(&self) -> u8 {
         self.quote.as_bytes()[0]
+    }
+
+    /// A packed, zoned or binary item's byte length follows from its digits: a
+    /// layout may leave `length` out (check() compares a given one).
+    fn fill_number_lengths(&mut self) {
+        for f in &mut self.fields {
+            if f.length.is_none()
+                && let (Some(n), Some(d)) = (f.number_length(), f.digits)
+                && (1..=MAX_DIGITS).contains(&d)
+            {
+                f.length = Some(n);
+            }
+        }
     }
 
     fn check(&self) -> Result<(), String> {
@@ -365,6 +400,27 @@ impl Layout {
                     "{at}: an item cannot be both key (shown in reports) and sensitive (never shown)"
                 ));
             }
+            self.check_mainframe_item(f, &at)?;
+        }
+        if self.recfm.is_some() && self.format != Format::Fixed {
+            return Err("recfm applies only to format = \"fixed\" layouts".into());
+        }
+        if self.recfm == Some(Recfm::Vb) {
+            if self.newline {
+                return Err(
+                    "recfm = \"vb\" records are framed by their record descriptor word, not by \
+                     line ends: leave newline out"
+                        .into(),
+                );
+            }
+            if let Some(len) = self.record_length
+                && len > MAX_VB_BODY
+            {
+                return Err(format!(
+                    "record_length {len} is above {MAX_VB_BODY}, the longest body a record \
+                     descriptor word can give (65,535 bytes including its 4): check the number"
+                ));
+            }
         }
         match self.format {
             Format::Csv => {
@@ -422,6 +478,110 @@ impl Layout {
         Ok(())
     }
 
+    /// The checks of the mainframe item settings that need no encoding: digits
+    /// and scale of numbers, `dbcs` text.
+    fn check_mainframe_item(&self, f: &Field, at: &str) -> Result<(), String> {
+        let kind = f.kind.as_str();
+        match f.number_length() {
+            Some(_) => {
+                let d = f.digits.ok_or_else(|| {
+                    format!("{at}: type {kind:?} needs digits (the number of decimal digits, 1–{MAX_DIGITS})")
+                })?;
+                if !(1..=MAX_DIGITS).contains(&d) {
+                    return Err(format!(
+                        "{at}: digits {d} is out of range: a {kind} item has 1 to {MAX_DIGITS} digits"
+                    ));
+                }
+                let scale = f.scale.unwrap_or(0);
+                if scale > d {
+                    return Err(format!(
+                        "{at}: scale {scale} is more than its {d} digits (scale is the digits after the decimal point)"
+                    ));
+                }
+                if self.format != Format::Fixed {
+                    return Err(format!(
+                        "{at}: type {kind:?} holds bytes, not characters: it needs format = \"fixed\""
+                    ));
+                }
+                // fill_number_lengths() gave a missing length the right one.
+                let want = f.number_length().unwrap_or(0);
+                if let Some(n) = f.length
+                    && n != want
+                {
+                    return Err(format!(
+                        "{at}: length {n} does not match {d} digits of type {kind:?}, which take {want} bytes; \
+                         leave length out or give {want}"
+                    ));
+                }
+                if f.dbcs {
+                    return Err(format!("{at}: dbcs applies only to text and kana items"));
+                }
+            }
+            None => {
+                for (what, v) in [("digits", f.digits), ("scale", f.scale)] {
+                    if v.is_some() {
+                        return Err(format!(
+                            "{at}: {what} applies only to items of type \"packed\", \"zoned\" or \"binary\", not {kind:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        if f.dbcs {
+            if !matches!(f.kind, FieldType::Text | FieldType::Kana) {
+                return Err(format!(
+                    "{at}: dbcs applies only to text and kana items, not {kind:?}"
+                ));
+            }
+            if self.format != Format::Fixed {
+                return Err(format!(
+                    "{at}: dbcs (pure double-byte, PIC N) needs format = \"fixed\""
+                ));
+            }
+            if let Some(n) = f.length
+                && n % 2 != 0
+            {
+                return Err(format!(
+                    "{at}: a dbcs item holds 2 bytes a character: its length {n} must be even"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks that need the source encoding (call them where it is known,
+    /// before any record is read). Err names the item.
+    pub fn check_encoding(&self, enc: crate::decode::Encoding) -> Result<(), String> {
+        if enc.is_ebcdic() && (self.format == Format::Csv || self.newline) {
+            let what = if self.format == Format::Csv {
+                "format = \"csv\""
+            } else {
+                "newline = true"
+            };
+            return Err(format!(
+                "--encoding {enc} is EBCDIC, whose line ends are not ASCII CR/LF: a layout with {what} \
+                 cannot frame its records. Use format = \"fixed\" without newline (recfm = \"fb\" or \"vb\"), \
+                 or check --encoding"
+            ));
+        }
+        for (i, f) in self.fields.iter().enumerate() {
+            let at = format!("field {} ({:?})", i + 1, f.name);
+            if f.dbcs && enc.shifts().is_none() {
+                return Err(format!(
+                    "{at}: dbcs (pure double-byte text without shift codes) needs a mainframe encoding \
+                     with shift codes (ibm930…, jef-…, keis-…, jips-…), not --encoding {enc}"
+                ));
+            }
+            if f.number_length().is_some() && enc.unit_width() != 1 {
+                return Err(format!(
+                    "{at}: type {:?} is a mainframe number in bytes; it cannot be read in --encoding {enc}",
+                    f.kind.as_str()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Two items of a fixed layout sharing bytes is almost always a typo in an
     /// offset, which would silently duplicate or cut data; refuse it, naming both.
     fn check_no_overlap(&self) -> Result<(), String> {
@@ -469,6 +629,9 @@ impl Layout {
             Format::Csv => crate::split::Framing::Csv {
                 delimiter: self.delimiter_byte(),
                 quote: self.quote_byte(),
+            },
+            Format::Fixed if self.recfm == Some(Recfm::Vb) => crate::split::Framing::Variable {
+                max_body: self.record_length.unwrap_or(1),
             },
             Format::Fixed => crate::split::Framing::Fixed {
                 length: self.record_length.unwrap_or(1),
@@ -634,6 +797,138 @@ length = 2
             "name = \"氏名\"\ntype = \"kana\"\nkana = \"romaji\"",
         );
         assert!(parse(bad.as_bytes(), "t").is_err());
+    }
+
+    const MAINFRAME: &str = r#"
+name = "m"
+format = "fixed"
+record_length = 20
+[[fields]]
+name = "金額"
+type = "packed"
+offset = 0
+digits = 7
+scale = 2
+[[fields]]
+name = "氏名"
+offset = 4
+length = 8
+dbcs = true
+[[fields]]
+name = "件数"
+type = "binary"
+offset = 12
+digits = 9
+"#;
+
+    fn err(text: &str) -> String {
+        parse(text.as_bytes(), "m").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn number_items_take_the_bytes_their_digits_need() {
+        let l = parse(MAINFRAME.as_bytes(), "m").unwrap();
+        assert_eq!(l.fields[0].length, Some(4), "7 digits packed");
+        assert_eq!(l.fields[2].length, Some(4), "9 digits binary");
+        let zoned = MAINFRAME.replace("type = \"packed\"", "type = \"zoned\"");
+        let e = err(&zoned);
+        assert!(
+            e.contains("\"金額\"") && e.contains("overlaps"),
+            "7 bytes run into 氏名: {e}"
+        );
+        // An explicit length must match.
+        let e = err(&MAINFRAME.replace("digits = 7", "digits = 7\nlength = 5"));
+        assert!(
+            e.contains("\"金額\"") && e.contains("length 5") && e.contains("4 bytes"),
+            "{e}"
+        );
+        assert!(
+            parse(
+                MAINFRAME
+                    .replace("digits = 7", "digits = 7\nlength = 4")
+                    .as_bytes(),
+                "m"
+            )
+            .is_ok()
+        );
+        for (bad, want) in [
+            ("digits = 7", "needs digits"),
+            ("digits = 0", "digits 0"),
+            ("digits = 19", "digits 19"),
+            ("scale = 2", "scale = 8"),
+        ] {
+            let text = match want {
+                "needs digits" => MAINFRAME.replacen(bad, "", 1),
+                "scale = 8" => MAINFRAME.replace(bad, "scale = 8"),
+                _ => MAINFRAME.replace("digits = 7", bad),
+            };
+            let e = err(&text);
+            assert!(e.contains("\"金額\""), "{bad}: {e}");
+        }
+        assert!(err(&MAINFRAME.replace("scale = 2", "scale = 8")).contains("scale 8"));
+        // digits on a text item, a number in a CSV layout.
+        let e = err(&MAINFRAME.replace("dbcs = true", "digits = 3"));
+        assert!(
+            e.contains("\"氏名\"") && e.contains("digits applies"),
+            "{e}"
+        );
+        let csv = "name = \"c\"\nformat = \"csv\"\n[[fields]]\nname = \"n\"\ntype = \"packed\"\ndigits = 3\n";
+        assert!(err(csv).contains("format = \"fixed\""));
+    }
+
+    #[test]
+    fn dbcs_items_are_even_text_in_fixed_layouts() {
+        let e = err(&MAINFRAME.replace("length = 8", "length = 7"));
+        assert!(e.contains("\"氏名\"") && e.contains("even"), "{e}");
+        let e = err(&MAINFRAME.replace("scale = 2", "scale = 2\ndbcs = true"));
+        assert!(e.contains("\"金額\"") && e.contains("dbcs"), "{e}");
+        let l = parse(MAINFRAME.as_bytes(), "m").unwrap();
+        use crate::decode::Encoding;
+        assert!(l.check_encoding(Encoding::Ibm930).is_ok());
+        assert!(l.check_encoding(Encoding::KeisEbcdik).is_ok());
+        let e = l.check_encoding(Encoding::Cp932).unwrap_err();
+        assert!(
+            e.contains("\"氏名\"") && e.contains("dbcs") && e.contains("cp932"),
+            "{e}"
+        );
+        let plain = MAINFRAME.replace("dbcs = true", "");
+        let l = parse(plain.as_bytes(), "m").unwrap();
+        let e = l.check_encoding(Encoding::Utf16Le).unwrap_err();
+        assert!(e.contains("\"金額\""), "{e}");
+    }
+
+    #[test]
+    fn recfm_and_ebcdic_framing() {
+        use crate::decode::Encoding;
+        let vb = MAINFRAME.replace("record_length = 20", "record_length = 20\nrecfm = \"vb\"");
+        let l = parse(vb.as_bytes(), "m").unwrap();
+        assert_eq!(
+            l.framing(),
+            crate::split::Framing::Variable { max_body: 20 }
+        );
+        let e = err(&vb.replace("recfm", "newline = true\nrecfm"));
+        assert!(e.contains("newline"), "{e}");
+        let e = err(&vb.replace("record_length = 20", "record_length = 70000"));
+        assert!(e.contains("65531") || e.contains("65,535"), "{e}");
+        let e = err(&format!("recfm = \"fb\"\n{MINIMAL}"));
+        assert!(e.contains("recfm"), "{e}");
+        // EBCDIC has no ASCII line ends: csv and newline layouts are refused for it.
+        let csv = parse(MINIMAL.as_bytes(), "t").unwrap();
+        let e = csv.check_encoding(Encoding::JefEbcdik).unwrap_err();
+        assert!(e.contains("EBCDIC") && e.contains("jef-ebcdik"), "{e}");
+        assert!(csv.check_encoding(Encoding::JipsJ).is_ok());
+        let nl = parse(
+            MAINFRAME
+                .replace("record_length = 20", "record_length = 20\nnewline = true")
+                .as_bytes(),
+            "m",
+        )
+        .unwrap();
+        assert!(
+            nl.check_encoding(Encoding::Ibm939)
+                .unwrap_err()
+                .contains("newline")
+        );
     }
 
     #[test]

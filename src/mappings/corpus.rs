@@ -146,7 +146,7 @@ pub fn diff_corpus(
         per_source: BTreeMap::new(),
     };
     for path in inputs {
-        input::check(path, opts.encoding, framing, true)?;
+        input::check(path, opts.encoding, layout, true)?;
         let cfg = SplitConfig::new(framing, opts.encoding, opts.chunk_bytes, opts.max_record)?;
         let ctx = Ctx {
             old,

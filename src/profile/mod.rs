@@ -246,7 +246,7 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
     for (path, label) in inputs.iter().zip(labels) {
-        let checked = input::check(path, opts.encoding, opts.framing(), true);
+        let checked = input::check(path, opts.encoding, &opts.layout.layout, true);
         if !opts.skip_encoding_check {
             checked.map_err(|e| e.shown_as(path, label))?;
         }
@@ -254,6 +254,9 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     let mapper = mapper(opts)?;
     let layout = &opts.layout.layout;
     let cleanser = Cleanser::new(layout)
+        .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
+    layout
+        .check_encoding(opts.encoding)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     let stages = Stages {
         layout,

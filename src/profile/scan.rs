@@ -91,6 +91,8 @@ pub(super) struct Scratch {
     out: String,
     events: MapEvents,
     applied: Vec<(usize, Applied)>,
+    /// Pure double-byte (dbcs) items between shift codes, for the decoder.
+    wrap: Vec<u8>,
 }
 
 /// Counts one chunk. Pure: the same chunk always gives the same counts.
@@ -195,15 +197,20 @@ fn record(
         Format::Fixed => {
             s.items.clear();
             let mut undecodable = false;
+            // The first item that gives no text, and why (as `convert` says it).
+            let mut fault: Option<(usize, &'static str)> = None;
             for f in &st.layout.fields {
                 // As in `record`: Layout::check and the splitter guarantee the range.
                 let off = f.offset.unwrap_or(0);
                 let end = (off + f.length.unwrap_or(0)).min(raw.len());
                 let bytes = &raw[off.min(end)..end];
-                undecodable |= s
-                    .items
-                    .push_with(|out| decode::decode(st.encoding, bytes, out))
-                    .is_err();
+                let wrap = &mut s.wrap;
+                if let Err(e) = s.items.push_with(|out| {
+                    crate::items::fixed::decode_item(st.encoding, f, bytes, out, wrap)
+                }) {
+                    undecodable = true;
+                    fault.get_or_insert((s.items.len() - 1, e.code()));
+                }
             }
             let key = st.key.filter(|_| !undecodable).map(|k| s.items.get(k));
             if st.any_sensitive {
@@ -211,9 +218,19 @@ fn record(
             } else {
                 scan(st.mapper, s.items.text(), record, key, c);
             }
-            if undecodable {
-                whole(c, "undecodable");
-                return true;
+            match fault {
+                Some((_, "undecodable")) => {
+                    whole(c, "undecodable");
+                    return true;
+                }
+                Some((i, code)) => {
+                    c.defects
+                        .entry((Some(i), code))
+                        .or_default()
+                        .add(1, record, None);
+                    return true;
+                }
+                None => {}
             }
             items(st, record, s, c)
         }
@@ -329,12 +346,7 @@ fn scan_items(st: &Stages, items: &Items, record: u64, key: Option<&str>, c: &mu
 
 /// The reject code `convert` gives a record the splitter flagged.
 fn flaw_code(f: Flaw) -> &'static str {
-    match f {
-        Flaw::BrokenQuote => "broken-quote",
-        Flaw::UnclosedQuote => "unclosed-quote",
-        Flaw::TooLong => "record-too-long",
-        Flaw::WrongLength => "wrong-length",
-    }
+    f.code()
 }
 
 #[cfg(test)]

@@ -67,6 +67,13 @@ pub fn reason_label(code: &str) -> &'static str {
         "unknown-era" => "元号コードが不明",
         "era-out-of-range" => "元号の期間外の日付",
         "meiji-lunar-calendar" => "明治5年以前（旧暦）の日付",
+        "cut-character" => "項目の境界が文字の途中",
+        "bad-packed" => "パック10進数として読めない値",
+        "bad-zoned" => "ゾーン10進数として読めない値",
+        "binary-overflow" => "2進数の値が桁数を超過",
+        "short-item" => "項目の途中で終わる可変長レコード",
+        "bad-rdw" => "不正なレコード記述語（RDW）",
+        "after-bad-rdw" => "不正な RDW 以降のバイト",
         _ => "その他",
     }
 }

@@ -10,6 +10,10 @@
 //! line end, so that one broken quote never swallows the records after it; the
 //! worker rejects it whole.
 //!
+//! Variable-length (RECFM=VB) records are framed by their record descriptor
+//! word instead: the record is the body after it. A bad RDW loses the framing,
+//! so the bytes from it to the end of the file are flawed records (none lost).
+//!
 //! Being the one place that sees the records in order, the splitter also marks
 //! the file's first non-blank record ([`Chunk::first_nonblank`]: the header, when
 //! the layout has one) and tells an end-of-file marker from data.
@@ -22,7 +26,7 @@ use sha2::{Digest, Sha256};
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
-pub use scan::Flaw;
+pub use scan::{Flaw, RDW, RdwFault};
 
 /// How records are framed in the byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +35,9 @@ pub enum Framing {
     Csv { delimiter: u8, quote: u8 },
     /// Fixed-length records, `length` bytes each, optionally each followed by a line end.
     Fixed { length: usize, newline: bool },
+    /// Variable-length records (RECFM=VB): each after a 4-byte record descriptor
+    /// word, the body at most `max_body` bytes.
+    Variable { max_body: usize },
 }
 
 /// How to split. Build it with [`SplitConfig::new`], which checks the sizes; a
@@ -87,6 +94,33 @@ impl SplitConfig {
         if !(1..=Self::MAX_RECORD).contains(&self.max_record) {
             return Err(Error::Usage(format!(
                 "a longest record of {} bytes is out of range: give --max-record-bytes from 1 to {} (256 MiB)",
+                self.max_record,
+                Self::MAX_RECORD
+            )));
+        }
+        if self.encoding.is_ebcdic() {
+            // EBCDIC has no ASCII CR, LF, comma or quote: such a layout would
+            // read the bytes of kanji and packed numbers as line ends.
+            let what = match self.framing {
+                Framing::Csv { .. } => Some("a CSV layout"),
+                Framing::Fixed { newline: true, .. } => Some("a fixed layout with newline = true"),
+                _ => None,
+            };
+            if let Some(what) = what {
+                return Err(Error::Config(format!(
+                    "--encoding {} is EBCDIC, whose line ends are not ASCII CR/LF: {what} cannot \
+                     frame its records. Use format = \"fixed\" without newline (recfm = \"fb\" \
+                     or \"vb\"), or check --encoding",
+                    self.encoding
+                )));
+            }
+        }
+        if let Framing::Variable { max_body } = self.framing
+            && max_body > self.max_record
+        {
+            return Err(Error::Config(format!(
+                "record_length {max_body} is longer than the longest record allowed ({} bytes): \
+                 check record_length in the layout, or raise --max-record-bytes (at most {})",
                 self.max_record,
                 Self::MAX_RECORD
             )));
@@ -276,6 +310,8 @@ pub struct ChunkReader<R> {
     /// At the end of the stream: the bytes of trailing 0x1A units at the end of
     /// `pending` that may be an end-of-file marker (None until the end is reached).
     marker: Option<usize>,
+    /// Variable-length records: a bad RDW was met, the rest is no records.
+    rdw_lost: bool,
     /// The stream must be this long (the file's length when it was opened).
     expected_len: Option<u64>,
     hasher: Sha256,
@@ -302,6 +338,7 @@ impl<R: Read> ChunkReader<R> {
             started: false,
             seen_nonblank: false,
             marker: None,
+            rdw_lost: false,
             expected_len: None,
             hasher: Sha256::new(),
             info: StreamInfo::default(),
@@ -397,6 +434,9 @@ impl<R: Read> ChunkReader<R> {
     /// that end the stream: whole units only, so in UTF-16 with an odd byte count
     /// (whose last byte is no unit) there are none.
     fn trailing_marker_len(&self) -> usize {
+        if !self.marker_rule() {
+            return 0;
+        }
         let unit = self.cfg.encoding.unit_width();
         if !self.info.bytes.is_multiple_of(unit as u64) {
             return 0;
@@ -424,6 +464,9 @@ impl<R: Read> ChunkReader<R> {
     /// end of the stream, a trailing run of 0x1A units (and a partial unit after
     /// it) may turn out to be the end-of-file marker, so records wait for it.
     fn held_back(&self) -> usize {
+        if !self.marker_rule() {
+            return 0;
+        }
         if self.eof {
             return self.marker.unwrap_or(0);
         }
@@ -435,6 +478,13 @@ impl<R: Read> ChunkReader<R> {
             0 => 0,
             run => run + partial,
         }
+    }
+
+    /// The 0x1A end-of-file marker is a DOS convention for text: an EBCDIC
+    /// file has none (0x1A is data there), nor has a file of variable-length
+    /// records, whose framing is binary.
+    fn marker_rule(&self) -> bool {
+        !self.cfg.encoding.is_ebcdic() && !matches!(self.cfg.framing, Framing::Variable { .. })
     }
 
     fn skip_bom(&mut self) {
@@ -471,6 +521,12 @@ impl<R: Read> ChunkReader<R> {
                 newline,
                 self.cfg.max_record,
             ),
+            Framing::Variable { .. } if self.rdw_lost => {
+                scan::after_bad_rdw(rest, self.eof, self.cfg.max_record)
+            }
+            Framing::Variable { max_body } => {
+                scan::vb_record(rest, self.eof, max_body, self.cfg.max_record)
+            }
         }
     }
 
@@ -502,8 +558,9 @@ impl<R: Read> ChunkReader<R> {
                     None => break,
                 }
             }
+            self.rdw_lost |= matches!(rec.flaw, Some(Flaw::BadRdw(_)));
             records.push(Span {
-                start: pos,
+                start: pos + rec.head,
                 end: pos + rec.content,
                 flaw: rec.flaw,
             });
@@ -824,6 +881,120 @@ mod tests {
         assert_eq!(total, 20, "every data byte is in some record");
     }
 
+    /// One VB record: its RDW and body.
+    fn vb(body: &[u8]) -> Vec<u8> {
+        let mut r = ((body.len() + 4) as u16).to_be_bytes().to_vec();
+        r.extend_from_slice(&[0, 0]);
+        r.extend_from_slice(body);
+        r
+    }
+
+    const VB: Framing = Framing::Variable { max_body: 8 };
+
+    #[test]
+    fn vb_records_are_the_bytes_after_their_rdw() {
+        let mut input = vb(b"abc");
+        input.extend(vb(b""));
+        input.extend(vb(b"\x1A\x0D\x0A\x0E"));
+        input.extend(vb(b"123456789"));
+        input.extend(vb(b"z"));
+        for enc in [Encoding::Ibm930, Encoding::JefAscii, Encoding::Cp932] {
+            for chunk_bytes in [1, 2, 5, 7, 1000] {
+                let (recs, info) = split_all(&input, cfg(VB, enc, chunk_bytes));
+                let got: Vec<_> = recs
+                    .iter()
+                    .map(|r| (r.0, r.1, r.2.as_slice(), r.3))
+                    .collect();
+                assert_eq!(
+                    got,
+                    vec![
+                        (1, 4, &b"abc"[..], None),
+                        // An empty body is a blank record.
+                        (2, 11, &b""[..], None),
+                        // CR, LF and 0x1A are data in a VB record.
+                        (3, 15, &b"\x1A\x0D\x0A\x0E"[..], None),
+                        // Longer than record_length: that record only.
+                        (4, 23, &b"123456789"[..], Some(Flaw::WrongLength)),
+                        (5, 36, &b"z"[..], None),
+                    ],
+                    "{enc} chunk_bytes {chunk_bytes}"
+                );
+                assert!(!info.eof_marker);
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_rdw_rejects_the_rest_of_the_file_keeping_every_byte() {
+        let good = vb(b"abc");
+        for (bad, fault) in [
+            (&b"\x00\x03\x00\x00xyz"[..], RdwFault::TooShort(3)),
+            (
+                b"\x00\x06\x00\x01xyz",
+                RdwFault::Reserved { spanned: false },
+            ),
+            (b"\x00\x06\x01\x00xyz", RdwFault::Reserved { spanned: true }),
+            (b"\x00\x09\x00\x00xyz", RdwFault::PastEnd(2)),
+            (b"\x00\x06\x00", RdwFault::Truncated),
+            (b"\x01\x00\x00\x00xyz", RdwFault::TooLong(256)),
+        ] {
+            let mut input = good.clone();
+            input.extend_from_slice(bad);
+            // Past the end and truncated are seen at the end of the file only.
+            if !matches!(fault, RdwFault::PastEnd(_) | RdwFault::Truncated) {
+                input.extend(vb(b"after"));
+            }
+            for chunk_bytes in [1, 3, 8, 1000] {
+                let mut c = cfg(VB, Encoding::Ibm930, chunk_bytes);
+                c.max_record = 10;
+                let (recs, _) = split_all(&input, c);
+                assert_eq!(recs[0].2, b"abc", "{recs:?}");
+                assert_eq!(recs[1].1, 7, "{bad:?} {recs:?}");
+                assert_eq!(recs[1].1, 7, "the flawed record starts at the bad RDW");
+                assert_eq!(
+                    recs[1].3,
+                    Some(Flaw::BadRdw(fault)),
+                    "{bad:?} chunk_bytes {chunk_bytes}"
+                );
+                // The rest is no records, max_record bytes at a time, and every byte is kept.
+                let rest: Vec<u8> = recs[1..].iter().flat_map(|r| r.2.clone()).collect();
+                assert_eq!(rest, input[7..], "{bad:?}");
+                assert!(recs[1..].iter().all(|r| r.2.len() <= 10));
+                assert!(recs[2..].iter().all(|r| r.3 == Some(Flaw::AfterBadRdw)));
+            }
+        }
+    }
+
+    #[test]
+    fn ebcdic_has_no_eof_marker_and_no_ascii_line_ends() {
+        let f = Framing::Fixed {
+            length: 2,
+            newline: false,
+        };
+        let (recs, info) = split_all(b"ab\x1A\x1A", cfg(f, Encoding::Ibm930, 1));
+        assert_eq!(recs.len(), 2, "0x1A is data in EBCDIC");
+        assert!(!info.eof_marker);
+        let (recs, info) = split_all(b"ab\x1A\x1A", cfg(f, Encoding::JipsJ, 1));
+        assert_eq!(recs.len(), 1);
+        assert!(info.eof_marker);
+        for framing in [
+            CSV,
+            Framing::Fixed {
+                length: 2,
+                newline: true,
+            },
+        ] {
+            let e = SplitConfig::new(framing, Encoding::KeisEbcdik, 1, 1).unwrap_err();
+            assert!(
+                e.to_string().contains("EBCDIC") && e.exit_code() == 2,
+                "{e}"
+            );
+            assert!(SplitConfig::new(framing, Encoding::JipsJ, 1, 8).is_ok());
+        }
+        assert!(SplitConfig::new(VB, Encoding::Ibm930, 1, 8).is_ok());
+        assert!(SplitConfig::new(VB, Encoding::Ibm930, 1, 7).is_err());
+    }
+
     use proptest::prelude::*;
 
     proptest! {
@@ -882,6 +1053,54 @@ mod tests {
             for (_, offset, bytes, _) in &a {
                 prop_assert!(offset % 2 == 0 && bytes.len() % 2 == 0, "records stay on unit boundaries");
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// VB streams, good or damaged anywhere: any chunk size gives the same
+        /// records, and every byte is in a record or in a good record's RDW.
+        #[test]
+        fn vb_any_chunk_size_gives_the_same_records(
+            bodies in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..12), 0..12),
+            damage in prop::option::of((any::<prop::sample::Index>(), any::<u8>())),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+            chunk_bytes in 1usize..40,
+            max_record in 10usize..24,
+        ) {
+            let mut input: Vec<u8> = bodies.iter().flat_map(|b| vb(b)).collect();
+            if let (Some((at, byte)), false) = (damage, input.is_empty()) {
+                let i = at.index(input.len());
+                input[i] = byte;
+            }
+            if let (Some(at), false) = (cut, input.is_empty()) {
+                input.truncate(at.index(input.len()));
+            }
+            let framing = Framing::Variable { max_body: 10 };
+            let mut small = cfg(framing, Encoding::Ibm930, chunk_bytes);
+            small.max_record = max_record;
+            let mut big = small;
+            big.chunk_bytes = 1 << 20;
+            let (a, ia) = split_all(&input, small);
+            let (b, ib) = split_all(&input, big);
+            prop_assert_eq!(&a, &b);
+            prop_assert_eq!(ia, ib);
+            let mut pos = 0usize;
+            for (_, offset, bytes, flaw) in &a {
+                let gap = *offset as usize - pos;
+                match flaw {
+                    Some(Flaw::BadRdw(_) | Flaw::AfterBadRdw) => prop_assert_eq!(gap, 0),
+                    _ => {
+                        prop_assert_eq!(gap, RDW);
+                        let len = u16::from_be_bytes([input[pos], input[pos + 1]]) as usize;
+                        prop_assert_eq!(len, bytes.len() + RDW);
+                    }
+                }
+                prop_assert_eq!(&input[*offset as usize..*offset as usize + bytes.len()], &bytes[..]);
+                pos = *offset as usize + bytes.len();
+            }
+            prop_assert_eq!(pos, input.len());
         }
     }
 

@@ -12,13 +12,50 @@ pub enum Flaw {
     UnclosedQuote,
     /// No line end within the longest record allowed.
     TooLong,
-    /// A fixed-length record of the wrong length.
+    /// A fixed-length record of the wrong length (or a variable-length record
+    /// whose body is longer than the layout's `record_length`).
     WrongLength,
+    /// A variable-length (RECFM=VB) record descriptor word that cannot be right:
+    /// the record holds the bytes from it on (at most `max_record`).
+    BadRdw(RdwFault),
+    /// The bytes after a bad RDW (the framing is lost there), `max_record` at a time.
+    AfterBadRdw,
 }
 
-/// Where a record ends: `content` bytes of data, `total` bytes with its line end.
+impl Flaw {
+    /// The reason code of the reject.
+    pub fn code(self) -> &'static str {
+        match self {
+            Flaw::BrokenQuote => "broken-quote",
+            Flaw::UnclosedQuote => "unclosed-quote",
+            Flaw::TooLong => "record-too-long",
+            Flaw::WrongLength => "wrong-length",
+            Flaw::BadRdw(_) => "bad-rdw",
+            Flaw::AfterBadRdw => "after-bad-rdw",
+        }
+    }
+}
+
+/// What is wrong with a record descriptor word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RdwFault {
+    /// Fewer than 4 bytes left at the end of the file.
+    Truncated,
+    /// The length (which counts the RDW itself) is below 4.
+    TooShort(u16),
+    /// Bytes 3–4 are not zero; `spanned` when they look like a VBS segment flag.
+    Reserved { spanned: bool },
+    /// The record would be longer than `max_record`.
+    TooLong(u16),
+    /// The record runs past the end of the file by this many bytes.
+    PastEnd(u16),
+}
+
+/// Where a record ends: its data are bytes `head..content`, and it takes `total`
+/// bytes with its framing (a record descriptor word before, a line end after).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found {
+    pub head: usize,
     pub content: usize,
     pub total: usize,
     pub flaw: Option<Flaw>,
@@ -185,11 +222,13 @@ fn cut(
 ) -> Found {
     match (flaw, first_line_end) {
         (Some(_), Some((c, t))) => Found {
+            head: 0,
             content: c,
             total: t,
             flaw,
         },
         _ => Found {
+            head: 0,
             content,
             total,
             flaw,
@@ -209,12 +248,14 @@ pub fn fixed_record(
     if !newline {
         if buf.len() >= length {
             return Some(Found {
+                head: 0,
                 content: length,
                 total: length,
                 flaw: None,
             });
         }
         return eof.then_some(Found {
+            head: 0,
             content: buf.len(),
             total: buf.len(),
             flaw: Some(Flaw::WrongLength),
@@ -231,9 +272,77 @@ pub fn fixed_record(
     };
     // An empty line is a blank line, as in CSV (counted, not rejected).
     Some(Found {
+        head: 0,
         content,
         total,
         flaw: (content != length && content != 0).then_some(Flaw::WrongLength),
+    })
+}
+
+/// Bytes of a record descriptor word.
+pub const RDW: usize = 4;
+
+/// Finds the end of the variable-length (RECFM=VB) record at the start of `buf`:
+/// a 4-byte record descriptor word (the length including itself, big-endian,
+/// then two zero bytes) and the body after it. A body longer than `max_body` is
+/// a record of the wrong length (the framing holds); an RDW that cannot be right
+/// is a record of the bytes from it on, at most `max` of them, waiting for that
+/// many so that the cut never depends on the chunk size. None: more bytes needed.
+pub fn vb_record(buf: &[u8], eof: bool, max_body: usize, max: usize) -> Option<Found> {
+    let Some(rdw) = buf.get(..RDW) else {
+        return eof.then(|| broken(buf, eof, max, RdwFault::Truncated))?;
+    };
+    let len = u16::from_be_bytes([rdw[0], rdw[1]]);
+    let fault = if len < RDW as u16 {
+        Some(RdwFault::TooShort(len))
+    } else if rdw[2] != 0 || rdw[3] != 0 {
+        // VBS segments carry 1–3 in byte 3 (first, last, middle segment).
+        Some(RdwFault::Reserved {
+            spanned: (1..=3).contains(&rdw[2]) && rdw[3] == 0,
+        })
+    } else if len as usize - RDW > max {
+        Some(RdwFault::TooLong(len))
+    } else if eof && buf.len() < len as usize {
+        Some(RdwFault::PastEnd(len - buf.len() as u16))
+    } else {
+        None
+    };
+    if let Some(f) = fault {
+        return broken(buf, eof, max, f);
+    }
+    let total = len as usize;
+    if buf.len() < total {
+        return None;
+    }
+    Some(Found {
+        head: RDW,
+        content: total,
+        total,
+        flaw: (total - RDW > max_body).then_some(Flaw::WrongLength),
+    })
+}
+
+/// The bytes from a bad RDW on: at most `max` of them (None until that many
+/// are read, or the file ends).
+fn broken(buf: &[u8], eof: bool, max: usize, fault: RdwFault) -> Option<Found> {
+    after_bad_rdw(buf, eof, max).map(|f| Found {
+        flaw: Some(Flaw::BadRdw(fault)),
+        ..f
+    })
+}
+
+/// After a bad RDW the framing is lost: the rest of the file is rejected `max`
+/// bytes at a time, each piece whole in the reject file.
+pub fn after_bad_rdw(buf: &[u8], eof: bool, max: usize) -> Option<Found> {
+    if buf.len() < max && !eof {
+        return None;
+    }
+    let n = buf.len().min(max);
+    Some(Found {
+        head: 0,
+        content: n,
+        total: n,
+        flaw: Some(Flaw::AfterBadRdw),
     })
 }
 
