@@ -261,7 +261,12 @@ fn kill_9_at_any_point_leaves_nothing_that_looks_finished() {
 
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut killed = 0;
-    for i in 0..8 {
+    // Up to 16 tries for 8 kills: on a busy machine the undisturbed run measured
+    // above may have been slower than later ones, which then finish before the kill.
+    for i in 0..16 {
+        if killed == 8 {
+            break;
+        }
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
