@@ -9,27 +9,65 @@ use crate::decode::Encoding;
 /// JEF has three (K 0x28, K1 0x38, and K2 0x30 0xE2); [`Encoding::shifts`]
 /// names K.
 pub fn shift_in_at(enc: Encoding, b: &[u8], i: usize) -> usize {
-    if matches!(
-        enc,
-        Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii
-    ) {
-        return match (b.get(i), b.get(i + 1)) {
-            (Some(0x28 | 0x38), _) => 1,
-            (Some(0x30), Some(0xE2)) => 2,
-            _ => 0,
-        };
-    }
-    match enc.shifts() {
-        Some((si, _)) if b[i.min(b.len())..].starts_with(si) => si.len(),
-        _ => 0,
-    }
+    Shifts::of(enc).map_or(0, |s| s.shift_in_at(b, i))
 }
 
 /// Bytes of the shift back to single-byte mode at `b[i..]`, 0 if there is none.
 pub fn shift_out_at(enc: Encoding, b: &[u8], i: usize) -> usize {
-    match enc.shifts() {
-        Some((_, so)) if b[i.min(b.len())..].starts_with(so) => so.len(),
-        _ => 0,
+    Shifts::of(enc).map_or(0, |s| s.shift_out_at(b, i))
+}
+
+/// An encoding's shift codes, looked up once: the scan runs over every byte of
+/// every mixed item, so each test is a byte compare before any slice compare.
+#[derive(Debug, Clone, Copy)]
+struct Shifts {
+    si: &'static [u8],
+    so: &'static [u8],
+    jef: bool,
+}
+
+impl Shifts {
+    fn of(enc: Encoding) -> Option<Shifts> {
+        let (si, so) = enc.shifts()?;
+        let jef = matches!(
+            enc,
+            Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii
+        );
+        Some(Shifts { si, so, jef })
+    }
+
+    #[inline]
+    fn shift_in_at(&self, b: &[u8], i: usize) -> usize {
+        let Some(&x) = b.get(i) else { return 0 };
+        if self.jef {
+            return match x {
+                0x28 | 0x38 => 1,
+                0x30 if b.get(i + 1) == Some(&0xE2) => 2,
+                _ => 0,
+            };
+        }
+        if x == self.si[0] && b[i..].starts_with(self.si) {
+            self.si.len()
+        } else {
+            0
+        }
+    }
+
+    #[inline]
+    fn shift_out_at(&self, b: &[u8], i: usize) -> usize {
+        match b.get(i) {
+            Some(&x) if x == self.so[0] && b[i..].starts_with(self.so) => self.so.len(),
+            _ => 0,
+        }
+    }
+
+    /// Whether `b` holds no byte that can start a shift into double-byte mode.
+    fn none_in(&self, b: &[u8]) -> bool {
+        if self.jef {
+            memchr::memchr3(0x28, 0x38, 0x30, b).is_none()
+        } else {
+            memchr::memchr(self.si[0], b).is_none()
+        }
     }
 }
 
@@ -37,36 +75,45 @@ pub fn shift_out_at(enc: Encoding, b: &[u8], i: usize) -> usize {
 /// (one "character" each) and double-byte characters.
 #[derive(Debug, Clone, Copy)]
 pub struct Cursor {
-    enc: Encoding,
+    shifts: Option<Shifts>,
     /// In a double-byte run: where its shift-in starts.
     open: Option<usize>,
 }
 
 impl Cursor {
     pub fn new(enc: Encoding) -> Cursor {
-        Cursor { enc, open: None }
+        Cursor {
+            shifts: Shifts::of(enc),
+            open: None,
+        }
     }
 
     /// Bytes of the character (or shift code) at `b[i]`, moving the state past
     /// it. As the decoders read it: a shift code that does not change the mode
     /// (a shift-in inside a double-byte run, a shift-out outside one) is skipped.
+    #[inline]
     pub fn step(&mut self, b: &[u8], i: usize) -> usize {
-        let (si, so) = (shift_in_at(self.enc, b, i), shift_out_at(self.enc, b, i));
+        let Some(s) = self.shifts else { return 1 };
         match self.open {
-            None if si > 0 => {
-                self.open = Some(i);
-                si
-            }
-            Some(_) if so > 0 => {
-                self.open = None;
-                so
-            }
-            None => so.max(1),
-            Some(_) => {
+            None => {
+                let si = s.shift_in_at(b, i);
                 if si > 0 {
+                    self.open = Some(i);
                     si
                 } else {
-                    2
+                    s.shift_out_at(b, i).max(1)
+                }
+            }
+            Some(_) => {
+                let so = s.shift_out_at(b, i);
+                if so > 0 {
+                    self.open = None;
+                    so
+                } else {
+                    match s.shift_in_at(b, i) {
+                        0 => 2,
+                        si => si,
+                    }
                 }
             }
         }
@@ -91,6 +138,10 @@ pub struct Unclosed {
 /// well-formed item starts and ends in single-byte mode.
 pub fn unclosed(enc: Encoding, b: &[u8]) -> Option<Unclosed> {
     let mut c = Cursor::new(enc);
+    // Most items (numbers, codes, kana) never shift: one memchr says so.
+    if c.shifts.is_none_or(|s| s.none_in(b)) {
+        return None;
+    }
     let mut i = 0;
     while i < b.len() {
         i += c.step(b, i);
@@ -170,5 +221,65 @@ mod tests {
             (&b"\x0E\x45\x41\x0F"[..], cap)
         );
         assert_eq!(wrap_dbcs(Encoding::Cp932, b"", &mut buf), None);
+    }
+
+    /// The shift reading written plainly (as it was before the byte-compare
+    /// and memchr shortcuts), for the proptest below.
+    fn unclosed_plainly(enc: Encoding, b: &[u8]) -> Option<Unclosed> {
+        let (si, so) = enc.shifts()?;
+        let jef = matches!(
+            enc,
+            Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii
+        );
+        let shift_in = |i: usize| -> usize {
+            if jef {
+                match (b.get(i), b.get(i + 1)) {
+                    (Some(0x28 | 0x38), _) => 1,
+                    (Some(0x30), Some(0xE2)) => 2,
+                    _ => 0,
+                }
+            } else if b[i..].starts_with(si) {
+                si.len()
+            } else {
+                0
+            }
+        };
+        let (mut i, mut open) = (0, None);
+        while i < b.len() {
+            let (n_in, n_out) = (
+                shift_in(i),
+                if b[i..].starts_with(so) { so.len() } else { 0 },
+            );
+            i += match open {
+                None if n_in > 0 => {
+                    open = Some(i);
+                    n_in
+                }
+                None => n_out.max(1),
+                Some(_) if n_out > 0 => {
+                    open = None;
+                    n_out
+                }
+                Some(_) if n_in > 0 => n_in,
+                Some(_) => 2,
+            };
+        }
+        open.map(|shift_in| Unclosed {
+            shift_in,
+            mid_character: i > b.len(),
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_scan_reads_shifts_as_the_plain_one(
+            enc in proptest::sample::select(
+                Encoding::ALL.into_iter().filter(|e| e.shifts().is_some()).collect::<Vec<_>>()),
+            b in proptest::collection::vec(proptest::sample::select(
+                vec![0x0E, 0x0F, 0x0A, 0x41, 0x42, 0x28, 0x29, 0x38, 0x30, 0xE2, 0x3F, 0x75,
+                     0x76, 0x1A, 0x70, 0x71, 0x40, 0xB0]), 0..24),
+        ) {
+            proptest::prop_assert_eq!(unclosed(enc, &b), unclosed_plainly(enc, &b));
+        }
     }
 }
