@@ -69,6 +69,7 @@ fuzz_target!(|data: &[u8]| {
             UnmappedPolicy::Fail,
         ][(pick as usize >> 6) % 3],
         nfc_safe: pick & 0x80 != 0,
+        ..MapOptions::default()
     };
     let source = TableSource {
         path: "fuzz.tsv".into(),
