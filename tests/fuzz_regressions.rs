@@ -29,6 +29,27 @@ fn shift_jis_text_before_an_error_has_the_jis_forms() {
 /// non-ASCII character among its hex digits made parse_source slice the text
 /// inside that character: `ikou mappings check` (and convert/profile --gaiji)
 /// panicked (exit 101) instead of reporting a bad source on line 1.
+/// fuzz target `decode`, input 32 03 8F 0B 98 0E 81 49 (ibm1399): an item that ends
+/// in an open double-byte run is refused at its SO, but the buffer also held the
+/// characters after the SO, so the "text before the error" was not the decoding of
+/// the bytes before it. Now the text stops at the SO, as for every other error.
+#[test]
+fn an_unclosed_shift_leaves_the_text_before_its_shift_out() {
+    for enc in [
+        Encoding::Ibm930,
+        Encoding::Ibm939,
+        Encoding::Ibm1390,
+        Encoding::Ibm1399,
+    ] {
+        let bytes = b"\xC1\x0E\x45\x41";
+        let mut text = String::new();
+        let e = decode(enc, bytes, &mut text).unwrap_err();
+        let mut before = String::new();
+        decode(enc, &bytes[..e.offset], &mut before).unwrap();
+        assert_eq!((e.offset, text), (1, before), "{enc}");
+    }
+}
+
 #[test]
 fn a_non_ascii_character_in_a_raw_byte_source_is_a_finding() {
     let dir = tempfile::tempdir().unwrap();

@@ -164,7 +164,8 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
     let start = v.len();
     let dst = v.spare_capacity_mut();
     let (mut i, mut o) = (0, 0);
-    // Where the current double-byte run was opened (None: single-byte mode).
+    // Where the current double-byte run was opened, and how much text was out
+    // then (None: single-byte mode).
     let mut opened = None;
     let mut bad = None;
     'modes: while i < n {
@@ -176,7 +177,7 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
                 store(&mut dst[o..o + 4], &e.to_le_bytes());
                 o += len;
             } else if e == SHIFT_OUT {
-                opened = Some(i);
+                opened = Some((i, o));
                 i += 1;
                 break;
             } else if e != SHIFT_IN {
@@ -220,11 +221,18 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
             i += 2;
         }
     }
+    // An unclosed run is the error at its SO: the text before the error is the
+    // text before the SO (as for every error, the bytes before it decode to it).
+    if bad.is_none()
+        && let Some((_, o_at_so)) = opened
+    {
+        o = o_at_so;
+    }
     // SAFETY: `dst[..o]` was written above, and holds whole characters only.
     unsafe { v.set_len(start + o) };
     match (bad, opened) {
         (Some((at, len)), _) => Err(malformed(bytes, at, len)),
-        (None, Some(at)) => Err(DecodeError {
+        (None, Some((at, _))) => Err(DecodeError {
             offset: at,
             bytes: vec![SO],
             kind: DecodeErrorKind::UnclosedShift,
@@ -370,7 +378,7 @@ mod tests {
             assert_eq!((e.offset, e.kind), (0, DecodeErrorKind::UnclosedShift));
             let mut s = String::new();
             let _ = decode(enc, b"\xC1\x0E\x40\x40", &mut s);
-            assert_eq!(s, "A\u{3000}", "the text before the error is kept");
+            assert_eq!(s, "A", "the text before the error (the SO) is kept");
         }
     }
 
@@ -435,9 +443,13 @@ mod tests {
         b: &[u8],
     ) -> (String, Result<(), (usize, DecodeErrorKind)>) {
         let (mut s, mut i, mut opened) = (String::new(), 0, None);
+        let mut before_so = 0;
         while i < b.len() {
             match (b[i], opened) {
-                (SO, None) => opened = Some(i),
+                (SO, None) => {
+                    opened = Some(i);
+                    before_so = s.len();
+                }
                 (SI, _) => opened = None,
                 (SO, Some(_)) => {}
                 (x, None) => match m.get(&(1, x as u32)) {
@@ -458,7 +470,10 @@ mod tests {
             i += 1;
         }
         match opened {
-            Some(at) => (s, Err((at, DecodeErrorKind::UnclosedShift))),
+            Some(at) => (
+                s[..before_so].to_string(),
+                Err((at, DecodeErrorKind::UnclosedShift)),
+            ),
             None => (s, Ok(())),
         }
     }
