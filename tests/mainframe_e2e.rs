@@ -230,3 +230,100 @@ fn every_chunk_size_and_job_count_gives_the_same_files() {
         assert!(runs.windows(2).all(|w| w[0] == w[1]), "{}", sample.data);
     }
 }
+
+/// Each sample's copybook (`testdata/mainframe/*.cpy`) imports to a layout with the
+/// hand-written layout's items (place, length, number type, digits, scale, dbcs;
+/// a copybook has no kana type, so 氏名カナ comes in as text), and converting
+/// the sample with it reads, writes and rejects the same records.
+#[test]
+fn each_sample_converts_with_the_layout_its_copybook_imports_to() {
+    use ikou::layout::{FieldType, Layout};
+    let load = |path: &Path| -> Layout { ikou::layout::load(s(path)).unwrap().layout };
+    let expected = expected();
+    for sample in &SAMPLES {
+        let tmp = tempfile::tempdir().unwrap();
+        let cpy = mainframe(&sample.layout.replace(".toml", ".cpy"));
+        let imported = tmp.path().join("imported.toml");
+        let o = ikou()
+            .current_dir(root())
+            .args(["layout", "import", &cpy, "--key", "宛名番号", "--out"])
+            .arg(&imported)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{cpy}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // RECFM is not in a copybook (it is the data set's, in the JCL).
+        let hand = load(&root().join(mainframe(sample.layout)));
+        if hand.recfm == Some(ikou::layout::Recfm::Vb) {
+            let text = fs::read_to_string(&imported).unwrap();
+            let text = text.replacen(
+                "format = \"fixed\"",
+                "format = \"fixed\"\nrecfm = \"vb\"",
+                1,
+            );
+            fs::write(&imported, text).unwrap();
+        }
+        let got = load(&imported);
+        let shape = |l: &Layout| -> Vec<_> {
+            l.fields
+                .iter()
+                .map(|f| {
+                    let kind = if f.kind == FieldType::Kana {
+                        FieldType::Text
+                    } else {
+                        f.kind
+                    };
+                    (
+                        f.name.clone(),
+                        f.offset,
+                        f.length,
+                        kind,
+                        f.digits,
+                        f.scale.unwrap_or(0),
+                        f.dbcs,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(shape(&got), shape(&hand), "{cpy}");
+
+        let out = tmp.path().join("out");
+        let layout_arg = s(&imported).to_string();
+        let data = mainframe(sample.data);
+        let gaiji = mainframe("gaiji.tsv");
+        let o = ikou()
+            .current_dir(root())
+            .args([
+                "convert",
+                "--layout",
+                &layout_arg,
+                "--encoding",
+                sample.encoding,
+            ])
+            .args(["--gaiji", &gaiji, "--out", s(&out), &data])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(3),
+            "{cpy}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let m = common::read_manifest(&out);
+        let want = &expected[sample.data];
+        assert_eq!(
+            m["inputs"][0]["records"].as_u64(),
+            want["records"].as_u64(),
+            "{cpy}"
+        );
+        assert_eq!(
+            m["inputs"][0]["rejected"].as_u64(),
+            Some(want["rejects"].as_object().unwrap().len() as u64),
+            "{cpy}"
+        );
+    }
+}
