@@ -1,7 +1,7 @@
 //! Layouts as text for people: the list of bundled layouts, and one layout as a
 //! table of its items (`ikou layouts [NAME]`).
 
-use super::{DateStyle, Field, FieldType, Format, KanaScript, Layout, bundled};
+use super::{DatePolicy, DateStyle, Field, FieldType, Format, KanaScript, Layout, Recfm, bundled};
 use std::fmt::Write;
 
 /// One line per bundled layout: name, version, number of items, title.
@@ -99,6 +99,11 @@ fn format_line(l: &Layout) -> String {
             l.quote,
             if l.header { "yes" } else { "no" }
         ),
+        Format::Fixed if l.recfm == Some(Recfm::Vb) => format!(
+            "fixed, RECFM=VB (each record after a 4-byte record descriptor word; \
+             bodies of at most {} bytes)",
+            l.record_length.unwrap_or(0)
+        ),
         Format::Fixed => format!(
             "fixed ({} bytes per record, {})",
             l.record_length.unwrap_or(0),
@@ -138,8 +143,20 @@ fn extras(f: &Field) -> String {
         Some(DateStyle::Wareki) => parts.push("和暦 年号コード+YYMMDD".into()),
         None => {}
     }
+    if f.date_policy == Some(DatePolicy::Keep) {
+        parts.push("date_policy keep（存在しない日付・不詳を保持）".into());
+    }
     if f.kana == Some(KanaScript::Hiragana) {
         parts.push("ひらがな".into());
+    }
+    if let Some(d) = f.number_length().and(f.digits) {
+        match f.scale.unwrap_or(0) {
+            0 => parts.push(format!("{d}桁")),
+            s => parts.push(format!("{d}桁（うち小数{s}桁）")),
+        }
+    }
+    if f.dbcs {
+        parts.push("dbcs（シフトコードのない2バイト文字）".into());
     }
     if !f.codes.is_empty() {
         parts.push(format!("codes: {}", f.codes.join(", ")));
@@ -186,6 +203,43 @@ mod tests {
             &[true, false],
         );
         assert_eq!(t, "番号  x\n   1  y\n");
+    }
+
+    #[test]
+    fn mainframe_items_and_date_policy_are_shown() {
+        let l = super::super::parse(
+            r#"
+name = "m"
+format = "fixed"
+record_length = 20
+recfm = "vb"
+[[fields]]
+name = "税額"
+type = "zoned"
+offset = 0
+digits = 7
+scale = 2
+[[fields]]
+name = "氏名"
+offset = 7
+length = 6
+dbcs = true
+[[fields]]
+name = "生年月日"
+type = "date"
+date = "seireki"
+date_policy = "keep"
+offset = 13
+length = 7
+"#
+            .as_bytes(),
+            "m.toml",
+        )
+        .unwrap();
+        let text = describe(&l, "m.toml");
+        for want in ["RECFM=VB", "7桁（うち小数2桁）", "dbcs", "date_policy keep"] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
     }
 
     #[test]
