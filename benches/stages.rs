@@ -154,5 +154,62 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+/// Mainframe text: decoding by table and the per-item shift scan, on synthetic
+/// 60-byte items (EBCDIC digits, a double-byte run, EBCDIC padding).
+fn mainframe(c: &mut Criterion) {
+    let item = |si: &[u8], so: &[u8], kanji: &[u8]| -> Vec<u8> {
+        let mut v: Vec<u8> = b"\xF0\xF1\xF2\xF3\xF4\xC1\xC2".to_vec();
+        v.extend_from_slice(si);
+        for _ in 0..10 {
+            v.extend_from_slice(kanji);
+        }
+        v.extend_from_slice(so);
+        v.resize(60, 0x40);
+        v
+    };
+    let cases = [
+        (
+            Encoding::Ibm930,
+            item(b"\x0E", b"\x0F", b"\x45\x62\x45\x41"),
+        ),
+        (
+            Encoding::JefEbcdik,
+            item(b"\x28", b"\x29", b"\xB0\xA1\xC6\xFC"),
+        ),
+        (
+            Encoding::KeisEbcdik,
+            item(b"\x0A\x42", b"\x0A\x41", b"\xB0\xA1\xC6\xFC"),
+        ),
+    ];
+    let mut g = c.benchmark_group("mainframe");
+    g.sample_size(20);
+    g.measurement_time(std::time::Duration::from_secs(2));
+    const ITEMS: usize = 10_000;
+    g.throughput(Throughput::Bytes((60 * ITEMS) as u64));
+    for (enc, bytes) in &cases {
+        let mut s = String::new();
+        assert!(
+            decode(*enc, bytes, &mut s).is_ok(),
+            "{enc}: the bench item decodes"
+        );
+        g.bench_function(format!("decode {enc}"), |b| {
+            b.iter(|| {
+                for _ in 0..ITEMS {
+                    s.clear();
+                    let _ = decode(*enc, black_box(bytes), &mut s);
+                }
+            })
+        });
+        g.bench_function(format!("shift scan {enc}"), |b| {
+            b.iter(|| {
+                (0..ITEMS)
+                    .filter(|_| ikou::items::shift::unclosed(*enc, black_box(bytes)).is_some())
+                    .count()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages, mainframe);
 criterion_main!(benches);

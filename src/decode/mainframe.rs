@@ -269,21 +269,31 @@ pub(super) fn decode(s: &Scheme, bytes: &[u8], out: &mut String) -> Result<(), D
     let double = table(s.double);
     let bytemap = if s.jips_e { Some(jips_e_bytes()) } else { None };
     let shift_out: [&[u8]; 1] = [s.shift_out];
+    // The bytes a shift code can start with: every other byte skips the slice
+    // compares (this loop runs once per character of every mainframe item).
+    let mut lead = [false; 256];
+    for code in s.shift_in.iter().chain(&shift_out) {
+        if let Some(&b) = code.first() {
+            lead[usize::from(b)] = true;
+        }
+    }
     let mut dbcs = false;
     let mut i = 0;
     out.reserve(bytes.len());
     while i < bytes.len() {
-        if let Some(n) = shift_at(bytes, i, s.shift_in) {
-            dbcs = true;
-            i += n;
-            continue;
-        }
-        if let Some(n) = shift_at(bytes, i, &shift_out) {
-            dbcs = false;
-            i += n;
-            continue;
-        }
         let b1 = bytes[i];
+        if lead[usize::from(b1)] {
+            if let Some(n) = shift_at(bytes, i, s.shift_in) {
+                dbcs = true;
+                i += n;
+                continue;
+            }
+            if let Some(n) = shift_at(bytes, i, &shift_out) {
+                dbcs = false;
+                i += n;
+                continue;
+            }
+        }
         if !dbcs {
             if !single.push(u16::from(b1), u16::from(b1), out) {
                 return Err(malformed(bytes, i, 1));
