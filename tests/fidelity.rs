@@ -492,3 +492,35 @@ fn the_sequences_are_those_of_jis_x0213() {
         .collect();
     assert_eq!(got, ikou::validate::JIS_X0213_SEQUENCES);
 }
+
+/// `profile --nfc-safe` shows what `convert --nfc-safe` writes for a compatibility
+/// ideograph: its standardized variation sequence, not the ideograph itself.
+#[test]
+fn profile_shows_what_nfc_safe_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("l.toml");
+    fs::write(
+        &layout,
+        "name = \"l\"\nformat = \"csv\"\n[[fields]]\nname = \"番号\"\ntype = \"digits\"\n\
+         [[fields]]\nname = \"氏名\"\n",
+    )
+    .unwrap();
+    let input = dir.path().join("in.csv");
+    fs::write(&input, "1,\u{FA4A}\n").unwrap();
+    let converted = |extra: &[&str]| -> String {
+        let mut args = vec!["profile", "--json", "--layout", s(&layout)];
+        args.extend(["--encoding", "utf-8", "--ivs", "never"]);
+        args.extend_from_slice(extra);
+        args.push(s(&input));
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["non_jis"][0]["converted"].to_string()
+    };
+    assert_eq!(
+        converted(&[]),
+        "null",
+        "without it, U+FA4A is written as it is"
+    );
+    assert_eq!(converted(&["--nfc-safe"]), "\"U+7422 U+FE00\"");
+}

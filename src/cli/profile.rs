@@ -42,6 +42,10 @@ pub struct Args {
     #[arg(long, value_name = "FORM", value_enum, default_value = "auto",
           long_help = super::args::VARIANTS_HELP)]
     variants: Variants,
+    /// As for convert: the "convert writes" column shows compatibility ideographs
+    /// as the standardized variation sequences convert --nfc-safe writes.
+    #[arg(long)]
+    nfc_safe: bool,
     /// As for convert: characters outside the set are listed (標準外の文字) and
     /// counted as the defect nonstandard-char.
     #[command(flatten)]
@@ -88,6 +92,7 @@ pub fn run(a: Args) -> u8 {
         ivs: Some(a.ivs.into()),
         unmapped: UnmappedPolicy::Reject,
         variants: a.variants.into(),
+        nfc_safe: a.nfc_safe,
         ..MapOptions::default()
     };
     opts.map = match a.charset.apply(map) {
