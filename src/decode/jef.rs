@@ -8,8 +8,6 @@
 use super::mainframe::{self, Area, Id, Scheme};
 use super::{DecodeError, Encoding};
 
-const SHIFT_IN: [&[u8]; 3] = [b"\x28", b"\x38", b"\x30\xE2"];
-
 fn area(code: u16) -> Area {
     match mainframe::pua_94(code, (0x80, 0xA0), (0xA1, 0xFE), 0xE000) {
         Some(cp) => Area::Pua(cp),
@@ -26,8 +24,8 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
     let scheme = Scheme {
         single,
         double: Id::Jef,
-        shift_in: &SHIFT_IN,
-        shift_out: b"\x29",
+        shift_in: enc.shift_ins(),
+        shift_out: enc.shift_out().unwrap_or_default(),
         jips_e: false,
         area,
     };

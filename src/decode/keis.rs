@@ -8,8 +8,6 @@
 use super::mainframe::{self, Area, Id, Scheme};
 use super::{DecodeError, DecodeErrorKind, Encoding};
 
-const SHIFT_IN: [&[u8]; 1] = [b"\x0A\x42"];
-
 fn area(code: u16) -> Area {
     if let Some(cp) = mainframe::pua_94(code, (0x81, 0xA0), (0xA1, 0xFE), 0xE000) {
         return Area::Pua(cp);
@@ -32,8 +30,8 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
     let scheme = Scheme {
         single,
         double,
-        shift_in: &SHIFT_IN,
-        shift_out: b"\x0A\x41",
+        shift_in: enc.shift_ins(),
+        shift_out: enc.shift_out().unwrap_or_default(),
         jips_e: false,
         area,
     };

@@ -232,6 +232,12 @@ pub(super) fn jips_e_bytes() -> &'static ByteMap {
     })
 }
 
+/// A byte of a JIPS(J) double-byte code as JIPS(E) writes it: the EBCDIC byte
+/// of the same character.
+pub fn jips_j_to_e(byte: u8) -> u8 {
+    jips_e_bytes().j2e[usize::from(byte)]
+}
+
 /// What a double-byte code without a table row is, by the area it lies in.
 pub(super) enum Area {
     /// A user-defined (外字) cell: this private-use code point.
@@ -375,9 +381,8 @@ pub fn builtin_mappings(enc: Encoding) -> &'static [(char, &'static str)] {
             .iter()
             .map(|&(code, name)| {
                 let raw = if jips_e {
-                    let m = jips_e_bytes();
                     let [j1, j2] = code.to_be_bytes();
-                    u16::from_be_bytes([m.j2e[usize::from(j1)], m.j2e[usize::from(j2)]])
+                    u16::from_be_bytes([jips_j_to_e(j1), jips_j_to_e(j2)])
                 } else {
                     code
                 };

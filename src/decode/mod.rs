@@ -150,23 +150,47 @@ impl Encoding {
 
     /// The shift codes into and out of double-byte mode, for the mainframe
     /// encodings that mix single- and double-byte text (None for the others).
-    /// For JEF this is K and A; the decoder also accepts K1 and K2.
+    /// For JEF this is K and A; [`Encoding::shift_ins`] lists K1 and K2 too.
     pub fn shifts(self) -> Option<(&'static [u8], &'static [u8])> {
+        Some((self.shift_ins().first().copied()?, self.shift_out()?))
+    }
+
+    /// Every shift code into double-byte mode, the one [`Encoding::shifts`]
+    /// names first (JEF has three: K 0x28, K1 0x38 and K2 0x30 0xE2); empty for
+    /// the encodings without shift codes. Decoders and the item checks read the
+    /// shift state from these alone.
+    pub fn shift_ins(self) -> &'static [&'static [u8]] {
         match self {
             Encoding::Ibm930 | Encoding::Ibm939 | Encoding::Ibm1390 | Encoding::Ibm1399 => {
-                Some((b"\x0E", b"\x0F"))
+                &[b"\x0E"]
             }
             Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii => {
-                Some((b"\x28", b"\x29"))
+                &[b"\x28", b"\x38", b"\x30\xE2"]
             }
             Encoding::KeisEbcdic
             | Encoding::KeisEbcdik
             | Encoding::Keis78Ebcdic
-            | Encoding::Keis78Ebcdik => Some((b"\x0A\x42", b"\x0A\x41")),
-            Encoding::JipsE => Some((b"\x3F\x75", b"\x3F\x76")),
-            Encoding::JipsJ => Some((b"\x1A\x70", b"\x1A\x71")),
-            _ => None,
+            | Encoding::Keis78Ebcdik => &[b"\x0A\x42"],
+            Encoding::JipsE => &[b"\x3F\x75"],
+            Encoding::JipsJ => &[b"\x1A\x70"],
+            _ => &[],
         }
+    }
+
+    /// The shift code back to single-byte mode (None for the encodings without
+    /// shift codes).
+    pub fn shift_out(self) -> Option<&'static [u8]> {
+        Some(match self {
+            Encoding::Ibm930 | Encoding::Ibm939 | Encoding::Ibm1390 | Encoding::Ibm1399 => b"\x0F",
+            Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii => b"\x29",
+            Encoding::KeisEbcdic
+            | Encoding::KeisEbcdik
+            | Encoding::Keis78Ebcdic
+            | Encoding::Keis78Ebcdik => b"\x0A\x41",
+            Encoding::JipsE => b"\x3F\x76",
+            Encoding::JipsJ => b"\x1A\x71",
+            _ => return None,
+        })
     }
 
     /// The byte-order mark this encoding may start a file with.

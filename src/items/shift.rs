@@ -5,9 +5,8 @@
 
 use crate::decode::Encoding;
 
-/// Bytes of the shift into double-byte mode at `b[i..]`, 0 if there is none.
-/// JEF has three (K 0x28, K1 0x38, and K2 0x30 0xE2); [`Encoding::shifts`]
-/// names K.
+/// Bytes of the shift into double-byte mode at `b[i..]`, 0 if there is none
+/// (any of [`Encoding::shift_ins`]: JEF has three).
 pub fn shift_in_at(enc: Encoding, b: &[u8], i: usize) -> usize {
     Shifts::of(enc).map_or(0, |s| s.shift_in_at(b, i))
 }
@@ -21,52 +20,50 @@ pub fn shift_out_at(enc: Encoding, b: &[u8], i: usize) -> usize {
 /// every mixed item, so each test is a byte compare before any slice compare.
 #[derive(Debug, Clone, Copy)]
 struct Shifts {
-    si: &'static [u8],
-    so: &'static [u8],
-    jef: bool,
+    ins: &'static [&'static [u8]],
+    out: &'static [u8],
 }
 
 impl Shifts {
     fn of(enc: Encoding) -> Option<Shifts> {
-        let (si, so) = enc.shifts()?;
-        let jef = matches!(
-            enc,
-            Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii
-        );
-        Some(Shifts { si, so, jef })
+        let out = enc.shift_out()?;
+        Some(Shifts {
+            ins: enc.shift_ins(),
+            out,
+        })
+    }
+
+    #[inline]
+    fn starts(b: &[u8], i: usize, code: &[u8]) -> bool {
+        b.get(i) == code.first() && b[i..].starts_with(code)
     }
 
     #[inline]
     fn shift_in_at(&self, b: &[u8], i: usize) -> usize {
-        let Some(&x) = b.get(i) else { return 0 };
-        if self.jef {
-            return match x {
-                0x28 | 0x38 => 1,
-                0x30 if b.get(i + 1) == Some(&0xE2) => 2,
-                _ => 0,
-            };
-        }
-        if x == self.si[0] && b[i..].starts_with(self.si) {
-            self.si.len()
+        self.ins
+            .iter()
+            .find(|code| Self::starts(b, i, code))
+            .map_or(0, |code| code.len())
+    }
+
+    #[inline]
+    fn shift_out_at(&self, b: &[u8], i: usize) -> usize {
+        if Self::starts(b, i, self.out) {
+            self.out.len()
         } else {
             0
         }
     }
 
-    #[inline]
-    fn shift_out_at(&self, b: &[u8], i: usize) -> usize {
-        match b.get(i) {
-            Some(&x) if x == self.so[0] && b[i..].starts_with(self.so) => self.so.len(),
-            _ => 0,
-        }
-    }
-
     /// Whether `b` holds no byte that can start a shift into double-byte mode.
     fn none_in(&self, b: &[u8]) -> bool {
-        if self.jef {
-            memchr::memchr3(0x28, 0x38, 0x30, b).is_none()
-        } else {
-            memchr::memchr(self.si[0], b).is_none()
+        let first = |k: usize| self.ins.get(k).and_then(|c| c.first()).copied();
+        match (first(0), first(1), first(2), self.ins.len()) {
+            (Some(x), None, None, 1) => memchr::memchr(x, b).is_none(),
+            (Some(x), Some(y), None, 2) => memchr::memchr2(x, y, b).is_none(),
+            (Some(x), Some(y), Some(z), 3) => memchr::memchr3(x, y, z, b).is_none(),
+            // More shift-ins than memchr takes (no encoding has them): scan.
+            _ => false,
         }
     }
 }
