@@ -311,12 +311,25 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
 /// (`0x6941` is `0E 69 41 0F` in IBM930); anything else is read as it is. An error's
 /// offset counts from the shift out, not from `code`.
 pub fn decode_code(enc: Encoding, code: &[u8], out: &mut String) -> Result<(), DecodeError> {
-    match enc.shifts() {
-        Some((shift_out, shift_in)) if code.len() == 2 => {
-            decode(enc, &[shift_out, code, shift_in].concat(), out)
-        }
-        _ => decode(enc, code, out),
+    let mut wrapped = Vec::new();
+    if code.len() == 2 && wrap_double_byte(enc, code, &mut wrapped).is_some() {
+        return decode(enc, &wrapped, out);
     }
+    decode(enc, code, out)
+}
+
+/// `bytes` (pure double-byte text: a PIC N item, or a `0xHHHH` table code) between
+/// the encoding's shift codes in
+/// `buf` (cleared first, reusable), so that the decoder reads
+/// them as a mixed item. Returns the bytes the shift-in takes; None for an
+/// encoding without shift codes.
+pub fn wrap_double_byte(enc: Encoding, bytes: &[u8], buf: &mut Vec<u8>) -> Option<usize> {
+    let (si, so) = enc.shifts()?;
+    buf.clear();
+    buf.extend_from_slice(si);
+    buf.extend_from_slice(bytes);
+    buf.extend_from_slice(so);
+    Some(si.len())
 }
 
 /// The double-byte code (without shift bytes) of an IBM user-defined character's
@@ -447,6 +460,23 @@ fn cp932_to_jis_variants(out: &mut String, start: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dbcs_bytes_are_wrapped_in_a_reused_buffer() {
+        let mut buf = Vec::with_capacity(16);
+        assert_eq!(
+            wrap_double_byte(Encoding::KeisEbcdic, b"\x40\x40", &mut buf),
+            Some(2)
+        );
+        assert_eq!(buf, b"\x0A\x42\x40\x40\x0A\x41");
+        let cap = buf.capacity();
+        wrap_double_byte(Encoding::Ibm930, b"\x45\x41", &mut buf);
+        assert_eq!(
+            (buf.as_slice(), buf.capacity()),
+            (&b"\x0E\x45\x41\x0F"[..], cap)
+        );
+        assert_eq!(wrap_double_byte(Encoding::Cp932, b"", &mut buf), None);
+    }
 
     fn dec(enc: Encoding, b: &[u8]) -> Result<String, DecodeError> {
         let mut s = String::new();

@@ -63,7 +63,7 @@ fn decode_text(
 ) -> Result<(), ItemFault> {
     if field.dbcs
         && !bytes.is_empty()
-        && let Some(si) = shift::wrap_dbcs(enc, bytes, wrap)
+        && let Some(si) = decode::wrap_double_byte(enc, bytes, wrap)
     {
         return decode::decode(enc, wrap, out).map_err(|mut e| {
             // Offsets in the item, not in the wrapped copy.

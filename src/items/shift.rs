@@ -149,19 +149,6 @@ pub fn unclosed(enc: Encoding, b: &[u8]) -> Option<Unclosed> {
     })
 }
 
-/// `bytes` (pure double-byte text, PIC N) between the encoding's shift codes in
-/// `buf` (cleared first, reused from item to item), so that the decoder reads
-/// them as a mixed item. Returns the bytes the shift-in takes; None for an
-/// encoding without shift codes.
-pub fn wrap_dbcs(enc: Encoding, bytes: &[u8], buf: &mut Vec<u8>) -> Option<usize> {
-    let (si, so) = enc.shifts()?;
-    buf.clear();
-    buf.extend_from_slice(si);
-    buf.extend_from_slice(bytes);
-    buf.extend_from_slice(so);
-    Some(si.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,23 +188,6 @@ mod tests {
         // The KEIS shift-out 0x0A 0x41 split between two characters is no shift-out.
         assert!(unclosed(Encoding::KeisEbcdik, b"\x0A\x42\xB0\x0A\x41\xB0").is_some());
         assert!(unclosed(Encoding::JefEbcdic, b"\x30\xE2\xB0\xA1").is_some());
-    }
-
-    #[test]
-    fn dbcs_bytes_are_wrapped_in_a_reused_buffer() {
-        let mut buf = Vec::with_capacity(16);
-        assert_eq!(
-            wrap_dbcs(Encoding::KeisEbcdic, b"\x40\x40", &mut buf),
-            Some(2)
-        );
-        assert_eq!(buf, b"\x0A\x42\x40\x40\x0A\x41");
-        let cap = buf.capacity();
-        wrap_dbcs(Encoding::Ibm930, b"\x45\x41", &mut buf);
-        assert_eq!(
-            (buf.as_slice(), buf.capacity()),
-            (&b"\x0E\x45\x41\x0F"[..], cap)
-        );
-        assert_eq!(wrap_dbcs(Encoding::Cp932, b"", &mut buf), None);
     }
 
     /// The shift reading written plainly (as it was before the byte-compare
