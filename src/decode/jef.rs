@@ -9,7 +9,7 @@ use super::mainframe::{self, Area, Id, Scheme};
 use super::{DecodeError, Encoding};
 
 fn area(code: u16) -> Area {
-    match mainframe::pua_94(code, (0x80, 0xA0), (0xA1, 0xFE), 0xE000) {
+    match mainframe::JEF_AREAS[0].pua(code) {
         Some(cp) => Area::Pua(cp),
         None => Area::Invalid,
     }

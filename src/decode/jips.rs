@@ -10,8 +10,9 @@ use super::mainframe::{self, Area, Id, Scheme};
 use super::{DecodeError, Encoding};
 
 fn area(code: u16) -> Area {
-    mainframe::pua_94(code, (0x74, 0x7E), (0x21, 0x7E), 0xE000)
-        .or_else(|| mainframe::pua_94(code, (0xE0, 0xFE), (0xA1, 0xFE), 0xE40A))
+    mainframe::JIPS_AREAS
+        .iter()
+        .find_map(|a| a.pua(code))
         .map_or(Area::Invalid, Area::Pua)
 }
 

@@ -9,7 +9,7 @@ use super::mainframe::{self, Area, Id, Scheme};
 use super::{DecodeError, DecodeErrorKind, Encoding};
 
 fn area(code: u16) -> Area {
-    if let Some(cp) = mainframe::pua_94(code, (0x81, 0xA0), (0xA1, 0xFE), 0xE000) {
+    if let Some(cp) = mainframe::KEIS_AREAS[0].pua(code) {
         return Area::Pua(cp);
     }
     if mainframe::pua_94(code, (0x59, 0x80), (0xA1, 0xFE), 0).is_some() {

@@ -348,6 +348,83 @@ pub(super) fn pua_94(code: u16, rows: (u8, u8), cells: (u8, u8), base: u32) -> O
     }
 }
 
+/// A user-defined area of 94-cell rows, decoded to private use from `base` on
+/// in code order. The one statement of each area: the decoders read codes
+/// through it and [`code_of`] reads it backwards.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PuaArea {
+    pub rows: (u8, u8),
+    pub cells: (u8, u8),
+    pub base: u32,
+}
+
+impl PuaArea {
+    pub(super) fn pua(&self, code: u16) -> Option<u32> {
+        pua_94(code, self.rows, self.cells, self.base)
+    }
+
+    fn code(&self, cp: u32) -> Option<u16> {
+        let i = cp.checked_sub(self.base)?;
+        let row = u32::from(self.rows.0) + i / 94;
+        (row <= u32::from(self.rows.1))
+            .then(|| u16::try_from(row << 8 | (u32::from(self.cells.0) + i % 94)).ok())
+            .flatten()
+    }
+}
+
+/// 富士通 JEF 利用者定義 0x80A1–0xA0FE → U+E000….
+pub(super) const JEF_AREAS: [PuaArea; 1] = [PuaArea {
+    rows: (0x80, 0xA0),
+    cells: (0xA1, 0xFE),
+    base: 0xE000,
+}];
+/// 日立 KEIS ユーザ定義 0x81A1–0xA0FE → U+E000….
+pub(super) const KEIS_AREAS: [PuaArea; 1] = [PuaArea {
+    rows: (0x81, 0xA0),
+    cells: (0xA1, 0xFE),
+    base: 0xE000,
+}];
+/// NEC JIPS 外字, JIPS(J) codes: G0 0x7421–0x7E7E → U+E000…, G1 0xE0A1–0xFEFE → U+E40A….
+pub(super) const JIPS_AREAS: [PuaArea; 2] = [
+    PuaArea {
+        rows: (0x74, 0x7E),
+        cells: (0x21, 0x7E),
+        base: 0xE000,
+    },
+    PuaArea {
+        rows: (0xE0, 0xFE),
+        cells: (0xA1, 0xFE),
+        base: 0xE40A,
+    },
+];
+
+/// The double-byte code, as it is in the data and without shift codes, that a
+/// JEF/KEIS/JIPS decoder turns into `c`: a user-defined area's private-use code
+/// point, or the internal U+F0000 + code of a code with no faithful Unicode form
+/// or with a built-in MJ glyph. None for other characters and encodings.
+pub fn code_of(enc: Encoding, c: char) -> Option<u16> {
+    let areas: &[PuaArea] = match enc {
+        Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii => &JEF_AREAS,
+        Encoding::KeisEbcdic
+        | Encoding::KeisEbcdik
+        | Encoding::Keis78Ebcdic
+        | Encoding::Keis78Ebcdik => &KEIS_AREAS,
+        Encoding::JipsE | Encoding::JipsJ => &JIPS_AREAS,
+        _ => return None,
+    };
+    let cp = c as u32;
+    if (INTERNAL_BASE..=0xFFFFD).contains(&cp) {
+        return u16::try_from(cp - INTERNAL_BASE).ok();
+    }
+    let code = areas.iter().find_map(|a| a.code(cp))?;
+    Some(if enc == Encoding::JipsE {
+        let [j1, j2] = code.to_be_bytes();
+        u16::from_be_bytes([jips_j_to_e(j1), jips_j_to_e(j2)])
+    } else {
+        code
+    })
+}
+
 /// The double-byte table an encoding's built-in MJ mappings come from, as
 /// (path, embedded bytes), for the manifest.
 pub fn builtin_table(enc: Encoding) -> Option<(&'static str, &'static [u8])> {

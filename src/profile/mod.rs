@@ -544,41 +544,15 @@ pub fn source_bytes(enc: Encoding, c: char) -> Option<String> {
             let [b1, b2] = crate::decode::ibm_code_of_pua(enc, c)?.to_be_bytes();
             vec![b1.into(), b2.into()]
         }
-        // 利用者定義 0x80A1–0xA0FE: 33 rows of 94.
-        Encoding::JefEbcdic | Encoding::JefEbcdik | Encoding::JefAscii
-            if (0xE000..0xE000 + 33 * 94).contains(&cp) =>
-        {
-            rows94(cp - 0xE000, 0x80, 0xA1)
-        }
-        // ユーザ定義 0x81A1–0xA0FE: 32 rows of 94.
-        Encoding::KeisEbcdic
-        | Encoding::KeisEbcdik
-        | Encoding::Keis78Ebcdic
-        | Encoding::Keis78Ebcdik
-            if (0xE000..0xE000 + 32 * 94).contains(&cp) =>
-        {
-            rows94(cp - 0xE000, 0x81, 0xA1)
-        }
-        // 外字 G0 0x7421–0x7E7E (11 rows), then G1 0xE0A1–0xFEFE (31 rows).
-        Encoding::JipsJ | Encoding::JipsE if (0xE000..0xE40A).contains(&cp) => {
-            jips_bytes(enc, rows94(cp - 0xE000, 0x74, 0x21))
-        }
-        Encoding::JipsJ | Encoding::JipsE if (0xE40A..0xE40A + 31 * 94).contains(&cp) => {
-            jips_bytes(enc, rows94(cp - 0xE40A, 0xE0, 0xA1))
-        }
-        // JEF/KEIS/JIPS codes with no faithful Unicode form, or named by a
-        // built-in MJ glyph: decoded to U+F0000 + the code as it is in the data.
-        _ if enc.shifts().is_some()
-            && !matches!(
-                enc,
-                Encoding::Ibm930 | Encoding::Ibm939 | Encoding::Ibm1390 | Encoding::Ibm1399
-            )
-            && (crate::decode::mainframe::INTERNAL_BASE..=0xFFFFD).contains(&cp) =>
-        {
-            let [_, _, b1, b2] = (cp - crate::decode::mainframe::INTERNAL_BASE).to_be_bytes();
-            vec![b1.into(), b2.into()]
-        }
-        _ => return None,
+        // JEF/KEIS/JIPS: the decoders' user-defined areas read backwards, and
+        // the internal U+F0000 + code of codes without a faithful form.
+        _ => match crate::decode::mainframe::code_of(enc, c) {
+            Some(code) => {
+                let [b1, b2] = code.to_be_bytes();
+                vec![b1.into(), b2.into()]
+            }
+            None => return None,
+        },
     };
     let bytes: Vec<u8> = bytes
         .into_iter()
@@ -589,20 +563,6 @@ pub fn source_bytes(enc: Encoding, c: char) -> Option<String> {
         "0x{}",
         crate::output::hex(&bytes).to_ascii_uppercase()
     ))
-}
-
-/// A JIPS(J) code as it is written in `enc`: JIPS(E) replaces each byte by its
-/// EBCDIK counterpart (the decoder's byte table, from NEC's JIS8 → EBCDIK table).
-fn jips_bytes(enc: Encoding, jis: Vec<u32>) -> Vec<u32> {
-    if enc != Encoding::JipsE {
-        return jis;
-    }
-    jis.into_iter()
-        .map(|b| match u8::try_from(b) {
-            Ok(b @ (0x21..=0x7E | 0xA1..=0xFE)) => crate::decode::mainframe::jips_j_to_e(b).into(),
-            _ => b,
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -764,7 +724,11 @@ mod tests {
         for r in &rows {
             let (j, e) = (byte(&r["jis8"]), byte(&r["ebcdik"]));
             if (0x21..=0x7E).contains(&j) || (0xA1..=0xFE).contains(&j) {
-                assert_eq!(jips_bytes(Encoding::JipsE, vec![j]), [e], "{j:02X}");
+                assert_eq!(
+                    u32::from(crate::decode::mainframe::jips_j_to_e(j as u8)),
+                    e,
+                    "{j:02X}"
+                );
                 checked += 1;
             }
         }
