@@ -4,6 +4,8 @@
 //! it: `reconcile.json` is [`Summary`] as JSON, `differences.csv` is [`Difference`]
 //! rows, `reconcile.html` renders both.
 
+pub mod page;
+
 use serde::{Deserialize, Serialize};
 
 /// What kind of difference a line of differences.csv is.
@@ -17,6 +19,9 @@ pub enum Kind {
     OnlyNew,
     DuplicateOld,
     DuplicateNew,
+    /// A record of that side that could not be read (broken record, bad bytes).
+    UnreadableOld,
+    UnreadableNew,
 }
 
 impl Kind {
@@ -30,6 +35,8 @@ impl Kind {
             Kind::OnlyNew => "only-new",
             Kind::DuplicateOld => "duplicate-old",
             Kind::DuplicateNew => "duplicate-new",
+            Kind::UnreadableOld => "unreadable-old",
+            Kind::UnreadableNew => "unreadable-new",
         }
     }
 }
@@ -44,6 +51,9 @@ pub struct Counts {
     pub only_new: u64,
     pub duplicate_old: u64,
     pub duplicate_new: u64,
+    /// Records that could not be read; counted in `old`/`new`, never dropped.
+    pub unreadable_old: u64,
+    pub unreadable_new: u64,
 }
 
 /// Per compared item: how many matched records differ, by kind.
@@ -53,6 +63,8 @@ pub struct ItemCounts {
     pub different: u64,
     pub form_only: u64,
     pub empty_vs_value: u64,
+    /// `form-only` per rule name (e.g. `ivs`, `mj-degenerate`, `compat`, `width`, `padding`).
+    pub form_only_rules: std::collections::BTreeMap<String, u64>,
 }
 
 /// One total: overall (`group_item` None) or for one group value. Sums are decimal
@@ -66,12 +78,27 @@ pub struct SumEntry {
     pub new: String,
 }
 
+/// 人数 per group value: records on each side whose `group_item` has `group_value`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCount {
+    pub group_item: String,
+    pub group_value: String,
+    pub old: u64,
+    pub new: u64,
+}
+
 /// `reconcile.json` (more fields may be added beside these).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// True when nothing differs (exit 0).
+    pub matches: bool,
     pub counts: Counts,
     pub items: Vec<ItemCounts>,
     pub sums: Vec<SumEntry>,
+    pub groups: Vec<GroupCount>,
+    /// Items only one side's layout has: listed, not compared.
+    pub items_only_old: Vec<String>,
+    pub items_only_new: Vec<String>,
 }
 
 /// One line of differences.csv (`key,item,kind,old,new`), with where it was found.
