@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::split::{BufferPool, Changed, Chunk, ChunkPool, ChunkReader, SplitConfig, StreamInfo};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
 /// The worker pool and the buffers recycled between reader, workers and caller
 /// (one pool per use, so that a buffer is never grown for another use; see
@@ -25,6 +25,66 @@ pub struct Workers {
     pub buffers: Arc<BufferPool>,
     /// Reject bytes, likewise.
     pub rejects: Arc<BufferPool>,
+    /// Chunk slots shared by every file read at once ([`Workers::each_file`]): a
+    /// chunk holds one from when it is handed to a worker until its result has
+    /// been consumed, so that memory stays bounded by `jobs` however many files
+    /// are converted together.
+    slots: Slots,
+    /// Files being read at once: their readers share `jobs` chunks read ahead.
+    at_once: std::sync::atomic::AtomicUsize,
+}
+
+/// A counting semaphore of chunk slots.
+struct Slots {
+    free: Mutex<usize>,
+    returned: Condvar,
+}
+
+impl Slots {
+    fn new(n: usize) -> Slots {
+        Slots {
+            free: Mutex::new(n),
+            returned: Condvar::new(),
+        }
+    }
+
+    /// Takes a slot; waits for one only when `wait` (a caller holding none may
+    /// wait: the others' slots come back as their chunks are consumed).
+    fn take(&self, wait: bool) -> bool {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            if !wait {
+                return false;
+            }
+            free = self
+                .returned
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+        true
+    }
+
+    fn give(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        *free += n;
+        self.returned.notify_all();
+    }
+}
+
+/// Gives back the slots a file still holds when its run ends (an error included).
+struct Held<'a> {
+    slots: &'a Slots,
+    n: usize,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.slots.give(self.n);
+    }
 }
 
 impl Workers {
@@ -51,7 +111,97 @@ impl Workers {
             chunks: Arc::new(ChunkPool::default()),
             buffers: Arc::new(BufferPool::default()),
             rejects: Arc::new(BufferPool::default()),
+            slots: Slots::new(2 * jobs),
+            at_once: std::sync::atomic::AtomicUsize::new(1),
         })
+    }
+
+    /// How many files [`Workers::each_file`] works on at once: one file's reader
+    /// and writer are serial, so a second file keeps the workers busy while the
+    /// first one fills up or drains; more than `jobs` files only adds readers.
+    pub fn files_at_once(&self, files: usize) -> usize {
+        self.jobs.min(files).max(1)
+    }
+
+    /// Runs `each(i)` for `i` in `0..files`, up to [`Workers::files_at_once`] at
+    /// once (each on its own thread, all sharing the worker pool and its chunk
+    /// slots), and returns the results in input order. Files are started in
+    /// order; after a failure no further file is started, the files already
+    /// started finish, and the error returned is the one of the first file in
+    /// input order that failed: the same error a run one file after another
+    /// would stop with.
+    pub fn each_file<R: Send>(
+        &self,
+        files: usize,
+        each: impl Fn(usize) -> Result<R, Error> + Sync,
+    ) -> Result<Vec<R>, Error> {
+        let at_once = self.files_at_once(files);
+        if at_once <= 1 {
+            return (0..files).map(&each).collect();
+        }
+        self.at_once
+            .store(at_once, std::sync::atomic::Ordering::SeqCst);
+        let next = Mutex::new(0usize);
+        let failed = std::sync::atomic::AtomicBool::new(false);
+        let results: Mutex<Vec<Option<Result<R, Error>>>> =
+            Mutex::new((0..files).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for t in 0..at_once {
+                let (next, failed, results, each) = (&next, &failed, &results, &each);
+                let started = std::thread::Builder::new()
+                    .name(format!("ikou-file-{t}"))
+                    .spawn_scoped(scope, move || {
+                        loop {
+                            let i = {
+                                let mut n = next.lock().unwrap_or_else(PoisonError::into_inner);
+                                if *n >= files || failed.load(std::sync::atomic::Ordering::SeqCst)
+                                {
+                                    return;
+                                }
+                                *n += 1;
+                                *n - 1
+                            };
+                            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                each(i)
+                            }))
+                            .unwrap_or_else(|_| {
+                                Err(Error::Stopped(format!(
+                                    "internal error in input {}; please report it with this message",
+                                    i + 1
+                                )))
+                            });
+                            if r.is_err() {
+                                failed.store(true, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(r);
+                        }
+                    });
+                if started.is_err() {
+                    // Fewer threads only means fewer files at once; the first always runs.
+                    if t == 0 {
+                        failed.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    break;
+                }
+            }
+        });
+        self.at_once.store(1, std::sync::atomic::Ordering::SeqCst);
+        let results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut done = Vec::with_capacity(files);
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Some(r) => done.push(r?),
+                // Not started: an earlier file failed (its error came first), or
+                // no thread could be started at all.
+                None => {
+                    return Err(Error::Stopped(format!(
+                        "cannot start a thread to read input {}; the system may be short of memory",
+                        i + 1
+                    )));
+                }
+            }
+        }
+        Ok(done)
     }
 
     /// Reads `path` in chunks, runs `work` on each chunk on the pool, and gives the
@@ -74,9 +224,14 @@ impl Workers {
         let opened = file
             .metadata()
             .map_err(Error::io(path, "cannot read the input's size"))?;
-        let max_in_flight = 2 * self.jobs;
+        // Chunks read ahead: `jobs` in all, shared by the files read at once.
+        let ahead = self.jobs.div_ceil(
+            self.at_once
+                .load(std::sync::atomic::Ordering::SeqCst)
+                .max(1),
+        );
         std::thread::scope(|scope| {
-            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(self.jobs);
+            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(ahead);
             let reader_buffers = Arc::clone(&self.chunks);
             let reader = scope.spawn(move || {
                 let mut r = ChunkReader::with_pool(&file, cfg, reader_buffers);
@@ -109,12 +264,20 @@ impl Workers {
             let (done_tx, done_rx) = mpsc::channel::<(u64, Result<T, ()>)>();
             let work = &work;
             let consumed = self.pool.in_place_scope(|workers| -> Result<(), Error> {
+                // Chunks handed out and not yet consumed: each holds a slot.
+                let mut held = Held {
+                    slots: &self.slots,
+                    n: 0,
+                };
                 let mut in_flight = 0;
                 let mut reader_done = false;
                 let mut next_seq = 0;
                 let mut waiting: BTreeMap<u64, T> = BTreeMap::new();
                 loop {
-                    while !reader_done && in_flight < max_in_flight {
+                    // Waiting for a slot is safe only while this file holds none:
+                    // its own results may be what the slots are waiting for.
+                    while !reader_done && self.slots.take(held.n == 0) {
+                        held.n += 1;
                         match chunk_rx.recv() {
                             Ok(Ok(chunk)) => {
                                 let tx = done_tx.clone();
@@ -135,7 +298,11 @@ impl Workers {
                                     None => Error::io(path, "reading the input failed")(e),
                                 });
                             }
-                            Err(_) => reader_done = true,
+                            Err(_) => {
+                                reader_done = true;
+                                held.n -= 1;
+                                self.slots.give(1);
+                            }
                         }
                     }
                     if in_flight == 0 {
@@ -157,6 +324,8 @@ impl Workers {
                     while let Some(t) = waiting.remove(&next_seq) {
                         consume(t)?;
                         next_seq += 1;
+                        held.n -= 1;
+                        self.slots.give(1);
                     }
                 }
             });
@@ -291,5 +460,41 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("internal error in chunk 5"), "{e}");
         assert!(Workers::new(0).is_err());
+    }
+
+    #[test]
+    fn files_run_at_once_and_come_back_in_input_order() {
+        // Input 0 waits for input 1 to start: one file after another would time out.
+        let w = Workers::new(2).unwrap();
+        let (tx, rx) = mpsc::channel::<()>();
+        let rx = Mutex::new(rx);
+        let tx = Mutex::new(tx);
+        let got = w
+            .each_file(5, |i| {
+                if i == 0 {
+                    let rx = rx.lock().unwrap();
+                    rx.recv_timeout(std::time::Duration::from_secs(20))
+                        .map_err(|_| Error::Stopped("input 1 never started".into()))?;
+                } else if i == 1 {
+                    tx.lock().unwrap().send(()).unwrap();
+                }
+                Ok(i * 10)
+            })
+            .unwrap();
+        assert_eq!(got, [0, 10, 20, 30, 40]);
+        // The first failing input in order is the error, whichever failed first.
+        let e = w
+            .each_file(6, |i| match i {
+                2 => {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    Err(Error::Stopped("two".into()))
+                }
+                4 => Err(Error::Stopped("four".into())),
+                _ => Ok(()),
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("two"), "{e}");
+        // All slots came back: one file alone still runs.
+        assert_eq!(*w.slots.free.lock().unwrap(), 4);
     }
 }

@@ -115,6 +115,102 @@ fn reject_messages_never_hold_item_values() {
     }
 }
 
+/// Several inputs converted together (files at once for any --jobs) give each
+/// file exactly the outputs it gets alone, and the same manifest and report for
+/// any --jobs and chunk size.
+#[test]
+fn several_files_at_once_are_byte_identical_to_one_by_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = many_records();
+    // Files of different sizes (so that they finish in another order than they
+    // start), each cut at a record boundary: CRLF followed by a record number.
+    let mut inputs = Vec::new();
+    let mut start = 0;
+    for (k, records) in [900usize, 40, 1500, 7, 553].iter().enumerate() {
+        let mut end = start;
+        for _ in 0..*records {
+            end = match all[end..].windows(2).position(|w| w == b"\r\n") {
+                Some(p) => end + p + 2,
+                None => all.len(),
+            };
+        }
+        let path = tmp.path().join(format!("part{k}.csv"));
+        fs::write(&path, &all[start..end]).unwrap();
+        inputs.push(path);
+        start = end;
+    }
+    let refs: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let mut first: Option<Vec<Vec<u8>>> = None;
+    for (jobs, chunk) in [("1", "1048576"), ("2", "100"), ("4", "1000"), ("3", "1")] {
+        let out = tmp.path().join(format!("together-{jobs}-{chunk}"));
+        let (code, err) = convert(
+            &out,
+            &["--gaiji", GAIJI, "--jobs", jobs, "--chunk-bytes", chunk],
+            &refs,
+        );
+        assert_eq!(code, 3, "{err}");
+        let mut files = Vec::new();
+        for name in ["manifest.json", "report.html"] {
+            files.push(fs::read(out.join(name)).unwrap());
+        }
+        for (k, input) in refs.iter().enumerate() {
+            let alone = tmp.path().join(format!("alone-{jobs}-{chunk}-{k}"));
+            let (code, err) = convert(&alone, &["--gaiji", GAIJI, "--jobs", "1"], &[input]);
+            assert!(code == 0 || code == 3, "{err}");
+            for name in [format!("part{k}.csv"), format!("part{k}.rejects.csv")] {
+                let together = fs::read(out.join(&name)).unwrap();
+                assert!(
+                    together == fs::read(alone.join(&name)).unwrap(),
+                    "{name} differs from the file converted alone (jobs {jobs} chunk {chunk})"
+                );
+                files.push(together);
+            }
+        }
+        match &first {
+            None => first = Some(files),
+            Some(f) => assert!(f == &files, "jobs {jobs} chunk {chunk} differs"),
+        }
+    }
+}
+
+/// With --unmapped fail, the run stops at the first input (in the order given)
+/// that holds an unmapped 外字, whatever file finished first.
+#[test]
+fn several_files_stop_at_the_first_failing_input_in_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = many_records();
+    let clean: Vec<u8> = iconv(
+        &(0..2000)
+            .map(|i| format!("{i:015},山田　太郎,ﾔﾏﾀﾞ ﾀﾛｳ,19800101,1,本町{i},1\r\n"))
+            .collect::<String>()
+            .into_bytes(),
+        "UTF-8",
+        "CP932",
+    );
+    let names = ["a0.csv", "a1.csv", "a2.csv", "a3.csv"];
+    // a0 is long and clean; a1 and a3 hold unmapped 外字 (a3 is small, so it
+    // fails first when files run at once); a1 must be the one reported.
+    let data = [
+        clean.repeat(4),
+        all.clone(),
+        clean.clone(),
+        all[..2000].to_vec(),
+    ];
+    let paths: Vec<_> = names.iter().map(|n| tmp.path().join(n)).collect();
+    for (p, d) in paths.iter().zip(&data) {
+        fs::write(p, d).unwrap();
+    }
+    let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    for jobs in ["1", "2", "4"] {
+        let out = tmp.path().join(format!("o{jobs}"));
+        let (code, err) = convert(&out, &["--unmapped", "fail", "--jobs", jobs], &refs);
+        assert_ne!(code, 0, "{err}");
+        assert!(err.contains("a1.csv"), "jobs {jobs}: {err}");
+        assert!(!err.contains("a3.csv"), "jobs {jobs}: {err}");
+        assert!(!out.join("manifest.json").exists());
+    }
+}
+
 /// Records with quoted line breaks, 外字 and broken lines, big enough for many chunks.
 fn many_records() -> Vec<u8> {
     let mut v = Vec::new();

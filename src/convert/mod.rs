@@ -177,9 +177,11 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
 
     let workers = Workers::new(opts.jobs)?;
 
-    let mut pending = Vec::new();
-    let mut files = Vec::new();
-    for ((path, label), (out_name, rej_name)) in inputs.iter().zip(labels).zip(&names) {
+    // Several files at once (each through the shared workers): every file is
+    // written to its own outputs and counted on its own, so the results are the
+    // same as one after another.
+    let done = workers.each_file(inputs.len(), |i| {
+        let (path, label, (out_name, rej_name)) = (&inputs[i], &labels[i], &names[i]);
         let mut out = PendingFile::create(&opts.out_dir.join(out_name)).map_err(Error::io(
             &opts.out_dir.join(out_name),
             "check that the output directory is writable",
@@ -191,13 +193,14 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         let (stream, tally) =
             pipeline::run_file(opts, &workers, &processor, path, &mut out, &mut rej)
                 .map_err(|e| e.shown_as(path, label))?;
+        // Synced in the background; publishing waits for every sync at once.
         let output = out
-            .finish()
+            .finish_deferred()
             .map_err(Error::io(out.dest(), "the disk may be full"))?;
         let rejects = rej
-            .finish()
+            .finish_deferred()
             .map_err(Error::io(rej.dest(), "the disk may be full"))?;
-        files.push(FileResult {
+        let result = FileResult {
             input: label.clone(),
             output_name: out_name.clone(),
             rejects_name: rej_name.clone(),
@@ -205,7 +208,13 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             tally,
             output,
             rejects,
-        });
+        };
+        Ok((result, out, rej))
+    })?;
+    let mut pending = Vec::with_capacity(2 * done.len());
+    let mut files = Vec::with_capacity(done.len());
+    for (f, out, rej) in done {
+        files.push(f);
         pending.push(out);
         pending.push(rej);
     }
@@ -221,6 +230,12 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     let json = manifest
         .to_json()
         .map_err(|e| Error::Config(format!("cannot write the manifest: {e}")))?;
+    // Every output's sync was started when it was finished; all are waited for
+    // here, before anything is published.
+    for f in &mut pending {
+        f.synced()
+            .map_err(Error::io(f.dest(), "the disk may be full"))?;
+    }
     let mpath = opts.out_dir.join(manifest::FILE_NAME);
     let (mfile, _) = write_pending(&mpath, json.as_bytes())?;
     out_dir.publish(pending, report, mfile)?;

@@ -204,8 +204,36 @@ impl PendingFile {
         })
     }
 
-    /// Gives the file its real name.
+    /// As [`PendingFile::finish`], but the sync to disk runs in the background:
+    /// a run of many files syncs them all at once instead of one after another.
+    /// [`PendingFile::synced`] (or [`PendingFile::publish`]) waits for it.
+    pub fn finish_deferred(&mut self) -> io::Result<Written> {
+        let f = self.file.take().ok_or_else(closed)?;
+        let early = self.flushing.take();
+        self.flushing = Some(std::thread::spawn(move || {
+            if let Some(h) = early {
+                join_flush(h)?;
+            }
+            f.sync_all()
+        }));
+        Ok(Written {
+            sha256: hex(&std::mem::take(&mut self.hasher).finalize()),
+            bytes: self.bytes,
+        })
+    }
+
+    /// Waits for a sync started by [`PendingFile::finish_deferred`]; its error,
+    /// if it failed.
+    pub fn synced(&mut self) -> io::Result<()> {
+        match self.flushing.take() {
+            Some(h) => join_flush(h),
+            None => Ok(()),
+        }
+    }
+
+    /// Gives the file its real name (once it is on disk).
     pub fn publish(mut self) -> io::Result<()> {
+        self.synced()?;
         fs::rename(&self.tmp, &self.dest)?;
         self.tmp = PathBuf::new();
         Ok(())
