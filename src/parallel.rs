@@ -235,6 +235,7 @@ impl Workers {
             let reader_buffers = Arc::clone(&self.chunks);
             let reader = scope.spawn(move || {
                 let mut r = ChunkReader::with_pool(&file, cfg, reader_buffers);
+                r.hash_apart();
                 if opened.is_file() {
                     r.expect_len(opened.len());
                 }
@@ -335,6 +336,7 @@ impl Workers {
                 .join()
                 .map_err(|_| Error::input(path, "the reader thread stopped unexpectedly"))?;
             consumed?;
+            let info = info.map_err(Error::io(path, "hashing the input failed"))?;
             Ok(info)
         })
     }

@@ -190,6 +190,8 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             &opts.out_dir.join(rej_name),
             "check that the output directory is writable",
         ))?;
+        // The output is hashed beside its writer; its buffers go back to the workers.
+        out.hash_apart(std::sync::Arc::clone(&workers.buffers));
         let (stream, tally) =
             pipeline::run_file(opts, &workers, &processor, path, &mut out, &mut rej)
                 .map_err(|e| e.shown_as(path, label))?;

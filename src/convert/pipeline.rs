@@ -240,7 +240,7 @@ pub(super) fn run_file(
                 path.display()
             )));
         }
-        out.write_all(&c.output).map_err(Error::io(
+        out.write_owned(c.output).map_err(Error::io(
             out.dest(),
             "writing the output failed; the disk may be full",
         ))?;
@@ -257,7 +257,6 @@ pub(super) fn run_file(
                 records as f64 / secs
             ));
         }
-        buffers.put(c.output);
         rejects.put(c.rejects);
         tally.merge(c.tally);
         Ok(())

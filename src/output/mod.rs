@@ -6,10 +6,12 @@
 //! `PendingFile` removes its temporary file.
 
 use crate::items::Items;
+use crate::split::{BufferPool, StreamHasher};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Appends one CSV line: items joined by commas, quoted only when they need it
 /// (a comma, a quote, CR or LF inside), CRLF at the end.
@@ -114,7 +116,7 @@ pub struct PendingFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<File>,
-    hasher: Sha256,
+    hasher: StreamHasher,
     bytes: u64,
     /// Bytes written when the last early flush started.
     flushed_at: u64,
@@ -158,7 +160,7 @@ impl PendingFile {
             tmp,
             dest: dest.to_path_buf(),
             file: Some(file),
-            hasher: Sha256::new(),
+            hasher: StreamHasher::here(),
             bytes: 0,
             flushed_at: 0,
             flushing: None,
@@ -169,10 +171,32 @@ impl PendingFile {
         &self.dest
     }
 
+    /// Hashes the output on a thread of its own (call before the first write):
+    /// the writer then only writes. Buffers given to [`PendingFile::write_owned`]
+    /// go to `recycle` once hashed.
+    pub fn hash_apart(&mut self, recycle: Arc<BufferPool>) {
+        if self.bytes == 0 {
+            self.hasher = StreamHasher::apart(recycle);
+        }
+    }
+
+    /// As [`PendingFile::write_all`], taking the buffer (handed on to the hashing
+    /// thread, and from it to the pool, without a copy).
+    pub fn write_owned(&mut self, data: Vec<u8>) -> io::Result<()> {
+        self.write_file(&data)?;
+        self.hasher.update_owned(data);
+        Ok(())
+    }
+
     pub fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        self.write_file(data)?;
+        self.hasher.update(data);
+        Ok(())
+    }
+
+    fn write_file(&mut self, data: &[u8]) -> io::Result<()> {
         let f = self.file.as_mut().ok_or_else(closed)?;
         f.write_all(data)?;
-        self.hasher.update(data);
         self.bytes += data.len() as u64;
         // The file is synced to disk before it is published. Syncing a large file
         // only at the end makes the run wait for all of it to be written out; a
@@ -199,7 +223,7 @@ impl PendingFile {
         }
         f.sync_all()?;
         Ok(Written {
-            sha256: hex(&std::mem::take(&mut self.hasher).finalize()),
+            sha256: hex(&std::mem::take(&mut self.hasher).finish()?),
             bytes: self.bytes,
         })
     }
@@ -208,6 +232,7 @@ impl PendingFile {
     /// a run of many files syncs them all at once instead of one after another.
     /// [`PendingFile::synced`] (or [`PendingFile::publish`]) waits for it.
     pub fn finish_deferred(&mut self) -> io::Result<Written> {
+        let sha256 = hex(&std::mem::take(&mut self.hasher).finish()?);
         let f = self.file.take().ok_or_else(closed)?;
         let early = self.flushing.take();
         self.flushing = Some(std::thread::spawn(move || {
@@ -217,7 +242,7 @@ impl PendingFile {
             f.sync_all()
         }));
         Ok(Written {
-            sha256: hex(&std::mem::take(&mut self.hasher).finalize()),
+            sha256,
             bytes: self.bytes,
         })
     }

@@ -18,14 +18,15 @@
 //! the file's first non-blank record ([`Chunk::first_nonblank`]: the header, when
 //! the layout has one) and tells an end-of-file marker from data.
 
+mod hash;
 mod scan;
 
 use crate::decode::Encoding;
 use crate::error::Error;
-use sha2::{Digest, Sha256};
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
+pub use hash::StreamHasher;
 pub use scan::{Flaw, RDW, RdwFault};
 
 /// How records are framed in the byte stream.
@@ -314,7 +315,7 @@ pub struct ChunkReader<R> {
     rdw_lost: bool,
     /// The stream must be this long (the file's length when it was opened).
     expected_len: Option<u64>,
-    hasher: Sha256,
+    hasher: StreamHasher,
     info: StreamInfo,
 }
 
@@ -340,7 +341,7 @@ impl<R: Read> ChunkReader<R> {
             marker: None,
             rdw_lost: false,
             expected_len: None,
-            hasher: Sha256::new(),
+            hasher: StreamHasher::here(),
             info: StreamInfo::default(),
         }
     }
@@ -350,6 +351,14 @@ impl<R: Read> ChunkReader<R> {
     /// so that a file still being written is never taken for a whole one.
     pub fn expect_len(&mut self, bytes: u64) {
         self.expected_len = Some(bytes);
+    }
+
+    /// Hashes the input on a thread of its own instead of this one (call before
+    /// the first chunk): the splitter, which is serial, then only reads and splits.
+    pub fn hash_apart(&mut self) {
+        if self.info.bytes == 0 {
+            self.hasher = StreamHasher::apart(Arc::new(BufferPool::default()));
+        }
     }
 
     /// The next chunk, or None at the end of the stream.
@@ -385,11 +394,12 @@ impl<R: Read> ChunkReader<R> {
     }
 
     /// Consumes the reader: what the splitter saw. Call after the last chunk.
-    pub fn finish(self) -> StreamInfo {
+    /// Err only when the hashing thread stopped (see [`ChunkReader::hash_apart`]).
+    pub fn finish(self) -> io::Result<StreamInfo> {
         let mut info = self.info;
-        info.sha256 = self.hasher.finalize().into();
+        info.sha256 = self.hasher.finish()?;
         info.records = self.next_record - 1;
-        info
+        Ok(info)
     }
 
     /// Reads until `pending` holds at least `want` bytes or the stream ends.
@@ -643,7 +653,20 @@ mod tests {
 
     /// All records, and the stream info.
     fn split_all(input: &[u8], c: SplitConfig) -> (Vec<Rec>, StreamInfo) {
+        // Hashing on its own thread gives the same digest as hashing here.
+        let (records, info) = split_all_hashed(input, c, false);
+        assert_eq!(
+            split_all_hashed(input, c, true),
+            (records.clone(), info.clone())
+        );
+        (records, info)
+    }
+
+    fn split_all_hashed(input: &[u8], c: SplitConfig, apart: bool) -> (Vec<Rec>, StreamInfo) {
         let mut r = ChunkReader::new(input, c);
+        if apart {
+            r.hash_apart();
+        }
         let mut out = Vec::new();
         let mut seq = 0;
         while let Some(ch) = r.next_chunk().unwrap() {
@@ -658,7 +681,7 @@ mod tests {
                 ));
             }
         }
-        (out, r.finish())
+        (out, r.finish().unwrap())
     }
 
     fn contents(input: &[u8], c: SplitConfig) -> Vec<Vec<u8>> {
@@ -1213,7 +1236,7 @@ mod tests {
         let mut r = ChunkReader::new(data, cfg(CSV, Encoding::Utf8, chunk_bytes));
         r.expect_len(expected);
         while r.next_chunk()?.is_some() {}
-        Ok(r.finish().bytes)
+        Ok(r.finish()?.bytes)
     }
 
     #[test]
