@@ -1,10 +1,20 @@
 //! EUC-JP with an explicit choice for the user-defined rows.
 //!
 //! encoding_rs follows WHATWG, which reads G1 rows 89–92 (0xF9A1…0xFCFE) as IBM
-//! extension kanji; vendors following eucJP-ms put their 外字 there. So we find
-//! the user-defined rows ourselves and hand only the rest to encoding_rs.
+//! extension kanji; vendors following eucJP-ms put their 外字 there. So the
+//! reading is defined by [`strict_reference`] and [`ms_reference`]: they find the
+//! user-defined rows themselves and hand only the rest to encoding_rs.
+//!
+//! Records are decoded by table instead, in one pass, as CP932 is
+//! ([`super::sjis`]): one lookup per character (two for a G3 one) and one 4-byte
+//! store. The tables are built from the references at first use, so they read
+//! every character as the references do; at the first byte the tables have no
+//! character for, the rest of the record goes to the reference, which gives the
+//! error (or the character) exactly as before.
 
+use super::sjis::{Entry, HIGH_BITS, entry_of, store};
 use super::{DecodeError, DecodeErrorKind, decode_with};
+use std::sync::OnceLock;
 
 /// eucJP-ms G3 0x8FF3F3…0x8FF4FE: the IBM extensions that have no JIS X 0212
 /// code, in CP932 order (0xFA40…). Written as escapes: an editor or a tool that
@@ -38,6 +48,28 @@ enum Special {
 /// seven JIS X 0208 cells CP932 maps elsewhere get their JIS X 0213 code points
 /// (0xA1C1 → 〜 U+301C), as EUC-JP (unlike eucJP-ms) is read everywhere else.
 pub(super) fn decode_strict(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    decode_by_table(
+        TABLES.get_or_init(|| build(strict_reference)),
+        strict_reference,
+        bytes,
+        out,
+    )
+}
+
+/// `eucjp-ms`, by table (see [`ms_reference`]).
+pub(super) fn decode_ms(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    decode_by_table(
+        TABLES.get_or_init(|| build(ms_reference)),
+        ms_reference,
+        bytes,
+        out,
+    )
+}
+
+/// `euc-jp` as defined (see [`decode_strict`]), character by character.
+fn strict_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     decode_segments(bytes, out, |b, i| {
         if let (lead @ 0xA1..=0xA2, Some(&trail)) = (b[i], b.get(i + 1))
             && let Some(c) = super::euc_jis_form(lead, trail)
@@ -55,7 +87,7 @@ pub(super) fn decode_strict(bytes: &[u8], out: &mut String) -> Result<(), Decode
 
 /// `eucjp-ms`: user-defined rows to PUA, eucJP-ms's G3 IBM extensions and its two
 /// JIS X 0212 mapping differences; everything else as EUC-JP.
-pub(super) fn decode_ms(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+fn ms_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     decode_segments(bytes, out, |b, i| {
         let trail = |k: usize| b.get(i + k).copied().filter(|t| (0xA1..=0xFE).contains(t));
         match b[i] {
@@ -135,9 +167,192 @@ fn decode_span(bytes: &[u8], from: usize, to: usize, out: &mut String) -> Result
     })
 }
 
+type Reference = fn(&[u8], &mut String) -> Result<(), DecodeError>;
+
+/// Count byte of a lead byte's entry in `single` (0x8E and 0xA1–0xFE): bits
+/// 0–15 hold its row in `double`.
+const LEAD: u32 = 0x80;
+/// Count byte of 0x8F's entry: a JIS X 0212 (G3) character, looked up in `g3`.
+const G3: u32 = 0x81;
+/// Rows of 256 entries indexed by the trail byte (95 leads; 94 G3 rows), a power
+/// of two long, so that a masked index needs no bounds check.
+const ROWS_LEN: usize = 1 << 15;
+const _: () = assert!(95 * 256 <= ROWS_LEN && 94 * 256 <= ROWS_LEN);
+
+struct Tables {
+    single: [Entry; 256],
+    double: Box<[Entry; ROWS_LEN]>,
+    g3: Box<[Entry; ROWS_LEN]>,
+}
+
+/// The entry of `bytes` as `reference` decodes them: one character, else 0.
+fn entry(reference: Reference, bytes: &[u8]) -> Entry {
+    let mut s = String::with_capacity(8);
+    match reference(bytes, &mut s) {
+        Ok(()) => entry_of(&s),
+        Err(_) => 0,
+    }
+}
+
+fn build(reference: Reference) -> Tables {
+    let mut single = [0; 256];
+    let mut double = Box::new([0; ROWS_LEN]);
+    let mut g3 = Box::new([0; ROWS_LEN]);
+    for b in 0..0x80u8 {
+        single[b as usize] = entry(reference, &[b]);
+    }
+    // Trail bytes outside 0xA1–0xFE are never part of a character: left 0.
+    for (row, lead) in std::iter::once(0x8Eu8).chain(0xA1..=0xFE).enumerate() {
+        let base = row * 256;
+        for t in 0xA1..=0xFEu8 {
+            double[base + t as usize] = entry(reference, &[lead, t]);
+        }
+        single[lead as usize] = LEAD << 24 | base as u32;
+    }
+    for (row, r) in (0xA1..=0xFEu8).enumerate() {
+        for c in 0xA1..=0xFEu8 {
+            g3[row * 256 + c as usize] = entry(reference, &[0x8F, r, c]);
+        }
+    }
+    single[0x8F] = G3 << 24;
+    Tables { single, double, g3 }
+}
+
+/// Decodes by `t`; from the first character the tables do not hold, by
+/// `reference` (whose text and error are then the result).
+fn decode_by_table(
+    t: &Tables,
+    reference: Reference,
+    bytes: &[u8],
+    out: &mut String,
+) -> Result<(), DecodeError> {
+    let n = bytes.len();
+    // SAFETY: as in sjis::decode: only whole characters are committed (ASCII
+    // bytes, or table entries, which `build` took from decoded text).
+    let v = unsafe { out.as_mut_vec() };
+    // Each byte gives at most 3 (a 2-byte character gives at most 3; a kana 3);
+    // 4 more for the last 4-byte store.
+    v.reserve(3 * n + 4);
+    let start = v.len();
+    let dst = v.spare_capacity_mut();
+    let (mut i, mut o) = (0, 0);
+    let mut rest = false;
+    while i < n {
+        let b = bytes[i];
+        if b < 0x80 {
+            if let Some(w) = bytes.get(i..i + 8) {
+                let w: [u8; 8] = w.try_into().unwrap_or_default();
+                if u64::from_le_bytes(w) & HIGH_BITS == 0 {
+                    store(&mut dst[o..o + 8], &w);
+                    i += 8;
+                    o += 8;
+                    continue;
+                }
+            }
+            store(&mut dst[o..o + 1], &[b]);
+            i += 1;
+            o += 1;
+            continue;
+        }
+        let e = t.single[b as usize];
+        let (d, len) = match e >> 24 {
+            LEAD => match bytes.get(i + 1) {
+                Some(&trail) => (
+                    t.double[(e as usize & 0xFFFF | trail as usize) & (ROWS_LEN - 1)],
+                    2,
+                ),
+                None => (0, 0),
+            },
+            G3 => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(&r @ 0xA1..=0xFE), Some(&c)) => (
+                    t.g3[((r as usize - 0xA1) * 256 + c as usize) & (ROWS_LEN - 1)],
+                    3,
+                ),
+                _ => (0, 0),
+            },
+            _ => (0, 0),
+        };
+        if d == 0 {
+            rest = true;
+            break;
+        }
+        store(&mut dst[o..o + 4], &d.to_le_bytes());
+        i += len;
+        o += (d >> 24) as usize;
+    }
+    // SAFETY: `dst[..o]` was written above, and holds whole characters only.
+    unsafe { v.set_len(start + o) };
+    if !rest {
+        return Ok(());
+    }
+    // EUC-JP has no state between characters: the rest reads as it would in
+    // the whole record, its offsets counted from `i`.
+    reference(&bytes[i..], out).map_err(|e| DecodeError {
+        offset: i + e.offset,
+        ..e
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{DecodeErrorKind, Encoding, decode};
+    use super::{Reference, decode_ms, decode_strict, ms_reference, strict_reference};
+
+    type Decoder = fn(&[u8], &mut String) -> Result<(), super::DecodeError>;
+
+    fn run(f: Decoder, bytes: &[u8]) -> (String, Option<(usize, Vec<u8>, DecodeErrorKind)>) {
+        let mut s = String::from("x");
+        let r = f(bytes, &mut s);
+        (
+            s[1..].to_string(),
+            r.err().map(|e| (e.offset, e.bytes, e.kind)),
+        )
+    }
+
+    const BOTH: [(Decoder, Reference, &str); 2] = [
+        (decode_strict, strict_reference, "euc-jp"),
+        (decode_ms, ms_reference, "eucjp-ms"),
+    ];
+
+    #[test]
+    fn every_one_and_two_byte_input_and_every_g3_cell_decodes_as_the_reference() {
+        for (table, reference, name) in BOTH {
+            for a in 0..=255u8 {
+                assert_eq!(run(table, &[a]), run(reference, &[a]), "{name} {a:02X}");
+                for b in 0..=255u8 {
+                    let s = [a, b];
+                    assert_eq!(run(table, &s), run(reference, &s), "{name} {s:02X?}");
+                }
+            }
+            for r in 0x80..=0xFFu8 {
+                for c in 0..=255u8 {
+                    let s = [0x8F, r, c];
+                    assert_eq!(run(table, &s), run(reference, &s), "{name} {s:02X?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes: the same text and the same error as the reference.
+        #[test]
+        fn any_bytes_decode_as_the_reference(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    0x20u8..0x7F,
+                    0xA1u8..0xFF,
+                    proptest::strategy::Just(0x8Eu8),
+                    proptest::strategy::Just(0x8Fu8),
+                    proptest::num::u8::ANY,
+                ],
+                0..64,
+            )
+        ) {
+            for (table, reference, _) in BOTH {
+                proptest::prop_assert_eq!(run(table, &bytes), run(reference, &bytes));
+            }
+        }
+    }
 
     fn dec(enc: Encoding, b: &[u8]) -> Result<String, super::DecodeError> {
         let mut s = String::new();

@@ -253,15 +253,6 @@ impl DecodeError {
 /// Decodes `bytes` (no BOM) and appends the text to `out`. On error `out` holds
 /// the text decoded before the bad bytes.
 pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
-    // Items are mostly ASCII (codes, dates, numbers): copy those straight (the
-    // Shift_JIS decoder has its own ASCII path, UTF-8 needs none).
-    if matches!(enc, Encoding::EucJp | Encoding::EucJpMs)
-        && bytes.is_ascii()
-        && let Ok(s) = std::str::from_utf8(bytes)
-    {
-        out.push_str(s);
-        return Ok(());
-    }
     match enc {
         Encoding::Cp932 => sjis::decode(bytes, out),
         Encoding::ShiftJis => {

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 /// An entry: UTF-8 bytes in bits 0–23 (little-endian), their count in bits 24–31.
 /// Count 0 is an invalid byte or pair; [`LEAD`] marks a lead byte.
-type Entry = u32;
+pub(super) type Entry = u32;
 
 /// Count byte of a lead byte's entry; bits 0–15 then hold its row in `double`.
 const LEAD: u32 = 0x80;
@@ -36,7 +36,7 @@ fn tables() -> &'static Tables {
 }
 
 /// The entry of `s` when it is the whole decoding of the bytes (one character).
-fn entry_of(s: &str) -> Entry {
+pub(super) fn entry_of(s: &str) -> Entry {
     let b = s.as_bytes();
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
@@ -85,7 +85,7 @@ fn is_lead(b: u8) -> bool {
     matches!(b, 0x81..=0x9F | 0xE0..=0xFC)
 }
 
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+pub(super) const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Decodes CP932 `bytes` and appends the text to `out`. On error `out` holds the
 /// text decoded before the bad bytes, as with encoding_rs: a lead byte followed
@@ -156,7 +156,7 @@ pub(super) fn decode(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> 
 
 /// Writes `src` into uninitialised output space of the same length.
 #[inline(always)]
-fn store<const N: usize>(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8; N]) {
+pub(super) fn store<const N: usize>(dst: &mut [std::mem::MaybeUninit<u8>], src: &[u8; N]) {
     debug_assert_eq!(dst.len(), N);
     // SAFETY: `dst` is a valid slice of N bytes (the caller slices it, bounds-checked).
     unsafe { dst.as_mut_ptr().cast::<[u8; N]>().write_unaligned(*src) }
