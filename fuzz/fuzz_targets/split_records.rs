@@ -75,7 +75,7 @@ fn split_all(input: &[u8], cfg: SplitConfig) -> (Vec<Rec>, StreamInfo) {
         }
         pool.recycle(ch);
     }
-    (out, r.finish())
+    (out, r.finish().expect("hashing here cannot fail"))
 }
 
 /// True when `gap` is nothing or one line end (CR, LF, CRLF) in code units of `enc`.
