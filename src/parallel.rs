@@ -25,6 +25,8 @@ pub struct Workers {
     pub buffers: Arc<BufferPool>,
     /// Reject bytes, likewise.
     pub rejects: Arc<BufferPool>,
+    /// The input's bytes copied for its SHA-256 thread ([`ChunkReader::hash_apart`]).
+    copies: Arc<BufferPool>,
     /// Chunk slots shared by every file read at once ([`Workers::each_file`]): a
     /// chunk holds one from when it is handed to a worker until its result has
     /// been consumed, so that memory stays bounded by `jobs` however many files
@@ -111,6 +113,7 @@ impl Workers {
             chunks: Arc::new(ChunkPool::default()),
             buffers: Arc::new(BufferPool::default()),
             rejects: Arc::new(BufferPool::default()),
+            copies: Arc::new(BufferPool::default()),
             slots: Slots::new(2 * jobs),
             at_once: std::sync::atomic::AtomicUsize::new(1),
         })
@@ -233,9 +236,10 @@ impl Workers {
         std::thread::scope(|scope| {
             let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(ahead);
             let reader_buffers = Arc::clone(&self.chunks);
+            let reader_copies = Arc::clone(&self.copies);
             let reader = scope.spawn(move || {
                 let mut r = ChunkReader::with_pool(&file, cfg, reader_buffers);
-                r.hash_apart();
+                r.hash_apart(Arc::clone(&reader_copies));
                 if opened.is_file() {
                     r.expect_len(opened.len());
                 }

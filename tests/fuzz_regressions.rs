@@ -85,7 +85,10 @@ fn split(input: &[u8], chunk_bytes: usize) -> (Vec<Rec>, bool) {
             ));
         }
     }
-    (out, r.finish().expect("hashing here cannot fail").eof_marker)
+    (
+        out,
+        r.finish().expect("hashing here cannot fail").eof_marker,
+    )
 }
 
 /// fuzz target `split_records`, input (hex) 02 00 53 09 1A: fixed records of 4

@@ -13,7 +13,7 @@ use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 /// Blocks waiting for the hashing thread.
-const DEPTH: usize = 4;
+const DEPTH: usize = 2;
 
 /// SHA-256 of everything given to it, in order.
 pub struct StreamHasher {
@@ -131,6 +131,8 @@ impl StreamHasher {
                     .and_then(|t| t.join().ok())
                     .filter(|_| complete)
                     .ok_or_else(|| io::Error::other("the SHA-256 thread stopped unexpectedly"))?;
+                // Every block is back once the thread has ended: all go to the
+                // pool, for the next file (never freed on another thread).
                 while let Ok(b) = back.try_recv() {
                     recycle.put(b);
                 }

@@ -355,9 +355,10 @@ impl<R: Read> ChunkReader<R> {
 
     /// Hashes the input on a thread of its own instead of this one (call before
     /// the first chunk): the splitter, which is serial, then only reads and splits.
-    pub fn hash_apart(&mut self) {
+    /// Its copies of the input are taken from and given back to `blocks`.
+    pub fn hash_apart(&mut self, blocks: Arc<BufferPool>) {
         if self.info.bytes == 0 {
-            self.hasher = StreamHasher::apart(Arc::new(BufferPool::default()));
+            self.hasher = StreamHasher::apart(blocks);
         }
     }
 
@@ -665,7 +666,7 @@ mod tests {
     fn split_all_hashed(input: &[u8], c: SplitConfig, apart: bool) -> (Vec<Rec>, StreamInfo) {
         let mut r = ChunkReader::new(input, c);
         if apart {
-            r.hash_apart();
+            r.hash_apart(Arc::new(BufferPool::default()));
         }
         let mut out = Vec::new();
         let mut seq = 0;
