@@ -46,7 +46,11 @@ fn slurm() {
         // Installing the packages changes these directories.
         println!("cargo::rerun-if-changed={d}");
     }
-    if required || ["slurmctld", "slurmd", "sbatch", "munged"].iter().all(|n| found(n)) {
+    if required
+        || ["slurmctld", "slurmd", "sbatch", "munged"]
+            .iter()
+            .all(|n| found(n))
+    {
         println!("cargo::rustc-cfg=ikou_slurm");
     }
 }

@@ -139,7 +139,9 @@ const SAMPLE_RECORDS: usize = 1000;
 /// as `layout` frames its records (a fixed record's text items one by one).
 pub fn check(path: &Path, enc: Encoding, layout: &Layout, allow_empty: bool) -> Result<u64, Error> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::input(path, "no such file; check the path"),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => {
+            Error::input(path, "no such file; check the path")
+        }
         // Anything else may pass (a network share, a full table of open files):
         // an I/O error, which `ikou batch` reports as worth retrying.
         _ => Error::io(path, "check that the file is readable")(e),

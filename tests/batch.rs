@@ -435,3 +435,23 @@ fn slurm_script_runs_the_array_by_absolute_paths() {
     let st = Command::new("sh").arg("-n").arg(&script).status().unwrap();
     assert!(st.success());
 }
+
+#[test]
+fn a_directory_of_someone_elses_files_gets_nothing_from_ikou() {
+    let tmp = tempfile::tempdir().unwrap();
+    let theirs = tmp.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    fs::write(theirs.join("notes.txt"), "not ikou's").unwrap();
+    let j = jobs_file(
+        tmp.path(),
+        "\n[[jobs]]\nid = \"foreign\"\nmunicipality = \"a\"\narea = \"b\"\nout = \"theirs\"\ninputs = [\"JOBS.toml\"]\n",
+    );
+    let (code, _, err) = batch(&["run", common::s(&j), "--index", "1"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("files ikou did not write"), "{err}");
+    let names: Vec<_> = fs::read_dir(&theirs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"]);
+}

@@ -122,12 +122,29 @@ fn record_failure(out: &Path, code: u8, error: &str) {
     let Ok(json) = serde_json::to_string_pretty(&f) else {
         return;
     };
-    if std::fs::create_dir_all(out).is_err() {
+    if !ikou_may_write(out) || std::fs::create_dir_all(out).is_err() {
         return;
     }
     // Renamed into place: a symlink planted under the name is replaced, never
     // followed.
     let _ = crate::output::write_atomic(&out.join(FAILED), json.as_bytes());
+}
+
+/// Whether `out` is missing, empty, or holds a run of ikou (its manifest or its
+/// hidden files): a directory of someone else's files (which convert refused)
+/// gets no file from ikou.
+fn ikou_may_write(out: &Path) -> bool {
+    let Ok(rd) = std::fs::read_dir(out) else {
+        return !out.exists();
+    };
+    let names: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.is_empty()
+        || names.iter().any(|n| {
+            n == crate::manifest::FILE_NAME || n.starts_with(crate::outdir::RESERVED_PREFIX)
+        })
 }
 
 /// Removes the failure record (a regular file only).
