@@ -444,7 +444,7 @@ fn a_directory_of_someone_elses_files_gets_nothing_from_ikou() {
     fs::write(theirs.join("notes.txt"), "not ikou's").unwrap();
     let j = jobs_file(
         tmp.path(),
-        "\n[[jobs]]\nid = \"foreign\"\nmunicipality = \"a\"\narea = \"b\"\nout = \"theirs\"\ninputs = [\"JOBS.toml\"]\n",
+        "\n[[jobs]]\nid = \"foreign\"\nmunicipality = \"a\"\narea = \"b\"\nout = \"theirs\"\ninputs = [\"JOBS.toml\"]\nskip_encoding_check = true\n",
     );
     let (code, _, err) = batch(&["run", common::s(&j), "--index", "1"], &[]);
     assert_eq!(code, 2, "{err}");

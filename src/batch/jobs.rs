@@ -892,4 +892,47 @@ encoding = "euc-jp"
             .collect();
         assert_eq!(names, ["a.csv", "b.csv"]);
     }
+
+    /// The fuzz target's checks (fuzz/fuzz_targets/jobs_toml.rs) over byte-level
+    /// mutations of the bundled JOBS file, so that every `cargo test` fuzzes a little.
+    #[test]
+    fn mutations_never_panic_and_keep_the_promises() {
+        let base = include_bytes!("../../testdata/batch/JOBS.toml");
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet = b"[]=\"\n#.,*?-_ajobsidutx0123456789\x00\xff";
+        for _ in 0..3000 {
+            let mut b = base.to_vec();
+            for _ in 0..(next() % 4 + 1) {
+                let at = (next() as usize) % b.len();
+                match next() % 3 {
+                    0 => b[at] = alphabet[(next() as usize) % alphabet.len()],
+                    1 => {
+                        b.remove(at);
+                    }
+                    _ => b.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&b) else {
+                continue;
+            };
+            let Ok(spec) = parse(text, "m.toml") else {
+                continue;
+            };
+            let mut ids = std::collections::HashSet::new();
+            let mut outs = std::collections::HashSet::new();
+            for (i, j) in spec.jobs.iter().enumerate() {
+                assert_eq!(j.index, i);
+                assert!(!j.id.is_empty() && !j.id.starts_with('.') && !j.id.contains('/'));
+                assert!(ids.insert(j.id.clone()));
+                assert!(outs.insert(normalise(Path::new(&j.out))));
+                assert!(!j.inputs.is_empty() && j.chunk_bytes >= 1 && j.max_record >= 1);
+            }
+        }
+    }
 }
