@@ -4,7 +4,9 @@
 //! instead of counting a test that did not run as passed. Likewise
 //! `cfg(ikou_iconv_ibm)` when glibc iconv has the IBM930/939/1390/1399 converters
 //! and `cfg(ikou_uconv)` when ICU's uconv is installed (IKOU_REQUIRE_ORACLES forces
-//! both), for tests/decode_ibm_oracle.rs.
+//! both), for tests/decode_ibm_oracle.rs. And `cfg(ikou_slurm)` when Slurm
+//! (slurmctld, slurmd, sbatch) and munged are installed (IKOU_REQUIRE_SLURM forces
+//! it), for tests/batch_slurm.rs, which starts a single-node Slurm of its own.
 
 use std::path::Path;
 
@@ -27,6 +29,30 @@ fn main() {
         println!("cargo::rustc-cfg=ikou_browser");
     }
     oracles();
+    slurm();
+}
+
+/// Slurm and MUNGE, looked for on PATH and in the sbin directories (where Debian
+/// installs the daemons, often not on a user's PATH).
+fn slurm() {
+    println!("cargo::rustc-check-cfg=cfg(ikou_slurm)");
+    println!("cargo::rerun-if-env-changed=IKOU_REQUIRE_SLURM");
+    let required = std::env::var_os("IKOU_REQUIRE_SLURM").is_some_and(|v| !v.is_empty());
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<std::path::PathBuf> = std::env::split_paths(&path).collect();
+    dirs.extend(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(Into::into));
+    let found = |name: &str| dirs.iter().any(|d| d.join(name).is_file());
+    for d in ["/usr/sbin", "/usr/bin"] {
+        // Installing the packages changes these directories.
+        println!("cargo::rerun-if-changed={d}");
+    }
+    if required
+        || ["slurmctld", "slurmd", "sbatch", "munged"]
+            .iter()
+            .all(|n| found(n))
+    {
+        println!("cargo::rustc-cfg=ikou_slurm");
+    }
 }
 
 /// The decoding oracles on this machine. Installing one later needs a rebuild

@@ -139,8 +139,12 @@ const SAMPLE_RECORDS: usize = 1000;
 /// as `layout` frames its records (a fixed record's text items one by one).
 pub fn check(path: &Path, enc: Encoding, layout: &Layout, allow_empty: bool) -> Result<u64, Error> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::input(path, "no such file; check the path"),
-        _ => Error::input(path, format!("cannot read: {e}")),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => {
+            Error::input(path, "no such file; check the path")
+        }
+        // Anything else may pass (a network share, a full table of open files):
+        // an I/O error, which `ikou batch` reports as worth retrying.
+        _ => Error::io(path, "check that the file is readable")(e),
     })?;
     if meta.is_dir() {
         return Err(Error::input(
@@ -160,7 +164,7 @@ pub fn check(path: &Path, enc: Encoding, layout: &Layout, allow_empty: bool) -> 
     let mut sample = Vec::with_capacity(SAMPLE_BYTES);
     std::fs::File::open(path)
         .and_then(|f| f.take(SAMPLE_BYTES as u64).read_to_end(&mut sample))
-        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+        .map_err(Error::io(path, "check that the file is readable"))?;
     let whole = sample.len() as u64 == meta.len();
     let items = match layout.format {
         Format::Fixed => &layout.fields[..],

@@ -9,6 +9,7 @@
 //! [`manifest`]. [`convert`] drives the stages over chunks of records in parallel;
 //! [`input`] checks the files before any work starts.
 
+pub mod batch;
 pub mod charset;
 pub mod cleanse;
 pub mod columns;

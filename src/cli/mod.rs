@@ -2,6 +2,7 @@
 //! in the library.
 
 mod args;
+mod batch;
 mod convert;
 mod docs;
 mod hints;
@@ -38,6 +39,7 @@ enum Command {
     Mappings(mappings::Args),
     Layouts(layouts::Args),
     Layout(layout::Args),
+    Batch(batch::Args),
     Completions(docs::CompletionsArgs),
     Manpage(docs::ManpageArgs),
 }
@@ -53,6 +55,7 @@ pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Mappings(a) => mappings::run(a),
         Command::Layouts(a) => layouts::run(a),
         Command::Layout(a) => layout::run(a),
+        Command::Batch(a) => batch::run(a),
         Command::Completions(a) => docs::completions(a),
         Command::Manpage(a) => docs::manpage(a),
     };

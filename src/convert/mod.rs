@@ -425,44 +425,9 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
             version: Some(mj::db().version().to_string()),
         });
     }
-    let map = mapper.options();
-    let mut extra = BTreeMap::new();
-    extra.insert(
-        "ivs".to_string(),
-        match map.ivs {
-            Some(mj::IvsPolicy::Never) => "never",
-            _ => "keep",
-        }
-        .to_string(),
-    );
-    extra.insert(
-        "variants".to_string(),
-        // As resolved for the encoding (never `auto`).
-        map.variants.name().to_string(),
-    );
-    if map.nfc_safe {
-        extra.insert("nfc_safe".to_string(), "true".to_string());
-    }
-    extra.insert(
-        "unmapped".to_string(),
-        match map.unmapped {
-            UnmappedPolicy::Reject => "reject",
-            UnmappedPolicy::Geta => "geta",
-            UnmappedPolicy::Fail => "fail",
-        }
-        .to_string(),
-    );
-    if opts.rejects_bom {
-        extra.insert("rejects_bom".to_string(), "true".to_string());
-    }
-    extra.insert("charset".to_string(), map.charset.id().to_string());
     Manifest {
         tool: manifest::Tool::this(),
-        options: manifest::Options {
-            layout: layout.origin.clone(),
-            encoding: opts.encoding.name().into(),
-            extra,
-        },
+        options: recorded_options(opts, &mapper.options()),
         inputs,
         outputs,
         rejects,
@@ -489,6 +454,47 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
                 })
             })
             .collect(),
+    }
+}
+
+/// The options a run records in its manifest (those that shape the output), from
+/// `opts` and the map stage's settings as resolved for the encoding. `ikou batch`
+/// compares them with a finished run's to tell whether it is still current.
+pub fn recorded_options(opts: &ConvertOptions, map: &MapOptions) -> manifest::Options {
+    let mut extra = BTreeMap::new();
+    extra.insert(
+        "ivs".to_string(),
+        match map.ivs {
+            Some(mj::IvsPolicy::Never) => "never",
+            _ => "keep",
+        }
+        .to_string(),
+    );
+    extra.insert(
+        "variants".to_string(),
+        // As resolved for the encoding (never `auto`).
+        map.variants.for_encoding(opts.encoding).name().to_string(),
+    );
+    if map.nfc_safe {
+        extra.insert("nfc_safe".to_string(), "true".to_string());
+    }
+    extra.insert(
+        "unmapped".to_string(),
+        match map.unmapped {
+            UnmappedPolicy::Reject => "reject",
+            UnmappedPolicy::Geta => "geta",
+            UnmappedPolicy::Fail => "fail",
+        }
+        .to_string(),
+    );
+    if opts.rejects_bom {
+        extra.insert("rejects_bom".to_string(), "true".to_string());
+    }
+    extra.insert("charset".to_string(), map.charset.id().to_string());
+    manifest::Options {
+        layout: opts.layout.origin.clone(),
+        encoding: opts.encoding.name().into(),
+        extra,
     }
 }
 
