@@ -15,7 +15,7 @@ reconcile must find.
   record numbers), in differences.csv order.
 
 About R (default 0.01) of the N records carry one injected difference each, the
-kinds in turn (so every kind is there whenever N is at least a few dozen):
+kinds in turn (at least one of each when N allows; none with --rate 0):
 missing (only-old), extra (only-new), duplicate key on each side, a changed name
 (different), form-only by each rule (IVS vs UCS; MJ縮退: an MJ glyph vs its JIS X
 0213 degenerate form; compatibility ideograph (as its standardized variation
@@ -141,6 +141,9 @@ class Rec:
         if rng.random() < 0.25:
             # Half-width kana in the old kana item: cleansing makes it full-width.
             self.old_raw["氏名カナ"] = to_half(self.v["氏名カナ"]).encode("cp932")
+        if rng.random() < 0.05:
+            # Trailing padding: cleansing removes it.
+            self.old_raw["住所"] += "\u3000".encode("cp932")
 
 
 def csv_field(text):
@@ -237,7 +240,8 @@ def main():
         sys.exit("make_pair: --rate must be 0 to 1")
     rng = random.Random(a.seed)
     n = a.records
-    changed = max(len(CASES), round(n * a.rate)) if n >= len(CASES) else n
+    # At least one of each kind, unless --rate 0 (a pair that must match).
+    changed = 0 if a.rate == 0 else min(n, max(len(CASES), round(n * a.rate)))
     chosen = sorted(rng.sample(range(n), changed))
     case_of = {i: CASES[j % len(CASES)] for j, i in enumerate(chosen)}
 

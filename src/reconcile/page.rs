@@ -122,11 +122,15 @@ fn rule_label(rule: &str) -> Option<&'static str> {
     })
 }
 
+/// A rule, or rules joined by `+` (applied one after another), in Japanese.
 fn rule_cell(rule: &str) -> Markup {
     html! {
-        @match rule_label(rule) {
-            Some(l) => { (l) }
-            None => { (t(rule)) }
+        @for (i, r) in rule.split('+').enumerate() {
+            @if i > 0 { "＋" }
+            @match rule_label(r) {
+                Some(l) => { (l) }
+                None => { (t(r)) }
+            }
         }
     }
 }
@@ -1086,6 +1090,11 @@ mod tests {
         assert_eq!(differing_parts("", "x"), ("", "x"));
         assert_eq!(differing_parts("葛", "葛\u{E0101}"), ("葛", "葛\u{E0101}"));
         assert_eq!(differing_parts("葛\u{E0101}", "葛"), ("葛\u{E0101}", "葛"));
+        assert_eq!(
+            rule_cell("padding+width").into_string(),
+            "末尾の空白＋全角と半角（カナ・数字）"
+        );
+        assert_eq!(rule_cell("<x>").into_string(), "&lt;x&gt;");
         let html = value_cell("葛\u{E0102}飾", "葛\u{E0102}").into_string();
         assert!(html.contains("U+845B U+E0102"), "{html}");
     }
