@@ -48,33 +48,42 @@ fn reconcile(expected: &Value, out: &Path, extra: &[&str]) -> (i32, String) {
     )
 }
 
-/// differences.csv as rows of `key,item,kind,old,new`.
-fn differences(out: &Path) -> Vec<Vec<String>> {
+/// differences.csv: its header and its rows.
+fn differences(out: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let bytes = std::fs::read(out.join("differences.csv")).expect("differences.csv");
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(bytes.as_slice());
-    let rows: Vec<Vec<String>> = r
+    let mut rows: Vec<Vec<String>> = r
         .records()
         .map(|rec| rec.expect("RFC 4180").iter().map(str::to_string).collect())
         .collect();
+    assert!(!rows.is_empty(), "differences.csv has a header line");
+    let header = rows.remove(0);
     assert_eq!(
-        rows.first().map(Vec::as_slice),
+        header.get(..5),
         Some(&["key", "item", "kind", "old", "new"].map(String::from)[..]),
-        "header line"
+        "the issue's five columns come first"
     );
-    rows[1..].to_vec()
+    (header, rows)
 }
 
-fn expected_rows(expected: &Value) -> Vec<Vec<String>> {
+/// expected.json's differences as rows with the columns of `header` (the issue's
+/// five; `rule`, `old_record`, `new_record` when the file has them).
+fn expected_rows(expected: &Value, header: &[String]) -> Vec<Vec<String>> {
     expected["differences"]
         .as_array()
         .expect("differences")
         .iter()
         .map(|d| {
-            ["key", "item", "kind", "old", "new"]
+            header
                 .iter()
-                .map(|f| d[f].as_str().expect("string").to_string())
+                .map(|f| match &d[f.as_str()] {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Null => String::new(),
+                    other => panic!("column {f}: unexpected {other}"),
+                })
                 .collect()
         })
         .collect()
@@ -88,11 +97,9 @@ fn json(out: &Path) -> Value {
 /// `got[field]` equals `want[field]`, with a message naming the field.
 fn same(got: &Value, want: &Value, field: &str) {
     assert_eq!(
-        got[field],
-        want[field],
+        got[field], want[field],
         "reconcile.json `{field}` differs from expected.json\n got: {}\nwant: {}",
-        got[field],
-        want[field]
+        got[field], want[field]
     );
 }
 
@@ -121,8 +128,8 @@ fn every_injected_difference_is_found_exactly() {
     ] {
         same(&got, &expected, field);
     }
-    let rows = differences(&out);
-    let want = expected_rows(&expected);
+    let (header, rows) = differences(&out);
+    let want = expected_rows(&expected, &header);
     for (i, (g, w)) in rows.iter().zip(&want).enumerate() {
         assert_eq!(g, w, "differences.csv line {}", i + 2);
     }
@@ -140,10 +147,7 @@ fn every_injected_difference_is_found_exactly() {
     for file in ["reconcile.html", "reconcile.json", "differences.csv"] {
         let text = std::fs::read_to_string(out.join(file)).unwrap();
         for c in ['8', '9'] {
-            assert!(
-                !text.contains(&pattern(c)),
-                "{file} shows a 個人番号 value"
-            );
+            assert!(!text.contains(&pattern(c)), "{file} shows a 個人番号 value");
         }
     }
 }
@@ -163,7 +167,7 @@ fn a_pair_that_only_differs_in_what_reading_removes_matches() {
     for field in ["matches", "counts", "items", "sums", "groups"] {
         same(&got, &expected, field);
     }
-    assert!(differences(&out).is_empty());
+    assert!(differences(&out).1.is_empty());
     let html = std::fs::read_to_string(out.join("reconcile.html")).unwrap();
     assert!(html.contains("id=\"verdict\" class=\"ok\""));
 }

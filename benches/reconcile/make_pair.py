@@ -276,22 +276,36 @@ def main():
     new_path = out / "new/kojin_zei.csv"
 
     # Record numbers: every record of a file from 1, the new file's header included.
+    # A broken record's entry carries the reason reconcile gives (byte offset of
+    # the record, reason code and convert's message).
     old_no, new_no = {}, {}
     with open(old_path, "wb") as f:
+        offset = 0
         for no, (r, broken) in enumerate(old_rows, start=1):
             line = b",".join(csv_field_bytes(r.old_raw[k]) for k in OLD_ITEMS)
+            why = None
             if broken:
                 line += b",\x8a\xc7\x97\x9d"  # one item too many (管理)
+                why = (f"byte offset {offset}: item-count: 項目数が{len(OLD_ITEMS) + 1}です"
+                       f"（レイアウト「old-zei」は{len(OLD_ITEMS)}項目）")
             f.write(line + b"\r\n")
-            old_no.setdefault(r.key, []).append((no, broken))
-    with open(new_path, "w", encoding="utf-8", newline="") as f:
-        f.write(",".join(NEW_ITEMS) + "\r\n")
+            offset += len(line) + 2
+            old_no.setdefault(r.key, []).append((no, why))
+    with open(new_path, "wb") as f:
+        header = (",".join(NEW_ITEMS) + "\r\n").encode("utf-8")
+        f.write(header)
+        offset = len(header)
         for no, (r, broken) in enumerate(new_rows, start=2):
             fields = [csv_field(r.new_raw[k]) for k in NEW_ITEMS]
+            why = None
             if broken:
                 fields = fields[:-1]  # one item short
-            f.write(",".join(fields) + "\r\n")
-            new_no.setdefault(r.key, []).append((no, broken))
+                why = (f"byte offset {offset}: item-count: 項目数が{len(NEW_ITEMS) - 1}です"
+                       f"（レイアウト「new-zei」は{len(NEW_ITEMS)}項目）")
+            line = (",".join(fields) + "\r\n").encode("utf-8")
+            f.write(line)
+            offset += len(line)
+            new_no.setdefault(r.key, []).append((no, why))
 
     expected = expectation(recs, case_of, diffs, old_no, new_no, old_rows, new_rows)
     expected["args"] = [
@@ -312,7 +326,13 @@ def main():
 
 
 def expectation(recs, case_of, diffs, old_no, new_no, old_rows, new_rows):
-    """What reconcile must report, from the records as each side reads them."""
+    """What reconcile must report, from the records as each side reads them.
+
+    Its rules: a key with more than one readable record on either side pairs
+    nothing and lists every record of it (duplicate-old / duplicate-new); an
+    unreadable record has no key and says why in its side's value column; sums and
+    人数 count every readable record; groups (and group totals) that differ come
+    first, then the rest, each by group item then value."""
     def readable(rows, side):
         return [r.v if side == "old" else r.new_v for r, broken in rows if not broken]
 
@@ -325,30 +345,26 @@ def expectation(recs, case_of, diffs, old_no, new_no, old_rows, new_rows):
     }
     lines = []
     for d in diffs:
-        o = [no for no, b in old_no.get(d["key"], []) if not b]
-        nw = [no for no, b in new_no.get(d["key"], []) if not b]
-        d["old_record"], d["new_record"] = o[0], nw[0]
+        d["old_record"] = [no for no, why in old_no[d["key"]] if why is None][0]
+        d["new_record"] = [no for no, why in new_no[d["key"]] if why is None][0]
         lines.append(d)
     for r in recs:
         o = old_no.get(r.key, [])
         nw = new_no.get(r.key, [])
-        o_ok = [no for no, b in o if not b]
-        n_ok = [no for no, b in nw if not b]
-        for no, b in o:
-            if b:
-                lines.append(rec_line(r.key, "unreadable-old", no, None))
-        for no, b in nw:
-            if b:
-                lines.append(rec_line(r.key, "unreadable-new", None, no))
-        if len(o_ok) > 1:
-            counts["duplicate_old"] += len(o_ok)
-            lines += [rec_line(r.key, "duplicate-old", no, None) for no in o_ok]
-        if len(n_ok) > 1:
-            counts["duplicate_new"] += len(n_ok)
-            lines += [rec_line(r.key, "duplicate-new", None, no) for no in n_ok]
+        o_ok = [no for no, why in o if why is None]
+        n_ok = [no for no, why in nw if why is None]
+        for no, why in o:
+            if why is not None:
+                lines.append(rec_line("", "unreadable-old", no, None, old=why))
+        for no, why in nw:
+            if why is not None:
+                lines.append(rec_line("", "unreadable-new", None, no, new=why))
         if len(o_ok) > 1 or len(n_ok) > 1:
-            continue
-        if o_ok and n_ok:
+            counts["duplicate_old"] += len(o_ok)
+            counts["duplicate_new"] += len(n_ok)
+            lines += [rec_line(r.key, "duplicate-old", no, None) for no in o_ok]
+            lines += [rec_line(r.key, "duplicate-new", None, no) for no in n_ok]
+        elif o_ok and n_ok:
             counts["matched"] += 1
         elif o_ok:
             counts["only_old"] += 1
@@ -358,8 +374,10 @@ def expectation(recs, case_of, diffs, old_no, new_no, old_rows, new_rows):
             lines.append(rec_line(r.key, "only-new", None, n_ok[0]))
 
     def order(d):
-        item = -1 if d["item"] == "" else OLD_ITEMS.index(d["item"])
-        return (d["key"], item, KIND_ORDER.index(d["kind"]), d["old_record"] or 0, d["new_record"] or 0)
+        item = 0 if d["item"] == "" else 1 + COMPARED.index(d["item"])
+        return (d["key"], item, KIND_ORDER.index(d["kind"]),
+                (0,) if d["old_record"] is None else (1, d["old_record"]),
+                (0,) if d["new_record"] is None else (1, d["new_record"]))
 
     lines.sort(key=order)
 
@@ -375,41 +393,41 @@ def expectation(recs, case_of, diffs, old_no, new_no, old_rows, new_rows):
             "different": sum(1 for d in mine if d["kind"] == "different"),
             "form_only": sum(1 for d in mine if d["kind"] == "form-only"),
             "empty_vs_value": sum(1 for d in mine if d["kind"] == "empty-vs-value"),
-            "form_only_rules": rules,
+            "form_only_rules": dict(sorted(rules.items())),
         })
 
-    sums = []
-    for s in SUMS:
-        sums.append({"item": s, "group_item": None, "group_value": None,
-                     "old": str(sum(int(v[s]) for v in old_vals)),
-                     "new": str(sum(int(v[s]) for v in new_vals))})
-        for g in GROUPS:
-            values = sorted({v[g] for v in old_vals} | {v[g] for v in new_vals})
-            for gv in values:
-                sums.append({"item": s, "group_item": g, "group_value": gv,
-                             "old": str(sum(int(v[s]) for v in old_vals if v[g] == gv)),
-                             "new": str(sum(int(v[s]) for v in new_vals if v[g] == gv))})
-    groups = []
+    def total(vals, s, g=None, gv=None):
+        return str(sum(int(v[s]) for v in vals if g is None or v[g] == gv))
+
+    sums = [{"item": s, "group_item": None, "group_value": None,
+             "old": total(old_vals, s), "new": total(new_vals, s)} for s in SUMS]
+    sum_differ, sum_same, group_differ, group_same = [], [], [], []
     for g in GROUPS:
-        values = sorted({v[g] for v in old_vals} | {v[g] for v in new_vals})
-        for gv in values:
-            groups.append({"group_item": g, "group_value": gv,
-                           "old": sum(1 for v in old_vals if v[g] == gv),
-                           "new": sum(1 for v in new_vals if v[g] == gv)})
+        for gv in sorted({v[g] for v in old_vals} | {v[g] for v in new_vals}):
+            count = {"group_item": g, "group_value": gv,
+                     "old": sum(1 for v in old_vals if v[g] == gv),
+                     "new": sum(1 for v in new_vals if v[g] == gv)}
+            differs = count["old"] != count["new"]
+            for s in SUMS:
+                e = {"item": s, "group_item": g, "group_value": gv,
+                     "old": total(old_vals, s, g, gv), "new": total(new_vals, s, g, gv)}
+                differs |= e["old"] != e["new"]
+                (sum_differ if e["old"] != e["new"] else sum_same).append(e)
+            (group_differ if differs else group_same).append(count)
     return {
-        "matches": not lines,
+        "matches": not lines and not sum_differ and not group_differ,
         "counts": counts,
         "items": items,
-        "sums": sums,
-        "groups": groups,
+        "sums": sums + sum_differ + sum_same,
+        "groups": group_differ + group_same,
         "items_only_old": ONLY_OLD_ITEMS,
         "items_only_new": ONLY_NEW_ITEMS,
         "differences": lines,
     }
 
 
-def rec_line(key, kind, old_record, new_record):
-    return {"key": key, "item": "", "kind": kind, "rule": None, "old": "", "new": "",
+def rec_line(key, kind, old_record, new_record, old="", new=""):
+    return {"key": key, "item": "", "kind": kind, "rule": None, "old": old, "new": new,
             "old_record": old_record, "new_record": new_record}
 
 

@@ -672,17 +672,19 @@ fn items(s: &Summary) -> Section {
 
 fn examples(input: &PageInput, lists: &Lists) -> Section {
     let s = input.summary;
-    // Items in the summary's order, then any the summary does not name.
-    let mut ordered: Vec<(usize, &str, &[&Difference])> = Vec::new();
+    // Items in the summary's order, then any the summary does not name. The totals
+    // come from the summary: the engine may hand the page only the first
+    // differences of each item.
+    let mut ordered: Vec<(usize, &str, &[&Difference], u64)> = Vec::new();
     for (i, item) in s.items.iter().enumerate() {
         if let Some((_, v)) = lists.items.iter().find(|(n, _)| *n == item.item) {
-            ordered.push((i, item.item.as_str(), v));
+            ordered.push((i, item.item.as_str(), v, item_total(item)));
         }
     }
     let mut extra = s.items.len();
     for (name, v) in &lists.items {
         if !s.items.iter().any(|i| i.item == *name) {
-            ordered.push((extra, name, v));
+            ordered.push((extra, name, v, 0));
             extra += 1;
         }
     }
@@ -700,24 +702,40 @@ fn examples(input: &PageInput, lists: &Lists) -> Section {
                 p class="ok" { "ありません。すべてのレコードがキーで一つずつ対応しました。" }
             }
             @for (kind, list) in &lists.records {
-                h3 { (record_kind_label(*kind)) "（" (num(list.len() as u64)) "件）" }
-                (record_table(input, list))
-                (more_note(list.len()))
+                @let total = record_total(&s.counts, *kind).max(list.len() as u64);
+                h3 { (record_kind_label(*kind)) "（" (num(total)) "件）" }
+                (record_table(input, *kind, list))
+                (more_note(total))
             }
-            @for (i, name, list) in &ordered {
-                h3 id={ "ex-" (i) } { "項目: " (t(*name)) "（" (num(list.len() as u64)) "件）" }
+            @for (i, name, list, total) in &ordered {
+                @let total = (*total).max(list.len() as u64);
+                h3 id={ "ex-" (i) } { "項目: " (t(*name)) "（" (num(total)) "件）" }
                 (value_table(input, list))
-                (more_note(list.len()))
+                (more_note(total))
             }
         },
     }
 }
 
-fn more_note(total: usize) -> Markup {
+/// How many differences of a record-level kind there are (the summary's count).
+fn record_total(c: &super::Counts, kind: Kind) -> u64 {
+    match kind {
+        Kind::OnlyOld => c.only_old,
+        Kind::OnlyNew => c.only_new,
+        Kind::DuplicateOld => c.duplicate_old,
+        Kind::DuplicateNew => c.duplicate_new,
+        Kind::UnreadableOld => c.unreadable_old,
+        Kind::UnreadableNew => c.unreadable_new,
+        Kind::Different | Kind::FormOnly | Kind::EmptyVsValue => 0,
+    }
+}
+
+fn more_note(total: u64) -> Markup {
+    let shown = EXAMPLES_PER_LIST as u64;
     html! {
-        @if total > EXAMPLES_PER_LIST {
+        @if total > shown {
             p class="note more" {
-                "ほかに " (num((total - EXAMPLES_PER_LIST) as u64)) " 件あります（全 " (num(total as u64)) " 件）。すべて differences.csv にあります。"
+                "ほかに " (num(total - shown)) " 件あります（全 " (num(total)) " 件）。すべて differences.csv にあります。"
             }
         }
     }
@@ -732,19 +750,31 @@ fn record_number(n: Option<u64>) -> Markup {
     }
 }
 
-fn record_table(input: &PageInput, list: &[&Difference]) -> Markup {
+fn record_table(input: &PageInput, kind: Kind, list: &[&Difference]) -> Markup {
+    // An unreadable record has no key; the engine says why in its side's value.
+    let unreadable = matches!(kind, Kind::UnreadableOld | Kind::UnreadableNew);
     html! {
         table class="examples" {
-            thead { tr { th { "キー（" (key_names(input)) "）" } th { "旧のレコード番号" } th { "新のレコード番号" } } }
+            thead { tr {
+                @if !unreadable { th { "キー（" (key_names(input)) "）" } }
+                th { "旧のレコード番号" } th { "新のレコード番号" }
+                @if unreadable { th { "読めなかった理由" } }
+            } }
             tbody {
                 @for d in list.iter().take(EXAMPLES_PER_LIST) {
                     tr {
-                        td { (t(&d.key)) }
+                        @if !unreadable { td { (t(&d.key)) } }
                         td class="n" { (record_number(d.old_record)) }
                         td class="n" { (record_number(d.new_record)) }
+                        @if unreadable {
+                            td { (t(if d.old.is_empty() { &d.new } else { &d.old })) }
+                        }
                     }
                 }
             }
+        }
+        @if unreadable {
+            p class="note" { "読めなかったレコードは照合していません（件数には含めてあります）。ikou convert の不正レコードと同じ理由です。" }
         }
     }
 }
@@ -946,6 +976,10 @@ mod tests {
     fn examples_stop_at_100_per_item_and_say_how_many_more() {
         let summary = Summary {
             items: vec![item("氏名", 130), item("住所", 3)],
+            counts: Counts {
+                only_old: 101,
+                ..Counts::default()
+            },
             ..Summary::default()
         };
         let mut d: Vec<Difference> = (0..130)
