@@ -10,6 +10,7 @@ mod layouts;
 mod mappings;
 mod mj;
 mod profile;
+mod reconcile;
 mod stdout;
 mod verify;
 
@@ -38,6 +39,7 @@ enum Command {
     Mappings(mappings::Args),
     Layouts(layouts::Args),
     Layout(layout::Args),
+    Reconcile(reconcile::Args),
     Completions(docs::CompletionsArgs),
     Manpage(docs::ManpageArgs),
 }
@@ -53,6 +55,7 @@ pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Mappings(a) => mappings::run(a),
         Command::Layouts(a) => layouts::run(a),
         Command::Layout(a) => layout::run(a),
+        Command::Reconcile(a) => reconcile::run(a),
         Command::Completions(a) => docs::completions(a),
         Command::Manpage(a) => docs::manpage(a),
     };
