@@ -465,13 +465,13 @@ fn summary(input: &PageInput, groups: &[GroupTable]) -> Section {
                             li { "読めなかったレコード: 旧 " (num(c.unreadable_old)) "件、新 " (num(c.unreadable_new)) "件（件数に含めてあります）。" }
                         }
                         @if sums_differ > 0 {
-                            li { "合計が違う項目が " (num(sums_differ as u64)) "つあります。「" a href="#sums" { "合計と内訳" } "」を見てください。" }
+                            li { "合計が違う項目が " (num(sums_differ as u64)) " 項目あります。「" a href="#sums" { "合計と内訳" } "」を見てください。" }
                         }
                         @if groups_differ > 0 {
-                            li { "人数または合計が違う区分が " (num(groups_differ as u64)) "つあります（「" a href="#sums" { "合計と内訳" } "」の各表の先頭）。" }
+                            li { "人数または合計が違う区分が " (num(groups_differ as u64)) " 区分あります（「" a href="#sums" { "合計と内訳" } "」の各表の先頭）。" }
                         }
                         @if !items_differ.is_empty() {
-                            li { "値が違う項目が " (num(items_differ.len() as u64)) "つあります。「" a href="#items" { "項目ごとの照合" } "」を見てください。" }
+                            li { "値が違う項目が " (num(items_differ.len() as u64)) " 項目あります。「" a href="#items" { "項目ごとの照合" } "」を見てください。" }
                         }
                     }
                 }
@@ -555,7 +555,7 @@ fn sums(s: &Summary, groups: &[GroupTable]) -> Section {
                 h3 id={ "group-" (gi) } { (t(g.group_item)) " ごとの人数と合計" }
                 @if g.differing() > 0 {
                     p class="warn" {
-                        span class="bad" { "人数または合計が違う区分が " (num(g.differing() as u64)) "つあります。" }
+                        span class="bad" { "人数または合計が違う区分が " (num(g.differing() as u64)) " 区分あります。" }
                         "表の先頭に並べました。"
                     }
                 } @else {
@@ -1036,7 +1036,7 @@ mod tests {
         let pos = |v: &str| table.find(&format!("<td>{v}</td>")).unwrap();
         assert!(pos("03") < pos("01") && pos("01") < pos("02"), "{table}");
         assert!(table.contains("+50"), "the difference is shown");
-        assert!(html.contains("人数または合計が違う区分が 1つあります"));
+        assert!(html.contains("人数または合計が違う区分が 1 区分あります。"));
         // 200.00 and 200 are the same amount.
         let row02 = &table[pos("02")..];
         let row02 = &row02[..row02.find("</tr>").unwrap()];
