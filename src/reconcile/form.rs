@@ -5,8 +5,9 @@
 //! The form rules are the character engine's (MJ glyph data, compatibility
 //! ideographs, the width folding of cleansing), applied one after another to both
 //! values in a fixed order; the rules that changed either value before they became
-//! equal are named, joined by `+` (e.g. `width+padding` is never written: the order
-//! is always padding, width, ivs, compat, mj-degenerate).
+//! equal are named, joined by `+`, in the order padding, width, ivs, compat,
+//! mj-degenerate (`padding+width`, never `width+padding`). A rule that changed
+//! both values alike and is not needed for them to be equal is not named.
 
 use crate::charset;
 use crate::mj::{self, IvsPolicy};
@@ -41,10 +42,37 @@ pub fn compare(old: &str, new: &str) -> Outcome {
             return Outcome::EmptyVsValue;
         }
         if a == b {
-            return Outcome::FormOnly(used.join("+"));
+            return Outcome::FormOnly(needed(old, new, used).join("+"));
         }
     }
     Outcome::Different
+}
+
+/// The rules of `used` the values need: a rule that changed both values alike
+/// (a U+3000 in both names, for the width rule) is dropped when the others make
+/// the values equal without it.
+fn needed<'r>(old: &str, new: &str, used: Vec<&'r str>) -> Vec<&'r str> {
+    let mut keep = used.clone();
+    for r in used {
+        if keep.len() == 1 {
+            break;
+        }
+        let fewer: Vec<&str> = keep.iter().copied().filter(|k| *k != r).collect();
+        if equal_with(old, new, &fewer) {
+            keep = fewer;
+        }
+    }
+    keep
+}
+
+/// Whether `rules` (in [`RULES`] order) make the two values equal.
+fn equal_with(old: &str, new: &str, rules: &[&str]) -> bool {
+    let (mut a, mut b) = (old.to_string(), new.to_string());
+    for r in RULES.iter().filter(|r| rules.contains(r)) {
+        a = apply(r, &a);
+        b = apply(r, &b);
+    }
+    a == b
 }
 
 fn apply(rule: &str, s: &str) -> String {
@@ -123,6 +151,10 @@ mod tests {
         assert_eq!(form("  ", ""), "padding");
         assert_eq!(form("ﾔﾏﾀﾞ", "ヤマダ"), "width");
         assert_eq!(form("１２３ ", "123"), "padding+width");
+        // A U+3000 in both values is folded by the width rule, but the values
+        // differ only in their IVS: the rule named is ivs alone.
+        assert_eq!(form("葛\u{E0102}西　誠", "葛西　誠"), "ivs");
+        assert_eq!(form("ﾔﾏﾀﾞ　太郎", "ヤマダ　太郎"), "width");
     }
 
     #[test]
