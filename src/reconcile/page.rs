@@ -696,6 +696,7 @@ fn examples(input: &PageInput, lists: &Lists) -> Section {
                 "項目ごと、種類ごとに最初の " (EXAMPLES_PER_LIST) " 件を載せます。すべての違いは differences.csv にあります。"
                 "sensitive の項目（個人番号など）の値は表示しません（--no-values のときはすべての値を表示しません）。"
                 "字形は IPAmj明朝 で、違う部分の文字にはコードポイント（U+…）を添えました。"
+                "レコード番号は各ファイルの先頭から数えた番号（見出し行を含む）で、ikou convert の不正レコードファイルの番号と同じです。"
             }
             h3 id="records" { "レコード単位の違い" }
             @if lists.records.is_empty() {
