@@ -118,10 +118,18 @@ fn pair() -> Pair {
     let mut old = Vec::new();
     let nine = format!("000009,中村,ナカムラ,03,40,{SECRET_OLD},東京\r\n");
     let rows: Vec<Vec<P>> = vec![
-        vec![P::T("000001,山田太郎,ヤマダタロウ,01,1000,123456789012,東京\r\n")],
-        vec![P::T("000002,鈴木一郎,スズキイチロウ,01,2500.50,123456789012,東京\r\n")],
-        vec![P::T("000003,佐藤花子,サトウハナコ,02,300,123456789012,東京\r\n")],
-        vec![P::T("000004,ﾔﾏﾀﾞ ﾊﾅｺ,ヤマダハナコ,02,400,123456789012,東京\r\n")],
+        vec![P::T(
+            "000001,山田太郎,ヤマダタロウ,01,1000,123456789012,東京\r\n",
+        )],
+        vec![P::T(
+            "000002,鈴木一郎,スズキイチロウ,01,2500.50,123456789012,東京\r\n",
+        )],
+        vec![P::T(
+            "000003,佐藤花子,サトウハナコ,02,300,123456789012,東京\r\n",
+        )],
+        vec![P::T(
+            "000004,ﾔﾏﾀﾞ ﾊﾅｺ,ヤマダハナコ,02,400,123456789012,東京\r\n",
+        )],
         vec![
             P::T("000005,"),
             P::B(&[0xF0, 0x41]),
@@ -336,7 +344,16 @@ fn every_kind_is_counted_summed_and_listed_exactly() {
     let rows = csv_rows(&out);
     assert_eq!(
         rows[0],
-        ["key", "item", "kind", "old", "new", "rule", "old_record", "new_record"]
+        [
+            "key",
+            "item",
+            "kind",
+            "old",
+            "new",
+            "rule",
+            "old_record",
+            "new_record"
+        ]
     );
     let brief: Vec<String> = rows[1..]
         .iter()
@@ -366,7 +383,10 @@ fn every_kind_is_counted_summed_and_listed_exactly() {
     );
     let by_key = |k: &str| rows.iter().find(|r| r[0] == k).unwrap().clone();
     assert_eq!(by_key("000002")[3..6], ["2500.50", "2600.50", ""]);
-    assert_eq!(by_key("000004")[3..6], ["ﾔﾏﾀﾞ ﾊﾅｺ", "ヤマダ ハナコ", "width"]);
+    assert_eq!(
+        by_key("000004")[3..6],
+        ["ﾔﾏﾀﾞ ﾊﾅｺ", "ヤマダ ハナコ", "width"]
+    );
     assert_eq!(by_key("000005")[3..6], ["葛\u{E0102}西", "葛西", "ivs"]);
     assert_eq!(by_key("000006")[3..6], ["𠮷田", "吉田", "mj-degenerate"]);
     assert_eq!(by_key("000007")[3..6], ["琢磨", "琢\u{FE00}磨", "compat"]);
@@ -434,7 +454,12 @@ fn outputs_are_byte_identical_for_any_jobs_and_partitions() {
         let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(
             names,
-            ["differences.csv", "manifest.json", "reconcile.html", "reconcile.json"],
+            [
+                "differences.csv",
+                "manifest.json",
+                "reconcile.html",
+                "reconcile.json"
+            ],
             "no temporary file is left"
         );
         match &first {
@@ -543,11 +568,8 @@ fn identical_sides_exit_0_and_a_rerun_replaces_the_run() {
 fn convert_then_reconcile_input_against_output_differs_only_by_rejects() {
     let dir = tempfile::tempdir().unwrap();
     let conv = dir.path().join("conv");
-    let (code, err) = common::convert_sample_layout(
-        &conv,
-        &["--gaiji", GAIJI],
-        &[&testdata("juki_kojin.csv")],
-    );
+    let (code, err) =
+        common::convert_sample_layout(&conv, &["--gaiji", GAIJI], &[&testdata("juki_kojin.csv")]);
     assert_eq!(code, 3, "{err}");
     let m = common::read_manifest(&conv);
     let out = dir.path().join("rec");
@@ -582,7 +604,13 @@ fn convert_then_reconcile_input_against_output_differs_only_by_rejects() {
     assert_eq!(c["matched"], m["counts"]["written"]);
     assert_eq!(c["unreadable_old"], m["counts"]["rejected"]);
     assert_eq!(c["old"], m["counts"]["read"]);
-    for k in ["only_old", "only_new", "duplicate_old", "duplicate_new", "unreadable_new"] {
+    for k in [
+        "only_old",
+        "only_new",
+        "duplicate_old",
+        "duplicate_new",
+        "unreadable_new",
+    ] {
         assert_eq!(c[k], 0, "{k}");
     }
     for i in j["items"].as_array().unwrap() {
@@ -594,7 +622,10 @@ fn convert_then_reconcile_input_against_output_differs_only_by_rejects() {
     let reasons: Vec<String> = rows[1..].iter().map(|r| r[6].clone()).collect();
     let rejects = fs::read_to_string(conv.join("juki_kojin.rejects.csv")).unwrap();
     for rec in &reasons {
-        assert!(rejects.contains(&format!("\n{rec},")), "record {rec} not rejected by convert");
+        assert!(
+            rejects.contains(&format!("\n{rec},")),
+            "record {rec} not rejected by convert"
+        );
     }
 }
 
@@ -630,7 +661,10 @@ fn bad_input_is_exit_2_with_the_file_named_and_nothing_published() {
         s(&out),
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("/no/such/old.csv") && err.contains("no such file"), "{err}");
+    assert!(
+        err.contains("/no/such/old.csv") && err.contains("no such file"),
+        "{err}"
+    );
     // The wrong encoding: UTF-16 read as CP932.
     let u16 = p.dir.path().join("u16.csv");
     let text = fs::read_to_string(&p.new).unwrap();
@@ -687,7 +721,11 @@ fn a_failed_rerun_leaves_nothing_that_looks_finished() {
     fs::write(&big, text).unwrap();
     let o = common::ikou()
         .current_dir(root())
-        .args(p.args(&out, &[]).iter().map(|a| if *a == s(&p.new) { s(&big) } else { a }))
+        .args(
+            p.args(&out, &[])
+                .iter()
+                .map(|a| if *a == s(&p.new) { s(&big) } else { a }),
+        )
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
@@ -708,8 +746,20 @@ fn help_explains_every_flag_with_an_example() {
     let (code, out, _) = run(&["reconcile", "--help"]);
     assert_eq!(code, 0);
     for flag in [
-        "--old ", "--old-layout", "--old-encoding", "--gaiji", "--new ", "--new-layout",
-        "--new-encoding", "--key", "--map", "--sum", "--group", "--ivs", "--no-values", "--out",
+        "--old ",
+        "--old-layout",
+        "--old-encoding",
+        "--gaiji",
+        "--new ",
+        "--new-layout",
+        "--new-encoding",
+        "--key",
+        "--map",
+        "--sum",
+        "--group",
+        "--ivs",
+        "--no-values",
+        "--out",
         "--jobs",
     ] {
         assert!(out.contains(flag), "{flag}");

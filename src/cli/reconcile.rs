@@ -202,9 +202,20 @@ pub fn run(a: Args) -> u8 {
         let c = &r.summary.counts;
         eprintln!(
             "ikou: {} — old {} records, new {}: matched {}, only old {}, only new {}, duplicate old {}, duplicate new {}, unreadable old {}, unreadable new {}",
-            if r.summary.matches { "一致 (match)" } else { "不一致 (differences)" },
-            c.old, c.new, c.matched, c.only_old, c.only_new, c.duplicate_old, c.duplicate_new,
-            c.unreadable_old, c.unreadable_new
+            if r.summary.matches {
+                "一致 (match)"
+            } else {
+                "不一致 (differences)"
+            },
+            c.old,
+            c.new,
+            c.matched,
+            c.only_old,
+            c.only_new,
+            c.duplicate_old,
+            c.duplicate_new,
+            c.unreadable_old,
+            c.unreadable_new
         );
         for i in &r.summary.items {
             if i.different + i.form_only + i.empty_vs_value > 0 {

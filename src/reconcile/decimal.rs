@@ -164,10 +164,12 @@ mod tests {
         );
         let big = d(&"9".repeat(38));
         assert_eq!(big.checked_add(big), Err(DecimalError::Overflow));
-        assert_eq!(d("1").checked_add(d(&format!("0.{}", "1".repeat(18)))).map(|x| x.to_string()), Ok(format!("1.{}", "1".repeat(18))));
         assert_eq!(
-            Decimal::parse(&"9".repeat(39)),
-            Err(DecimalError::Overflow)
+            d("1")
+                .checked_add(d(&format!("0.{}", "1".repeat(18))))
+                .map(|x| x.to_string()),
+            Ok(format!("1.{}", "1".repeat(18)))
         );
+        assert_eq!(Decimal::parse(&"9".repeat(39)), Err(DecimalError::Overflow));
     }
 }

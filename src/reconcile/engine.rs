@@ -339,6 +339,18 @@ pub fn partitions_for(bytes: u64, jobs: usize) -> usize {
     p.next_power_of_two().min(MAX_PARTITIONS)
 }
 
+/// Partitions joined at once: `jobs`, fewer when that many partitions would hold
+/// more than [`JOIN_BUDGET`] together by the model of [`partitions_for`] (at most
+/// [`MAX_PARTITIONS`] partitions cannot always divide very large inputs finely
+/// enough for many jobs).
+pub fn join_threads(bytes: u64, partitions: usize, jobs: usize) -> usize {
+    let each = bytes.saturating_mul(6) / partitions.max(1) as u64;
+    let fit = JOIN_BUDGET / each.max(1);
+    usize::try_from(fit)
+        .unwrap_or(usize::MAX)
+        .clamp(1, jobs.max(1))
+}
+
 fn partition_of(key: &[u8], n: usize) -> usize {
     (spill::hash(key) % n as u64) as usize
 }
@@ -531,7 +543,9 @@ impl Reader<'_> {
                 });
             e.count += 1;
             for (tot, d) in e.sums.iter_mut().zip(&amounts) {
-                *tot = tot.checked_add(*d).map_err(|e| format!("a group total {e}"))?;
+                *tot = tot
+                    .checked_add(*d)
+                    .map_err(|e| format!("a group total {e}"))?;
             }
         }
         Ok(())
@@ -570,21 +584,33 @@ fn read_side(
 ) -> Result<SideRead, Error> {
     let side = if old { &opts.old } else { &opts.new };
     let tag = if old { "old" } else { "new" };
-    let tmp_err = |p: &Path| Error::io(p, "cannot write a temporary file in --out; the disk may be full");
+    let tmp_err = |p: &Path| {
+        Error::io(
+            p,
+            "cannot write a temporary file in --out; the disk may be full",
+        )
+    };
     let mut parts = Vec::with_capacity(nparts);
     for p in 0..nparts {
         parts.push(
-            TempFile::create(&opts.out_dir, &format!("{tag}-{p}"))
-                .map_err(Error::io(&opts.out_dir, "cannot create a temporary file in --out"))?,
+            TempFile::create(&opts.out_dir, &format!("{tag}-{p}")).map_err(Error::io(
+                &opts.out_dir,
+                "cannot create a temporary file in --out",
+            ))?,
         );
     }
-    let mut unreadable = TempFile::create(&opts.out_dir, &format!("{tag}-unreadable"))
-        .map_err(Error::io(&opts.out_dir, "cannot create a temporary file in --out"))?;
+    let mut unreadable = TempFile::create(&opts.out_dir, &format!("{tag}-unreadable")).map_err(
+        Error::io(&opts.out_dir, "cannot create a temporary file in --out"),
+    )?;
     let reader = Reader {
         old,
         plan,
         columns: plan.columns(old),
-        sum_cols: plan.sums.iter().map(|s| if old { s.old } else { s.new }).collect(),
+        sum_cols: plan
+            .sums
+            .iter()
+            .map(|s| if old { s.old } else { s.new })
+            .collect(),
         group_cols: plan
             .groups
             .iter()
@@ -892,8 +918,16 @@ fn join_partition(
                         kind,
                         old_loc: Some((o.file, o.record)),
                         new_loc: Some((n.file, n.record)),
-                        old: if show { ov[k].to_string() } else { String::new() },
-                        new: if show { nv[k].to_string() } else { String::new() },
+                        old: if show {
+                            ov[k].to_string()
+                        } else {
+                            String::new()
+                        },
+                        new: if show {
+                            nv[k].to_string()
+                        } else {
+                            String::new()
+                        },
                         rule: if slot.sensitive { None } else { rule },
                     });
                 }
@@ -1018,13 +1052,15 @@ pub fn reconcile(opts: &Options) -> Result<Outcome, Error> {
 
     // Join partition by partition, `jobs` at a time.
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
+        .num_threads(join_threads(total, nparts, opts.jobs))
         .build()
         .map_err(|e| usage(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
     let mut work: Vec<(TempFile, TempFile, TempFile)> = Vec::with_capacity(nparts);
     for (p, (o, n)) in old.parts.drain(..).zip(new.parts.drain(..)).enumerate() {
-        let d = TempFile::create(&opts.out_dir, &format!("diff-{p}"))
-            .map_err(Error::io(&opts.out_dir, "cannot create a temporary file in --out"))?;
+        let d = TempFile::create(&opts.out_dir, &format!("diff-{p}")).map_err(Error::io(
+            &opts.out_dir,
+            "cannot create a temporary file in --out",
+        ))?;
         work.push((o, n, d));
     }
     let joined: Vec<Result<(PartCounts, TempFile), Error>> = pool.install(|| {
@@ -1076,8 +1112,10 @@ pub fn reconcile(opts: &Options) -> Result<Outcome, Error> {
 
     // differences.csv: the sorted partitions merged.
     let dpath = opts.out_dir.join(DIFFERENCES);
-    let mut csv = PendingFile::create(&dpath)
-        .map_err(Error::io(&dpath, "check that the output directory is writable"))?;
+    let mut csv = PendingFile::create(&dpath).map_err(Error::io(
+        &dpath,
+        "check that the output directory is writable",
+    ))?;
     let (ndiff, examples) = merge_differences(opts, &plan, &mut sources, &mut csv)?;
     drop(sources);
     let dw = csv
@@ -1177,8 +1215,10 @@ fn same_decimal(a: &str, b: &str) -> bool {
 
 /// `data` written and synced under a temporary name beside `dest`.
 fn pending(dest: &Path, data: &[u8]) -> Result<(PendingFile, output::Written), Error> {
-    let mut f = PendingFile::create(dest)
-        .map_err(Error::io(dest, "check that the output directory is writable"))?;
+    let mut f = PendingFile::create(dest).map_err(Error::io(
+        dest,
+        "check that the output directory is writable",
+    ))?;
     f.write_all(data)
         .map_err(Error::io(dest, "the disk may be full"))?;
     let w = f
@@ -1210,7 +1250,8 @@ fn merge_differences(
     for s in sources.iter_mut() {
         readers.push(BufReader::with_capacity(
             64 * 1024,
-            s.reader().map_err(|e| Error::io(&opts.out_dir, "reading a temporary file failed")(e))?,
+            s.reader()
+                .map_err(|e| Error::io(&opts.out_dir, "reading a temporary file failed")(e))?,
         ));
     }
     let mut heap = BinaryHeap::new();
@@ -1380,7 +1421,12 @@ fn table_entries(opts: &Options, old_mapper: &Mapper) -> Vec<TableEntry> {
             version: None,
         });
     }
-    for t in old_mapper.options().ext.map(|x| x.files()).unwrap_or_default() {
+    for t in old_mapper
+        .options()
+        .ext
+        .map(|x| x.files())
+        .unwrap_or_default()
+    {
         tables.push(TableEntry {
             kind: "charset-ext".into(),
             path: t.path.clone(),
@@ -1528,6 +1574,12 @@ mod tests {
         // 10 M × 10 M records of 150 bytes, 2 jobs.
         assert_eq!(partitions_for(3_000_000_000, 2), 128);
         assert_eq!(partitions_for(u64::MAX, 256), MAX_PARTITIONS);
+        // 10 M × 10 M with 256 jobs: 256 partitions, but only as many joined at
+        // once as fit the budget.
+        assert_eq!(partitions_for(3_000_000_000, 256), 256);
+        assert_eq!(join_threads(3_000_000_000, 256, 256), 7);
+        assert_eq!(join_threads(1000, 1, 4), 4);
+        assert_eq!(join_threads(u64::MAX, 1, 4), 1);
     }
 
     #[test]

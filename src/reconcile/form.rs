@@ -179,8 +179,10 @@ mod tests {
             let own = g.implemented?;
             let w = db.written(g.mj, IvsPolicy::Never).ok()?;
             let d = w.text.chars().next()?;
-            (w.text.chars().count() == 1 && d != own && db.glyph_of_form(&own.to_string()) == Some(g.mj))
-                .then_some((own, d))
+            (w.text.chars().count() == 1
+                && d != own
+                && db.glyph_of_form(&own.to_string()) == Some(g.mj))
+            .then_some((own, d))
         });
         let (own, d) = found.expect("the MJ tables have degenerate forms");
         assert_eq!(form(&own.to_string(), &d.to_string()), "mj-degenerate");
