@@ -52,6 +52,9 @@ pub struct OutDir {
     inputs: HashSet<FileId>,
     /// This run's per-input output names (outputs and rejects).
     planned: Vec<String>,
+    /// The pages earlier runs published (report.html, reconcile.html): removed
+    /// first, as they look finished.
+    reports: BTreeSet<String>,
 }
 
 impl OutDir {
@@ -77,6 +80,7 @@ impl OutDir {
             owned: BTreeSet::new(),
             inputs: input_ids,
             planned: planned.to_vec(),
+            reports: BTreeSet::new(),
         };
         let has_manifest = out.read_inventory()?;
         out.check_contents(force)?;
@@ -89,6 +93,9 @@ impl OutDir {
                 .map_err(Error::io(&from, "cannot move the earlier manifest aside"))?;
         }
         out.remove_owned(crate::report::FILE_NAME)?;
+        for name in &out.reports {
+            out.remove_owned(name)?;
+        }
         out.remove_stale_temporaries()?;
         // The earlier manifest may go (below, or when this run has published):
         // the journal keeps its names meanwhile.
@@ -212,6 +219,11 @@ impl OutDir {
             } else {
                 manifest_names(&text)
             };
+            if name != OWNED
+                && let Some(r) = report_name(&text).filter(|r| plain_name(r))
+            {
+                self.reports.insert(r);
+            }
             match names {
                 Some(names) => {
                     has_manifest |= name == manifest::FILE_NAME;
@@ -467,6 +479,12 @@ fn manifest_names(text: &str) -> Option<Vec<String>> {
         names.push(r.get("path")?.as_str()?.to_string());
     }
     Some(names)
+}
+
+/// The page an ikou manifest records (`report`), if it records one.
+fn report_name(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(v.get("report")?.get("path")?.as_str()?.to_string())
 }
 
 /// A name ikou may act on: one plain component inside `--out` (no `..`, no

@@ -30,6 +30,8 @@
 mod date;
 mod digits;
 mod kana;
+/// For `ikou reconcile`: whether two values differ only in width.
+pub use kana::fold_width;
 mod trim;
 
 use crate::layout::{DatePolicy, DateStyle, FieldType, KanaScript, Layout};

@@ -11,6 +11,7 @@ mod layouts;
 mod mappings;
 mod mj;
 mod profile;
+mod reconcile;
 mod stdout;
 mod verify;
 
@@ -40,6 +41,7 @@ enum Command {
     Layouts(layouts::Args),
     Layout(layout::Args),
     Batch(batch::Args),
+    Reconcile(reconcile::Args),
     Completions(docs::CompletionsArgs),
     Manpage(docs::ManpageArgs),
 }
@@ -56,6 +58,7 @@ pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Layouts(a) => layouts::run(a),
         Command::Layout(a) => layout::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::Reconcile(a) => reconcile::run(a),
         Command::Completions(a) => docs::completions(a),
         Command::Manpage(a) => docs::manpage(a),
     };

@@ -441,6 +441,7 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         reject_reasons: reasons.into_values().collect(),
         kept_dates: manifest::kept_dates(&layout.layout, files.iter().map(|f| &f.tally)),
         nonstandard: nonstandard_entries(mapper, &layout.layout, files),
+        compared: Vec::new(),
         cleansing: rules
             .iter()
             .enumerate()

@@ -53,6 +53,24 @@ pub struct Manifest {
     /// Characters outside `--charset` met in text and kana items, per item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nonstandard: Vec<NonstandardEntry>,
+    // --- reconcile ---
+    /// `ikou reconcile`: the files compared, old side first (absent for convert).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compared: Vec<ComparedInput>,
+}
+
+/// A file `ikou reconcile` read, as it was read.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ComparedInput {
+    /// `old` or `new`.
+    pub side: String,
+    /// As given on the command line.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Data records (not a header or blank lines), the unreadable ones included.
+    pub records: u64,
+    pub unreadable: u64,
 }
 
 /// A character (or sequence) outside `--charset`, in one item.

@@ -64,7 +64,11 @@ pub fn verify(dir: &Path, check_inputs: bool) -> Result<VerifyReport, VerifyErro
     drop(text);
 
     let mut jobs = Vec::new();
-    jobs.extend(m.outputs.iter().map(|e| Job::Listed(e, Kind::Output, None)));
+    jobs.extend(
+        m.outputs
+            .iter()
+            .map(|e| Job::Listed(e, output_kind(&m, e), None)),
+    );
     // With --inputs, each input's rejected records are compared while its
     // reject file is read (the first listed entry of that name).
     let mut to_compare = std::collections::HashMap::new();
@@ -83,6 +87,7 @@ pub fn verify(dir: &Path, check_inputs: bool) -> Result<VerifyReport, VerifyErro
     jobs.extend(m.report.iter().map(|e| Job::Listed(e, Kind::Report, None)));
     if check_inputs {
         jobs.extend((0..m.inputs.len()).map(Job::Input));
+        jobs.extend((0..m.compared.len()).map(Job::Compared));
     }
     let done: Vec<Done> = jobs.par_iter().map(|j| j.run(dir, &m)).collect();
 
@@ -101,6 +106,7 @@ pub fn verify(dir: &Path, check_inputs: bool) -> Result<VerifyReport, VerifyErro
                 }
             }
             (Job::Input(i), Done::Input(p)) => inputs[*i] = Some(p),
+            (Job::Compared(_), Done::Input(p)) => rep.problems.extend(p),
             _ => {}
         }
     }
@@ -120,12 +126,30 @@ enum Kind {
     Output,
     Rejects,
     Report,
+    /// A CSV file with a header line (reconcile's differences.csv): its records
+    /// are the lines after the header.
+    WithHeader,
+}
+
+/// How an output is counted: convert's outputs are CSV records; a reconcile run
+/// (its manifest lists the files compared) writes a CSV with a header line and
+/// JSON, which has no records.
+fn output_kind(m: &Manifest, e: &FileEntry) -> Kind {
+    if m.compared.is_empty() {
+        Kind::Output
+    } else if e.path.ends_with(".csv") {
+        Kind::WithHeader
+    } else {
+        Kind::Report
+    }
 }
 
 enum Job<'a> {
     /// A file of the run; for a reject file, the input to compare records with.
     Listed(&'a FileEntry, Kind, Option<usize>),
     Input(usize),
+    /// A file `ikou reconcile` compared.
+    Compared(usize),
 }
 
 enum Done {
@@ -141,6 +165,14 @@ impl Job<'_> {
                 let input = input.map(|i| (Path::new(&m.inputs[i].path), &m.inputs[i].rejects));
                 let (problems, records) = check_file(dir, e, kind, input);
                 Done::Listed(problems, records)
+            }
+            Job::Compared(i) => {
+                let input = &m.compared[*i];
+                Done::Input(check_input(
+                    Path::new(&input.path),
+                    &input.sha256,
+                    input.bytes,
+                ))
             }
             Job::Input(i) => {
                 let input = &m.inputs[*i];
@@ -213,6 +245,7 @@ fn check_file(
     let mut records = None;
     let counted = match kind {
         Kind::Output => count_csv_records(&mut src),
+        Kind::WithHeader => count_csv_records(&mut src).map(|n| n.saturating_sub(1)),
         Kind::Rejects => {
             let mut cmp = input.and_then(|(path, name)| Compare::open(path, name));
             let n = scan_rejects(&mut src, cmp.as_mut());

@@ -4,7 +4,13 @@
 //! it: `reconcile.json` is [`Summary`] as JSON, `differences.csv` is [`Difference`]
 //! rows, `reconcile.html` renders both.
 
+pub mod decimal;
+pub mod engine;
+pub mod form;
 pub mod page;
+pub mod spill;
+
+pub use engine::{Options, Outcome, Side, reconcile};
 
 use serde::{Deserialize, Serialize};
 
