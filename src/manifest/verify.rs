@@ -240,7 +240,7 @@ fn check_file(
     };
     let mut src = match kind {
         Kind::Report => Hashing::new(f),
-        Kind::Output | Kind::Rejects => Hashing::apart(f),
+        Kind::Output | Kind::WithHeader | Kind::Rejects => Hashing::apart(f),
     };
     let mut records = None;
     let counted = match kind {
