@@ -79,7 +79,8 @@ fn unit(f: &mut [f32]) -> Option<()> {
         *v = v.sqrt();
     }
     let norm = f.iter().map(|v| v * v).sum::<f32>().sqrt();
-    if !(norm > 0.0) {
+    // Also refuses NaN.
+    if norm.is_nan() || norm <= 0.0 {
         return None;
     }
     for v in f.iter_mut() {

@@ -73,7 +73,7 @@ struct Quantised {
 }
 
 impl Quantised {
-    fn push(&mut self, (q, s): (Vec<u8>, f32)) {
+    fn push(&mut self, (q, s): Bytes) {
         self.scales.push(s);
         self.codes.extend_from_slice(&q);
     }
@@ -226,10 +226,13 @@ fn dot(a: &[u8], b: &[u8]) -> u32 {
         .sum()
 }
 
+/// A quantised vector and its scale.
+type Bytes = (Vec<u8>, f32);
+
 /// A feature vector as bytes and the factor that turns a byte back into its value.
-fn quantise(f: &[f32]) -> (Vec<u8>, f32) {
+fn quantise(f: &[f32]) -> Bytes {
     let max = f.iter().fold(0f32, |m, &v| m.max(v));
-    if !(max > 0.0) {
+    if max.is_nan() || max <= 0.0 {
         return (vec![0; f.len()], 0.0);
     }
     let k = 255.0 / max;
@@ -267,7 +270,7 @@ fn build(
         ));
     }
     // Quantised as soon as computed: 60,000 vectors of f32 would take 150 MB.
-    let feats: Vec<Option<[(Vec<u8>, f32); 2]>> = picked
+    let feats: Vec<Option<[Bytes; 2]>> = picked
         .par_iter()
         .map(|&(id, _)| {
             let f = features::features(&font.rasterize(id, RENDER_PX)?)?;
