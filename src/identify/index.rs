@@ -515,6 +515,50 @@ mod tests {
         assert_eq!(fs::read(&aside).unwrap(), before);
     }
 
+    /// The real reference font, when installed: the MJ glyphs up to MJ000300 (variants
+    /// among them) drawn as 24-dot monochrome bitmaps, a pixel thicker, are found.
+    #[test]
+    fn ipamj_24_dot_thickened_glyphs_are_found() {
+        let Ok(bytes) = fs::read("/usr/share/fonts/truetype/ipamj/ipamjm.ttf") else {
+            eprintln!("IPAmj明朝 not installed: skipped");
+            return;
+        };
+        let wanted = |g: &GlyphInfo<'_>| mj_name(g).filter(|n| n.as_str() <= "MJ000300");
+        let index = Index::build_named(&bytes, wanted).unwrap();
+        let font = OutlineFont::parse(&bytes).unwrap();
+        let (mut n, mut top1, mut top5) = (0, 0, 0);
+        for (id, name) in font.glyph_names().iter().enumerate() {
+            let Some(want) = mj_name(&GlyphInfo {
+                id: id as u16,
+                name,
+                chars: &[],
+            })
+            .filter(|n| n.as_str() <= "MJ000300") else {
+                continue;
+            };
+            let grey = font.rasterize(id as u16, 24).unwrap();
+            let mut mono = Bitmap::blank(24, 24);
+            for y in 0..24i64 {
+                for x in 0..24i64 {
+                    if grey.get(x, y) >= 128 || grey.get(x - 1, y - 1) >= 128 {
+                        mono.pixels[(y * 24 + x) as usize] = 255;
+                    }
+                }
+            }
+            let c = index.rank(&mono, 5);
+            n += 1;
+            top1 += usize::from(c[0].name == want);
+            top5 += usize::from(c.iter().any(|x| x.name == want));
+        }
+        // MJ000001–MJ000300 as the MJ table publishes them.
+        assert_eq!((index.len(), n), (285, 285));
+        eprintln!("top-1 {top1}, top-5 {top5} of {n}");
+        assert!(
+            top1 * 100 >= n * 95 && top5 * 100 >= n * 99,
+            "top-1 {top1}, top-5 {top5} of {n}"
+        );
+    }
+
     #[test]
     fn missing_font_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
