@@ -29,6 +29,7 @@ pub mod parallel;
 pub mod profile;
 pub mod reconcile;
 pub mod record;
+pub mod records;
 pub mod reject;
 pub mod report;
 pub mod split;

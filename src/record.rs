@@ -18,7 +18,8 @@ use crate::validate;
 pub struct RecordProcessor {
     layout: Layout,
     encoding: Encoding,
-    mapper: Mapper,
+    /// Shared with the processors of the other record types of the layout.
+    mapper: std::sync::Arc<Mapper>,
     cleanser: Cleanser,
     /// Some item is `sensitive`: a record-level reason may then carry nothing
     /// taken from the record's bytes (they may be the sensitive item's).
@@ -53,6 +54,8 @@ pub struct Scratch {
     /// The cleansing rules applied to this record, per item index (only items
     /// something was applied to). Counted only when the record is written.
     pub changes: Vec<(usize, Applied)>,
+    /// Buffers for telling a record's type ([`crate::records::RecordTypes::classify`]).
+    pub classify: (String, Vec<u8>),
 }
 
 impl Scratch {
@@ -79,6 +82,27 @@ impl RecordProcessor {
         encoding: Encoding,
         mapper: Mapper,
     ) -> Result<RecordProcessor, String> {
+        if !layout.records.is_empty() {
+            // Its records need crate::records to be told apart.
+            return Err(format!(
+                "layout {:?} declares record types ([[records]]); only convert reads them so far",
+                layout.name
+            ));
+        }
+        Self::with_mapper(layout, encoding, std::sync::Arc::new(mapper))
+    }
+
+    /// The processor of another record type (a flat layout of its items) with the
+    /// same encoding and map stage (so the map stage's counts are one).
+    pub fn for_record_type(&self, layout: Layout) -> Result<RecordProcessor, String> {
+        Self::with_mapper(layout, self.encoding, std::sync::Arc::clone(&self.mapper))
+    }
+
+    fn with_mapper(
+        layout: Layout,
+        encoding: Encoding,
+        mapper: std::sync::Arc<Mapper>,
+    ) -> Result<RecordProcessor, String> {
         let cleanser = Cleanser::new(&layout)?;
         layout.check_encoding(encoding)?;
         if layout.format == Format::Fixed && encoding.unit_width() == 2 {
@@ -95,6 +119,10 @@ impl RecordProcessor {
 
     pub fn layout(&self) -> &Layout {
         &self.layout
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
     }
 
     pub fn mapper(&self) -> &Mapper {

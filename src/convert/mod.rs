@@ -18,10 +18,11 @@ use crate::decode::Encoding;
 use crate::error::Error;
 use crate::gaiji::{Kind, MapOptions, Mapper, TableSource, UnmappedPolicy, code_points};
 use crate::input;
-use crate::layout::LoadedLayout;
+use crate::layout::{LoadedLayout, RecordKind};
 use crate::manifest::{
     self, CleansingEntry, Counts, FileEntry, GaijiEntry, InputEntry, Manifest, MappedEntry,
-    NonstandardEntry, ReasonEntry, RecordRef, TableEntry, UnmappedEntry,
+    NonstandardEntry, ReasonEntry, RecordFindingEntry, RecordRef, RecordTypeEntry, TableEntry,
+    TrailerCheckEntry, UnmappedEntry,
 };
 use crate::mj;
 use crate::outdir::OutDir;
@@ -105,6 +106,11 @@ pub struct FileResult {
     pub tally: Tally,
     pub output: Written,
     pub rejects: Written,
+    /// With several data types: the outputs after `output` (the first data
+    /// type's), one per data type, in layout order.
+    pub extra_outputs: Vec<(String, Written)>,
+    /// With record types: counts per type, trailer checks and findings.
+    pub types: Option<crate::records::Outcome>,
 }
 
 /// A finished run.
@@ -123,6 +129,10 @@ impl RunResult {
             || !self.manifest.unmapped.is_empty()
             || !self.manifest.nonstandard.is_empty()
             || self.files.iter().any(|f| f.tally.sensitive_unmapped > 0)
+            || self
+                .files
+                .iter()
+                .any(|f| f.types.as_ref().is_some_and(|t| t.has_findings()))
         {
             3
         } else {
@@ -151,7 +161,22 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     }
     // Before anything reads the inputs: an input ikou would remove is refused first.
     crate::outdir::check_inputs(&opts.out_dir, inputs)?;
-    let names = output_names(inputs, &opts.out_dir)?;
+    let layout = &opts.layout.layout;
+    let split_types: Vec<&str> = match layout
+        .records
+        .iter()
+        .filter(|r| r.kind() == RecordKind::Data)
+        .count()
+    {
+        0 | 1 => Vec::new(),
+        _ => layout
+            .records
+            .iter()
+            .filter(|r| r.kind() == RecordKind::Data)
+            .map(|r| r.name.as_str())
+            .collect(),
+    };
+    let names = output_names(inputs, &opts.out_dir, &split_types)?;
     let mut total_bytes = 0;
     for (path, label) in inputs.iter().zip(labels) {
         let checked = input::check(path, opts.encoding, &opts.layout.layout, opts.allow_empty);
@@ -164,11 +189,19 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     }
     let mapper = opts.mapper()?;
     let warnings = mapper.warnings().iter().map(ToString::to_string).collect();
-    let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding, mapper)
+    // With record types, the base processor reads the data items (it rejects
+    // the records the splitter could not frame); each type has its own.
+    let flat = crate::layout::Layout {
+        records: Vec::new(),
+        ..layout.clone()
+    };
+    let processor = RecordProcessor::new(flat, opts.encoding, mapper)
+        .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
+    let typed = crate::records::RecordTypes::new(layout, &processor)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     let planned: Vec<String> = names
         .iter()
-        .flat_map(|(o, r)| [o.clone(), r.clone()])
+        .flat_map(|(o, r)| o.iter().chain([r]).cloned())
         .collect();
     let out_dir = OutDir::open(&opts.out_dir, inputs, &planned, opts.force)?;
     if let Some(pb) = &opts.progress {
@@ -179,24 +212,45 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
 
     let mut pending = Vec::new();
     let mut files = Vec::new();
-    for ((path, label), (out_name, rej_name)) in inputs.iter().zip(labels).zip(&names) {
-        let mut out = PendingFile::create(&opts.out_dir.join(out_name)).map_err(Error::io(
-            &opts.out_dir.join(out_name),
-            "check that the output directory is writable",
-        ))?;
-        let mut rej = PendingFile::create(&opts.out_dir.join(rej_name)).map_err(Error::io(
-            &opts.out_dir.join(rej_name),
-            "check that the output directory is writable",
-        ))?;
-        let (stream, tally) =
-            pipeline::run_file(opts, &workers, &processor, path, &mut out, &mut rej)
-                .map_err(|e| e.shown_as(path, label))?;
+    for ((path, label), (out_names, rej_name)) in inputs.iter().zip(labels).zip(&names) {
+        let create = |name: &String| {
+            PendingFile::create(&opts.out_dir.join(name)).map_err(Error::io(
+                &opts.out_dir.join(name),
+                "check that the output directory is writable",
+            ))
+        };
+        let out_name = &out_names[0];
+        let mut out = create(out_name)?;
+        let mut extra = out_names[1..]
+            .iter()
+            .map(create)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut rej = create(rej_name)?;
+        let (stream, tally, partial) = pipeline::run_file(
+            opts,
+            &workers,
+            &processor,
+            typed.as_ref(),
+            path,
+            &mut out,
+            &mut extra,
+            &mut rej,
+        )
+        .map_err(|e| e.shown_as(path, label))?;
         let output = out
             .finish()
             .map_err(Error::io(out.dest(), "the disk may be full"))?;
+        let mut extra_outputs = Vec::new();
+        for (f, name) in extra.iter_mut().zip(&out_names[1..]) {
+            let w = f
+                .finish()
+                .map_err(Error::io(f.dest(), "the disk may be full"))?;
+            extra_outputs.push((name.clone(), w));
+        }
         let rejects = rej
             .finish()
             .map_err(Error::io(rej.dest(), "the disk may be full"))?;
+        let types = typed.as_ref().zip(partial).map(|(rt, p)| p.finish(rt));
         files.push(FileResult {
             input: label.clone(),
             output_name: out_name.clone(),
@@ -205,8 +259,11 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             tally,
             output,
             rejects,
+            extra_outputs,
+            types,
         });
         pending.push(out);
+        pending.extend(extra);
         pending.push(rej);
     }
     if let Some(pb) = &opts.progress {
@@ -271,9 +328,14 @@ fn write_pending(dest: &Path, data: &[u8]) -> Result<(PendingFile, Written), Err
     Ok((f, w))
 }
 
-/// `<stem>.csv` and `<stem>.rejects.csv` for each input; refuses names that collide
-/// with each other or with an input.
-fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, String)>, Error> {
+/// `<stem>.csv` (or `<stem>.<type>.csv` for each of `split_types`, the data
+/// types when there are several) and `<stem>.rejects.csv` for each input;
+/// refuses names that collide with each other or with an input.
+fn output_names(
+    inputs: &[PathBuf],
+    out_dir: &Path,
+    split_types: &[&str],
+) -> Result<Vec<(Vec<String>, String)>, Error> {
     let mut seen = HashSet::new();
     let mut names = Vec::new();
     for path in inputs {
@@ -282,7 +344,15 @@ fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, Strin
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty())
             .ok_or_else(|| Error::input(path, "has no file name"))?;
-        let pair = (format!("{stem}.csv"), format!("{stem}.rejects.csv"));
+        let outputs = if split_types.is_empty() {
+            vec![format!("{stem}.csv")]
+        } else {
+            split_types
+                .iter()
+                .map(|t| format!("{stem}.{t}.csv"))
+                .collect()
+        };
+        let pair = (outputs, format!("{stem}.rejects.csv"));
         if stem.starts_with(crate::outdir::RESERVED_PREFIX) {
             return Err(Error::Usage(format!(
                 "{}: ikou keeps names starting with {} for its own files in --out; rename the input",
@@ -290,7 +360,7 @@ fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, Strin
                 crate::outdir::RESERVED_PREFIX
             )));
         }
-        for name in [&pair.0, &pair.1] {
+        for name in pair.0.iter().chain([&pair.1]) {
             if name == manifest::FILE_NAME || !seen.insert(name.clone()) {
                 return Err(Error::Usage(format!(
                     "{}: its output {name} would collide with another input's output; rename one of the inputs",
@@ -338,13 +408,35 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
             blank_lines: t.blank,
             bom: f.stream.bom,
             eof_marker: f.stream.eof_marker,
+            record_types: type_entries(&opts.layout.layout, f),
         });
-        outputs.push(FileEntry {
-            path: f.output_name.clone(),
-            sha256: f.output.sha256.clone(),
-            bytes: f.output.bytes,
-            records: t.written,
-        });
+        if f.extra_outputs.is_empty() {
+            outputs.push(FileEntry {
+                path: f.output_name.clone(),
+                sha256: f.output.sha256.clone(),
+                bytes: f.output.bytes,
+                records: t.written,
+            });
+        } else {
+            // One output per data type: each holds that type's written records.
+            let by_type = type_entries(&opts.layout.layout, f);
+            let written = |name: &str| {
+                by_type
+                    .iter()
+                    .find(|e| e.output.as_deref() == Some(name))
+                    .map_or(0, |e| e.written)
+            };
+            let all = std::iter::once((&f.output_name, &f.output))
+                .chain(f.extra_outputs.iter().map(|(n, w)| (n, w)));
+            for (name, w) in all {
+                outputs.push(FileEntry {
+                    path: name.clone(),
+                    sha256: w.sha256.clone(),
+                    bytes: w.bytes,
+                    records: written(name),
+                });
+            }
+        }
         rejects.push(FileEntry {
             path: f.rejects_name.clone(),
             sha256: f.rejects.sha256.clone(),
@@ -439,7 +531,11 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         extra.insert("rejects_bom".to_string(), "true".to_string());
     }
     extra.insert("charset".to_string(), map.charset.id().to_string());
+    let (record_types, trailer_checks, record_findings) = record_type_totals(&inputs, files);
     Manifest {
+        record_types,
+        trailer_checks,
+        record_findings,
         tool: manifest::Tool::this(),
         options: manifest::Options {
             layout: layout.origin.clone(),
@@ -473,6 +569,103 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
             })
             .collect(),
     }
+}
+
+/// One input's records per type (empty without record types): the data types
+/// with their output, the header and trailer, then those of no type.
+fn type_entries(layout: &crate::layout::Layout, f: &FileResult) -> Vec<RecordTypeEntry> {
+    let Some(o) = &f.types else {
+        return Vec::new();
+    };
+    let mut outputs = std::iter::once(&f.output_name).chain(f.extra_outputs.iter().map(|(n, _)| n));
+    let mut entries: Vec<RecordTypeEntry> = layout
+        .records
+        .iter()
+        .zip(&o.counts)
+        .map(|(rt, c)| RecordTypeEntry {
+            of_type: Some(rt.name.clone()),
+            kind: rt.kind().as_str().into(),
+            read: c.read,
+            written: c.written,
+            rejected: c.rejected,
+            output: None,
+        })
+        .collect();
+    // Outputs are in layout order of the data types (all to the first when one).
+    let split = !f.extra_outputs.is_empty();
+    for e in entries.iter_mut().filter(|e| e.kind == "data") {
+        e.output = if split {
+            outputs.next()
+        } else {
+            Some(&f.output_name)
+        }
+        .cloned();
+    }
+    if o.unclassified > 0 {
+        entries.push(RecordTypeEntry {
+            of_type: None,
+            kind: "unknown".into(),
+            read: o.unclassified,
+            written: 0,
+            rejected: o.unclassified,
+            output: None,
+        });
+    }
+    entries
+}
+
+/// Record types over all files (in layout order), and every file's trailer
+/// checks and findings (in input order).
+fn record_type_totals(
+    inputs: &[InputEntry],
+    files: &[FileResult],
+) -> (
+    Vec<RecordTypeEntry>,
+    Vec<TrailerCheckEntry>,
+    Vec<RecordFindingEntry>,
+) {
+    let mut totals: Vec<RecordTypeEntry> = Vec::new();
+    for input in inputs {
+        for e in &input.record_types {
+            match totals.iter_mut().find(|t| t.of_type == e.of_type) {
+                Some(t) => {
+                    t.read += e.read;
+                    t.written += e.written;
+                    t.rejected += e.rejected;
+                }
+                None => totals.push(RecordTypeEntry {
+                    output: None,
+                    ..e.clone()
+                }),
+            }
+        }
+    }
+    // Those of no type last, whichever file first had some.
+    totals.sort_by_key(|t| t.of_type.is_none());
+    let mut checks = Vec::new();
+    let mut findings = Vec::new();
+    for (file, f) in files.iter().enumerate() {
+        let Some(o) = &f.types else { continue };
+        checks.extend(o.checks.iter().map(|c| TrailerCheckEntry {
+            file,
+            of_type: c.of_type.clone(),
+            record: c.record,
+            item: c.item.clone(),
+            kind: c.kind.into(),
+            expected: c.expected.clone(),
+            actual: c.actual.clone(),
+            not_summed: c.not_summed,
+            ok: c.ok,
+        }));
+        findings.extend(o.findings.iter().map(|x| RecordFindingEntry {
+            file,
+            record: x.record,
+            code: x.code.into(),
+            of_type: x.of_type.clone(),
+            message: x.message.clone(),
+        }));
+    }
+    (totals, checks, findings)
 }
 
 /// The map stage's counts over all files, as manifest entries: (gaiji, compat,

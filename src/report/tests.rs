@@ -87,6 +87,8 @@ impl Fixture {
                 tally,
                 output: written("bb22"),
                 rejects: written("cc33"),
+                extra_outputs: Vec::new(),
+                types: None,
             }],
             layout: crate::layout::parse(LAYOUT.as_bytes(), "t.toml").unwrap(),
             mapper,
