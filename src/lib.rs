@@ -33,6 +33,7 @@ pub mod reject;
 pub mod report;
 pub mod split;
 pub mod tally;
+pub mod target;
 pub mod validate;
 
 pub use error::Error;

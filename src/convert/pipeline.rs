@@ -30,6 +30,8 @@ pub struct ChunkOutput {
     pub tally: Tally,
     /// `--unmapped fail` met an unmapped 外字: the run must stop (message for the user).
     pub stop: Option<String>,
+    /// `--to`: the codes converted in the chunk's written records.
+    pub codes: crate::target::apply::CodeCounts,
 }
 
 /// Converts one chunk. Pure: the same chunk always gives the same output.
@@ -68,7 +70,12 @@ fn convert_chunk_into(
         rejects,
         ..ChunkOutput::default()
     };
-    let key_field = processor.layout().key_field();
+    // The key of a written record is the output's; of a rejected one, the source's.
+    let key_field = processor.output_layout().key_field();
+    let source_key = processor.layout().key_field();
+    let fixed_out = processor
+        .target()
+        .filter(|p| p.layout().format == Format::Fixed);
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
@@ -82,12 +89,21 @@ fn convert_chunk_into(
         }
         match processor.process(raw, span.flaw, scratch) {
             Ok(()) => {
-                match scratch.unchanged_csv_line() {
-                    Some(line) => {
+                match (fixed_out, scratch.unchanged_csv_line()) {
+                    (Some(plan), _) => crate::target::apply::fixed_line(
+                        &mut out.output,
+                        plan.layout(),
+                        plan.fixed_order(),
+                        scratch.written(),
+                    ),
+                    (None, Some(line)) => {
                         out.output.extend_from_slice(line.as_bytes());
                         out.output.extend_from_slice(b"\r\n");
                     }
-                    None => output::items_line(&mut out.output, scratch.written()),
+                    (None, None) => output::items_line(&mut out.output, scratch.written()),
+                }
+                if processor.target().is_some() {
+                    out.codes.add(&scratch.target);
                 }
                 let key = key_field.map(|k| scratch.written().get(k));
                 out.tally
@@ -95,7 +111,7 @@ fn convert_chunk_into(
             }
             Err(r) => {
                 let offset = chunk.offset + span.start as u64;
-                let key = key_field
+                let key = source_key
                     .filter(|&k| k < scratch.items.len())
                     .map(|k| scratch.items.get(k));
                 out.tally.unmapped_in(&scratch.events, record, key);
@@ -110,7 +126,7 @@ fn convert_chunk_into(
                     return out;
                 }
                 let key = reject_key(processor, &r, scratch);
-                let position = item_position(processor.layout(), &r);
+                let position = item_position(processor, &r);
                 let content = record_content(processor.layout(), scratch);
                 reject::write(
                     &mut out.rejects,
@@ -166,8 +182,18 @@ fn reject_key<'s>(
 /// Where the reject's item is in the record, from the layout: "3項目目" (csv)
 /// or "11〜20バイト目" (fixed). None without an item, or for a sensitive item
 /// (as its reason, the reject line says nothing of where its value went wrong).
-fn item_position(layout: &Layout, r: &reject::Reject) -> Option<String> {
-    let name = r.item.as_deref()?;
+fn item_position(processor: &RecordProcessor, r: &reject::Reject) -> Option<String> {
+    let layout = processor.layout();
+    let mut name = r.item.as_deref()?;
+    if let Some(plan) = processor.target() {
+        // A target item: where the value it was made from is, if it is one item.
+        if plan.layout().fields.iter().any(|f| f.name == name && f.sensitive) {
+            return None;
+        }
+        if !(r.code == crate::record::UNMAPPED && layout.fields.iter().any(|f| f.name == name)) {
+            name = plan.source_item(name)?;
+        }
+    }
     let (i, f) = layout
         .fields
         .iter()
@@ -216,11 +242,12 @@ pub(super) fn run_file(
     path: &Path,
     out: &mut PendingFile,
     rej: &mut PendingFile,
-) -> Result<(StreamInfo, Tally), Error> {
+) -> Result<(StreamInfo, Tally, crate::target::apply::CodeCounts), Error> {
     let cfg = split_config(opts)?;
     let header = processor.layout().header;
     let (buffers, rejects) = (&workers.buffers, &workers.rejects);
     let mut tally = Tally::default();
+    let mut codes = crate::target::apply::CodeCounts::default();
     let mut head = Vec::new();
     reject::write_header(&mut head, opts.rejects_bom);
     rej.write_all(&head).map_err(Error::io(
@@ -260,8 +287,9 @@ pub(super) fn run_file(
         buffers.put(c.output);
         rejects.put(c.rejects);
         tally.merge(c.tally);
+        codes.merge(&c.codes);
         Ok(())
     };
     let info = workers.run_file(path, cfg, convert, write)?;
-    Ok((info, tally))
+    Ok((info, tally, codes))
 }
