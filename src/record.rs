@@ -81,7 +81,9 @@ impl Scratch {
     /// commas, without quotes, that no stage changed (no cleansing rule applied, no
     /// character mapped). Most records are; writing them costs one copy.
     pub fn unchanged_csv_line(&self) -> Option<&str> {
-        let unchanged = self.plain && !self.differs && !self.items.text().is_empty();
+        // A reshaped record (convert --to) is never the record read.
+        let unchanged =
+            self.plain && !self.differs && !self.targeted && !self.items.text().is_empty();
         unchanged.then(|| self.items.text())
     }
 }

@@ -187,7 +187,12 @@ fn item_position(processor: &RecordProcessor, r: &reject::Reject) -> Option<Stri
     let mut name = r.item.as_deref()?;
     if let Some(plan) = processor.target() {
         // A target item: where the value it was made from is, if it is one item.
-        if plan.layout().fields.iter().any(|f| f.name == name && f.sensitive) {
+        if plan
+            .layout()
+            .fields
+            .iter()
+            .any(|f| f.name == name && f.sensitive)
+        {
             return None;
         }
         if !(r.code == crate::record::UNMAPPED && layout.fields.iter().any(|f| f.name == name)) {

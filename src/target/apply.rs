@@ -234,7 +234,10 @@ impl CodeCounts {
                 }
             }
             if let Some(per) = self.kept.get(&j) {
-                let table = it.table.map(|t| plan.tables[t].path.clone()).unwrap_or_default();
+                let table = it
+                    .table
+                    .map(|t| plan.tables[t].path.clone())
+                    .unwrap_or_default();
                 if field.sensitive {
                     out.push(crate::manifest::CodeConversionEntry {
                         item: field.name.clone(),
@@ -267,6 +270,134 @@ impl CodeCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::LoadedLayout;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// A plan of `target` (a layout file written with `tables` beside it) over `source`.
+    fn plan(source: &str, target: &str, tables: &[(&str, String)]) -> Plan {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in tables {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, target).unwrap();
+        let origin = path.to_string_lossy().into_owned();
+        let target = LoadedLayout {
+            layout: crate::layout::parse(target.as_bytes(), &origin).unwrap(),
+            origin,
+            bytes: target.as_bytes().to_vec(),
+        };
+        let source = crate::layout::parse(source.as_bytes(), "s").unwrap();
+        Plan::compile(&source, target).unwrap()
+    }
+
+    fn items(values: &[&str]) -> Items {
+        let mut it = Items::default();
+        for v in values {
+            it.push(v);
+        }
+        it
+    }
+
+    const AB: &str =
+        "name = \"s\"\nformat = \"csv\"\n[[fields]]\nname = \"a\"\n[[fields]]\nname = \"b\"\n";
+    const V: &str = "name = \"s\"\nformat = \"csv\"\n[[fields]]\nname = \"v\"\n";
+
+    proptest! {
+        #[test]
+        fn concat_then_split_gives_the_parts_back(
+            a in "[a-z0-9山田太郎花子アイウ-]{1,8}",
+            b in "[a-z0-9山田太郎花子アイウ-]{1,8}",
+        ) {
+            let join = plan(
+                AB,
+                "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"j\"\nconcat = [\"a\", \"b\"]\nseparator = \"　\"\n",
+                &[],
+            );
+            let mut s = TargetScratch::default();
+            join.reshape(&items(&[&a, &b]), &mut s).unwrap();
+            let joined = s.items.get(0).to_string();
+            prop_assert_eq!(&joined, &format!("{a}　{b}"));
+            let split = plan(
+                V,
+                "name = \"t\"\nformat = \"csv\"\n\
+                 [[fields]]\nname = \"p1\"\nsplit = { from = \"v\", on = \"　\", part = 1 }\n\
+                 [[fields]]\nname = \"p2\"\nsplit = { from = \"v\", on = \"　\", part = 2 }\n",
+                &[],
+            );
+            split.reshape(&items(&[&joined]), &mut s).unwrap();
+            prop_assert_eq!(s.items.get(0), a.as_str());
+            prop_assert_eq!(s.items.get(1), b.as_str());
+        }
+
+        #[test]
+        fn every_code_in_a_table_is_converted_and_counted(
+            table in proptest::collection::btree_map("[A-Z0-9]{1,4}", "[0-9]{1,3}", 1..12),
+            picks in proptest::collection::vec(any::<proptest::sample::Index>(), 0..40),
+        ) {
+            let text: String = table.iter().map(|(o, n)| format!("{o}\t{n}\n")).collect();
+            let p = plan(
+                V,
+                "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"c\"\nfrom = \"v\"\ncodes_table = \"c.tsv\"\n",
+                &[("c.tsv", text)],
+            );
+            let olds: Vec<&String> = table.keys().collect();
+            let mut counts = CodeCounts::default();
+            let mut want: BTreeMap<&str, u64> = BTreeMap::new();
+            let mut s = TargetScratch::default();
+            // Every line once, then random picks.
+            let values: Vec<&str> = olds
+                .iter()
+                .map(|o| o.as_str())
+                .chain(picks.iter().map(|i| olds[i.index(olds.len())].as_str()))
+                .collect();
+            for v in values {
+                p.reshape(&items(&[v]), &mut s).unwrap();
+                prop_assert_eq!(s.items.get(0), table[v].as_str());
+                counts.add(&s);
+                *want.entry(v).or_default() += 1;
+            }
+            let entries = counts.entries(&p);
+            prop_assert_eq!(entries.len(), table.len(), "every line converted at least once");
+            for e in entries {
+                let old = e.old.unwrap();
+                prop_assert_eq!(Some(e.count), want.get(old.as_str()).copied());
+                prop_assert_eq!(e.new.as_deref(), Some(table[&old].as_str()));
+            }
+        }
+
+        #[test]
+        fn an_unmapped_code_never_reaches_the_output(
+            table in proptest::collection::btree_map("[A-D]{1,2}", "[0-9]", 1..6),
+            values in proptest::collection::vec("[A-D]{1,2}", 1..20),
+        ) {
+            let text: String = table.iter().map(|(o, n)| format!("{o}\t{n}\n")).collect();
+            let p = plan(
+                V,
+                "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"c\"\nfrom = \"v\"\ncodes_table = \"c.tsv\"\n",
+                &[("c.tsv", text)],
+            );
+            let enc = crate::decode::Encoding::Utf8;
+            let mapper = crate::gaiji::Mapper::new(&[], enc, crate::gaiji::MapOptions::default()).unwrap();
+            let source = crate::layout::parse(V.as_bytes(), "s").unwrap();
+            let rp = crate::record::RecordProcessor::new(source, enc, mapper)
+                .unwrap()
+                .with_target(p)
+                .unwrap();
+            let mut s = crate::record::Scratch::default();
+            for v in &values {
+                match (rp.process(v.as_bytes(), None, &mut s), table.get(v)) {
+                    (Ok(()), Some(new)) => prop_assert_eq!(s.written().get(0), new.as_str()),
+                    (Err(r), None) => {
+                        prop_assert_eq!(r.code, UNMAPPED_CODE);
+                        prop_assert_eq!(r.item.as_deref(), Some("c"));
+                    }
+                    (got, want) => prop_assert!(false, "{v}: {got:?} with table line {want:?}"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn fixed_line_pads_items_and_gaps_with_spaces() {

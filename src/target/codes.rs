@@ -233,8 +233,14 @@ mod tests {
             ("01 1\n", "z.tsv:1: needs two columns"),
             ("# c\n\t1\n", "z.tsv:2: the old code is empty"),
             ("01 \t1\n", "z.tsv:1: the old code \"01 \" has spaces"),
-            ("01\t1\n02\t\u{7}\n", "z.tsv:2: the new code holds a control"),
-            ("01\t1\n01\t2\n", "z.tsv:2: old code \"01\" is already converted to \"1\" on line 1"),
+            (
+                "01\t1\n02\t\u{7}\n",
+                "z.tsv:2: the new code holds a control",
+            ),
+            (
+                "01\t1\n01\t2\n",
+                "z.tsv:2: old code \"01\" is already converted to \"1\" on line 1",
+            ),
         ] {
             let e = parse(text.as_bytes(), "z.tsv").unwrap_err();
             assert!(e.contains(want), "{text:?}: {e}");

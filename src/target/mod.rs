@@ -29,9 +29,16 @@ pub enum Source {
     Item(usize),
     Const(Box<str>),
     /// Source items joined by the separator, empty ones (after padding) left out.
-    Concat { items: Vec<usize>, separator: Box<str> },
+    Concat {
+        items: Vec<usize>,
+        separator: Box<str>,
+    },
     /// Part `part` (1-based) of a source item cut at every `on`.
-    Split { item: usize, on: Box<str>, part: usize },
+    Split {
+        item: usize,
+        on: Box<str>,
+        part: usize,
+    },
 }
 
 /// One target item's rule.
@@ -70,8 +77,7 @@ pub fn check_field(f: &Field) -> Result<(), String> {
     ];
     if rules.iter().filter(|&&r| r).count() > 1 {
         return Err(
-            "give at most one of from, const, concat and split (where the value comes from)"
-                .into(),
+            "give at most one of from, const, concat and split (where the value comes from)".into(),
         );
     }
     if f.separator.is_some() && f.concat.is_none() {
@@ -84,7 +90,9 @@ pub fn check_field(f: &Field) -> Result<(), String> {
     }
     if let Some(s) = &f.split {
         if s.on.is_empty() {
-            return Err("split: `on` is empty; give the text the value is cut at (e.g. \"　\")".into());
+            return Err(
+                "split: `on` is empty; give the text the value is cut at (e.g. \"　\")".into(),
+            );
         }
         if !(1..=MAX_SPLIT_PART).contains(&s.part) {
             return Err(format!(
@@ -174,11 +182,12 @@ impl Plan {
                         }
                     };
                     let shown = path.to_string_lossy().into_owned();
-                    let table = codes::read(&path, &shown).map_err(|e| err(format!("{at}: {e}")))?;
+                    let table =
+                        codes::read(&path, &shown).map_err(|e| err(format!("{at}: {e}")))?;
                     base.push(next);
-                    next = next.checked_add(table.lines.len()).ok_or_else(|| {
-                        err(format!("{at}: too many code table lines"))
-                    })?;
+                    next = next
+                        .checked_add(table.lines.len())
+                        .ok_or_else(|| err(format!("{at}: too many code table lines")))?;
                     tables.push(table);
                     Some(tables.len() - 1)
                 }
@@ -274,7 +283,11 @@ impl Plan {
     /// The source item a target item's value is read from, when it is one item
     /// (for saying where a rejected value was in the record).
     pub fn source_item(&self, target_item: &str) -> Option<&str> {
-        let j = self.layout().fields.iter().position(|f| f.name == target_item)?;
+        let j = self
+            .layout()
+            .fields
+            .iter()
+            .position(|f| f.name == target_item)?;
         match &self.items[j].source {
             Source::Item(i) | Source::Split { item: i, .. } => {
                 self.source_names.get(*i).map(String::as_str)
@@ -371,7 +384,14 @@ default = "9"
         .unwrap();
         assert!(matches!(p.items[0].source, Source::Item(0)));
         assert!(matches!(&p.items[1].source, Source::Concat { items, .. } if items == &[1, 2]));
-        assert!(matches!(p.items[2].source, Source::Split { item: 3, part: 2, .. }));
+        assert!(matches!(
+            p.items[2].source,
+            Source::Split {
+                item: 3,
+                part: 2,
+                ..
+            }
+        ));
         assert!(matches!(p.items[3].source, Source::Const(_)));
         assert!(matches!(p.items[4].source, Source::Item(4)));
         assert_eq!(p.source_item("性"), Some("性別CD"));
@@ -382,7 +402,10 @@ default = "9"
     fn refuses_unknown_source_items_naming_layout_and_item() {
         let e = compile("name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"生年月日\"\n")
             .unwrap_err();
-        assert!(e.contains("t.toml") && e.contains("生年月日") && e.contains("field 1"), "{e}");
+        assert!(
+            e.contains("t.toml") && e.contains("生年月日") && e.contains("field 1"),
+            "{e}"
+        );
         let e = compile(
             "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"x\"\nconcat = [\"氏\", \"ミドル\"]\n",
         )
@@ -393,17 +416,32 @@ default = "9"
     #[test]
     fn refuses_bad_rules_in_the_layout_itself() {
         for (rule, want) in [
-            ("split = { from = \"氏名\", on = \"　\", part = 0 }", "part 0"),
-            ("split = { from = \"氏名\", on = \"　\", part = 101 }", "part 101"),
-            ("split = { from = \"氏名\", on = \"\", part = 1 }", "`on` is empty"),
+            (
+                "split = { from = \"氏名\", on = \"　\", part = 0 }",
+                "part 0",
+            ),
+            (
+                "split = { from = \"氏名\", on = \"　\", part = 101 }",
+                "part 101",
+            ),
+            (
+                "split = { from = \"氏名\", on = \"\", part = 1 }",
+                "`on` is empty",
+            ),
             ("from = \"氏\"\nconst = \"a\"", "at most one"),
             ("separator = \"-\"", "separator"),
             ("unmapped = \"keep\"", "codes_table"),
             ("const = \"1\"\ndefault = \"2\"", "const"),
         ] {
-            let text = format!("name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"x\"\n{rule}\n");
-            let e = crate::layout::parse(text.as_bytes(), "t.toml").unwrap_err().to_string();
-            assert!(e.contains("t.toml") && e.contains("\"x\"") && e.contains(want), "{rule}: {e}");
+            let text =
+                format!("name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"x\"\n{rule}\n");
+            let e = crate::layout::parse(text.as_bytes(), "t.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("t.toml") && e.contains("\"x\"") && e.contains(want),
+                "{rule}: {e}"
+            );
         }
     }
 
@@ -413,9 +451,14 @@ default = "9"
             "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"番号\"\ncodes_table = \"no/such.tsv\"\n",
         )
         .unwrap_err();
-        assert!(e.contains("t.toml") && e.contains("番号") && e.contains("no/such.tsv"), "{e}");
-        let e = compile("name = \"t\"\nformat = \"csv\"\ndelimiter = \"\\t\"\n[[fields]]\nname = \"番号\"\n")
-            .unwrap_err();
+        assert!(
+            e.contains("t.toml") && e.contains("番号") && e.contains("no/such.tsv"),
+            "{e}"
+        );
+        let e = compile(
+            "name = \"t\"\nformat = \"csv\"\ndelimiter = \"\\t\"\n[[fields]]\nname = \"番号\"\n",
+        )
+        .unwrap_err();
         assert!(e.contains("RFC 4180"), "{e}");
         let e = compile(
             "name = \"t\"\nformat = \"fixed\"\nrecord_length = 4\n[[fields]]\nname = \"番号\"\ntype = \"packed\"\ndigits = 5\noffset = 0\n",
