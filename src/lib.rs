@@ -34,6 +34,7 @@ pub mod reject;
 pub mod report;
 pub mod split;
 pub mod tally;
+pub mod target;
 pub mod validate;
 
 pub use error::Error;

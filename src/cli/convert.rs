@@ -31,6 +31,12 @@ pub struct Args {
     /// read it from standard input.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
+    /// Target layout (a path, or a bundled layout name): reshape each record into its
+    /// items, which say where their values come from (from, const, concat + separator,
+    /// split, codes_table, default; see `ikou layouts TARGET`), and write them by its
+    /// types, in its item order and format. --layout then describes the input.
+    #[arg(long, value_name = "TARGET")]
+    to: Option<String>,
     /// Output directory (created if missing): new, empty, or an earlier run's (see above).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -93,7 +99,12 @@ pub fn run(a: Args) -> u8 {
         items: layout.layout.fields.len(),
         record_length: layout.layout.record_length,
     };
+    let target = match a.to.as_deref().map(ikou::target::load).transpose() {
+        Ok(t) => t,
+        Err(e) => return super::fail(&e),
+    };
     let mut opts = ConvertOptions::new(layout, a.out.clone());
+    opts.target = target;
     opts.encoding = a.encoding;
     if let Some(j) = a.read.jobs {
         opts.jobs = j;

@@ -63,6 +63,9 @@ pub struct ConvertOptions {
     /// on Japanese Windows reads it as UTF-8 (recorded as `rejects_bom` in the
     /// manifest's options).
     pub rejects_bom: bool,
+    /// `--to`: the target layout the items are reshaped into and written by
+    /// (see [`crate::target`]).
+    pub target: Option<LoadedLayout>,
 }
 
 impl ConvertOptions {
@@ -81,6 +84,7 @@ impl ConvertOptions {
             progress: None,
             force: false,
             rejects_bom: false,
+            target: None,
         }
     }
 
@@ -111,6 +115,8 @@ pub struct FileResult {
     pub extra_outputs: Vec<(String, Written)>,
     /// With record types: counts per type, trailer checks and findings.
     pub types: Option<crate::records::Outcome>,
+    /// `--to`: the codes converted in the written records.
+    pub codes: crate::target::apply::CodeCounts,
 }
 
 /// A finished run.
@@ -187,17 +193,54 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         }
         .map_err(|e| e.shown_as(path, label))?;
     }
+    let plan = target_plan(opts)?;
     let mapper = opts.mapper()?;
     let warnings = mapper.warnings().iter().map(ToString::to_string).collect();
+    let mut source = opts.layout.layout.clone();
+    if let Some(plan) = &plan {
+        if split_types.len() > 1 {
+            return Err(Error::Config(format!(
+                "layout {}: --to reshapes one data record type, and this layout declares {} ({}); \
+                 give a layout with one data type",
+                opts.layout.origin,
+                split_types.len(),
+                split_types.join(", ")
+            )));
+        }
+        plan.hide_sources(&mut source);
+        // The data type's items are the source items it hides.
+        let hidden: Vec<String> = source
+            .fields
+            .iter()
+            .filter(|f| f.sensitive)
+            .map(|f| f.name.clone())
+            .collect();
+        for rt in &mut source.records {
+            let data = rt.kind() == RecordKind::Data;
+            for f in rt
+                .fields
+                .iter_mut()
+                .filter(|f| data && hidden.contains(&f.name))
+            {
+                f.sensitive = true;
+            }
+        }
+    }
     // With record types, the base processor reads the data items (it rejects
     // the records the splitter could not frame); each type has its own.
     let flat = crate::layout::Layout {
         records: Vec::new(),
-        ..layout.clone()
+        ..source.clone()
     };
-    let processor = RecordProcessor::new(flat, opts.encoding, mapper)
+    let mut processor = RecordProcessor::new(flat, opts.encoding, mapper)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
-    let typed = crate::records::RecordTypes::new(layout, &processor)
+    if let Some(plan) = plan {
+        let origin = plan.loaded().origin.clone();
+        processor = processor
+            .with_target(plan)
+            .map_err(|e| Error::Config(format!("target layout {origin}: {e}")))?;
+    }
+    let typed = crate::records::RecordTypes::new(&source, &processor)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     let planned: Vec<String> = names
         .iter()
@@ -226,7 +269,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             .map(create)
             .collect::<Result<Vec<_>, _>>()?;
         let mut rej = create(rej_name)?;
-        let (stream, tally, partial) = pipeline::run_file(
+        let (stream, tally, partial, codes) = pipeline::run_file(
             opts,
             &workers,
             &processor,
@@ -261,6 +304,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             rejects,
             extra_outputs,
             types,
+            codes,
         });
         pending.push(out);
         pending.extend(extra);
@@ -272,7 +316,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
 
     // The report and the manifest are written whole before anything is published,
     // so that a full disk cannot strike between publishing one and the other.
-    let mut manifest = build_manifest(opts, processor.mapper(), &files);
+    let mut manifest = build_manifest(opts, &processor, &files);
     let (report, entry) = write_report(opts, &processor, &manifest, &files)?;
     manifest.report = Some(entry);
     let json = manifest
@@ -299,7 +343,7 @@ fn write_report(
     let html = crate::report::render(&crate::report::Run {
         manifest,
         files,
-        layout: &opts.layout.layout,
+        layout: processor.output_layout(),
         mapper: processor.mapper(),
     });
     let path = opts.out_dir.join(crate::report::FILE_NAME);
@@ -383,7 +427,30 @@ fn output_names(
     Ok(names)
 }
 
-fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) -> Manifest {
+/// The `--to` plan, compiled against the source layout (exit 2 naming the
+/// target layout and the item); a layout with source rules given as `--layout`
+/// is refused, as its rules would be ignored.
+fn target_plan(opts: &ConvertOptions) -> Result<Option<crate::target::Plan>, Error> {
+    if opts.layout.layout.is_target() {
+        return Err(Error::Usage(format!(
+            "layout {} says where its items come from (from, const, concat, split, codes_table, \
+             default): it is a target layout; give it with --to, and the layout of the input with --layout",
+            opts.layout.origin
+        )));
+    }
+    opts.target
+        .clone()
+        .map(|t| crate::target::Plan::compile(&opts.layout.layout, t))
+        .transpose()
+}
+
+fn build_manifest(
+    opts: &ConvertOptions,
+    processor: &RecordProcessor,
+    files: &[FileResult],
+) -> Manifest {
+    let mapper = processor.mapper();
+    let out_layout = processor.output_layout();
     let mut counts = Counts::default();
     let mut rules: Vec<RuleCounts> = Vec::new();
     let mut reasons: BTreeMap<(&'static str, Option<String>), ReasonEntry> = BTreeMap::new();
@@ -475,6 +542,26 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         sha256: output::hex(&Sha256::digest(&layout.bytes)),
         version: Some(layout.layout.version.clone()).filter(|v| !v.is_empty()),
     }];
+    if let Some(plan) = processor.target() {
+        let t = plan.loaded();
+        tables.push(TableEntry {
+            kind: "target-layout".into(),
+            path: t.origin.clone(),
+            sha256: output::hex(&Sha256::digest(&t.bytes)),
+            version: Some(t.layout.version.clone()).filter(|v| !v.is_empty()),
+        });
+        let mut seen = HashSet::new();
+        for c in plan.tables() {
+            if seen.insert(c.path.as_str()) {
+                tables.push(TableEntry {
+                    kind: "codes".into(),
+                    path: c.path.clone(),
+                    sha256: c.sha256.clone(),
+                    version: None,
+                });
+            }
+        }
+    }
     for t in mapper.tables() {
         tables.push(TableEntry {
             kind: t.kind.into(),
@@ -532,6 +619,16 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
     }
     extra.insert("charset".to_string(), map.charset.id().to_string());
     let (record_types, trailer_checks, record_findings) = record_type_totals(&inputs, files);
+    if let Some(plan) = processor.target() {
+        extra.insert("to".to_string(), plan.loaded().origin.clone());
+    }
+    let code_conversions = processor.target().map_or_else(Vec::new, |plan| {
+        let mut all = crate::target::apply::CodeCounts::default();
+        for f in files {
+            all.merge(&f.codes);
+        }
+        all.entries(plan)
+    });
     Manifest {
         record_types,
         trailer_checks,
@@ -553,13 +650,14 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         compat,
         variants,
         reject_reasons: reasons.into_values().collect(),
-        kept_dates: manifest::kept_dates(&layout.layout, files.iter().map(|f| &f.tally)),
-        nonstandard: nonstandard_entries(mapper, &layout.layout, files),
+        kept_dates: manifest::kept_dates(out_layout, files.iter().map(|f| &f.tally)),
+        nonstandard: nonstandard_entries(mapper, out_layout, files),
+        code_conversions,
         cleansing: rules
             .iter()
             .enumerate()
             .flat_map(|(i, c)| {
-                let item = &layout.layout.fields[i].name;
+                let item = &out_layout.fields[i].name;
                 c.iter().map(move |(rule, count)| CleansingEntry {
                     item: item.clone(),
                     rule: rule.id().into(),

@@ -35,6 +35,8 @@ pub struct ChunkOutput {
     /// With record types: their counts, sums and order in this chunk, and the
     /// data of outputs 1.. (`output` is output 0).
     pub types: Option<Partial>,
+    /// `--to`: the codes converted in the chunk's written records.
+    pub codes: crate::target::apply::CodeCounts,
 }
 
 /// Converts one chunk. Pure: the same chunk always gives the same output.
@@ -82,7 +84,11 @@ fn convert_chunk_into(
         rejects,
         ..ChunkOutput::default()
     };
-    let key_field = processor.layout().key_field();
+    // The key of a written record is the output's; of a rejected one, the source's.
+    let key_field = processor.output_layout().key_field();
+    let fixed_out = processor
+        .target()
+        .filter(|p| p.layout().format == Format::Fixed);
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
@@ -105,7 +111,10 @@ fn convert_chunk_into(
         }
         match processor.process(raw, span.flaw, scratch) {
             Ok(()) => {
-                write_line(&mut out.output, scratch);
+                write_line(&mut out.output, fixed_out, scratch);
+                if processor.target().is_some() {
+                    out.codes.add(&scratch.target);
+                }
                 let key = key_field.map(|k| scratch.written().get(k));
                 out.tally
                     .write(&scratch.changes, &scratch.events, record, key);
@@ -121,14 +130,21 @@ fn convert_chunk_into(
     out
 }
 
-/// Writes a converted record's line.
-fn write_line(buf: &mut Vec<u8>, scratch: &Scratch) {
-    match scratch.unchanged_csv_line() {
-        Some(line) => {
+/// Writes a converted record's line (`fixed_out`: the fixed-length target of
+/// `--to`).
+fn write_line(buf: &mut Vec<u8>, fixed_out: Option<&crate::target::Plan>, scratch: &Scratch) {
+    match (fixed_out, scratch.unchanged_csv_line()) {
+        (Some(plan), _) => crate::target::apply::fixed_line(
+            buf,
+            plan.layout(),
+            plan.fixed_order(),
+            scratch.written(),
+        ),
+        (None, Some(line)) => {
             buf.extend_from_slice(line.as_bytes());
             buf.extend_from_slice(b"\r\n");
         }
-        None => output::items_line(buf, scratch.written()),
+        (None, None) => output::items_line(buf, scratch.written()),
     }
 }
 
@@ -143,8 +159,8 @@ fn reject_record(
     scratch: &Scratch,
     out: &mut ChunkOutput,
 ) -> bool {
-    let key_field = processor.layout().key_field();
-    let key = key_field
+    let source_key = processor.layout().key_field();
+    let key = source_key
         .filter(|&k| k < scratch.items.len())
         .map(|k| scratch.items.get(k));
     out.tally.unmapped_in(&scratch.events, record, key);
@@ -159,7 +175,7 @@ fn reject_record(
         return true;
     }
     let key = reject_key(processor, &r, scratch);
-    let position = item_position(processor.layout(), &r);
+    let position = item_position(processor, &r);
     let content = record_content(processor.layout(), scratch);
     reject::write(
         &mut out.rejects,
@@ -276,16 +292,20 @@ fn typed_known(
         partial.control(t, record, values);
         return false;
     }
-    // The per-item counts are by the layout's data item names.
-    for c in &mut scratch.changes {
-        c.0 = info.to_union.get(c.0).copied().unwrap_or(c.0);
-    }
-    for e in &mut scratch.events.nonstandard {
-        e.0 = info.to_union.get(e.0 as usize).map_or(e.0, |&u| u as u32);
+    // The per-item counts are by the layout's data item names (under --to, by
+    // the target's, which the items written already are).
+    if p.target().is_none() {
+        for c in &mut scratch.changes {
+            c.0 = info.to_union.get(c.0).copied().unwrap_or(c.0);
+        }
+        for e in &mut scratch.events.nonstandard {
+            e.0 = info.to_union.get(e.0 as usize).map_or(e.0, |&u| u as u32);
+        }
     }
     let written = res.is_ok();
     for &(item, slot) in rt.sums_of(t) {
-        let value = if written {
+        // Under --to the items written are the target's: the source item as read.
+        let value = if written && p.target().is_none() {
             Some(scratch.written().get(item))
         } else {
             // A rejected record's item as read, if it was read into its items.
@@ -300,8 +320,15 @@ fn typed_known(
                 Some(o) if o > 0 => &mut partial.outputs[o - 1],
                 _ => &mut out.output,
             };
-            write_line(buf, scratch);
-            let key = p.layout().key_field().map(|k| scratch.written().get(k));
+            let fixed_out = p.target().filter(|t| t.layout().format == Format::Fixed);
+            write_line(buf, fixed_out, scratch);
+            if p.target().is_some() {
+                out.codes.add(&scratch.target);
+            }
+            let key = p
+                .output_layout()
+                .key_field()
+                .map(|k| scratch.written().get(k));
             out.tally
                 .write(&scratch.changes, &scratch.events, record, key);
             false
@@ -341,8 +368,23 @@ fn reject_key<'s>(
 /// Where the reject's item is in the record, from the layout: "3項目目" (csv)
 /// or "11〜20バイト目" (fixed). None without an item, or for a sensitive item
 /// (as its reason, the reject line says nothing of where its value went wrong).
-fn item_position(layout: &Layout, r: &reject::Reject) -> Option<String> {
-    let name = r.item.as_deref()?;
+fn item_position(processor: &RecordProcessor, r: &reject::Reject) -> Option<String> {
+    let layout = processor.layout();
+    let mut name = r.item.as_deref()?;
+    if let Some(plan) = processor.target() {
+        // A target item: where the value it was made from is, if it is one item.
+        if plan
+            .layout()
+            .fields
+            .iter()
+            .any(|f| f.name == name && f.sensitive)
+        {
+            return None;
+        }
+        if !(r.code == crate::record::UNMAPPED && layout.fields.iter().any(|f| f.name == name)) {
+            name = plan.source_item(name)?;
+        }
+    }
     let (i, f) = layout
         .fields
         .iter()
@@ -396,12 +438,21 @@ pub(super) fn run_file(
     out: &mut PendingFile,
     extra: &mut [PendingFile],
     rej: &mut PendingFile,
-) -> Result<(StreamInfo, Tally, Option<Partial>), Error> {
+) -> Result<
+    (
+        StreamInfo,
+        Tally,
+        Option<Partial>,
+        crate::target::apply::CodeCounts,
+    ),
+    Error,
+> {
     let cfg = split_config(opts)?;
     let header = processor.layout().header;
     let (buffers, rejects) = (&workers.buffers, &workers.rejects);
     let mut tally = Tally::default();
     let mut types = typed.map(RecordTypes::partial);
+    let mut codes = crate::target::apply::CodeCounts::default();
     let mut head = Vec::new();
     reject::write_header(&mut head, opts.rejects_bom);
     rej.write_all(&head).map_err(Error::io(
@@ -458,8 +509,9 @@ pub(super) fn run_file(
         buffers.put(c.output);
         rejects.put(c.rejects);
         tally.merge(c.tally);
+        codes.merge(&c.codes);
         Ok(())
     };
     let info = workers.run_file(path, cfg, convert, write)?;
-    Ok((info, tally, types))
+    Ok((info, tally, types, codes))
 }

@@ -195,6 +195,65 @@ pub struct Field {
     /// header / trailer item: the sum of an item over the records of a data type.
     #[serde(default)]
     pub sum_of: Option<SumOf>,
+    // ---- target layouts (convert --to): where the item's value comes from ----
+    /// The source item it is read from (default: the source item of the same name).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// A fixed value, whatever the source holds.
+    #[serde(default, rename = "const")]
+    pub constant: Option<String>,
+    /// Source items joined by `separator` (empty ones left out).
+    #[serde(default)]
+    pub concat: Option<Vec<String>>,
+    /// concat: what goes between two non-empty items (default: nothing).
+    #[serde(default)]
+    pub separator: Option<String>,
+    /// One part of a source item cut at every `on`.
+    #[serde(default)]
+    pub split: Option<SplitRule>,
+    /// Code conversion table (TSV old<TAB>new, relative to the layout file).
+    #[serde(default)]
+    pub codes_table: Option<String>,
+    /// The value when the source value is empty (a target value: not converted).
+    #[serde(default)]
+    pub default: Option<String>,
+    /// codes_table: what a value with no line does (default: reject the record).
+    #[serde(default)]
+    pub unmapped: Option<UnmappedCode>,
+}
+
+/// `split = { from = "氏名", on = "　", part = 1 }`: part is 1-based.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitRule {
+    pub from: String,
+    pub on: String,
+    pub part: usize,
+}
+
+/// What a value that its item's code table has no line for does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnmappedCode {
+    /// The record is rejected as `unmapped-code` (the default).
+    #[default]
+    Reject,
+    /// The value is written as it is (then checked by the item's type) and counted.
+    Keep,
+}
+
+impl Field {
+    /// Whether the item says where its value comes from (only target layouts do).
+    pub fn has_source_rule(&self) -> bool {
+        self.from.is_some()
+            || self.constant.is_some()
+            || self.concat.is_some()
+            || self.separator.is_some()
+            || self.split.is_some()
+            || self.codes_table.is_some()
+            || self.default.is_some()
+            || self.unmapped.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -494,6 +553,7 @@ impl Layout {
                 ));
             }
             self.check_mainframe_item(f, &at)?;
+            crate::target::check_field(f).map_err(|m| format!("{at}: {m}"))?;
         }
         if self.recfm.is_some() && self.format != Format::Fixed {
             return Err("recfm applies only to format = \"fixed\" layouts".into());
@@ -731,6 +791,12 @@ impl Layout {
                 newline: self.newline,
             },
         }
+    }
+
+    /// Whether some item says where its value comes from: a target layout, for
+    /// `convert --to` (see [`crate::target`]).
+    pub fn is_target(&self) -> bool {
+        self.fields.iter().any(Field::has_source_rule)
     }
 
     /// Index of the first item marked `key`, if any.

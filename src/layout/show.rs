@@ -82,12 +82,93 @@ pub fn describe(layout: &Layout, origin: &str) -> String {
         out,
         "\n{} items. 桁数: {}.",
         layout.fields.len(),
-        if fixed {
+        if fixed && layout.is_target() {
+            "bytes of UTF-8 as written (1-based positions)"
+        } else if fixed {
             "bytes of the source encoding (1-based positions)"
         } else {
             "characters, at most"
         }
     );
+    if layout.is_target() {
+        out.push_str(&sources(layout));
+    }
+    out
+}
+
+/// `s` in double quotes as written (control characters escaped), naming a
+/// value of spaces only, which would not show.
+fn quoted(s: &str) -> String {
+    let text: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let name = match s {
+        _ if s.is_empty() => "",
+        _ if s.chars().all(|c| c == '\u{3000}') => "（全角空白）",
+        _ if s.chars().all(|c| c == ' ') => "（半角空白）",
+        _ => "",
+    };
+    format!("\"{text}\"{name}")
+}
+
+/// A target layout (`convert --to`): where each item's value comes from, as a
+/// table for review.
+fn sources(layout: &Layout) -> String {
+    let mut rows = vec![[
+        "No".to_string(),
+        "項目名".into(),
+        "元の項目".into(),
+        "規則".into(),
+        "コード変換".into(),
+        "空のとき".into(),
+    ]];
+    for (i, f) in layout.fields.iter().enumerate() {
+        let (from, rule) = if let Some(c) = &f.constant {
+            ("-".to_string(), format!("const {}", quoted(c)))
+        } else if let Some(items) = &f.concat {
+            (
+                items.join(" + "),
+                format!(
+                    "concat（区切り {}）",
+                    quoted(f.separator.as_deref().unwrap_or(""))
+                ),
+            )
+        } else if let Some(sp) = &f.split {
+            (
+                sp.from.clone(),
+                format!("split {} で分けた{}番目", quoted(&sp.on), sp.part),
+            )
+        } else {
+            let from = f.from.as_deref().unwrap_or(&f.name).to_string();
+            (from, "そのまま".into())
+        };
+        let codes = match (&f.codes_table, f.unmapped) {
+            (Some(t), Some(super::UnmappedCode::Keep)) => format!("{t}（表にない値はそのまま）"),
+            (Some(t), _) => format!("{t}（表にない値は不正レコード）"),
+            (None, _) => String::new(),
+        };
+        let default = f.default.as_ref().map_or_else(String::new, |d| quoted(d));
+        rows.push([
+            (i + 1).to_string(),
+            f.name.clone(),
+            from,
+            rule,
+            codes,
+            default,
+        ]);
+    }
+    let mut out = String::from(
+        "\nTarget layout (convert --to): where each item's value comes from. \
+         コード変換 paths are relative to the layout file.\n\n",
+    );
+    out.push_str(&table(&rows, &[true, false, false, false, false, false]));
     out
 }
 

@@ -63,6 +63,10 @@ pub struct Manifest {
     /// the trailer: each with its record number.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record_findings: Vec<RecordFindingEntry>,
+    /// `convert --to`: the codes converted by the target's code tables, per
+    /// target item and (old, new) pair, in written records. Absent without --to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_conversions: Vec<CodeConversionEntry>,
 }
 
 /// The records of one record type (or, with `type` null and kind `unknown`,
@@ -115,6 +119,24 @@ pub struct RecordFindingEntry {
     #[serde(rename = "type")]
     pub of_type: String,
     pub message: String,
+}
+
+/// One code pair of a target item's code table, and how many written records
+/// it converted; or (`kept`) a value without a line written as it was under
+/// `unmapped = "keep"`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CodeConversionEntry {
+    pub item: String,
+    /// The code table (as the target layout resolves it).
+    pub table: String,
+    /// The table line (1-based; 0 for a kept value).
+    pub line: usize,
+    /// null for the kept values of a `sensitive` item (only counted).
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub count: u64,
+    #[serde(default)]
+    pub kept: bool,
 }
 
 /// A character (or sequence) outside `--charset`, in one item.

@@ -92,7 +92,7 @@ impl RecordTypes {
         for (i, rt) in layout.records.iter().enumerate() {
             let flat = layout.record_layout(i).ok_or("no such record type")?;
             let processor = base
-                .for_record_type(flat)
+                .for_record_type(flat, rt.kind() == RecordKind::Data)
                 .map_err(|e| format!("record type {:?}: {e}", rt.name))?;
             let to_union = rt
                 .fields

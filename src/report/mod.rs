@@ -74,6 +74,7 @@ pub fn reason_label(code: &str) -> &'static str {
         "short-item" => "項目の途中で終わる可変長レコード",
         "bad-rdw" => "不正なレコード記述語（RDW）",
         "after-bad-rdw" => "不正な RDW 以降のバイト",
+        crate::target::apply::UNMAPPED_CODE => "コード変換表にないコード",
         _ => "その他",
     }
 }
@@ -119,6 +120,7 @@ pub fn render(run: &Run) -> String {
     ];
     sections.extend(nonstandard_section(run));
     sections.extend(other_mappings(run));
+    sections.extend(code_conversions(m));
     sections.push(cleansing(m));
     sections.extend(kept_dates(run)); // dates
     sections.push(rejects(run, &reasons));
@@ -678,6 +680,46 @@ fn other_mappings(run: &Run) -> Option<Section> {
                                     td class="n" { (num(*count)) }
                                     td { (first_cell(run, first.as_ref())) }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    })
+}
+
+/// `convert --to`: every code converted by a target item's code table, per
+/// item and pair, and the values kept without a line. Shown when some were.
+fn code_conversions(m: &Manifest) -> Option<Section> {
+    if m.code_conversions.is_empty() {
+        return None;
+    }
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "（sensitive）".into());
+    Some(Section {
+        id: "code-conversions",
+        title: "コード変換".into(),
+        body: html! {
+            p class="note" {
+                "出力したレコードで、変換先レイアウト（--to）の項目のコード変換表により変換したコードの数です。"
+                "「変換表にないまま出力」は unmapped = \"keep\" の項目で、変換表に行のない値をそのまま書いたものです。"
+            }
+            table id="code-conversions-table" {
+                thead { tr { th { "項目" } th { "変換前" } th { "変換後" } th { "件数" } th { "変換表（行）" } } }
+                tbody {
+                    @for c in &m.code_conversions {
+                        tr {
+                            td { (t(&c.item)) }
+                            td { code { (t(&shown(&c.old))) } }
+                            @if c.kept {
+                                td { "変換表にないまま出力" }
+                            } @else {
+                                td { code { (t(&shown(&c.new))) } }
+                            }
+                            td class="n" { (num(c.count)) }
+                            td class="note" {
+                                (t(&c.table))
+                                @if c.line > 0 { "（" (c.line) "行目）" }
                             }
                         }
                     }

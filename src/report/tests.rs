@@ -86,6 +86,7 @@ impl Fixture {
                 stream: StreamInfo::default(),
                 tally,
                 output: written("bb22"),
+                codes: Default::default(),
                 rejects: written("cc33"),
                 extra_outputs: Vec::new(),
                 types: None,
