@@ -67,7 +67,7 @@ fn the_bundled_vendor_export_converts_to_juki_kojin() {
     let rejects = std::fs::read_to_string(out.join("vendor_juki.rejects.csv")).unwrap();
     let line = rejects.lines().nth(1).unwrap();
     assert!(
-        line.starts_with("6,unmapped-code,")
+        line.starts_with("7,unmapped-code,")
             && line.contains("続柄コード")
             && line.contains("「99」")
             && line.contains("codes/zokugara.tsv")
@@ -83,6 +83,12 @@ fn the_bundled_vendor_export_converts_to_juki_kojin() {
     let m = read_manifest(&out);
     assert_eq!(m["counts"]["read"], 6);
     assert_eq!(m["counts"]["written"], 5);
+    // The export's header and trailer (record types): read and checked, not
+    // written; the trailer's count is the 6 data records read.
+    assert_eq!(m["trailer_checks"][0]["kind"], "count");
+    assert_eq!(m["trailer_checks"][0]["expected"], "6");
+    assert_eq!(m["trailer_checks"][0]["ok"], true);
+    assert!(m.get("record_findings").is_none(), "{}", m["record_findings"]);
     assert_eq!(m["options"]["extra"]["to"], TARGET);
     let tables: Vec<(String, String, String)> = m["tables"]
         .as_array()

@@ -3,11 +3,14 @@
 (CP932 CSV, its own column order, 和暦 dates, its own 続柄 and 性別 codes).
 Every name, address and number is invented.
 
-Columns (layouts: vendor-juki.toml): レコード区分 (2 = data; a header and a
-trailer record would be 1 and 9), 住民番号, 世帯番号, 氏, 名, カナ氏名 (半角),
+A header record (1: 作成日 in 和暦, 団体コード) comes first and a trailer record
+(9: the number of data records) last. Data columns (vendor-juki.toml):
+レコード区分 (2), 住民番号, 世帯番号, 氏, 名, カナ氏名 (半角),
 生年月日 (era code + YYMMDD), 性別 (M/F), 続柄 (vendor codes), 住所, 方書,
 住定日 (和暦), 個人番号."""
 import pathlib
+
+HEADER = ["1", "5080401", "999999"]
 
 ROWS = [
     ["2", "0000000101", "5001", "山田", "太郎", "ﾔﾏﾀﾞ ﾀﾛｳ", "3550401", "M", "10", "架空県見本市本町1-2-3", "", "4020515", "100000000001"],
@@ -20,7 +23,8 @@ ROWS = [
 
 def main():
     here = pathlib.Path(__file__).resolve().parent
-    text = "".join(",".join(r) + "\r\n" for r in ROWS)
+    rows = [HEADER] + ROWS + [["9", str(len(ROWS))]]
+    text = "".join(",".join(r) + "\r\n" for r in rows)
     (here / "vendor_juki.csv").write_bytes(text.encode("cp932"))
 
 if __name__ == "__main__":
