@@ -168,7 +168,7 @@ fn progress_bar() -> indicatif::ProgressBar {
 fn meaning(code: u8) -> &'static str {
     match code {
         0 => "every record converted",
-        3 => "finished, but some records were rejected or some 外字 unmapped",
+        3 => "finished, but some records were rejected, some 外字 unmapped, or a header or trailer check failed",
         _ => "failed",
     }
 }
@@ -218,10 +218,16 @@ fn summary_json(r: &RunResult, out: &Path, code: u8) -> serde_json::Value {
             "distinct": m.nonstandard.len(),
             "count": m.nonstandard.iter().map(|n| n.count).sum::<u64>(),
         },
+        "trailer_checks_failed": m.trailer_checks.iter().filter(|t| !t.ok).count(),
+        "record_findings": m.record_findings.len(),
         "report": out.join(ikou::report::FILE_NAME).to_string_lossy(),
         "manifest": out.join("manifest.json").to_string_lossy(),
         "warnings": r.warnings,
     })
+}
+
+fn file_label(m: &ikou::manifest::Manifest, file: usize) -> &str {
+    m.inputs.get(file).map_or("", |i| i.path.as_str())
 }
 
 fn summary(r: &RunResult, a: &Args, shape: Shape) {
@@ -264,6 +270,22 @@ fn summary(r: &RunResult, a: &Args, shape: Shape) {
             m.options.extra.get("charset").map_or("", String::as_str),
             m.nonstandard.len()
         );
+    }
+    // Record types: a trailer that does not match, a missing header… (exit 3).
+    for t in m.trailer_checks.iter().filter(|t| !t.ok) {
+        eprintln!(
+            "ikou: {}: {} record {}: {} {} is {}, but {} were read; the data is written as read: check the export with its source",
+            file_label(m, t.file),
+            t.of_type,
+            t.record,
+            t.kind,
+            t.item,
+            t.expected,
+            t.actual
+        );
+    }
+    for f in &m.record_findings {
+        eprintln!("ikou: {}: {}", file_label(m, f.file), f.message);
     }
     if c.rejected > 0 {
         eprintln!("ikou: rejected records by reason (kept whole in the *.rejects.csv files):");
