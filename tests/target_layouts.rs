@@ -88,7 +88,11 @@ fn the_bundled_vendor_export_converts_to_juki_kojin() {
     assert_eq!(m["trailer_checks"][0]["kind"], "count");
     assert_eq!(m["trailer_checks"][0]["expected"], "6");
     assert_eq!(m["trailer_checks"][0]["ok"], true);
-    assert!(m.get("record_findings").is_none(), "{}", m["record_findings"]);
+    assert!(
+        m.get("record_findings").is_none(),
+        "{}",
+        m["record_findings"]
+    );
     assert_eq!(m["options"]["extra"]["to"], TARGET);
     let tables: Vec<(String, String, String)> = m["tables"]
         .as_array()

@@ -168,7 +168,9 @@ fn progress_bar() -> indicatif::ProgressBar {
 fn meaning(code: u8) -> &'static str {
     match code {
         0 => "every record converted",
-        3 => "finished, but some records were rejected, some 外字 unmapped, or a header or trailer check failed",
+        3 => {
+            "finished, but some records were rejected, some 外字 unmapped, or a header or trailer check failed"
+        }
         _ => "failed",
     }
 }
