@@ -24,6 +24,16 @@ const MAX_ERRORS: usize = 20;
 /// values tested for emptiness are taken without it.
 pub const PADDING: [char; 2] = [' ', '\u{3000}'];
 
+/// `v` without the padding at either end; most values have none, which the
+/// first and last byte show without a scan (U+3000 is E3 80 80).
+#[inline]
+pub fn trim_pad(v: &str) -> &str {
+    match (v.as_bytes().first(), v.as_bytes().last()) {
+        (Some(&f), Some(&l)) if f != b' ' && f != 0xE3 && l != b' ' && l != 0x80 => v,
+        _ => v.trim_matches(PADDING),
+    }
+}
+
 /// One line of a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeLine {
@@ -50,7 +60,7 @@ impl CodeTable {
     /// without its padding), if any.
     #[inline]
     pub fn lookup(&self, value: &str) -> Option<u32> {
-        let key = value.trim_matches(PADDING);
+        let key = trim_pad(value);
         self.index
             .binary_search_by(|(old, _)| (**old).cmp(key))
             .ok()
