@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! # comment lines start with '#'
-//! old	new	note
-//! 01	1	男
-//! 02	2	女
+//! old<TAB>new<TAB>note
+//! 01<TAB>1<TAB>男
+//! 02<TAB>2<TAB>女
 //! ```
 //! The header line `old<TAB>new` is optional; columns after the second are notes.
 //! Parsing is strict, every error naming its line: a code table decides what is
