@@ -79,6 +79,12 @@ impl Scratch {
         }
     }
 
+    /// `convert --to`: the target items as reshaped (before the target's
+    /// cleansing), when the record got that far.
+    pub fn reshaped(&self) -> Option<&Items> {
+        self.targeted.then_some(&self.target.items)
+    }
+
     /// After a successful [`RecordProcessor::process`]: the output line (without its
     /// line end) when it is the record exactly as read — a CSV record split at
     /// commas, without quotes, that no stage changed (no cleansing rule applied, no
@@ -177,6 +183,7 @@ impl RecordProcessor {
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
         s.events.clear();
         s.plain = false;
+        s.targeted = false;
         // A reject names the key only from this record's items, never the last one's.
         s.items.clear();
         if let Some(f) = flaw {
@@ -189,7 +196,6 @@ impl RecordProcessor {
         s.out.clear();
         s.differs = false;
         s.changes.clear();
-        s.targeted = false;
         // One scan of the whole record usually shows that no item needs the map stage.
         let may_map = self.mapper.needs_work(s.items.text());
         if let Some(plan) = &self.target {

@@ -440,3 +440,75 @@ fn layouts_shows_each_target_items_source_and_rule() {
         assert!(out.contains(want), "{want}: {out}");
     }
 }
+
+#[test]
+fn mappings_check_lints_code_tables() {
+    // The bundled example against its own corpus: 99 has no line, 21 and 40 are
+    // never reached.
+    let (code, out, err) = run(&[
+        "mappings", "check", "--to", TARGET, "--layout", SOURCE, "--corpus", INPUT,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("zokugara.tsv:0: error: 続柄コード: value \"99\" occurs 1 times")
+            && out.contains("first in input 1 record 6")
+            && out.contains("[missing-code]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("zokugara.tsv:6: warning") && out.contains("\"21\" never occurs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("zokugara.tsv:8: warning") && out.contains("[unreachable-code]"),
+        "{out}"
+    );
+    assert!(out.contains("1 error, 2 warnings"), "{out}");
+    // Without a corpus the tables are clean.
+    let (code, out, _) = run(&["mappings", "check", "--to", TARGET]);
+    assert_eq!(code, 0, "{out}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let tgt = write(
+        d,
+        "t.toml",
+        "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"性別\"\ntype = \"code\"\n\
+         codes = [\"1\", \"2\"]\ncodes_table = \"s.tsv\"\n",
+    );
+    write(d, "s.tsv", "M\t1\nF\t2\nM\t1\nF\t3\nU 9\n");
+    let (code, out, err) = run(&["mappings", "check", "--json", "--to", s(&tgt)]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(u64, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap().into(),
+                f["code"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(u64, String, String)> = [
+        (5, "error", "code-syntax"),
+        (3, "warning", "duplicate-old"),
+        (4, "error", "duplicate-old"),
+        (4, "error", "new-not-in-codes"),
+    ]
+    .iter()
+    .map(|(l, s, c)| (*l, s.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(v["errors"], 3);
+    // A table that cannot be read is exit 2, naming the layout and the item.
+    std::fs::remove_file(d.join("s.tsv")).unwrap();
+    let (code, _, err) = run(&["mappings", "check", "--to", s(&tgt)]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("t.toml") && err.contains("性別") && err.contains("s.tsv"),
+        "{err}"
+    );
+}

@@ -712,11 +712,11 @@ fn code_conversions(m: &Manifest) -> Option<Section> {
                     @for c in &m.code_conversions {
                         tr {
                             td { (t(&c.item)) }
-                            td { code { (t(&shown(&c.old))) } }
+                            td { code { (t(shown(&c.old))) } }
                             @if c.kept {
                                 td { "変換表にないまま出力" }
                             } @else {
-                                td { code { (t(&shown(&c.new))) } }
+                                td { code { (t(shown(&c.new))) } }
                             }
                             td class="n" { (num(c.count)) }
                             td class="note" {

@@ -2,7 +2,7 @@
 //! converted counted. Nothing here allocates once the buffers have grown to the
 //! longest record.
 
-use super::codes::PADDING;
+use super::codes::{PADDING, trim_pad};
 use super::{Plan, Source};
 use crate::items::Items;
 use crate::layout::{Field, Layout, UnmappedCode};
@@ -52,13 +52,13 @@ impl Plan {
                 Source::Item(i) => source.get(*i),
                 Source::Const(c) => c,
                 Source::Split { item, on, part } => {
-                    let v = source.get(*item).trim_matches(PADDING);
+                    let v = trim_pad(source.get(*item));
                     v.split(&**on).nth(part - 1).unwrap_or("")
                 }
                 Source::Concat { items, separator } => {
                     s.joined.clear();
                     for &i in items {
-                        let part = source.get(i).trim_matches(PADDING);
+                        let part = trim_pad(source.get(i));
                         if part.is_empty() {
                             continue;
                         }
@@ -70,7 +70,11 @@ impl Plan {
                     &s.joined
                 }
             };
-            let empty = value.trim_matches(PADDING).is_empty();
+            if it.default.is_none() && it.table.is_none() {
+                s.items.push(value);
+                continue;
+            }
+            let empty = trim_pad(value).is_empty();
             let value = match (&it.default, empty) {
                 (Some(d), true) => d,
                 _ => value,
@@ -84,7 +88,7 @@ impl Plan {
                     }
                     None if it.unmapped == UnmappedCode::Keep => {
                         let a = s.kept_text.len();
-                        s.kept_text.push_str(value.trim_matches(PADDING));
+                        s.kept_text.push_str(trim_pad(value));
                         s.kept.push((j, a, s.kept_text.len()));
                         value
                     }

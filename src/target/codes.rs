@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! # comment lines start with '#'
-//! old	new	note
-//! 01	1	男
-//! 02	2	女
+//! old<TAB>new<TAB>note
+//! 01<TAB>1<TAB>男
+//! 02<TAB>2<TAB>女
 //! ```
 //! The header line `old<TAB>new` is optional; columns after the second are notes.
 //! Parsing is strict, every error naming its line: a code table decides what is
@@ -23,6 +23,16 @@ const MAX_ERRORS: usize = 20;
 /// The padding a fixed-length item carries: looked-up values, concat parts and
 /// values tested for emptiness are taken without it.
 pub const PADDING: [char; 2] = [' ', '\u{3000}'];
+
+/// `v` without the padding at either end; most values have none, which the
+/// first and last byte show without a scan (U+3000 is E3 80 80).
+#[inline]
+pub fn trim_pad(v: &str) -> &str {
+    match (v.as_bytes().first(), v.as_bytes().last()) {
+        (Some(&f), Some(&l)) if f != b' ' && f != 0xE3 && l != b' ' && l != 0x80 => v,
+        _ => v.trim_matches(PADDING),
+    }
+}
 
 /// One line of a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +60,7 @@ impl CodeTable {
     /// without its padding), if any.
     #[inline]
     pub fn lookup(&self, value: &str) -> Option<u32> {
-        let key = value.trim_matches(PADDING);
+        let key = trim_pad(value);
         self.index
             .binary_search_by(|(old, _)| (**old).cmp(key))
             .ok()
@@ -64,24 +74,27 @@ impl CodeTable {
 }
 
 /// What [`parse_lines`] makes of a table: its lines, and the errors of the lines
-/// it could not read (each `<path>:<line>: …`).
+/// it could not read: (line, message); line 0 for the whole file.
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub lines: Vec<CodeLine>,
-    pub errors: Vec<String>,
+    pub errors: Vec<(usize, String)>,
 }
 
 /// Reads the lines of a table without judging duplicates (for `mappings check`,
-/// which lists them). `path` is only used in messages.
-pub fn parse_lines(bytes: &[u8], path: &str) -> Parsed {
+/// which lists them).
+pub fn parse_lines(bytes: &[u8]) -> Parsed {
     let mut p = Parsed::default();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            p.errors.push(format!(
-                "{path}: not UTF-8 (first bad byte at byte offset {}); save the code table as UTF-8",
-                e.valid_up_to()
+            p.errors.push((
+                0,
+                format!(
+                    "not UTF-8 (first bad byte at byte offset {}); save the code table as UTF-8",
+                    e.valid_up_to()
+                ),
             ));
             return p;
         }
@@ -96,9 +109,11 @@ pub fn parse_lines(bytes: &[u8], path: &str) -> Parsed {
         let mut cols = raw.split('\t');
         let old = cols.next().unwrap_or_default();
         let Some(new) = cols.next() else {
-            p.errors.push(format!(
-                "{path}:{line}: needs two columns, old<TAB>new (no tab found); \
+            p.errors.push((
+                line,
+                "needs two columns, old<TAB>new (no tab found); \
                  separate the columns with a tab, not spaces"
+                    .into(),
             ));
             continue;
         };
@@ -109,11 +124,11 @@ pub fn parse_lines(bytes: &[u8], path: &str) -> Parsed {
         let bad = |what: &str, v: &str| -> Option<String> {
             if v.chars().any(char::is_control) {
                 Some(format!(
-                    "{path}:{line}: the {what} code holds a control character; remove it"
+                    "the {what} code holds a control character; remove it"
                 ))
             } else if v != v.trim_matches(PADDING) {
                 Some(format!(
-                    "{path}:{line}: the {what} code {v:?} has spaces around it; remove them \
+                    "the {what} code {v:?} has spaces around it; remove them \
                      (values are looked up without the spaces fixed-length items are padded with)"
                 ))
             } else {
@@ -121,14 +136,16 @@ pub fn parse_lines(bytes: &[u8], path: &str) -> Parsed {
             }
         };
         if old.is_empty() {
-            p.errors.push(format!(
-                "{path}:{line}: the old code is empty; an empty source value takes the item's \
+            p.errors.push((
+                line,
+                "the old code is empty; an empty source value takes the item's \
                  `default`, not a table line"
+                    .into(),
             ));
             continue;
         }
         if let Some(e) = bad("old", old).or_else(|| bad("new", new)) {
-            p.errors.push(e);
+            p.errors.push((line, e));
             continue;
         }
         p.lines.push(CodeLine {
@@ -144,7 +161,14 @@ pub fn parse_lines(bytes: &[u8], path: &str) -> Parsed {
 /// Parses a table strictly: any unreadable line, or an old code given twice
 /// with different new codes, is an error (all listed, with line numbers).
 pub fn parse(bytes: &[u8], path: &str) -> Result<CodeTable, String> {
-    let Parsed { lines, mut errors } = parse_lines(bytes, path);
+    let Parsed { lines, errors } = parse_lines(bytes);
+    let mut errors: Vec<String> = errors
+        .into_iter()
+        .map(|(line, e)| match line {
+            0 => format!("{path}: {e}"),
+            n => format!("{path}:{n}: {e}"),
+        })
+        .collect();
     let mut index: Vec<(Box<str>, u32)> = Vec::with_capacity(lines.len());
     for (k, l) in lines.iter().enumerate() {
         let k = u32::try_from(k).map_err(|_| format!("{path}: too many lines"))?;

@@ -12,6 +12,7 @@
 
 pub mod apply;
 pub mod codes;
+pub mod survey;
 
 use crate::error::Error;
 use crate::layout::{Field, FieldType, Format, Layout, LoadedLayout, Recfm, UnmappedCode};
@@ -122,13 +123,29 @@ impl Plan {
     /// relative to the target layout file). Err (exit 2) names the target layout
     /// file and the item.
     pub fn compile(source: &Layout, target: LoadedLayout) -> Result<Plan, Error> {
+        Self::compile_with(source, target, true)
+    }
+
+    /// As [`Plan::compile`] without reading the code tables: the plan writes the
+    /// values as the tables would look them up (for surveying a corpus).
+    pub fn compile_sources(source: &Layout, target: LoadedLayout) -> Result<Plan, Error> {
+        Self::compile_with(source, target, false)
+    }
+
+    /// The directory a target layout's code table paths are relative to (None
+    /// for a bundled layout).
+    pub fn table_dir(target: &LoadedLayout) -> Option<std::path::PathBuf> {
+        (!target.origin.starts_with("bundled:"))
+            .then(|| Path::new(&target.origin).parent().map(Path::to_path_buf))
+            .flatten()
+    }
+
+    fn compile_with(source: &Layout, target: LoadedLayout, read: bool) -> Result<Plan, Error> {
         let origin = target.origin.clone();
         let err = |msg: String| Error::Config(format!("target layout {origin}: {msg}"));
         let t = &target.layout;
         Self::check_writable(t).map_err(err)?;
-        let base_dir = (!origin.starts_with("bundled:"))
-            .then(|| Path::new(&origin).parent().map(Path::to_path_buf))
-            .flatten();
+        let base_dir = Self::table_dir(&target);
         let index_of = |at: &str, name: &str| -> Result<usize, String> {
             source
                 .fields
@@ -171,6 +188,7 @@ impl Plan {
             };
             let table = match &f.codes_table {
                 None => None,
+                Some(_) if !read => None,
                 Some(rel) => {
                     let path = match &base_dir {
                         Some(dir) => dir.join(rel),
@@ -194,7 +212,8 @@ impl Plan {
             };
             items.push(ItemPlan {
                 source: source_rule,
-                default: f.default.as_deref().map(Into::into),
+                // A survey sees the values looked up: an empty one is not.
+                default: f.default.as_deref().filter(|_| read).map(Into::into),
                 table,
                 unmapped: f.unmapped.unwrap_or_default(),
             });
