@@ -248,7 +248,10 @@ fn hostile_values_are_escaped_and_neutralised_everywhere() {
             kept: false,
         });
     let page = f.render();
-    assert!(page.contains("id=\"code-conversions\""), "the section is shown");
+    assert!(
+        page.contains("id=\"code-conversions\""),
+        "the section is shown"
+    );
     assert!(!page.contains("<script>alert"), "markup is escaped");
     for c in ['\u{202E}', '\u{2066}', '\u{200F}'] {
         assert!(!page.contains(c), "{c:?} is neutralised");
