@@ -80,7 +80,8 @@ impl Scratch {
     }
 
     /// `convert --to`: the target items as reshaped (before the target's
-    /// cleansing), when the record got that far.
+    /// cleansing), when the record got that far (partial when the reshaping
+    /// itself rejected it).
     pub fn reshaped(&self) -> Option<&Items> {
         self.targeted.then_some(&self.target.items)
     }
@@ -228,14 +229,15 @@ impl RecordProcessor {
         may_map: bool,
         s: &mut Scratch,
     ) -> Result<(), Reject> {
-        let mapped = may_map && self.map_source_items(s)?;
+        let mapped = may_map && self.map_source_items(plan, s)?;
         // Taken out for the call (no allocation: its buffers move back after).
         let mapped_items = std::mem::take(&mut s.target.mapped);
         let source = if mapped { &mapped_items } else { &s.items };
         let r = plan.reshape(source, &mut s.target);
         s.target.mapped = mapped_items;
-        r?;
+        // From here a reject names a target item (even one of the reshaping).
         s.targeted = true;
+        r?;
         for i in 0..plan.layout().fields.len() {
             self.process_item(i, false, s)?;
         }
@@ -245,13 +247,17 @@ impl RecordProcessor {
     /// The source items after the map stage, into `s.target.mapped`; false when
     /// no item needed it (the items read are the source items). Err: the reject
     /// of the first unmapped 外字, after every item is mapped (all are counted).
-    fn map_source_items(&self, s: &mut Scratch) -> Result<bool, Reject> {
+    fn map_source_items(
+        &self,
+        plan: &crate::target::Plan,
+        s: &mut Scratch,
+    ) -> Result<bool, Reject> {
         s.target.mapped.clear();
         let mut first = None;
         let mut any = false;
         for i in 0..self.layout.fields.len() {
             let value = s.items.get(i);
-            if !self.mapper.needs_work(value) {
+            if !plan.uses(i) || !self.mapper.needs_work(value) {
                 s.target.mapped.push(value);
                 continue;
             }

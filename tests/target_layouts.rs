@@ -512,3 +512,20 @@ fn mappings_check_lints_code_tables() {
         "{err}"
     );
 }
+
+#[test]
+fn a_gaiji_in_a_source_item_no_target_item_takes_is_not_mapped() {
+    // U+E000 (a user-defined 外字 without a table) in 区分, which the target drops;
+    // in 氏名, which it writes, the record is rejected at 氏名's place in the source.
+    let target = "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"番号\"\n\
+                  [[fields]]\nname = \"名前\"\nfrom = \"氏名\"\n";
+    let (code, out, rej, m, err) =
+        convert_with(target, &[], "1,山田,\u{E000},x\r\n2,\u{E000}田,a,x\r\n");
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(out, "1,山田\r\n");
+    assert!(
+        rej.contains("2,unmapped-gaiji,") && rej.contains(",2項目目,"),
+        "{rej}"
+    );
+    assert_eq!(m["counts"]["rejected"], 1);
+}

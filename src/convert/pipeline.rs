@@ -175,7 +175,7 @@ fn reject_record(
         return true;
     }
     let key = reject_key(processor, &r, scratch);
-    let position = item_position(processor, &r);
+    let position = item_position(processor, &r, scratch.reshaped().is_some());
     let content = record_content(processor.layout(), scratch);
     reject::write(
         &mut out.rejects,
@@ -368,11 +368,18 @@ fn reject_key<'s>(
 /// Where the reject's item is in the record, from the layout: "3項目目" (csv)
 /// or "11〜20バイト目" (fixed). None without an item, or for a sensitive item
 /// (as its reason, the reject line says nothing of where its value went wrong).
-fn item_position(processor: &RecordProcessor, r: &reject::Reject) -> Option<String> {
+///
+/// `reshaped`: the record reached the target's items (`convert --to`), so the
+/// reject names a target item: its position is that of the source item its
+/// value was made from, when that is one item.
+fn item_position(
+    processor: &RecordProcessor,
+    r: &reject::Reject,
+    reshaped: bool,
+) -> Option<String> {
     let layout = processor.layout();
     let mut name = r.item.as_deref()?;
-    if let Some(plan) = processor.target() {
-        // A target item: where the value it was made from is, if it is one item.
+    if let Some(plan) = processor.target().filter(|_| reshaped) {
         if plan
             .layout()
             .fields
@@ -381,9 +388,7 @@ fn item_position(processor: &RecordProcessor, r: &reject::Reject) -> Option<Stri
         {
             return None;
         }
-        if !(r.code == crate::record::UNMAPPED && layout.fields.iter().any(|f| f.name == name)) {
-            name = plan.source_item(name)?;
-        }
+        name = plan.source_item(name)?;
     }
     let (i, f) = layout
         .fields

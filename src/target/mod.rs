@@ -64,6 +64,8 @@ pub struct Plan {
     base: Vec<usize>,
     /// fixed targets: item indices in offset order.
     order: Vec<usize>,
+    /// Per source item: some target item is made from it.
+    used: Vec<bool>,
 }
 
 /// The static checks of an item's source rule (those that need no source
@@ -218,6 +220,14 @@ impl Plan {
                 unmapped: f.unmapped.unwrap_or_default(),
             });
         }
+        let mut used = vec![false; source.fields.len()];
+        for it in &items {
+            match &it.source {
+                Source::Item(i) | Source::Split { item: i, .. } => used[*i] = true,
+                Source::Concat { items, .. } => items.iter().for_each(|&i| used[i] = true),
+                Source::Const(_) => {}
+            }
+        }
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
         Ok(Plan {
@@ -227,6 +237,7 @@ impl Plan {
             tables,
             base,
             order,
+            used,
         })
     }
 
@@ -336,6 +347,13 @@ impl Plan {
                 }
             }
         }
+    }
+
+    /// Whether some target item is made from source item `i` (an item no target
+    /// item takes is not mapped: its 外字 cannot reach the output).
+    #[inline]
+    pub fn uses(&self, i: usize) -> bool {
+        self.used.get(i).copied().unwrap_or(false)
     }
 
     /// The source items' names (for describing a plan).
