@@ -451,7 +451,7 @@ fn mappings_check_lints_code_tables() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains("zokugara.tsv:0: error: 続柄コード: value \"99\" occurs 1 times")
-            && out.contains("first in input 1 record 6")
+            && out.contains("first in input 1 record 7")
             && out.contains("[missing-code]"),
         "{out}"
     );

@@ -93,8 +93,27 @@ pub fn survey(
     plan.hide_sources(&mut layout);
     let mapper = Mapper::new(&[], encoding, MapOptions::default())
         .map_err(|e| Error::Config(e.to_string()))?;
-    let processor = RecordProcessor::new(layout, encoding, mapper)
+    // With record types ([[records]]), only the data records are surveyed, each
+    // read with its type's items (the data type's items take the hidden sources).
+    let hidden: Vec<String> = layout
+        .fields
+        .iter()
+        .filter(|f| f.sensitive)
+        .map(|f| f.name.clone())
+        .collect();
+    for rt in &mut layout.records {
+        for f in rt.fields.iter_mut().filter(|f| hidden.contains(&f.name)) {
+            f.sensitive = true;
+        }
+    }
+    let flat = crate::layout::Layout {
+        records: Vec::new(),
+        ..layout.clone()
+    };
+    let processor = RecordProcessor::new(flat, encoding, mapper)
         .and_then(|p| p.with_target(plan))
+        .map_err(|e| Error::Config(format!("layout {}: {e}", source.origin)))?;
+    let typed = crate::records::RecordTypes::new(&layout, &processor)
         .map_err(|e| Error::Config(format!("layout {}: {e}", source.origin)))?;
     let workers = Workers::new(jobs)?;
     let header = source.layout.header;
@@ -117,8 +136,26 @@ pub fn survey(
                     let record = chunk.first_record + k as u64;
                     part.records += 1;
                     let raw = &chunk.data[span.start..span.end];
+                    let mut p = &processor;
+                    if let Some(rt) = &typed {
+                        let (buf, wrap) = &mut s.classify;
+                        match rt.classify(raw, buf, wrap) {
+                            Ok(t) if rt.types[t].kind == crate::layout::RecordKind::Data => {
+                                p = &rt.types[t].processor;
+                            }
+                            // A header or trailer holds no data codes.
+                            Ok(_) if span.flaw.is_none() => {
+                                part.records -= 1;
+                                continue;
+                            }
+                            _ => {
+                                part.unread += 1;
+                                continue;
+                            }
+                        }
+                    }
                     // A record rejected by the target's own checks was still reshaped.
-                    let _ = processor.process(raw, span.flaw, s);
+                    let _ = p.process(raw, span.flaw, s);
                     let Some(reshaped) = s.reshaped() else {
                         part.unread += 1;
                         continue;
