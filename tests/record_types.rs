@@ -175,7 +175,8 @@ fn a_missing_or_repeated_header_or_trailer_is_reported_with_its_record() {
     let dir = tempfile::tempdir().unwrap();
     let lines = good_lines();
     let (header, trailer) = (lines[0].clone(), lines[11].clone());
-    let cases: Vec<(&str, Vec<Vec<u8>>, Vec<(String, Option<u64>)>)> = vec![
+    type Case<'a> = (&'a str, Vec<Vec<u8>>, Vec<(String, Option<u64>)>);
+    let cases: Vec<Case> = vec![
         (
             "no-header",
             lines[1..].to_vec(),

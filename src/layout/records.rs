@@ -100,7 +100,9 @@ impl Layout {
             self.records[i].fields = flat.fields;
             self.check_when(i)?;
         }
-        let mut seen: Vec<(Option<(usize, usize)>, &str, &str)> = Vec::new();
+        // (position, value, type name) of each type's `when`.
+        type Told<'a> = (Option<(usize, usize)>, &'a str, &'a str);
+        let mut seen: Vec<Told> = Vec::new();
         for rt in &self.records {
             let place = rt.when.offset.zip(rt.when.length);
             if let Some((_, _, other)) = seen

@@ -161,7 +161,9 @@ impl Partial {
         let mut first_trailer: Option<u64> = None;
         let mut after_trailer: Option<(u64, u64)> = None;
         // The first header and trailer: their values are checked.
-        let mut checked: Vec<(usize, u64, &[(usize, Decimal)])> = Vec::new();
+        // (type, record, its check values).
+        type Checked<'a> = (usize, u64, &'a [(usize, Decimal)]);
+        let mut checked: Vec<Checked> = Vec::new();
         for m in &self.marks {
             match m {
                 Mark::Data { first, n } => {

@@ -794,7 +794,7 @@ fn record_types(run: &Run) -> Option<Section> {
                     tbody {
                         @for c in &m.trailer_checks {
                             tr {
-                                td { (t(&file_name(run, c.file))) }
+                                td { (t(file_name(run, c.file))) }
                                 td class="n" { (c.record) }
                                 td { (t(&c.item)) }
                                 td { @if c.kind == "count" { "件数" } @else { "合計" } }
@@ -816,7 +816,7 @@ fn record_types(run: &Run) -> Option<Section> {
                     tbody {
                         @for f in &m.record_findings {
                             tr {
-                                td { (t(&file_name(run, f.file))) }
+                                td { (t(file_name(run, f.file))) }
                                 td class="n" { @if let Some(r) = f.record { (r) } @else { "—" } }
                                 td { (finding_label(&f.code)) br; code class="note" { (t(&f.code)) } }
                                 td class="note" { (t(&f.message)) }
