@@ -30,10 +30,12 @@ pub mod parallel;
 pub mod profile;
 pub mod reconcile;
 pub mod record;
+pub mod records;
 pub mod reject;
 pub mod report;
 pub mod split;
 pub mod tally;
+pub mod target;
 pub mod validate;
 
 pub use error::Error;

@@ -18,11 +18,15 @@ use crate::validate;
 pub struct RecordProcessor {
     layout: Layout,
     encoding: Encoding,
-    mapper: Mapper,
+    /// Shared with the processors of the other record types of the layout.
+    mapper: std::sync::Arc<Mapper>,
     cleanser: Cleanser,
     /// Some item is `sensitive`: a record-level reason may then carry nothing
     /// taken from the record's bytes (they may be the sensitive item's).
     any_sensitive: bool,
+    /// `convert --to`: the items written are the target layout's, reshaped from
+    /// the source items (then `cleanser` is the target's).
+    target: Option<crate::target::Plan>,
 }
 
 /// Buffers reused from record to record (one per worker), so a record costs no allocation.
@@ -53,13 +57,33 @@ pub struct Scratch {
     /// The cleansing rules applied to this record, per item index (only items
     /// something was applied to). Counted only when the record is written.
     pub changes: Vec<(usize, Applied)>,
+    /// Buffers for telling a record's type ([`crate::records::RecordTypes::classify`]).
+    pub classify: (String, Vec<u8>),
+    /// `convert --to`: the source items after the map stage, the target items
+    /// reshaped from them, and the codes converted.
+    pub target: crate::target::apply::TargetScratch,
+    /// The items processed are `target.items` (the record went through a plan).
+    targeted: bool,
 }
 
 impl Scratch {
     /// After a successful [`RecordProcessor::process`]: the items to write, in
     /// layout order.
     pub fn written(&self) -> &Items {
-        if self.differs { &self.out } else { &self.items }
+        if self.differs {
+            &self.out
+        } else if self.targeted {
+            &self.target.items
+        } else {
+            &self.items
+        }
+    }
+
+    /// `convert --to`: the target items as reshaped (before the target's
+    /// cleansing), when the record got that far (partial when the reshaping
+    /// itself rejected it).
+    pub fn reshaped(&self) -> Option<&Items> {
+        self.targeted.then_some(&self.target.items)
     }
 
     /// After a successful [`RecordProcessor::process`]: the output line (without its
@@ -67,7 +91,9 @@ impl Scratch {
     /// commas, without quotes, that no stage changed (no cleansing rule applied, no
     /// character mapped). Most records are; writing them costs one copy.
     pub fn unchanged_csv_line(&self) -> Option<&str> {
-        let unchanged = self.plain && !self.differs && !self.items.text().is_empty();
+        // A reshaped record (convert --to) is never the record read.
+        let unchanged =
+            self.plain && !self.differs && !self.targeted && !self.items.text().is_empty();
         unchanged.then(|| self.items.text())
     }
 }
@@ -78,6 +104,36 @@ impl RecordProcessor {
         layout: Layout,
         encoding: Encoding,
         mapper: Mapper,
+    ) -> Result<RecordProcessor, String> {
+        if !layout.records.is_empty() {
+            // Its records need crate::records to be told apart.
+            return Err(format!(
+                "layout {:?} declares record types ([[records]]); only convert reads them so far",
+                layout.name
+            ));
+        }
+        Self::with_mapper(layout, encoding, std::sync::Arc::new(mapper))
+    }
+
+    /// The processor of another record type (a flat layout of its items) with the
+    /// same encoding and map stage (so the map stage's counts are one); with
+    /// `reshaped`, also this processor's `--to` target (data records).
+    pub fn for_record_type(
+        &self,
+        layout: Layout,
+        reshaped: bool,
+    ) -> Result<RecordProcessor, String> {
+        let p = Self::with_mapper(layout, self.encoding, std::sync::Arc::clone(&self.mapper))?;
+        match &self.target {
+            Some(plan) if reshaped => p.with_target(plan.clone()),
+            _ => Ok(p),
+        }
+    }
+
+    fn with_mapper(
+        layout: Layout,
+        encoding: Encoding,
+        mapper: std::sync::Arc<Mapper>,
     ) -> Result<RecordProcessor, String> {
         let cleanser = Cleanser::new(&layout)?;
         layout.check_encoding(encoding)?;
@@ -90,11 +146,34 @@ impl RecordProcessor {
             encoding,
             mapper,
             cleanser,
+            target: None,
         })
     }
 
+    /// Writes the target layout of `plan` instead of the source layout: its
+    /// cleansing rules replace the source's. Err names the target item.
+    pub fn with_target(mut self, plan: crate::target::Plan) -> Result<RecordProcessor, String> {
+        self.cleanser = Cleanser::new(plan.layout())?;
+        self.target = Some(plan);
+        Ok(self)
+    }
+
+    /// The layout records are read by (the source layout).
     pub fn layout(&self) -> &Layout {
         &self.layout
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// The layout of the items written: the target's under `convert --to`.
+    pub fn output_layout(&self) -> &Layout {
+        self.target.as_ref().map_or(&self.layout, |p| p.layout())
+    }
+
+    pub fn target(&self) -> Option<&crate::target::Plan> {
+        self.target.as_ref()
     }
 
     pub fn mapper(&self) -> &Mapper {
@@ -105,6 +184,7 @@ impl RecordProcessor {
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
         s.events.clear();
         s.plain = false;
+        s.targeted = false;
         // A reject names the key only from this record's items, never the last one's.
         s.items.clear();
         if let Some(f) = flaw {
@@ -119,6 +199,9 @@ impl RecordProcessor {
         s.changes.clear();
         // One scan of the whole record usually shows that no item needs the map stage.
         let may_map = self.mapper.needs_work(s.items.text());
+        if let Some(plan) = &self.target {
+            return self.process_target(plan, may_map, s);
+        }
         for i in 0..self.layout.fields.len() {
             if let Err(r) = self.process_item(i, may_map, s) {
                 // Still map the remaining items, so that every unmapped 外字 of the
@@ -137,9 +220,72 @@ impl RecordProcessor {
         Ok(())
     }
 
+    /// `convert --to`: maps the source items (外字), reshapes them into the
+    /// target's items by `plan`, then cleanses and validates those by the
+    /// target's types.
+    fn process_target(
+        &self,
+        plan: &crate::target::Plan,
+        may_map: bool,
+        s: &mut Scratch,
+    ) -> Result<(), Reject> {
+        let mapped = may_map && self.map_source_items(plan, s)?;
+        // Taken out for the call (no allocation: its buffers move back after).
+        let mapped_items = std::mem::take(&mut s.target.mapped);
+        let source = if mapped { &mapped_items } else { &s.items };
+        let r = plan.reshape(source, &mut s.target);
+        s.target.mapped = mapped_items;
+        // From here a reject names a target item (even one of the reshaping).
+        s.targeted = true;
+        r?;
+        for i in 0..plan.layout().fields.len() {
+            self.process_item(i, false, s)?;
+        }
+        Ok(())
+    }
+
+    /// The source items after the map stage, into `s.target.mapped`; false when
+    /// no item needed it (the items read are the source items). Err: the reject
+    /// of the first unmapped 外字, after every item is mapped (all are counted).
+    fn map_source_items(
+        &self,
+        plan: &crate::target::Plan,
+        s: &mut Scratch,
+    ) -> Result<bool, Reject> {
+        s.target.mapped.clear();
+        let mut first = None;
+        let mut any = false;
+        for i in 0..self.layout.fields.len() {
+            let value = s.items.get(i);
+            if !plan.uses(i) || !self.mapper.needs_work(value) {
+                s.target.mapped.push(value);
+                continue;
+            }
+            any = true;
+            s.mapped.clear();
+            if let Err(u) = self.map_item(i, value, &mut s.mapped, &mut s.events, &mut s.hidden) {
+                first.get_or_insert_with(|| self.unmapped_reject(&self.layout.fields[i], u));
+            }
+            s.target.mapped.push(&s.mapped);
+        }
+        match first {
+            Some(r) => Err(r),
+            None => Ok(any),
+        }
+    }
+
     fn process_item(&self, i: usize, may_map: bool, s: &mut Scratch) -> Result<(), Reject> {
-        let field = &self.layout.fields[i];
-        let mut value = s.items.get(i);
+        let (fields, format) = match &self.target {
+            Some(plan) if s.targeted => (&plan.layout().fields, plan.layout().format),
+            _ => (&self.layout.fields, self.layout.format),
+        };
+        let field = &fields[i];
+        let read = if s.targeted {
+            &s.target.items
+        } else {
+            &s.items
+        };
+        let mut value = read.get(i);
         let mut changed = false;
         if may_map && self.mapper.needs_work(value) {
             s.mapped.clear();
@@ -164,16 +310,19 @@ impl RecordProcessor {
             && !cs.all_in(value)
         {
             s.checked.clear();
-            self.check_charset(i, cs, value, &mut s.checked, &mut s.events)?;
+            self.check_charset(i, field, cs, value, &mut s.checked, &mut s.events)?;
             value = &s.checked;
             changed = true;
         }
-        validate::check(field, self.layout.format, value)?;
+        validate::check(field, format, value)?;
+        if s.targeted && format == Format::Fixed {
+            crate::target::apply::check_bytes(field, value)?;
+        }
         if changed && !s.differs {
             // The first item that differs: the ones before it are written as read.
             s.differs = true;
             for j in 0..i {
-                s.out.push(s.items.get(j));
+                s.out.push(read.get(j));
             }
         }
         if s.differs {
@@ -212,12 +361,12 @@ impl RecordProcessor {
     fn check_charset(
         &self,
         i: usize,
+        field: &Field,
         cs: &crate::charset::Charset,
         value: &str,
         out: &mut String,
         events: &mut MapEvents,
     ) -> Result<(), Reject> {
-        let field = &self.layout.fields[i];
         let policy = self.mapper.options().unmapped;
         let mut first = None;
         for (pos, (range, u)) in crate::charset::units(value).enumerate() {

@@ -105,3 +105,8 @@ put("layout_copybook", "continuation-occurs-88", bytes([1]) + b"""       01  REC
            05  P   PIC S9(5)V99 COMP-3 SIGN LEADING SEPARATE.
            05  E   PIC ZZ,ZZ9.99-.
 """)
+
+# code_table: a code conversion table (convert --to).
+put("code_table", "zokugara", T("target/codes/zokugara.tsv"))
+put("code_table", "seibetsu-crlf-bom", b"\xef\xbb\xbf" + T("target/codes/seibetsu.tsv").replace(b"\n", b"\r\n"))
+put("code_table", "errors", b"# x\nold\tnew\n01\t1\tnote\n01\t2\n 02\t2\n\t3\n04\n05\t\x07\n")

@@ -31,6 +31,12 @@ pub struct Args {
     /// read it from standard input.
     #[arg(long, value_name = "LAYOUT")]
     layout: String,
+    /// Target layout (a path, or a bundled layout name): reshape each record into its
+    /// items, which say where their values come from (from, const, concat + separator,
+    /// split, codes_table, default; see `ikou layouts TARGET`), and write them by its
+    /// types, in its item order and format. --layout then describes the input.
+    #[arg(long, value_name = "TARGET")]
+    to: Option<String>,
     /// Output directory (created if missing): new, empty, or an earlier run's (see above).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -93,7 +99,12 @@ pub fn run(a: Args) -> u8 {
         items: layout.layout.fields.len(),
         record_length: layout.layout.record_length,
     };
+    let target = match a.to.as_deref().map(ikou::target::load).transpose() {
+        Ok(t) => t,
+        Err(e) => return super::fail(&e),
+    };
     let mut opts = ConvertOptions::new(layout, a.out.clone());
+    opts.target = target;
     opts.encoding = a.encoding;
     if let Some(j) = a.read.jobs {
         opts.jobs = j;
@@ -157,7 +168,9 @@ fn progress_bar() -> indicatif::ProgressBar {
 fn meaning(code: u8) -> &'static str {
     match code {
         0 => "every record converted",
-        3 => "finished, but some records were rejected or some 外字 unmapped",
+        3 => {
+            "finished, but some records were rejected, some 外字 unmapped, or a header or trailer check failed"
+        }
         _ => "failed",
     }
 }
@@ -207,10 +220,16 @@ fn summary_json(r: &RunResult, out: &Path, code: u8) -> serde_json::Value {
             "distinct": m.nonstandard.len(),
             "count": m.nonstandard.iter().map(|n| n.count).sum::<u64>(),
         },
+        "trailer_checks_failed": m.trailer_checks.iter().filter(|t| !t.ok).count(),
+        "record_findings": m.record_findings.len(),
         "report": out.join(ikou::report::FILE_NAME).to_string_lossy(),
         "manifest": out.join("manifest.json").to_string_lossy(),
         "warnings": r.warnings,
     })
+}
+
+fn file_label(m: &ikou::manifest::Manifest, file: usize) -> &str {
+    m.inputs.get(file).map_or("", |i| i.path.as_str())
 }
 
 fn summary(r: &RunResult, a: &Args, shape: Shape) {
@@ -253,6 +272,22 @@ fn summary(r: &RunResult, a: &Args, shape: Shape) {
             m.options.extra.get("charset").map_or("", String::as_str),
             m.nonstandard.len()
         );
+    }
+    // Record types: a trailer that does not match, a missing header… (exit 3).
+    for t in m.trailer_checks.iter().filter(|t| !t.ok) {
+        eprintln!(
+            "ikou: {}: {} record {}: {} {} is {}, but {} were read; the data is written as read: check the export with its source",
+            file_label(m, t.file),
+            t.of_type,
+            t.record,
+            t.kind,
+            t.item,
+            t.expected,
+            t.actual
+        );
+    }
+    for f in &m.record_findings {
+        eprintln!("ikou: {}: {}", file_label(m, f.file), f.message);
     }
     if c.rejected > 0 {
         eprintln!("ikou: rejected records by reason (kept whole in the *.rejects.csv files):");

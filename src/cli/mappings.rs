@@ -33,12 +33,19 @@ enum Sub {
 /// order given, as `convert --gaiji` loads them.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Exit status: 0 no errors (and no warnings with --strict); 1 findings; 2 a table or the layout cannot be read.\n\nExample:\n  ikou mappings check --encoding cp932 testdata/gaiji/sample.tsv"
+    after_help = "Exit status: 0 no errors (and no warnings with --strict); 1 findings; 2 a table or the layout cannot be read.\n\nCode tables of a target layout (convert --to), with --to: errors code-syntax, duplicate-old (another new code), new-not-in-codes (not one of the item's codes), missing-code (with --corpus: a value the corpus gives that has no line); warnings duplicate-old (the same line twice), unreachable-code (with --corpus: a line the corpus never reaches).\n\nExamples:\n  ikou mappings check --encoding cp932 testdata/gaiji/sample.tsv\n  ikou mappings check --to testdata/target/vendor-to-juki-kojin.toml \\\n       --layout testdata/target/vendor-juki.toml --corpus testdata/target/vendor_juki.csv"
 )]
 struct CheckArgs {
     /// 外字 tables (TSV: source<TAB>target), in --gaiji order.
-    #[arg(required = true, value_name = "TSV")]
+    #[arg(required_unless_present = "to", value_name = "TSV")]
     tables: Vec<PathBuf>,
+    /// A target layout (convert --to): lint the code tables its items name.
+    #[arg(long, value_name = "TARGET")]
+    to: Option<String>,
+    /// With --to: inputs (of --layout, in --encoding) whose values show the code
+    /// table lines never reached and the values without a line. Put it last.
+    #[arg(long, value_name = "INPUT", num_args = 1.., requires_all = ["to", "layout"])]
+    corpus: Vec<PathBuf>,
     /// The encoding of the inputs the tables are for: gives the meaning of 0xHHHH
     /// sources, and which U+ sources can occur at all.
     #[arg(long, value_name = "ENC", default_value = "cp932", value_parser = parse_encoding)]
@@ -156,7 +163,27 @@ fn run_check(a: CheckArgs) -> u8 {
         charset: a.charset.charset.into(),
         ext,
     };
-    let report = check(&tables, &opts);
+    let mut report = check(&tables, &opts);
+    if let Some(to) = &a.to {
+        let codes = || -> Result<_, ikou::Error> {
+            let target = ikou::target::load(to)?;
+            let survey = match (&a.layout, a.corpus.is_empty()) {
+                (Some(layout), false) => Some(ikou::target::survey::survey(
+                    &ikou::layout::load(layout)?,
+                    &target,
+                    a.encoding,
+                    &a.corpus,
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
+                )?),
+                _ => None,
+            };
+            ikou::mappings::check::check_codes(&target, survey.as_ref())
+        };
+        match codes() {
+            Ok((tables, findings)) => report.extend(tables, findings),
+            Err(e) => return super::fail(&e),
+        }
+    }
     let mut out = String::new();
     if a.json {
         print_json(&mut out, &report);

@@ -18,10 +18,11 @@ use crate::decode::Encoding;
 use crate::error::Error;
 use crate::gaiji::{Kind, MapOptions, Mapper, TableSource, UnmappedPolicy, code_points};
 use crate::input;
-use crate::layout::LoadedLayout;
+use crate::layout::{LoadedLayout, RecordKind};
 use crate::manifest::{
     self, CleansingEntry, Counts, FileEntry, GaijiEntry, InputEntry, Manifest, MappedEntry,
-    NonstandardEntry, ReasonEntry, RecordRef, TableEntry, UnmappedEntry,
+    NonstandardEntry, ReasonEntry, RecordFindingEntry, RecordRef, RecordTypeEntry, TableEntry,
+    TrailerCheckEntry, UnmappedEntry,
 };
 use crate::mj;
 use crate::outdir::OutDir;
@@ -62,6 +63,9 @@ pub struct ConvertOptions {
     /// on Japanese Windows reads it as UTF-8 (recorded as `rejects_bom` in the
     /// manifest's options).
     pub rejects_bom: bool,
+    /// `--to`: the target layout the items are reshaped into and written by
+    /// (see [`crate::target`]).
+    pub target: Option<LoadedLayout>,
 }
 
 impl ConvertOptions {
@@ -80,6 +84,7 @@ impl ConvertOptions {
             progress: None,
             force: false,
             rejects_bom: false,
+            target: None,
         }
     }
 
@@ -105,6 +110,13 @@ pub struct FileResult {
     pub tally: Tally,
     pub output: Written,
     pub rejects: Written,
+    /// With several data types: the outputs after `output` (the first data
+    /// type's), one per data type, in layout order.
+    pub extra_outputs: Vec<(String, Written)>,
+    /// With record types: counts per type, trailer checks and findings.
+    pub types: Option<crate::records::Outcome>,
+    /// `--to`: the codes converted in the written records.
+    pub codes: crate::target::apply::CodeCounts,
 }
 
 /// A finished run.
@@ -123,6 +135,10 @@ impl RunResult {
             || !self.manifest.unmapped.is_empty()
             || !self.manifest.nonstandard.is_empty()
             || self.files.iter().any(|f| f.tally.sensitive_unmapped > 0)
+            || self
+                .files
+                .iter()
+                .any(|f| f.types.as_ref().is_some_and(|t| t.has_findings()))
         {
             3
         } else {
@@ -151,7 +167,22 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     }
     // Before anything reads the inputs: an input ikou would remove is refused first.
     crate::outdir::check_inputs(&opts.out_dir, inputs)?;
-    let names = output_names(inputs, &opts.out_dir)?;
+    let layout = &opts.layout.layout;
+    let split_types: Vec<&str> = match layout
+        .records
+        .iter()
+        .filter(|r| r.kind() == RecordKind::Data)
+        .count()
+    {
+        0 | 1 => Vec::new(),
+        _ => layout
+            .records
+            .iter()
+            .filter(|r| r.kind() == RecordKind::Data)
+            .map(|r| r.name.as_str())
+            .collect(),
+    };
+    let names = output_names(inputs, &opts.out_dir, &split_types)?;
     let mut total_bytes = 0;
     for (path, label) in inputs.iter().zip(labels) {
         let checked = input::check(path, opts.encoding, &opts.layout.layout, opts.allow_empty);
@@ -162,13 +193,58 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         }
         .map_err(|e| e.shown_as(path, label))?;
     }
+    let plan = target_plan(opts)?;
     let mapper = opts.mapper()?;
     let warnings = mapper.warnings().iter().map(ToString::to_string).collect();
-    let processor = RecordProcessor::new(opts.layout.layout.clone(), opts.encoding, mapper)
+    let mut source = opts.layout.layout.clone();
+    if let Some(plan) = &plan {
+        if split_types.len() > 1 {
+            return Err(Error::Config(format!(
+                "layout {}: --to reshapes one data record type, and this layout declares {} ({}); \
+                 give a layout with one data type",
+                opts.layout.origin,
+                split_types.len(),
+                split_types.join(", ")
+            )));
+        }
+        plan.hide_sources(&mut source);
+        // The data type's items are the source items it hides.
+        let hidden: Vec<String> = source
+            .fields
+            .iter()
+            .filter(|f| f.sensitive)
+            .map(|f| f.name.clone())
+            .collect();
+        for rt in &mut source.records {
+            let data = rt.kind() == RecordKind::Data;
+            for f in rt
+                .fields
+                .iter_mut()
+                .filter(|f| data && hidden.contains(&f.name))
+            {
+                f.sensitive = true;
+            }
+        }
+    }
+    // With record types, the base processor reads the data items (it rejects
+    // the records the splitter could not frame); each type has its own.
+    let flat = crate::layout::Layout {
+        records: Vec::new(),
+        ..source.clone()
+    };
+    let mut processor = RecordProcessor::new(flat, opts.encoding, mapper)
+        .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
+    if let Some(plan) = plan {
+        let origin = plan.loaded().origin.clone();
+        processor = processor
+            .with_target(plan)
+            .map_err(|e| Error::Config(format!("target layout {origin}: {e}")))?;
+    }
+    let typed = crate::records::RecordTypes::new(&source, &processor)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     let planned: Vec<String> = names
         .iter()
-        .flat_map(|(o, r)| [o.clone(), r.clone()])
+        .flat_map(|(o, r)| o.iter().chain([r]).cloned())
         .collect();
     let out_dir = OutDir::open(&opts.out_dir, inputs, &planned, opts.force)?;
     if let Some(pb) = &opts.progress {
@@ -181,27 +257,48 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     // written to its own outputs and counted on its own, so the results are the
     // same as one after another.
     let done = workers.each_file(inputs.len(), |i| {
-        let (path, label, (out_name, rej_name)) = (&inputs[i], &labels[i], &names[i]);
-        let mut out = PendingFile::create(&opts.out_dir.join(out_name)).map_err(Error::io(
-            &opts.out_dir.join(out_name),
-            "check that the output directory is writable",
-        ))?;
-        let mut rej = PendingFile::create(&opts.out_dir.join(rej_name)).map_err(Error::io(
-            &opts.out_dir.join(rej_name),
-            "check that the output directory is writable",
-        ))?;
+        let (path, label, (out_names, rej_name)) = (&inputs[i], &labels[i], &names[i]);
+        let create = |name: &String| {
+            PendingFile::create(&opts.out_dir.join(name)).map_err(Error::io(
+                &opts.out_dir.join(name),
+                "check that the output directory is writable",
+            ))
+        };
+        let out_name = &out_names[0];
+        let mut out = create(out_name)?;
+        let mut extra = out_names[1..]
+            .iter()
+            .map(create)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut rej = create(rej_name)?;
         // The output is hashed beside its writer; its buffers go back to the workers.
         out.hash_apart(std::sync::Arc::clone(&workers.buffers));
-        let (stream, tally) =
-            pipeline::run_file(opts, &workers, &processor, path, &mut out, &mut rej)
-                .map_err(|e| e.shown_as(path, label))?;
+        let (stream, tally, partial, codes) = pipeline::run_file(
+            opts,
+            &workers,
+            &processor,
+            typed.as_ref(),
+            path,
+            &mut out,
+            &mut extra,
+            &mut rej,
+        )
+        .map_err(|e| e.shown_as(path, label))?;
         // Synced in the background; publishing waits for every sync at once.
         let output = out
             .finish_deferred()
             .map_err(Error::io(out.dest(), "the disk may be full"))?;
+        let mut extra_outputs = Vec::new();
+        for (f, name) in extra.iter_mut().zip(&out_names[1..]) {
+            let w = f
+                .finish_deferred()
+                .map_err(Error::io(f.dest(), "the disk may be full"))?;
+            extra_outputs.push((name.clone(), w));
+        }
         let rejects = rej
             .finish_deferred()
             .map_err(Error::io(rej.dest(), "the disk may be full"))?;
+        let types = typed.as_ref().zip(partial).map(|(rt, p)| p.finish(rt));
         let result = FileResult {
             input: label.clone(),
             output_name: out_name.clone(),
@@ -210,14 +307,18 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
             tally,
             output,
             rejects,
+            extra_outputs,
+            types,
+            codes,
         };
-        Ok((result, out, rej))
+        Ok((result, out, extra, rej))
     })?;
     let mut pending = Vec::with_capacity(2 * done.len());
     let mut files = Vec::with_capacity(done.len());
-    for (f, out, rej) in done {
+    for (f, out, extra, rej) in done {
         files.push(f);
         pending.push(out);
+        pending.extend(extra);
         pending.push(rej);
     }
     if let Some(pb) = &opts.progress {
@@ -226,7 +327,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
 
     // The report and the manifest are written whole before anything is published,
     // so that a full disk cannot strike between publishing one and the other.
-    let mut manifest = build_manifest(opts, processor.mapper(), &files);
+    let mut manifest = build_manifest(opts, &processor, &files);
     let (report, entry) = write_report(opts, &processor, &manifest, &files)?;
     manifest.report = Some(entry);
     let json = manifest
@@ -259,7 +360,7 @@ fn write_report(
     let html = crate::report::render(&crate::report::Run {
         manifest,
         files,
-        layout: &opts.layout.layout,
+        layout: processor.output_layout(),
         mapper: processor.mapper(),
     });
     let path = opts.out_dir.join(crate::report::FILE_NAME);
@@ -288,9 +389,14 @@ fn write_pending(dest: &Path, data: &[u8]) -> Result<(PendingFile, Written), Err
     Ok((f, w))
 }
 
-/// `<stem>.csv` and `<stem>.rejects.csv` for each input; refuses names that collide
-/// with each other or with an input.
-fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, String)>, Error> {
+/// `<stem>.csv` (or `<stem>.<type>.csv` for each of `split_types`, the data
+/// types when there are several) and `<stem>.rejects.csv` for each input;
+/// refuses names that collide with each other or with an input.
+fn output_names(
+    inputs: &[PathBuf],
+    out_dir: &Path,
+    split_types: &[&str],
+) -> Result<Vec<(Vec<String>, String)>, Error> {
     let mut seen = HashSet::new();
     let mut names = Vec::new();
     for path in inputs {
@@ -299,7 +405,15 @@ fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, Strin
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty())
             .ok_or_else(|| Error::input(path, "has no file name"))?;
-        let pair = (format!("{stem}.csv"), format!("{stem}.rejects.csv"));
+        let outputs = if split_types.is_empty() {
+            vec![format!("{stem}.csv")]
+        } else {
+            split_types
+                .iter()
+                .map(|t| format!("{stem}.{t}.csv"))
+                .collect()
+        };
+        let pair = (outputs, format!("{stem}.rejects.csv"));
         if stem.starts_with(crate::outdir::RESERVED_PREFIX) {
             return Err(Error::Usage(format!(
                 "{}: ikou keeps names starting with {} for its own files in --out; rename the input",
@@ -307,7 +421,7 @@ fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, Strin
                 crate::outdir::RESERVED_PREFIX
             )));
         }
-        for name in [&pair.0, &pair.1] {
+        for name in pair.0.iter().chain([&pair.1]) {
             if name == manifest::FILE_NAME || !seen.insert(name.clone()) {
                 return Err(Error::Usage(format!(
                     "{}: its output {name} would collide with another input's output; rename one of the inputs",
@@ -330,7 +444,30 @@ fn output_names(inputs: &[PathBuf], out_dir: &Path) -> Result<Vec<(String, Strin
     Ok(names)
 }
 
-fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) -> Manifest {
+/// The `--to` plan, compiled against the source layout (exit 2 naming the
+/// target layout and the item); a layout with source rules given as `--layout`
+/// is refused, as its rules would be ignored.
+fn target_plan(opts: &ConvertOptions) -> Result<Option<crate::target::Plan>, Error> {
+    if opts.layout.layout.is_target() {
+        return Err(Error::Usage(format!(
+            "layout {} says where its items come from (from, const, concat, split, codes_table, \
+             default): it is a target layout; give it with --to, and the layout of the input with --layout",
+            opts.layout.origin
+        )));
+    }
+    opts.target
+        .clone()
+        .map(|t| crate::target::Plan::compile(&opts.layout.layout, t))
+        .transpose()
+}
+
+fn build_manifest(
+    opts: &ConvertOptions,
+    processor: &RecordProcessor,
+    files: &[FileResult],
+) -> Manifest {
+    let mapper = processor.mapper();
+    let out_layout = processor.output_layout();
     let mut counts = Counts::default();
     let mut rules: Vec<RuleCounts> = Vec::new();
     let mut reasons: BTreeMap<(&'static str, Option<String>), ReasonEntry> = BTreeMap::new();
@@ -355,13 +492,35 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
             blank_lines: t.blank,
             bom: f.stream.bom,
             eof_marker: f.stream.eof_marker,
+            record_types: type_entries(&opts.layout.layout, f),
         });
-        outputs.push(FileEntry {
-            path: f.output_name.clone(),
-            sha256: f.output.sha256.clone(),
-            bytes: f.output.bytes,
-            records: t.written,
-        });
+        if f.extra_outputs.is_empty() {
+            outputs.push(FileEntry {
+                path: f.output_name.clone(),
+                sha256: f.output.sha256.clone(),
+                bytes: f.output.bytes,
+                records: t.written,
+            });
+        } else {
+            // One output per data type: each holds that type's written records.
+            let by_type = type_entries(&opts.layout.layout, f);
+            let written = |name: &str| {
+                by_type
+                    .iter()
+                    .find(|e| e.output.as_deref() == Some(name))
+                    .map_or(0, |e| e.written)
+            };
+            let all = std::iter::once((&f.output_name, &f.output))
+                .chain(f.extra_outputs.iter().map(|(n, w)| (n, w)));
+            for (name, w) in all {
+                outputs.push(FileEntry {
+                    path: name.clone(),
+                    sha256: w.sha256.clone(),
+                    bytes: w.bytes,
+                    records: written(name),
+                });
+            }
+        }
         rejects.push(FileEntry {
             path: f.rejects_name.clone(),
             sha256: f.rejects.sha256.clone(),
@@ -400,6 +559,26 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         sha256: output::hex(&Sha256::digest(&layout.bytes)),
         version: Some(layout.layout.version.clone()).filter(|v| !v.is_empty()),
     }];
+    if let Some(plan) = processor.target() {
+        let t = plan.loaded();
+        tables.push(TableEntry {
+            kind: "target-layout".into(),
+            path: t.origin.clone(),
+            sha256: output::hex(&Sha256::digest(&t.bytes)),
+            version: Some(t.layout.version.clone()).filter(|v| !v.is_empty()),
+        });
+        let mut seen = HashSet::new();
+        for c in plan.tables() {
+            if seen.insert(c.path.as_str()) {
+                tables.push(TableEntry {
+                    kind: "codes".into(),
+                    path: c.path.clone(),
+                    sha256: c.sha256.clone(),
+                    version: None,
+                });
+            }
+        }
+    }
     for t in mapper.tables() {
         tables.push(TableEntry {
             kind: t.kind.into(),
@@ -425,9 +604,26 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
             version: Some(mj::db().version().to_string()),
         });
     }
+    let (record_types, trailer_checks, record_findings) = record_type_totals(&inputs, files);
+    let code_conversions = processor.target().map_or_else(Vec::new, |plan| {
+        let mut all = crate::target::apply::CodeCounts::default();
+        for f in files {
+            all.merge(&f.codes);
+        }
+        all.entries(plan)
+    });
+    let mut options = recorded_options(opts, &mapper.options());
+    if let Some(plan) = processor.target() {
+        options
+            .extra
+            .insert("to".to_string(), plan.loaded().origin.clone());
+    }
     Manifest {
+        record_types,
+        trailer_checks,
+        record_findings,
         tool: manifest::Tool::this(),
-        options: recorded_options(opts, &mapper.options()),
+        options,
         inputs,
         outputs,
         rejects,
@@ -439,14 +635,15 @@ fn build_manifest(opts: &ConvertOptions, mapper: &Mapper, files: &[FileResult]) 
         compat,
         variants,
         reject_reasons: reasons.into_values().collect(),
-        kept_dates: manifest::kept_dates(&layout.layout, files.iter().map(|f| &f.tally)),
-        nonstandard: nonstandard_entries(mapper, &layout.layout, files),
+        kept_dates: manifest::kept_dates(out_layout, files.iter().map(|f| &f.tally)),
+        nonstandard: nonstandard_entries(mapper, out_layout, files),
+        code_conversions,
         compared: Vec::new(),
         cleansing: rules
             .iter()
             .enumerate()
             .flat_map(|(i, c)| {
-                let item = &layout.layout.fields[i].name;
+                let item = &out_layout.fields[i].name;
                 c.iter().map(move |(rule, count)| CleansingEntry {
                     item: item.clone(),
                     rule: rule.id().into(),
@@ -497,6 +694,103 @@ pub fn recorded_options(opts: &ConvertOptions, map: &MapOptions) -> manifest::Op
         encoding: opts.encoding.name().into(),
         extra,
     }
+}
+
+/// One input's records per type (empty without record types): the data types
+/// with their output, the header and trailer, then those of no type.
+fn type_entries(layout: &crate::layout::Layout, f: &FileResult) -> Vec<RecordTypeEntry> {
+    let Some(o) = &f.types else {
+        return Vec::new();
+    };
+    let mut outputs = std::iter::once(&f.output_name).chain(f.extra_outputs.iter().map(|(n, _)| n));
+    let mut entries: Vec<RecordTypeEntry> = layout
+        .records
+        .iter()
+        .zip(&o.counts)
+        .map(|(rt, c)| RecordTypeEntry {
+            of_type: Some(rt.name.clone()),
+            kind: rt.kind().as_str().into(),
+            read: c.read,
+            written: c.written,
+            rejected: c.rejected,
+            output: None,
+        })
+        .collect();
+    // Outputs are in layout order of the data types (all to the first when one).
+    let split = !f.extra_outputs.is_empty();
+    for e in entries.iter_mut().filter(|e| e.kind == "data") {
+        e.output = if split {
+            outputs.next()
+        } else {
+            Some(&f.output_name)
+        }
+        .cloned();
+    }
+    if o.unclassified > 0 {
+        entries.push(RecordTypeEntry {
+            of_type: None,
+            kind: "unknown".into(),
+            read: o.unclassified,
+            written: 0,
+            rejected: o.unclassified,
+            output: None,
+        });
+    }
+    entries
+}
+
+/// Record types over all files (in layout order), and every file's trailer
+/// checks and findings (in input order).
+fn record_type_totals(
+    inputs: &[InputEntry],
+    files: &[FileResult],
+) -> (
+    Vec<RecordTypeEntry>,
+    Vec<TrailerCheckEntry>,
+    Vec<RecordFindingEntry>,
+) {
+    let mut totals: Vec<RecordTypeEntry> = Vec::new();
+    for input in inputs {
+        for e in &input.record_types {
+            match totals.iter_mut().find(|t| t.of_type == e.of_type) {
+                Some(t) => {
+                    t.read += e.read;
+                    t.written += e.written;
+                    t.rejected += e.rejected;
+                }
+                None => totals.push(RecordTypeEntry {
+                    output: None,
+                    ..e.clone()
+                }),
+            }
+        }
+    }
+    // Those of no type last, whichever file first had some.
+    totals.sort_by_key(|t| t.of_type.is_none());
+    let mut checks = Vec::new();
+    let mut findings = Vec::new();
+    for (file, f) in files.iter().enumerate() {
+        let Some(o) = &f.types else { continue };
+        checks.extend(o.checks.iter().map(|c| TrailerCheckEntry {
+            file,
+            of_type: c.of_type.clone(),
+            record: c.record,
+            item: c.item.clone(),
+            kind: c.kind.into(),
+            expected: c.expected.clone(),
+            actual: c.actual.clone(),
+            not_summed: c.not_summed,
+            ok: c.ok,
+        }));
+        findings.extend(o.findings.iter().map(|x| RecordFindingEntry {
+            file,
+            record: x.record,
+            code: x.code.into(),
+            of_type: x.of_type.clone(),
+            message: x.message.clone(),
+        }));
+    }
+    (totals, checks, findings)
 }
 
 /// The map stage's counts over all files, as manifest entries: (gaiji, compat,

@@ -4,10 +4,12 @@
 use super::ConvertOptions;
 use crate::error::Error;
 use crate::gaiji::UnmappedPolicy;
+use crate::layout::RecordKind;
 use crate::layout::{Format, Layout};
 use crate::output::{self, PendingFile};
 use crate::parallel::Workers;
 use crate::record::{RecordProcessor, Scratch};
+use crate::records::{Partial, RecordTypes};
 use crate::reject;
 use crate::split::{Chunk, SplitConfig, StreamInfo};
 use crate::tally::Tally;
@@ -30,6 +32,11 @@ pub struct ChunkOutput {
     pub tally: Tally,
     /// `--unmapped fail` met an unmapped 外字: the run must stop (message for the user).
     pub stop: Option<String>,
+    /// With record types: their counts, sums and order in this chunk, and the
+    /// data of outputs 1.. (`output` is output 0).
+    pub types: Option<Partial>,
+    /// `--to`: the codes converted in the chunk's written records.
+    pub codes: crate::target::apply::CodeCounts,
 }
 
 /// Converts one chunk. Pure: the same chunk always gives the same output.
@@ -39,7 +46,15 @@ pub fn convert_chunk(
     chunk: &Chunk,
     scratch: &mut Scratch,
 ) -> ChunkOutput {
-    convert_chunk_into(processor, header, chunk, scratch, Vec::new(), Vec::new())
+    convert_chunk_into(
+        processor,
+        None,
+        header,
+        chunk,
+        scratch,
+        Vec::new(),
+        Vec::new(),
+    )
 }
 
 /// Room for a chunk's output: UTF-8 from a double-byte encoding is at most 1.5
@@ -52,6 +67,7 @@ fn output_room(input: usize) -> usize {
 /// `rejects` (recycled buffers).
 fn convert_chunk_into(
     processor: &RecordProcessor,
+    typed: Option<&RecordTypes>,
     header: bool,
     chunk: &Chunk,
     scratch: &mut Scratch,
@@ -68,7 +84,11 @@ fn convert_chunk_into(
         rejects,
         ..ChunkOutput::default()
     };
-    let key_field = processor.layout().key_field();
+    // The key of a written record is the output's; of a rejected one, the source's.
+    let key_field = processor.output_layout().key_field();
+    let fixed_out = processor
+        .target()
+        .filter(|p| p.layout().format == Format::Fixed);
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
@@ -80,14 +100,20 @@ fn convert_chunk_into(
             out.tally.blank += 1;
             continue;
         }
+        if let Some(rt) = typed {
+            let offset = chunk.offset + span.start as u64;
+            if typed_record(
+                processor, rt, record, offset, raw, span.flaw, scratch, &mut out,
+            ) {
+                return out;
+            }
+            continue;
+        }
         match processor.process(raw, span.flaw, scratch) {
             Ok(()) => {
-                match scratch.unchanged_csv_line() {
-                    Some(line) => {
-                        out.output.extend_from_slice(line.as_bytes());
-                        out.output.extend_from_slice(b"\r\n");
-                    }
-                    None => output::items_line(&mut out.output, scratch.written()),
+                write_line(&mut out.output, fixed_out, scratch);
+                if processor.target().is_some() {
+                    out.codes.add(&scratch.target);
                 }
                 let key = key_field.map(|k| scratch.written().get(k));
                 out.tally
@@ -95,44 +121,220 @@ fn convert_chunk_into(
             }
             Err(r) => {
                 let offset = chunk.offset + span.start as u64;
-                let key = key_field
-                    .filter(|&k| k < scratch.items.len())
-                    .map(|k| scratch.items.get(k));
-                out.tally.unmapped_in(&scratch.events, record, key);
-                if (r.code == crate::record::UNMAPPED || r.code == crate::record::NONSTANDARD)
-                    && processor.mapper().options().unmapped == UnmappedPolicy::Fail
-                {
-                    // The reason is Japanese (as in the reject file): it stands apart.
-                    out.stop = Some(format!(
-                        "record {record} (byte offset {offset}), reason: 「{}」",
-                        r.message
-                    ));
+                if reject_record(processor, r, record, offset, raw, scratch, &mut out) {
                     return out;
-                }
-                let key = reject_key(processor, &r, scratch);
-                let position = item_position(processor.layout(), &r);
-                let content = record_content(processor.layout(), scratch);
-                reject::write(
-                    &mut out.rejects,
-                    &reject::Line {
-                        record,
-                        offset,
-                        reject: &r,
-                        key,
-                        position: position.as_deref(),
-                        content: content.as_deref(),
-                        original: raw,
-                    },
-                );
-                out.tally.reject(r.code, r.item.as_deref(), record, key);
-                if r.code == crate::record::ITEM_COUNT {
-                    // The record was split: its items are what the data holds.
-                    out.tally.items_found(scratch.items.len());
                 }
             }
         }
     }
     out
+}
+
+/// Writes a converted record's line (`fixed_out`: the fixed-length target of
+/// `--to`).
+fn write_line(buf: &mut Vec<u8>, fixed_out: Option<&crate::target::Plan>, scratch: &Scratch) {
+    match (fixed_out, scratch.unchanged_csv_line()) {
+        (Some(plan), _) => crate::target::apply::fixed_line(
+            buf,
+            plan.layout(),
+            plan.fixed_order(),
+            scratch.written(),
+        ),
+        (None, Some(line)) => {
+            buf.extend_from_slice(line.as_bytes());
+            buf.extend_from_slice(b"\r\n");
+        }
+        (None, None) => output::items_line(buf, scratch.written()),
+    }
+}
+
+/// Writes the reject line of a record `processor` refused with `r`, and counts
+/// it. True: `--unmapped fail` stops the run here (`out.stop` says why).
+fn reject_record(
+    processor: &RecordProcessor,
+    r: reject::Reject,
+    record: u64,
+    offset: u64,
+    raw: &[u8],
+    scratch: &Scratch,
+    out: &mut ChunkOutput,
+) -> bool {
+    let source_key = processor.layout().key_field();
+    let key = source_key
+        .filter(|&k| k < scratch.items.len())
+        .map(|k| scratch.items.get(k));
+    out.tally.unmapped_in(&scratch.events, record, key);
+    if (r.code == crate::record::UNMAPPED || r.code == crate::record::NONSTANDARD)
+        && processor.mapper().options().unmapped == UnmappedPolicy::Fail
+    {
+        // The reason is Japanese (as in the reject file): it stands apart.
+        out.stop = Some(format!(
+            "record {record} (byte offset {offset}), reason: 「{}」",
+            r.message
+        ));
+        return true;
+    }
+    let key = reject_key(processor, &r, scratch);
+    let position = item_position(processor, &r, scratch.reshaped().is_some());
+    let content = record_content(processor.layout(), scratch);
+    reject::write(
+        &mut out.rejects,
+        &reject::Line {
+            record,
+            offset,
+            reject: &r,
+            key,
+            position: position.as_deref(),
+            content: content.as_deref(),
+            original: raw,
+        },
+    );
+    out.tally.reject(r.code, r.item.as_deref(), record, key);
+    if r.code == crate::record::ITEM_COUNT {
+        // The record was split: its items are what the data holds.
+        out.tally.items_found(scratch.items.len());
+    }
+    false
+}
+
+/// One record of a layout with record types: classified, read with its type's
+/// items, then written (data), checked (header, trailer) or rejected. True:
+/// `--unmapped fail` stops the run here.
+#[allow(clippy::too_many_arguments)]
+fn typed_record(
+    base: &RecordProcessor,
+    rt: &RecordTypes,
+    record: u64,
+    offset: u64,
+    raw: &[u8],
+    flaw: Option<crate::split::Flaw>,
+    scratch: &mut Scratch,
+    out: &mut ChunkOutput,
+) -> bool {
+    let mut partial = out.types.take().unwrap_or_else(|| rt.partial());
+    let stop = typed_record_into(
+        base,
+        rt,
+        record,
+        offset,
+        raw,
+        flaw,
+        scratch,
+        out,
+        &mut partial,
+    );
+    out.types = Some(partial);
+    stop
+}
+
+#[allow(clippy::too_many_arguments)]
+fn typed_record_into(
+    base: &RecordProcessor,
+    rt: &RecordTypes,
+    record: u64,
+    offset: u64,
+    raw: &[u8],
+    flaw: Option<crate::split::Flaw>,
+    scratch: &mut Scratch,
+    out: &mut ChunkOutput,
+    partial: &mut Partial,
+) -> bool {
+    // A record the splitter could not frame has no type: the base processor
+    // rejects it for its flaw.
+    let ty = match flaw {
+        Some(_) => base.process(raw, flaw, scratch).err(),
+        None => match rt.classify(raw, &mut scratch.classify.0, &mut scratch.classify.1) {
+            Ok(t) => {
+                return typed_known(rt, t, record, offset, raw, scratch, out, partial);
+            }
+            Err(r) => {
+                scratch.items.clear();
+                Some(r)
+            }
+        },
+    };
+    partial.unclassified();
+    match ty {
+        Some(r) => reject_record(base, r, record, offset, raw, scratch, out),
+        None => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn typed_known(
+    rt: &RecordTypes,
+    t: usize,
+    record: u64,
+    offset: u64,
+    raw: &[u8],
+    scratch: &mut Scratch,
+    out: &mut ChunkOutput,
+    partial: &mut Partial,
+) -> bool {
+    let info = &rt.types[t];
+    let p = &info.processor;
+    let res = p.process(raw, None, scratch);
+    if info.kind != RecordKind::Data {
+        // Read and checked, never written: its values, or why it is unreadable.
+        let values = res.map_err(|r| r.message).and_then(|()| {
+            rt.checks
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.of_type == t)
+                .map(|(i, c)| {
+                    let v = scratch.written().get(c.item);
+                    crate::records::Decimal::parse(v)
+                        .map(|d| (i, d))
+                        .ok_or_else(|| format!("{}: 「{v}」を数として読めません", c.item_name))
+                })
+                .collect()
+        });
+        partial.control(t, record, values);
+        return false;
+    }
+    // The per-item counts are by the layout's data item names (under --to, by
+    // the target's, which the items written already are).
+    if p.target().is_none() {
+        for c in &mut scratch.changes {
+            c.0 = info.to_union.get(c.0).copied().unwrap_or(c.0);
+        }
+        for e in &mut scratch.events.nonstandard {
+            e.0 = info.to_union.get(e.0 as usize).map_or(e.0, |&u| u as u32);
+        }
+    }
+    let written = res.is_ok();
+    for &(item, slot) in rt.sums_of(t) {
+        // Under --to the items written are the target's: the source item as read.
+        let value = if written && p.target().is_none() {
+            Some(scratch.written().get(item))
+        } else {
+            // A rejected record's item as read, if it was read into its items.
+            (scratch.items.len() == p.layout().fields.len()).then(|| scratch.items.get(item))
+        };
+        partial.add_to_sum(slot, record, value);
+    }
+    partial.data(t, record, written);
+    match res {
+        Ok(()) => {
+            let buf = match info.output {
+                Some(o) if o > 0 => &mut partial.outputs[o - 1],
+                _ => &mut out.output,
+            };
+            let fixed_out = p.target().filter(|t| t.layout().format == Format::Fixed);
+            write_line(buf, fixed_out, scratch);
+            if p.target().is_some() {
+                out.codes.add(&scratch.target);
+            }
+            let key = p
+                .output_layout()
+                .key_field()
+                .map(|k| scratch.written().get(k));
+            out.tally
+                .write(&scratch.changes, &scratch.events, record, key);
+            false
+        }
+        Err(r) => reject_record(p, r, record, offset, raw, scratch, out),
+    }
 }
 
 /// How `convert` splits its inputs. Err (exit 2): a size out of range, or
@@ -166,8 +368,28 @@ fn reject_key<'s>(
 /// Where the reject's item is in the record, from the layout: "3項目目" (csv)
 /// or "11〜20バイト目" (fixed). None without an item, or for a sensitive item
 /// (as its reason, the reject line says nothing of where its value went wrong).
-fn item_position(layout: &Layout, r: &reject::Reject) -> Option<String> {
-    let name = r.item.as_deref()?;
+///
+/// `reshaped`: the record reached the target's items (`convert --to`), so the
+/// reject names a target item: its position is that of the source item its
+/// value was made from, when that is one item.
+fn item_position(
+    processor: &RecordProcessor,
+    r: &reject::Reject,
+    reshaped: bool,
+) -> Option<String> {
+    let layout = processor.layout();
+    let mut name = r.item.as_deref()?;
+    if let Some(plan) = processor.target().filter(|_| reshaped) {
+        if plan
+            .layout()
+            .fields
+            .iter()
+            .any(|f| f.name == name && f.sensitive)
+        {
+            return None;
+        }
+        name = plan.source_item(name)?;
+    }
     let (i, f) = layout
         .fields
         .iter()
@@ -209,18 +431,33 @@ fn record_content(layout: &Layout, scratch: &Scratch) -> Option<String> {
 }
 
 /// Reads, converts and writes one input file; returns what the splitter saw and the tally.
+/// With record types, `typed` gives them and `extra` the outputs 1.. (one per
+/// data type after the first); the partial returned is the file's.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn run_file(
     opts: &ConvertOptions,
     workers: &Workers,
     processor: &RecordProcessor,
+    typed: Option<&RecordTypes>,
     path: &Path,
     out: &mut PendingFile,
+    extra: &mut [PendingFile],
     rej: &mut PendingFile,
-) -> Result<(StreamInfo, Tally), Error> {
+) -> Result<
+    (
+        StreamInfo,
+        Tally,
+        Option<Partial>,
+        crate::target::apply::CodeCounts,
+    ),
+    Error,
+> {
     let cfg = split_config(opts)?;
     let header = processor.layout().header;
     let (buffers, rejects) = (&workers.buffers, &workers.rejects);
     let mut tally = Tally::default();
+    let mut types = typed.map(RecordTypes::partial);
+    let mut codes = crate::target::apply::CodeCounts::default();
     let mut head = Vec::new();
     reject::write_header(&mut head, opts.rejects_bom);
     rej.write_all(&head).map_err(Error::io(
@@ -230,10 +467,18 @@ pub(super) fn run_file(
     let convert = |chunk: &Chunk| {
         SCRATCH.with_borrow_mut(|scratch| {
             let out = buffers.take(output_room(cfg.chunk_bytes.saturating_add(64 * 1024)));
-            convert_chunk_into(processor, header, chunk, scratch, out, rejects.take(0))
+            convert_chunk_into(
+                processor,
+                typed,
+                header,
+                chunk,
+                scratch,
+                out,
+                rejects.take(0),
+            )
         })
     };
-    let write = |c: ChunkOutput| -> Result<(), Error> {
+    let write = |mut c: ChunkOutput| -> Result<(), Error> {
         if let Some(why) = c.stop {
             return Err(Error::Stopped(format!(
                 "{}: stopped at {why}. Nothing was published; add the 外字 to a table (ikou profile --worklist helps), or use --unmapped reject|geta",
@@ -248,6 +493,15 @@ pub(super) fn run_file(
             rej.dest(),
             "writing the reject file failed; the disk may be full",
         ))?;
+        if let (Some(all), Some(mut part)) = (types.as_mut(), c.types.take()) {
+            for (f, data) in extra.iter_mut().zip(std::mem::take(&mut part.outputs)) {
+                f.write_all(&data).map_err(Error::io(
+                    f.dest(),
+                    "writing the output failed; the disk may be full",
+                ))?;
+            }
+            all.merge(part);
+        }
         if let Some(pb) = &opts.progress {
             pb.inc(c.input_bytes as u64);
             let records = tally.read + c.tally.read;
@@ -259,8 +513,9 @@ pub(super) fn run_file(
         }
         rejects.put(c.rejects);
         tally.merge(c.tally);
+        codes.merge(&c.codes);
         Ok(())
     };
     let info = workers.run_file(path, cfg, convert, write)?;
-    Ok((info, tally))
+    Ok((info, tally, types, codes))
 }

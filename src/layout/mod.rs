@@ -7,6 +7,7 @@
 
 pub mod bundled;
 pub mod import;
+mod records;
 pub mod show;
 
 use serde::Deserialize;
@@ -52,7 +53,87 @@ pub struct Layout {
     /// Default: 1–5 = 明治…令和.
     #[serde(default)]
     pub eras: Option<BTreeMap<String, String>>,
+    /// The items of a record. With `[[records]]`, each record type has its own
+    /// and this is left out: after parsing it holds the data types' items (each
+    /// name once, in order of first appearance), the names the counts use.
+    #[serde(default)]
     pub fields: Vec<Field>,
+    /// Record types told apart by an item (`[[records]]`): a header, data and a
+    /// trailer, each with its own items. Empty: every record is data of `fields`.
+    #[serde(default)]
+    pub records: Vec<RecordType>,
+}
+
+/// One record type of a layout with `[[records]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordType {
+    /// Its name (`<stem>.<type>.csv` when several data types are declared).
+    #[serde(rename = "type")]
+    pub name: String,
+    /// `header`, `data` or `trailer`; default: `header` and `trailer` for types
+    /// of those names, else `data`.
+    #[serde(default)]
+    pub kind: Option<RecordKind>,
+    /// Which records are of this type.
+    pub when: When,
+    pub fields: Vec<Field>,
+}
+
+/// A record is of a type when the item (or the bytes at `offset`/`length` of a
+/// fixed record; the first item of a CSV record) equals `equals`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    #[serde(default)]
+    pub item: Option<String>,
+    #[serde(default)]
+    pub offset: Option<usize>,
+    #[serde(default)]
+    pub length: Option<usize>,
+    pub equals: String,
+}
+
+/// What a record type is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordKind {
+    /// Read and checked, never written; at most one, first.
+    Header,
+    /// Written, each data type to its own output when there are several.
+    Data,
+    /// Read and checked (its `count_of` / `sum_of` items), never written; last.
+    Trailer,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Header => "header",
+            RecordKind::Data => "data",
+            RecordKind::Trailer => "trailer",
+        }
+    }
+}
+
+impl RecordType {
+    pub fn kind(&self) -> RecordKind {
+        self.kind.unwrap_or(match self.name.as_str() {
+            "header" => RecordKind::Header,
+            "trailer" => RecordKind::Trailer,
+            _ => RecordKind::Data,
+        })
+    }
+}
+
+/// `sum_of = { type = "data", item = "税額" }`: a header or trailer item that
+/// holds the sum of a data item.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SumOf {
+    #[serde(rename = "type")]
+    pub of_type: String,
+    pub item: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -107,6 +188,72 @@ pub struct Field {
     /// (COBOL PIC N / PIC G).
     #[serde(default)]
     pub dbcs: bool,
+    /// header / trailer item: the number of records of this data type (or of
+    /// every data type: `"data"` when no type has that name).
+    #[serde(default)]
+    pub count_of: Option<String>,
+    /// header / trailer item: the sum of an item over the records of a data type.
+    #[serde(default)]
+    pub sum_of: Option<SumOf>,
+    // ---- target layouts (convert --to): where the item's value comes from ----
+    /// The source item it is read from (default: the source item of the same name).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// A fixed value, whatever the source holds.
+    #[serde(default, rename = "const")]
+    pub constant: Option<String>,
+    /// Source items joined by `separator` (empty ones left out).
+    #[serde(default)]
+    pub concat: Option<Vec<String>>,
+    /// concat: what goes between two non-empty items (default: nothing).
+    #[serde(default)]
+    pub separator: Option<String>,
+    /// One part of a source item cut at every `on`.
+    #[serde(default)]
+    pub split: Option<SplitRule>,
+    /// Code conversion table (TSV old<TAB>new, relative to the layout file).
+    #[serde(default)]
+    pub codes_table: Option<String>,
+    /// The value when the source value is empty (a target value: not converted).
+    #[serde(default)]
+    pub default: Option<String>,
+    /// codes_table: what a value with no line does (default: reject the record).
+    #[serde(default)]
+    pub unmapped: Option<UnmappedCode>,
+}
+
+/// `split = { from = "氏名", on = "　", part = 1 }`: part is 1-based.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitRule {
+    pub from: String,
+    pub on: String,
+    pub part: usize,
+}
+
+/// What a value that its item's code table has no line for does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnmappedCode {
+    /// The record is rejected as `unmapped-code` (the default).
+    #[default]
+    Reject,
+    /// The value is written as it is (then checked by the item's type) and counted.
+    Keep,
+}
+
+impl Field {
+    /// Whether the item says where its value comes from (only target layouts do).
+    pub fn has_source_rule(&self) -> bool {
+        self.from.is_some()
+            || self.constant.is_some()
+            || self.concat.is_some()
+            || self.separator.is_some()
+            || self.split.is_some()
+            || self.codes_table.is_some()
+            || self.default.is_some()
+            || self.unmapped.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -304,11 +451,16 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Layout, LayoutError> {
         path: path.to_string(),
         message: e.to_string(),
     })?;
-    layout.fill_number_lengths();
-    layout.check().map_err(|message| LayoutError::Invalid {
+    let invalid = |message| LayoutError::Invalid {
         path: path.to_string(),
         message,
-    })?;
+    };
+    if !layout.records.is_empty() {
+        layout.check_records().map_err(invalid)?;
+        return Ok(layout);
+    }
+    layout.fill_number_lengths();
+    layout.check().map_err(invalid)?;
     Ok(layout)
 }
 
@@ -401,6 +553,7 @@ impl Layout {
                 ));
             }
             self.check_mainframe_item(f, &at)?;
+            crate::target::check_field(f).map_err(|m| format!("{at}: {m}"))?;
         }
         if self.recfm.is_some() && self.format != Format::Fixed {
             return Err("recfm applies only to format = \"fixed\" layouts".into());
@@ -638,6 +791,12 @@ impl Layout {
                 newline: self.newline,
             },
         }
+    }
+
+    /// Whether some item says where its value comes from: a target layout, for
+    /// `convert --to` (see [`crate::target`]).
+    pub fn is_target(&self) -> bool {
+        self.fields.iter().any(Field::has_source_rule)
     }
 
     /// Index of the first item marked `key`, if any.

@@ -54,6 +54,36 @@ pub fn describe(layout: &Layout, origin: &str) -> String {
     }
     out.push('\n');
     let fixed = layout.format == Format::Fixed;
+    if layout.records.is_empty() {
+        out.push_str(&items_table(&layout.fields, fixed));
+    } else {
+        out.push_str(&record_types(layout, fixed));
+    }
+    let _ = writeln!(
+        out,
+        "\n{} {}items. 桁数: {}.",
+        layout.fields.len(),
+        if layout.records.is_empty() {
+            ""
+        } else {
+            "data "
+        },
+        if fixed && layout.is_target() {
+            "bytes of UTF-8 as written (1-based positions)"
+        } else if fixed {
+            "bytes of the source encoding (1-based positions)"
+        } else {
+            "characters, at most"
+        }
+    );
+    if layout.is_target() {
+        out.push_str(&sources(layout));
+    }
+    out
+}
+
+/// One line per item.
+fn items_table(fields: &[Field], fixed: bool) -> String {
     let mut rows = vec![[
         "No".to_string(),
         "項目名".into(),
@@ -62,7 +92,7 @@ pub fn describe(layout: &Layout, origin: &str) -> String {
         "必須".into(),
         "その他".into(),
     ]];
-    for (i, f) in layout.fields.iter().enumerate() {
+    for (i, f) in fields.iter().enumerate() {
         let length = match (f.offset, f.length) {
             (Some(off), Some(n)) if fixed => format!("{}〜{} ({n})", off + 1, off + n),
             (_, Some(n)) => n.to_string(),
@@ -77,17 +107,118 @@ pub fn describe(layout: &Layout, origin: &str) -> String {
             extras(f),
         ]);
     }
-    out.push_str(&table(&rows, &[true, false, false, true, false, false]));
-    let _ = writeln!(
-        out,
-        "\n{} items. 桁数: {}.",
-        layout.fields.len(),
-        if fixed {
-            "bytes of the source encoding (1-based positions)"
+    table(&rows, &[true, false, false, true, false, false])
+}
+
+/// Each record type: what tells it, its kind, and its items.
+fn record_types(layout: &Layout, fixed: bool) -> String {
+    let mut out = String::new();
+    for rt in &layout.records {
+        let when = match (&rt.when.item, rt.when.offset, rt.when.length) {
+            (Some(item), _, _) => format!("{item} = {:?}", rt.when.equals),
+            (None, Some(off), Some(n)) => {
+                format!("bytes {}〜{} = {:?}", off + 1, off + n, rt.when.equals)
+            }
+            _ => format!("the first item = {:?}", rt.when.equals),
+        };
+        let what = match rt.kind() {
+            super::RecordKind::Header => "read and checked, not written",
+            super::RecordKind::Trailer => "read and checked against the data, not written",
+            super::RecordKind::Data => "written",
+        };
+        let _ = writeln!(
+            out,
+            "{}record type {} ({}, {what}) when {when}",
+            if out.is_empty() { "" } else { "\n" },
+            rt.name,
+            rt.kind().as_str()
+        );
+        out.push_str(&items_table(&rt.fields, fixed));
+    }
+    let data = layout
+        .records
+        .iter()
+        .filter(|r| r.kind() == super::RecordKind::Data)
+        .count();
+    if data > 1 {
+        out.push_str("Each data type is written to its own output: <stem>.<type>.csv.\n");
+    }
+    out
+}
+
+/// `s` in double quotes as written (control characters escaped), naming a
+/// value of spaces only, which would not show.
+fn quoted(s: &str) -> String {
+    let text: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let name = match s {
+        _ if s.is_empty() => "",
+        _ if s.chars().all(|c| c == '\u{3000}') => "（全角空白）",
+        _ if s.chars().all(|c| c == ' ') => "（半角空白）",
+        _ => "",
+    };
+    format!("\"{text}\"{name}")
+}
+
+/// A target layout (`convert --to`): where each item's value comes from, as a
+/// table for review.
+fn sources(layout: &Layout) -> String {
+    let mut rows = vec![[
+        "No".to_string(),
+        "項目名".into(),
+        "元の項目".into(),
+        "規則".into(),
+        "コード変換".into(),
+        "空のとき".into(),
+    ]];
+    for (i, f) in layout.fields.iter().enumerate() {
+        let (from, rule) = if let Some(c) = &f.constant {
+            ("-".to_string(), format!("const {}", quoted(c)))
+        } else if let Some(items) = &f.concat {
+            (
+                items.join(" + "),
+                format!(
+                    "concat（区切り {}）",
+                    quoted(f.separator.as_deref().unwrap_or(""))
+                ),
+            )
+        } else if let Some(sp) = &f.split {
+            (
+                sp.from.clone(),
+                format!("split {} で分けた{}番目", quoted(&sp.on), sp.part),
+            )
         } else {
-            "characters, at most"
-        }
+            let from = f.from.as_deref().unwrap_or(&f.name).to_string();
+            (from, "そのまま".into())
+        };
+        let codes = match (&f.codes_table, f.unmapped) {
+            (Some(t), Some(super::UnmappedCode::Keep)) => format!("{t}（表にない値はそのまま）"),
+            (Some(t), _) => format!("{t}（表にない値は不正レコード）"),
+            (None, _) => String::new(),
+        };
+        let default = f.default.as_ref().map_or_else(String::new, |d| quoted(d));
+        rows.push([
+            (i + 1).to_string(),
+            f.name.clone(),
+            from,
+            rule,
+            codes,
+            default,
+        ]);
+    }
+    let mut out = String::from(
+        "\nTarget layout (convert --to): where each item's value comes from. \
+         コード変換 paths are relative to the layout file.\n\n",
     );
+    out.push_str(&table(&rows, &[true, false, false, false, false, false]));
     out
 }
 
@@ -160,6 +291,12 @@ fn extras(f: &Field) -> String {
     }
     if !f.codes.is_empty() {
         parts.push(format!("codes: {}", f.codes.join(", ")));
+    }
+    if let Some(of) = &f.count_of {
+        parts.push(format!("count_of {of}（件数を検査）"));
+    }
+    if let Some(sum) = &f.sum_of {
+        parts.push(format!("sum_of {}.{}（合計を検査）", sum.of_type, sum.item));
     }
     parts.join("; ")
 }

@@ -53,11 +53,26 @@ pub struct Manifest {
     /// Characters outside `--charset` met in text and kana items, per item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nonstandard: Vec<NonstandardEntry>,
+    /// Layouts with record types: the records of each type over all files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_types: Vec<RecordTypeEntry>,
+    /// Header and trailer items (`count_of`, `sum_of`) compared with the data read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trailer_checks: Vec<TrailerCheckEntry>,
+    /// A missing, repeated, unreadable or misplaced header or trailer, data after
+    /// the trailer: each with its record number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_findings: Vec<RecordFindingEntry>,
+    /// `convert --to`: the codes converted by the target's code tables, per
+    /// target item and (old, new) pair, in written records. Absent without --to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_conversions: Vec<CodeConversionEntry>,
     // --- reconcile ---
     /// `ikou reconcile`: the files compared, old side first (absent for convert).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub compared: Vec<ComparedInput>,
 }
+
 
 /// A file `ikou reconcile` read, as it was read.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -71,6 +86,77 @@ pub struct ComparedInput {
     /// Data records (not a header or blank lines), the unreadable ones included.
     pub records: u64,
     pub unreadable: u64,
+}
+
+
+/// The records of one record type (or, with `type` null and kind `unknown`,
+/// those of no type: rejected). Data and unknown: `read = written + rejected`;
+/// header and trailer records are read and checked, never written, and not in
+/// `counts.read`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RecordTypeEntry {
+    #[serde(rename = "type")]
+    pub of_type: Option<String>,
+    /// `header`, `data`, `trailer` or `unknown`.
+    pub kind: String,
+    pub read: u64,
+    pub written: u64,
+    pub rejected: u64,
+    /// The output the type's records are written to (data types of an input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}
+
+/// One header or trailer item compared with the data records read.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrailerCheckEntry {
+    /// Index into `inputs`.
+    pub file: usize,
+    /// The header or trailer type, and its record number.
+    #[serde(rename = "type")]
+    pub of_type: String,
+    pub record: u64,
+    pub item: String,
+    /// `count` or `sum`.
+    pub kind: String,
+    /// The value in the header or trailer (exact decimal text).
+    pub expected: String,
+    /// Counted or summed (exactly) over the data records read.
+    pub actual: String,
+    /// Data records whose item could not be read as a number (not summed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_summed: u64,
+    pub ok: bool,
+}
+
+/// A header/trailer finding.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RecordFindingEntry {
+    pub file: usize,
+    /// Null for a missing header or trailer.
+    pub record: Option<u64>,
+    pub code: String,
+    #[serde(rename = "type")]
+    pub of_type: String,
+    pub message: String,
+}
+
+/// One code pair of a target item's code table, and how many written records
+/// it converted; or (`kept`) a value without a line written as it was under
+/// `unmapped = "keep"`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CodeConversionEntry {
+    pub item: String,
+    /// The code table (as the target layout resolves it).
+    pub table: String,
+    /// The table line (1-based; 0 for a kept value).
+    pub line: usize,
+    /// null for the kept values of a `sensitive` item (only counted).
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub count: u64,
+    #[serde(default)]
+    pub kept: bool,
 }
 
 /// A character (or sequence) outside `--charset`, in one item.
@@ -190,6 +276,10 @@ pub struct InputEntry {
     pub bom: bool,
     #[serde(default)]
     pub eof_marker: bool,
+    /// With record types: this input's records per type; with several data
+    /// types each has its own output (and `output` is the first of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_types: Vec<RecordTypeEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -640,26 +640,41 @@ fn check_counts(m: &Manifest, rep: &mut VerifyReport) {
                 input.path, input.records, input.written, input.rejected
             ));
         }
-        for name in [&input.output, &input.rejects] {
-            if !named.insert(name.as_str()) {
+        // With several data types, each has its own output (and counts).
+        let typed: Vec<(&str, u64)> = input
+            .record_types
+            .iter()
+            .filter_map(|e| Some((e.output.as_deref()?, e.written)))
+            .collect();
+        let split = typed.iter().any(|(name, _)| *name != input.output);
+        let mut outputs: Vec<(&str, u64)> = if split {
+            typed
+        } else {
+            vec![(input.output.as_str(), input.written)]
+        };
+        outputs.dedup_by_key(|o| o.0);
+        for name in outputs.iter().map(|o| o.0).chain([input.rejects.as_str()]) {
+            if !named.insert(name) {
                 rep.problems.push(format!(
                     "{FILE_NAME}: {name} is named twice (each input has its own output and reject file)"
                 ));
             }
         }
+        check_type_counts(input, rep);
         let find = |list: &[FileEntry], name: &str| {
             list.iter().find(|e| e.path == name).map(|e| e.records)
         };
-        match find(&m.outputs, &input.output) {
-            Some(n) if n == input.written => {}
-            Some(n) => rep.problems.push(format!(
-                "{}: {} records written, but {} holds {n}",
-                input.path, input.written, input.output
-            )),
-            None => rep.problems.push(format!(
-                "{}: its output {} is not listed",
-                input.path, input.output
-            )),
+        for (name, written) in outputs {
+            match find(&m.outputs, name) {
+                Some(n) if n == written => {}
+                Some(n) => rep.problems.push(format!(
+                    "{}: {written} records written, but {name} holds {n}",
+                    input.path
+                )),
+                None => rep
+                    .problems
+                    .push(format!("{}: its output {name} is not listed", input.path)),
+            }
         }
         match find(&m.rejects, &input.rejects) {
             Some(n) if n == input.rejected => {}
@@ -672,6 +687,36 @@ fn check_counts(m: &Manifest, rep: &mut VerifyReport) {
                 input.path, input.rejects
             )),
         }
+    }
+}
+
+/// An input's records per type add up: data (and those of no type) read =
+/// written + rejected, and together the input's counts.
+fn check_type_counts(input: &super::InputEntry, rep: &mut VerifyReport) {
+    if input.record_types.is_empty() {
+        return;
+    }
+    let mut sum = (0u64, 0u64, 0u64);
+    for e in &input.record_types {
+        if e.kind == "header" || e.kind == "trailer" {
+            continue;
+        }
+        let name = e.of_type.as_deref().unwrap_or("(no type)");
+        if Some(e.read) != e.written.checked_add(e.rejected) {
+            rep.problems.push(format!(
+                "{}: record type {name}: read {} ≠ written {} + rejected {}",
+                input.path, e.read, e.written, e.rejected
+            ));
+        }
+        sum.0 = sum.0.saturating_add(e.read);
+        sum.1 = sum.1.saturating_add(e.written);
+        sum.2 = sum.2.saturating_add(e.rejected);
+    }
+    if sum != (input.records, input.written, input.rejected) {
+        rep.problems.push(format!(
+            "{}: the record types' counts (read {}, written {}, rejected {}) do not add up to the input's ({}, {}, {})",
+            input.path, sum.0, sum.1, sum.2, input.records, input.written, input.rejected
+        ));
     }
 }
 

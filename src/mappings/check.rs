@@ -33,6 +33,7 @@ use crate::gaiji::{
 };
 use crate::mj::IvsPolicy;
 use serde::Serialize;
+use sha2::Digest;
 use std::collections::HashSet;
 
 /// What the tables are checked against.
@@ -304,6 +305,175 @@ impl Reachable {
             _ => "",
         }
     }
+}
+
+// ---- code tables (convert --to) ----
+
+impl CheckReport {
+    /// Adds findings and tables checked apart from the 外字 tables (the code
+    /// tables of a target layout), recounting errors and warnings.
+    pub fn extend(&mut self, tables: Vec<TableSummary>, findings: Vec<Reported>) {
+        self.tables.extend(tables);
+        self.findings.extend(findings);
+        self.errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == "error")
+            .count();
+        self.warnings = self.findings.len() - self.errors;
+    }
+}
+
+/// Lints the code tables of target layout `target` (`mappings check --to`):
+///
+/// | code              | severity        | what                                                   |
+/// |-------------------|-----------------|--------------------------------------------------------|
+/// | `code-syntax`     | error           | a line that is not `old<TAB>new`, or not UTF-8         |
+/// | `duplicate-old`   | error / warning | an old code twice: with another new code (convert refuses the table) / the same line again |
+/// | `new-not-in-codes`| error           | a new code that is not one of the item's `codes` (its records would be rejected) |
+/// | `unreachable-code`| warning         | with `--corpus`: a line whose old code the corpus never gives the item |
+/// | `missing-code`    | error / warning | with `--corpus`: a value with no line: its records are rejected (`unmapped-code`) / written as is (`unmapped = "keep"`) |
+///
+/// Err (exit 2): a table cannot be read, or the target layout names none.
+pub fn check_codes(
+    target: &crate::layout::LoadedLayout,
+    survey: Option<&crate::target::survey::CodeSurvey>,
+) -> Result<(Vec<TableSummary>, Vec<Reported>), crate::Error> {
+    use crate::target::codes;
+    let dir = crate::target::Plan::table_dir(target);
+    let mut tables = Vec::new();
+    let mut findings = Vec::new();
+    for (j, f) in target.layout.fields.iter().enumerate() {
+        let Some(rel) = &f.codes_table else {
+            continue;
+        };
+        let at = format!(
+            "target layout {}: field {} ({:?})",
+            target.origin,
+            j + 1,
+            f.name
+        );
+        let Some(dir) = &dir else {
+            return Err(crate::Error::Config(format!(
+                "{at}: a bundled layout has no directory to find codes_table {rel:?} in"
+            )));
+        };
+        let path = dir.join(rel);
+        let shown = path.to_string_lossy().into_owned();
+        let bytes = codes::read_bytes(&path, &shown)
+            .map_err(|e| crate::Error::Config(format!("{at}: {e}")))?;
+        let parsed = codes::parse_lines(&bytes);
+        let mut find =
+            |line: usize, severity: &'static str, code: &'static str, message: String| {
+                findings.push(Reported {
+                    path: shown.clone(),
+                    line,
+                    severity,
+                    code,
+                    message: format!("{}: {message}", f.name),
+                })
+            };
+        for (line, e) in &parsed.errors {
+            find(*line, "error", "code-syntax", e.clone());
+        }
+        let mut first: std::collections::HashMap<&str, &codes::CodeLine> =
+            std::collections::HashMap::new();
+        for l in &parsed.lines {
+            match first.get(l.old.as_str()) {
+                Some(prev) if prev.new != l.new => find(
+                    l.line,
+                    "error",
+                    "duplicate-old",
+                    format!(
+                        "old code {:?} is converted to {:?} on line {} and to {:?} here;                          convert refuses the table: keep one line",
+                        l.old, prev.new, prev.line, l.new
+                    ),
+                ),
+                Some(prev) => find(
+                    l.line,
+                    "warning",
+                    "duplicate-old",
+                    format!("the same line as line {}; remove one", prev.line),
+                ),
+                None => {
+                    first.insert(&l.old, l);
+                }
+            }
+            if f.kind == crate::layout::FieldType::Code && !f.codes.contains(&l.new) {
+                find(
+                    l.line,
+                    "error",
+                    "new-not-in-codes",
+                    format!(
+                        "{:?} → {:?}: the new code is not one of the item's codes ({}); \
+                         records with {:?} would be rejected as unknown-code",
+                        l.old,
+                        l.new,
+                        f.codes.join(", "),
+                        l.old
+                    ),
+                );
+            }
+        }
+        if let Some(sv) = survey {
+            let empty = Default::default();
+            let seen = sv.values.get(&j).unwrap_or(&empty);
+            for l in &parsed.lines {
+                if !seen.contains_key(&l.old) && first.get(l.old.as_str()) == Some(&l) {
+                    find(
+                        l.line,
+                        "warning",
+                        "unreachable-code",
+                        format!(
+                            "old code {:?} never occurs in the corpus ({} records); \
+                             is the line for another item or system?",
+                            l.old, sv.records
+                        ),
+                    );
+                }
+            }
+            let keep = f.unmapped == Some(crate::layout::UnmappedCode::Keep);
+            for (v, s) in seen {
+                if first.contains_key(v.as_str()) {
+                    continue;
+                }
+                let value = if f.sensitive {
+                    "a value (sensitive: not shown)".to_string()
+                } else {
+                    format!("value {v:?}")
+                };
+                let what = if keep {
+                    "they are written as they are (unmapped = \"keep\")"
+                } else {
+                    "those records would be rejected as unmapped-code; add a line"
+                };
+                find(
+                    0,
+                    if keep { "warning" } else { "error" },
+                    "missing-code",
+                    format!(
+                        "{value} occurs {} times in the corpus (first in input {} record {}) \
+                         and has no line: {what}",
+                        s.count,
+                        s.file + 1,
+                        s.record
+                    ),
+                );
+            }
+        }
+        tables.push(TableSummary {
+            path: shown.clone(),
+            sha256: crate::output::hex(&sha2::Sha256::digest(&bytes)),
+            entries: parsed.lines.len(),
+        });
+    }
+    if tables.is_empty() {
+        return Err(crate::Error::Usage(format!(
+            "target layout {} names no codes_table: nothing to check",
+            target.origin
+        )));
+    }
+    Ok((tables, findings))
 }
 
 #[cfg(test)]

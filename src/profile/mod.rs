@@ -245,6 +245,14 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     if opts.jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
+    if !opts.layout.layout.records.is_empty() {
+        // Its header and trailer would be read as data of the wrong items.
+        return Err(Error::Config(format!(
+            "layout {}: declares record types ([[records]]), which profile does not read yet; \
+             ikou convert reads them (its report counts each type)",
+            opts.layout.origin
+        )));
+    }
     for (path, label) in inputs.iter().zip(labels) {
         let checked = input::check(path, opts.encoding, &opts.layout.layout, true);
         if !opts.skip_encoding_check {

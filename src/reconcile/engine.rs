@@ -1546,6 +1546,10 @@ fn build_manifest(
         cleansing: Vec::new(),
         kept_dates: Vec::new(),
         nonstandard: Vec::new(),
+        record_types: Vec::new(),
+        trailer_checks: Vec::new(),
+        record_findings: Vec::new(),
+        code_conversions: Vec::new(),
         compared: all,
     }
 }

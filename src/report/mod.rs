@@ -74,6 +74,8 @@ pub fn reason_label(code: &str) -> &'static str {
         "short-item" => "項目の途中で終わる可変長レコード",
         "bad-rdw" => "不正なレコード記述語（RDW）",
         "after-bad-rdw" => "不正な RDW 以降のバイト",
+        crate::target::apply::UNMAPPED_CODE => "コード変換表にないコード",
+        crate::records::UNKNOWN_TYPE => "どのレコード種別にもあたらないレコード",
         _ => "その他",
     }
 }
@@ -119,6 +121,8 @@ pub fn render(run: &Run) -> String {
     ];
     sections.extend(nonstandard_section(run));
     sections.extend(other_mappings(run));
+    sections.extend(code_conversions(m));
+    sections.extend(record_types(run));
     sections.push(cleansing(m));
     sections.extend(kept_dates(run)); // dates
     sections.push(rejects(run, &reasons));
@@ -678,6 +682,144 @@ fn other_mappings(run: &Run) -> Option<Section> {
                                     td class="n" { (num(*count)) }
                                     td { (first_cell(run, first.as_ref())) }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    })
+}
+
+/// `convert --to`: every code converted by a target item's code table, per
+/// item and pair, and the values kept without a line. Shown when some were.
+fn code_conversions(m: &Manifest) -> Option<Section> {
+    if m.code_conversions.is_empty() {
+        return None;
+    }
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "（sensitive）".into());
+    Some(Section {
+        id: "code-conversions",
+        title: "コード変換".into(),
+        body: html! {
+            p class="note" {
+                "出力したレコードで、変換先レイアウト（--to）の項目のコード変換表により変換したコードの数です。"
+                "「変換表にないまま出力」は unmapped = \"keep\" の項目で、変換表に行のない値をそのまま書いたものです。"
+            }
+            table id="code-conversions-table" {
+                thead { tr { th { "項目" } th { "変換前" } th { "変換後" } th { "件数" } th { "変換表（行）" } } }
+                tbody {
+                    @for c in &m.code_conversions {
+                        tr {
+                            td { (t(&c.item)) }
+                            td { code { (t(shown(&c.old))) } }
+                            @if c.kept {
+                                td { "変換表にないまま出力" }
+                            } @else {
+                                td { code { (t(shown(&c.new))) } }
+                            }
+                            td class="n" { (num(c.count)) }
+                            td class="note" {
+                                (t(&c.table))
+                                @if c.line > 0 { "（" (c.line) "行目）" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    })
+}
+
+/// A finding's code in Japanese.
+fn finding_label(code: &str) -> &'static str {
+    match code {
+        "missing-header" => "ヘッダレコードがない",
+        "missing-trailer" => "トレーラレコードがない",
+        "repeated-header" => "ヘッダレコードが2つ以上",
+        "repeated-trailer" => "トレーラレコードが2つ以上",
+        "header-not-first" => "ヘッダレコードが先頭にない",
+        "data-after-trailer" => "トレーラの後にデータレコード",
+        "invalid-header" => "ヘッダレコードが読めない",
+        "invalid-trailer" => "トレーラレコードが読めない",
+        _ => "その他",
+    }
+}
+
+/// Layouts with record types: the records per type (they reconcile: data read =
+/// written + rejected), the header and trailer checks, and the findings.
+fn record_types(run: &Run) -> Option<Section> {
+    let m = run.manifest;
+    if m.record_types.is_empty() {
+        return None;
+    }
+    let kind_label = |k: &str| match k {
+        "header" => "ヘッダ",
+        "data" => "データ",
+        "trailer" => "トレーラ",
+        _ => "種別不明（不受理）",
+    };
+    let failed = m.trailer_checks.iter().filter(|c| !c.ok).count();
+    Some(Section {
+        id: "record-types",
+        title: "レコード種別とトレーラ検査".into(),
+        body: html! {
+            p class="note" {
+                "レコード区分により各レコードの種別を判定しました。ヘッダとトレーラは読んで検査し、出力しません。"
+                "データの読込件数 = 出力件数 + 不受理件数です（種別ごと、合計とも）。"
+            }
+            table id="record-types-table" {
+                thead { tr { th { "種別" } th { "区分" } th { "読込" } th { "出力" } th { "不受理" } } }
+                tbody {
+                    @for e in &m.record_types {
+                        tr {
+                            td { (t(e.of_type.as_deref().unwrap_or("—"))) }
+                            td { (kind_label(&e.kind)) }
+                            td class="n" { (num(e.read)) }
+                            td class="n" { (num(e.written)) }
+                            td class="n" { (num(e.rejected)) }
+                        }
+                    }
+                }
+            }
+            @if !m.trailer_checks.is_empty() {
+                h3 { "トレーラ（ヘッダ）の件数・合計の検査" }
+                @if failed == 0 {
+                    p { "すべて一致しました。" }
+                } @else {
+                    p class="bad" { (failed) " 件の検査が一致しません。データは書き換えていません。発生元に確認してください。" }
+                }
+                table id="trailer-checks-table" {
+                    thead { tr { th { "ファイル" } th { "レコード" } th { "項目" } th { "検査" } th { "記載値" } th { "実際" } th { "結果" } } }
+                    tbody {
+                        @for c in &m.trailer_checks {
+                            tr {
+                                td { (t(file_name(run, c.file))) }
+                                td class="n" { (c.record) }
+                                td { (t(&c.item)) }
+                                td { @if c.kind == "count" { "件数" } @else { "合計" } }
+                                td class="n" { code { (t(&c.expected)) } }
+                                td class="n" {
+                                    code { (t(&c.actual)) }
+                                    @if c.not_summed > 0 { br; span class="note" { "数値として読めない " (num(c.not_summed)) " 件を除く" } }
+                                }
+                                td { @if c.ok { "一致" } @else { strong { "不一致" } } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !m.record_findings.is_empty() {
+                h3 { "ヘッダ・トレーラの指摘" }
+                table id="record-findings-table" {
+                    thead { tr { th { "ファイル" } th { "レコード" } th { "指摘" } th { "詳細" } } }
+                    tbody {
+                        @for f in &m.record_findings {
+                            tr {
+                                td { (t(file_name(run, f.file))) }
+                                td class="n" { @if let Some(r) = f.record { (r) } @else { "—" } }
+                                td { (finding_label(&f.code)) br; code class="note" { (t(&f.code)) } }
+                                td class="note" { (t(&f.message)) }
                             }
                         }
                     }

@@ -86,7 +86,10 @@ impl Fixture {
                 stream: StreamInfo::default(),
                 tally,
                 output: written("bb22"),
+                codes: Default::default(),
                 rejects: written("cc33"),
+                extra_outputs: Vec::new(),
+                types: None,
             }],
             layout: crate::layout::parse(LAYOUT.as_bytes(), "t.toml").unwrap(),
             mapper,
@@ -217,6 +220,7 @@ fn every_reason_code_has_a_japanese_label() {
         "unknown-era",
         "era-out-of-range",
         "meiji-lunar-calendar",
+        "unmapped-code",
     ] {
         assert_ne!(reason_label(code), "その他", "{code}");
     }
@@ -234,7 +238,22 @@ fn hostile_values_are_escaped_and_neutralised_everywhere() {
     f.manifest.tables[0].path = hostile.into();
     f.layout.title = hostile.into();
     f.layout.fields[0].name = hostile.into();
+    f.manifest
+        .code_conversions
+        .push(crate::manifest::CodeConversionEntry {
+            item: hostile.into(),
+            table: hostile.into(),
+            line: 1,
+            old: Some(hostile.into()),
+            new: Some(hostile.into()),
+            count: 1,
+            kept: false,
+        });
     let page = f.render();
+    assert!(
+        page.contains("id=\"code-conversions\""),
+        "the section is shown"
+    );
     assert!(!page.contains("<script>alert"), "markup is escaped");
     for c in ['\u{202E}', '\u{2066}', '\u{200F}'] {
         assert!(!page.contains(c), "{c:?} is neutralised");

@@ -1,0 +1,424 @@
+//! Per record: the source items reshaped into the target's items, and what was
+//! converted counted. Nothing here allocates once the buffers have grown to the
+//! longest record.
+
+use super::codes::{PADDING, trim_pad};
+use super::{Plan, Source};
+use crate::items::Items;
+use crate::layout::{Field, Layout, UnmappedCode};
+use crate::record::item_reject;
+use crate::reject::Reject;
+use std::collections::BTreeMap;
+
+/// Reject code of a value that its item's code table has no line for.
+pub const UNMAPPED_CODE: &str = "unmapped-code";
+
+/// Buffers reused from record to record (part of [`crate::record::Scratch`]).
+#[derive(Debug, Default)]
+pub struct TargetScratch {
+    /// The source items after the map stage (when some item needed it).
+    pub mapped: Items,
+    /// The target items, reshaped (before the target's cleansing).
+    pub items: Items,
+    /// concat: the joined value.
+    joined: String,
+    /// The code pairs converted in this record ([`Plan::pair`] indices).
+    pub converted: Vec<usize>,
+    /// Values kept under `unmapped = "keep"`: (target item, range of `kept_text`).
+    pub kept: Vec<(usize, usize, usize)>,
+    kept_text: String,
+}
+
+impl TargetScratch {
+    /// The kept values of this record as (target item, value).
+    pub fn kept(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.kept
+            .iter()
+            .map(|&(j, a, b)| (j, &self.kept_text[a..b]))
+    }
+}
+
+impl Plan {
+    /// Reshapes `source` (the source items, mapped) into `s.items`, converting
+    /// codes. Err: the reject of a value its table has no line for.
+    pub fn reshape(&self, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
+        s.items.clear();
+        s.converted.clear();
+        s.kept.clear();
+        s.kept_text.clear();
+        let fields = &self.layout().fields;
+        for (j, it) in self.items.iter().enumerate() {
+            let value: &str = match &it.source {
+                Source::Item(i) => source.get(*i),
+                Source::Const(c) => c,
+                Source::Split { item, on, part } => {
+                    let v = trim_pad(source.get(*item));
+                    v.split(&**on).nth(part - 1).unwrap_or("")
+                }
+                Source::Concat { items, separator } => {
+                    s.joined.clear();
+                    for &i in items {
+                        let part = trim_pad(source.get(i));
+                        if part.is_empty() {
+                            continue;
+                        }
+                        if !s.joined.is_empty() {
+                            s.joined.push_str(separator);
+                        }
+                        s.joined.push_str(part);
+                    }
+                    &s.joined
+                }
+            };
+            if it.default.is_none() && it.table.is_none() {
+                s.items.push(value);
+                continue;
+            }
+            let empty = trim_pad(value).is_empty();
+            let value = match (&it.default, empty) {
+                (Some(d), true) => d,
+                _ => value,
+            };
+            let value = match it.table {
+                // An empty value (and a default) is a target value: not looked up.
+                Some(t) if !empty => match self.tables[t].lookup(value) {
+                    Some(k) => {
+                        s.converted.push(self.pair(t, k));
+                        self.tables[t].new_code(k)
+                    }
+                    None if it.unmapped == UnmappedCode::Keep => {
+                        let a = s.kept_text.len();
+                        s.kept_text.push_str(trim_pad(value));
+                        s.kept.push((j, a, s.kept_text.len()));
+                        value
+                    }
+                    None => return Err(unmapped(&fields[j], &self.tables[t].path, value)),
+                },
+                _ => value,
+            };
+            s.items.push(value);
+        }
+        Ok(())
+    }
+}
+
+#[cold]
+fn unmapped(field: &Field, table: &str, value: &str) -> Reject {
+    item_reject(field, UNMAPPED_CODE, || {
+        format!(
+            "{}: 値「{}」はコード変換表 {table} にありません。変換表に行を加えるか、\
+             そのまま書くなら項目に unmapped = \"keep\" を指定してください",
+            field.name,
+            value.trim_matches(PADDING)
+        )
+    })
+}
+
+/// fixed targets: a value is at most `length` bytes of UTF-8.
+#[inline]
+pub fn check_bytes(field: &Field, value: &str) -> Result<(), Reject> {
+    match field.length {
+        Some(max) if value.len() > max => Err(too_many_bytes(field, value.len(), max)),
+        _ => Ok(()),
+    }
+}
+
+#[cold]
+fn too_many_bytes(field: &Field, n: usize, max: usize) -> Reject {
+    item_reject(field, "too-long", || {
+        format!(
+            "{}: UTF-8 で{n}バイトあり、上限の{max}バイトを超えています",
+            field.name
+        )
+    })
+}
+
+/// Writes one fixed-length record of `layout` (a target: every item has an
+/// offset and a length, checked by [`crate::target::apply::check_bytes`]) in
+/// UTF-8: each item at its offset, left-aligned and padded with spaces, as are
+/// the bytes no item covers; then CRLF when the layout has `newline`.
+pub fn fixed_line(out: &mut Vec<u8>, layout: &Layout, order: &[usize], items: &Items) {
+    let start = out.len();
+    for &j in order {
+        let f = &layout.fields[j];
+        let at = start + f.offset.unwrap_or(0);
+        if out.len() < at {
+            out.resize(at, b' ');
+        }
+        let v = items.get(j).as_bytes();
+        out.extend_from_slice(v);
+        let end = at + f.length.unwrap_or(v.len()).max(v.len());
+        if out.len() < end {
+            out.resize(end, b' ');
+        }
+    }
+    let end = start + layout.record_length.unwrap_or(0);
+    if out.len() < end {
+        out.resize(end, b' ');
+    }
+    if layout.newline {
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+impl Plan {
+    /// fixed targets: item indices in offset order (for [`fixed_line`]).
+    pub fn fixed_order(&self) -> &[usize] {
+        &self.order
+    }
+}
+
+/// What a run converted: per (table, line) pair, and the values kept under
+/// `unmapped = "keep"` per target item.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CodeCounts {
+    /// By [`Plan::pair`] index (empty until the first conversion).
+    pub pairs: Vec<u64>,
+    /// Target item → kept value → count.
+    pub kept: BTreeMap<usize, BTreeMap<String, u64>>,
+}
+
+impl CodeCounts {
+    /// Counts one written record's conversions.
+    pub fn add(&mut self, s: &TargetScratch) {
+        for &p in &s.converted {
+            if self.pairs.len() <= p {
+                self.pairs.resize(p + 1, 0);
+            }
+            self.pairs[p] += 1;
+        }
+        for (j, v) in s.kept() {
+            let per = self.kept.entry(j).or_default();
+            match per.get_mut(v) {
+                Some(n) => *n += 1,
+                None => {
+                    per.insert(v.to_string(), 1);
+                }
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &CodeCounts) {
+        if self.pairs.len() < other.pairs.len() {
+            self.pairs.resize(other.pairs.len(), 0);
+        }
+        for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
+            *a += b;
+        }
+        for (j, per) in &other.kept {
+            let mine = self.kept.entry(*j).or_default();
+            for (v, n) in per {
+                *mine.entry(v.clone()).or_default() += n;
+            }
+        }
+    }
+
+    /// The manifest's `code_conversions`: every pair converted at least once, in
+    /// target item order then table line order; then each item's kept values
+    /// (their value shown only when the item is not sensitive).
+    pub fn entries(&self, plan: &Plan) -> Vec<crate::manifest::CodeConversionEntry> {
+        let mut out = Vec::new();
+        for (j, it) in plan.items.iter().enumerate() {
+            let field = &plan.layout().fields[j];
+            if let Some(t) = it.table {
+                let table = &plan.tables[t];
+                for (k, line) in table.lines.iter().enumerate() {
+                    let count = self.pairs.get(plan.base[t] + k).copied().unwrap_or(0);
+                    if count > 0 {
+                        out.push(crate::manifest::CodeConversionEntry {
+                            item: field.name.clone(),
+                            table: table.path.clone(),
+                            line: line.line,
+                            old: Some(line.old.clone()),
+                            new: Some(line.new.clone()),
+                            count,
+                            kept: false,
+                        });
+                    }
+                }
+            }
+            if let Some(per) = self.kept.get(&j) {
+                let table = it
+                    .table
+                    .map(|t| plan.tables[t].path.clone())
+                    .unwrap_or_default();
+                if field.sensitive {
+                    out.push(crate::manifest::CodeConversionEntry {
+                        item: field.name.clone(),
+                        table,
+                        line: 0,
+                        old: None,
+                        new: None,
+                        count: per.values().sum(),
+                        kept: true,
+                    });
+                    continue;
+                }
+                for (v, &count) in per {
+                    out.push(crate::manifest::CodeConversionEntry {
+                        item: field.name.clone(),
+                        table: table.clone(),
+                        line: 0,
+                        old: Some(v.clone()),
+                        new: Some(v.clone()),
+                        count,
+                        kept: true,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::LoadedLayout;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// A plan of `target` (a layout file written with `tables` beside it) over `source`.
+    fn plan(source: &str, target: &str, tables: &[(&str, String)]) -> Plan {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in tables {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, target).unwrap();
+        let origin = path.to_string_lossy().into_owned();
+        let target = LoadedLayout {
+            layout: crate::layout::parse(target.as_bytes(), &origin).unwrap(),
+            origin,
+            bytes: target.as_bytes().to_vec(),
+        };
+        let source = crate::layout::parse(source.as_bytes(), "s").unwrap();
+        Plan::compile(&source, target).unwrap()
+    }
+
+    fn items(values: &[&str]) -> Items {
+        let mut it = Items::default();
+        for v in values {
+            it.push(v);
+        }
+        it
+    }
+
+    const AB: &str =
+        "name = \"s\"\nformat = \"csv\"\n[[fields]]\nname = \"a\"\n[[fields]]\nname = \"b\"\n";
+    const V: &str = "name = \"s\"\nformat = \"csv\"\n[[fields]]\nname = \"v\"\n";
+
+    proptest! {
+        #[test]
+        fn concat_then_split_gives_the_parts_back(
+            a in "[a-z0-9山田太郎花子アイウ-]{1,8}",
+            b in "[a-z0-9山田太郎花子アイウ-]{1,8}",
+        ) {
+            let join = plan(
+                AB,
+                "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"j\"\nconcat = [\"a\", \"b\"]\nseparator = \"　\"\n",
+                &[],
+            );
+            let mut s = TargetScratch::default();
+            join.reshape(&items(&[&a, &b]), &mut s).unwrap();
+            let joined = s.items.get(0).to_string();
+            prop_assert_eq!(&joined, &format!("{a}　{b}"));
+            let split = plan(
+                V,
+                "name = \"t\"\nformat = \"csv\"\n\
+                 [[fields]]\nname = \"p1\"\nsplit = { from = \"v\", on = \"　\", part = 1 }\n\
+                 [[fields]]\nname = \"p2\"\nsplit = { from = \"v\", on = \"　\", part = 2 }\n",
+                &[],
+            );
+            split.reshape(&items(&[&joined]), &mut s).unwrap();
+            prop_assert_eq!(s.items.get(0), a.as_str());
+            prop_assert_eq!(s.items.get(1), b.as_str());
+        }
+
+        #[test]
+        fn every_code_in_a_table_is_converted_and_counted(
+            table in proptest::collection::btree_map("[A-Z0-9]{1,4}", "[0-9]{1,3}", 1..12),
+            picks in proptest::collection::vec(any::<proptest::sample::Index>(), 0..40),
+        ) {
+            let text: String = table.iter().map(|(o, n)| format!("{o}\t{n}\n")).collect();
+            let p = plan(
+                V,
+                "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"c\"\nfrom = \"v\"\ncodes_table = \"c.tsv\"\n",
+                &[("c.tsv", text)],
+            );
+            let olds: Vec<&String> = table.keys().collect();
+            let mut counts = CodeCounts::default();
+            let mut want: BTreeMap<&str, u64> = BTreeMap::new();
+            let mut s = TargetScratch::default();
+            // Every line once, then random picks.
+            let values: Vec<&str> = olds
+                .iter()
+                .map(|o| o.as_str())
+                .chain(picks.iter().map(|i| olds[i.index(olds.len())].as_str()))
+                .collect();
+            for v in values {
+                p.reshape(&items(&[v]), &mut s).unwrap();
+                prop_assert_eq!(s.items.get(0), table[v].as_str());
+                counts.add(&s);
+                *want.entry(v).or_default() += 1;
+            }
+            let entries = counts.entries(&p);
+            prop_assert_eq!(entries.len(), table.len(), "every line converted at least once");
+            for e in entries {
+                let old = e.old.unwrap();
+                prop_assert_eq!(Some(e.count), want.get(old.as_str()).copied());
+                prop_assert_eq!(e.new.as_deref(), Some(table[&old].as_str()));
+            }
+        }
+
+        #[test]
+        fn an_unmapped_code_never_reaches_the_output(
+            table in proptest::collection::btree_map("[A-D]{1,2}", "[0-9]", 1..6),
+            values in proptest::collection::vec("[A-D]{1,2}", 1..20),
+        ) {
+            let text: String = table.iter().map(|(o, n)| format!("{o}\t{n}\n")).collect();
+            let p = plan(
+                V,
+                "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"c\"\nfrom = \"v\"\ncodes_table = \"c.tsv\"\n",
+                &[("c.tsv", text)],
+            );
+            let enc = crate::decode::Encoding::Utf8;
+            let mapper = crate::gaiji::Mapper::new(&[], enc, crate::gaiji::MapOptions::default()).unwrap();
+            let source = crate::layout::parse(V.as_bytes(), "s").unwrap();
+            let rp = crate::record::RecordProcessor::new(source, enc, mapper)
+                .unwrap()
+                .with_target(p)
+                .unwrap();
+            let mut s = crate::record::Scratch::default();
+            for v in &values {
+                match (rp.process(v.as_bytes(), None, &mut s), table.get(v)) {
+                    (Ok(()), Some(new)) => prop_assert_eq!(s.written().get(0), new.as_str()),
+                    (Err(r), None) => {
+                        prop_assert_eq!(r.code, UNMAPPED_CODE);
+                        prop_assert_eq!(r.item.as_deref(), Some("c"));
+                    }
+                    (got, want) => prop_assert!(false, "{v}: {got:?} with table line {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_line_pads_items_and_gaps_with_spaces() {
+        let layout = crate::layout::parse(
+            "name = \"f\"\nformat = \"fixed\"\nrecord_length = 12\nnewline = true\n\
+             [[fields]]\nname = \"b\"\noffset = 6\nlength = 3\n\
+             [[fields]]\nname = \"a\"\noffset = 0\nlength = 4\n"
+                .as_bytes(),
+            "f",
+        )
+        .unwrap();
+        let mut items = Items::default();
+        items.push("xy");
+        items.push("山");
+        let mut out = b"prev".to_vec();
+        fixed_line(&mut out, &layout, &[1, 0], &items);
+        assert_eq!(out, "prev山   xy    \r\n".as_bytes());
+        assert_eq!(out.len() - 4, 12 + 2);
+    }
+}

@@ -1,0 +1,288 @@
+//! Code conversion tables: TSV `old<TAB>new<TAB>note`, one per target item.
+//!
+//! ```text
+//! # comment lines start with '#'
+//! old<TAB>new<TAB>note
+//! 01<TAB>1<TAB>男
+//! 02<TAB>2<TAB>女
+//! ```
+//! The header line `old<TAB>new` is optional; columns after the second are notes.
+//! Parsing is strict, every error naming its line: a code table decides what is
+//! written, so a line ikou cannot read exactly is never guessed at.
+
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// A code table file is at most this many bytes (a table of every 市区町村コード
+/// is well under 1 MiB); more is not a code table, and is not read into memory.
+pub const MAX_TABLE_FILE: u64 = 16 << 20;
+
+/// Errors listed at most, per table (the rest are counted).
+const MAX_ERRORS: usize = 20;
+
+/// The padding a fixed-length item carries: looked-up values, concat parts and
+/// values tested for emptiness are taken without it.
+pub const PADDING: [char; 2] = [' ', '\u{3000}'];
+
+/// `v` without the padding at either end; most values have none, which the
+/// first and last byte show without a scan (U+3000 is E3 80 80).
+#[inline]
+pub fn trim_pad(v: &str) -> &str {
+    match (v.as_bytes().first(), v.as_bytes().last()) {
+        (Some(&f), Some(&l)) if f != b' ' && f != 0xE3 && l != b' ' && l != 0x80 => v,
+        _ => v.trim_matches(PADDING),
+    }
+}
+
+/// One line of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeLine {
+    /// 1-based line number in the file.
+    pub line: usize,
+    pub old: String,
+    pub new: String,
+    pub note: String,
+}
+
+/// A parsed table, ready for lookups.
+#[derive(Debug, Clone)]
+pub struct CodeTable {
+    /// As the layout names it, for messages and the manifest.
+    pub path: String,
+    pub sha256: String,
+    pub lines: Vec<CodeLine>,
+    /// (old, index into `lines`), sorted by old for binary search.
+    index: Vec<(Box<str>, u32)>,
+}
+
+impl CodeTable {
+    /// The line (index into [`CodeTable::lines`]) converting `value` (taken
+    /// without its padding), if any.
+    #[inline]
+    pub fn lookup(&self, value: &str) -> Option<u32> {
+        let key = trim_pad(value);
+        self.index
+            .binary_search_by(|(old, _)| (**old).cmp(key))
+            .ok()
+            .map(|k| self.index[k].1)
+    }
+
+    /// The new code of line `k` (from [`CodeTable::lookup`]).
+    pub fn new_code(&self, k: u32) -> &str {
+        self.lines.get(k as usize).map_or("", |l| l.new.as_str())
+    }
+}
+
+/// What [`parse_lines`] makes of a table: its lines, and the errors of the lines
+/// it could not read: (line, message); line 0 for the whole file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub lines: Vec<CodeLine>,
+    pub errors: Vec<(usize, String)>,
+}
+
+/// Reads the lines of a table without judging duplicates (for `mappings check`,
+/// which lists them).
+pub fn parse_lines(bytes: &[u8]) -> Parsed {
+    let mut p = Parsed::default();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            p.errors.push((
+                0,
+                format!(
+                    "not UTF-8 (first bad byte at byte offset {}); save the code table as UTF-8",
+                    e.valid_up_to()
+                ),
+            ));
+            return p;
+        }
+    };
+    let mut header_possible = true;
+    for (n, raw) in text.split('\n').enumerate() {
+        let line = n + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if raw.is_empty() || raw.starts_with('#') {
+            continue;
+        }
+        let mut cols = raw.split('\t');
+        let old = cols.next().unwrap_or_default();
+        let Some(new) = cols.next() else {
+            p.errors.push((
+                line,
+                "needs two columns, old<TAB>new (no tab found); \
+                 separate the columns with a tab, not spaces"
+                    .into(),
+            ));
+            continue;
+        };
+        let note = cols.collect::<Vec<_>>().join("\t");
+        if std::mem::take(&mut header_possible) && old == "old" && new == "new" {
+            continue;
+        }
+        let bad = |what: &str, v: &str| -> Option<String> {
+            if v.chars().any(char::is_control) {
+                Some(format!(
+                    "the {what} code holds a control character; remove it"
+                ))
+            } else if v != v.trim_matches(PADDING) {
+                Some(format!(
+                    "the {what} code {v:?} has spaces around it; remove them \
+                     (values are looked up without the spaces fixed-length items are padded with)"
+                ))
+            } else {
+                None
+            }
+        };
+        if old.is_empty() {
+            p.errors.push((
+                line,
+                "the old code is empty; an empty source value takes the item's \
+                 `default`, not a table line"
+                    .into(),
+            ));
+            continue;
+        }
+        if let Some(e) = bad("old", old).or_else(|| bad("new", new)) {
+            p.errors.push((line, e));
+            continue;
+        }
+        p.lines.push(CodeLine {
+            line,
+            old: old.to_string(),
+            new: new.to_string(),
+            note,
+        });
+    }
+    p
+}
+
+/// Parses a table strictly: any unreadable line, or an old code given twice
+/// with different new codes, is an error (all listed, with line numbers).
+pub fn parse(bytes: &[u8], path: &str) -> Result<CodeTable, String> {
+    let Parsed { lines, errors } = parse_lines(bytes);
+    let mut errors: Vec<String> = errors
+        .into_iter()
+        .map(|(line, e)| match line {
+            0 => format!("{path}: {e}"),
+            n => format!("{path}:{n}: {e}"),
+        })
+        .collect();
+    let mut index: Vec<(Box<str>, u32)> = Vec::with_capacity(lines.len());
+    for (k, l) in lines.iter().enumerate() {
+        let k = u32::try_from(k).map_err(|_| format!("{path}: too many lines"))?;
+        index.push((l.old.as_str().into(), k));
+    }
+    // Stable: of lines with the same old code, the first stays first.
+    index.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Vec<(Box<str>, u32)> = Vec::with_capacity(index.len());
+    for (old, k) in index {
+        if let Some((prev_old, prev)) = kept.last()
+            && *prev_old == old
+        {
+            let (a, b) = (&lines[*prev as usize], &lines[k as usize]);
+            if a.new != b.new {
+                errors.push(format!(
+                    "{path}:{}: old code {:?} is already converted to {:?} on line {}; \
+                     keep one of the two lines",
+                    b.line, b.old, a.new, a.line
+                ));
+            }
+            continue;
+        }
+        kept.push((old, k));
+    }
+    if !errors.is_empty() {
+        let more = errors.len().saturating_sub(MAX_ERRORS);
+        errors.truncate(MAX_ERRORS);
+        if more > 0 {
+            errors.push(format!("{path}: and {more} more errors"));
+        }
+        return Err(errors.join("\n"));
+    }
+    Ok(CodeTable {
+        path: path.to_string(),
+        sha256: crate::output::hex(&Sha256::digest(bytes)),
+        lines,
+        index: kept,
+    })
+}
+
+/// Reads a table file, refusing one larger than [`MAX_TABLE_FILE`] without
+/// reading more than one byte past it. `shown` names it in messages.
+pub fn read_bytes(path: &Path, shown: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TABLE_FILE + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read code table {shown}: {e}"))?;
+    if bytes.len() as u64 > MAX_TABLE_FILE {
+        return Err(format!(
+            "code table {shown} is larger than {} MiB, which no code table is; check the path",
+            MAX_TABLE_FILE >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads and parses a table file.
+pub fn read(path: &Path, shown: &str) -> Result<CodeTable, String> {
+    parse(&read_bytes(path, shown)?, shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_lines_header_comments_and_notes() {
+        let t = parse(
+            "\u{FEFF}# 続柄\r\nold\tnew\tnote\r\n01\t1\t世帯主\r\n\r\n02\t2\t妻\tmore\n".as_bytes(),
+            "z.tsv",
+        )
+        .unwrap();
+        assert_eq!(t.lines.len(), 2);
+        assert_eq!(t.lines[0].line, 3);
+        assert_eq!(t.lines[1].note, "妻\tmore");
+        assert_eq!(t.lookup("02").map(|k| t.new_code(k)), Some("2"));
+        assert_eq!(t.lookup(" 01　").map(|k| t.new_code(k)), Some("1"));
+        assert_eq!(t.lookup("03"), None);
+        assert_eq!(t.lookup("old"), None, "the header is not a line");
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        for (text, want) in [
+            ("01 1\n", "z.tsv:1: needs two columns"),
+            ("# c\n\t1\n", "z.tsv:2: the old code is empty"),
+            ("01 \t1\n", "z.tsv:1: the old code \"01 \" has spaces"),
+            (
+                "01\t1\n02\t\u{7}\n",
+                "z.tsv:2: the new code holds a control",
+            ),
+            (
+                "01\t1\n01\t2\n",
+                "z.tsv:2: old code \"01\" is already converted to \"1\" on line 1",
+            ),
+        ] {
+            let e = parse(text.as_bytes(), "z.tsv").unwrap_err();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+        let e = parse(b"\xff\t1\n", "z.tsv").unwrap_err();
+        assert!(e.contains("z.tsv") && e.contains("UTF-8"), "{e}");
+        // The same line twice is harmless (mappings check lists it).
+        assert!(parse(b"01\t1\n01\t1\n", "z.tsv").is_ok());
+        // old/new is a header only on the first line.
+        let t = parse(b"01\t1\nold\tnew\n", "z.tsv").unwrap();
+        assert_eq!(t.lookup("old").map(|k| t.new_code(k)), Some("new"));
+    }
+
+    #[test]
+    fn lists_at_most_a_screenful_of_errors() {
+        let text = "x\n".repeat(50);
+        let e = parse(text.as_bytes(), "z.tsv").unwrap_err();
+        assert_eq!(e.lines().count(), MAX_ERRORS + 1);
+        assert!(e.ends_with("and 30 more errors"), "{e}");
+    }
+}
