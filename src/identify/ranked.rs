@@ -1,21 +1,14 @@
 //! What `ikou identify` found for each vendor 外字: its glyph and its candidates,
 //! best first, and the `--json` shape.
 
+use super::rank::Candidate;
 use super::source::{Code, VendorGlyph};
-
-/// One candidate glyph: `MJ012345` (IPAmj明朝) or `GJ000001` (an extension table's
-/// font), with a score a person can read, 0 (unlike) to 100 (the same shape).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ranked {
-    pub name: String,
-    pub score: f32,
-}
 
 /// A vendor 外字 with its candidates, best first.
 #[derive(Clone, Debug)]
 pub struct Identified {
     pub glyph: VendorGlyph,
-    pub candidates: Vec<Ranked>,
+    pub candidates: Vec<Candidate>,
 }
 
 impl Identified {
@@ -24,17 +17,16 @@ impl Identified {
     }
 
     /// The best candidate.
-    pub fn best(&self) -> Option<&Ranked> {
+    pub fn best(&self) -> Option<&Candidate> {
         self.candidates.first()
     }
 
-    /// How far the best candidate is ahead of the next (its score when alone).
+    /// How far the best candidate is ahead of the next (its score when alone:
+    /// nothing else came near).
     pub fn margin(&self) -> f32 {
-        match self.candidates.as_slice() {
-            [] => 0.0,
-            [one] => one.score,
-            [a, b, ..] => a.score - b.score,
-        }
+        super::rank::margin(&self.candidates)
+            .or_else(|| self.best().map(|b| b.score))
+            .unwrap_or(0.0)
     }
 
     /// Whether the best candidate may be written into the table unseen: score at
@@ -119,7 +111,7 @@ pub(crate) mod tests {
             },
             candidates: cands
                 .iter()
-                .map(|(n, s)| Ranked {
+                .map(|(n, s)| Candidate {
                     name: n.to_string(),
                     score: *s,
                 })

@@ -25,8 +25,8 @@ pub const MAX_SIDE: u32 = 1024;
 /// codes (CP932's 1,880, JEF's ~10,000), so this only stops runaway inputs.
 pub const MAX_GLYPHS: usize = 100_000;
 
-/// The em size outline glyphs are drawn at.
-pub const OUTLINE_PX: u32 = 64;
+/// The em size outline glyphs are drawn at: the reference glyphs' size.
+pub const OUTLINE_PX: u32 = crate::identify::RENDER_PX;
 
 /// A 外字 code as a vendor 外字 table names it (the `source` column).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -4,7 +4,7 @@
 //! drawn by [`crate::identify::glyph::rasterize`] (ab_glyph).
 
 use super::{Code, Codes, Glyphs, OUTLINE_PX, VendorGlyph, is_private_use};
-use crate::identify::glyph::rasterize;
+use crate::identify::glyph::OutlineFont;
 use std::collections::BTreeMap;
 use ttf_parser::{Face, GlyphId};
 
@@ -54,8 +54,7 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
             ids.insert(c, id);
         }
     }
-    let font = ab_glyph::FontRef::try_from_slice_and_index(data, 0)
-        .map_err(|e| format!("the font cannot be drawn ({e})"))?;
+    let font = OutlineFont::parse(data)?;
     let upem = i64::from(face.units_per_em());
     let mut glyphs = Vec::new();
     let mut empty = 0usize;
@@ -77,7 +76,7 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
                 id.0
             ));
         }
-        match rasterize(&font, id.0, OUTLINE_PX) {
+        match font.rasterize(id.0, OUTLINE_PX) {
             Some(bitmap) if !bitmap.is_blank() => glyphs.push(VendorGlyph { code, bitmap }),
             _ => empty += 1,
         }
