@@ -5,6 +5,7 @@ mod args;
 mod convert;
 mod docs;
 mod hints;
+mod identify;
 mod layout;
 mod layouts;
 mod mappings;
@@ -36,6 +37,7 @@ enum Command {
     Mj(mj::Args),
     Profile(profile::Args),
     Mappings(mappings::Args),
+    Identify(identify::Args),
     Layouts(layouts::Args),
     Layout(layout::Args),
     Completions(docs::CompletionsArgs),
@@ -51,6 +53,7 @@ pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Mj(a) => mj::run(a),
         Command::Profile(a) => profile::run(a),
         Command::Mappings(a) => mappings::run(a),
+        Command::Identify(a) => identify::run(a),
         Command::Layouts(a) => layouts::run(a),
         Command::Layout(a) => layout::run(a),
         Command::Completions(a) => docs::completions(a),
