@@ -356,3 +356,70 @@ fn flags_are_checked_before_any_work() {
     assert_ne!(o.status.code(), Some(0));
     assert!(err.contains("/nonexistent/ipamjm.ttf") && err.contains("--reference"), "{err}");
 }
+
+#[test]
+fn profile_and_the_report_show_the_vendor_glyph_beside_each_gaiji() {
+    // The sample's 外字 are U+E000–U+E004 (cp932 0xF040…); vendor_pua.ttf draws them.
+    let layout = common::SAMPLE_LAYOUT;
+    let input = "testdata/juki_kojin.csv";
+    let o = ikou()
+        .current_dir(root())
+        .args(["profile", "--layout", layout, "--font", VENDOR_TTF, input])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("外字 as the vendor's font draws them"), "{out}");
+    assert!(out.contains("U+E000 0xF040") && out.contains('█'), "{out}");
+    let o = ikou()
+        .current_dir(root())
+        .args(["profile", "--layout", layout, "--font", VENDOR_TTF, "--json", input])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for g in v["gaiji"].as_array().unwrap() {
+        let uri = g["vendor_glyph"].as_str().unwrap_or("");
+        assert!(uri.starts_with("data:image/png;base64,"), "{g}");
+    }
+    // A glyph directory keyed by the vendor's byte codes: found through the bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let pngs = dir.path().join("pngs");
+    fs::create_dir(&pngs).unwrap();
+    let mut cross = Bitmap::blank(16, 16);
+    for i in 2..14 {
+        cross.pixels[8 * 16 + i] = 255;
+        cross.pixels[i * 16 + 8] = 255;
+    }
+    fs::write(pngs.join("0xF041.png"), ikou::identify::source::png::encode(&cross)).unwrap();
+    let out_dir = dir.path().join("out");
+    let o = ikou()
+        .current_dir(root())
+        .args(["convert", "--layout", layout, "--font", s(&pngs), "--out", s(&out_dir), input])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(report.contains("外字フォントの字形"), "the column is there");
+    assert_eq!(report.matches("の字形（外字フォント）").count(), 1, "U+E001 only");
+    assert!(report.contains("—（フォントにない）"));
+    // Without --font the report is as before.
+    let plain = dir.path().join("plain");
+    ikou()
+        .current_dir(root())
+        .args(["convert", "--layout", layout, "--out", s(&plain), input])
+        .output()
+        .unwrap();
+    let report = fs::read_to_string(plain.join("report.html")).unwrap();
+    assert!(!report.contains("外字フォントの字形"));
+    // A damaged --font stops before any output, naming the file.
+    let bad = dir.path().join("bad.ttf");
+    fs::write(&bad, b"junk").unwrap();
+    let o = ikou()
+        .current_dir(root())
+        .args(["convert", "--layout", layout, "--font", s(&bad), "--out", s(&dir.path().join("o2")), input])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(s(&bad)));
+    assert!(!dir.path().join("o2").exists());
+}

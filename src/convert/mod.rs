@@ -62,6 +62,8 @@ pub struct ConvertOptions {
     /// on Japanese Windows reads it as UTF-8 (recorded as `rejects_bom` in the
     /// manifest's options).
     pub rejects_bom: bool,
+    /// `--font`: the vendor's 外字 glyphs, shown in report.html beside each 外字.
+    pub vendor: Option<crate::identify::source::VendorImages>,
 }
 
 impl ConvertOptions {
@@ -80,6 +82,7 @@ impl ConvertOptions {
             progress: None,
             force: false,
             rejects_bom: false,
+            vendor: None,
         }
     }
 
@@ -244,6 +247,7 @@ fn write_report(
         files,
         layout: &opts.layout.layout,
         mapper: processor.mapper(),
+        vendor: opts.vendor.as_ref(),
     });
     let path = opts.out_dir.join(crate::report::FILE_NAME);
     let (f, w) = write_pending(&path, html.as_bytes())?;

@@ -99,6 +99,7 @@ impl Fixture {
             files: &self.files,
             layout: &self.layout,
             mapper: &self.mapper,
+            vendor: None,
         })
     }
 }

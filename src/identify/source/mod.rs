@@ -226,6 +226,126 @@ pub(crate) fn finish(mut glyphs: Vec<VendorGlyph>) -> Result<Vec<VendorGlyph>, S
     Ok(glyphs)
 }
 
+/// The vendor's glyphs as images to show beside each 外字 (`convert --font`,
+/// `profile --font`), by code.
+#[derive(Clone, Debug, Default)]
+pub struct VendorImages {
+    /// What was read, as given (for the page).
+    pub font: String,
+    glyphs: std::collections::BTreeMap<Code, Bitmap>,
+}
+
+impl VendorImages {
+    /// Every glyph of the font, BDF or directory at `path`.
+    pub fn read(path: &Path) -> Result<VendorImages, Error> {
+        let found = read(path, &Codes::all_gaiji())?;
+        Ok(VendorImages {
+            font: path.display().to_string(),
+            glyphs: found.glyphs.into_iter().map(|g| (g.code, g.bitmap)).collect(),
+        })
+    }
+
+    /// The glyph of the 外字 decoded as `c`, whose raw bytes are `bytes` (`0xF040`)
+    /// when known: by code point, else by the vendor's double-byte code.
+    pub fn glyph(&self, c: char, bytes: Option<&str>) -> Option<&Bitmap> {
+        self.glyphs.get(&Code::Char(c)).or_else(|| {
+            let b = Code::parse(bytes?).ok()?;
+            matches!(b, Code::Bytes(_)).then_some(())?;
+            self.glyphs.get(&b)
+        })
+    }
+
+    /// [`VendorImages::glyph`] as a `data:image/png;base64,…` URI.
+    pub fn data_uri(&self, c: char, bytes: Option<&str>) -> Option<String> {
+        use base64::Engine;
+        let b = self.glyph(c, bytes)?;
+        Some(format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png::encode(b))
+        ))
+    }
+
+    pub fn len(&self) -> usize {
+        self.glyphs.len()
+    }
+
+    /// The glyphs of `codes` (a 外字 and its raw bytes, as in [`VendorImages::glyph`])
+    /// drawn in text, four to a row with the code above each, for a terminal: the
+    /// vendor's shape beside profile's list of 外字.
+    pub fn text_art(&self, codes: &[(char, Option<String>)]) -> String {
+        const COLS: usize = 16;
+        const PER_ROW: usize = 4;
+        let mut out = String::new();
+        for row in codes.chunks(PER_ROW) {
+            let arts: Vec<(String, Vec<String>)> = row
+                .iter()
+                .map(|(c, b)| {
+                    let label = format!("U+{:04X}{}", u32::from(*c), b.as_deref().map(|b| format!(" {b}")).unwrap_or_default());
+                    let art = match self.glyph(*c, b.as_deref()) {
+                        Some(g) => text_art(g, COLS),
+                        None => vec!["(no glyph in --font)".to_string()],
+                    };
+                    (label, art)
+                })
+                .collect();
+            let lines = arts.iter().map(|a| a.1.len()).max().unwrap_or(0);
+            let cell = |s: &str| format!("{s}{}", " ".repeat((COLS + 4).saturating_sub(s.chars().count())));
+            out.push_str("  ");
+            out.push_str(&arts.iter().map(|a| cell(&a.0)).collect::<String>().trim_end().to_string());
+            out.push('\n');
+            for i in 0..lines {
+                let line: String = arts
+                    .iter()
+                    .map(|a| cell(a.1.get(i).map_or("", String::as_str)))
+                    .collect();
+                out.push_str("  ");
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.glyphs.is_empty()
+    }
+}
+
+/// `b` scaled to at most `cols` columns and drawn with half blocks (two pixel
+/// rows a line): `█` both inked, `▀` top, `▄` bottom.
+pub fn text_art(b: &Bitmap, cols: usize) -> Vec<String> {
+    let (w, h) = (b.width as usize, b.height as usize);
+    if w == 0 || h == 0 || cols == 0 {
+        return Vec::new();
+    }
+    // Pixels per text column, the same both ways so the shape keeps its proportions.
+    let step = w.max(h).div_ceil(cols).max(1);
+    let (gw, gh) = (w.div_ceil(step), h.div_ceil(step));
+    let inked = |gx: usize, gy: usize| -> bool {
+        let (mut sum, mut n) = (0u32, 0u32);
+        for y in gy * step..((gy + 1) * step).min(h) {
+            for x in gx * step..((gx + 1) * step).min(w) {
+                sum += u32::from(b.pixels[y * w + x]);
+                n += 1;
+            }
+        }
+        // A cell a quarter inked shows: thin strokes stay visible when scaled down.
+        n > 0 && sum * 4 >= n * 255
+    };
+    (0..gh.div_ceil(2))
+        .map(|r| {
+            (0..gw)
+                .map(|x| match (inked(x, 2 * r), 2 * r + 1 < gh && inked(x, 2 * r + 1)) {
+                    (true, true) => '█',
+                    (true, false) => '▀',
+                    (false, true) => '▄',
+                    (false, false) => ' ',
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +361,17 @@ mod tests {
         for bad in ["U+D800", "U+110000", "0x10000", "E0", "U+", "0x", "U+E00G", "U+1234567"] {
             assert!(Code::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn text_art_keeps_the_shape() {
+        let mut b = Bitmap::blank(4, 4);
+        for i in 0..4 {
+            b.pixels[i] = 255; // top row
+            b.pixels[i * 4] = 255; // left column
+        }
+        assert_eq!(text_art(&b, 4), ["█▀▀▀", "█   "]);
+        assert_eq!(text_art(&b, 2), ["█▀"]);
     }
 
     #[test]
