@@ -17,7 +17,9 @@ use std::sync::OnceLock;
 const REFERENCE: &str = "/usr/share/fonts/truetype/ipamj/ipamjm.ttf";
 const VENDOR_TTF: &str = "testdata/identify/vendor_pua.ttf";
 /// The glyphs of vendor_pua.ttf: U+E000… → these MJ glyphs.
-const PACKED: [&str; 6] = ["MJ028902", "MJ032129", "MJ025760", "MJ022336", "MJ008064", "MJ026190"];
+const PACKED: [&str; 6] = [
+    "MJ028902", "MJ032129", "MJ025760", "MJ022336", "MJ008064", "MJ026190",
+];
 
 /// The index cache every test shares, built once (the first build takes a while).
 /// None when IPAmj明朝 is not installed.
@@ -32,7 +34,15 @@ fn cache() -> Option<&'static Path> {
             let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("identify-cache");
             let o = ikou()
                 .env("XDG_CACHE_HOME", &dir)
-                .args(["identify", "--font", VENDOR_TTF, "--codes", "U+E000", "--reference", REFERENCE])
+                .args([
+                    "identify",
+                    "--font",
+                    VENDOR_TTF,
+                    "--codes",
+                    "U+E000",
+                    "--reference",
+                    REFERENCE,
+                ])
                 .current_dir(root())
                 .output()
                 .expect("ikou runs");
@@ -102,7 +112,10 @@ fn assert_found(got: &[(String, Vec<String>)], want: &[(&str, &str)]) {
     assert_eq!(got.len(), want.len(), "{got:?}");
     for ((code, names), (wc, wmj)) in got.iter().zip(want) {
         assert_eq!(code, wc, "{got:?}");
-        assert!(names.iter().take(5).any(|n| n == wmj), "{wc}: {wmj} not in {names:?}");
+        assert!(
+            names.iter().take(5).any(|n| n == wmj),
+            "{wc}: {wmj} not in {names:?}"
+        );
     }
 }
 
@@ -166,11 +179,17 @@ fn each_packed_glyph_is_ranked_first_and_json_has_the_issue_shape() {
         .enumerate()
         .map(|(i, mj)| (format!("U+{:04X}", 0xE000 + i), mj.to_string()))
         .collect();
-    let got: Vec<(String, String)> = best.iter().map(|(c, m, _)| (c.clone(), m.clone())).collect();
+    let got: Vec<(String, String)> = best
+        .iter()
+        .map(|(c, m, _)| (c.clone(), m.clone()))
+        .collect();
     assert_eq!(got, want);
     assert!(best.iter().all(|b| b.2 > 95.0), "{best:?}");
     // --codes picks a range.
-    let (code, out, err) = identify(cache, &["--font", VENDOR_TTF, "--json", "--codes", "U+E001-U+E002"]);
+    let (code, out, err) = identify(
+        cache,
+        &["--font", VENDOR_TTF, "--json", "--codes", "U+E001-U+E002"],
+    );
     assert_eq!(code, 0, "{err}");
     let codes: Vec<String> = best_of(&out).into_iter().map(|b| b.0).collect();
     assert_eq!(codes, ["U+E001", "U+E002"]);
@@ -184,18 +203,35 @@ fn bdf_glyphs_keep_the_codes_their_registry_gives() {
     let dir = tempfile::tempdir().unwrap();
     // JIS rows 85–94 are the user-defined area: 0x7521 → U+E000 as in CP932.
     let jis = dir.path().join("jis.bdf");
-    fs::write(&jis, bdf("JISX0208.1983", &[0x7521, 0x7522, 0x3021], &glyphs)).unwrap();
+    fs::write(
+        &jis,
+        bdf("JISX0208.1983", &[0x7521, 0x7522, 0x3021], &glyphs),
+    )
+    .unwrap();
     let (code, out, err) = identify(cache, &["--font", s(&jis), "--json"]);
     assert_eq!(code, 0, "{err}");
     // 0x3021 is a standard character, left out.
-    assert_found(&candidates_of(&out), &[("U+E000", names[0]), ("U+E001", names[1])]);
+    assert_found(
+        &candidates_of(&out),
+        &[("U+E000", names[0]), ("U+E001", names[1])],
+    );
     assert!(err.contains("standard JIS"), "{err}");
     // A vendor's own codes stay as the 外字 table writes raw codes.
     let sjis = dir.path().join("vendor.bdf");
-    fs::write(&sjis, bdf("FUJITSU-JEF", &[0xF040, 0xF041, 0xF042], &glyphs)).unwrap();
-    let (code, out, err) = identify(cache, &["--font", s(&sjis), "--json", "--codes", "0xF041-0xF042"]);
+    fs::write(
+        &sjis,
+        bdf("FUJITSU-JEF", &[0xF040, 0xF041, 0xF042], &glyphs),
+    )
+    .unwrap();
+    let (code, out, err) = identify(
+        cache,
+        &["--font", s(&sjis), "--json", "--codes", "0xF041-0xF042"],
+    );
     assert_eq!(code, 0, "{err}");
-    assert_found(&candidates_of(&out), &[("0xF041", names[1]), ("0xF042", names[2])]);
+    assert_found(
+        &candidates_of(&out),
+        &[("0xF041", names[1]), ("0xF042", names[2])],
+    );
 }
 
 #[test]
@@ -205,14 +241,22 @@ fn png_images_named_by_code_are_glyphs() {
     let glyphs = mj_bitmaps(&names);
     let dir = tempfile::tempdir().unwrap();
     for (file, g) in ["U+E010.png", "e011.png", "0xF040.png"].iter().zip(&glyphs) {
-        fs::write(dir.path().join(file), ikou::identify::source::png::encode(g)).unwrap();
+        fs::write(
+            dir.path().join(file),
+            ikou::identify::source::png::encode(g),
+        )
+        .unwrap();
     }
     fs::write(dir.path().join("readme.txt"), "not an image").unwrap();
     let (code, out, err) = identify(cache, &["--font", s(dir.path()), "--json"]);
     assert_eq!(code, 0, "{err}");
     assert_found(
         &candidates_of(&out),
-        &[("U+E010", names[0]), ("U+E011", names[1]), ("0xF040", names[2])],
+        &[
+            ("U+E010", names[0]),
+            ("U+E011", names[1]),
+            ("0xF040", names[2]),
+        ],
     );
     assert!(err.contains("1 files not named *.png"), "{err}");
 }
@@ -228,7 +272,10 @@ fn the_work_list_proposes_candidates_fills_sure_ones_and_never_replaces_a_file()
     let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(rows[0], "source\ttarget\tnote");
     assert_eq!(rows.len(), 7);
-    assert!(rows[1].starts_with(&format!("U+E000\t\t候補 {}", PACKED[0])), "{text}");
+    assert!(
+        rows[1].starts_with(&format!("U+E000\t\t候補 {}", PACKED[0])),
+        "{text}"
+    );
     // Never over an existing file, whatever it is: exit 2, the file as it was.
     fs::write(&w, "mine").unwrap();
     let (code, _, err) = identify(cache, &["--font", VENDOR_TTF, "--worklist", s(&w)]);
@@ -245,19 +292,45 @@ fn the_work_list_proposes_candidates_fills_sure_ones_and_never_replaces_a_file()
     let w2 = dir.path().join("accepted.tsv");
     let (code, _, err) = identify(
         cache,
-        &["--font", VENDOR_TTF, "--worklist", s(&w2), "--accept-above", "95", "--accept-margin", "0"],
+        &[
+            "--font",
+            VENDOR_TTF,
+            "--worklist",
+            s(&w2),
+            "--accept-above",
+            "95",
+            "--accept-margin",
+            "0",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("filled 6 of 6 targets"), "{err}");
     let text = fs::read_to_string(&w2).unwrap();
-    assert!(text.contains(&format!("U+E000\t{}\t自動", PACKED[0])), "{text}");
+    assert!(
+        text.contains(&format!("U+E000\t{}\t自動", PACKED[0])),
+        "{text}"
+    );
     // The filled work list is a table ikou reads.
     let o = ikou().args(["mappings", "check", s(&w2)]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let w3 = dir.path().join("none.tsv");
     let (_, _, err) = identify(
         cache,
-        &["--font", VENDOR_TTF, "--worklist", s(&w3), "--accept-above", "100", "--accept-margin", "100"],
+        &[
+            "--font",
+            VENDOR_TTF,
+            "--worklist",
+            s(&w3),
+            "--accept-above",
+            "100",
+            "--accept-margin",
+            "100",
+        ],
     );
     assert!(err.contains("filled 0 of 6"), "{err}");
 }
@@ -267,7 +340,10 @@ fn the_review_page_shows_vendor_glyphs_beside_their_candidates() {
     let Some(cache) = cache() else { return };
     let dir = tempfile::tempdir().unwrap();
     let h = dir.path().join("review.html");
-    let (code, _, err) = identify(cache, &["--font", VENDOR_TTF, "--html", s(&h), "--top", "3"]);
+    let (code, _, err) = identify(
+        cache,
+        &["--font", VENDOR_TTF, "--html", s(&h), "--top", "3"],
+    );
     assert_eq!(code, 0, "{err}");
     let page = fs::read_to_string(&h).unwrap();
     assert_eq!(page.matches("data:image/png;base64,").count(), 6);
@@ -300,7 +376,10 @@ fn bad_input_is_named_never_a_crash() {
     fs::write(badname.join("index.png"), b"").unwrap();
     let cases: [(&Path, &str); 4] = [
         (&garbage, "not a TrueType/OpenType font"),
-        (&bad_bdf, "line 9: glyph \"a\": BITMAP has 1 rows, BBX says 2"),
+        (
+            &bad_bdf,
+            "line 9: glyph \"a\": BITMAP has 1 rows, BBX says 2",
+        ),
         (&pngs, "not a PNG image"),
         (&badname, "named by its code"),
     ];
@@ -312,18 +391,30 @@ fn bad_input_is_named_never_a_crash() {
             .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{err}");
-        assert!(err.contains(s(path)) && err.contains(want), "{err} / wanted {want}");
+        assert!(
+            err.contains(s(path)) && err.contains(want),
+            "{err} / wanted {want}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     }
     // A font without PUA glyphs.
     let o = ikou()
         .current_dir(root())
-        .args(["identify", "--font", "testdata/identify/no_pua.ttf", "--reference", s(&garbage)])
+        .args([
+            "identify",
+            "--font",
+            "testdata/identify/no_pua.ttf",
+            "--reference",
+            s(&garbage),
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("no 外字 glyph") && err.contains("--codes"), "{err}");
+    assert!(
+        err.contains("no 外字 glyph") && err.contains("--codes"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -334,7 +425,10 @@ fn flags_are_checked_before_any_work() {
         (vec!["--top", "0"], "--top"),
         (vec!["--top", "1000"], "--top"),
         (vec!["--accept-above", "90"], "--worklist"),
-        (vec!["--worklist", "w.tsv", "--accept-above", "101"], "0 to 100"),
+        (
+            vec!["--worklist", "w.tsv", "--accept-above", "101"],
+            "0 to 100",
+        ),
     ] {
         let o = ikou()
             .args(["identify", "--font", VENDOR_TTF])
@@ -348,13 +442,22 @@ fn flags_are_checked_before_any_work() {
     }
     // A reference that is not there: named, with what to do.
     let o = ikou()
-        .args(["identify", "--font", VENDOR_TTF, "--reference", "/nonexistent/ipamjm.ttf"])
+        .args([
+            "identify",
+            "--font",
+            VENDOR_TTF,
+            "--reference",
+            "/nonexistent/ipamjm.ttf",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_ne!(o.status.code(), Some(0));
-    assert!(err.contains("/nonexistent/ipamjm.ttf") && err.contains("--reference"), "{err}");
+    assert!(
+        err.contains("/nonexistent/ipamjm.ttf") && err.contains("--reference"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -368,12 +471,22 @@ fn profile_and_the_report_show_the_vendor_glyph_beside_each_gaiji() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(out.contains("外字 as the vendor's font draws them"), "{out}");
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("外字 as the vendor's font draws them"),
+        "{out}"
+    );
     assert!(out.contains("U+E000 0xF040") && out.contains('█'), "{out}");
     let o = ikou()
         .current_dir(root())
-        .args(["profile", "--layout", layout, "--font", VENDOR_TTF, "--json", input])
+        .args([
+            "profile", "--layout", layout, "--font", VENDOR_TTF, "--json", input,
+        ])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -390,17 +503,39 @@ fn profile_and_the_report_show_the_vendor_glyph_beside_each_gaiji() {
         cross.pixels[8 * 16 + i] = 255;
         cross.pixels[i * 16 + 8] = 255;
     }
-    fs::write(pngs.join("0xF041.png"), ikou::identify::source::png::encode(&cross)).unwrap();
+    fs::write(
+        pngs.join("0xF041.png"),
+        ikou::identify::source::png::encode(&cross),
+    )
+    .unwrap();
     let out_dir = dir.path().join("out");
     let o = ikou()
         .current_dir(root())
-        .args(["convert", "--layout", layout, "--font", s(&pngs), "--out", s(&out_dir), input])
+        .args([
+            "convert",
+            "--layout",
+            layout,
+            "--font",
+            s(&pngs),
+            "--out",
+            s(&out_dir),
+            input,
+        ])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let report = fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(report.contains("外字フォントの字形"), "the column is there");
-    assert_eq!(report.matches("の字形（外字フォント）").count(), 1, "U+E001 only");
+    assert_eq!(
+        report.matches("の字形（外字フォント）").count(),
+        1,
+        "U+E001 only"
+    );
     assert!(report.contains("—（フォントにない）"));
     // Without --font the report is as before.
     let plain = dir.path().join("plain");
@@ -416,7 +551,16 @@ fn profile_and_the_report_show_the_vendor_glyph_beside_each_gaiji() {
     fs::write(&bad, b"junk").unwrap();
     let o = ikou()
         .current_dir(root())
-        .args(["convert", "--layout", layout, "--font", s(&bad), "--out", s(&dir.path().join("o2")), input])
+        .args([
+            "convert",
+            "--layout",
+            layout,
+            "--font",
+            s(&bad),
+            "--out",
+            s(&dir.path().join("o2")),
+            input,
+        ])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));

@@ -91,7 +91,11 @@ pub fn run(a: Args) -> u8 {
 fn identify(a: &Args) -> Result<(), ikou::Error> {
     // Refusals first: they should not wait for the index.
     if let Some(w) = &a.worklist {
-        check_new(w, "--worklist", "it never replaces a file: give a new name, or move the old work list away")?;
+        check_new(
+            w,
+            "--worklist",
+            "it never replaces a file: give a new name, or move the old work list away",
+        )?;
     }
     if let Some(h) = &a.html {
         check_replaceable(h)?;
@@ -115,7 +119,12 @@ fn identify(a: &Args) -> Result<(), ikou::Error> {
         eprintln!("ikou: {}: {n}", a.font.display());
     }
     let cache = cache_dir();
-    let mj = load_index(&reference, cache.as_deref(), "mj", &ikou::identify::index::mj_name)?;
+    let mj = load_index(
+        &reference,
+        cache.as_deref(),
+        "mj",
+        &ikou::identify::index::mj_name,
+    )?;
     if mj.is_empty() {
         return Err(ikou::Error::Config(format!(
             "{}: no glyph named mj000001… in this font; --reference must be IPAmj明朝 (ipamjm.ttf)",
@@ -137,7 +146,8 @@ fn identify(a: &Args) -> Result<(), ikou::Error> {
                     }
                 })
                 .collect();
-            let name = move |g: &GlyphInfo<'_>| g.chars.iter().find_map(|c| by_char.get(c).cloned());
+            let name =
+                move |g: &GlyphInfo<'_>| g.chars.iter().find_map(|c| by_char.get(c).cloned());
             let idx = load_index(font, cache.as_deref(), "gj", &name)?;
             if idx.is_empty() {
                 eprintln!(
@@ -170,7 +180,8 @@ fn identify(a: &Args) -> Result<(), ikou::Error> {
             margin: a.accept_margin,
         });
         let (text, filled) = worklist::worklist(&list, &font_shown, accept);
-        ikou::output::write_new(path, text.as_bytes()).map_err(|e| write_error(path, "--worklist", e))?;
+        ikou::output::write_new(path, text.as_bytes())
+            .map_err(|e| write_error(path, "--worklist", e))?;
         let said = match accept {
             Some(acc) => format!(
                 "; filled {filled} of {} targets (score ≥ {}, margin ≥ {}): check them too",
@@ -196,8 +207,13 @@ fn identify(a: &Args) -> Result<(), ikou::Error> {
                 margin: a.accept_margin,
             }),
         });
-        ikou::output::write_atomic(path, text.as_bytes()).map_err(|e| write_error(path, "--html", e))?;
-        eprintln!("ikou: {}: review page of {} 外字", path.display(), list.len());
+        ikou::output::write_atomic(path, text.as_bytes())
+            .map_err(|e| write_error(path, "--html", e))?;
+        eprintln!(
+            "ikou: {}: review page of {} 外字",
+            path.display(),
+            list.len()
+        );
     }
     let out = if a.json { to_json(&list) } else { table(&list) };
     match super::stdout::write(out.as_bytes()) {
@@ -218,7 +234,10 @@ fn load_index(
     let idx = match cache {
         Some(dir) => Index::load_or_build_named(font, dir, kind, name)?,
         None => {
-            let bytes = std::fs::read(font).map_err(ikou::Error::io(font, "check that the font exists and is readable"))?;
+            let bytes = std::fs::read(font).map_err(ikou::Error::io(
+                font,
+                "check that the font exists and is readable",
+            ))?;
             Index::build_named(&bytes, name)?
         }
     };
@@ -248,7 +267,11 @@ fn cache_dir() -> Option<PathBuf> {
     let abs = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
     std::env::var_os("XDG_CACHE_HOME")
         .and_then(abs)
-        .or_else(|| std::env::var_os("HOME").and_then(abs).map(|h| h.join(".cache")))
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(abs)
+                .map(|h| h.join(".cache"))
+        })
         .map(|d| d.join("ikou"))
 }
 
@@ -265,7 +288,12 @@ fn fontconfig_candidates() -> Vec<PathBuf> {
             .output()
             .ok()
             .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect())
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut out = Vec::new();
@@ -277,9 +305,11 @@ fn fontconfig_candidates() -> Vec<PathBuf> {
             out.push(PathBuf::from(file));
         }
     }
-    out.extend(run(&["fc-list", ":family=IPAmjMincho", "file"]).iter().map(|l| {
-        PathBuf::from(l.trim_end().trim_end_matches(':'))
-    }));
+    out.extend(
+        run(&["fc-list", ":family=IPAmjMincho", "file"])
+            .iter()
+            .map(|l| PathBuf::from(l.trim_end().trim_end_matches(':'))),
+    );
     out.push(PathBuf::from(DEBIAN_PATH));
     out
 }
@@ -292,7 +322,10 @@ fn find_reference(candidates: &[PathBuf]) -> Option<PathBuf> {
 /// Err (exit 2) when anything is at `path` already.
 fn check_new(path: &Path, flag: &str, what_to_do: &str) -> Result<(), ikou::Error> {
     if std::fs::symlink_metadata(path).is_ok() {
-        return Err(ikou::Error::Config(format!("{flag} {}: exists; {what_to_do}", path.display())));
+        return Err(ikou::Error::Config(format!(
+            "{flag} {}: exists; {what_to_do}",
+            path.display()
+        )));
     }
     Ok(())
 }
@@ -363,7 +396,10 @@ mod tests {
         let f = dir.path().join("ipamjm.ttf");
         std::fs::write(&f, b"x").unwrap();
         let missing = dir.path().join("missing.ttf");
-        assert_eq!(find_reference(&[missing.clone(), dir.path().into(), f.clone()]), Some(f));
+        assert_eq!(
+            find_reference(&[missing.clone(), dir.path().into(), f.clone()]),
+            Some(f)
+        );
         assert_eq!(find_reference(&[missing]), None);
     }
 

@@ -8,8 +8,8 @@
 //! 読み and 総画数 are not shown: the MJ table shipped in ikou (mappings/mj.tsv)
 //! does not carry them (MJ文字情報一覧表 has 総画数; no table ikou ships has 読み).
 
-use super::ranked::{Identified, by_confidence, round};
 use super::rank::Candidate;
+use super::ranked::{Identified, by_confidence, round};
 use super::worklist::Accept;
 use crate::report::kit::{self, Markup, Section, html, t};
 use base64::Engine;
@@ -66,9 +66,11 @@ fn run_id(r: &Review<'_>) -> String {
 }
 
 fn summary(r: &Review<'_>, list: &[Identified]) -> Section {
-    let accepted = r
-        .accept
-        .map(|a| list.iter().filter(|i| i.accepted(a.score, a.margin)).count());
+    let accepted = r.accept.map(|a| {
+        list.iter()
+            .filter(|i| i.accepted(a.score, a.margin))
+            .count()
+    });
     Section {
         id: "summary",
         title: "概要".into(),
@@ -175,7 +177,10 @@ mod tests {
             font: "<v>.ttf",
             reference: "/r/ipamjm.ttf",
             glyphs: &list,
-            accept: Some(Accept { score: 95.0, margin: 5.0 }),
+            accept: Some(Accept {
+                score: 95.0,
+                margin: 5.0,
+            }),
         });
         let a = page.find("id=\"g-U+E000\"").unwrap();
         let b = page.find("id=\"g-U+E001\"").unwrap();

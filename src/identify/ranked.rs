@@ -32,7 +32,8 @@ impl Identified {
     /// Whether the best candidate may be written into the table unseen: score at
     /// least `score` and ahead of the next by at least `margin`.
     pub fn accepted(&self, score: f32, margin: f32) -> bool {
-        self.best().is_some_and(|b| b.score >= score && self.margin() >= margin)
+        self.best()
+            .is_some_and(|b| b.score >= score && self.margin() >= margin)
     }
 }
 
@@ -121,7 +122,10 @@ pub(crate) mod tests {
 
     #[test]
     fn json_has_the_issue_shape() {
-        let list = [found('\u{E000}', &[("MJ012345", 97.1), ("GJ000001", 80.04)])];
+        let list = [found(
+            '\u{E000}',
+            &[("MJ012345", 97.1), ("GJ000001", 80.04)],
+        )];
         assert_eq!(
             to_json(&list),
             "{\"glyphs\":[{\"code\":\"U+E000\",\"candidates\":[{\"mj\":\"MJ012345\",\"score\":97.1},{\"gj\":\"GJ000001\",\"score\":80.0}]}]}\n"

@@ -94,7 +94,15 @@ mod tests {
     #[test]
     fn targets_stay_empty_unless_accepted() {
         let list = [
-            found('\u{E000}', &[("MJ000001", 98.0), ("MJ000002", 80.0), ("MJ000003", 70.0), ("MJ000004", 60.0)]),
+            found(
+                '\u{E000}',
+                &[
+                    ("MJ000001", 98.0),
+                    ("MJ000002", 80.0),
+                    ("MJ000003", 70.0),
+                    ("MJ000004", 60.0),
+                ],
+            ),
             found('\u{E001}', &[("MJ000005", 98.0), ("MJ000006", 97.0)]),
             found('\u{E002}', &[]),
         ];
@@ -110,17 +118,37 @@ mod tests {
                 "U+E002\t\t候補なし",
             ]
         );
-        assert!(text.contains("v\u{FFFD}.ttf"), "a name cannot break a comment line");
-        let (text, filled) = worklist(&list, "v.ttf", Some(Accept { score: 95.0, margin: 5.0 }));
+        assert!(
+            text.contains("v\u{FFFD}.ttf"),
+            "a name cannot break a comment line"
+        );
+        let (text, filled) = worklist(
+            &list,
+            "v.ttf",
+            Some(Accept {
+                score: 95.0,
+                margin: 5.0,
+            }),
+        );
         assert_eq!(filled, 1);
-        assert!(text.contains("U+E000\tMJ000001\t自動 候補 MJ000001"), "{text}");
+        assert!(
+            text.contains("U+E000\tMJ000001\t自動 候補 MJ000001"),
+            "{text}"
+        );
         assert!(text.contains("U+E001\t\t候補"), "{text}");
     }
 
     #[test]
     fn the_work_list_is_a_table_ikou_reads() {
         let list = [found('\u{E000}', &[("MJ000001", 98.0)])];
-        let (text, _) = worklist(&list, "v.ttf", Some(Accept { score: 95.0, margin: 5.0 }));
+        let (text, _) = worklist(
+            &list,
+            "v.ttf",
+            Some(Accept {
+                score: 95.0,
+                margin: 5.0,
+            }),
+        );
         let (entries, findings) =
             crate::gaiji::table::parse(&text, "w.tsv", crate::decode::Encoding::Cp932);
         assert!(findings.is_empty(), "{findings:?}");

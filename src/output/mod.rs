@@ -432,7 +432,14 @@ mod tests {
         let link = dir.path().join("l.tsv");
         std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
         assert!(write_new(&link, b"x").is_err());
-        assert!(!dir.path().join("nowhere").exists(), "the link is not followed");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left");
+        assert!(
+            !dir.path().join("nowhere").exists(),
+            "the link is not followed"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporary file left"
+        );
     }
 }

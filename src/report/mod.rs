@@ -547,11 +547,7 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
 }
 
 /// The vendor's glyph of a 外字 (`--font`), or a dash when the font has none.
-fn vendor_glyph(
-    v: &crate::identify::source::VendorImages,
-    c: char,
-    bytes: Option<&str>,
-) -> Markup {
+fn vendor_glyph(v: &crate::identify::source::VendorImages, c: char, bytes: Option<&str>) -> Markup {
     match v.data_uri(c, bytes) {
         Some(uri) => html! {
             img alt={ (mj::u_plus(c)) " の字形（外字フォント）" } src=(uri)

@@ -79,9 +79,8 @@ fn ints<const N: usize>(rest: &str, keyword: &str, l: &Lines<'_>) -> Result<[i64
 /// Reads a BDF font: the glyphs at `codes` (see the module notes for codes).
 pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let text = std::str::from_utf8(data).map_err(|e| {
-        format!("not a BDF font: byte {} is not ASCII text", e.valid_up_to())
-    })?;
+    let text = std::str::from_utf8(data)
+        .map_err(|e| format!("not a BDF font: byte {} is not ASCII text", e.valid_up_to()))?;
     let mut l = Lines {
         lines: text.lines().enumerate(),
         number: 0,
@@ -113,7 +112,11 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
                 break usize::try_from(n)
                     .ok()
                     .filter(|&n| n <= MAX_GLYPHS)
-                    .ok_or_else(|| l.err(format!("CHARS {n}: a 外字 font has 0 to {MAX_GLYPHS} glyphs")))?;
+                    .ok_or_else(|| {
+                        l.err(format!(
+                            "CHARS {n}: a 外字 font has 0 to {MAX_GLYPHS} glyphs"
+                        ))
+                    })?;
             }
             "STARTCHAR" | "ENDFONT" => return Err(l.err(format!("{k} before CHARS"))),
             _ => {}
@@ -127,7 +130,10 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
         let name = match l.next() {
             Some(("STARTCHAR", name)) => name.to_string(),
             Some(("ENDFONT", _)) | None => {
-                return Err(l.err(format!("CHARS says {chars} glyphs, the font has {}", found.len() + outside + empty + standard + unencoded)));
+                return Err(l.err(format!(
+                    "CHARS says {chars} glyphs, the font has {}",
+                    found.len() + outside + empty + standard + unencoded
+                )));
             }
             Some((k, _)) => return Err(l.err(format!("expected STARTCHAR, found {k}"))),
         };
@@ -143,7 +149,9 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
                         // `ENCODING -1 n`: not in the standard encoding; n in the font's own.
                         (Some(Ok(-1)), Some(Ok(n))) => Some(n),
                         (Some(Ok(n)), _) => Some(n),
-                        _ => return Err(at(&l, format!("ENCODING needs a number, found {rest:?}"))),
+                        _ => {
+                            return Err(at(&l, format!("ENCODING needs a number, found {rest:?}")));
+                        }
                     };
                 }
                 Some(("BBX", rest)) => bbx = Some(ints::<4>(rest, "BBX", &l)?),
@@ -158,7 +166,8 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
         let bbx = bbx.ok_or_else(|| at(&l, "no BBX before BITMAP".into()))?;
         check_box(bbx, "BBX", &l).map_err(|e| format!("{e} (glyph {name:?})"))?;
         let [w, h, ..] = bbx;
-        let row_digits = usize::try_from((w + 7) / 8 * 2).map_err(|_| at(&l, "BBX width".into()))?;
+        let row_digits =
+            usize::try_from((w + 7) / 8 * 2).map_err(|_| at(&l, "BBX width".into()))?;
         let want_rows = usize::try_from(h).map_err(|_| at(&l, "BBX height".into()))?;
         let mut rows = Vec::with_capacity(want_rows);
         loop {
@@ -168,7 +177,10 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
                     if row.len() != row_digits || !row.bytes().all(|b| b.is_ascii_hexdigit()) {
                         return Err(at(
                             &l,
-                            format!("BITMAP row {:?}: expected {row_digits} hex digits for a width of {w}", row),
+                            format!(
+                                "BITMAP row {:?}: expected {row_digits} hex digits for a width of {w}",
+                                row
+                            ),
                         ));
                     }
                     rows.push(row);
@@ -176,14 +188,19 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
                 Some((k, _)) => {
                     return Err(at(
                         &l,
-                        format!("BITMAP has more than BBX's {h} rows or a stray {k:?}; expected ENDCHAR"),
+                        format!(
+                            "BITMAP has more than BBX's {h} rows or a stray {k:?}; expected ENDCHAR"
+                        ),
                     ));
                 }
                 None => return Err(at(&l, "the font ends inside BITMAP".into())),
             }
         }
         if rows.len() != want_rows {
-            return Err(at(&l, format!("BITMAP has {} rows, BBX says {h}", rows.len())));
+            return Err(at(
+                &l,
+                format!("BITMAP has {} rows, BBX says {h}", rows.len()),
+            ));
         }
         if encoding < 0 {
             // `ENCODING -1`: a glyph without a code, which no record can hold.
@@ -217,13 +234,19 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
     let glyphs = super::finish(found)?;
     let mut notes = Vec::new();
     if standard > 0 {
-        notes.push(format!("{standard} glyphs at standard JIS positions (rows 1–84) left out"));
+        notes.push(format!(
+            "{standard} glyphs at standard JIS positions (rows 1–84) left out"
+        ));
     }
     if outside > 0 {
-        notes.push(format!("{outside} glyphs outside the codes asked for left out"));
+        notes.push(format!(
+            "{outside} glyphs outside the codes asked for left out"
+        ));
     }
     if unencoded > 0 {
-        notes.push(format!("{unencoded} glyphs without a code (ENCODING -1) left out"));
+        notes.push(format!(
+            "{unencoded} glyphs without a code (ENCODING -1) left out"
+        ));
     }
     if empty > 0 {
         notes.push(format!("{empty} empty glyphs left out"));
@@ -250,10 +273,15 @@ fn code_of(e: i64, registry: Registry) -> Result<Option<Code>, String> {
             .ok()
             .and_then(char::from_u32)
             .map(|c| Some(Code::Char(c)))
-            .ok_or_else(|| format!("ENCODING {e} is not a Unicode code point (CHARSET_REGISTRY is ISO10646)")),
+            .ok_or_else(|| {
+                format!("ENCODING {e} is not a Unicode code point (CHARSET_REGISTRY is ISO10646)")
+            }),
         Registry::Jis => {
             let (row, cell) = (e >> 8, e & 0xFF);
-            if !(0 <= e && e <= 0xFFFF && (0x21..=0x7E).contains(&row) && (0x21..=0x7E).contains(&cell)) {
+            if !((0..=0xFFFF).contains(&e)
+                && (0x21..=0x7E).contains(&row)
+                && (0x21..=0x7E).contains(&cell))
+            {
                 return Err(format!(
                     "ENCODING {e} (0x{e:X}) is not a JIS row and cell 0x2121–0x7E7E (CHARSET_REGISTRY is JISX0208)"
                 ));
@@ -263,7 +291,10 @@ fn code_of(e: i64, registry: Registry) -> Result<Option<Code>, String> {
             }
             // Rows 85–94 → U+E000…: 94 cells a row, as CP932 and eucJP-ms.
             let pua = 0xE000 + (row - 0x75) * 94 + (cell - 0x21);
-            Ok(u32::try_from(pua).ok().and_then(char::from_u32).map(Code::Char))
+            Ok(u32::try_from(pua)
+                .ok()
+                .and_then(char::from_u32)
+                .map(Code::Char))
         }
         Registry::Vendor => u16::try_from(e)
             .map(|b| Some(Code::Bytes(b)))
@@ -284,7 +315,9 @@ fn draw(font: [i64; 4], bbx: [i64; 4], rows: &[&str]) -> Result<Bitmap, String> 
     let width = u32::try_from(right - left).map_err(|_| "bounding box".to_string())?;
     let height = u32::try_from(top - bottom).map_err(|_| "bounding box".to_string())?;
     if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(format!("BBX {w} {h} {x} {y} lies too far outside FONTBOUNDINGBOX {fw} {fh} {fx} {fy}"));
+        return Err(format!(
+            "BBX {w} {h} {x} {y} lies too far outside FONTBOUNDINGBOX {fw} {fh} {fx} {fy}"
+        ));
     }
     let mut out = Bitmap::blank(width, height);
     let (dx, dy) = ((x - left) as usize, (top - (y + h)) as usize);
@@ -330,11 +363,23 @@ mod tests {
     #[test]
     fn jis_user_rows_become_pua_and_vendor_codes_stay_codes() {
         let jis = CROSS.replace("ENCODING 57344", "ENCODING 29985"); // 0x7521
-        let g = parse(font("JISX0208.1983", &jis, 1).as_bytes(), &Codes::all_gaiji()).unwrap();
+        let g = parse(
+            font("JISX0208.1983", &jis, 1).as_bytes(),
+            &Codes::all_gaiji(),
+        )
+        .unwrap();
         assert_eq!(g.glyphs[0].code, Code::Char('\u{E000}'));
         let std = CROSS.replace("ENCODING 57344", "ENCODING 12321"); // 0x3021
-        let g = parse(font("JISX0208.1983", &std, 1).as_bytes(), &Codes::all_gaiji()).unwrap();
-        assert!(g.glyphs.is_empty() && g.notes[0].contains("standard JIS"), "{:?}", g.notes);
+        let g = parse(
+            font("JISX0208.1983", &std, 1).as_bytes(),
+            &Codes::all_gaiji(),
+        )
+        .unwrap();
+        assert!(
+            g.glyphs.is_empty() && g.notes[0].contains("standard JIS"),
+            "{:?}",
+            g.notes
+        );
         let sjis = CROSS.replace("ENCODING 57344", "ENCODING 61504"); // 0xF040
         let g = parse(font("FUJITSU", &sjis, 1).as_bytes(), &Codes::all_gaiji()).unwrap();
         assert_eq!(g.glyphs[0].code, Code::Bytes(0xF040));
@@ -344,20 +389,56 @@ mod tests {
     fn garbage_is_refused_with_its_line() {
         let cases = [
             (font("ISO10646", CROSS, 2), "CHARS says 2"),
-            (font("ISO10646", &CROSS.replace("E0\n", "E\n"), 1), "line 16: glyph \"a\": BITMAP row \"E\""),
-            (font("ISO10646", &CROSS.replace("40\nENDCHAR", "ENDCHAR"), 1), "2 rows, BBX says 3"),
-            (font("ISO10646", &CROSS.replace("BBX 3 3 1 0", "BBX 3 99999 1 0"), 1), "BBX 3 99999"),
-            (font("ISO10646", &CROSS.replace("ENCODING 57344", "ENCODING 55296"), 1), "not a Unicode"),
-            (font("ISO10646", &CROSS.replace("BBX 3 3 1 0\n", ""), 1), "no BBX"),
-            (font("ISO10646", &format!("{CROSS}{CROSS}"), 2), "two glyphs"),
-            (font("ISO10646", CROSS, 1).replace("ENDFONT\n", ""), "ENDFONT"),
-            ("STARTFONT 2.1\nCHARS 0\nENDFONT\n".into(), "FONTBOUNDINGBOX"),
+            (
+                font("ISO10646", &CROSS.replace("E0\n", "E\n"), 1),
+                "line 16: glyph \"a\": BITMAP row \"E\"",
+            ),
+            (
+                font("ISO10646", &CROSS.replace("40\nENDCHAR", "ENDCHAR"), 1),
+                "2 rows, BBX says 3",
+            ),
+            (
+                font(
+                    "ISO10646",
+                    &CROSS.replace("BBX 3 3 1 0", "BBX 3 99999 1 0"),
+                    1,
+                ),
+                "BBX 3 99999",
+            ),
+            (
+                font(
+                    "ISO10646",
+                    &CROSS.replace("ENCODING 57344", "ENCODING 55296"),
+                    1,
+                ),
+                "not a Unicode",
+            ),
+            (
+                font("ISO10646", &CROSS.replace("BBX 3 3 1 0\n", ""), 1),
+                "no BBX",
+            ),
+            (
+                font("ISO10646", &format!("{CROSS}{CROSS}"), 2),
+                "two glyphs",
+            ),
+            (
+                font("ISO10646", CROSS, 1).replace("ENDFONT\n", ""),
+                "ENDFONT",
+            ),
+            (
+                "STARTFONT 2.1\nCHARS 0\nENDFONT\n".into(),
+                "FONTBOUNDINGBOX",
+            ),
             ("\u{0}\u{FF}".into(), "STARTFONT"),
         ];
         for (text, want) in cases {
             let e = parse(text.as_bytes(), &Codes::all_gaiji()).unwrap_err();
             assert!(e.contains(want), "{e} / wanted {want}");
         }
-        assert!(parse(b"\xFF\xFE", &Codes::all_gaiji()).unwrap_err().contains("ASCII"));
+        assert!(
+            parse(b"\xFF\xFE", &Codes::all_gaiji())
+                .unwrap_err()
+                .contains("ASCII")
+        );
     }
 }

@@ -101,7 +101,9 @@ impl Codes {
         let mut ranges = Vec::new();
         for part in s.split(',').map(str::trim) {
             if part.is_empty() {
-                return Err(format!("--codes {s:?}: an empty item; separate ranges by single commas"));
+                return Err(format!(
+                    "--codes {s:?}: an empty item; separate ranges by single commas"
+                ));
             }
             let (a, b) = match part.split_once('-') {
                 Some((a, b)) => (Code::parse(a.trim())?, Code::parse(b.trim())?),
@@ -110,14 +112,19 @@ impl Codes {
                     (c, c)
                 }
             };
-            let same_kind = matches!((a, b), (Code::Char(_), Code::Char(_)) | (Code::Bytes(_), Code::Bytes(_)));
+            let same_kind = matches!(
+                (a, b),
+                (Code::Char(_), Code::Char(_)) | (Code::Bytes(_), Code::Bytes(_))
+            );
             if !same_kind {
                 return Err(format!(
                     "--codes {part:?}: both ends of a range must be code points (U+) or both double-byte codes (0x)"
                 ));
             }
             if a > b {
-                return Err(format!("--codes {part:?}: the range ends before it starts; write the lower code first"));
+                return Err(format!(
+                    "--codes {part:?}: the range ends before it starts; write the lower code first"
+                ));
             }
             ranges.push((a, b));
         }
@@ -200,7 +207,10 @@ pub const MAX_FONT_BYTES: u64 = 256 << 20;
 /// The bytes of `path`, refused when larger than `max` (before reading them).
 pub(crate) fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
     use std::io::Read;
-    let f = std::fs::File::open(path).map_err(Error::io(path, "check that the file exists and is readable"))?;
+    let f = std::fs::File::open(path).map_err(Error::io(
+        path,
+        "check that the file exists and is readable",
+    ))?;
     let mut data = Vec::new();
     f.take(max.saturating_add(1))
         .read_to_end(&mut data)
@@ -208,7 +218,10 @@ pub(crate) fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
     if data.len() as u64 > max {
         return Err(Error::input(
             path,
-            format!("larger than {} MiB; this is not a 外字 font or glyph image", max >> 20),
+            format!(
+                "larger than {} MiB; this is not a 外字 font or glyph image",
+                max >> 20
+            ),
         ));
     }
     Ok(data)
@@ -241,7 +254,11 @@ impl VendorImages {
         let found = read(path, &Codes::all_gaiji())?;
         Ok(VendorImages {
             font: path.display().to_string(),
-            glyphs: found.glyphs.into_iter().map(|g| (g.code, g.bitmap)).collect(),
+            glyphs: found
+                .glyphs
+                .into_iter()
+                .map(|g| (g.code, g.bitmap))
+                .collect(),
         })
     }
 
@@ -280,7 +297,11 @@ impl VendorImages {
             let arts: Vec<(String, Vec<String>)> = row
                 .iter()
                 .map(|(c, b)| {
-                    let label = format!("U+{:04X}{}", u32::from(*c), b.as_deref().map(|b| format!(" {b}")).unwrap_or_default());
+                    let label = format!(
+                        "U+{:04X}{}",
+                        u32::from(*c),
+                        b.as_deref().map(|b| format!(" {b}")).unwrap_or_default()
+                    );
                     let art = match self.glyph(*c, b.as_deref()) {
                         Some(g) => text_art(g, COLS),
                         None => vec!["(no glyph in --font)".to_string()],
@@ -289,9 +310,19 @@ impl VendorImages {
                 })
                 .collect();
             let lines = arts.iter().map(|a| a.1.len()).max().unwrap_or(0);
-            let cell = |s: &str| format!("{s}{}", " ".repeat((COLS + 4).saturating_sub(s.chars().count())));
+            let cell = |s: &str| {
+                format!(
+                    "{s}{}",
+                    " ".repeat((COLS + 4).saturating_sub(s.chars().count()))
+                )
+            };
             out.push_str("  ");
-            out.push_str(&arts.iter().map(|a| cell(&a.0)).collect::<String>().trim_end().to_string());
+            out.push_str(
+                arts.iter()
+                    .map(|a| cell(&a.0))
+                    .collect::<String>()
+                    .trim_end(),
+            );
             out.push('\n');
             for i in 0..lines {
                 let line: String = arts
@@ -335,12 +366,14 @@ pub fn text_art(b: &Bitmap, cols: usize) -> Vec<String> {
     (0..gh.div_ceil(2))
         .map(|r| {
             (0..gw)
-                .map(|x| match (inked(x, 2 * r), 2 * r + 1 < gh && inked(x, 2 * r + 1)) {
-                    (true, true) => '█',
-                    (true, false) => '▀',
-                    (false, true) => '▄',
-                    (false, false) => ' ',
-                })
+                .map(
+                    |x| match (inked(x, 2 * r), 2 * r + 1 < gh && inked(x, 2 * r + 1)) {
+                        (true, true) => '█',
+                        (true, false) => '▀',
+                        (false, true) => '▄',
+                        (false, false) => ' ',
+                    },
+                )
                 .collect()
         })
         .collect()
@@ -358,7 +391,16 @@ mod tests {
         assert_eq!(Code::parse("U+E000"), Ok(Code::Char('\u{E000}')));
         assert_eq!(Code::parse("e000"), Ok(Code::Char('\u{E000}')));
         assert_eq!(Code::parse("0xf040"), Ok(Code::Bytes(0xF040)));
-        for bad in ["U+D800", "U+110000", "0x10000", "E0", "U+", "0x", "U+E00G", "U+1234567"] {
+        for bad in [
+            "U+D800",
+            "U+110000",
+            "0x10000",
+            "E0",
+            "U+",
+            "0x",
+            "U+E00G",
+            "U+1234567",
+        ] {
             assert!(Code::parse(bad).is_err(), "{bad}");
         }
     }

@@ -19,7 +19,8 @@ const PAPER: u8 = 48;
 
 /// Reads every `*.png` in `dir` (other files are left out, and said).
 pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
-    let entries = std::fs::read_dir(dir).map_err(Error::io(dir, "check that the directory is readable"))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(Error::io(dir, "check that the directory is readable"))?;
     let mut glyphs = Vec::new();
     let (mut other, mut outside, mut not_regular) = (0usize, 0usize, 0usize);
     for entry in entries {
@@ -28,7 +29,12 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
         let name = entry.file_name();
         let Some(stem) = name
             .to_str()
-            .and_then(|n| n.len().checked_sub(4).filter(|&i| n.is_char_boundary(i)).map(|i| (n, i)))
+            .and_then(|n| {
+                n.len()
+                    .checked_sub(4)
+                    .filter(|&i| n.is_char_boundary(i))
+                    .map(|i| (n, i))
+            })
             .filter(|(n, i)| n[*i..].eq_ignore_ascii_case(".png"))
             .map(|(n, i)| &n[..i])
         else {
@@ -36,7 +42,9 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
             continue;
         };
         // Only files ikou can read as they are: a link may lead anywhere.
-        let kind = entry.file_type().map_err(Error::io(&path, "check that the file is readable"))?;
+        let kind = entry
+            .file_type()
+            .map_err(Error::io(&path, "check that the file is readable"))?;
         if !kind.is_file() {
             not_regular += 1;
             continue;
@@ -48,7 +56,10 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
             )
         })?;
         if glyphs.len() >= super::MAX_GLYPHS {
-            return Err(Error::input(dir, format!("more than {} images", super::MAX_GLYPHS)));
+            return Err(Error::input(
+                dir,
+                format!("more than {} images", super::MAX_GLYPHS),
+            ));
         }
         if !codes.contains(code) {
             outside += 1;
@@ -59,17 +70,24 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
         glyphs.push(VendorGlyph { code, bitmap });
     }
     let glyphs = super::finish(glyphs).map_err(|e| {
-        Error::input(dir, format!("{e} (two files name the same code, e.g. U+E000.png and E000.png)"))
+        Error::input(
+            dir,
+            format!("{e} (two files name the same code, e.g. U+E000.png and E000.png)"),
+        )
     })?;
     let mut notes = Vec::new();
     if other > 0 {
         notes.push(format!("{other} files not named *.png left out"));
     }
     if not_regular > 0 {
-        notes.push(format!("{not_regular} *.png entries that are links or not files left out"));
+        notes.push(format!(
+            "{not_regular} *.png entries that are links or not files left out"
+        ));
     }
     if outside > 0 {
-        notes.push(format!("{outside} images outside the codes asked for left out"));
+        notes.push(format!(
+            "{outside} images outside the codes asked for left out"
+        ));
     }
     Ok(Glyphs { glyphs, notes })
 }
@@ -77,11 +95,13 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
 /// One PNG image as a glyph bitmap: ink = darkness over white paper. Refuses an
 /// image that is not a glyph (blank, all ink, too small or too large).
 pub fn decode(data: &[u8]) -> Result<Bitmap, String> {
-    let mut limits = png::Limits::default();
-    limits.bytes = 64 << 20;
+    // 1024×1024 RGBA is 4 MiB; the decoder's own buffers fit in the rest.
+    let limits = png::Limits { bytes: 16 << 20 };
     let mut d = png::Decoder::new_with_limits(std::io::Cursor::new(data), limits);
     d.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = d.read_info().map_err(|e| format!("not a PNG image ({e})"))?;
+    let mut reader = d
+        .read_info()
+        .map_err(|e| format!("not a PNG image ({e})"))?;
     let (width, height) = (reader.info().width, reader.info().height);
     if width > MAX_SIDE || height > MAX_SIDE || width < MIN_SIDE || height < MIN_SIDE {
         return Err(format!(
@@ -114,7 +134,10 @@ pub fn decode(data: &[u8]) -> Result<Bitmap, String> {
             let (lum, alpha) = match p {
                 [g] => (u32::from(*g), 255),
                 [g, a] => (u32::from(*g), u32::from(*a)),
-                [r, g, b] => ((299 * u32::from(*r) + 587 * u32::from(*g) + 114 * u32::from(*b)) / 1000, 255),
+                [r, g, b] => (
+                    (299 * u32::from(*r) + 587 * u32::from(*g) + 114 * u32::from(*b)) / 1000,
+                    255,
+                ),
                 [r, g, b, a] => (
                     (299 * u32::from(*r) + 587 * u32::from(*g) + 114 * u32::from(*b)) / 1000,
                     u32::from(*a),
@@ -176,8 +199,16 @@ mod tests {
 
     #[test]
     fn images_that_are_not_glyphs_are_refused() {
-        assert!(decode(b"\x89PNG\r\n\x1a\nxx").unwrap_err().contains("not a PNG"));
-        assert!(decode(&encode(&Bitmap::blank(10, 10))).unwrap_err().contains("blank"));
+        assert!(
+            decode(b"\x89PNG\r\n\x1a\nxx")
+                .unwrap_err()
+                .contains("not a PNG")
+        );
+        assert!(
+            decode(&encode(&Bitmap::blank(10, 10)))
+                .unwrap_err()
+                .contains("blank")
+        );
         let mut dark = Bitmap::blank(10, 10);
         dark.pixels.fill(255);
         assert!(decode(&encode(&dark)).unwrap_err().contains("dark"));

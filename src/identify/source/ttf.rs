@@ -23,7 +23,9 @@ fn wanted(codes: &Codes) -> Vec<char> {
     if !codes.is_given() {
         return all.collect();
     }
-    ('\0'..=char::MAX).filter(|&c| codes.contains(Code::Char(c))).collect()
+    ('\0'..=char::MAX)
+        .filter(|&c| codes.contains(Code::Char(c)))
+        .collect()
 }
 
 /// Reads the glyphs of an outline font at the code points `codes` selects.
@@ -42,7 +44,9 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
         .take(MAX_SUBTABLES)
         .collect();
     if subtables.is_empty() {
-        return Err("the font's character map has no Unicode table, so no glyph has a code point".into());
+        return Err(
+            "the font's character map has no Unicode table, so no glyph has a code point".into(),
+        );
     }
     let mut ids: BTreeMap<char, GlyphId> = BTreeMap::new();
     for c in wanted(codes) {
@@ -86,7 +90,10 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
         notes.push(format!("{empty} glyphs without an outline left out"));
     }
     if glyphs.is_empty() && !codes.is_given() {
-        notes.push("the font has no glyph at a private-use code point (U+E000–U+F8FF, planes 15–16)".into());
+        notes.push(
+            "the font has no glyph at a private-use code point (U+E000–U+F8FF, planes 15–16)"
+                .into(),
+        );
     }
     Ok(Glyphs {
         glyphs: super::finish(glyphs)?,
@@ -100,7 +107,12 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_font() {
-        for data in [&b""[..], b"\0\x01\0\0\0\x05garbage", b"OTTO", b"ttcf\0\0\0\0"] {
+        for data in [
+            &b""[..],
+            b"\0\x01\0\0\0\x05garbage",
+            b"OTTO",
+            b"ttcf\0\0\0\0",
+        ] {
             let e = parse(data, &Codes::all_gaiji()).unwrap_err();
             assert!(e.contains("not a TrueType"), "{e}");
         }
