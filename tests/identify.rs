@@ -567,3 +567,75 @@ fn profile_and_the_report_show_the_vendor_glyph_beside_each_gaiji() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(s(&bad)));
     assert!(!dir.path().join("o2").exists());
 }
+
+#[test]
+fn gj_glyphs_of_an_extension_font_are_candidates_named_by_the_table() {
+    let Some(cache) = cache() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // ext_gj.ttf draws 髙 at U+F0000 and 辻 at U+F0002 (the glyphs of U+E000, U+E002).
+    let ext = dir.path().join("ext.tsv");
+    fs::write(&ext, "GJ000001\tU+F0000\nGJ000002\tU+F0002\n").unwrap();
+    let run = |ext: &Path| {
+        let (code, out, err) = identify(
+            cache,
+            &[
+                "--font",
+                VENDOR_TTF,
+                "--codes",
+                "U+E000-U+E002",
+                "--top",
+                "3",
+                "--json",
+                "--charset-ext",
+                s(ext),
+                "--ext-font",
+                "testdata/identify/ext_gj.ttf",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["glyphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                g["candidates"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|c| c["gj"].as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(&ext),
+        [
+            vec!["GJ000001".to_string()],
+            vec![],
+            vec!["GJ000002".into()]
+        ]
+    );
+    // Another table naming the same font: its names, not the cached ones.
+    let ext2 = dir.path().join("ext2.tsv");
+    fs::write(&ext2, "GJ000007\tU+F0000\nGJ000008\tU+F0002\n").unwrap();
+    assert_eq!(
+        run(&ext2),
+        [
+            vec!["GJ000007".to_string()],
+            vec![],
+            vec!["GJ000008".into()]
+        ]
+    );
+    // --ext-font needs --charset-ext and the other way round.
+    let (code, _, _) = identify(
+        cache,
+        &[
+            "--font",
+            VENDOR_TTF,
+            "--ext-font",
+            "testdata/identify/ext_gj.ttf",
+        ],
+    );
+    assert_eq!(code, 2);
+}

@@ -28,7 +28,7 @@ GLYPHS = [
 src = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/truetype/ipamj/ipamjm.ttf"
 
 
-def build(out, code_of):
+def build(out, code_of, glyphs=GLYPHS):
     font = TTFont(src, recalcTimestamp=False)
     opts = subset.Options()
     opts.glyph_names = True
@@ -37,7 +37,7 @@ def build(out, code_of):
     opts.layout_features = []
     opts.drop_tables += ["GSUB", "GPOS", "vhea", "vmtx", "VORG", "DSIG"]
     sub = subset.Subsetter(opts)
-    sub.populate(glyphs=[g for _, g in GLYPHS])
+    sub.populate(glyphs=[g for _, g in glyphs])
     sub.subset(font)
 
     keep = {"head", "hhea", "maxp", "OS/2", "hmtx", "cmap", "glyf", "loca", "post", "name"}
@@ -45,7 +45,7 @@ def build(out, code_of):
         if tag not in keep and tag != "GlyphOrder":
             del font[tag]
 
-    rename = {g: "vendor%04X" % cp for cp, g in GLYPHS}
+    rename = {g: "vendor%04X" % cp for cp, g in glyphs}
     order = [rename.get(g, g) for g in font.getGlyphOrder()]
     font.setGlyphOrder(order)
     glyf = font["glyf"]
@@ -57,10 +57,10 @@ def build(out, code_of):
     font["post"].mapping = {}
     for t in font["cmap"].tables:
         t.cmap = {}
-    cmap = {code_of(cp): rename[g] for cp, g in GLYPHS}
-    from fontTools.ttLib.tables._c_m_a_p import cmap_format_4
-    t = cmap_format_4(4)
-    t.platformID, t.platEncID, t.language, t.cmap = 3, 1, 0, cmap
+    cmap = {code_of(cp): rename[g] for cp, g in glyphs}
+    from fontTools.ttLib.tables._c_m_a_p import cmap_format_4, cmap_format_12
+    t = cmap_format_4(4) if max(cmap) <= 0xFFFF else cmap_format_12(12)
+    t.platformID, t.platEncID, t.language, t.cmap = 3, (1 if max(cmap) <= 0xFFFF else 10), 0, cmap
     font["cmap"].tables = [t]
     name = font["name"]
     name.names = []
@@ -76,3 +76,5 @@ def build(out, code_of):
 build("testdata/identify/vendor_pua.ttf", lambda cp: cp)
 # U+4E00… : ordinary CJK code points, so no glyph is at a private-use one.
 build("testdata/identify/no_pua.ttf", lambda cp: cp - 0xE000 + 0x4E00)
+# An extension (GJ) font: two of the glyphs at plane 15 code points U+F0000, U+F0001.
+build("testdata/identify/ext_gj.ttf", lambda cp: cp - 0xE000 + 0xF0000, [GLYPHS[0], GLYPHS[2]])

@@ -25,7 +25,7 @@ put("identify_bdf", "unicode", b"\0" + bdf("ISO10646", [(0xE000, *CROSS), (0xE00
 put("identify_bdf", "jis", b"\0" + bdf("JISX0208.1983", [(0x7521, *CROSS), (0x3021, *CROSS), (-1, *CROSS)]))
 put("identify_bdf", "vendor", b"\2" + bdf("FUJITSU", [(0xF040, *CROSS), (0xF041, (0, 0, 0, 0), [])]))
 
-for name in ["vendor_pua.ttf", "no_pua.ttf", "em_box.ttf"]:
+for name in ["vendor_pua.ttf", "no_pua.ttf", "ext_gj.ttf", "em_box.ttf"]:
     data = open(os.path.join(ROOT, "testdata", "identify", name), "rb").read()
     put("identify_font", name, b"\0" + data)
 

@@ -146,9 +146,21 @@ fn identify(a: &Args) -> Result<(), ikou::Error> {
                     }
                 })
                 .collect();
+            // The cache holds names: it is kept apart for each table's naming, or a
+            // changed table would be answered with the names of the old one.
+            let kind = {
+                use sha2::Digest;
+                let mut pairs: Vec<(&char, &String)> = by_char.iter().collect();
+                pairs.sort();
+                let mut h = sha2::Sha256::new();
+                for (c, n) in pairs {
+                    h.update(format!("{}={n}\n", u32::from(*c)).as_bytes());
+                }
+                format!("gj{}", &ikou::output::hex(&h.finalize())[..16])
+            };
             let name =
                 move |g: &GlyphInfo<'_>| g.chars.iter().find_map(|c| by_char.get(c).cloned());
-            let idx = load_index(font, cache.as_deref(), "gj", &name)?;
+            let idx = load_index(font, cache.as_deref(), &kind, &name)?;
             if idx.is_empty() {
                 eprintln!(
                     "ikou: {}: draws none of the --charset-ext characters at their code points; only MJ candidates are given",

@@ -23,9 +23,9 @@ pub fn worklist(list: &[Identified], font: &str, accept: Option<Accept>) -> (Str
          # 外字フォント: {}  外字: {}種類\n\
          # 各行の target（2列目）に、その外字に当たる MJ文字図形名（MJ012345）、住基ネット統一文字コード（J+XXXX）、\n\
          # 戸籍統一文字番号（KOSEKI:123450）、または文字のコードポイント（U+XXXX）を書いてください。\n\
-         # 3列目は ikou identify の候補です（字形の似ている順、スコア 0–100、「差」は次の候補とのスコアの差）。\n\
-         # 候補は目安です。review ページ（--html）で字形を見比べて決めてください。target が空の行があるうちは、\n\
-         # ikou convert --gaiji はこの表を受け付けません。",
+         # 3列目は「ikou identify」の候補です（字形の似ている順、スコア 0–100、「差」は次の候補とのスコアの差）。\n\
+         # 候補は目安です。確認表（ikou identify --html）で字形を見比べて決めてください。target が空の行があるうちは、\n\
+         # 「ikou convert --gaiji」はこの表を受け付けません。",
         printable(font),
         list.len(),
     );
