@@ -25,6 +25,7 @@ fn main() {
     let r = match args.first().map(String::as_str) {
         Some("gen-a") => gen_a(&args[1..]),
         Some("run") => run(&args[1..]),
+        Some("show") => show(&args[1..]),
         _ => Err("usage: identify_bench gen-a OUT_DIR | run --set a|b DIR".into()),
     };
     if let Err(e) = r {
@@ -120,7 +121,8 @@ fn thicken(m: &Mono, dx: usize, dy: usize) -> Mono {
 
 fn gen_a(args: &[String]) -> Result<(), String> {
     let out = PathBuf::from(positional(args).ok_or("gen-a OUT_DIR")?);
-    let count: usize = flag(args, "--count").map_or(Ok(2000), |s| s.parse().map_err(|_| "--count"))?;
+    let count: usize =
+        flag(args, "--count").map_or(Ok(2000), |s| s.parse().map_err(|_| "--count"))?;
     let seed: u64 = flag(args, "--seed").map_or(Ok(16), |s| s.parse().map_err(|_| "--seed"))?;
     let reference = flag(args, "--reference").unwrap_or_else(|| IPAMJ.into());
     let bytes = fs::read(&reference).map_err(|e| format!("{reference}: {e}"))?;
@@ -257,7 +259,10 @@ fn read_bdf(path: &Path) -> Result<Vec<(u32, Bitmap)>, String> {
                 let top = ascent - (bbx.3 + bbx.1);
                 for (y, row) in r.iter().enumerate() {
                     for x in 0..bbx.0 {
-                        if row.get((x / 8) as usize).is_some_and(|v| v & (0x80 >> (x % 8)) != 0) {
+                        if row
+                            .get((x / 8) as usize)
+                            .is_some_and(|v| v & (0x80 >> (x % 8)) != 0)
+                        {
                             let (gx, gy) = (bbx.2 + x, top + y as i64);
                             if (0..px).contains(&gx) && (0..px).contains(&gy) {
                                 b.pixels[(gy * px + gx) as usize] = 255;
@@ -313,7 +318,8 @@ struct Query {
 
 fn load_set(set: &str, dir: &Path) -> Result<Vec<Query>, String> {
     let answers_path = dir.join(format!("{set}.answers.tsv"));
-    let answers = fs::read_to_string(&answers_path).map_err(|e| format!("{}: {e}", answers_path.display()))?;
+    let answers = fs::read_to_string(&answers_path)
+        .map_err(|e| format!("{}: {e}", answers_path.display()))?;
     let mut answer: HashMap<u32, (String, String)> = HashMap::new();
     for line in answers.lines().filter(|l| !l.starts_with('#')) {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -334,7 +340,9 @@ fn load_set(set: &str, dir: &Path) -> Result<Vec<Query>, String> {
             let font = OutlineFont::parse(&bytes)?;
             for &code in answer.keys() {
                 let c = char::from_u32(code).ok_or("bad code")?;
-                let id = font.glyph_of(c).ok_or(format!("U+{code:04X} not in b.ttf"))?;
+                let id = font
+                    .glyph_of(c)
+                    .ok_or(format!("U+{code:04X} not in b.ttf"))?;
                 let b = font.rasterize(id, RENDER_PX).ok_or("no outline")?;
                 glyphs.push((code, b));
             }
@@ -344,7 +352,9 @@ fn load_set(set: &str, dir: &Path) -> Result<Vec<Query>, String> {
     let db = ikou::mj::db();
     let mut out = Vec::new();
     for (code, bitmap) in glyphs {
-        let Some((a, how)) = answer.get(&code) else { continue };
+        let Some((a, how)) = answer.get(&code) else {
+            continue;
+        };
         let (right, label) = if set == "a" {
             (vec![a.clone()], format!("{a} ({how})"))
         } else {
@@ -391,7 +401,19 @@ fn run(args: &[String]) -> Result<(), String> {
         t.elapsed().as_secs_f64(),
         index.origin()
     );
-    let queries = load_set(&set, &dir)?;
+    for set in set.split(',') {
+        report(&index, set, &dir, top)?;
+    }
+    println!(
+        "peak RSS {:.0} MiB; load average after: {}",
+        peak_rss_mib(),
+        loadavg()
+    );
+    Ok(())
+}
+
+fn report(index: &Index, set: &str, dir: &Path, top: usize) -> Result<(), String> {
+    let queries = load_set(set, dir)?;
     let t = Instant::now();
     let ranked: Vec<Vec<Candidate>> = queries
         .par_iter()
@@ -417,9 +439,15 @@ fn run(args: &[String]) -> Result<(), String> {
             }
         }
         if pos != Some(0) {
-            let got = c.first().map_or("-".into(), |x| format!("{} {:.1}", x.name, x.score));
-            let at = pos.map_or("not in top 10".into(), |p| format!("right at {}", p + 1));
-            *confusions.entry((q.label.clone(), format!("→ {got} ({at})"))).or_default() += 1;
+            let got = c
+                .first()
+                .map_or("-".into(), |x| format!("{} {:.1}", x.name, x.score));
+            let at = pos.map_or("not in top 10".into(), |p| {
+                format!("right at {}, {:.1}", p + 1, c[p].score)
+            });
+            *confusions
+                .entry((q.label.clone(), format!("→ {got} ({at})")))
+                .or_default() += 1;
         }
         if let Some(first) = c.first() {
             scored.push((first.score, margin(c).unwrap_or(100.0), pos == Some(0)));
@@ -434,7 +462,14 @@ fn run(args: &[String]) -> Result<(), String> {
     );
     println!("confusions (vendor glyph → best candidate):");
     for ((a, b), k) in &confusions {
-        println!("  {a} {b}{}", if *k > 1 { format!(" ×{k}") } else { String::new() });
+        println!(
+            "  {a} {b}{}",
+            if *k > 1 {
+                format!(" ×{k}")
+            } else {
+                String::new()
+            }
+        );
     }
     // Thresholds for --accept-above: the lowest score (and, separately, score with a
     // margin of at least 1 point) whose accepted proposals are ≥ 99% right.
@@ -461,6 +496,68 @@ fn run(args: &[String]) -> Result<(), String> {
             None => println!("accept {what}: no threshold reaches 99% precision"),
         }
     }
-    println!("peak RSS {:.0} MiB; load average after: {}", peak_rss_mib(), loadavg());
+    Ok(())
+}
+
+/// Debug view: `show OUT.png FONT:CODE|MJ…` draws the glyphs side by side.
+fn show(args: &[String]) -> Result<(), String> {
+    let out = args.first().ok_or("show OUT.png ITEMS…")?;
+    let ipamj = fs::read(IPAMJ).map_err(|e| e.to_string())?;
+    let ref_font = OutlineFont::parse(&ipamj)?;
+    let names = ref_font.glyph_names();
+    let mut tiles = Vec::new();
+    for item in &args[1..] {
+        let b = if let Some((path, code)) = item.split_once(':') {
+            let bytes = fs::read(path).map_err(|e| e.to_string())?;
+            let f = OutlineFont::parse(&bytes)?;
+            let c = parse_code(code).and_then(char::from_u32).ok_or("code")?;
+            f.rasterize(f.glyph_of(c).ok_or("no glyph")?, RENDER_PX)
+                .ok_or("no outline")?
+        } else {
+            let want = item.to_lowercase();
+            let id = names
+                .iter()
+                .position(|n| *n == want)
+                .ok_or("no such glyph")?;
+            ref_font
+                .rasterize(id as u16, RENDER_PX)
+                .ok_or("no outline")?
+        };
+        tiles.push(b);
+    }
+    let f0 = ikou::identify::features::features(&tiles[0])
+        .ok_or("blank")?
+        .fine;
+    for (k, t) in tiles.iter().enumerate() {
+        let f = ikou::identify::features::features(t).ok_or("blank")?.fine;
+        println!(
+            "{}: {:.1} ink box {:?}",
+            args[k + 1],
+            ikou::identify::features::score(&f0, &f),
+            t.ink_box(96)
+        );
+    }
+    let z = 3;
+    let px = RENDER_PX as usize;
+    let w = px * tiles.len() * z;
+    let mut img = vec![255u8; w * px * z];
+    for (k, t) in tiles.iter().enumerate() {
+        for y in 0..px * z {
+            for x in 0..px * z {
+                img[y * w + k * px * z + x] = if x == 0 {
+                    128
+                } else {
+                    255 - t.pixels[y / z * px + x / z]
+                };
+            }
+        }
+    }
+    let px = px * z;
+    let file = fs::File::create(out).map_err(|e| e.to_string())?;
+    let mut enc = png::Encoder::new(file, w as u32, px as u32);
+    enc.set_color(png::ColorType::Grayscale);
+    enc.write_header()
+        .and_then(|mut wr| wr.write_image_data(&img))
+        .map_err(|e| e.to_string())?;
     Ok(())
 }

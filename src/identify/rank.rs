@@ -25,7 +25,7 @@ pub fn margin(candidates: &[Candidate]) -> Option<f32> {
 
 /// Keeps the `k` best `(similarity, index)` pairs seen, best first; ties go to the
 /// lower index so the order never depends on thread scheduling.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct TopK {
     k: usize,
     items: Vec<(f32, u32)>,
@@ -41,15 +41,6 @@ impl TopK {
 
     fn better(a: &(f32, u32), b: &(f32, u32)) -> Ordering {
         b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-    }
-
-    /// The similarity a new item must beat to enter (−∞ while not full).
-    pub(crate) fn floor(&self) -> f32 {
-        if self.items.len() < self.k {
-            f32::NEG_INFINITY
-        } else {
-            self.items.last().map_or(f32::NEG_INFINITY, |x| x.0)
-        }
     }
 
     pub(crate) fn push(&mut self, sim: f32, i: u32) {
@@ -70,13 +61,6 @@ impl TopK {
         self.items.truncate(self.k);
     }
 
-    pub(crate) fn merge(mut self, other: TopK) -> TopK {
-        for (s, i) in other.items {
-            self.push(s, i);
-        }
-        self
-    }
-
     pub(crate) fn into_sorted(self) -> Vec<(f32, u32)> {
         self.items
     }
@@ -92,14 +76,7 @@ mod tests {
         for (s, i) in [(0.5, 0), (0.9, 1), (0.1, 2), (0.9, 3), (0.7, 4), (0.95, 5)] {
             t.push(s, i);
         }
-        assert_eq!(t.clone().into_sorted(), vec![(0.95, 5), (0.9, 1), (0.9, 3)]);
-        assert_eq!(t.floor(), 0.9);
-        let mut u = TopK::new(3);
-        u.push(0.92, 7);
-        assert_eq!(
-            t.merge(u).into_sorted(),
-            vec![(0.95, 5), (0.92, 7), (0.9, 1)]
-        );
+        assert_eq!(t.into_sorted(), vec![(0.95, 5), (0.9, 1), (0.9, 3)]);
         let mut z = TopK::new(0);
         z.push(1.0, 0);
         assert!(z.into_sorted().is_empty());
