@@ -58,8 +58,9 @@ pub struct Args {
     /// at least S and it leads the next by at least --accept-margin.
     #[arg(long, value_name = "S", requires = "worklist", value_parser = parse_score)]
     accept_above: Option<f32>,
-    /// With --accept-above: the lead over the next candidate a filled target needs.
-    #[arg(long, value_name = "M", default_value = "5", requires = "accept_above", value_parser = parse_score)]
+    /// With --accept-above: the lead over the next candidate a filled target needs
+    /// (a small lead means near-identical MJ glyphs: a person should choose).
+    #[arg(long, value_name = "M", default_value = "1", requires = "accept_above", value_parser = parse_score)]
     accept_margin: f32,
     /// Write the review page (HTML, self-contained, printable) to FILE.
     #[arg(long, value_name = "FILE")]
