@@ -17,7 +17,7 @@
 //!   the number as a double-byte code `0xF040`, the way the vendor's 外字 table
 //!   names raw codes.
 
-use super::{Code, Codes, Glyphs, MAX_GLYPHS, MAX_SIDE, VendorGlyph};
+use super::{Code, Codes, Glyphs, MAX_GLYPHS, MAX_SIDE, MAX_TOTAL_PIXELS, VendorGlyph};
 use crate::identify::glyph::Bitmap;
 
 /// Whether `data` is a BDF font (its first line starts with `STARTFONT`).
@@ -125,6 +125,7 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
     let font_box = font_box.ok_or_else(|| l.err("no FONTBOUNDINGBOX before CHARS"))?;
     check_box(font_box, "FONTBOUNDINGBOX", &l)?;
     let mut found = Vec::new();
+    let mut pixels = 0usize;
     let (mut outside, mut empty, mut standard, mut unencoded) = (0usize, 0usize, 0usize, 0usize);
     for _ in 0..chars {
         let name = match l.next() {
@@ -223,6 +224,15 @@ pub fn parse(data: &[u8], codes: &Codes) -> Result<Glyphs, String> {
         if bitmap.is_blank() {
             empty += 1;
             continue;
+        }
+        pixels = pixels.saturating_add(bitmap.pixels.len());
+        if pixels > MAX_TOTAL_PIXELS {
+            return Err(at(
+                &l,
+                format!(
+                    "the glyphs so far hold more than {MAX_TOTAL_PIXELS} pixels; FONTBOUNDINGBOX is far larger than a 外字"
+                ),
+            ));
         }
         found.push(VendorGlyph { code, bitmap });
     }
@@ -383,6 +393,19 @@ mod tests {
         let sjis = CROSS.replace("ENCODING 57344", "ENCODING 61504"); // 0xF040
         let g = parse(font("FUJITSU", &sjis, 1).as_bytes(), &Codes::all_gaiji()).unwrap();
         assert_eq!(g.glyphs[0].code, Code::Bytes(0xF040));
+    }
+
+    #[test]
+    fn a_huge_font_box_cannot_exhaust_memory() {
+        // One dot a glyph, each drawn in a 1024×1024 box: 300 glyphs would be 300 MiB.
+        let dot = "STARTCHAR a\nENCODING 0\nBBX 1 1 0 0\nBITMAP\n80\nENDCHAR\n";
+        let chars: String = (0..300)
+            .map(|i| dot.replace("ENCODING 0", &format!("ENCODING {}", 0xE000 + i)))
+            .collect();
+        let text = font("ISO10646", &chars, 300)
+            .replace("FONTBOUNDINGBOX 8 8 0 -1", "FONTBOUNDINGBOX 1024 1024 0 0");
+        let e = parse(text.as_bytes(), &Codes::all_gaiji()).unwrap_err();
+        assert!(e.contains("FONTBOUNDINGBOX is far larger"), "{e}");
     }
 
     #[test]

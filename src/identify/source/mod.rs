@@ -25,6 +25,10 @@ pub const MAX_SIDE: u32 = 1024;
 /// codes (CP932's 1,880, JEF's ~10,000), so this only stops runaway inputs.
 pub const MAX_GLYPHS: usize = 100_000;
 
+/// The most pixels all glyphs of one source may hold together (256 MiB): a tiny
+/// glyph drawn in a huge font box costs a whole box, so the boxes are counted.
+pub const MAX_TOTAL_PIXELS: usize = 1 << 28;
+
 /// The em size outline glyphs are drawn at: the reference glyphs' size.
 pub const OUTLINE_PX: u32 = crate::identify::RENDER_PX;
 

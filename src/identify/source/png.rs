@@ -22,6 +22,7 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
     let entries =
         std::fs::read_dir(dir).map_err(Error::io(dir, "check that the directory is readable"))?;
     let mut glyphs = Vec::new();
+    let mut pixels = 0usize;
     let (mut other, mut outside, mut not_regular) = (0usize, 0usize, 0usize);
     for entry in entries {
         let entry = entry.map_err(Error::io(dir, "check that the directory is readable"))?;
@@ -67,6 +68,16 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
         }
         let data = super::read_limited(&path, MAX_PNG_BYTES)?;
         let bitmap = decode(&data).map_err(|e| Error::input(&path, e))?;
+        pixels = pixels.saturating_add(bitmap.pixels.len());
+        if pixels > super::MAX_TOTAL_PIXELS {
+            return Err(Error::input(
+                dir,
+                format!(
+                    "the images hold more than {} pixels; crop each to its one 外字",
+                    super::MAX_TOTAL_PIXELS
+                ),
+            ));
+        }
         glyphs.push(VendorGlyph { code, bitmap });
     }
     let glyphs = super::finish(glyphs).map_err(|e| {
