@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH=${1:-600}
 shift $(( $# > 0 ? 1 : 0 ))
 case $SECONDS_EACH in '' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [TARGET…]" >&2; exit 2 ;; esac
-ALL=(split_records decode layout_toml gaiji_table layout_import layout_copybook jobs_toml reconcile_values code_table)
+ALL=(split_records decode layout_toml gaiji_table layout_import layout_copybook jobs_toml reconcile_values code_table identify_bdf identify_font)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 

@@ -55,6 +55,10 @@ pub struct Args {
     /// other disagreement between tables is an error.
     #[arg(long, value_name = "TSV")]
     gaiji: Vec<PathBuf>,
+    /// The vendor's 外字 font (TrueType/OpenType/EUDC, BDF, or a directory of PNG
+    /// files named by code, as for identify): report.html shows its glyph beside each 外字.
+    #[arg(long, value_name = "FONT|DIR")]
+    font: Option<PathBuf>,
     #[command(flatten)]
     map: MapArgs,
     #[command(flatten)]
@@ -116,6 +120,12 @@ pub fn run(a: Args) -> u8 {
     opts.chunk_bytes = a.read.chunk_bytes;
     opts.max_record = a.read.max_record_bytes;
     opts.gaiji = a.gaiji.clone();
+    if let Some(f) = &a.font {
+        opts.vendor = match ikou::identify::source::VendorImages::read(f) {
+            Ok(v) => Some(v),
+            Err(e) => return super::fail(&e),
+        };
+    }
     opts.map = match a.charset.apply(a.map.options()) {
         Ok(m) => m,
         Err(e) => return super::fail(&e),

@@ -6,6 +6,7 @@ mod batch;
 mod convert;
 mod docs;
 mod hints;
+mod identify;
 mod layout;
 mod layouts;
 mod mappings;
@@ -38,6 +39,7 @@ enum Command {
     Mj(mj::Args),
     Profile(profile::Args),
     Mappings(mappings::Args),
+    Identify(identify::Args),
     Layouts(layouts::Args),
     Layout(layout::Args),
     Batch(batch::Args),
@@ -55,6 +57,7 @@ pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Command::Mj(a) => mj::run(a),
         Command::Profile(a) => profile::run(a),
         Command::Mappings(a) => mappings::run(a),
+        Command::Identify(a) => identify::run(a),
         Command::Layouts(a) => layouts::run(a),
         Command::Layout(a) => layout::run(a),
         Command::Batch(a) => batch::run(a),

@@ -34,6 +34,11 @@ pub struct Args {
     /// Vendor 外字 table (TSV). Repeatable, as for convert.
     #[arg(long, value_name = "TSV")]
     gaiji: Vec<PathBuf>,
+    /// The vendor's 外字 font (TrueType/OpenType/EUDC, BDF, or a directory of PNG
+    /// files named by code, as for identify): each 外字 is shown with its glyph
+    /// (drawn in text under the table; --json: "vendor_glyph", a PNG data URI).
+    #[arg(long, value_name = "FONT|DIR")]
+    font: Option<PathBuf>,
     /// As for convert: with never, a mapped 外字 whose glyph has no JIS X 0213 form
     /// counts as unmapped.
     #[arg(long, value_name = "MODE", value_enum, default_value = "keep")]
@@ -113,6 +118,13 @@ pub fn run(a: Args) -> u8 {
         },
         None => None,
     };
+    let vendor = match &a.font {
+        Some(f) => match ikou::identify::source::VendorImages::read(f) {
+            Ok(v) => Some(v),
+            Err(e) => return super::fail(&e),
+        },
+        None => None,
+    };
     let p = match profile(&opts, &a.inputs) {
         Ok(p) => p,
         Err(e) => return super::fail(&e),
@@ -171,11 +183,56 @@ pub fn run(a: Args) -> u8 {
     if a.quiet {
         return code;
     }
-    let text = if a.json { p.to_json() } else { p.table() };
+    let mut text = if a.json { p.to_json() } else { p.table() };
+    if let Some(v) = &vendor {
+        text = with_vendor_glyphs(text, &p, v, a.json);
+    }
     match super::stdout::write(text.as_bytes()) {
         Ok(()) => code,
         Err(failed) => failed,
     }
+}
+
+/// `text` (the table or the JSON) with the vendor's glyph of each 外字 (`--font`).
+fn with_vendor_glyphs(
+    text: String,
+    p: &ikou::profile::Profile,
+    v: &ikou::identify::source::VendorImages,
+    json: bool,
+) -> String {
+    let code = |source: &str| match ikou::identify::source::Code::parse(source) {
+        Ok(ikou::identify::source::Code::Char(c)) => Some(c),
+        _ => None,
+    };
+    if json {
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return text;
+        };
+        if let Some(list) = value.get_mut("gaiji").and_then(|g| g.as_array_mut()) {
+            for g in list {
+                let c = g.get("source").and_then(|s| s.as_str()).and_then(code);
+                let bytes = g.get("bytes").and_then(|b| b.as_str()).map(str::to_string);
+                let uri = c.and_then(|c| v.data_uri(c, bytes.as_deref()));
+                if let Some(obj) = g.as_object_mut() {
+                    obj.insert("vendor_glyph".into(), uri.into());
+                }
+            }
+        }
+        return serde_json::to_string_pretty(&value).map_or(text, |s| s + "\n");
+    }
+    let codes: Vec<(char, Option<String>)> = p
+        .gaiji
+        .iter()
+        .filter_map(|g| Some((code(&g.source)?, g.bytes.clone())))
+        .collect();
+    if codes.is_empty() {
+        return text;
+    }
+    format!(
+        "{text}\n外字 as the vendor's font draws them (--font {}):\n{}",
+        v.font,
+        v.text_art(&codes)
+    )
 }
 
 /// `--ivs`/`--variants` as given, when not the default (for the commands suggested).

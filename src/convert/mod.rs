@@ -66,6 +66,8 @@ pub struct ConvertOptions {
     /// `--to`: the target layout the items are reshaped into and written by
     /// (see [`crate::target`]).
     pub target: Option<LoadedLayout>,
+    /// `--font`: the vendor's 外字 glyphs, shown in report.html beside each 外字.
+    pub vendor: Option<crate::identify::source::VendorImages>,
 }
 
 impl ConvertOptions {
@@ -85,6 +87,7 @@ impl ConvertOptions {
             force: false,
             rejects_bom: false,
             target: None,
+            vendor: None,
         }
     }
 
@@ -362,6 +365,7 @@ fn write_report(
         files,
         layout: processor.output_layout(),
         mapper: processor.mapper(),
+        vendor: opts.vendor.as_ref(),
     });
     let path = opts.out_dir.join(crate::report::FILE_NAME);
     let (f, w) = write_pending(&path, html.as_bytes())?;

@@ -265,6 +265,17 @@ impl PendingFile {
     }
 }
 
+impl PendingFile {
+    /// Gives the file its real name only if nothing has that name yet (a file, a
+    /// link, anything): `AlreadyExists` otherwise, and the temporary file goes.
+    /// A hard link is atomic and never replaces or follows what is at the name.
+    pub fn publish_new(mut self) -> io::Result<()> {
+        fs::hard_link(&self.tmp, &self.dest)?;
+        let tmp = std::mem::take(&mut self.tmp);
+        fs::remove_file(tmp)
+    }
+}
+
 impl Drop for PendingFile {
     fn drop(&mut self) {
         if !self.tmp.as_os_str().is_empty() {
@@ -288,6 +299,19 @@ pub fn write_atomic(dest: &Path, data: &[u8]) -> io::Result<Written> {
     f.write_all(data)?;
     let w = f.finish()?;
     f.publish()?;
+    Ok(w)
+}
+
+/// Writes `data` to `dest` atomically, only when nothing is at `dest` yet
+/// (`AlreadyExists` otherwise; nothing is written).
+pub fn write_new(dest: &Path, data: &[u8]) -> io::Result<Written> {
+    if fs::symlink_metadata(dest).is_ok() {
+        return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+    }
+    let mut f = PendingFile::create(dest)?;
+    f.write_all(data)?;
+    let w = f.finish()?;
+    f.publish_new()?;
     Ok(w)
 }
 
@@ -447,6 +471,28 @@ mod tests {
             fs::read_dir(dir.path()).unwrap().count(),
             1,
             "dropped file leaves nothing"
+        );
+    }
+
+    #[test]
+    fn write_new_never_replaces_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("w.tsv");
+        write_new(&dest, b"one").unwrap();
+        let e = write_new(&dest, b"two").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&dest).unwrap(), b"one");
+        let link = dir.path().join("l.tsv");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+        assert!(write_new(&link, b"x").is_err());
+        assert!(
+            !dir.path().join("nowhere").exists(),
+            "the link is not followed"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporary file left"
         );
     }
 }

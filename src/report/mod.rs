@@ -42,6 +42,8 @@ pub struct Run<'a> {
     pub files: &'a [FileResult],
     pub layout: &'a Layout,
     pub mapper: &'a Mapper,
+    /// `--font`: the vendor's glyphs, shown beside each 外字.
+    pub vendor: Option<&'a crate::identify::source::VendorImages>,
 }
 
 /// A reject reason code in Japanese, for people.
@@ -433,7 +435,9 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
         } @else {
             table id="gaiji-table" {
                 thead { tr {
-                    th { "外字コード" } th { "対応表の指定" } th { "MJ文字図形名" } th { "MJの字形" }
+                    th { "外字コード" }
+                    @if run.vendor.is_some() { th { "外字フォントの字形" } }
+                    th { "対応表の指定" } th { "MJ文字図形名" } th { "MJの字形" }
                     th { "出力した文字" } th { "件数" } th { "最初のレコード" }
                 } }
                 tbody {
@@ -447,6 +451,9 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
                                 } @else if let Some(b) = source_bytes(m.source) {
                                     br; code { (b) }
                                 }
+                            }
+                            @if let Some(v) = run.vendor {
+                                td { (vendor_glyph(v, m.source, source_bytes(m.source).as_deref())) }
                             }
                             td {
                                 (t(m.target_text.as_deref().unwrap_or("")))
@@ -498,13 +505,20 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
             p { "ありません。" }
         } @else {
             table id="unmapped-table" {
-                thead { tr { th { "外字コード" } th { "件数" } th { "最初のレコード" } th { "扱い" } } }
+                thead { tr {
+                    th { "外字コード" }
+                    @if run.vendor.is_some() { th { "外字フォントの字形" } }
+                    th { "件数" } th { "最初のレコード" } th { "扱い" }
+                } }
                 tbody {
                     @for u in unmapped {
                         tr {
                             td {
                                 (mj::u_plus(u.source))
                                 @if let Some(b) = source_bytes(u.source) { br; code { (b) } }
+                            }
+                            @if let Some(v) = run.vendor {
+                                td { (vendor_glyph(v, u.source, source_bytes(u.source).as_deref())) }
                             }
                             td class="n" { (num(u.count)) }
                             td { (first_cell(run, u.first.as_ref())) }
@@ -533,6 +547,17 @@ fn gaiji_section(run: &Run, rows: &[GaijiRow], unmapped: &[UnmappedRow]) -> Sect
         id: "gaiji",
         title: "外字".into(),
         body,
+    }
+}
+
+/// The vendor's glyph of a 外字 (`--font`), or a dash when the font has none.
+fn vendor_glyph(v: &crate::identify::source::VendorImages, c: char, bytes: Option<&str>) -> Markup {
+    match v.data_uri(c, bytes) {
+        Some(uri) => html! {
+            img alt={ (mj::u_plus(c)) " の字形（外字フォント）" } src=(uri)
+                style="width:2.6rem;height:2.6rem;image-rendering:pixelated;border:1px solid #999;background:#fff";
+        },
+        None => html! { span class="note" { "—（フォントにない）" } },
     }
 }
 

@@ -102,6 +102,7 @@ impl Fixture {
             files: &self.files,
             layout: &self.layout,
             mapper: &self.mapper,
+            vendor: None,
         })
     }
 }
