@@ -112,3 +112,23 @@ fn trailing_eof_markers_do_not_depend_on_the_chunk_size() {
         "records with --chunk-bytes 512 against 1 MiB"
     );
 }
+
+/// identify_font found a font whose format-13 cmap trips a `debug_assert!` inside
+/// ttf-parser (parser.rs:770); the release build (what ships) must read it as a
+/// font without the asked glyphs or refuse it, never panic.
+#[test]
+fn a_vendor_font_with_a_broken_format_13_cmap_is_read_without_a_panic() {
+    let data = std::fs::read(common::root().join("testdata/identify/fuzz-crash-cmap13.bin"))
+        .expect("fixture");
+    let (&pick, rest) = data.split_first().expect("non-empty fixture");
+    assert_eq!(pick & 1, 0, "the fixture is a font case of the fuzz target");
+    for codes in [
+        ikou::identify::source::Codes::all_gaiji(),
+        ikou::identify::source::Codes::parse("U+E000-U+E0FF").expect("range"),
+    ] {
+        let read = std::panic::catch_unwind(|| {
+            ikou::identify::source::ttf::parse(rest, &codes).map(|g| g.glyphs.len())
+        });
+        assert!(read.is_ok(), "ttf::parse panicked on the fuzz input");
+    }
+}

@@ -73,7 +73,6 @@ pub struct Manifest {
     pub compared: Vec<ComparedInput>,
 }
 
-
 /// A file `ikou reconcile` read, as it was read.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ComparedInput {
@@ -87,7 +86,6 @@ pub struct ComparedInput {
     pub records: u64,
     pub unreadable: u64,
 }
-
 
 /// The records of one record type (or, with `type` null and kind `unknown`,
 /// those of no type: rejected). Data and unknown: `read = written + rejected`;
