@@ -379,8 +379,8 @@ fn write_report(
 }
 
 /// `data` written and synced under a temporary name beside `dest`, ready to be
-/// published.
-fn write_pending(dest: &Path, data: &[u8]) -> Result<(PendingFile, Written), Error> {
+/// published (convert's and reconcile's pages, summaries and manifests).
+pub(crate) fn write_pending(dest: &Path, data: &[u8]) -> Result<(PendingFile, Written), Error> {
     let mut f = PendingFile::create(dest).map_err(Error::io(
         dest,
         "check that the output directory is writable",

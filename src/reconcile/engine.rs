@@ -1137,7 +1137,7 @@ pub fn reconcile(opts: &Options) -> Result<Outcome, Error> {
     let json = serde_json::to_string_pretty(&summary)
         .map_err(|e| Error::Config(format!("cannot write {SUMMARY}: {e}")))?
         + "\n";
-    let (jfile, jw) = pending(&opts.out_dir.join(SUMMARY), json.as_bytes())?;
+    let (jfile, jw) = crate::convert::write_pending(&opts.out_dir.join(SUMMARY), json.as_bytes())?;
 
     let old_files: Vec<String> = opts
         .old
@@ -1163,7 +1163,7 @@ pub fn reconcile(opts: &Options) -> Result<Outcome, Error> {
         key_items: &key_items,
         run_id: &run_id,
     });
-    let (hfile, hw) = pending(&opts.out_dir.join(PAGE), html.as_bytes())?;
+    let (hfile, hw) = crate::convert::write_pending(&opts.out_dir.join(PAGE), html.as_bytes())?;
 
     let manifest = build_manifest(
         opts,
@@ -1195,7 +1195,8 @@ pub fn reconcile(opts: &Options) -> Result<Outcome, Error> {
     let mjson = manifest
         .to_json()
         .map_err(|e| Error::Config(format!("cannot write the manifest: {e}")))?;
-    let (mfile, _) = pending(&opts.out_dir.join(manifest::FILE_NAME), mjson.as_bytes())?;
+    let (mfile, _) =
+        crate::convert::write_pending(&opts.out_dir.join(manifest::FILE_NAME), mjson.as_bytes())?;
     out_dir.publish(vec![csv, jfile], hfile, mfile)?;
     warnings.sort();
     Ok(Outcome {
@@ -1211,20 +1212,6 @@ fn same_decimal(a: &str, b: &str) -> bool {
         (Ok(Some(x)), Ok(Some(y))) => x.same_amount(y),
         _ => a == b,
     }
-}
-
-/// `data` written and synced under a temporary name beside `dest`.
-fn pending(dest: &Path, data: &[u8]) -> Result<(PendingFile, output::Written), Error> {
-    let mut f = PendingFile::create(dest).map_err(Error::io(
-        dest,
-        "check that the output directory is writable",
-    ))?;
-    f.write_all(data)
-        .map_err(Error::io(dest, "the disk may be full"))?;
-    let w = f
-        .finish()
-        .map_err(Error::io(dest, "the disk may be full"))?;
-    Ok((f, w))
 }
 
 /// Where a record is, as differences.csv writes it: `15`, or `2:15` (file 2 of
