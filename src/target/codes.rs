@@ -81,6 +81,13 @@ pub struct Parsed {
     pub errors: Vec<(usize, String)>,
 }
 
+/// Format characters that show as nothing: byte order mark, zero-width and
+/// bidirectional controls, soft hyphen.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// Reads the lines of a table without judging duplicates (for `mappings check`,
 /// which lists them).
 pub fn parse_lines(bytes: &[u8]) -> Parsed {
@@ -125,6 +132,14 @@ pub fn parse_lines(bytes: &[u8]) -> Parsed {
             if v.chars().any(char::is_control) {
                 Some(format!(
                     "the {what} code holds a control character; remove it"
+                ))
+            } else if let Some(c) = v.chars().find(|&c| is_invisible(c)) {
+                // A byte order mark past the first line (two files joined) or a
+                // zero-width character: the code would look right and never match.
+                Some(format!(
+                    "the {what} code holds the invisible character U+{:04X}; remove it \
+                     (a byte order mark here usually means two files were joined)",
+                    c as u32
                 ))
             } else if v != v.trim_matches(PADDING) {
                 Some(format!(
@@ -249,6 +264,20 @@ mod tests {
         assert_eq!(t.lookup(" 01　").map(|k| t.new_code(k)), Some("1"));
         assert_eq!(t.lookup("03"), None);
         assert_eq!(t.lookup("old"), None, "the header is not a line");
+    }
+
+    /// Found by the code_table fuzz target: a byte order mark on line 2 (two
+    /// files joined) made an old code that looks like `r` and never matches it.
+    #[test]
+    fn an_invisible_character_in_a_code_is_an_error_naming_its_line() {
+        for bad in ["\u{FEFF}r", "r\u{200B}", "\u{202E}r"] {
+            let text = format!("# t\n{bad}\t1\nr\t2\n");
+            let p = parse_lines(text.as_bytes());
+            assert_eq!(p.errors.len(), 1, "{bad:?}: {:?}", p.errors);
+            assert_eq!(p.errors[0].0, 2);
+            assert!(p.errors[0].1.contains("invisible"), "{}", p.errors[0].1);
+            assert!(parse(text.as_bytes(), "t.tsv").is_err());
+        }
     }
 
     #[test]
