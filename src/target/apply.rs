@@ -30,6 +30,14 @@ pub struct TargetScratch {
 }
 
 impl TargetScratch {
+    /// Forgets the last record's items and conversions.
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.converted.clear();
+        self.kept.clear();
+        self.kept_text.clear();
+    }
+
     /// The kept values of this record as (target item, value).
     pub fn kept(&self) -> impl Iterator<Item = (usize, &str)> {
         self.kept
@@ -42,10 +50,7 @@ impl Plan {
     /// Reshapes `source` (the source items, mapped) into `s.items`, converting
     /// codes. Err: the reject of a value its table has no line for.
     pub fn reshape(&self, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
-        s.items.clear();
-        s.converted.clear();
-        s.kept.clear();
-        s.kept_text.clear();
+        s.clear();
         let fields = &self.layout().fields;
         for (j, it) in self.items.iter().enumerate() {
             let value: &str = match &it.source {
