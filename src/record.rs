@@ -97,11 +97,18 @@ impl Scratch {
     /// After a successful [`RecordProcessor::process`]: the output line (without its
     /// line end) when it is the record exactly as read — a CSV record split at
     /// commas, without quotes, that no stage changed (no cleansing rule applied, no
-    /// character mapped). Most records are; writing them costs one copy.
+    /// character mapped). Most records are; writing them costs one copy. Under
+    /// `convert --to`, the reshaped items joined by commas when the target's
+    /// cleansing changed none and none needs quoting.
     pub fn unchanged_csv_line(&self) -> Option<&str> {
         // A reshaped record (convert --to) is the record read only through an
         // identity plan; its line is then what `output::items_line` writes when
         // no item holds a line end (the record has no comma or quote in an item).
+        if self.targeted && !self.passthrough {
+            // Reshaped: the target items joined by commas, when none needs quoting.
+            let line = !self.differs && self.target.line;
+            return line.then(|| self.target.items.text());
+        }
         let text = self.items.text();
         let as_read = !self.targeted
             || (self.passthrough && memchr::memchr2(b'\r', b'\n', text.as_bytes()).is_none());
@@ -1067,7 +1074,12 @@ type = "digits"
         assert_eq!(s.unchanged_csv_line(), None, "a trailing space was trimmed");
         assert_eq!(s.written().iter().collect::<Vec<_>>(), ["1", "山田"]);
         p.process("1,\u{FF5E}".as_bytes(), None, &mut s).unwrap();
-        assert_eq!(s.unchanged_csv_line(), None, "a variant was mapped");
+        let joined = s.written().iter().collect::<Vec<_>>().join(",");
+        assert_eq!(
+            s.unchanged_csv_line(),
+            Some(joined.as_str()),
+            "through the map stage"
+        );
         let e = p.process(",山田".as_bytes(), None, &mut s).unwrap_err();
         assert_eq!(e.item.as_deref(), Some("番号"));
         // Swapped items are a reshaping: never the line read.
@@ -1075,8 +1087,17 @@ type = "digits"
             "name = \"sw\"\nformat = \"csv\"\n[[fields]]\nname = \"氏名\"\n[[fields]]\nname = \"番号\"\n",
         );
         swap.process("1,山田".as_bytes(), None, &mut s).unwrap();
-        assert_eq!(s.unchanged_csv_line(), None);
+        assert_eq!(s.unchanged_csv_line(), Some("山田,1"), "joined by commas");
         assert_eq!(s.written().iter().collect::<Vec<_>>(), ["山田", "1"]);
+        for (raw, why) in [
+            ("1,\"山,田\"", "a comma"),
+            ("1,\"山\"\"田\"", "a quote"),
+            ("1,\"山\r\n\"", "a line end"),
+        ] {
+            swap.process(raw.as_bytes(), None, &mut s).unwrap();
+            assert_eq!(s.unchanged_csv_line(), None, "{why} needs quoting");
+            assert_eq!(s.written().get(1), "1");
+        }
     }
 
     #[test]
