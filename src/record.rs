@@ -64,6 +64,9 @@ pub struct Scratch {
     pub target: crate::target::apply::TargetScratch,
     /// The items processed are `target.items` (the record went through a plan).
     targeted: bool,
+    /// With `targeted`: the plan is the identity and nothing was mapped, so the
+    /// target items are `items` themselves (nothing copied into `target.items`).
+    passthrough: bool,
 }
 
 impl Scratch {
@@ -72,7 +75,7 @@ impl Scratch {
     pub fn written(&self) -> &Items {
         if self.differs {
             &self.out
-        } else if self.targeted {
+        } else if self.targeted && !self.passthrough {
             &self.target.items
         } else {
             &self.items
@@ -83,18 +86,34 @@ impl Scratch {
     /// cleansing), when the record got that far (partial when the reshaping
     /// itself rejected it).
     pub fn reshaped(&self) -> Option<&Items> {
-        self.targeted.then_some(&self.target.items)
+        let items = if self.passthrough {
+            &self.items
+        } else {
+            &self.target.items
+        };
+        self.targeted.then_some(items)
     }
 
     /// After a successful [`RecordProcessor::process`]: the output line (without its
     /// line end) when it is the record exactly as read — a CSV record split at
     /// commas, without quotes, that no stage changed (no cleansing rule applied, no
-    /// character mapped). Most records are; writing them costs one copy.
+    /// character mapped). Most records are; writing them costs one copy. Under
+    /// `convert --to`, the reshaped items joined by commas when the target's
+    /// cleansing changed none and none needs quoting.
     pub fn unchanged_csv_line(&self) -> Option<&str> {
-        // A reshaped record (convert --to) is never the record read.
-        let unchanged =
-            self.plain && !self.differs && !self.targeted && !self.items.text().is_empty();
-        unchanged.then(|| self.items.text())
+        // A reshaped record (convert --to) is the record read only through an
+        // identity plan; its line is then what `output::items_line` writes when
+        // no item holds a line end (the record has no comma or quote in an item).
+        if self.targeted && !self.passthrough {
+            // Reshaped: the target items joined by commas, when none needs quoting.
+            let line = !self.differs && self.target.line;
+            return line.then(|| self.target.items.text());
+        }
+        let text = self.items.text();
+        let as_read = !self.targeted
+            || (self.passthrough && memchr::memchr2(b'\r', b'\n', text.as_bytes()).is_none());
+        let unchanged = self.plain && !self.differs && as_read && !text.is_empty();
+        unchanged.then_some(text)
     }
 }
 
@@ -185,6 +204,7 @@ impl RecordProcessor {
         s.events.clear();
         s.plain = false;
         s.targeted = false;
+        s.passthrough = false;
         // A reject names the key only from this record's items, never the last one's.
         s.items.clear();
         if let Some(f) = flaw {
@@ -230,6 +250,16 @@ impl RecordProcessor {
         s: &mut Scratch,
     ) -> Result<(), Reject> {
         let mapped = may_map && self.map_source_items(plan, s)?;
+        if !mapped && plan.is_identity() {
+            // The items read are the target items: nothing to copy.
+            s.target.clear();
+            s.targeted = true;
+            s.passthrough = true;
+            for i in 0..plan.layout().fields.len() {
+                self.process_item(i, false, s)?;
+            }
+            return Ok(());
+        }
         // Taken out for the call (no allocation: its buffers move back after).
         let mapped_items = std::mem::take(&mut s.target.mapped);
         let source = if mapped { &mapped_items } else { &s.items };
@@ -280,7 +310,7 @@ impl RecordProcessor {
             _ => (&self.layout.fields, self.layout.format),
         };
         let field = &fields[i];
-        let read = if s.targeted {
+        let read = if s.targeted && !s.passthrough {
             &s.target.items
         } else {
             &s.items
@@ -1018,6 +1048,56 @@ type = "digits"
         assert_eq!(s.changes.len(), 2);
         let e = p.process("ｶﾞｸ,1a".as_bytes(), None, &mut s).unwrap_err();
         assert_eq!((e.code, e.item.as_deref()), ("not-digits", Some("番号")));
+    }
+
+    /// `processor(CSV)` writing the target layout `target` (no code tables).
+    fn targeted(target: &str) -> RecordProcessor {
+        let origin = "t.toml".to_string();
+        let loaded = crate::layout::LoadedLayout {
+            layout: crate::layout::parse(target.as_bytes(), &origin).unwrap(),
+            origin,
+            bytes: target.as_bytes().to_vec(),
+        };
+        let p = processor(CSV, Encoding::Utf8);
+        let plan = crate::target::Plan::compile(p.layout(), loaded).unwrap();
+        p.with_target(plan).unwrap()
+    }
+
+    #[test]
+    fn an_identity_target_writes_the_record_as_it_was_read() {
+        let p = targeted(&CSV.replace("name = \"t\"", "name = \"id\""));
+        let mut s = Scratch::default();
+        p.process("1,山田".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(s.unchanged_csv_line(), Some("1,山田"));
+        assert_eq!(s.reshaped().map(|i| i.get(1)), Some("山田"));
+        p.process("1,山田 ".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(s.unchanged_csv_line(), None, "a trailing space was trimmed");
+        assert_eq!(s.written().iter().collect::<Vec<_>>(), ["1", "山田"]);
+        p.process("1,\u{FF5E}".as_bytes(), None, &mut s).unwrap();
+        let joined = s.written().iter().collect::<Vec<_>>().join(",");
+        assert_eq!(
+            s.unchanged_csv_line(),
+            Some(joined.as_str()),
+            "through the map stage"
+        );
+        let e = p.process(",山田".as_bytes(), None, &mut s).unwrap_err();
+        assert_eq!(e.item.as_deref(), Some("番号"));
+        // Swapped items are a reshaping: never the line read.
+        let swap = targeted(
+            "name = \"sw\"\nformat = \"csv\"\n[[fields]]\nname = \"氏名\"\n[[fields]]\nname = \"番号\"\n",
+        );
+        swap.process("1,山田".as_bytes(), None, &mut s).unwrap();
+        assert_eq!(s.unchanged_csv_line(), Some("山田,1"), "joined by commas");
+        assert_eq!(s.written().iter().collect::<Vec<_>>(), ["山田", "1"]);
+        for (raw, why) in [
+            ("1,\"山,田\"", "a comma"),
+            ("1,\"山\"\"田\"", "a quote"),
+            ("1,\"山\r\n\"", "a line end"),
+        ] {
+            swap.process(raw.as_bytes(), None, &mut s).unwrap();
+            assert_eq!(s.unchanged_csv_line(), None, "{why} needs quoting");
+            assert_eq!(s.written().get(1), "1");
+        }
     }
 
     #[test]

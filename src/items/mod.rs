@@ -65,6 +65,15 @@ impl Items {
         self.spans.push((start, self.text.len()));
     }
 
+    /// Appends one item, after `sep` unless it is the first: the buffer is then
+    /// the items joined by `sep` (see [`Items::text`]).
+    pub fn push_after(&mut self, sep: char, item: &str) {
+        if !self.spans.is_empty() {
+            self.text.push(sep);
+        }
+        self.push(item);
+    }
+
     /// Appends one item written by `fill` into the shared buffer.
     pub fn push_with<T, E>(
         &mut self,

@@ -18,8 +18,12 @@ pub const UNMAPPED_CODE: &str = "unmapped-code";
 pub struct TargetScratch {
     /// The source items after the map stage (when some item needed it).
     pub mapped: Items,
-    /// The target items, reshaped (before the target's cleansing).
+    /// The target items, reshaped (before the target's cleansing), joined by
+    /// commas in their buffer.
     pub items: Items,
+    /// `items`' buffer is the CSV line [`crate::output::items_line`] writes of
+    /// them: no item needs quoting.
+    pub line: bool,
     /// concat: the joined value.
     joined: String,
     /// The code pairs converted in this record ([`Plan::pair`] indices).
@@ -30,6 +34,15 @@ pub struct TargetScratch {
 }
 
 impl TargetScratch {
+    /// Forgets the last record's items and conversions.
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.line = false;
+        self.converted.clear();
+        self.kept.clear();
+        self.kept_text.clear();
+    }
+
     /// The kept values of this record as (target item, value).
     pub fn kept(&self) -> impl Iterator<Item = (usize, &str)> {
         self.kept
@@ -42,10 +55,7 @@ impl Plan {
     /// Reshapes `source` (the source items, mapped) into `s.items`, converting
     /// codes. Err: the reject of a value its table has no line for.
     pub fn reshape(&self, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
-        s.items.clear();
-        s.converted.clear();
-        s.kept.clear();
-        s.kept_text.clear();
+        s.clear();
         let fields = &self.layout().fields;
         for (j, it) in self.items.iter().enumerate() {
             let value: &str = match &it.source {
@@ -71,7 +81,7 @@ impl Plan {
                 }
             };
             if it.default.is_none() && it.table.is_none() {
-                s.items.push(value);
+                s.items.push_after(',', value);
                 continue;
             }
             let empty = trim_pad(value).is_empty();
@@ -96,10 +106,20 @@ impl Plan {
                 },
                 _ => value,
             };
-            s.items.push(value);
+            s.items.push_after(',', value);
         }
+        s.line = csv_line_as_is(&s.items);
         Ok(())
     }
+}
+
+/// `items` (pushed joined by commas) is its own CSV line: no item holds a comma,
+/// a quote or a line end, and it is not one empty item (written `""`).
+fn csv_line_as_is(items: &Items) -> bool {
+    let b = items.text().as_bytes();
+    !b.is_empty()
+        && memchr::memchr3(b'"', b'\r', b'\n', b).is_none()
+        && memchr::memchr_iter(b',', b).count() + 1 == items.len()
 }
 
 #[cold]

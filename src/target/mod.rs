@@ -66,6 +66,9 @@ pub struct Plan {
     order: Vec<usize>,
     /// Per source item: some target item is made from it.
     used: Vec<bool>,
+    /// Every target item is the source item at the same position, as read (no
+    /// default, no code table): reshaping copies nothing.
+    identity: bool,
 }
 
 /// The static checks of an item's source rule (those that need no source
@@ -228,6 +231,12 @@ impl Plan {
                 Source::Const(_) => {}
             }
         }
+        let identity = items.len() == source.fields.len()
+            && items.iter().enumerate().all(|(j, it)| {
+                matches!(it.source, Source::Item(i) if i == j)
+                    && it.default.is_none()
+                    && it.table.is_none()
+            });
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
         Ok(Plan {
@@ -238,6 +247,7 @@ impl Plan {
             base,
             order,
             used,
+            identity,
         })
     }
 
@@ -352,6 +362,12 @@ impl Plan {
     /// Whether some target item is made from source item `i` (an item no target
     /// item takes is not mapped: its 外字 cannot reach the output).
     #[inline]
+    /// Every target item is the source item at its position, unchanged: the
+    /// source items are the target items (see [`Plan`]'s `identity`).
+    pub fn is_identity(&self) -> bool {
+        self.identity
+    }
+
     pub fn uses(&self, i: usize) -> bool {
         self.used.get(i).copied().unwrap_or(false)
     }
