@@ -12,7 +12,7 @@
 //! character for, the rest of the record goes to the reference, which gives the
 //! error (or the character) exactly as before.
 
-use super::sjis::{Entry, HIGH_BITS, entry_of, store};
+use super::sjis::{Entry, copy_ascii, entry_of, store};
 use super::{DecodeError, DecodeErrorKind, decode_with};
 use std::sync::OnceLock;
 
@@ -240,18 +240,9 @@ fn decode_by_table(
     while i < n {
         let b = bytes[i];
         if b < 0x80 {
-            if let Some(w) = bytes.get(i..i + 8) {
-                let w: [u8; 8] = w.try_into().unwrap_or_default();
-                if u64::from_le_bytes(w) & HIGH_BITS == 0 {
-                    store(&mut dst[o..o + 8], &w);
-                    i += 8;
-                    o += 8;
-                    continue;
-                }
-            }
-            store(&mut dst[o..o + 1], &[b]);
-            i += 1;
-            o += 1;
+            let n = copy_ascii(bytes, i, &mut dst[o..]);
+            i += n;
+            o += n;
             continue;
         }
         let e = t.single[b as usize];

@@ -21,15 +21,7 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
         Encoding::JefAscii => Id::FujitsuAscii,
         _ => Id::FujitsuEbcdic,
     };
-    let scheme = Scheme {
-        single,
-        double: Id::Jef,
-        shift_in: enc.shift_ins(),
-        shift_out: enc.shift_out().unwrap_or_default(),
-        jips_e: false,
-        area,
-    };
-    mainframe::decode(&scheme, bytes, out)
+    mainframe::decode(&Scheme::of(enc, single, Id::Jef, area), bytes, out)
 }
 
 #[cfg(test)]

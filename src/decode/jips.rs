@@ -17,25 +17,11 @@ fn area(code: u16) -> Area {
 }
 
 pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
-    let scheme = match enc {
-        Encoding::JipsE => Scheme {
-            single: Id::NecEbcdik,
-            double: Id::Jips,
-            shift_in: enc.shift_ins(),
-            shift_out: enc.shift_out().unwrap_or_default(),
-            jips_e: true,
-            area,
-        },
-        _ => Scheme {
-            single: Id::NecJis8,
-            double: Id::Jips,
-            shift_in: enc.shift_ins(),
-            shift_out: enc.shift_out().unwrap_or_default(),
-            jips_e: false,
-            area,
-        },
+    let single = match enc {
+        Encoding::JipsE => Id::NecEbcdik,
+        _ => Id::NecJis8,
     };
-    mainframe::decode(&scheme, bytes, out)
+    mainframe::decode(&Scheme::of(enc, single, Id::Jips, area), bytes, out)
 }
 
 #[cfg(test)]

@@ -27,15 +27,7 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
         Encoding::Keis78Ebcdic | Encoding::Keis78Ebcdik => Id::Keis78,
         _ => Id::Keis83,
     };
-    let scheme = Scheme {
-        single,
-        double,
-        shift_in: enc.shift_ins(),
-        shift_out: enc.shift_out().unwrap_or_default(),
-        jips_e: false,
-        area,
-    };
-    mainframe::decode(&scheme, bytes, out)
+    mainframe::decode(&Scheme::of(enc, single, double, area), bytes, out)
 }
 
 #[cfg(test)]

@@ -261,6 +261,21 @@ pub(super) struct Scheme {
     pub area: fn(u16) -> Area,
 }
 
+impl Scheme {
+    /// The scheme of `enc`: its shift codes come from the encoding (the one list
+    /// the item shift scan reads too), JIPS(E) byte handling from its name.
+    pub fn of(enc: Encoding, single: Id, double: Id, area: fn(u16) -> Area) -> Scheme {
+        Scheme {
+            single,
+            double,
+            shift_in: enc.shift_ins(),
+            shift_out: enc.shift_out().unwrap_or_default(),
+            jips_e: enc == Encoding::JipsE,
+            area,
+        }
+    }
+}
+
 fn shift_at(bytes: &[u8], i: usize, shifts: &[&[u8]]) -> Option<usize> {
     let rest = bytes.get(i..)?;
     shifts.iter().find(|s| rest.starts_with(s)).map(|s| s.len())

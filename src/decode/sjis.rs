@@ -107,19 +107,9 @@ pub(super) fn decode(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> 
     while i < n {
         let b = bytes[i];
         if b < 0x80 {
-            // Runs of ASCII (codes, dates, numbers) go 8 bytes at a time.
-            if let Some(w) = bytes.get(i..i + 8) {
-                let w: [u8; 8] = w.try_into().unwrap_or_default();
-                if u64::from_le_bytes(w) & HIGH_BITS == 0 {
-                    store(&mut dst[o..o + 8], &w);
-                    i += 8;
-                    o += 8;
-                    continue;
-                }
-            }
-            store(&mut dst[o..o + 1], &[b]);
-            i += 1;
-            o += 1;
+            let n = copy_ascii(bytes, i, &mut dst[o..]);
+            i += n;
+            o += n;
             continue;
         }
         let e = t.single[b as usize];
@@ -152,6 +142,22 @@ pub(super) fn decode(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> 
         None => Ok(()),
         Some((at, len)) => Err(malformed(bytes, at, len)),
     }
+}
+
+/// Copies the ASCII at `bytes[i]` (which is below 0x80) to `dst`: the next 8
+/// bytes at once when all are ASCII (runs of codes, dates, numbers), else that
+/// byte. Returns how many bytes were copied. `dst` has room for 8.
+#[inline(always)]
+pub(super) fn copy_ascii(bytes: &[u8], i: usize, dst: &mut [std::mem::MaybeUninit<u8>]) -> usize {
+    if let Some(w) = bytes.get(i..i + 8) {
+        let w: [u8; 8] = w.try_into().unwrap_or_default();
+        if u64::from_le_bytes(w) & HIGH_BITS == 0 {
+            store(&mut dst[..8], &w);
+            return 8;
+        }
+    }
+    store(&mut dst[..1], &[bytes[i]]);
+    1
 }
 
 /// Writes `src` into uninitialised output space of the same length.
