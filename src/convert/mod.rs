@@ -600,14 +600,7 @@ fn build_manifest(
             version: None,
         });
     }
-    for (path, bytes) in mj::EMBEDDED_TABLES {
-        tables.push(TableEntry {
-            kind: "mj".into(),
-            path: format!("embedded:{path}"),
-            sha256: output::hex(&Sha256::digest(bytes)),
-            version: Some(mj::db().version().to_string()),
-        });
-    }
+    tables.extend(TableEntry::embedded_mj());
     let (record_types, trailer_checks, record_findings) = record_type_totals(&inputs, files);
     let code_conversions = processor.target().map_or_else(Vec::new, |plan| {
         let mut all = crate::target::apply::CodeCounts::default();

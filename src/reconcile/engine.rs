@@ -1421,14 +1421,7 @@ fn table_entries(opts: &Options, old_mapper: &Mapper) -> Vec<TableEntry> {
             version: None,
         });
     }
-    for (path, bytes) in crate::mj::EMBEDDED_TABLES {
-        tables.push(TableEntry {
-            kind: "mj".into(),
-            path: format!("embedded:{path}"),
-            sha256: output::hex(&Sha256::digest(bytes)),
-            version: Some(crate::mj::db().version().to_string()),
-        });
-    }
+    tables.extend(TableEntry::embedded_mj());
     tables
 }
 
