@@ -351,6 +351,10 @@ fn the_review_page_shows_vendor_glyphs_beside_their_candidates() {
     // 髙 MJ028902 is drawn with what ikou writes for it, code points beside.
     assert!(page.contains("<span class=\"glyph\">髙</span>"), "{page}");
     assert!(page.contains("U+9AD9"));
+    // With its 総画数 from MJ文字情報一覧表 (髙: 11) beside its codes; no reading is
+    // made up (the tables ikou ships have none, and the page says so).
+    assert!(page.contains("11画 J+9AD9 戸籍 513280"), "{page}");
+    assert!(page.contains("読みは表示していません"), "{page}");
     assert!(page.contains("確認欄") && page.contains("@media print"));
     // Run again: the page is replaced (it is ikou's own output), not a link.
     let (code, _, err) = identify(cache, &["--font", VENDOR_TTF, "--html", s(&h)]);
