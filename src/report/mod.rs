@@ -1079,6 +1079,7 @@ fn tables(m: &Manifest) -> Section {
                                 "encoding" => "文字コード表（組込み）",
                                 "mj" => "MJ文字情報（組込み）",
                                 "charset-ext" => "MJ+ 拡張の一覧（--charset-ext）",
+                                "font" => "外字フォント（--font）",
                                 _ => "表",
                             }) }
                             td { (t(&tb.path)) }
