@@ -18,8 +18,10 @@
 //! - cleansing changes per item and rule, in the records `convert` would write
 //!   (the same numbers as the manifest's `cleansing`).
 //!
-//! Chunks are merged in whatever order they finish; every "first record" is the
-//! smallest, so the result does not depend on `--jobs` or timing.
+//! Files are read several at once ([`Workers::each_file`]) and their chunks on
+//! the workers; chunks are merged in input order and files kept apart until they
+//! are assembled in input order, so the result does not depend on `--jobs` or
+//! timing.
 
 pub mod charset;
 mod scan;
@@ -275,10 +277,13 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
         any_sensitive: layout.fields.iter().any(|f| f.sensitive),
     };
     let workers = Workers::new(opts.jobs)?;
-    let mut files = Vec::new();
-    for (path, label) in inputs.iter().zip(labels) {
-        files.push(scan_file(opts, &workers, &stages, path).map_err(|e| e.shown_as(path, label))?);
-    }
+    // Several files at once, through the shared workers: each file is counted on
+    // its own and the counts come back in input order, so the profile is the one
+    // a run one file after another gives (and so is the error it stops with).
+    let files = workers.each_file(inputs.len(), |i| {
+        let (path, label) = (&inputs[i], &labels[i]);
+        scan_file(opts, &workers, &stages, path).map_err(|e| e.shown_as(path, label))
+    })?;
     Ok(assemble(opts, &mapper, labels, files))
 }
 
