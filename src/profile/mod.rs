@@ -293,7 +293,7 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     let stages = Stages {
         layout,
         encoding: opts.encoding,
-        mapper: &mapper,
+        mapper,
         cleanser: &cleanser,
         key: layout.key_field().filter(|&k| !layout.fields[k].sensitive),
         any_sensitive: layout.fields.iter().any(|f| f.sensitive),

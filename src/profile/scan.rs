@@ -448,8 +448,9 @@ mod tests {
             cleanser,
             key: layout.key_field(),
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
+            to_union: None,
         };
-        chunk(&st, false, &ch, &mut Scratch::default())
+        chunk(&st, None, false, &ch, &mut Scratch::default())
     }
 
     #[test]
