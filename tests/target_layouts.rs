@@ -529,3 +529,39 @@ fn a_gaiji_in_a_source_item_no_target_item_takes_is_not_mapped() {
     );
     assert_eq!(m["counts"]["rejected"], 1);
 }
+
+/// A reshaped record is written as its items joined by commas only when no
+/// item needs quoting: a source item read in quotes (comma or quote in it), a
+/// new code or a const with a comma are quoted as in any CSV line.
+#[test]
+fn items_that_need_quotes_are_quoted_in_a_reshaped_line() {
+    let target = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+[[fields]]
+name = "氏名"
+[[fields]]
+name = "区分"
+codes_table = "k.tsv"
+"#;
+    let input = "1,\"山田,太郎\",a,\r\n2,\"say \"\"hi\"\"\",a,\r\n3,鈴木,a,\r\n4,\"佐藤\",b,\r\n5,田中,c,\r\n";
+    let table = "a\t1\nb\t2\nc\tx,y\n";
+    let (code, out, _, _, err) = convert_with(target, &[("k.tsv", table)], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "1,\"山田,太郎\",1\r\n2,\"say \"\"hi\"\"\",1\r\n3,鈴木,1\r\n4,佐藤,2\r\n5,田中,\"x,y\"\r\n"
+    );
+    // A const with a comma, and the same records through it.
+    let with_const = format!("{target}[[fields]]\nname = \"版\"\nconst = \"v,2\"\n");
+    let table = "a\t1\nb\t2\nc\t3\n";
+    let (code, out, _, _, err) = convert_with(&with_const, &[("k.tsv", table)], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "1,\"山田,太郎\",1,\"v,2\"\r\n2,\"say \"\"hi\"\"\",1,\"v,2\"\r\n3,鈴木,1,\"v,2\"\r\n\
+         4,佐藤,2,\"v,2\"\r\n5,田中,3,\"v,2\"\r\n"
+    );
+}
