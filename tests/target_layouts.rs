@@ -565,3 +565,40 @@ codes_table = "k.tsv"
          4,佐藤,2,\"v,2\"\r\n5,田中,3,\"v,2\"\r\n"
     );
 }
+
+/// `convert --json` lists the code conversions as the manifest counts them.
+#[test]
+fn convert_json_lists_the_code_conversions_of_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, stdout, err) = run(&[
+        "convert",
+        "--json",
+        "--layout",
+        SOURCE,
+        "--to",
+        TARGET,
+        "--out",
+        s(&out),
+        INPUT,
+    ]);
+    assert_eq!(code, 3, "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let listed = &summary["code_conversions"];
+    assert!(!listed.as_array().unwrap().is_empty(), "{stdout}");
+    assert_eq!(listed, &read_manifest(&out)["code_conversions"]);
+    assert!(listed[0]["item"].is_string() && listed[0]["count"].as_u64().unwrap() > 0);
+    // Without --to the list is empty.
+    let plain = tmp.path().join("plain");
+    let (_, stdout, err) = run(&[
+        "convert",
+        "--json",
+        "--layout",
+        "testdata/layouts/juki-kojin.toml",
+        "--out",
+        s(&plain),
+        "testdata/juki_kojin.csv",
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(&stdout).expect(&err);
+    assert_eq!(summary["code_conversions"], serde_json::json!([]));
+}
