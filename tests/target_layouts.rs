@@ -602,3 +602,39 @@ fn convert_json_lists_the_code_conversions_of_the_manifest() {
     let summary: serde_json::Value = serde_json::from_str(&stdout).expect(&err);
     assert_eq!(summary["code_conversions"], serde_json::json!([]));
 }
+
+/// An item kept without a table line lists its first MAX_KEPT_LISTED (100)
+/// values in sort order, each counted, and counts the rest together.
+#[test]
+fn kept_values_are_listed_up_to_a_cap_and_the_rest_counted() {
+    let target = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+[[fields]]
+name = "区分"
+codes_table = "k.tsv"
+unmapped = "keep"
+"#;
+    let mut input = String::new();
+    for n in 0..150 {
+        // Values 100..149 twice: 100 of them past the cap.
+        for _ in 0..(1 + usize::from(n >= 100)) {
+            input.push_str(&format!("{n},氏名,x{n:03},\r\n"));
+        }
+    }
+    let (code, _, _, m, err) = convert_with(target, &[("k.tsv", "a\t1\n")], &input);
+    assert_eq!(code, 0, "{err}");
+    let conv = m["code_conversions"].as_array().unwrap();
+    assert_eq!(conv.len(), 101, "{conv:?}");
+    assert_eq!(conv[0]["old"], "x000");
+    assert_eq!(conv[99]["old"], "x099");
+    assert_eq!(conv[99]["count"], 1);
+    let rest = &conv[100];
+    assert_eq!(rest["more"], true);
+    assert_eq!(rest["kept"], true);
+    assert!(rest["old"].is_null());
+    assert_eq!(rest["count"], 100);
+    assert!(conv[0].get("more").is_none(), "absent when false");
+}

@@ -299,14 +299,62 @@ impl Plan {
     }
 }
 
+/// Kept values listed per target item at most (the manifest and the report):
+/// the first this many in sort order, each with its count; the rest are counted
+/// together. A free-form item kept without a table would otherwise list every
+/// value of the file, in memory and in the manifest.
+pub const MAX_KEPT_LISTED: usize = 100;
+
 /// What a run converted: per (table, line) pair, and the values kept under
 /// `unmapped = "keep"` per target item.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct CodeCounts {
     /// By [`Plan::pair`] index (empty until the first conversion).
     pub pairs: Vec<u64>,
-    /// Target item → kept value → count.
-    pub kept: BTreeMap<usize, BTreeMap<String, u64>>,
+    /// Target item → its kept values.
+    pub kept: BTreeMap<usize, Kept>,
+}
+
+/// One target item's values kept without a table line: the first
+/// [`MAX_KEPT_LISTED`] in sort order with their counts, and how many records
+/// kept another value. Keeping the smallest values (not the first met) makes
+/// the lists of chunks and files merge into the run's exactly: a value among
+/// the run's first N is among the first N of every part it occurs in.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Kept {
+    pub listed: BTreeMap<String, u64>,
+    /// Records that kept a value not listed.
+    pub more: u64,
+}
+
+impl Kept {
+    fn add(&mut self, v: &str, n: u64) {
+        if let Some(c) = self.listed.get_mut(v) {
+            *c += n;
+            return;
+        }
+        let full = self.listed.len() >= MAX_KEPT_LISTED;
+        if full
+            && self
+                .listed
+                .last_key_value()
+                .is_some_and(|(last, _)| v > last.as_str())
+        {
+            self.more += n;
+            return;
+        }
+        self.listed.insert(v.to_string(), n);
+        if self.listed.len() > MAX_KEPT_LISTED
+            && let Some((_, c)) = self.listed.pop_last()
+        {
+            self.more += c;
+        }
+    }
+
+    /// Records that kept a value (listed or not).
+    pub fn total(&self) -> u64 {
+        self.listed.values().sum::<u64>() + self.more
+    }
 }
 
 impl CodeCounts {
@@ -320,13 +368,7 @@ impl CodeCounts {
             self.pairs[p] += 1;
         }
         for (j, v) in s.kept() {
-            let per = self.kept.entry(j).or_default();
-            match per.get_mut(v) {
-                Some(n) => *n += 1,
-                None => {
-                    per.insert(v.to_string(), 1);
-                }
-            }
+            self.kept.entry(j).or_default().add(v, 1);
         }
     }
 
@@ -337,11 +379,12 @@ impl CodeCounts {
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             *a += b;
         }
-        for (j, per) in &other.kept {
+        for (j, theirs) in &other.kept {
             let mine = self.kept.entry(*j).or_default();
-            for (v, n) in per {
-                *mine.entry(v.clone()).or_default() += n;
+            for (v, &n) in &theirs.listed {
+                mine.add(v, n);
             }
+            mine.more += theirs.more;
         }
     }
 
@@ -365,6 +408,7 @@ impl CodeCounts {
                             new: Some(line.new.clone()),
                             count,
                             kept: false,
+                            more: false,
                         });
                     }
                 }
@@ -374,28 +418,26 @@ impl CodeCounts {
                     .table
                     .map(|t| plan.tables[t].path.clone())
                     .unwrap_or_default();
-                if field.sensitive {
-                    out.push(crate::manifest::CodeConversionEntry {
-                        item: field.name.clone(),
-                        table,
-                        line: 0,
-                        old: None,
-                        new: None,
-                        count: per.values().sum(),
-                        kept: true,
-                    });
-                    continue;
-                }
-                for (v, &count) in per {
-                    out.push(crate::manifest::CodeConversionEntry {
+                let entry =
+                    |old: Option<&String>, count, more| crate::manifest::CodeConversionEntry {
                         item: field.name.clone(),
                         table: table.clone(),
                         line: 0,
-                        old: Some(v.clone()),
-                        new: Some(v.clone()),
+                        old: old.cloned(),
+                        new: old.cloned(),
                         count,
                         kept: true,
-                    });
+                        more,
+                    };
+                if field.sensitive {
+                    out.push(entry(None, per.total(), false));
+                    continue;
+                }
+                for (v, &count) in &per.listed {
+                    out.push(entry(Some(v), count, false));
+                }
+                if per.more > 0 {
+                    out.push(entry(None, per.more, true));
                 }
             }
         }
@@ -532,6 +574,45 @@ mod tests {
                     (got, want) => prop_assert!(false, "{v}: {got:?} with table line {want:?}"),
                 }
             }
+        }
+    }
+
+    proptest! {
+        /// A run's kept values are its first MAX_KEPT_LISTED values in sort
+        /// order with their exact counts, and the rest counted together,
+        /// however its records were cut into chunks and files.
+        #[test]
+        fn kept_values_list_the_first_n_exactly_however_the_run_is_cut(
+            values in proptest::collection::vec(0u16..300, 0..600),
+            cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..6),
+        ) {
+            let values: Vec<String> = values.iter().map(|v| format!("v{v:03}")).collect();
+            let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(values.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut run = CodeCounts::default();
+            let mut start = 0;
+            for end in cuts.into_iter().chain([values.len()]) {
+                let mut part = CodeCounts::default();
+                for v in &values[start..end.max(start)] {
+                    let mut s = TargetScratch::default();
+                    s.kept_text.push_str(v);
+                    s.kept.push((0, 0, v.len()));
+                    part.add(&s);
+                }
+                run.merge(&part);
+                start = end.max(start);
+            }
+            let mut all: BTreeMap<&str, u64> = BTreeMap::new();
+            for v in &values {
+                *all.entry(v).or_default() += 1;
+            }
+            let want: Vec<(&str, u64)> = all.iter().take(MAX_KEPT_LISTED).map(|(v, n)| (*v, *n)).collect();
+            let more: u64 = all.values().skip(MAX_KEPT_LISTED).sum();
+            let kept = run.kept.get(&0).cloned().unwrap_or_default();
+            let got: Vec<(&str, u64)> = kept.listed.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(kept.more, more);
+            prop_assert_eq!(kept.total(), values.len() as u64);
         }
     }
 
