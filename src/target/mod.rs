@@ -386,15 +386,15 @@ impl Plan {
         }
     }
 
-    /// Whether some target item is made from source item `i` (an item no target
-    /// item takes is not mapped: its 外字 cannot reach the output).
-    #[inline]
     /// Every target item is the source item at its position, unchanged: the
     /// source items are the target items (see [`Plan`]'s `identity`).
     pub fn is_identity(&self) -> bool {
         self.identity
     }
 
+    /// Whether some target item is made from source item `i` (an item no target
+    /// item takes is not mapped: its 外字 cannot reach the output).
+    #[inline]
     pub fn uses(&self, i: usize) -> bool {
         self.used.get(i).copied().unwrap_or(false)
     }
