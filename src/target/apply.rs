@@ -59,7 +59,7 @@ pub enum Op {
     Copy(usize),
     /// The source item through code table `table` (no default).
     Code { item: usize, table: usize },
-    /// Any other rule: [`Plan::value`].
+    /// Any other rule (const, split, concat, default): `Plan::rule`.
     Rule,
 }
 
