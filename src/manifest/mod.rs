@@ -155,6 +155,10 @@ pub struct CodeConversionEntry {
     pub count: u64,
     #[serde(default)]
     pub kept: bool,
+    /// With `kept`: the records that kept a value past the first
+    /// [`crate::target::apply::MAX_KEPT_LISTED`] listed (old and new null).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
 }
 
 /// A character (or sequence) outside `--charset`, in one item.

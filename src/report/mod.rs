@@ -737,7 +737,11 @@ fn code_conversions(m: &Manifest) -> Option<Section> {
                     @for c in &m.code_conversions {
                         tr {
                             td { (t(&c.item)) }
-                            td { code { (t(shown(&c.old))) } }
+                            @if c.more {
+                                td { "ほかの値（先頭" (crate::target::apply::MAX_KEPT_LISTED) "種類のほか）" }
+                            } @else {
+                                td { code { (t(shown(&c.old))) } }
+                            }
                             @if c.kept {
                                 td { "変換表にないまま出力" }
                             } @else {
