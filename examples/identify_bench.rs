@@ -365,7 +365,8 @@ fn load_set(set: &str, dir: &Path) -> Result<Vec<Query>, String> {
                 .filter(|g| g.implemented == Some(cp))
                 .map(|g| g.name())
                 .collect();
-            (mjs, format!("{a} {cp}"))
+            let label = format!("{a} {cp} (U+{code:04X}, right {})", mjs.join("/"));
+            (mjs, label)
         };
         if right.is_empty() {
             continue;
@@ -525,15 +526,16 @@ fn show(args: &[String]) -> Result<(), String> {
         };
         tiles.push(b);
     }
-    let f0 = ikou::identify::features::features(&tiles[0])
-        .ok_or("blank")?
-        .fine;
+    use ikou::identify::features::{features, score, similarity};
+    let f0 = features(&tiles[0]).ok_or("blank")?;
     for (k, t) in tiles.iter().enumerate() {
-        let f = ikou::identify::features::features(t).ok_or("blank")?.fine;
+        let f = features(t).ok_or("blank")?;
         println!(
-            "{}: {:.1} ink box {:?}",
+            "{}: {:.1} (plain {:.1}, equalised {:.1}) ink box {:?}",
             args[k + 1],
-            ikou::identify::features::score(&f0, &f),
+            similarity(&f0, &f),
+            score(&f0.fine, &f.fine),
+            score(&f0.equalised, &f.equalised),
             t.ink_box(96)
         );
     }
