@@ -497,6 +497,25 @@ fn report(index: &Index, set: &str, dir: &Path, top: usize) -> Result<(), String
             None => println!("accept {what}: no threshold reaches 99% precision"),
         }
     }
+    // The thresholds the README suggests, as `identify --accept-above S` applies them
+    // (score ≥ S and margin ≥ M).
+    for (s, m) in [
+        (95.0f32, 1.0f32),
+        (97.0, 1.0),
+        (98.0, 1.0),
+        (95.0, 2.0),
+        (97.0, 2.0),
+    ] {
+        let taken: Vec<_> = scored.iter().filter(|x| x.0 >= s && x.1 >= m).collect();
+        let ok = taken.iter().filter(|x| x.2).count();
+        println!(
+            "--accept-above {s:.0} --accept-margin {m:.0}: {} of {} filled ({:.1}%), {:.2}% of them right",
+            taken.len(),
+            queries.len(),
+            100.0 * taken.len() as f64 / n,
+            100.0 * ok as f64 / taken.len().max(1) as f64
+        );
+    }
     Ok(())
 }
 

@@ -33,7 +33,8 @@ const FORMAT: u32 = 2;
 const PRESELECT: usize = 2000;
 /// Candidates the plain fine features keep for the final score (plain and
 /// equalised features together). The right glyph is within the plain top 10 for
-/// 99.65% of both benchmark sets; 20 and 50 measured the same as 30.
+/// 99.65% of both benchmark sets; keeping 20 or 50 changed top-1 and top-5 by at
+/// most 0.05 points.
 const RERANK: usize = 30;
 /// A cache larger than this is not an index of ours (60,000 glyphs × 1,160 bytes ≈ 70 MB).
 const MAX_CACHE: u64 = 1 << 30;
