@@ -365,7 +365,8 @@ fn load_set(set: &str, dir: &Path) -> Result<Vec<Query>, String> {
                 .filter(|g| g.implemented == Some(cp))
                 .map(|g| g.name())
                 .collect();
-            (mjs, format!("{a} {cp}"))
+            let label = format!("{a} {cp} (U+{code:04X}, right {})", mjs.join("/"));
+            (mjs, label)
         };
         if right.is_empty() {
             continue;
@@ -496,6 +497,25 @@ fn report(index: &Index, set: &str, dir: &Path, top: usize) -> Result<(), String
             None => println!("accept {what}: no threshold reaches 99% precision"),
         }
     }
+    // The thresholds the README suggests, as `identify --accept-above S` applies them
+    // (score ≥ S and margin ≥ M).
+    for (s, m) in [
+        (95.0f32, 1.0f32),
+        (97.0, 1.0),
+        (98.0, 1.0),
+        (95.0, 2.0),
+        (97.0, 2.0),
+    ] {
+        let taken: Vec<_> = scored.iter().filter(|x| x.0 >= s && x.1 >= m).collect();
+        let ok = taken.iter().filter(|x| x.2).count();
+        println!(
+            "--accept-above {s:.0} --accept-margin {m:.0}: {} of {} filled ({:.1}%), {:.2}% of them right",
+            taken.len(),
+            queries.len(),
+            100.0 * taken.len() as f64 / n,
+            100.0 * ok as f64 / taken.len().max(1) as f64
+        );
+    }
     Ok(())
 }
 
@@ -525,15 +545,16 @@ fn show(args: &[String]) -> Result<(), String> {
         };
         tiles.push(b);
     }
-    let f0 = ikou::identify::features::features(&tiles[0])
-        .ok_or("blank")?
-        .fine;
+    use ikou::identify::features::{features, score, similarity};
+    let f0 = features(&tiles[0]).ok_or("blank")?;
     for (k, t) in tiles.iter().enumerate() {
-        let f = ikou::identify::features::features(t).ok_or("blank")?.fine;
+        let f = features(t).ok_or("blank")?;
         println!(
-            "{}: {:.1} ink box {:?}",
+            "{}: {:.1} (plain {:.1}, equalised {:.1}) ink box {:?}",
             args[k + 1],
-            ikou::identify::features::score(&f0, &f),
+            similarity(&f0, &f),
+            score(&f0.fine, &f.fine),
+            score(&f0.equalised, &f.equalised),
             t.ink_box(96)
         );
     }

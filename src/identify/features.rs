@@ -20,6 +20,18 @@
 //!
 //! The same planes pooled on a 4×4 grid give coarse features that preselect the few
 //! hundred nearest reference glyphs at a quarter of the cost.
+//!
+//! On a fixed 8×8 grid a glyph's long open strokes take most of the weight, and that
+//! is where another typeface differs most (lengths, proportions), while MJ variants
+//! differ in small busy parts (a dot, a short stroke inside a component). So a
+//! second family of the same direction features is taken after *line-density
+//! equalisation* (as in handwritten-kanji recognition): each row of the canvas gets
+//! room in proportion to the stroke edges along it plus the average (so empty rows
+//! keep some), each column likewise; busy parts spread over more cells, sparse ones
+//! shrink. The score is the mean of the two cosines ([`similarity`]). Measured on
+//! the benchmark: another typeface's glyphs (set b) found first 94.0% → 95.4% of
+//! the time, the MJ font's own (set a) unchanged; the equalised features alone lose
+//! set a (94.9%), as they blur a glyph's own proportions.
 
 use super::glyph::Bitmap;
 
@@ -43,13 +55,20 @@ pub const COARSE_DIMS: usize = DIRS * COARSE_GRID * COARSE_GRID;
 /// benchmark: 1.0 keeps variants apart (set a) while tolerating another typeface's
 /// proportions (set b) about as well as wider blurs.
 const SIGMA: f32 = 1.0;
+/// Blur before the gradient for the equalised features: the equalisation stretches
+/// busy rows, so their edges need a little more smoothing. 1.0–2.0 measured alike.
+const EQUALISED_SIGMA: f32 = 1.5;
+/// Room every row (column) gets on top of its edge count, as a multiple of the
+/// average count: 0 would give empty rows none, large values undo the equalisation.
+/// 0.7–1.5 measured alike on the benchmark.
+const EQUALISE_FLOOR: f32 = 1.0;
 /// Pixels at or above this ink count when finding the bounding box: faint
 /// anti-aliasing at an outline's edge is not part of the shape.
 const INK: u8 = 96;
 
 /// Changes whenever the features change, so cached indexes of older features are
 /// rebuilt rather than compared with new ones.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// A glyph's shape features: both unit length, values ≥ 0.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,6 +77,9 @@ pub struct Features {
     pub fine: Vec<f32>,
     /// [`COARSE_DIMS`] values: to preselect candidates cheaply.
     pub coarse: Vec<f32>,
+    /// [`DIMS`] values: the fine features after line-density equalisation, half of
+    /// the score.
+    pub equalised: Vec<f32>,
 }
 
 /// The features of a glyph, or `None` when it has no ink (or its pixels do not
@@ -69,7 +91,24 @@ pub fn features(b: &Bitmap) -> Option<Features> {
     unit(&mut fine)?;
     let mut coarse = directions(&blurred, CANVAS, COARSE_GRID);
     unit(&mut coarse)?;
-    Some(Features { fine, coarse })
+    let even = blur(
+        &equalise(&canvas, CANVAS, EQUALISE_FLOOR),
+        CANVAS,
+        EQUALISED_SIGMA,
+    );
+    let mut equalised = directions(&even, CANVAS, GRID);
+    unit(&mut equalised)?;
+    Some(Features {
+        fine,
+        coarse,
+        equalised,
+    })
+}
+
+/// How alike two glyphs are, as a score a person can read (100 = the same shape):
+/// the mean of the plain and the equalised features' cosines.
+pub fn similarity(a: &Features, b: &Features) -> f32 {
+    (score(&a.fine, &b.fine) + score(&a.equalised, &b.equalised)) / 2.0
 }
 
 /// Square root of each value (so a few strong strokes do not drown the rest), then
@@ -161,6 +200,83 @@ fn weights(start: f32, len: f32, off: f32, target: f32) -> Vec<(usize, usize, f3
         }
     }
     out
+}
+
+/// Line-density equalisation of a `n` × `n` image: row `y` gets room in proportion
+/// to the stroke edges along it (the sum of |horizontal differences|) plus `floor`
+/// times the average, column `x` likewise with vertical differences; the image is
+/// resampled (bilinear) onto the new rows and columns.
+fn equalise(img: &[f32], n: usize, floor: f32) -> Vec<f32> {
+    let mut rows = vec![0f32; n];
+    let mut cols = vec![0f32; n];
+    for y in 0..n {
+        for x in 0..n {
+            let p = img[y * n + x];
+            if x + 1 < n {
+                rows[y] += (img[y * n + x + 1] - p).abs();
+            }
+            if y + 1 < n {
+                cols[x] += (img[(y + 1) * n + x] - p).abs();
+            }
+        }
+    }
+    let (Some(ys), Some(xs)) = (stretch(&rows, floor), stretch(&cols, floor)) else {
+        return img.to_vec();
+    };
+    let at = |x: isize, y: isize| {
+        if x < 0 || y < 0 || x >= n as isize || y >= n as isize {
+            0.0
+        } else {
+            img[y as usize * n + x as usize]
+        }
+    };
+    let mut out = vec![0f32; n * n];
+    for (y, &sy) in ys.iter().enumerate() {
+        let (y0, fy) = (sy.floor(), sy - sy.floor());
+        for (x, &sx) in xs.iter().enumerate() {
+            let (x0, fx) = (sx.floor(), sx - sx.floor());
+            let (ix, iy) = (x0 as isize, y0 as isize);
+            out[y * n + x] = at(ix, iy) * (1.0 - fx) * (1.0 - fy)
+                + at(ix + 1, iy) * fx * (1.0 - fy)
+                + at(ix, iy + 1) * (1.0 - fx) * fy
+                + at(ix + 1, iy + 1) * fx * fy;
+        }
+    }
+    out
+}
+
+/// For each of `density.len()` output pixels, the source coordinate (pixel centres
+/// at integers) it samples so that every source pixel's share of the output is its
+/// density plus `floor` times the average. `None`: no density at all.
+fn stretch(density: &[f32], floor: f32) -> Option<Vec<f32>> {
+    let n = density.len();
+    let extra = floor * density.iter().sum::<f32>() / n as f32;
+    // cum[i]: the share of source pixels before pixel i.
+    let mut cum = Vec::with_capacity(n + 1);
+    cum.push(0f32);
+    for d in density {
+        cum.push(cum.last().copied().unwrap_or(0.0) + d + extra);
+    }
+    let total = cum.last().copied().unwrap_or(0.0);
+    if total.is_nan() || total <= 0.0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut j = 0;
+    for t in 0..n {
+        let want = (t as f32 + 0.5) / n as f32 * total;
+        while j + 1 < n && cum[j + 1] < want {
+            j += 1;
+        }
+        let span = cum[j + 1] - cum[j];
+        let f = if span > 0.0 {
+            (want - cum[j]) / span
+        } else {
+            0.0
+        };
+        out.push(j as f32 + f - 0.5);
+    }
+    Some(out)
 }
 
 /// Separable Gaussian blur of a `n` × `n` image.
@@ -310,5 +426,91 @@ mod tests {
         let sq = features(&square(32, 4, 4, 20)).unwrap().fine;
         assert!(score(&thin, &thick) > 90.0, "{}", score(&thin, &thick));
         assert!(score(&thin, &sq) < score(&thin, &thick) - 20.0);
+    }
+
+    fn rects(rs: &[(u32, u32, u32, u32)]) -> Bitmap {
+        let mut b = Bitmap::blank(64, 64);
+        for &(x0, y0, x1, y1) in rs {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    b.pixels[(y * 64 + x) as usize] = 255;
+                }
+            }
+        }
+        b
+    }
+
+    /// A frame (long open strokes) with `bars` short bars packed near its corner at
+    /// (`at`, `at`) (a small busy part, where MJ variants tend to differ).
+    fn framed_detail(bars: u32, at: u32) -> Bitmap {
+        let mut r = vec![
+            (4, 4, 60, 7),
+            (4, 57, 60, 60),
+            (4, 4, 7, 60),
+            (57, 4, 60, 60),
+        ];
+        for i in 0..bars {
+            let y = at + i * 4;
+            r.push((at, y, at + 12, y + 2));
+        }
+        rects(&r)
+    }
+
+    #[test]
+    fn stretch_gives_busy_rows_more_room() {
+        // Edges only in source rows 4..6 of 10: with the floor at the average, those
+        // 2 rows hold 6 of the 10 shares, so 6 output rows sample them.
+        let mut d = vec![0f32; 10];
+        d[4] = 5.0;
+        d[5] = 5.0;
+        let s = stretch(&d, 1.0).unwrap();
+        let inside = s.iter().filter(|&&v| (3.5..5.5).contains(&v)).count();
+        assert_eq!(inside, 6, "{s:?}");
+        // Increasing, and within the source.
+        assert!(s.windows(2).all(|w| w[0] < w[1]), "{s:?}");
+        assert!(s[0] >= -0.5 && s[9] <= 9.5, "{s:?}");
+        // Even density: the identity.
+        let s = stretch(&[1.0; 8], 1.0).unwrap();
+        for (i, v) in s.iter().enumerate() {
+            assert!((v - i as f32).abs() < 1e-4, "{s:?}");
+        }
+        assert!(stretch(&[0.0; 8], 1.0).is_none());
+    }
+
+    #[test]
+    fn equalised_features_magnify_a_small_busy_part() {
+        // Two glyphs differing only in the number of short bars in one corner: the
+        // equalised features, which give that busy corner more of the grid, tell them
+        // apart better than the plain ones (with no equalisation they would agree).
+        let (a, b) = (
+            features(&framed_detail(3, 12)).unwrap(),
+            features(&framed_detail(4, 12)).unwrap(),
+        );
+        let plain = 100.0 - score(&a.fine, &b.fine);
+        let equalised = 100.0 - score(&a.equalised, &b.equalised);
+        assert!(
+            equalised > 2.0 * plain,
+            "distance plain {plain}, equalised {equalised}"
+        );
+    }
+
+    #[test]
+    fn similarity_tolerates_shift_and_thickening_but_not_another_shape() {
+        // The same glyph a pixel thicker and shifted stays closer to itself than a
+        // glyph with its detail elsewhere does.
+        let a = framed_detail(3, 12);
+        let mut moved = Bitmap::blank(64, 64);
+        for y in 1..64i64 {
+            for x in 1..64i64 {
+                if a.get(x - 1, y - 1) > 0 || a.get(x - 2, y - 1) > 0 {
+                    moved.pixels[(y * 64 + x) as usize] = 255;
+                }
+            }
+        }
+        let fa = features(&a).unwrap();
+        let same = similarity(&fa, &features(&moved).unwrap());
+        let other = similarity(&fa, &features(&framed_detail(3, 40)).unwrap());
+        assert!(same > other + 1.0, "same {same}, other {other}");
+        assert!((similarity(&fa, &fa) - 100.0).abs() < 0.01);
     }
 }
