@@ -2,7 +2,7 @@
 //! ([`crate::gaiji`]), cleanse ([`crate::cleanse`]) and validate
 //! ([`crate::validate`]) → the items to write, or the reason the record is rejected.
 
-use crate::cleanse::{Applied, Cleanser};
+use crate::cleanse::{Applied, Cleansed, Cleanser, Padding};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
 use crate::gaiji::{MapEvents, Mapper, Unmapped, UnmappedPolicy};
 use crate::items::fixed::{self, ItemFault};
@@ -39,6 +39,9 @@ pub struct Scratch {
     cleaned: String,
     /// Pure double-byte items between shift codes, for the decoder.
     wrap: Vec<u8>,
+    /// Per item of a fixed-length record: the padding its bytes end in, found
+    /// while decoding it (empty for CSV).
+    pads: Vec<Padding>,
     /// An item with the units outside `--charset` replaced by 〓 (`--unmapped geta`).
     checked: String,
     /// What the map stage did to this record (its sensitive items only counted:
@@ -46,9 +49,10 @@ pub struct Scratch {
     pub events: MapEvents,
     /// What the map stage did to a sensitive item: discarded, never tallied.
     hidden: MapEvents,
-    /// The items to write, once one of them differs from the item read: from then on
-    /// every item is copied here. Until then the items read are the items to write,
-    /// and nothing is copied (most records: see [`Scratch::written`]).
+    /// The items to write, once one of them differs from the item read: then the
+    /// items read are copied here at once, and each item that differs is narrowed
+    /// (padding removed) or replaced. Until then the items read are the items to
+    /// write, and nothing is copied (most records: see [`Scratch::written`]).
     out: Items,
     differs: bool,
     /// The items are the record's own text, split at commas, with no quote in it
@@ -207,6 +211,7 @@ impl RecordProcessor {
         s.passthrough = false;
         // A reject names the key only from this record's items, never the last one's.
         s.items.clear();
+        s.pads.clear();
         if let Some(f) = flaw {
             return Err(flaw_reject(f, raw.len(), &self.layout));
         }
@@ -317,6 +322,12 @@ impl RecordProcessor {
         };
         let mut value = read.get(i);
         let mut changed = false;
+        // The padding found in the item's bytes, while `value` is the item read.
+        let mut pad = if s.targeted && !s.passthrough {
+            Padding::default()
+        } else {
+            s.pads.get(i).copied().unwrap_or_default()
+        };
         if may_map && self.mapper.needs_work(value) {
             s.mapped.clear();
             if let Err(u) = self.map_item(i, value, &mut s.mapped, &mut s.events, &mut s.hidden) {
@@ -324,15 +335,29 @@ impl RecordProcessor {
             }
             value = &s.mapped;
             changed = true;
+            pad = Padding::default();
         }
+        // `value` as a piece of the item read (only padding removed): written by
+        // narrowing that item, without a copy.
+        let mut piece = None;
         s.cleaned.clear();
-        let applied = self
+        let (applied, cleansed) = self
             .cleanser
-            .cleanse_applied(i, value, &mut s.cleaned)
+            .cleanse_padded(i, value, pad, &mut s.cleaned)
             .map_err(|d| item_reject(field, d.reason, || d.message))?;
-        if !applied.is_empty() {
-            value = &s.cleaned;
-            changed = true;
+        match cleansed {
+            Cleansed::Same => {}
+            Cleansed::Piece(from, to) => {
+                if !changed {
+                    piece = Some((from, to));
+                }
+                value = &value[from..to];
+                changed = true;
+            }
+            Cleansed::Written => {
+                value = &s.cleaned;
+                changed = true;
+            }
         }
         // --- MJ+ (--charset): every character written into a text or kana item ---
         if let Some(cs) = self.mapper.charset()
@@ -343,20 +368,23 @@ impl RecordProcessor {
             self.check_charset(i, field, cs, value, &mut s.checked, &mut s.events)?;
             value = &s.checked;
             changed = true;
+            piece = None;
         }
         validate::check(field, format, value)?;
         if s.targeted && format == Format::Fixed {
             crate::target::apply::check_bytes(field, value)?;
         }
-        if changed && !s.differs {
-            // The first item that differs: the ones before it are written as read.
-            s.differs = true;
-            for j in 0..i {
-                s.out.push(read.get(j));
+        if changed {
+            if !s.differs {
+                // The first item that differs: the others are written as read
+                // unless they differ too.
+                s.differs = true;
+                s.out.copy_from(read);
             }
-        }
-        if s.differs {
-            s.out.push(value);
+            match piece {
+                Some((from, to)) => s.out.narrow(i, from, to),
+                None => s.out.replace(i, value),
+            }
         }
         if !applied.is_empty() {
             s.changes.push((i, applied));
@@ -471,26 +499,61 @@ impl RecordProcessor {
 
     fn split_csv(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.decoded.clear();
-        if let Err(e) = decode::decode(self.encoding, raw, &mut s.decoded) {
-            // `decoded` holds the text before the bad bytes: it tells their item.
-            return Err(match self.csv_item_at(&s.decoded) {
-                Some(i) => {
-                    let field = &self.layout.fields[i];
-                    let r = self.decode_reject(&e, 0);
-                    item_reject(field, r.code, || format!("{}: {}", field.name, r.message))
-                }
-                None if self.any_sensitive => Reject::record(
-                    "undecodable",
-                    format!(
-                        "{} として読めないバイトがあります（項目に分けられず、sensitive の項目のものかもしれないため、\
-                         バイトと位置は表示しません）",
-                        self.encoding
-                    ),
+        let (delimiter, quote) = (self.layout.delimiter_byte(), self.layout.quote_byte());
+        // Decoded and split at its delimiters in one pass when it holds no quote
+        // (most records): the text becomes the items' buffer, not copied.
+        let decoded = s.items.fill_in_place(&mut s.decoded, |text, spans| {
+            decode::decode_csv(self.encoding, raw, text, delimiter, quote, spans)
+        });
+        let in_place = match decoded {
+            Ok(true) => true,
+            Ok(false) => self.split_quoted(s)?,
+            Err(e) => return Err(self.csv_decode_reject(&e, &s.decoded)),
+        };
+        // As RFC 4180 output, the record's own text needs no quoting only when it
+        // was split at commas and holds no double quote.
+        s.plain = in_place && self.layout.delimiter == "," && self.layout.quote == "\"";
+        let want = self.layout.fields.len();
+        if s.items.len() != want {
+            return Err(Reject::record(
+                ITEM_COUNT,
+                format!(
+                    "項目数が{}です（レイアウト「{}」は{}項目）",
+                    s.items.len(),
+                    self.layout.name,
+                    want
                 ),
-                None => self.decode_reject(&e, 0),
-            });
+            ));
         }
-        let in_place = items::split_csv_in_place(
+        Ok(())
+    }
+
+    /// A decoded CSV record, `decoded` the text before the bad bytes: the reject
+    /// names the item they are in when the text shows it.
+    #[cold]
+    fn csv_decode_reject(&self, e: &DecodeError, decoded: &str) -> Reject {
+        match self.csv_item_at(decoded) {
+            Some(i) => {
+                let field = &self.layout.fields[i];
+                let r = self.decode_reject(e, 0);
+                item_reject(field, r.code, || format!("{}: {}", field.name, r.message))
+            }
+            None if self.any_sensitive => Reject::record(
+                "undecodable",
+                format!(
+                    "{} として読めないバイトがあります（項目に分けられず、sensitive の項目のものかもしれないため、\
+                     バイトと位置は表示しません）",
+                    self.encoding
+                ),
+            ),
+            None => self.decode_reject(e, 0),
+        }
+    }
+
+    /// A decoded CSV record (in `s.decoded`) that holds a quote: split by the
+    /// quoting rules. Ok(true): it turned out to be its own items' text.
+    fn split_quoted(&self, s: &mut Scratch) -> Result<bool, Reject> {
+        items::split_csv_in_place(
             &mut s.decoded,
             self.layout.delimiter_byte(),
             self.layout.quote_byte(),
@@ -513,23 +576,7 @@ impl RecordProcessor {
                     format!("{what}（復号後 {} バイト目）", e.at + 1),
                 ),
             }
-        })?;
-        // As RFC 4180 output, the record's own text needs no quoting only when it
-        // was split at commas and holds no double quote.
-        s.plain = in_place && self.layout.delimiter == "," && self.layout.quote == "\"";
-        let want = self.layout.fields.len();
-        if s.items.len() != want {
-            return Err(Reject::record(
-                ITEM_COUNT,
-                format!(
-                    "項目数が{}です（レイアウト「{}」は{}項目）",
-                    s.items.len(),
-                    self.layout.name,
-                    want
-                ),
-            ));
-        }
-        Ok(())
+        })
     }
 
     /// The layout item that decoded CSV text following `prefix` (the start of a
@@ -552,13 +599,15 @@ impl RecordProcessor {
             let end = (off + f.length.unwrap_or(0)).min(raw.len());
             let bytes = &raw[off.min(end)..end];
             let wrap = &mut s.wrap;
-            s.items
-                .push_with(|out| fixed::decode_item(self.encoding, f, bytes, out, wrap))
+            let pad = s
+                .items
+                .push_with(|out| fixed::decode_item_padded(self.encoding, f, bytes, out, wrap))
                 .map_err(|e| match e {
                     ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
                     ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
                     ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
                 })?;
+            s.pads.push(pad);
         }
         Ok(())
     }
@@ -989,6 +1038,81 @@ length = 4
         let mut s = Scratch::default();
         p.process(raw, None, &mut s)?;
         Ok(s.written().iter().map(String::from).collect())
+    }
+
+    const PADDED: &str = r#"
+name = "f"
+format = "fixed"
+record_length = 20
+[[fields]]
+name = "番号"
+type = "digits"
+offset = 0
+length = 6
+[[fields]]
+name = "氏名"
+offset = 6
+length = 10
+[[fields]]
+name = "カナ"
+type = "kana"
+offset = 16
+length = 4
+"#;
+
+    /// The items written and the rules counted per item, as `process` gives them.
+    fn written_and_counted(
+        p: &RecordProcessor,
+        raw: &[u8],
+    ) -> (Vec<String>, Vec<(usize, Applied)>) {
+        let mut s = Scratch::default();
+        p.process(raw, None, &mut s).unwrap();
+        let items = s.written().iter().map(String::from).collect();
+        (items, s.changes.clone())
+    }
+
+    #[test]
+    fn fixed_padding_found_in_the_bytes_is_removed_and_counted_as_before() {
+        use crate::cleanse::Rule::*;
+        let p = processor(PADDED, Encoding::Cp932);
+        let rules = |rs: &[crate::cleanse::Rule]| {
+            let mut a = Applied::default();
+            for &r in rs {
+                a.set(r);
+            }
+            a
+        };
+        // Spaces; U+3000 (0x8140) under spaces; NUL and spaces mixed; ｶﾅ made
+        // full-width (a type rule) with its padding.
+        let (items, changes) = written_and_counted(&p, b"12    \x8ER\x81\x40 \0 \0  \xB6\xC5  ");
+        assert_eq!(items, ["12", "山", "カナ"]);
+        assert_eq!(
+            changes,
+            [
+                (0, rules(&[TrimTrailingSpace])),
+                (
+                    1,
+                    rules(&[TrimTrailingSpace, TrimNul, TrimTrailingFullwidthSpace])
+                ),
+                (2, rules(&[TrimTrailingSpace, HalfwidthKana])),
+            ]
+        );
+        // Unpadded items: nothing counted, the items as read.
+        let (items, changes) =
+            written_and_counted(&p, b"123456\x8ER\x93c\x8ER\x93c\x8ER\x83J\x83i");
+        assert_eq!(items, ["123456", "山田山田山", "カナ"]);
+        assert!(changes.is_empty());
+        // Only the second item differs: the others are written as read.
+        let (items, _) = written_and_counted(&p, b"123456\x8ER\x93c\0\0\0\0\0\0\x83J\x83i");
+        assert_eq!(items, ["123456", "山田", "カナ"]);
+        // A rejected record keeps its items as read (padding too) for the reject file.
+        let mut s = Scratch::default();
+        let e = p
+            .process(b"12    \x8ER    \0\0\0\0x   ", None, &mut s)
+            .unwrap_err();
+        assert_eq!(e.item.as_deref(), Some("カナ"));
+        assert_eq!(s.items.get(0), "12    ");
+        assert_eq!(s.items.get(1), "山    \0\0\0\0");
     }
 
     #[test]

@@ -296,6 +296,29 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
     }
 }
 
+/// Decodes a CSV record as [`decode`] does and finds its items: the spans of
+/// the text (in `out`) between `delimiter` bytes, into `spans`. Ok(false): the
+/// record holds `quote` (or `spans` could not be found), so the caller splits
+/// the text itself ([`crate::items::split_csv`]). CP932 does both in one pass
+/// (most exports); the other encodings decode, then scan the text.
+pub fn decode_csv(
+    enc: Encoding,
+    bytes: &[u8],
+    out: &mut String,
+    delimiter: u8,
+    quote: u8,
+    spans: &mut Vec<(usize, usize)>,
+) -> Result<bool, DecodeError> {
+    if enc == Encoding::Cp932 && delimiter.is_ascii() && quote.is_ascii() {
+        return sjis::decode_split(bytes, out, delimiter, quote, spans);
+    }
+    let start = out.len();
+    decode(enc, bytes, out)?;
+    Ok(crate::items::unquoted_spans_from(
+        out, start, delimiter, quote, spans,
+    ))
+}
+
 /// Decodes one code as a 外字 table or the work list writes it (`0xHHHH`): for the
 /// mainframe encodings, whose double-byte text sits between shift codes, two bytes
 /// are a double-byte code and are read between the encoding's shift out and shift in
