@@ -27,6 +27,53 @@ pub struct RecordProcessor {
     /// `convert --to`: the items written are the target layout's, reshaped from
     /// the source items (then `cleanser` is the target's).
     target: Option<crate::target::Plan>,
+    /// CSV in an encoding whose decoder tells per item what its characters need
+    /// ([`decode::decode_csv`]): the flag of each character.
+    flags: Option<std::sync::Arc<Flags>>,
+}
+
+/// What one character needs, found once per character of the encoding (not
+/// per record): the map stage may change it ([`Mapper::needs_work`]), or it is
+/// not in `--charset` ([`crate::charset::Charset::all_in`]).
+struct Flags {
+    table: decode::CharFlags,
+    /// Every printable ASCII character is in `--charset` (or there is none):
+    /// then an item whose other characters are is, when it holds no control
+    /// character.
+    ascii_in_charset: bool,
+}
+
+const MAY_MAP: u8 = 1;
+const NOT_IN_CHARSET: u8 = 2;
+
+impl Flags {
+    fn new(encoding: Encoding, mapper: &Mapper) -> Option<Flags> {
+        let cs = mapper.charset();
+        // Whether character `c` is in the charset. all_in of ASCII text is true
+        // whatever it holds, so an ASCII character is asked beside 亜 (and is
+        // taken as outside when the charset lacks 亜: then it is always asked).
+        let member = |c: &str| {
+            cs.is_none_or(|cs| match c.is_ascii() {
+                true => cs.all_in("亜") && cs.all_in(&format!("{c}亜")),
+                false => cs.all_in(c),
+            })
+        };
+        let table = decode::char_flags(encoding, |c| {
+            let mut f = 0;
+            if mapper.needs_work(c) {
+                f |= MAY_MAP;
+            }
+            if !member(c) {
+                f |= NOT_IN_CHARSET;
+            }
+            f
+        })?;
+        let ascii_in_charset = (0x20..0x7Fu8).all(|b| member(&char::from(b).to_string()));
+        Some(Flags {
+            table,
+            ascii_in_charset,
+        })
+    }
 }
 
 /// Buffers reused from record to record (one per worker), so a record costs no allocation.
@@ -42,6 +89,10 @@ pub struct Scratch {
     /// Per item of a fixed-length record: the padding its bytes end in, found
     /// while decoding it (empty for CSV).
     pads: Vec<Padding>,
+    /// Per item of a CSV record, when `flags_known`: its characters' flags
+    /// (`MAY_MAP`, `NOT_IN_CHARSET`) OR-ed, found while decoding it.
+    item_flags: Vec<u8>,
+    flags_known: bool,
     /// An item with the units outside `--charset` replaced by 〓 (`--unmapped geta`).
     checked: String,
     /// What the map stage did to this record (its sensitive items only counted:
@@ -163,7 +214,12 @@ impl RecordProcessor {
         if layout.format == Format::Fixed && encoding.unit_width() == 2 {
             check_even_offsets(&layout, encoding)?;
         }
+        let flags = match layout.format {
+            Format::Csv => Flags::new(encoding, &mapper).map(std::sync::Arc::new),
+            Format::Fixed => None,
+        };
         Ok(RecordProcessor {
+            flags,
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -212,6 +268,7 @@ impl RecordProcessor {
         // A reject names the key only from this record's items, never the last one's.
         s.items.clear();
         s.pads.clear();
+        s.flags_known = false;
         if let Some(f) = flaw {
             return Err(flaw_reject(f, raw.len(), &self.layout));
         }
@@ -222,8 +279,13 @@ impl RecordProcessor {
         s.out.clear();
         s.differs = false;
         s.changes.clear();
-        // One scan of the whole record usually shows that no item needs the map stage.
-        let may_map = self.mapper.needs_work(s.items.text());
+        // The decoder's flags, or one scan of the whole record, usually show that
+        // no item needs the map stage.
+        let may_map = if s.flags_known {
+            s.item_flags.iter().fold(0, |a, f| a | f) & MAY_MAP != 0
+        } else {
+            self.mapper.needs_work(s.items.text())
+        };
         if let Some(plan) = &self.target {
             return self.process_target(plan, may_map, s);
         }
@@ -322,11 +384,12 @@ impl RecordProcessor {
         };
         let mut value = read.get(i);
         let mut changed = false;
-        // The padding found in the item's bytes, while `value` is the item read.
-        let mut pad = if s.targeted && !s.passthrough {
-            Padding::default()
-        } else {
-            s.pads.get(i).copied().unwrap_or_default()
+        // `value` is (a piece of) the item as decoded, so what its bytes showed
+        // holds for it: its padding, its characters' flags.
+        let mut from_read = !s.targeted || s.passthrough;
+        let mut pad = match from_read {
+            true => s.pads.get(i).copied().unwrap_or_default(),
+            false => Padding::default(),
         };
         if may_map && self.mapper.needs_work(value) {
             s.mapped.clear();
@@ -336,6 +399,7 @@ impl RecordProcessor {
             value = &s.mapped;
             changed = true;
             pad = Padding::default();
+            from_read = false;
         }
         // `value` as a piece of the item read (only padding removed): written by
         // narrowing that item, without a copy.
@@ -357,11 +421,13 @@ impl RecordProcessor {
             Cleansed::Written => {
                 value = &s.cleaned;
                 changed = true;
+                from_read = false;
             }
         }
         // --- MJ+ (--charset): every character written into a text or kana item ---
         if let Some(cs) = self.mapper.charset()
             && matches!(field.kind, FieldType::Text | FieldType::Kana)
+            && !(from_read && self.in_charset_by_flags(i, s))
             && !cs.all_in(value)
         {
             s.checked.clear();
@@ -390,6 +456,17 @@ impl RecordProcessor {
             s.changes.push((i, applied));
         }
         Ok(())
+    }
+
+    /// Whether the decoder's flags show item `i` (as decoded, or a piece of it)
+    /// in `--charset`: none of its characters is outside it (printable ASCII
+    /// being in it). False: not known, the caller asks the charset.
+    fn in_charset_by_flags(&self, i: usize, s: &Scratch) -> bool {
+        self.flags.as_deref().is_some_and(|flags| {
+            s.flags_known
+                && flags.ascii_in_charset
+                && s.item_flags.get(i).is_some_and(|f| f & NOT_IN_CHARSET == 0)
+        })
     }
 
     /// Maps item `i`. The characters of a sensitive item are mapped all the same
@@ -502,11 +579,15 @@ impl RecordProcessor {
         let (delimiter, quote) = (self.layout.delimiter_byte(), self.layout.quote_byte());
         // Decoded and split at its delimiters in one pass when it holds no quote
         // (most records): the text becomes the items' buffer, not copied.
+        let flags = self.flags.as_ref().map(|f| (&f.table, &mut s.item_flags));
         let decoded = s.items.fill_in_place(&mut s.decoded, |text, spans| {
-            decode::decode_csv(self.encoding, raw, text, delimiter, quote, spans)
+            decode::decode_csv(self.encoding, raw, text, delimiter, quote, spans, flags)
         });
         let in_place = match decoded {
-            Ok(true) => true,
+            Ok(true) => {
+                s.flags_known = self.flags.is_some();
+                true
+            }
             Ok(false) => self.split_quoted(s)?,
             Err(e) => return Err(self.csv_decode_reject(&e, &s.decoded)),
         };
@@ -1113,6 +1194,102 @@ length = 4
         assert_eq!(e.item.as_deref(), Some("カナ"));
         assert_eq!(s.items.get(0), "12    ");
         assert_eq!(s.items.get(1), "山    \0\0\0\0");
+    }
+
+    const FLAGGED: &str = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+type = "digits"
+[[fields]]
+name = "氏名"
+[[fields]]
+name = "カナ"
+type = "kana"
+[[fields]]
+name = "住所"
+"#;
+
+    /// Everything `process` gives for a record: the items written, the rules
+    /// counted, what the map stage and the charset check met, or the reject.
+    fn outcome(p: &RecordProcessor, raw: &[u8]) -> String {
+        let mut s = Scratch::default();
+        let r = p.process(raw, None, &mut s);
+        let items: Vec<&str> = match &r {
+            Ok(()) => s.written().iter().collect(),
+            Err(_) => s.items.iter().collect(),
+        };
+        format!(
+            "{r:?} {items:?} {:?} {:?} {:?} {:?} {:?}",
+            s.changes,
+            s.events.hits,
+            s.events.unmapped,
+            s.events.nonstandard,
+            s.unchanged_csv_line()
+        )
+    }
+
+    /// Characters for records (CP932): ASCII and controls, kanji, spaces, 〜,
+    /// ¬ (a CP932 variant), 外字 (0xF040), NEC and IBM extensions, half-width
+    /// kana, and a lone lead byte (undecodable).
+    const TOKENS: [&[u8]; 18] = [
+        b"a",
+        b"1",
+        b" ",
+        b"\t",
+        b"\x7F",
+        b"\x01",
+        b"\x88\x9F",
+        b"\x81\x40",
+        b"\x81\x60",
+        b"\x81\xCA",
+        b"\xF0\x40",
+        b"\xED\x40",
+        b"\x87\x40",
+        b"\xFA\x55",
+        b"\xB1",
+        b"\xDE",
+        b"\x83\x41",
+        b"\x81",
+    ];
+
+    proptest::proptest! {
+        /// The decoder's per-item flags (map stage, --charset) decide only what
+        /// is looked at: a processor without them gives the same for any record.
+        #[test]
+        fn the_decoders_flags_change_nothing_but_the_work(
+            items in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(TOKENS.to_vec()), 0..6),
+                4,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let gaiji = crate::gaiji::TableSource {
+                path: "g.tsv".into(),
+                text: "0xF040\tMJ000001\n".into(),
+                sha256: String::new(),
+            };
+            let make = |with_table: bool| {
+                let tables = if with_table { vec![gaiji.clone()] } else { Vec::new() };
+                let mapper =
+                    Mapper::new(&tables, Encoding::Cp932, crate::gaiji::MapOptions::default())
+                        .unwrap();
+                RecordProcessor::new(
+                    crate::layout::parse(FLAGGED.as_bytes(), "t").unwrap(),
+                    Encoding::Cp932,
+                    mapper,
+                )
+                .unwrap()
+            };
+            let flagged = make(table);
+            proptest::prop_assert!(flagged.flags.is_some());
+            let mut plain = make(table);
+            plain.flags = None;
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let raw = items.join(&b',');
+            proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
     }
 
     #[test]

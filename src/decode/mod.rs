@@ -296,11 +296,25 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
     }
 }
 
+pub use sjis::CharFlags;
+
+/// A flag byte for every character `enc` decodes to, from `classify` (its
+/// text), for [`decode_csv`] to OR per item while it decodes; None when the
+/// encoding is not decoded that way (then [`decode_csv`] gives no flags).
+pub fn char_flags(enc: Encoding, classify: impl Fn(&str) -> u8) -> Option<CharFlags> {
+    (enc == Encoding::Cp932).then(|| sjis::char_flags(classify))
+}
+
 /// Decodes a CSV record as [`decode`] does and finds its items: the spans of
 /// the text (in `out`) between `delimiter` bytes, into `spans`. Ok(false): the
 /// record holds `quote` (or `spans` could not be found), so the caller splits
 /// the text itself ([`crate::items::split_csv`]). CP932 does both in one pass
 /// (most exports); the other encodings decode, then scan the text.
+///
+/// `flags`: the [`CharFlags`] of the encoding (from [`char_flags`]), and where
+/// to write each item's flags (the flags of its characters OR-ed). Ok(true)
+/// with `flags` given: those were written too, one per span (otherwise the
+/// buffer is left empty: the caller looks at the text itself).
 pub fn decode_csv(
     enc: Encoding,
     bytes: &[u8],
@@ -308,9 +322,13 @@ pub fn decode_csv(
     delimiter: u8,
     quote: u8,
     spans: &mut Vec<(usize, usize)>,
+    flags: Option<(&CharFlags, &mut Vec<u8>)>,
 ) -> Result<bool, DecodeError> {
     if enc == Encoding::Cp932 && delimiter.is_ascii() && quote.is_ascii() {
-        return sjis::decode_split(bytes, out, delimiter, quote, spans);
+        return sjis::decode_split(bytes, out, delimiter, quote, spans, flags);
+    }
+    if let Some((_, f)) = flags {
+        f.clear();
     }
     let start = out.len();
     decode(enc, bytes, out)?;

@@ -104,15 +104,23 @@ pub(super) fn decode(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> 
 /// the decoder copies is one ASCII character of the text (a trail byte that
 /// happens to equal the delimiter is part of its double-byte character, read
 /// with it), so the bytes found here are exactly those a scan of the text finds.
+///
+/// With `flags`, also each item's [`CharFlags`] (the flags of its non-ASCII
+/// characters OR-ed) into `item_flags`, one per span (cleared first).
 pub(super) fn decode_split(
     bytes: &[u8],
     out: &mut String,
     delimiter: u8,
     quote: u8,
     spans: &mut Vec<(usize, usize)>,
+    flags: Option<(&CharFlags, &mut Vec<u8>)>,
 ) -> Result<bool, DecodeError> {
     spans.clear();
     let base = out.len();
+    let (table, item_flags) = match flags {
+        Some((t, f)) => (t, Some(f)),
+        None => (no_flags(), None),
+    };
     let mut split = Split {
         delimiter,
         quote,
@@ -122,25 +130,90 @@ pub(super) fn decode_split(
         start: base,
         quoted: false,
         spans,
+        table,
+        item: 0,
+        item_flags,
     };
+    if let Some(f) = split.item_flags.as_deref_mut() {
+        f.clear();
+    }
     run(bytes, out, &mut split)?;
     if !split.quoted {
         split.spans.push((split.start, out.len()));
+        let last = split.item;
+        if let Some(f) = split.item_flags.as_deref_mut() {
+            f.push(last);
+        }
     }
     Ok(!split.quoted)
 }
 
+/// A flag byte per CP932 character (per entry of the decoding tables), for
+/// [`decode_split`] to tell per item what its characters need: the caller's
+/// classification of each character, made once ([`char_flags`]).
+pub struct CharFlags {
+    single: [u8; 256],
+    double: Box<[u8; DOUBLE_LEN]>,
+}
+
+fn no_flags() -> &'static CharFlags {
+    static NONE: OnceLock<CharFlags> = OnceLock::new();
+    NONE.get_or_init(|| CharFlags {
+        single: [0; 256],
+        double: Box::new([0; DOUBLE_LEN]),
+    })
+}
+
+/// The flags `classify` gives each non-ASCII CP932 character and each ASCII
+/// control character (its text; printable ASCII has no flags).
+pub(super) fn char_flags(classify: impl Fn(&str) -> u8) -> CharFlags {
+    let t = tables();
+    let text = |e: Entry| {
+        let b = e.to_le_bytes();
+        std::str::from_utf8(&b[..(e >> 24) as usize]).map(str::to_owned)
+    };
+    let mut f = CharFlags {
+        single: [0; 256],
+        double: Box::new([0; DOUBLE_LEN]),
+    };
+    for b in (0..0x20).chain([0x7F]) {
+        f.single[b as usize] = classify(&char::from(b).to_string());
+    }
+    for b in 0x80..=0xFFu8 {
+        let e = t.single[b as usize];
+        if e >> 24 == LEAD {
+            for trail in 0..=0xFFu8 {
+                let i = (e as usize | trail as usize) & (DOUBLE_LEN - 1);
+                if t.double[i] != 0
+                    && let Ok(s) = text(t.double[i]).as_deref()
+                {
+                    f.double[i] = classify(s);
+                }
+            }
+        } else if e != 0
+            && let Ok(s) = text(e).as_deref()
+        {
+            f.single[b as usize] = classify(s);
+        }
+    }
+    f
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// What the decoding loop tells about the ASCII it copies (nothing for plain
-/// decoding; the item boundaries for CSV). `at` is the byte's place in the output
-/// relative to where decoding started.
+/// What the decoding loop tells about what it copies (nothing for plain
+/// decoding; the item boundaries and each item's character flags for CSV). `at`
+/// is a byte's place in the output relative to where decoding started.
 trait Ascii {
     /// Eight ASCII bytes, `w` (little-endian), copied to `at..at + 8`; the first
     /// `seen` of them were told before (0–7).
     fn word(&mut self, at: usize, w: u64, seen: usize);
     /// One ASCII byte copied to `at`.
     fn byte(&mut self, at: usize, b: u8);
+    /// A double-byte character, its index in the tables.
+    fn double(&mut self, index: usize);
+    /// A single-byte character that is not ASCII (half-width kana).
+    fn single(&mut self, b: u8);
 }
 
 struct NoSplit;
@@ -150,6 +223,10 @@ impl Ascii for NoSplit {
     fn word(&mut self, _: usize, _: u64, _: usize) {}
     #[inline(always)]
     fn byte(&mut self, _: usize, _: u8) {}
+    #[inline(always)]
+    fn double(&mut self, _: usize) {}
+    #[inline(always)]
+    fn single(&mut self, _: u8) {}
 }
 
 struct Split<'a> {
@@ -165,6 +242,10 @@ struct Split<'a> {
     /// A quote was met: the spans are incomplete and no longer kept.
     quoted: bool,
     spans: &'a mut Vec<(usize, usize)>,
+    table: &'a CharFlags,
+    /// The flags of the current item so far.
+    item: u8,
+    item_flags: Option<&'a mut Vec<u8>>,
 }
 
 impl Split<'_> {
@@ -176,6 +257,10 @@ impl Split<'_> {
             let at = self.base + at;
             self.spans.push((self.start, at));
             self.start = at + 1;
+            let item = std::mem::take(&mut self.item);
+            if let Some(f) = self.item_flags.as_deref_mut() {
+                f.push(item);
+            }
         }
     }
 }
@@ -183,6 +268,15 @@ impl Split<'_> {
 impl Ascii for Split<'_> {
     #[inline(always)]
     fn word(&mut self, at: usize, w: u64, seen: usize) {
+        // A control character (rare): byte by byte, so that its flags go to its item.
+        let control = (w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS)
+            | crate::items::equal_bytes(w, ONES * 0x7F);
+        if control & (u64::MAX << (8 * seen)) != 0 {
+            for k in seen..8 {
+                self.byte(at + k, (w >> (8 * k)) as u8);
+            }
+            return;
+        }
         let hits = crate::items::equal_bytes(w, self.delimiters)
             | crate::items::equal_bytes(w, self.quotes);
         let mut hits = hits & (u64::MAX << (8 * seen));
@@ -197,7 +291,19 @@ impl Ascii for Split<'_> {
     fn byte(&mut self, at: usize, b: u8) {
         if b == self.delimiter || b == self.quote {
             self.hit(at, b);
+        } else if b < 0x20 || b == 0x7F {
+            self.item |= self.table.single[b as usize];
         }
+    }
+
+    #[inline(always)]
+    fn double(&mut self, index: usize) {
+        self.item |= self.table.double[index & (DOUBLE_LEN - 1)];
+    }
+
+    #[inline(always)]
+    fn single(&mut self, b: u8) {
+        self.item |= self.table.single[b as usize];
     }
 }
 
@@ -259,16 +365,19 @@ fn run<A: Ascii>(bytes: &[u8], out: &mut String, ascii: &mut A) -> Result<(), De
                 bad = Some((i, 1));
                 break;
             };
-            let d = t.double[(e as usize | trail as usize) & (DOUBLE_LEN - 1)];
+            let index = (e as usize | trail as usize) & (DOUBLE_LEN - 1);
+            let d = t.double[index];
             if d == 0 {
                 bad = Some((i, if trail < 0x80 { 1 } else { 2 }));
                 break;
             }
+            ascii.double(index);
             store(&mut dst[o..o + 4], &d.to_le_bytes());
             i += 2;
             o += (d >> 24) as usize;
             run = i;
         } else if e != 0 {
+            ascii.single(b);
             store(&mut dst[o..o + 4], &e.to_le_bytes());
             i += 1;
             o += (e >> 24) as usize;
@@ -374,7 +483,7 @@ mod tests {
     fn split_as_two_passes(bytes: &[u8], delimiter: u8, quote: u8) {
         let mut one = String::from("x");
         let mut spans = vec![(9, 9)];
-        let r1 = decode_split(bytes, &mut one, delimiter, quote, &mut spans);
+        let r1 = decode_split(bytes, &mut one, delimiter, quote, &mut spans, None);
         let mut two = String::from("x");
         let r2 = decode(bytes, &mut two);
         assert_eq!(one, two, "{bytes:02X?}");
