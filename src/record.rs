@@ -27,8 +27,9 @@ pub struct RecordProcessor {
     /// `convert --to`: the items written are the target layout's, reshaped from
     /// the source items (then `cleanser` is the target's).
     target: Option<crate::target::Plan>,
-    /// CSV in an encoding whose decoder tells per item what its characters need
-    /// ([`decode::decode_csv`]): the flag of each character.
+    /// An encoding whose decoder tells per item what its characters need
+    /// ([`decode::decode_csv`], [`decode::decode_flagged`]): the flag of each
+    /// character.
     flags: Option<std::sync::Arc<Flags>>,
 }
 
@@ -89,8 +90,9 @@ pub struct Scratch {
     /// Per item of a fixed-length record: the padding its bytes end in, found
     /// while decoding it (empty for CSV).
     pads: Vec<Padding>,
-    /// Per item of a CSV record, when `flags_known`: its characters' flags
-    /// (`MAY_MAP`, `NOT_IN_CHARSET`) OR-ed, found while decoding it.
+    /// Per item, when `flags_known`: its characters' flags (`MAY_MAP`,
+    /// `NOT_IN_CHARSET`) OR-ed, found while decoding it (a fixed item's
+    /// padding is not among them: spaces and NULs, trimmed before the checks).
     item_flags: Vec<u8>,
     flags_known: bool,
     /// An item with the units outside `--charset` replaced by 〓 (`--unmapped geta`).
@@ -214,10 +216,7 @@ impl RecordProcessor {
         if layout.format == Format::Fixed && encoding.unit_width() == 2 {
             check_even_offsets(&layout, encoding)?;
         }
-        let flags = match layout.format {
-            Format::Csv => Flags::new(encoding, &mapper).map(std::sync::Arc::new),
-            Format::Fixed => None,
-        };
+        let flags = Flags::new(encoding, &mapper).map(std::sync::Arc::new);
         Ok(RecordProcessor {
             flags,
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
@@ -673,6 +672,9 @@ impl RecordProcessor {
 
     fn split_fixed(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.items.clear();
+        s.item_flags.clear();
+        let table = self.flags.as_deref().map(|f| &f.table);
+        let mut all_told = table.is_some();
         for f in &self.layout.fields {
             // Layout::check guarantees offset and length for fixed layouts, and the
             // splitter guarantees the record length, so the slice is in range.
@@ -680,16 +682,21 @@ impl RecordProcessor {
             let end = (off + f.length.unwrap_or(0)).min(raw.len());
             let bytes = &raw[off.min(end)..end];
             let wrap = &mut s.wrap;
-            let pad = s
+            let (pad, told) = s
                 .items
-                .push_with(|out| fixed::decode_item_padded(self.encoding, f, bytes, out, wrap))
+                .push_with(|out| {
+                    fixed::decode_item_padded(self.encoding, f, bytes, out, wrap, table)
+                })
                 .map_err(|e| match e {
                     ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
                     ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
                     ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
                 })?;
             s.pads.push(pad);
+            all_told &= told.is_some();
+            s.item_flags.push(told.unwrap_or(0));
         }
+        s.flags_known = all_told;
         Ok(())
     }
 
@@ -1288,6 +1295,76 @@ name = "住所"
             plain.flags = None;
             let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
             let raw = items.join(&b',');
+            proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
+    }
+
+    const FLAGGED_FIXED: &str = r#"
+name = "t"
+format = "fixed"
+record_length = 32
+[[fields]]
+name = "番号"
+type = "digits"
+offset = 0
+length = 8
+[[fields]]
+name = "氏名"
+offset = 8
+length = 8
+[[fields]]
+name = "カナ"
+type = "kana"
+offset = 16
+length = 8
+[[fields]]
+name = "住所"
+offset = 24
+length = 8
+"#;
+
+    proptest::proptest! {
+        /// As for CSV: fixed items' flags change nothing but the work, with
+        /// padding of spaces and NULs after the characters.
+        #[test]
+        fn the_decoders_flags_change_nothing_for_fixed_items(
+            items in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(TOKENS.to_vec()), 0..5),
+                    proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+                ),
+                4,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let gaiji = crate::gaiji::TableSource {
+                path: "g.tsv".into(),
+                text: "0xF040\tMJ000001\n".into(),
+                sha256: String::new(),
+            };
+            let make = |with_table: bool| {
+                let tables = if with_table { vec![gaiji.clone()] } else { Vec::new() };
+                let mapper =
+                    Mapper::new(&tables, Encoding::Cp932, crate::gaiji::MapOptions::default())
+                        .unwrap();
+                RecordProcessor::new(
+                    crate::layout::parse(FLAGGED_FIXED.as_bytes(), "t").unwrap(),
+                    Encoding::Cp932,
+                    mapper,
+                )
+                .unwrap()
+            };
+            let flagged = make(table);
+            proptest::prop_assert!(flagged.flags.is_some());
+            let mut plain = make(table);
+            plain.flags = None;
+            let mut raw = Vec::new();
+            for (chars, pad) in items {
+                let mut item: Vec<u8> = chars.concat();
+                item.truncate(8);
+                item.extend_from_slice(&pad[..8 - item.len()]);
+                raw.extend(item);
+            }
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
         }
     }

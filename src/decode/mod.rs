@@ -305,6 +305,21 @@ pub fn char_flags(enc: Encoding, classify: impl Fn(&str) -> u8) -> Option<CharFl
     (enc == Encoding::Cp932).then(|| sjis::char_flags(classify))
 }
 
+/// Decodes as [`decode`] does; with `flags` (the encoding's, from
+/// [`char_flags`]) also the flags of the characters decoded, OR-ed: Ok(Some)
+/// when the decoder told them (otherwise the caller looks at the text).
+pub fn decode_flagged(
+    enc: Encoding,
+    bytes: &[u8],
+    out: &mut String,
+    flags: Option<&CharFlags>,
+) -> Result<Option<u8>, DecodeError> {
+    match flags {
+        Some(t) if enc == Encoding::Cp932 => sjis::decode_flagged(bytes, out, t).map(Some),
+        _ => decode(enc, bytes, out).map(|()| None),
+    }
+}
+
 /// Decodes a CSV record as [`decode`] does and finds its items: the spans of
 /// the text (in `out`) between `delimiter` bytes, into `spans`. Ok(false): the
 /// record holds `quote` (or `spans` could not be found), so the caller splits

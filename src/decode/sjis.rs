@@ -95,6 +95,52 @@ pub(super) fn decode(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> 
     run(bytes, out, &mut NoSplit)
 }
 
+/// As [`decode`], and the [`CharFlags`] of the characters decoded, OR-ed.
+pub(super) fn decode_flagged(
+    bytes: &[u8],
+    out: &mut String,
+    table: &CharFlags,
+) -> Result<u8, DecodeError> {
+    let mut f = Flagged { table, flags: 0 };
+    run(bytes, out, &mut f)?;
+    Ok(f.flags)
+}
+
+struct Flagged<'a> {
+    table: &'a CharFlags,
+    flags: u8,
+}
+
+impl Ascii for Flagged<'_> {
+    #[inline(always)]
+    fn word(&mut self, _: usize, w: u64, seen: usize) {
+        let control = (w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS)
+            | crate::items::equal_bytes(w, ONES * 0x7F);
+        if control & (u64::MAX << (8 * seen)) != 0 {
+            for k in seen..8 {
+                self.byte(0, (w >> (8 * k)) as u8);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, _: usize, b: u8) {
+        if b < 0x20 || b == 0x7F {
+            self.flags |= self.table.single[b as usize];
+        }
+    }
+
+    #[inline(always)]
+    fn double(&mut self, index: usize) {
+        self.flags |= self.table.double[index & (DOUBLE_LEN - 1)];
+    }
+
+    #[inline(always)]
+    fn single(&mut self, b: u8) {
+        self.flags |= self.table.single[b as usize];
+    }
+}
+
 /// As [`decode`], and in the same loop the items of a CSV record: the spans
 /// (in `out`, from where it ended before) between `delimiter` bytes, into `spans`
 /// (cleared first). Ok(false): the record holds `quote`, so `spans` is not its

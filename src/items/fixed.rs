@@ -61,13 +61,17 @@ pub fn decode_item(
 /// decoded without its trailing run of them, which is copied as it is: the text
 /// is the same, the padding is not decoded, and cleansing need not look at it
 /// again (the [`Padding`] goes to [`crate::cleanse::Cleanser::cleanse_padded`]).
+///
+/// With `flags` (the encoding's [`decode::CharFlags`]), also the flags of the
+/// item's decoded characters OR-ed, when the decoder told them (Some).
 pub fn decode_item_padded(
     enc: Encoding,
     field: &Field,
     bytes: &[u8],
     out: &mut String,
     wrap: &mut Vec<u8>,
-) -> Result<Padding, ItemFault> {
+    flags: Option<&decode::CharFlags>,
+) -> Result<(Padding, Option<u8>), ItemFault> {
     let text = !matches!(
         field.kind,
         FieldType::Packed | FieldType::Zoned | FieldType::Binary
@@ -77,19 +81,21 @@ pub fn decode_item_padded(
         Encoding::Cp932 | Encoding::ShiftJis | Encoding::EucJp | Encoding::EucJpMs | Encoding::Utf8
     );
     if !(text && plain) {
-        return decode_item(enc, field, bytes, out, wrap).map(|()| Padding::default());
+        return decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None));
     }
     let pad = trailing_padding(bytes);
     let (head, tail) = bytes.split_at(bytes.len() - pad.len);
     let start = out.len();
-    if decode::decode(enc, head, out).is_ok() {
+    if let Ok(told) = decode::decode_flagged(enc, head, out, flags) {
+        // The padding is spaces and NULs: never mapped; a NUL is trimmed
+        // before any check that looks at the characters.
         push_padding(out, tail, pad);
-        return Ok(pad);
+        return Ok((pad, told));
     }
     // Bad bytes: decoded again whole, so the error is exactly the one the item
     // gives (a character cut by the padding would be told differently).
     out.truncate(start);
-    decode_item(enc, field, bytes, out, wrap).map(|()| Padding::default())
+    decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None))
 }
 
 /// Appends `tail`, bytes 0x20 and 0x00 (`pad` tells which occur), as text.
@@ -230,7 +236,8 @@ mod tests {
         let f = text_field(false);
         let (mut a, mut b) = (String::from("<"), String::from("<"));
         let ra = decode_item(enc, &f, bytes, &mut a, &mut Vec::new());
-        let rb = decode_item_padded(enc, &f, bytes, &mut b, &mut Vec::new());
+        let rb =
+            decode_item_padded(enc, &f, bytes, &mut b, &mut Vec::new(), None).map(|(pad, _)| pad);
         assert_eq!(a, b, "{enc:?} {bytes:02X?}");
         match (ra, rb) {
             (Ok(()), Ok(pad)) => {
@@ -290,7 +297,7 @@ mod tests {
             ..Field::default()
         };
         let mut s = String::new();
-        let pad = decode_item_padded(Encoding::Cp932, &f, b"12", &mut s, &mut Vec::new());
-        assert_eq!((pad, s.as_str()), (Ok(Padding::default()), "12"));
+        let pad = decode_item_padded(Encoding::Cp932, &f, b"12", &mut s, &mut Vec::new(), None);
+        assert_eq!((pad, s.as_str()), (Ok((Padding::default(), None)), "12"));
     }
 }
