@@ -2,7 +2,7 @@
 //! ([`crate::gaiji`]), cleanse ([`crate::cleanse`]) and validate
 //! ([`crate::validate`]) → the items to write, or the reason the record is rejected.
 
-use crate::cleanse::{Applied, Cleanser};
+use crate::cleanse::{Applied, Cleansed, Cleanser, Padding};
 use crate::decode::{self, DecodeError, DecodeErrorKind, Encoding};
 use crate::gaiji::{MapEvents, Mapper, Unmapped, UnmappedPolicy};
 use crate::items::fixed::{self, ItemFault};
@@ -27,6 +27,54 @@ pub struct RecordProcessor {
     /// `convert --to`: the items written are the target layout's, reshaped from
     /// the source items (then `cleanser` is the target's).
     target: Option<crate::target::Plan>,
+    /// An encoding whose decoder tells per item what its characters need
+    /// ([`decode::decode_csv`], [`decode::decode_flagged`]): the flag of each
+    /// character.
+    flags: Option<std::sync::Arc<Flags>>,
+}
+
+/// What one character needs, found once per character of the encoding (not
+/// per record): the map stage may change it ([`Mapper::needs_work`]), or it is
+/// not in `--charset` ([`crate::charset::Charset::all_in`]).
+struct Flags {
+    table: decode::CharFlags,
+    /// Every printable ASCII character is in `--charset` (or there is none):
+    /// then an item none of whose other characters (non-ASCII, or ASCII control
+    /// characters, which have flags of their own) is flagged is in it.
+    ascii_in_charset: bool,
+}
+
+const MAY_MAP: u8 = 1;
+const NOT_IN_CHARSET: u8 = 2;
+
+impl Flags {
+    fn new(encoding: Encoding, mapper: &Mapper) -> Option<Flags> {
+        let cs = mapper.charset();
+        // Whether character `c` is in the charset. all_in of ASCII text is true
+        // whatever it holds, so an ASCII character is asked beside 亜 (and is
+        // taken as outside when the charset lacks 亜: then it is always asked).
+        let member = |c: &str| {
+            cs.is_none_or(|cs| match c.is_ascii() {
+                true => cs.all_in("亜") && cs.all_in(&format!("{c}亜")),
+                false => cs.all_in(c),
+            })
+        };
+        let table = decode::char_flags(encoding, |c| {
+            let mut f = 0;
+            if mapper.needs_work(c) {
+                f |= MAY_MAP;
+            }
+            if !member(c) {
+                f |= NOT_IN_CHARSET;
+            }
+            f
+        })?;
+        let ascii_in_charset = (0x20..0x7Fu8).all(|b| member(&char::from(b).to_string()));
+        Some(Flags {
+            table,
+            ascii_in_charset,
+        })
+    }
 }
 
 /// Buffers reused from record to record (one per worker), so a record costs no allocation.
@@ -39,6 +87,14 @@ pub struct Scratch {
     cleaned: String,
     /// Pure double-byte items between shift codes, for the decoder.
     wrap: Vec<u8>,
+    /// Per item of a fixed-length record: the padding its bytes end in, found
+    /// while decoding it (empty for CSV).
+    pads: Vec<Padding>,
+    /// Per item, when `flags_known`: its characters' flags (`MAY_MAP`,
+    /// `NOT_IN_CHARSET`) OR-ed, found while decoding it (a fixed item's
+    /// padding is not among them: spaces and NULs, trimmed before the checks).
+    item_flags: Vec<u8>,
+    flags_known: bool,
     /// An item with the units outside `--charset` replaced by 〓 (`--unmapped geta`).
     checked: String,
     /// What the map stage did to this record (its sensitive items only counted:
@@ -46,9 +102,10 @@ pub struct Scratch {
     pub events: MapEvents,
     /// What the map stage did to a sensitive item: discarded, never tallied.
     hidden: MapEvents,
-    /// The items to write, once one of them differs from the item read: from then on
-    /// every item is copied here. Until then the items read are the items to write,
-    /// and nothing is copied (most records: see [`Scratch::written`]).
+    /// The items to write, once one of them differs from the item read: then the
+    /// items read are copied here at once, and each item that differs is narrowed
+    /// (padding removed) or replaced. Until then the items read are the items to
+    /// write, and nothing is copied (most records: see [`Scratch::written`]).
     out: Items,
     differs: bool,
     /// The items are the record's own text, split at commas, with no quote in it
@@ -159,7 +216,9 @@ impl RecordProcessor {
         if layout.format == Format::Fixed && encoding.unit_width() == 2 {
             check_even_offsets(&layout, encoding)?;
         }
+        let flags = Flags::new(encoding, &mapper).map(std::sync::Arc::new);
         Ok(RecordProcessor {
+            flags,
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -207,6 +266,8 @@ impl RecordProcessor {
         s.passthrough = false;
         // A reject names the key only from this record's items, never the last one's.
         s.items.clear();
+        s.pads.clear();
+        s.flags_known = false;
         if let Some(f) = flaw {
             return Err(flaw_reject(f, raw.len(), &self.layout));
         }
@@ -217,8 +278,13 @@ impl RecordProcessor {
         s.out.clear();
         s.differs = false;
         s.changes.clear();
-        // One scan of the whole record usually shows that no item needs the map stage.
-        let may_map = self.mapper.needs_work(s.items.text());
+        // The decoder's flags, or one scan of the whole record, usually show that
+        // no item needs the map stage.
+        let may_map = if s.flags_known {
+            s.item_flags.iter().fold(0, |a, f| a | f) & MAY_MAP != 0
+        } else {
+            self.mapper.needs_work(s.items.text())
+        };
         if let Some(plan) = &self.target {
             return self.process_target(plan, may_map, s);
         }
@@ -317,6 +383,13 @@ impl RecordProcessor {
         };
         let mut value = read.get(i);
         let mut changed = false;
+        // `value` is (a piece of) the item as decoded, so what its bytes showed
+        // holds for it: its padding, its characters' flags.
+        let mut from_read = !s.targeted || s.passthrough;
+        let mut pad = match from_read {
+            true => s.pads.get(i).copied().unwrap_or_default(),
+            false => Padding::default(),
+        };
         if may_map && self.mapper.needs_work(value) {
             s.mapped.clear();
             if let Err(u) = self.map_item(i, value, &mut s.mapped, &mut s.events, &mut s.hidden) {
@@ -324,44 +397,75 @@ impl RecordProcessor {
             }
             value = &s.mapped;
             changed = true;
+            pad = Padding::default();
+            from_read = false;
         }
+        // `value` as a piece of the item read (only padding removed): written by
+        // narrowing that item, without a copy.
+        let mut piece = None;
         s.cleaned.clear();
-        let applied = self
+        let (applied, cleansed) = self
             .cleanser
-            .cleanse_applied(i, value, &mut s.cleaned)
+            .cleanse_padded(i, value, pad, &mut s.cleaned)
             .map_err(|d| item_reject(field, d.reason, || d.message))?;
-        if !applied.is_empty() {
-            value = &s.cleaned;
-            changed = true;
+        match cleansed {
+            Cleansed::Same => {}
+            Cleansed::Piece(from, to) => {
+                if !changed {
+                    piece = Some((from, to));
+                }
+                value = &value[from..to];
+                changed = true;
+            }
+            Cleansed::Written => {
+                value = &s.cleaned;
+                changed = true;
+                from_read = false;
+            }
         }
         // --- MJ+ (--charset): every character written into a text or kana item ---
         if let Some(cs) = self.mapper.charset()
             && matches!(field.kind, FieldType::Text | FieldType::Kana)
+            && !(from_read && self.in_charset_by_flags(i, s))
             && !cs.all_in(value)
         {
             s.checked.clear();
             self.check_charset(i, field, cs, value, &mut s.checked, &mut s.events)?;
             value = &s.checked;
             changed = true;
+            piece = None;
         }
         validate::check(field, format, value)?;
         if s.targeted && format == Format::Fixed {
             crate::target::apply::check_bytes(field, value)?;
         }
-        if changed && !s.differs {
-            // The first item that differs: the ones before it are written as read.
-            s.differs = true;
-            for j in 0..i {
-                s.out.push(read.get(j));
+        if changed {
+            if !s.differs {
+                // The first item that differs: the others are written as read
+                // unless they differ too.
+                s.differs = true;
+                s.out.copy_from(read);
             }
-        }
-        if s.differs {
-            s.out.push(value);
+            match piece {
+                Some((from, to)) => s.out.narrow(i, from, to),
+                None => s.out.replace(i, value),
+            }
         }
         if !applied.is_empty() {
             s.changes.push((i, applied));
         }
         Ok(())
+    }
+
+    /// Whether the decoder's flags show item `i` (as decoded, or a piece of it)
+    /// in `--charset`: none of its characters is outside it (printable ASCII
+    /// being in it). False: not known, the caller asks the charset.
+    fn in_charset_by_flags(&self, i: usize, s: &Scratch) -> bool {
+        self.flags.as_deref().is_some_and(|flags| {
+            s.flags_known
+                && flags.ascii_in_charset
+                && s.item_flags.get(i).is_some_and(|f| f & NOT_IN_CHARSET == 0)
+        })
     }
 
     /// Maps item `i`. The characters of a sensitive item are mapped all the same
@@ -471,26 +575,65 @@ impl RecordProcessor {
 
     fn split_csv(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.decoded.clear();
-        if let Err(e) = decode::decode(self.encoding, raw, &mut s.decoded) {
-            // `decoded` holds the text before the bad bytes: it tells their item.
-            return Err(match self.csv_item_at(&s.decoded) {
-                Some(i) => {
-                    let field = &self.layout.fields[i];
-                    let r = self.decode_reject(&e, 0);
-                    item_reject(field, r.code, || format!("{}: {}", field.name, r.message))
-                }
-                None if self.any_sensitive => Reject::record(
-                    "undecodable",
-                    format!(
-                        "{} として読めないバイトがあります（項目に分けられず、sensitive の項目のものかもしれないため、\
-                         バイトと位置は表示しません）",
-                        self.encoding
-                    ),
+        let (delimiter, quote) = (self.layout.delimiter_byte(), self.layout.quote_byte());
+        // Decoded and split at its delimiters in one pass when it holds no quote
+        // (most records): the text becomes the items' buffer, not copied.
+        let flags = self.flags.as_ref().map(|f| (&f.table, &mut s.item_flags));
+        let decoded = s.items.fill_in_place(&mut s.decoded, |text, spans| {
+            decode::decode_csv(self.encoding, raw, text, delimiter, quote, spans, flags)
+        });
+        let in_place = match decoded {
+            Ok(true) => {
+                s.flags_known = self.flags.is_some();
+                true
+            }
+            Ok(false) => self.split_quoted(s)?,
+            Err(e) => return Err(self.csv_decode_reject(&e, &s.decoded)),
+        };
+        // As RFC 4180 output, the record's own text needs no quoting only when it
+        // was split at commas and holds no double quote.
+        s.plain = in_place && self.layout.delimiter == "," && self.layout.quote == "\"";
+        let want = self.layout.fields.len();
+        if s.items.len() != want {
+            return Err(Reject::record(
+                ITEM_COUNT,
+                format!(
+                    "項目数が{}です（レイアウト「{}」は{}項目）",
+                    s.items.len(),
+                    self.layout.name,
+                    want
                 ),
-                None => self.decode_reject(&e, 0),
-            });
+            ));
         }
-        let in_place = items::split_csv_in_place(
+        Ok(())
+    }
+
+    /// A decoded CSV record, `decoded` the text before the bad bytes: the reject
+    /// names the item they are in when the text shows it.
+    #[cold]
+    fn csv_decode_reject(&self, e: &DecodeError, decoded: &str) -> Reject {
+        match self.csv_item_at(decoded) {
+            Some(i) => {
+                let field = &self.layout.fields[i];
+                let r = self.decode_reject(e, 0);
+                item_reject(field, r.code, || format!("{}: {}", field.name, r.message))
+            }
+            None if self.any_sensitive => Reject::record(
+                "undecodable",
+                format!(
+                    "{} として読めないバイトがあります（項目に分けられず、sensitive の項目のものかもしれないため、\
+                     バイトと位置は表示しません）",
+                    self.encoding
+                ),
+            ),
+            None => self.decode_reject(e, 0),
+        }
+    }
+
+    /// A decoded CSV record (in `s.decoded`) that holds a quote: split by the
+    /// quoting rules. Ok(true): it turned out to be its own items' text.
+    fn split_quoted(&self, s: &mut Scratch) -> Result<bool, Reject> {
+        items::split_csv_in_place(
             &mut s.decoded,
             self.layout.delimiter_byte(),
             self.layout.quote_byte(),
@@ -513,23 +656,7 @@ impl RecordProcessor {
                     format!("{what}（復号後 {} バイト目）", e.at + 1),
                 ),
             }
-        })?;
-        // As RFC 4180 output, the record's own text needs no quoting only when it
-        // was split at commas and holds no double quote.
-        s.plain = in_place && self.layout.delimiter == "," && self.layout.quote == "\"";
-        let want = self.layout.fields.len();
-        if s.items.len() != want {
-            return Err(Reject::record(
-                ITEM_COUNT,
-                format!(
-                    "項目数が{}です（レイアウト「{}」は{}項目）",
-                    s.items.len(),
-                    self.layout.name,
-                    want
-                ),
-            ));
-        }
-        Ok(())
+        })
     }
 
     /// The layout item that decoded CSV text following `prefix` (the start of a
@@ -545,6 +672,9 @@ impl RecordProcessor {
 
     fn split_fixed(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.items.clear();
+        s.item_flags.clear();
+        let table = self.flags.as_deref().map(|f| &f.table);
+        let mut all_told = table.is_some();
         for f in &self.layout.fields {
             // Layout::check guarantees offset and length for fixed layouts, and the
             // splitter guarantees the record length, so the slice is in range.
@@ -552,14 +682,21 @@ impl RecordProcessor {
             let end = (off + f.length.unwrap_or(0)).min(raw.len());
             let bytes = &raw[off.min(end)..end];
             let wrap = &mut s.wrap;
-            s.items
-                .push_with(|out| fixed::decode_item(self.encoding, f, bytes, out, wrap))
+            let (pad, told) = s
+                .items
+                .push_with(|out| {
+                    fixed::decode_item_padded(self.encoding, f, bytes, out, wrap, table)
+                })
                 .map_err(|e| match e {
                     ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
                     ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
                     ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
                 })?;
+            s.pads.push(pad);
+            all_told &= told.is_some();
+            s.item_flags.push(told.unwrap_or(0));
         }
+        s.flags_known = all_told;
         Ok(())
     }
 
@@ -989,6 +1126,247 @@ length = 4
         let mut s = Scratch::default();
         p.process(raw, None, &mut s)?;
         Ok(s.written().iter().map(String::from).collect())
+    }
+
+    const PADDED: &str = r#"
+name = "f"
+format = "fixed"
+record_length = 20
+[[fields]]
+name = "番号"
+type = "digits"
+offset = 0
+length = 6
+[[fields]]
+name = "氏名"
+offset = 6
+length = 10
+[[fields]]
+name = "カナ"
+type = "kana"
+offset = 16
+length = 4
+"#;
+
+    /// The items written and the rules counted per item, as `process` gives them.
+    fn written_and_counted(
+        p: &RecordProcessor,
+        raw: &[u8],
+    ) -> (Vec<String>, Vec<(usize, Applied)>) {
+        let mut s = Scratch::default();
+        p.process(raw, None, &mut s).unwrap();
+        let items = s.written().iter().map(String::from).collect();
+        (items, s.changes.clone())
+    }
+
+    #[test]
+    fn fixed_padding_found_in_the_bytes_is_removed_and_counted_as_before() {
+        use crate::cleanse::Rule::*;
+        let p = processor(PADDED, Encoding::Cp932);
+        let rules = |rs: &[crate::cleanse::Rule]| {
+            let mut a = Applied::default();
+            for &r in rs {
+                a.set(r);
+            }
+            a
+        };
+        // Spaces; U+3000 (0x8140) under spaces; NUL and spaces mixed; ｶﾅ made
+        // full-width (a type rule) with its padding.
+        let (items, changes) = written_and_counted(&p, b"12    \x8ER\x81\x40 \0 \0  \xB6\xC5  ");
+        assert_eq!(items, ["12", "山", "カナ"]);
+        assert_eq!(
+            changes,
+            [
+                (0, rules(&[TrimTrailingSpace])),
+                (
+                    1,
+                    rules(&[TrimTrailingSpace, TrimNul, TrimTrailingFullwidthSpace])
+                ),
+                (2, rules(&[TrimTrailingSpace, HalfwidthKana])),
+            ]
+        );
+        // Unpadded items: nothing counted, the items as read.
+        let (items, changes) =
+            written_and_counted(&p, b"123456\x8ER\x93c\x8ER\x93c\x8ER\x83J\x83i");
+        assert_eq!(items, ["123456", "山田山田山", "カナ"]);
+        assert!(changes.is_empty());
+        // Only the second item differs: the others are written as read.
+        let (items, _) = written_and_counted(&p, b"123456\x8ER\x93c\0\0\0\0\0\0\x83J\x83i");
+        assert_eq!(items, ["123456", "山田", "カナ"]);
+        // A rejected record keeps its items as read (padding too) for the reject file.
+        let mut s = Scratch::default();
+        let e = p
+            .process(b"12    \x8ER    \0\0\0\0x   ", None, &mut s)
+            .unwrap_err();
+        assert_eq!(e.item.as_deref(), Some("カナ"));
+        assert_eq!(s.items.get(0), "12    ");
+        assert_eq!(s.items.get(1), "山    \0\0\0\0");
+    }
+
+    const FLAGGED: &str = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+type = "digits"
+[[fields]]
+name = "氏名"
+[[fields]]
+name = "カナ"
+type = "kana"
+[[fields]]
+name = "住所"
+"#;
+
+    /// Everything `process` gives for a record: the items written, the rules
+    /// counted, what the map stage and the charset check met, or the reject.
+    fn outcome(p: &RecordProcessor, raw: &[u8]) -> String {
+        let mut s = Scratch::default();
+        let r = p.process(raw, None, &mut s);
+        let items: Vec<&str> = match &r {
+            Ok(()) => s.written().iter().collect(),
+            Err(_) => s.items.iter().collect(),
+        };
+        format!(
+            "{r:?} {items:?} {:?} {:?} {:?} {:?} {:?}",
+            s.changes,
+            s.events.hits,
+            s.events.unmapped,
+            s.events.nonstandard,
+            s.unchanged_csv_line()
+        )
+    }
+
+    /// Characters for records (CP932): ASCII and controls, kanji, spaces, 〜,
+    /// ¬ (a CP932 variant), 外字 (0xF040), NEC and IBM extensions, half-width
+    /// kana, and a lone lead byte (undecodable).
+    const TOKENS: [&[u8]; 18] = [
+        b"a",
+        b"1",
+        b" ",
+        b"\t",
+        b"\x7F",
+        b"\x01",
+        b"\x88\x9F",
+        b"\x81\x40",
+        b"\x81\x60",
+        b"\x81\xCA",
+        b"\xF0\x40",
+        b"\xED\x40",
+        b"\x87\x40",
+        b"\xFA\x55",
+        b"\xB1",
+        b"\xDE",
+        b"\x83\x41",
+        b"\x81",
+    ];
+
+    proptest::proptest! {
+        /// The decoder's per-item flags (map stage, --charset) decide only what
+        /// is looked at: a processor without them gives the same for any record.
+        #[test]
+        fn the_decoders_flags_change_nothing_but_the_work(
+            items in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(TOKENS.to_vec()), 0..6),
+                4,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let gaiji = crate::gaiji::TableSource {
+                path: "g.tsv".into(),
+                text: "0xF040\tMJ000001\n".into(),
+                sha256: String::new(),
+            };
+            let make = |with_table: bool| {
+                let tables = if with_table { vec![gaiji.clone()] } else { Vec::new() };
+                let mapper =
+                    Mapper::new(&tables, Encoding::Cp932, crate::gaiji::MapOptions::default())
+                        .unwrap();
+                RecordProcessor::new(
+                    crate::layout::parse(FLAGGED.as_bytes(), "t").unwrap(),
+                    Encoding::Cp932,
+                    mapper,
+                )
+                .unwrap()
+            };
+            let flagged = make(table);
+            proptest::prop_assert!(flagged.flags.is_some());
+            let mut plain = make(table);
+            plain.flags = None;
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let raw = items.join(&b',');
+            proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
+    }
+
+    const FLAGGED_FIXED: &str = r#"
+name = "t"
+format = "fixed"
+record_length = 32
+[[fields]]
+name = "番号"
+type = "digits"
+offset = 0
+length = 8
+[[fields]]
+name = "氏名"
+offset = 8
+length = 8
+[[fields]]
+name = "カナ"
+type = "kana"
+offset = 16
+length = 8
+[[fields]]
+name = "住所"
+offset = 24
+length = 8
+"#;
+
+    proptest::proptest! {
+        /// As for CSV: fixed items' flags change nothing but the work, with
+        /// padding of spaces and NULs after the characters.
+        #[test]
+        fn the_decoders_flags_change_nothing_for_fixed_items(
+            items in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(TOKENS.to_vec()), 0..5),
+                    proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+                ),
+                4,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let gaiji = crate::gaiji::TableSource {
+                path: "g.tsv".into(),
+                text: "0xF040\tMJ000001\n".into(),
+                sha256: String::new(),
+            };
+            let make = |with_table: bool| {
+                let tables = if with_table { vec![gaiji.clone()] } else { Vec::new() };
+                let mapper =
+                    Mapper::new(&tables, Encoding::Cp932, crate::gaiji::MapOptions::default())
+                        .unwrap();
+                RecordProcessor::new(
+                    crate::layout::parse(FLAGGED_FIXED.as_bytes(), "t").unwrap(),
+                    Encoding::Cp932,
+                    mapper,
+                )
+                .unwrap()
+            };
+            let flagged = make(table);
+            proptest::prop_assert!(flagged.flags.is_some());
+            let mut plain = make(table);
+            plain.flags = None;
+            let mut raw = Vec::new();
+            for (chars, pad) in items {
+                let mut item: Vec<u8> = chars.concat();
+                item.truncate(8);
+                item.extend_from_slice(&pad[..8 - item.len()]);
+                raw.extend(item);
+            }
+            proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
     }
 
     #[test]

@@ -476,6 +476,28 @@ impl Cleanser {
         value: &str,
         out: &mut String,
     ) -> Result<Applied, Defect> {
+        let (applied, result) = self.cleanse_padded(field, value, Padding::default(), out)?;
+        if let Cleansed::Piece(from, to) = result {
+            out.push_str(&value[from..to]);
+        }
+        Ok(applied)
+    }
+
+    /// As [`Cleanser::cleanse_applied`], with `pad` known of `value`'s end (found
+    /// on the raw bytes of a fixed-length item, so its padding is not looked at
+    /// again), and a value that only lost padding is not copied: it is a piece
+    /// of `value` ([`Cleansed::Piece`]). The rules applied and the result are
+    /// those of [`Cleanser::cleanse_applied`].
+    // Not inlined into cleanse_applied: the type rules below are then inlined
+    // here, into their one caller (measured: 2% fewer instructions per record).
+    #[inline(never)]
+    pub fn cleanse_padded(
+        &self,
+        field: usize,
+        value: &str,
+        pad: Padding,
+        out: &mut String,
+    ) -> Result<(Applied, Cleansed), Defect> {
         let item = &self.items[field];
         let mut applied = Applied::default();
         let start = out.len();
@@ -485,9 +507,11 @@ impl Cleanser {
         } else {
             0
         };
-        let mut body = trim::trailing(&value[lead..], &mut applied);
+        let mut body = trim::trailing_padded(&value[lead..], pad, &mut applied);
+        // Where `body` starts in `value`.
+        let mut from = lead;
         // A type's rules write their result only when they applied a rule of their
-        // own; otherwise the result is `body` as it is (written below if trimmed).
+        // own; otherwise the result is `body` as it is.
         let result = match &item.kind {
             Kind::Text => Ok(()),
             Kind::Kana(script) => {
@@ -496,6 +520,7 @@ impl Cleanser {
             Kind::Aligned(strict) => {
                 let (rest, base) = trim::leading(body, &mut applied);
                 body = rest;
+                from += base;
                 let r = match strict {
                     _ if body.is_empty() => Ok(()),
                     Strict::Digits => digits::digits(body, out, &mut applied),
@@ -508,14 +533,16 @@ impl Cleanser {
         };
         match result {
             Ok(()) => {
-                if applied.without_trims().is_empty() {
-                    // The type's rules changed nothing: the result is `body`.
-                    out.truncate(start);
-                    if !applied.is_empty() {
-                        out.push_str(body);
-                    }
+                if !applied.without_trims().is_empty() {
+                    return Ok((applied, Cleansed::Written));
                 }
-                Ok(applied)
+                // The type's rules changed nothing: the result is `body`.
+                out.truncate(start);
+                if applied.is_empty() {
+                    Ok((applied, Cleansed::Same))
+                } else {
+                    Ok((applied, Cleansed::Piece(from, from + body.len())))
+                }
             }
             Err((fail, base)) => {
                 out.truncate(start);
@@ -523,6 +550,27 @@ impl Cleanser {
             }
         }
     }
+}
+
+/// Where [`Cleanser::cleanse_padded`] left a cleansed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cleansed {
+    /// No rule applied: the value itself.
+    Same,
+    /// Only padding (or a BOM) was removed: `value[from..to]`, nothing written.
+    Piece(usize, usize),
+    /// Written to `out`.
+    Written,
+}
+
+/// What is known of a value's end before cleansing: its last `len` bytes are
+/// U+0020 and NUL (`spaces`: one at least is U+0020; `nuls`: one at least is
+/// NUL). The default knows nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Padding {
+    pub len: usize,
+    pub spaces: bool,
+    pub nuls: bool,
 }
 
 #[cfg(test)]
@@ -568,6 +616,61 @@ date = "wareki"
 "#,
         ))
         .unwrap()
+    }
+
+    /// cleanse_padded with the padding told gives what cleanse_applied gives.
+    #[test]
+    fn told_padding_changes_nothing_but_the_work() {
+        let c = all_types();
+        let bodies = [
+            "",
+            "ｱｲ",
+            "ｶﾞ 　",
+            "１２",
+            "+1.5",
+            "2",
+            "R010508",
+            "0000000",
+            "\u{FEFF}9",
+            "ab",
+        ];
+        let pads = ["", " ", "\0", "  \0 ", "\0\0", "　 ", " 　\0"];
+        for field in 0..c.len() {
+            for body in bodies {
+                for pad in pads {
+                    let v = format!("{body}{pad}");
+                    let b = v.as_bytes();
+                    let n = b.iter().rev().take_while(|&&x| x == b' ' || x == 0).count();
+                    let tail = &b[b.len() - n..];
+                    let told = Padding {
+                        len: n,
+                        spaces: tail.contains(&b' '),
+                        nuls: tail.contains(&0),
+                    };
+                    let mut want = String::new();
+                    let a = c.cleanse_applied(field, &v, &mut want);
+                    let mut out = String::new();
+                    let got = c
+                        .cleanse_padded(field, &v, told, &mut out)
+                        .map(|(applied, r)| {
+                            let text = match r {
+                                Cleansed::Same => v.clone(),
+                                Cleansed::Piece(from, to) => {
+                                    assert!(out.is_empty());
+                                    v[from..to].to_string()
+                                }
+                                Cleansed::Written => out.clone(),
+                            };
+                            (applied, text)
+                        });
+                    let want = a.map(|applied| {
+                        let text = if applied.is_empty() { v.clone() } else { want };
+                        (applied, text)
+                    });
+                    assert_eq!(got, want, "field {field} {v:?}");
+                }
+            }
+        }
     }
 
     #[test]

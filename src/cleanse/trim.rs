@@ -8,9 +8,29 @@ const IDEOGRAPHIC_SPACE: &[u8] = "\u{3000}".as_bytes();
 
 /// Removes trailing U+0020, U+3000 and NUL in any mix: fixed-length exports pad
 /// with whichever the source system used (SBCS space, DBCS space 0x8140, NUL).
+#[cfg(test)]
 pub(super) fn trailing<'a>(s: &'a str, applied: &mut Applied) -> &'a str {
+    trailing_padded(s, super::Padding::default(), applied)
+}
+
+/// As [`trailing`], `pad` known of the end of `s` (its last `pad.len` bytes are
+/// U+0020 and NUL): those are removed without a look, and counted the same.
+#[inline]
+pub(super) fn trailing_padded<'a>(
+    s: &'a str,
+    pad: super::Padding,
+    applied: &mut Applied,
+) -> &'a str {
     let b = s.as_bytes();
-    let mut end = b.len();
+    let known = pad.len.min(b.len());
+    debug_assert!(b[b.len() - known..].iter().all(|&c| c == b' ' || c == 0));
+    if pad.spaces {
+        applied.set(Rule::TrimTrailingSpace);
+    }
+    if pad.nuls {
+        applied.set(Rule::TrimNul);
+    }
+    let mut end = b.len() - known;
     while end > 0 {
         match b[end - 1] {
             b' ' => {
@@ -37,6 +57,7 @@ const BOM: &[u8] = "\u{FEFF}".as_bytes();
 
 /// The bytes of the U+FEFF characters that start `s` (all of them: a file can
 /// carry several BOMs); one byte comparison when there is none.
+#[inline]
 pub(super) fn bom(s: &str, applied: &mut Applied) -> usize {
     let mut start = 0;
     while s.as_bytes()[start..].starts_with(BOM) {
@@ -50,6 +71,7 @@ pub(super) fn bom(s: &str, applied: &mut Applied) -> usize {
 
 /// Removes leading U+0020 and U+3000 (right-aligned numeric, code and date items);
 /// returns the rest and where it starts in `s`. NUL is not padding at the front.
+#[inline]
 pub(super) fn leading<'a>(s: &'a str, applied: &mut Applied) -> (&'a str, usize) {
     let b = s.as_bytes();
     let mut start = 0;

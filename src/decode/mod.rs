@@ -296,6 +296,62 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
     }
 }
 
+pub use sjis::CharFlags;
+
+/// A flag byte for every character `enc` decodes to, from `classify` (its
+/// text), for [`decode_csv`] to OR per item while it decodes; None when the
+/// encoding is not decoded that way (then [`decode_csv`] gives no flags).
+pub fn char_flags(enc: Encoding, classify: impl Fn(&str) -> u8) -> Option<CharFlags> {
+    (enc == Encoding::Cp932).then(|| sjis::char_flags(classify))
+}
+
+/// Decodes as [`decode`] does; with `flags` (the encoding's, from
+/// [`char_flags`]) also the flags of the characters decoded, OR-ed: Ok(Some)
+/// when the decoder told them (otherwise the caller looks at the text).
+pub fn decode_flagged(
+    enc: Encoding,
+    bytes: &[u8],
+    out: &mut String,
+    flags: Option<&CharFlags>,
+) -> Result<Option<u8>, DecodeError> {
+    match flags {
+        Some(t) if enc == Encoding::Cp932 => sjis::decode_flagged(bytes, out, t).map(Some),
+        _ => decode(enc, bytes, out).map(|()| None),
+    }
+}
+
+/// Decodes a CSV record as [`decode`] does and finds its items: the spans of
+/// the text (in `out`) between `delimiter` bytes, into `spans`. Ok(false): the
+/// record holds `quote` (or `spans` could not be found), so the caller splits
+/// the text itself ([`crate::items::split_csv`]). CP932 does both in one pass
+/// (most exports); the other encodings decode, then scan the text.
+///
+/// `flags`: the [`CharFlags`] of the encoding (from [`char_flags`]), and where
+/// to write each item's flags (the flags of its characters OR-ed). Ok(true)
+/// with `flags` given: those were written too, one per span (otherwise the
+/// buffer is left empty: the caller looks at the text itself).
+pub fn decode_csv(
+    enc: Encoding,
+    bytes: &[u8],
+    out: &mut String,
+    delimiter: u8,
+    quote: u8,
+    spans: &mut Vec<(usize, usize)>,
+    flags: Option<(&CharFlags, &mut Vec<u8>)>,
+) -> Result<bool, DecodeError> {
+    if enc == Encoding::Cp932 && delimiter.is_ascii() && quote.is_ascii() {
+        return sjis::decode_split(bytes, out, delimiter, quote, spans, flags);
+    }
+    if let Some((_, f)) = flags {
+        f.clear();
+    }
+    let start = out.len();
+    decode(enc, bytes, out)?;
+    Ok(crate::items::unquoted_spans_from(
+        out, start, delimiter, quote, spans,
+    ))
+}
+
 /// Decodes one code as a 外字 table or the work list writes it (`0xHHHH`): for the
 /// mainframe encodings, whose double-byte text sits between shift codes, two bytes
 /// are a double-byte code and are read between the encoding's shift out and shift in

@@ -5,6 +5,7 @@
 
 use super::number::{self, NumberError};
 use super::shift::{self, Unclosed};
+use crate::cleanse::Padding;
 use crate::decode::{self, DecodeError, Encoding};
 use crate::layout::{Field, FieldType};
 
@@ -54,6 +55,111 @@ pub fn decode_item(
     number.map_err(ItemFault::Number)
 }
 
+/// As [`decode_item`], and what the item's bytes show of its padding: a text
+/// item of an encoding in which U+0020 and NUL are the bytes 0x20 and 0x00 and
+/// no other character holds those bytes (CP932, Shift_JIS, EUC-JP, UTF-8) is
+/// decoded without its trailing run of them, which is copied as it is: the text
+/// is the same, the padding is not decoded, and cleansing need not look at it
+/// again (the [`Padding`] goes to [`crate::cleanse::Cleanser::cleanse_padded`]).
+///
+/// With `flags` (the encoding's [`decode::CharFlags`]), also the flags of the
+/// item's decoded characters OR-ed, when the decoder told them (Some).
+pub fn decode_item_padded(
+    enc: Encoding,
+    field: &Field,
+    bytes: &[u8],
+    out: &mut String,
+    wrap: &mut Vec<u8>,
+    flags: Option<&decode::CharFlags>,
+) -> Result<(Padding, Option<u8>), ItemFault> {
+    let text = !matches!(
+        field.kind,
+        FieldType::Packed | FieldType::Zoned | FieldType::Binary
+    ) && !field.dbcs;
+    let plain = matches!(
+        enc,
+        Encoding::Cp932 | Encoding::ShiftJis | Encoding::EucJp | Encoding::EucJpMs | Encoding::Utf8
+    );
+    if !(text && plain) {
+        return decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None));
+    }
+    let pad = trailing_padding(bytes);
+    let (head, tail) = bytes.split_at(bytes.len() - pad.len);
+    let start = out.len();
+    if let Ok(told) = decode::decode_flagged(enc, head, out, flags) {
+        // The padding is spaces and NULs: never mapped; a NUL is trimmed
+        // before any check that looks at the characters.
+        push_padding(out, tail, pad);
+        return Ok((pad, told));
+    }
+    // Bad bytes: decoded again whole, so the error is exactly the one the item
+    // gives (a character cut by the padding would be told differently).
+    out.truncate(start);
+    decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None))
+}
+
+/// Appends `tail`, bytes 0x20 and 0x00 (`pad` tells which occur), as text.
+fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
+    const SPACES: &str = "                                                                ";
+    if pad.nuls {
+        // Rare: NUL padding, byte by byte.
+        out.extend(tail.iter().map(|&c| c as char));
+        return;
+    }
+    let mut n = tail.len();
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
+/// The trailing run of 0x20 and 0x00 bytes of `b`, eight at a time.
+fn trailing_padding(b: &[u8]) -> Padding {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    const ZEROS: u64 = 0;
+    let (mut end, mut spaces, mut nuls) = (b.len(), false, false);
+    while let Some(w) = end.checked_sub(8).and_then(|s| b.get(s..end)) {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        if w & !SPACES == 0 {
+            // Every byte 0x00 or 0x20.
+            spaces |= w != 0;
+            nuls |= w != SPACES;
+            end -= 8;
+            continue;
+        }
+        // The pad bytes at the top of `w` (its last bytes): above the highest
+        // byte that is neither.
+        let pad = crate::items::equal_bytes(w, SPACES) | crate::items::equal_bytes(w, ZEROS);
+        let other = !pad & 0x8080_8080_8080_8080;
+        let k = (other.leading_zeros() / 8) as usize;
+        if k > 0 {
+            let top = w >> (64 - 8 * k);
+            spaces |= top != 0;
+            nuls |= top != SPACES >> (64 - 8 * k);
+            end -= k;
+        }
+        return Padding {
+            len: b.len() - end,
+            spaces,
+            nuls,
+        };
+    }
+    while let Some(&c) = end.checked_sub(1).and_then(|i| b.get(i)) {
+        match c {
+            b' ' => spaces = true,
+            0 => nuls = true,
+            _ => break,
+        }
+        end -= 1;
+    }
+    Padding {
+        len: b.len() - end,
+        spaces,
+        nuls,
+    }
+}
+
 fn decode_text(
     enc: Encoding,
     field: &Field,
@@ -80,4 +186,118 @@ fn decode_text(
         return Err(ItemFault::Unclosed(u));
     }
     decode::decode(enc, bytes, out).map_err(ItemFault::Decode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_field(dbcs: bool) -> Field {
+        Field {
+            name: "x".into(),
+            kind: FieldType::Text,
+            dbcs,
+            ..Field::default()
+        }
+    }
+
+    #[test]
+    fn trailing_padding_is_found_at_every_length() {
+        for n in 0..20 {
+            for k in 0..=n {
+                for fill in [b' ', 0] {
+                    let mut b = vec![b'a'; n - k];
+                    b.extend(std::iter::repeat_n(fill, k));
+                    let p = trailing_padding(&b);
+                    assert_eq!(p.len, k, "{b:?}");
+                    assert_eq!(
+                        (p.spaces, p.nuls),
+                        (k > 0 && fill == b' ', k > 0 && fill == 0)
+                    );
+                }
+            }
+        }
+        // A mix: both told; a 0x80 or 0xA0 byte is not padding.
+        let p = trailing_padding(b"\x82\xA0 \0 \0\0  \0 ");
+        assert_eq!((p.len, p.spaces, p.nuls), (9, true, true));
+        assert_eq!(trailing_padding(b"\x81\x40").len, 0);
+    }
+
+    const PLAIN: [Encoding; 5] = [
+        Encoding::Cp932,
+        Encoding::ShiftJis,
+        Encoding::EucJp,
+        Encoding::EucJpMs,
+        Encoding::Utf8,
+    ];
+
+    /// The item as decode_item gives it, and its padding as the bytes show it.
+    fn same_as_decode_item(enc: Encoding, bytes: &[u8]) {
+        let f = text_field(false);
+        let (mut a, mut b) = (String::from("<"), String::from("<"));
+        let ra = decode_item(enc, &f, bytes, &mut a, &mut Vec::new());
+        let rb =
+            decode_item_padded(enc, &f, bytes, &mut b, &mut Vec::new(), None).map(|(pad, _)| pad);
+        assert_eq!(a, b, "{enc:?} {bytes:02X?}");
+        match (ra, rb) {
+            (Ok(()), Ok(pad)) => {
+                assert!(b.ends_with(&" ".repeat(pad.len)) || pad.nuls);
+                let tail = &b.as_bytes()[b.len() - pad.len..];
+                assert!(tail.iter().all(|&c| c == b' ' || c == 0));
+                assert_eq!(pad.spaces, tail.contains(&b' '));
+                assert_eq!(pad.nuls, tail.contains(&0));
+            }
+            (Err(x), Err(y)) => assert_eq!(x, y, "{enc:?} {bytes:02X?}"),
+            (x, y) => panic!("{enc:?} {bytes:02X?}: {x:?} / {y:?}"),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn padded_items_decode_as_whole_items_do(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b' '),
+                    proptest::strategy::Just(0u8),
+                    0x41u8..0x5B,
+                    0x81u8..0xA0,
+                    0xA1u8..0xFF,
+                    proptest::num::u8::ANY,
+                ],
+                0..24,
+            ),
+            pad in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b' '),
+                    proptest::strategy::Just(0u8),
+                ],
+                0..20,
+            ),
+        ) {
+            let mut b = bytes;
+            b.extend(pad);
+            for enc in PLAIN {
+                same_as_decode_item(enc, &b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_cut_by_the_padding_is_the_error_of_the_whole_item() {
+        // A lead byte before the padding: the pair (0x81 0x20) is what is bad.
+        for enc in PLAIN {
+            same_as_decode_item(enc, b"ab\x81   ");
+            same_as_decode_item(enc, b"ab\x8F\xA1 \0");
+            same_as_decode_item(enc, b"\xE3\x81 ");
+        }
+        // Numbers and dbcs items are decoded as before, with no padding told.
+        let f = Field {
+            kind: FieldType::Zoned,
+            digits: Some(2),
+            ..Field::default()
+        };
+        let mut s = String::new();
+        let pad = decode_item_padded(Encoding::Cp932, &f, b"12", &mut s, &mut Vec::new(), None);
+        assert_eq!((pad, s.as_str()), (Ok((Padding::default(), None)), "12"));
+    }
 }

@@ -46,6 +46,59 @@ impl Items {
         &self.text
     }
 
+    /// Where item `i` is in [`Items::text`].
+    #[inline]
+    pub fn span(&self, i: usize) -> (usize, usize) {
+        self.spans[i]
+    }
+
+    /// Makes `record` the items' buffer with the spans `fill` finds in it (after
+    /// `record`'s old length: the decoders write the record and find its items in
+    /// one pass, [`crate::decode::decode_csv`]); `record` gets the items' old
+    /// buffer, to reuse. `fill` returns false (or Err) when the spans are not the
+    /// items: then nothing is swapped and the items are left empty.
+    pub fn fill_in_place<E>(
+        &mut self,
+        record: &mut String,
+        fill: impl FnOnce(&mut String, &mut Vec<(usize, usize)>) -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        self.text.clear();
+        let whole = fill(record, &mut self.spans);
+        if let Ok(true) = whole {
+            std::mem::swap(&mut self.text, record);
+        } else {
+            // Never spans into a buffer that does not hold them.
+            self.spans.clear();
+        }
+        whole
+    }
+
+    /// Makes these items a copy of `other` (buffers reused), so that single items
+    /// can then be narrowed ([`Items::narrow`]) or replaced ([`Items::replace`])
+    /// without copying the others.
+    pub fn copy_from(&mut self, other: &Items) {
+        self.text.clear();
+        self.text.push_str(&other.text);
+        self.spans.clear();
+        self.spans.extend_from_slice(&other.spans);
+    }
+
+    /// Item `i` becomes `start..end` of itself (a piece of it: trimmed).
+    #[inline]
+    pub fn narrow(&mut self, i: usize, start: usize, end: usize) {
+        let (s, e) = self.spans[i];
+        debug_assert!(start <= end && s + end <= e);
+        self.spans[i] = (s + start, (s + end).min(e));
+    }
+
+    /// Item `i` becomes `item` (appended to the buffer: [`Items::text`] then holds
+    /// more than the items end to end).
+    pub fn replace(&mut self, i: usize, item: &str) {
+        let start = self.text.len();
+        self.text.push_str(item);
+        self.spans[i] = (start, self.text.len());
+    }
+
     /// The item pushed last.
     #[inline]
     pub fn last(&self) -> &str {
@@ -127,6 +180,24 @@ fn unquoted_spans(
     !quoted
 }
 
+/// As `unquoted_spans`, for the record `text[start..]` (the spans absolute in
+/// `text`): true when it holds no quote and `spans` are its items.
+pub(crate) fn unquoted_spans_from(
+    text: &str,
+    start: usize,
+    delimiter: u8,
+    quote: u8,
+    spans: &mut Vec<(usize, usize)>,
+) -> bool {
+    let whole = unquoted_spans(&text.as_bytes()[start..], delimiter, quote, spans);
+    if start > 0 {
+        for s in spans.iter_mut() {
+            *s = (s.0 + start, s.1 + start);
+        }
+    }
+    whole
+}
+
 /// Calls `f(position, byte)` for each byte of `hay` equal to `a` or `b`, in order,
 /// until `f` returns false; returns true when it stopped early.
 ///
@@ -135,13 +206,7 @@ fn unquoted_spans(
 #[inline]
 fn for_each_of_two(hay: &[u8], a: u8, b: u8, mut f: impl FnMut(usize, u8) -> bool) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    // The high bit of each byte of `w` equal to the byte repeated in `pat`; exact
-    // (no carry crosses a byte, unlike the shorter `(x - ONES) & !x` form).
-    let equal = |w: u64, pat: u64| {
-        let x = w ^ pat;
-        !(((x & LOW7) + LOW7) | x | LOW7)
-    };
+    let equal = equal_bytes;
     let (pa, pb) = (ONES * a as u64, ONES * b as u64);
     let words = hay.chunks_exact(8);
     let tail = words.remainder();
@@ -163,6 +228,15 @@ fn for_each_of_two(hay: &[u8], a: u8, b: u8, mut f: impl FnMut(usize, u8) -> boo
         }
     }
     false
+}
+
+/// The high bit of each byte of `w` equal to the byte repeated in `pat`; exact
+/// (no carry crosses a byte, unlike the shorter `(x - ONES) & !x` form).
+#[inline(always)]
+pub(crate) fn equal_bytes(w: u64, pat: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = w ^ pat;
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// A CSV record whose quoting is not RFC 4180.
