@@ -184,7 +184,7 @@ impl RecordProcessor {
         if !layout.records.is_empty() {
             // Its records need crate::records to be told apart.
             return Err(format!(
-                "layout {:?} declares record types ([[records]]); only convert reads them so far",
+                "layout {:?} declares record types ([[records]]); only convert and profile read them so far (use a layout of one record type here)",
                 layout.name
             ));
         }
