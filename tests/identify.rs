@@ -351,6 +351,10 @@ fn the_review_page_shows_vendor_glyphs_beside_their_candidates() {
     // 髙 MJ028902 is drawn with what ikou writes for it, code points beside.
     assert!(page.contains("<span class=\"glyph\">髙</span>"), "{page}");
     assert!(page.contains("U+9AD9"));
+    // With its 総画数 from MJ文字情報一覧表 (髙: 11) beside its codes; no reading is
+    // made up (the tables ikou ships have none, and the page says so).
+    assert!(page.contains("11画 J+9AD9 戸籍 513280"), "{page}");
+    assert!(page.contains("読みは表示していません"), "{page}");
     assert!(page.contains("確認欄") && page.contains("@media print"));
     // Run again: the page is replaced (it is ikou's own output), not a link.
     let (code, _, err) = identify(cache, &["--font", VENDOR_TTF, "--html", s(&h)]);
@@ -638,4 +642,132 @@ fn gj_glyphs_of_an_extension_font_are_candidates_named_by_the_table() {
         ],
     );
     assert_eq!(code, 2);
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The manifest's `font` table entries.
+fn font_entries(m: &serde_json::Value) -> Vec<serde_json::Value> {
+    m["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "font")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn convert_records_the_vendor_font_in_the_manifest_and_verify_passes() {
+    let layout = common::SAMPLE_LAYOUT;
+    let input = "testdata/juki_kojin.csv";
+    let dir = tempfile::tempdir().unwrap();
+    let convert = |font: &str, out: &Path| {
+        let o = ikou()
+            .current_dir(root())
+            .args([
+                "convert",
+                "--layout",
+                layout,
+                "--font",
+                font,
+                "--out",
+                s(out),
+                input,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    // A font file: path as given, the SHA-256 and size of its bytes.
+    let out = dir.path().join("ttf");
+    convert(VENDOR_TTF, &out);
+    let font = fs::read(root().join(VENDOR_TTF)).unwrap();
+    let m = common::read_manifest(&out);
+    let entries = font_entries(&m);
+    assert_eq!(entries.len(), 1, "{m}");
+    assert_eq!(entries[0]["path"], VENDOR_TTF);
+    assert_eq!(entries[0]["sha256"], sha256_hex(&font));
+    assert_eq!(entries[0]["bytes"], font.len() as u64);
+    // Just before the built-in MJ tables; the other tables have no `bytes`.
+    let tables = m["tables"].as_array().unwrap();
+    let at = tables.iter().position(|t| t["kind"] == "font").unwrap();
+    assert_eq!(tables[at + 1]["kind"], "mj");
+    assert!(
+        tables
+            .iter()
+            .filter(|t| t["kind"] != "font")
+            .all(|t| t.get("bytes").is_none())
+    );
+    // The report names it among the tables used.
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("外字フォント（--font）"),
+        "report lists the font"
+    );
+    assert!(report.contains(&sha256_hex(&font)));
+    // The run verifies, with and without its inputs.
+    for flags in [&["verify"][..], &["verify", "--inputs"][..]] {
+        let o = ikou()
+            .current_dir(root())
+            .args(flags)
+            .arg(s(&out))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{flags:?}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    // Without --font there is no font entry (the manifest is as before).
+    let plain = dir.path().join("plain");
+    ikou()
+        .current_dir(root())
+        .args(["convert", "--layout", layout, "--out", s(&plain), input])
+        .output()
+        .unwrap();
+    assert!(font_entries(&common::read_manifest(&plain)).is_empty());
+
+    // A directory of glyph images: the SHA-256 of the list of images read
+    // (name, SHA-256, bytes), and their total size.
+    let pngs = dir.path().join("pngs");
+    fs::create_dir(&pngs).unwrap();
+    let mut cross = Bitmap::blank(16, 16);
+    for i in 2..14 {
+        cross.pixels[8 * 16 + i] = 255;
+        cross.pixels[i * 16 + 8] = 255;
+    }
+    let a = ikou::identify::source::png::encode(&cross);
+    cross.pixels[0] = 255;
+    let b = ikou::identify::source::png::encode(&cross);
+    fs::write(pngs.join("U+E001.png"), &b).unwrap();
+    fs::write(pngs.join("0xF041.png"), &a).unwrap();
+    fs::write(pngs.join("notes.txt"), "not an image").unwrap();
+    let out = dir.path().join("png");
+    convert(s(&pngs), &out);
+    let list = format!(
+        "0xF041.png\t{}\t{}\nU+E001.png\t{}\t{}\n",
+        sha256_hex(&a),
+        a.len(),
+        sha256_hex(&b),
+        b.len()
+    );
+    let entries = font_entries(&common::read_manifest(&out));
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["path"], s(&pngs));
+    assert_eq!(entries[0]["sha256"], sha256_hex(list.as_bytes()));
+    assert_eq!(entries[0]["bytes"], (a.len() + b.len()) as u64);
 }

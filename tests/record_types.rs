@@ -460,18 +460,3 @@ fn ikou_layouts_shows_the_record_types() {
         assert!(stdout.contains(want), "{want}: {stdout}");
     }
 }
-
-#[test]
-fn profile_refuses_a_layout_with_record_types_rather_than_misread_it() {
-    let (code, _, err) = run(&[
-        "profile",
-        "--layout",
-        &layout("juminzei.toml"),
-        s(&testdata("rectypes/good.csv")),
-    ]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("[[records]]") && err.contains("convert"),
-        "{err}"
-    );
-}

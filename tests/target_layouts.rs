@@ -529,3 +529,112 @@ fn a_gaiji_in_a_source_item_no_target_item_takes_is_not_mapped() {
     );
     assert_eq!(m["counts"]["rejected"], 1);
 }
+
+/// A reshaped record is written as its items joined by commas only when no
+/// item needs quoting: a source item read in quotes (comma or quote in it), a
+/// new code or a const with a comma are quoted as in any CSV line.
+#[test]
+fn items_that_need_quotes_are_quoted_in_a_reshaped_line() {
+    let target = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+[[fields]]
+name = "氏名"
+[[fields]]
+name = "区分"
+codes_table = "k.tsv"
+"#;
+    let input = "1,\"山田,太郎\",a,\r\n2,\"say \"\"hi\"\"\",a,\r\n3,鈴木,a,\r\n4,\"佐藤\",b,\r\n5,田中,c,\r\n";
+    let table = "a\t1\nb\t2\nc\tx,y\n";
+    let (code, out, _, _, err) = convert_with(target, &[("k.tsv", table)], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "1,\"山田,太郎\",1\r\n2,\"say \"\"hi\"\"\",1\r\n3,鈴木,1\r\n4,佐藤,2\r\n5,田中,\"x,y\"\r\n"
+    );
+    // A const with a comma, and the same records through it.
+    let with_const = format!("{target}[[fields]]\nname = \"版\"\nconst = \"v,2\"\n");
+    let table = "a\t1\nb\t2\nc\t3\n";
+    let (code, out, _, _, err) = convert_with(&with_const, &[("k.tsv", table)], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "1,\"山田,太郎\",1,\"v,2\"\r\n2,\"say \"\"hi\"\"\",1,\"v,2\"\r\n3,鈴木,1,\"v,2\"\r\n\
+         4,佐藤,2,\"v,2\"\r\n5,田中,3,\"v,2\"\r\n"
+    );
+}
+
+/// `convert --json` lists the code conversions as the manifest counts them.
+#[test]
+fn convert_json_lists_the_code_conversions_of_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, stdout, err) = run(&[
+        "convert",
+        "--json",
+        "--layout",
+        SOURCE,
+        "--to",
+        TARGET,
+        "--out",
+        s(&out),
+        INPUT,
+    ]);
+    assert_eq!(code, 3, "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let listed = &summary["code_conversions"];
+    assert!(!listed.as_array().unwrap().is_empty(), "{stdout}");
+    assert_eq!(listed, &read_manifest(&out)["code_conversions"]);
+    assert!(listed[0]["item"].is_string() && listed[0]["count"].as_u64().unwrap() > 0);
+    // Without --to the list is empty.
+    let plain = tmp.path().join("plain");
+    let (_, stdout, err) = run(&[
+        "convert",
+        "--json",
+        "--layout",
+        "testdata/layouts/juki-kojin.toml",
+        "--out",
+        s(&plain),
+        "testdata/juki_kojin.csv",
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(&stdout).expect(&err);
+    assert_eq!(summary["code_conversions"], serde_json::json!([]));
+}
+
+/// An item kept without a table line lists its first MAX_KEPT_LISTED (100)
+/// values in sort order, each counted, and counts the rest together.
+#[test]
+fn kept_values_are_listed_up_to_a_cap_and_the_rest_counted() {
+    let target = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+[[fields]]
+name = "区分"
+codes_table = "k.tsv"
+unmapped = "keep"
+"#;
+    let mut input = String::new();
+    for n in 0..150 {
+        // Values 100..149 twice: 100 of them past the cap.
+        for _ in 0..(1 + usize::from(n >= 100)) {
+            input.push_str(&format!("{n},氏名,x{n:03},\r\n"));
+        }
+    }
+    let (code, _, _, m, err) = convert_with(target, &[("k.tsv", "a\t1\n")], &input);
+    assert_eq!(code, 0, "{err}");
+    let conv = m["code_conversions"].as_array().unwrap();
+    assert_eq!(conv.len(), 101, "{conv:?}");
+    assert_eq!(conv[0]["old"], "x000");
+    assert_eq!(conv[99]["old"], "x099");
+    assert_eq!(conv[99]["count"], 1);
+    let rest = &conv[100];
+    assert_eq!(rest["more"], true);
+    assert_eq!(rest["kept"], true);
+    assert!(rest["old"].is_null());
+    assert_eq!(rest["count"], 100);
+    assert!(conv[0].get("more").is_none(), "absent when false");
+}

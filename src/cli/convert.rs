@@ -232,6 +232,9 @@ fn summary_json(r: &RunResult, out: &Path, code: u8) -> serde_json::Value {
         },
         "trailer_checks_failed": m.trailer_checks.iter().filter(|t| !t.ok).count(),
         "record_findings": m.record_findings.len(),
+        // `--to`: the manifest's code_conversions (per target item and code
+        // pair, then the values kept without a line); empty without a target.
+        "code_conversions": m.code_conversions,
         "report": out.join(ikou::report::FILE_NAME).to_string_lossy(),
         "manifest": out.join("manifest.json").to_string_lossy(),
         "warnings": r.warnings,

@@ -118,9 +118,9 @@ struct DiffArgs {
     /// Changed records listed per file (0: all); the counts are always complete.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     limit: usize,
-    /// Worker threads for the corpus [default: the number of CPUs].
-    #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
+    // How the corpus is read, as for convert (--jobs, --chunk-bytes, …).
+    #[command(flatten)]
+    read: super::args::ReadArgs,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -266,12 +266,12 @@ fn run_diff(a: DiffArgs) -> u8 {
             (Some(layout), false) => {
                 let mut options = CorpusOptions::new(a.encoding);
                 options.limit = a.limit;
-                if let Some(j) = a.jobs {
-                    if j == 0 {
-                        return Err(ikou::Error::Usage("--jobs must be at least 1".into()));
-                    }
+                if let Some(j) = a.read.jobs {
                     options.jobs = j;
                 }
+                options.chunk_bytes = a.read.chunk_bytes;
+                options.max_record = a.read.max_record_bytes;
+                options.skip_encoding_check = a.read.skip_encoding_check;
                 Some(Corpus {
                     layout,
                     inputs: &a.corpus,

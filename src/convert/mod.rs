@@ -562,6 +562,7 @@ fn build_manifest(
         path: layout.origin.clone(),
         sha256: output::hex(&Sha256::digest(&layout.bytes)),
         version: Some(layout.layout.version.clone()).filter(|v| !v.is_empty()),
+        bytes: None,
     }];
     if let Some(plan) = processor.target() {
         let t = plan.loaded();
@@ -570,6 +571,7 @@ fn build_manifest(
             path: t.origin.clone(),
             sha256: output::hex(&Sha256::digest(&t.bytes)),
             version: Some(t.layout.version.clone()).filter(|v| !v.is_empty()),
+            bytes: None,
         });
         let mut seen = HashSet::new();
         for c in plan.tables() {
@@ -579,6 +581,7 @@ fn build_manifest(
                     path: c.path.clone(),
                     sha256: c.sha256.clone(),
                     version: None,
+                    bytes: None,
                 });
             }
         }
@@ -589,6 +592,7 @@ fn build_manifest(
             path: t.path.clone(),
             sha256: t.sha256.clone(),
             version: None,
+            bytes: None,
         });
     }
     // --- MJ+ (--charset-ext) ---
@@ -598,8 +602,11 @@ fn build_manifest(
             path: t.path.clone(),
             sha256: t.sha256.clone(),
             version: None,
+            bytes: None,
         });
     }
+    // --font: the glyphs report.html draws come from this font.
+    tables.extend(opts.vendor.as_ref().map(TableEntry::vendor_font));
     tables.extend(TableEntry::embedded_mj());
     let (record_types, trailer_checks, record_findings) = record_type_totals(&inputs, files);
     let code_conversions = processor.target().map_or_else(Vec::new, |plan| {

@@ -1,12 +1,12 @@
 //! `identify --html`: the review page (文字同定 確認表). Each vendor 外字 as the
 //! vendor drew it (an inline PNG image) beside its candidates drawn in IPAmj明朝
-//! with what the MJ table says of them (MJ文字図形名, 住基ネット統一文字コード,
+//! with what the MJ table says of them (MJ文字図形名, 総画数, 住基ネット統一文字コード,
 //! 戸籍統一文字番号, the code points written), most confident first, so a clerk
 //! confirms the proposal or picks another, on screen or on paper (a box per 外字
 //! for the decision, and the sign-off block).
 //!
-//! 読み and 総画数 are not shown: the MJ table shipped in ikou (mappings/mj.tsv)
-//! does not carry them (MJ文字情報一覧表 has 総画数; no table ikou ships has 読み).
+//! 読み is not shown, and the page says so: no table ikou ships has it (MJ文字情報一覧表
+//! has none), and a reading made up here would mislead the clerk who relies on it.
 
 use super::rank::Candidate;
 use super::ranked::{Identified, by_confidence, round};
@@ -82,7 +82,13 @@ fn summary(r: &Review<'_>, list: &[Identified]) -> Section {
             ul {
                 li { "スコア（0–100）: 字形の近さ。100 は同じ形。" }
                 li { "差: 最良の候補と次の候補のスコアの差。差が小さいときは、よく似た字形（異体字など）が複数あります。字形を見比べてください。" }
-                li { "字形が候補にないときは、" code { "ikou mj" } " で読みや部首から探してください。" }
+                li { "候補の下の数字: 総画数（MJ文字情報一覧表の値）、住基ネット統一文字コード（J+）、戸籍統一文字番号。" }
+                li {
+                    "読みは表示していません。ikou に組み込まれている MJ の表には読みがありません。"
+                    "候補の符号と、変換でどう書かれるかは " code { "ikou mj MJ文字図形名" } " で確かめられます（"
+                    code { "ikou mj" } " は MJ文字図形名・住基・戸籍の番号・文字で引くもので、読みや部首からは引けません）。"
+                    "字形が候補にないときは、読みや部首で引ける検索（デジタル庁の同定支援ツールなど）を使ってください。"
+                }
             }
             @if let (Some(a), Some(n)) = (r.accept, accepted) {
                 p class="warn" {
@@ -154,6 +160,7 @@ fn candidate(rank: usize, c: &Candidate) -> Markup {
             @if let Some(text) = &text { (kit::glyph(text)) br; }
             @if let Some(g) = &g {
                 span class="note" {
+                    @if let Some(n) = g.strokes { (n) "画 " }
                     @if let Some(j) = g.juki { "J+" (format!("{j:04X}")) " " }
                     @if let Some(k) = g.koseki { "戸籍 " (format!("{k:06}")) }
                 }
@@ -190,6 +197,11 @@ mod tests {
         // MJ000001 is 々 with 住基 J+AD1D; MJ000002 is 〆 with 戸籍 001340.
         assert!(page.contains("<span class=\"glyph\">々</span>"), "{page}");
         assert!(page.contains("J+AD1D") && page.contains("戸籍 001340"));
+        // 総画数 from MJ文字情報一覧表: 々 3, 〆 2.
+        assert!(page.contains("3画 J+AD1D"), "{page}");
+        assert!(page.contains("2画 戸籍 001340"), "{page}");
+        // No reading is made up: the page says the tables have none.
+        assert!(page.contains("読みは表示していません"));
         assert!(page.contains("自動"));
         assert!(page.contains("確認欄"), "printable with the sign-off block");
     }

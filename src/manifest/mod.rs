@@ -155,6 +155,10 @@ pub struct CodeConversionEntry {
     pub count: u64,
     #[serde(default)]
     pub kept: bool,
+    /// With `kept`: the records that kept a value past the first
+    /// [`crate::target::apply::MAX_KEPT_LISTED`] listed (old and new null).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
 }
 
 /// A character (or sequence) outside `--charset`, in one item.
@@ -291,15 +295,33 @@ pub struct FileEntry {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TableEntry {
-    /// `layout`, `gaiji`, `mj` or `charset-ext`.
+    /// `layout`, `gaiji`, `mj`, `charset-ext`, … or `font` (`convert --font`: the
+    /// vendor's 外字 font report.html draws the 外字 with).
     pub kind: String,
     pub path: String,
     pub sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The size read (`font`: the file, or a directory's images together). Absent
+    /// for the other tables, whose entries stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
 }
 
 impl TableEntry {
+    /// `--font`: the vendor's 外字 glyphs as read (path as given, SHA-256 and size of
+    /// the bytes the glyphs were made from), so the audit trail names the font the
+    /// report's glyphs came from.
+    pub fn vendor_font(v: &crate::identify::source::VendorImages) -> TableEntry {
+        TableEntry {
+            kind: "font".into(),
+            path: v.font.clone(),
+            sha256: v.digest.sha256.clone(),
+            version: None,
+            bytes: Some(v.digest.bytes),
+        }
+    }
+
     /// The MJ tables built into the binary, as every run records them. Their
     /// hashes are worked out once per process (they never change; `ikou batch`
     /// runs many jobs in one process).
@@ -320,6 +342,7 @@ impl TableEntry {
                 path: format!("embedded:{path}"),
                 sha256: sha256.clone(),
                 version: Some(crate::mj::db().version().to_string()),
+                bytes: None,
             })
             .collect()
     }

@@ -6,9 +6,10 @@
 //! results are compared: the items written, or the reject reason. (A record that
 //! holds none of the sources whose mapping differs cannot change, so it is not run
 //! through NEW.) Files are read and
-//! split as `convert` reads them ([`ChunkReader`]) and chunks are compared on rayon
-//! workers; only the changed records are kept, so memory does not grow with the
-//! corpus.
+//! split as `convert` reads them, several at once ([`Workers::each_file`]), and
+//! chunks are compared on rayon workers; results are merged in input order, so
+//! they do not depend on `--jobs`. Only the changed records are kept (at most
+//! `--limit` listed per file), so memory does not grow with the corpus.
 //!
 //! Personal data: a changed record is named by its number and the layout's key item
 //! (never `sensitive`, the layout guarantees it), the names of the items that
@@ -24,7 +25,7 @@ use crate::reject::Reject;
 use crate::split::{Chunk, SplitConfig};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How a record's conversion changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -107,6 +108,8 @@ pub struct CorpusOptions {
     pub limit: usize,
     pub chunk_bytes: usize,
     pub max_record: usize,
+    /// Do not check that each input looks like the encoding before reading it.
+    pub skip_encoding_check: bool,
 }
 
 impl CorpusOptions {
@@ -117,6 +120,7 @@ impl CorpusOptions {
             limit: 1000,
             chunk_bytes: SplitConfig::DEFAULT_CHUNK_BYTES,
             max_record: SplitConfig::DEFAULT_MAX_RECORD,
+            skip_encoding_check: false,
         }
     }
 }
@@ -133,7 +137,6 @@ pub fn diff_corpus(
     opts: &CorpusOptions,
 ) -> Result<CorpusDiff, Error> {
     let layout = new.layout();
-    let framing = layout.framing();
     let workers = Workers::new(opts.jobs.max(1))?;
     let mut differing = differing.to_vec();
     differing.sort_unstable();
@@ -145,45 +148,77 @@ pub fn diff_corpus(
         files: Vec::new(),
         per_source: BTreeMap::new(),
     };
-    for path in inputs {
-        input::check(path, opts.encoding, layout, true)?;
-        let cfg = SplitConfig::new(framing, opts.encoding, opts.chunk_bytes, opts.max_record)?;
-        let ctx = Ctx {
-            old,
-            new,
-            differing: &differing,
-            limit: opts.limit,
-        };
-        let mut file = FileDiff {
-            path: path.to_string_lossy().into_owned(),
-            ..FileDiff::default()
-        };
-        let header = new.layout().header;
-        workers.run_file(
-            path,
-            cfg,
-            |chunk| SCRATCH.with_borrow_mut(|(a, b)| compare_chunk(&ctx, header, chunk, a, b)),
-            |c| {
-                file.records += c.records;
-                file.changed += c.changed;
-                for (k, n) in c.by_change {
-                    *file.by_change.entry(k.as_str()).or_insert(0) += n;
-                }
-                for (s, n) in c.per_source {
-                    *result.per_source.entry(s).or_insert(0) += n;
-                }
-                file.listed.extend(c.listed);
-                Ok(())
-            },
-        )?;
-        if opts.limit > 0 {
-            file.listed.truncate(opts.limit);
+    let ctx = Ctx {
+        old,
+        new,
+        differing: &differing,
+        limit: opts.limit,
+    };
+    // Several files at once, through the shared workers: each file is compared on
+    // its own and the files come back in input order, so the result is the one a
+    // run one file after another gives (and so is the error it stops with).
+    let files = workers.each_file(inputs.len(), |i| {
+        compare_file(&ctx, &workers, &inputs[i], opts)
+    })?;
+    for (file, per_source) in files {
+        for (s, n) in per_source {
+            *result.per_source.entry(s).or_insert(0) += n;
         }
         result.records += file.records;
         result.changed += file.changed;
         result.files.push(file);
     }
     Ok(result)
+}
+
+/// Compares one file: its chunks on the workers, their changes added up here in
+/// file order. Returns the file's changes and its changed records per source.
+fn compare_file(
+    ctx: &Ctx,
+    workers: &Workers,
+    path: &Path,
+    opts: &CorpusOptions,
+) -> Result<(FileDiff, BTreeMap<char, u64>), Error> {
+    let layout = ctx.new.layout();
+    let checked = input::check(path, opts.encoding, layout, true);
+    if !opts.skip_encoding_check {
+        checked?;
+    }
+    let cfg = SplitConfig::new(
+        layout.framing(),
+        opts.encoding,
+        opts.chunk_bytes,
+        opts.max_record,
+    )?;
+    let mut file = FileDiff {
+        path: path.to_string_lossy().into_owned(),
+        ..FileDiff::default()
+    };
+    let mut per_source = BTreeMap::new();
+    workers.run_file(
+        path,
+        cfg,
+        |chunk| SCRATCH.with_borrow_mut(|(a, b)| compare_chunk(ctx, layout.header, chunk, a, b)),
+        |c| {
+            file.records += c.records;
+            file.changed += c.changed;
+            for (k, n) in c.by_change {
+                *file.by_change.entry(k.as_str()).or_insert(0) += n;
+            }
+            for (s, n) in c.per_source {
+                *per_source.entry(s).or_insert(0) += n;
+            }
+            // Enough listed: the rest of the file only adds to the counts.
+            if opts.limit == 0 || file.listed.len() < opts.limit {
+                file.listed.extend(c.listed);
+            }
+            Ok(())
+        },
+    )?;
+    if opts.limit > 0 {
+        file.listed.truncate(opts.limit);
+    }
+    Ok((file, per_source))
 }
 
 struct Ctx<'a> {

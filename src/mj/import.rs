@@ -221,6 +221,8 @@ struct Row {
     implemented: Option<char>,
     /// The variation selector of 実装したMoji_JohoコレクションIVS; the base is `ucs`.
     ivs: Option<char>,
+    /// 総画数 (1…255; MJ文字情報一覧表 Ver.006.02 has 1…64 for every glyph).
+    strokes: Option<u8>,
     koseki: Option<u32>,
     juki: Option<u32>,
     x0213: Option<X0213>,
@@ -273,6 +275,14 @@ fn digits(cell: &str, n: usize) -> Option<u32> {
     }
 }
 
+/// A 総画数 cell: 1 to 3 digits, 1…255 (a kanji has at most 84 strokes).
+fn stroke_count(cell: &str) -> Option<u8> {
+    if cell.is_empty() || cell.len() > 3 || !cell.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    cell.parse::<u8>().ok().filter(|&n| n > 0)
+}
+
 fn mj_name((file, line, cell): Cell) -> Result<u32, ImportError> {
     cell.strip_prefix("MJ")
         .and_then(|d| digits(d, 6))
@@ -290,6 +300,7 @@ fn parse_mji(text: &str) -> Result<Vec<Row>, ImportError> {
     let c_juki = tsv.column("住基ネット統一文字コード")?;
     let c_compat = tsv.column("対応する互換漢字")?;
     let c_x0213 = tsv.column("X0213")?;
+    let c_strokes = tsv.column("総画数")?;
     let c_note = tsv.column("備考")?;
 
     let mut rows = Vec::with_capacity(tsv.rows.len());
@@ -344,6 +355,16 @@ fn parse_mji(text: &str) -> Result<Vec<Row>, ImportError> {
                 data_err(file, line, format!("X0213: 面-区-点 expected, found {x:?}"))
             })?),
         };
+        let strokes = match cells[c_strokes] {
+            "" => None,
+            n => Some(stroke_count(n).ok_or_else(|| {
+                data_err(
+                    file,
+                    line,
+                    format!("総画数: a number from 1 to 255 expected, found {n:?}"),
+                )
+            })?),
+        };
         let note = match cells[c_note] {
             "" => None,
             n if n.contains(['\t', '\r', '\n']) => {
@@ -356,6 +377,7 @@ fn parse_mji(text: &str) -> Result<Vec<Row>, ImportError> {
             ucs,
             implemented: one_char("実装したUCS", cell(c_impl))?,
             ivs,
+            strokes,
             koseki,
             juki,
             x0213,
@@ -610,6 +632,7 @@ fn write_mj(header: &str, glyphs: &[Row]) -> String {
         "#   ucs         対応するUCS\n",
         "#   impl        実装したUCS\n",
         "#   ivs         実装したMoji_JohoコレクションIVS: its variation selector (the base is ucs)\n",
+        "#   strokes     総画数 (decimal)\n",
         "#   koseki      戸籍統一文字番号\n",
         "#   juki        住基ネット統一文字コード\n",
         "#   x0213       X0213 (面-区-点), including positions the glyph is only 包摂 into\n",
@@ -618,7 +641,7 @@ fn write_mj(header: &str, glyphs: &[Row]) -> String {
         "#   ivd_alt     a further Moji_Joho IVD sequence naming this glyph (base selector)\n",
         "#   sibling     for a glyph with neither impl nor ivs: the glyph 備考 names as the same shape (同一字形)\n",
         "#   note        備考\n",
-        "mj\tucs\timpl\tivs\tkoseki\tjuki\tx0213\timpl_x0213\tcompat\tivd_alt\tsibling\tnote\n",
+        "mj\tucs\timpl\tivs\tstrokes\tkoseki\tjuki\tx0213\timpl_x0213\tcompat\tivd_alt\tsibling\tnote\n",
     ));
     let hexc = |c: Option<char>| {
         c.map(|c| format!("{:04X}", u32::from(c)))
@@ -630,6 +653,7 @@ fn write_mj(header: &str, glyphs: &[Row]) -> String {
             hexc(g.ucs),
             hexc(g.implemented),
             hexc(g.ivs),
+            g.strokes.map(|n| n.to_string()).unwrap_or_default(),
             g.koseki.map(|k| format!("{k:06}")).unwrap_or_default(),
             g.juki.map(|j| format!("J+{j:04X}")).unwrap_or_default(),
             g.x0213.map(|x| x.to_string()).unwrap_or_default(),
@@ -777,6 +801,55 @@ fn license_text() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A two-glyph extract with the real header of mji.tsv (synthetic rows).
+    fn mji(strokes: [&str; 2]) -> String {
+        let header = "MJ文字図形名\t対応するUCS\t実装したUCS\t実装したMoji_JohoコレクションIVS\t実装したSVS\t戸籍統一文字番号\t住基ネット統一文字コード\t入管正字コード\t入管外字コード\t漢字施策\t対応する互換漢字\tX0213\tX0213_包摂連番\tX0213_包摂区分\tX0212\tMJ文字図形バージョン\t登記統一文字番号\t総画数\t大漢和\t日本語漢字辞典\t新大字典\t大字源\t大漢語林\t備考";
+        let row = |mj: &str, c: &str, n: &str| {
+            let mut cells = vec![""; 24];
+            cells[0] = mj;
+            cells[1] = c;
+            cells[2] = c;
+            cells[17] = n;
+            cells.join("\t")
+        };
+        format!(
+            "{header}\n{}\n{}\n",
+            row("MJ000002", "〆", strokes[1]),
+            row("MJ000001", "々", strokes[0])
+        )
+    }
+
+    #[test]
+    fn strokes_are_carried_into_mj_tsv() {
+        let rows = parse_mji(&mji(["3", "64"])).unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.strokes).collect::<Vec<_>>(),
+            [Some(3), Some(64)]
+        );
+        let text = write_mj("", &rows);
+        let header = text.lines().find(|l| l.starts_with("mj\t")).unwrap();
+        let data: Vec<&str> = text.lines().filter(|l| l.starts_with("MJ")).collect();
+        // The column sits before the registry codes, so a row with only code points and
+        // 総画数 stays short (trailing empty cells are left out).
+        assert_eq!(header.split('\t').nth(4), Some("strokes"));
+        assert_eq!(
+            data,
+            ["MJ000001\t3005\t3005\t\t3", "MJ000002\t3006\t3006\t\t64"]
+        );
+        // No 総画数 in the source: an empty cell, not a made-up number.
+        let rows = parse_mji(&mji(["", "2"])).unwrap();
+        assert_eq!(rows[0].strokes, None);
+        assert!(write_mj("", &rows).contains("\nMJ000001\t3005\t3005\n"));
+    }
+
+    #[test]
+    fn a_bad_stroke_count_is_refused_with_its_line() {
+        for bad in ["0", "256", "1000", "x", " 3", "３"] {
+            let e = parse_mji(&mji([bad, "2"])).unwrap_err().to_string();
+            assert!(e.starts_with("mji.tsv:3: 総画数"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn sibling_notes() {

@@ -10,6 +10,16 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 type Result<T> = std::result::Result<T, String>;
 
+/// Where the columns of mj.tsv are (see the header the importer writes), for the
+/// lookups that read one column of every line.
+mod col {
+    pub const UCS: usize = 1;
+    pub const KOSEKI: usize = 5;
+    pub const JUKI: usize = 6;
+    pub const COMPAT: usize = 9;
+    pub const IVD_ALT: usize = 10;
+}
+
 /// The data lines of a generated table (after the comment and header lines), each
 /// starting with an MJ文字図形名, sorted by MJ number. Only where each line starts is
 /// stored; the lines are parsed when asked for.
@@ -198,6 +208,15 @@ pub(super) fn glyph(line: &'static str) -> Result<Glyph> {
         (None, Some(_)) => return Err("ivs without ucs".into()),
         (_, None) => None,
     };
+    let strokes = match c.next() {
+        "" => None,
+        n => Some(
+            decimal(n)
+                .and_then(|n| u8::try_from(n).ok())
+                .filter(|&n| n > 0)
+                .ok_or_else(|| format!("bad strokes {n:?}"))?,
+        ),
+    };
     let koseki = match c.next() {
         "" => None,
         k => Some(decimal(k).ok_or_else(|| format!("bad koseki {k:?}"))?),
@@ -243,6 +262,7 @@ pub(super) fn glyph(line: &'static str) -> Result<Glyph> {
         ucs,
         implemented,
         ivs,
+        strokes,
         koseki,
         juki,
         x0213: x,
@@ -359,7 +379,7 @@ impl JukiIndex {
     pub(super) fn build(lines: &Lines) -> JukiIndex {
         let mut t = vec![0u32; 1 << 16];
         for i in 0..lines.len() {
-            let cell = Cells(lines.line(i)).nth(5);
+            let cell = Cells(lines.line(i)).nth(col::JUKI);
             if let Some(j) = cell.strip_prefix("J+").and_then(hex)
                 && let Some(slot) = t.get_mut(j as usize)
             {
@@ -384,7 +404,7 @@ impl KosekiIndex {
     pub(super) fn build(lines: &Lines) -> KosekiIndex {
         let mut m = map(lines.len());
         for i in 0..lines.len() {
-            if let Some(k) = decimal(Cells(lines.line(i)).nth(4)) {
+            if let Some(k) = decimal(Cells(lines.line(i)).nth(col::KOSEKI)) {
                 m.insert(k, i as u32);
             }
         }
@@ -405,7 +425,7 @@ impl CompatIndex {
         CompatIndex(
             (0..lines.len())
                 .filter_map(|i| {
-                    let c = hex(Cells(lines.line(i)).nth(8)).and_then(char::from_u32)?;
+                    let c = hex(Cells(lines.line(i)).nth(col::COMPAT)).and_then(char::from_u32)?;
                     Some((c, i))
                 })
                 .collect(),
@@ -441,10 +461,11 @@ impl CharIndex {
         for i in (0..n).rev() {
             // Only the columns needed; `glyph` checks the others when they are read.
             let mut c = Cells(lines.line(i));
-            let ucs = ch(c.nth(1));
+            let ucs = ch(c.nth(col::UCS));
             let implemented = ch(c.next());
             let selector = ch(c.next());
-            let ivd_alt = c.nth(5);
+            // The cells after ivs (col::UCS + 2) up to ivd_alt.
+            let ivd_alt = c.nth(col::IVD_ALT - col::UCS - 3);
             if let Some(k) = implemented {
                 ix.implemented.insert(u32::from(k), i as u32);
             }
@@ -479,4 +500,29 @@ impl CharIndex {
 
 fn ivs_key(s: Ivs) -> u64 {
     (u64::from(u32::from(s.base)) << 32) | u64::from(u32::from(s.selector))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_column_positions_are_those_of_the_header() {
+        let header = super::super::EMBEDDED_TABLES[0]
+            .1
+            .split(|&b| b == b'\n')
+            .find(|l| l.starts_with(b"mj\t"))
+            .map(|l| std::str::from_utf8(l).unwrap_or_default())
+            .unwrap_or_default();
+        let names: Vec<&str> = header.split('\t').collect();
+        for (at, name) in [
+            (col::UCS, "ucs"),
+            (col::KOSEKI, "koseki"),
+            (col::JUKI, "juki"),
+            (col::COMPAT, "compat"),
+            (col::IVD_ALT, "ivd_alt"),
+        ] {
+            assert_eq!(names.get(at), Some(&name), "{header}");
+        }
+    }
 }

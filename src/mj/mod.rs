@@ -48,13 +48,15 @@ use std::fmt;
 use std::sync::OnceLock;
 
 /// The embedded tables, as checked in under `mappings/` (for manifests: hash these bytes).
-pub const EMBEDDED_TABLES: [(&str, &[u8]); 2] = [
+pub static EMBEDDED_TABLES: [(&str, &[u8]); 2] = [
     ("mappings/mj.tsv", MJ_TSV.as_bytes()),
     ("mappings/mjsm.tsv", MJSM_TSV.as_bytes()),
 ];
 
-const MJ_TSV: &str = include_str!("../../mappings/mj.tsv");
-const MJSM_TSV: &str = include_str!("../../mappings/mjsm.tsv");
+// Statics, not consts: a const is a copy at each place it is used, and the copies
+// of these 2 MB tables were not always merged (the binary held each twice).
+static MJ_TSV: &str = include_str!("../../mappings/mj.tsv");
+static MJSM_TSV: &str = include_str!("../../mappings/mjsm.tsv");
 
 /// The `table` of a `--ivs never` output when the glyph's own 実装したUCS is already a
 /// JIS X 0213 character, so no MJ縮退マップ table was needed.
@@ -126,6 +128,9 @@ pub struct Glyph {
     pub implemented: Option<char>,
     /// 実装したMoji_JohoコレクションIVS.
     pub ivs: Option<Ivs>,
+    /// 総画数 (MJ文字情報一覧表 gives it for every glyph; `None` only if a future
+    /// version leaves a cell empty).
+    pub strokes: Option<u8>,
     /// 戸籍統一文字番号 (the 6 digits as a number).
     pub koseki: Option<u32>,
     /// 住基ネット統一文字コード J+XXXX (the hex value).

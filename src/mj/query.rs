@@ -74,9 +74,10 @@ pub fn describe(query: &str) -> Result<String, QueryError> {
 }
 
 /// [`describe`] as JSON, for scripts (`ikou mj --json`): `{"query", "glyphs": [{"mj",
-/// "glyph", "ucs", "implemented", "ivs", "ivd_alt", "juki", "koseki", "x0213",
+/// "glyph", "ucs", "implemented", "ivs", "ivd_alt", "strokes", "juki", "koseki", "x0213",
 /// "implemented_in_x0213", "compat", "note", "keep", "never", "candidates"}]}`. Codes
-/// are written as in the text (`U+845B`, `J+AEAC`, `061560`, `1-15-55`); absent ones are null.
+/// are written as in the text (`U+845B`, `J+AEAC`, `061560`, `1-15-55`); `strokes` (総画数)
+/// is a number; absent ones are null.
 pub fn describe_json(query: &str) -> Result<serde_json::Value, QueryError> {
     use serde_json::{Value, json};
     let (mjs, _) = find(query)?;
@@ -123,6 +124,7 @@ pub fn describe_json(query: &str) -> Result<serde_json::Value, QueryError> {
                 "implemented": opt(g.implemented),
                 "ivs": g.ivs.map(|s| s.codes()),
                 "ivd_alt": g.ivd_alt.map(|s| s.codes()),
+                "strokes": g.strokes,
                 "juki": g.juki.map(|j| format!("J+{j:04X}")),
                 "koseki": g.koseki.map(|k| format!("{k:06}")),
                 "x0213": g.x0213.map(|x| x.to_string()),
@@ -251,6 +253,8 @@ fn glyph_block(out: &mut String, g: &Glyph) {
         Err(_) => "（UCS なし）".into(),
     };
     let _ = writeln!(out, "{} {shape}", g.name());
+    let strokes = g.strokes.map_or("なし".into(), |n| format!("{n} 画"));
+    let _ = writeln!(out, "  総画数: {strokes}");
     let _ = writeln!(out, "  対応するUCS: {}", code(g.ucs));
     let _ = writeln!(out, "  実装したUCS: {}", code(g.implemented));
     let ivs = g

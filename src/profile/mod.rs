@@ -6,7 +6,11 @@
 //! cleanse, validate — over chunks of records on rayon workers, but keeps counts
 //! instead of output:
 //! - records per file (as `convert` counts them: no header, no blank lines), and
-//!   how many `convert` would reject with the same layout and tables;
+//!   how many `convert` would reject with the same layout and tables. With record
+//!   types (`[[records]]`) each record is classified as `convert` classifies it
+//!   ([`crate::records`]) and a data record read with its type's items; header
+//!   and trailer records are counted apart (`control_records`), their items not
+//!   profiled (the trailer's `count_of` / `sum_of` checks are `convert`'s);
 //! - every distinct 外字 (private-use code point after decoding) with its count,
 //!   first record, key, and the MJ glyph when a table maps it (never one met in a
 //!   `sensitive` item: those items are left out of the characters, so nothing of
@@ -18,8 +22,10 @@
 //! - cleansing changes per item and rule, in the records `convert` would write
 //!   (the same numbers as the manifest's `cleansing`).
 //!
-//! Chunks are merged in whatever order they finish; every "first record" is the
-//! smallest, so the result does not depend on `--jobs` or timing.
+//! Files are read several at once ([`Workers::each_file`]) and their chunks on
+//! the workers; chunks are merged in input order and files kept apart until they
+//! are assembled in input order, so the result does not depend on `--jobs` or
+//! timing.
 
 pub mod charset;
 mod scan;
@@ -33,13 +39,16 @@ use crate::error::Error;
 use crate::gaiji::{MapEvents, MapOptions, Mapper, TableSource, UnmappedPolicy, code_points};
 use crate::input;
 use crate::layout::LoadedLayout;
+use crate::layout::RecordKind;
 use crate::manifest::{CleansingEntry, Tool};
 use crate::mj;
 use crate::output;
 use crate::parallel::Workers;
+use crate::record::RecordProcessor;
+use crate::records::RecordTypes;
 use crate::split::{Framing, SplitConfig, StreamInfo};
 use charset::JisSet;
-use scan::{Counts, Scratch, Seen, Stages};
+use scan::{Counts, Scratch, Seen, Stages, Typed};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -131,6 +140,14 @@ pub struct InputProfile {
     pub would_reject: u64,
     pub header_records: u64,
     pub blank_lines: u64,
+    /// Header and trailer records of a layout with record types (`[[records]]`),
+    /// which convert checks and never writes; not in `records`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub control_records: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -245,41 +262,81 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     if opts.jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
-    if !opts.layout.layout.records.is_empty() {
-        // Its header and trailer would be read as data of the wrong items.
-        return Err(Error::Config(format!(
-            "layout {}: declares record types ([[records]]), which profile does not read yet; \
-             ikou convert reads them (its report counts each type)",
-            opts.layout.origin
-        )));
-    }
     for (path, label) in inputs.iter().zip(labels) {
         let checked = input::check(path, opts.encoding, &opts.layout.layout, true);
         if !opts.skip_encoding_check {
             checked.map_err(|e| e.shown_as(path, label))?;
         }
     }
-    let mapper = mapper(opts)?;
     let layout = &opts.layout.layout;
-    let cleanser = Cleanser::new(layout)
-        .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
+    let config = |e: String| Error::Config(format!("layout {}: {e}", opts.layout.origin));
+    // With record types, each type is read with its items as convert reads it
+    // (src/records); the layout's `fields` are then the data types' items.
+    let (owned, base, types);
+    let mapper = if layout.records.is_empty() {
+        owned = mapper(opts)?;
+        types = None;
+        &owned
+    } else {
+        let flat = crate::layout::Layout {
+            records: Vec::new(),
+            ..layout.clone()
+        };
+        base = RecordProcessor::new(flat, opts.encoding, mapper(opts)?).map_err(config)?;
+        types = RecordTypes::new(layout, &base).map_err(config)?;
+        base.mapper()
+    };
+    let cleanser = Cleanser::new(layout).map_err(|e| config(e.to_string()))?;
     layout
         .check_encoding(opts.encoding)
         .map_err(|e| Error::Config(format!("layout {}: {e}", opts.layout.origin)))?;
     let stages = Stages {
         layout,
         encoding: opts.encoding,
-        mapper: &mapper,
+        mapper,
         cleanser: &cleanser,
         key: layout.key_field().filter(|&k| !layout.fields[k].sensitive),
         any_sensitive: layout.fields.iter().any(|f| f.sensitive),
+        to_union: None,
     };
+    let type_cleansers = match &types {
+        Some(rt) => rt
+            .types
+            .iter()
+            .map(|t| Cleanser::new(t.processor.layout()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| config(format!("record type: {e}")))?,
+        None => Vec::new(),
+    };
+    let typed = types.as_ref().map(|rt| Typed {
+        types: rt,
+        data: rt
+            .types
+            .iter()
+            .zip(&type_cleansers)
+            .map(|(t, cleanser)| {
+                let l = t.processor.layout();
+                (t.kind == RecordKind::Data).then(|| Stages {
+                    layout: l,
+                    cleanser,
+                    key: l.key_field().filter(|&k| !l.fields[k].sensitive),
+                    any_sensitive: l.fields.iter().any(|f| f.sensitive),
+                    to_union: Some(&t.to_union),
+                    ..stages
+                })
+            })
+            .collect(),
+    });
     let workers = Workers::new(opts.jobs)?;
-    let mut files = Vec::new();
-    for (path, label) in inputs.iter().zip(labels) {
-        files.push(scan_file(opts, &workers, &stages, path).map_err(|e| e.shown_as(path, label))?);
-    }
-    Ok(assemble(opts, &mapper, labels, files))
+    // Several files at once, through the shared workers: each file is counted on
+    // its own and the counts come back in input order, so the profile is the one
+    // a run one file after another gives (and so is the error it stops with).
+    let files = workers.each_file(inputs.len(), |i| {
+        let (path, label) = (&inputs[i], &labels[i]);
+        scan_file(opts, &workers, &stages, typed.as_ref(), path)
+            .map_err(|e| e.shown_as(path, label))
+    })?;
+    Ok(assemble(opts, mapper, labels, files))
 }
 
 fn mapper(opts: &ProfileOptions) -> Result<Mapper, Error> {
@@ -296,6 +353,7 @@ fn scan_file(
     opts: &ProfileOptions,
     workers: &Workers,
     stages: &Stages,
+    typed: Option<&Typed>,
     path: &Path,
 ) -> Result<(StreamInfo, Counts), Error> {
     let cfg = SplitConfig::new(
@@ -309,7 +367,7 @@ fn scan_file(
     let info = workers.run_file(
         path,
         cfg,
-        |chunk| scan::chunk(stages, header, chunk, &mut Scratch::default()),
+        |chunk| scan::chunk(stages, typed, header, chunk, &mut Scratch::default()),
         |counts| {
             total.merge(counts);
             Ok(())
@@ -381,6 +439,7 @@ fn assemble(
             would_reject: c.rejected,
             header_records: c.header,
             blank_lines: c.blank,
+            control_records: c.control,
         })
         .collect();
 

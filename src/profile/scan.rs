@@ -8,6 +8,7 @@ use crate::decode::{self, Encoding};
 use crate::gaiji::{MapEvents, Mapper, is_user_defined};
 use crate::items::{self, Items};
 use crate::layout::{FieldType, Format, Layout};
+use crate::records::{RecordTypes, UNKNOWN_TYPE};
 use crate::split::{Chunk, Flaw};
 use crate::validate;
 use std::collections::HashMap;
@@ -23,6 +24,25 @@ pub(super) struct Stages<'a> {
     /// Some item is `sensitive`: characters are then taken stock of item by item,
     /// leaving out the sensitive ones (and records that cannot be split at all).
     pub any_sensitive: bool,
+    /// A record type's stages: its item index → the index of that name in the
+    /// layout's data items, which the per-item counts are kept by.
+    pub to_union: Option<&'a [usize]>,
+}
+
+impl Stages<'_> {
+    /// The index the counts keep item `i` under.
+    fn counted(&self, i: usize) -> usize {
+        self.to_union.and_then(|u| u.get(i).copied()).unwrap_or(i)
+    }
+}
+
+/// A layout with record types (`[[records]]`): each record is classified, and a
+/// data record counted with its type's stages; header and trailer records are
+/// counted apart, as `convert` checks them and never writes them.
+pub(super) struct Typed<'a> {
+    pub types: &'a RecordTypes,
+    /// Per type: the stages of a data type, None for a header or trailer.
+    pub data: Vec<Option<Stages<'a>>>,
 }
 
 pub use crate::tally::Seen;
@@ -42,6 +62,8 @@ pub(super) struct Counts {
     pub records: u64,
     pub header: u64,
     pub blank: u64,
+    /// Header and trailer records of a layout with record types.
+    pub control: u64,
     /// Records `convert` would reject (at least one defect).
     pub rejected: u64,
     /// User-defined (private-use) characters.
@@ -60,6 +82,7 @@ impl Counts {
         self.records += other.records;
         self.header += other.header;
         self.blank += other.blank;
+        self.control += other.control;
         self.rejected += other.rejected;
         for (c, s) in other.gaiji {
             self.gaiji.entry(c).or_default().merge(s);
@@ -93,10 +116,18 @@ pub(super) struct Scratch {
     applied: Vec<(usize, Applied)>,
     /// Pure double-byte (dbcs) items between shift codes, for the decoder.
     wrap: Vec<u8>,
+    /// The item that tells a record's type.
+    selector: String,
 }
 
 /// Counts one chunk. Pure: the same chunk always gives the same counts.
-pub(super) fn chunk(st: &Stages, header: bool, chunk: &Chunk, s: &mut Scratch) -> Counts {
+pub(super) fn chunk(
+    st: &Stages,
+    typed: Option<&Typed>,
+    header: bool,
+    chunk: &Chunk,
+    s: &mut Scratch,
+) -> Counts {
     let mut c = Counts {
         rules: vec![RuleCounts::new(); st.layout.fields.len()],
         ..Counts::default()
@@ -112,6 +143,34 @@ pub(super) fn chunk(st: &Stages, header: bool, chunk: &Chunk, s: &mut Scratch) -
             c.blank += 1;
             continue;
         }
+        // A record the splitter could not frame has no type: the layout's
+        // stages count it by its flaw, as convert rejects it.
+        let st = match typed.filter(|_| span.flaw.is_none()) {
+            None => st,
+            Some(t) => match t.types.classify(raw, &mut s.selector, &mut s.wrap) {
+                Ok(ty) => match t.data.get(ty) {
+                    Some(Some(data)) => data,
+                    _ => {
+                        c.control += 1;
+                        continue;
+                    }
+                },
+                Err(_) => {
+                    c.records += 1;
+                    c.rejected += 1;
+                    if !st.any_sensitive {
+                        s.decoded.clear();
+                        let _ = decode::decode(st.encoding, raw, &mut s.decoded);
+                        scan(st.mapper, &s.decoded, record, None, &mut c);
+                    }
+                    c.defects
+                        .entry((None, UNKNOWN_TYPE))
+                        .or_default()
+                        .add(1, record, None);
+                    continue;
+                }
+            },
+        };
         c.records += 1;
         s.applied.clear();
         if self::record(st, raw, span.flaw, record, s, &mut c) {
@@ -176,9 +235,9 @@ fn record(
                     st.layout.quote_byte(),
                 )
                 .filter(|&i| i < n);
-                if item.is_some() {
+                if let Some(i) = item {
                     c.defects
-                        .entry((item, "undecodable"))
+                        .entry((Some(st.counted(i)), "undecodable"))
                         .or_default()
                         .add(1, record, None);
                     return true;
@@ -225,7 +284,7 @@ fn record(
                 }
                 Some((i, code)) => {
                     c.defects
-                        .entry((Some(i), code))
+                        .entry((Some(st.counted(i)), code))
                         .or_default()
                         .add(1, record, None);
                     return true;
@@ -252,8 +311,9 @@ fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
     let mut bad = false;
     for (i, field) in st.layout.fields.iter().enumerate() {
         let mut value = items.get(i);
+        let counted = st.counted(i);
         let mut defect = |reason| {
-            c.defects.entry((Some(i), reason)).or_default().add(
+            c.defects.entry((Some(counted), reason)).or_default().add(
                 1,
                 record,
                 key.map(clean_key).as_deref().filter(|k| !k.is_empty()),
@@ -283,7 +343,7 @@ fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
                             .map(|(_, u)| u)
                             .filter(|&u| !cs.contains(u))
                     }) {
-                        c.nonstandard.entry((i, u)).or_default().add(
+                        c.nonstandard.entry((counted, u)).or_default().add(
                             1,
                             record,
                             k.as_deref().filter(|k| !k.is_empty()),
@@ -297,7 +357,7 @@ fn items(st: &Stages, record: u64, s: &mut Scratch, c: &mut Counts) -> bool {
                 if a.is_empty() { value } else { out },
             ) {
                 Err(r) => defect(r.code),
-                Ok(()) if !a.is_empty() => applied.push((i, a)),
+                Ok(()) if !a.is_empty() => applied.push((counted, a)),
                 Ok(()) => {}
             },
         }
@@ -388,8 +448,9 @@ mod tests {
             cleanser,
             key: layout.key_field(),
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
+            to_union: None,
         };
-        chunk(&st, false, &ch, &mut Scratch::default())
+        chunk(&st, None, false, &ch, &mut Scratch::default())
     }
 
     #[test]

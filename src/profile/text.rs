@@ -65,9 +65,14 @@ pub(super) fn table(p: &Profile) -> String {
         p.would_reject
     );
     for i in &p.inputs {
+        // Header and trailer records (record types): checked by convert, not written.
+        let control = match i.control_records {
+            0 => String::new(),
+            n => format!(", {n} header/trailer"),
+        };
         let _ = writeln!(
             out,
-            "  {}: {} records ({} would be rejected), {} bytes, sha256 {}",
+            "  {}: {} records ({} would be rejected{control}), {} bytes, sha256 {}",
             i.path, i.records, i.would_reject, i.bytes, i.sha256
         );
     }

@@ -1398,6 +1398,7 @@ fn table_entries(opts: &Options, old_mapper: &Mapper) -> Vec<TableEntry> {
             path: l.origin.clone(),
             sha256: output::hex(&Sha256::digest(&l.bytes)),
             version: Some(l.layout.version.clone()).filter(|v| !v.is_empty()),
+            bytes: None,
         });
     }
     for t in old_mapper.tables() {
@@ -1406,6 +1407,7 @@ fn table_entries(opts: &Options, old_mapper: &Mapper) -> Vec<TableEntry> {
             path: t.path.clone(),
             sha256: t.sha256.clone(),
             version: None,
+            bytes: None,
         });
     }
     for t in old_mapper
@@ -1419,6 +1421,7 @@ fn table_entries(opts: &Options, old_mapper: &Mapper) -> Vec<TableEntry> {
             path: t.path.clone(),
             sha256: t.sha256.clone(),
             version: None,
+            bytes: None,
         });
     }
     tables.extend(TableEntry::embedded_mj());

@@ -737,7 +737,11 @@ fn code_conversions(m: &Manifest) -> Option<Section> {
                     @for c in &m.code_conversions {
                         tr {
                             td { (t(&c.item)) }
-                            td { code { (t(shown(&c.old))) } }
+                            @if c.more {
+                                td { "ほかの値（先頭" (crate::target::apply::MAX_KEPT_LISTED) "種類のほか）" }
+                            } @else {
+                                td { code { (t(shown(&c.old))) } }
+                            }
                             @if c.kept {
                                 td { "変換表にないまま出力" }
                             } @else {
@@ -1079,6 +1083,7 @@ fn tables(m: &Manifest) -> Section {
                                 "encoding" => "文字コード表（組込み）",
                                 "mj" => "MJ文字情報（組込み）",
                                 "charset-ext" => "MJ+ 拡張の一覧（--charset-ext）",
+                                "font" => "外字フォント（--font）",
                                 _ => "表",
                             }) }
                             td { (t(&tb.path)) }

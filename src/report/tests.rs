@@ -249,6 +249,7 @@ fn hostile_values_are_escaped_and_neutralised_everywhere() {
             new: Some(hostile.into()),
             count: 1,
             kept: false,
+            more: false,
         });
     let page = f.render();
     assert!(

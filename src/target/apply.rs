@@ -3,7 +3,7 @@
 //! longest record.
 
 use super::codes::{PADDING, trim_pad};
-use super::{Plan, Source};
+use super::{ItemPlan, Plan, Source};
 use crate::items::Items;
 use crate::layout::{Field, Layout, UnmappedCode};
 use crate::record::item_reject;
@@ -51,66 +51,177 @@ impl TargetScratch {
     }
 }
 
+/// What [`Plan::reshape`] does for one target item: the two common rules on
+/// their own, so that they take none of the general rule's branches.
+#[derive(Debug, Clone, Copy)]
+pub enum Op {
+    /// The source item as read (`from`, no default, no code table).
+    Copy(usize),
+    /// The source item through code table `table` (no default).
+    Code { item: usize, table: usize },
+    /// Any other rule (const, split, concat, default): `Plan::rule`.
+    Rule,
+}
+
+impl Op {
+    pub fn of(it: &ItemPlan) -> Op {
+        match (&it.source, it.default.is_some(), it.table) {
+            (Source::Item(i), false, None) => Op::Copy(*i),
+            (Source::Item(i), false, Some(t)) => Op::Code { item: *i, table: t },
+            _ => Op::Rule,
+        }
+    }
+}
+
 impl Plan {
     /// Reshapes `source` (the source items, mapped) into `s.items`, converting
     /// codes. Err: the reject of a value its table has no line for.
     pub fn reshape(&self, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
         s.clear();
-        let fields = &self.layout().fields;
-        for (j, it) in self.items.iter().enumerate() {
-            let value: &str = match &it.source {
-                Source::Item(i) => source.get(*i),
-                Source::Const(c) => c,
-                Source::Split { item, on, part } => {
-                    let v = trim_pad(source.get(*item));
-                    v.split(&**on).nth(part - 1).unwrap_or("")
-                }
-                Source::Concat { items, separator } => {
-                    s.joined.clear();
-                    for &i in items {
-                        let part = trim_pad(source.get(i));
-                        if part.is_empty() {
-                            continue;
-                        }
-                        if !s.joined.is_empty() {
-                            s.joined.push_str(separator);
-                        }
-                        s.joined.push_str(part);
+        for (j, op) in self.ops.iter().enumerate() {
+            match *op {
+                Op::Copy(i) => s.items.push_after(',', source.get(i)),
+                Op::Code { item, table } => {
+                    let value = source.get(item);
+                    match self.code(j, table, value, s) {
+                        Some(v) => s.items.push_after(',', v),
+                        None => return Err(self.unmapped(j, table, value)),
                     }
-                    &s.joined
                 }
-            };
-            if it.default.is_none() && it.table.is_none() {
-                s.items.push_after(',', value);
-                continue;
+                Op::Rule => self.rule(j, source, s)?,
             }
-            let empty = trim_pad(value).is_empty();
-            let value = match (&it.default, empty) {
-                (Some(d), true) => d,
-                _ => value,
-            };
-            let value = match it.table {
-                // An empty value (and a default) is a target value: not looked up.
-                Some(t) if !empty => match self.tables[t].lookup(value) {
-                    Some(k) => {
-                        s.converted.push(self.pair(t, k));
-                        self.tables[t].new_code(k)
-                    }
-                    None if it.unmapped == UnmappedCode::Keep => {
-                        let a = s.kept_text.len();
-                        s.kept_text.push_str(trim_pad(value));
-                        s.kept.push((j, a, s.kept_text.len()));
-                        value
-                    }
-                    None => return Err(unmapped(&fields[j], &self.tables[t].path, value)),
-                },
-                _ => value,
-            };
-            s.items.push_after(',', value);
         }
-        s.line = csv_line_as_is(&s.items);
+        s.line = self.line_as_is(source, &s.items);
         Ok(())
     }
+
+    /// Target item `j`'s value through table `t`: its new code (counted), or
+    /// the value itself when it is empty (a target value: not looked up) or
+    /// kept under `unmapped = "keep"`. None: the value has no line (the
+    /// caller rejects the record with [`Plan::unmapped`]).
+    #[inline(always)]
+    fn code<'a>(
+        &'a self,
+        j: usize,
+        t: usize,
+        value: &'a str,
+        s: &mut TargetScratch,
+    ) -> Option<&'a str> {
+        let table = &self.tables[t];
+        // No old code is empty (codes::parse), so an empty value finds no line.
+        match table.lookup(value) {
+            Some(k) => {
+                s.converted.push(self.pair(t, k));
+                Some(table.new_code(k))
+            }
+            None => self.not_in_table(j, value, s),
+        }
+    }
+
+    /// [`Plan::code`] for a value its table has no line for.
+    #[cold]
+    fn not_in_table<'a>(&self, j: usize, value: &'a str, s: &mut TargetScratch) -> Option<&'a str> {
+        let key = trim_pad(value);
+        if key.is_empty() {
+            return Some(value);
+        }
+        if self.items[j].unmapped != UnmappedCode::Keep {
+            return None;
+        }
+        let a = s.kept_text.len();
+        s.kept_text.push_str(key);
+        s.kept.push((j, a, s.kept_text.len()));
+        Some(value)
+    }
+
+    /// The reject of target item `j`'s `value`, which its table `t` has no
+    /// line for.
+    #[cold]
+    fn unmapped(&self, j: usize, t: usize, value: &str) -> Reject {
+        unmapped(&self.layout().fields[j], &self.tables[t].path, value)
+    }
+
+    /// Target item `j` by its general rule (const, split, concat, default).
+    fn rule(&self, j: usize, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
+        let it = &self.items[j];
+        let value: &str = match &it.source {
+            Source::Item(i) => source.get(*i),
+            Source::Const(c) => c,
+            Source::Split { item, on, part } => {
+                let v = trim_pad(source.get(*item));
+                v.split(&**on).nth(part - 1).unwrap_or("")
+            }
+            Source::Concat { items, separator } => {
+                s.joined.clear();
+                for &i in items {
+                    let part = trim_pad(source.get(i));
+                    if part.is_empty() {
+                        continue;
+                    }
+                    if !s.joined.is_empty() {
+                        s.joined.push_str(separator);
+                    }
+                    s.joined.push_str(part);
+                }
+                // Taken out for the rest (no allocation: it moves back below).
+                let joined = std::mem::take(&mut s.joined);
+                let r = self.finish(j, &joined, s);
+                s.joined = joined;
+                return r;
+            }
+        };
+        self.finish(j, value, s)
+    }
+
+    /// Target item `j`'s `default` and code table applied to `value`, pushed.
+    fn finish(&self, j: usize, value: &str, s: &mut TargetScratch) -> Result<(), Reject> {
+        let it = &self.items[j];
+        let value = match (it.table, &it.default) {
+            // An empty value (and a default) is a target value: not looked up.
+            (_, Some(d)) if trim_pad(value).is_empty() => d,
+            (Some(t), _) => match self.code(j, t, value, s) {
+                Some(v) => v,
+                None => return Err(self.unmapped(j, t, value)),
+            },
+            (None, _) => value,
+        };
+        s.items.push_after(',', value);
+        Ok(())
+    }
+
+    /// `items` (pushed joined by commas, made from `source`) is its own CSV
+    /// line: no item holds a comma, a quote or a line end, and it is not one
+    /// empty item (written `""`).
+    #[inline]
+    fn line_as_is(&self, source: &Items, items: &Items) -> bool {
+        if items.len() == 1 && items.get(0).is_empty() {
+            return false;
+        }
+        // Every value is the plan's own (none needs quotes) or made of source
+        // items; those of a CSV record read without quotes hold no comma or
+        // quote. Such a record's items are its text between the commas (see
+        // `Items::text`): their lengths and the commas add up to the text, which
+        // items copied or unquoted end to end never do (two items or more).
+        // The one scan left is for line ends, over the source record.
+        if self.statics_plain && self.source_comma_csv && source.len() > 1 {
+            let text = source.text().as_bytes();
+            let lengths = source
+                .iter()
+                .map(str::len)
+                .try_fold(0usize, usize::checked_add);
+            let read_as_is =
+                lengths.and_then(|n| n.checked_add(source.len() - 1)) == Some(text.len());
+            if read_as_is {
+                return memchr::memchr2(b'\r', b'\n', text).is_none() || csv_line_as_is(items);
+            }
+        }
+        csv_line_as_is(items)
+    }
+}
+
+/// `v` would be quoted in a CSV line ([`crate::output::csv_line`]).
+pub fn needs_quotes(v: &str) -> bool {
+    v.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
 /// `items` (pushed joined by commas) is its own CSV line: no item holds a comma,
@@ -188,18 +299,67 @@ impl Plan {
     }
 }
 
+/// Kept values listed per target item at most (the manifest and the report):
+/// the first this many in sort order, each with its count; the rest are counted
+/// together. A free-form item kept without a table would otherwise list every
+/// value of the file, in memory and in the manifest.
+pub const MAX_KEPT_LISTED: usize = 100;
+
 /// What a run converted: per (table, line) pair, and the values kept under
 /// `unmapped = "keep"` per target item.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct CodeCounts {
     /// By [`Plan::pair`] index (empty until the first conversion).
     pub pairs: Vec<u64>,
-    /// Target item → kept value → count.
-    pub kept: BTreeMap<usize, BTreeMap<String, u64>>,
+    /// Target item → its kept values.
+    pub kept: BTreeMap<usize, Kept>,
+}
+
+/// One target item's values kept without a table line: the first
+/// [`MAX_KEPT_LISTED`] in sort order with their counts, and how many records
+/// kept another value. Keeping the smallest values (not the first met) makes
+/// the lists of chunks and files merge into the run's exactly: a value among
+/// the run's first N is among the first N of every part it occurs in.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Kept {
+    pub listed: BTreeMap<String, u64>,
+    /// Records that kept a value not listed.
+    pub more: u64,
+}
+
+impl Kept {
+    fn add(&mut self, v: &str, n: u64) {
+        if let Some(c) = self.listed.get_mut(v) {
+            *c += n;
+            return;
+        }
+        let full = self.listed.len() >= MAX_KEPT_LISTED;
+        if full
+            && self
+                .listed
+                .last_key_value()
+                .is_some_and(|(last, _)| v > last.as_str())
+        {
+            self.more += n;
+            return;
+        }
+        self.listed.insert(v.to_string(), n);
+        if self.listed.len() > MAX_KEPT_LISTED
+            && let Some((_, c)) = self.listed.pop_last()
+        {
+            self.more += c;
+        }
+    }
+
+    /// Records that kept a value (listed or not).
+    pub fn total(&self) -> u64 {
+        self.listed.values().sum::<u64>() + self.more
+    }
 }
 
 impl CodeCounts {
     /// Counts one written record's conversions.
+    #[inline]
     pub fn add(&mut self, s: &TargetScratch) {
         for &p in &s.converted {
             if self.pairs.len() <= p {
@@ -208,13 +368,7 @@ impl CodeCounts {
             self.pairs[p] += 1;
         }
         for (j, v) in s.kept() {
-            let per = self.kept.entry(j).or_default();
-            match per.get_mut(v) {
-                Some(n) => *n += 1,
-                None => {
-                    per.insert(v.to_string(), 1);
-                }
-            }
+            self.kept.entry(j).or_default().add(v, 1);
         }
     }
 
@@ -225,11 +379,12 @@ impl CodeCounts {
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             *a += b;
         }
-        for (j, per) in &other.kept {
+        for (j, theirs) in &other.kept {
             let mine = self.kept.entry(*j).or_default();
-            for (v, n) in per {
-                *mine.entry(v.clone()).or_default() += n;
+            for (v, &n) in &theirs.listed {
+                mine.add(v, n);
             }
+            mine.more += theirs.more;
         }
     }
 
@@ -253,6 +408,7 @@ impl CodeCounts {
                             new: Some(line.new.clone()),
                             count,
                             kept: false,
+                            more: false,
                         });
                     }
                 }
@@ -262,28 +418,26 @@ impl CodeCounts {
                     .table
                     .map(|t| plan.tables[t].path.clone())
                     .unwrap_or_default();
-                if field.sensitive {
-                    out.push(crate::manifest::CodeConversionEntry {
-                        item: field.name.clone(),
-                        table,
-                        line: 0,
-                        old: None,
-                        new: None,
-                        count: per.values().sum(),
-                        kept: true,
-                    });
-                    continue;
-                }
-                for (v, &count) in per {
-                    out.push(crate::manifest::CodeConversionEntry {
+                let entry =
+                    |old: Option<&String>, count, more| crate::manifest::CodeConversionEntry {
                         item: field.name.clone(),
                         table: table.clone(),
                         line: 0,
-                        old: Some(v.clone()),
-                        new: Some(v.clone()),
+                        old: old.cloned(),
+                        new: old.cloned(),
                         count,
                         kept: true,
-                    });
+                        more,
+                    };
+                if field.sensitive {
+                    out.push(entry(None, per.total(), false));
+                    continue;
+                }
+                for (v, &count) in &per.listed {
+                    out.push(entry(Some(v), count, false));
+                }
+                if per.more > 0 {
+                    out.push(entry(None, per.more, true));
                 }
             }
         }
@@ -421,6 +575,79 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest! {
+        /// A run's kept values are its first MAX_KEPT_LISTED values in sort
+        /// order with their exact counts, and the rest counted together,
+        /// however its records were cut into chunks and files.
+        #[test]
+        fn kept_values_list_the_first_n_exactly_however_the_run_is_cut(
+            values in proptest::collection::vec(0u16..300, 0..600),
+            cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..6),
+        ) {
+            let values: Vec<String> = values.iter().map(|v| format!("v{v:03}")).collect();
+            let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(values.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut run = CodeCounts::default();
+            let mut start = 0;
+            for end in cuts.into_iter().chain([values.len()]) {
+                let mut part = CodeCounts::default();
+                for v in &values[start..end.max(start)] {
+                    let mut s = TargetScratch::default();
+                    s.kept_text.push_str(v);
+                    s.kept.push((0, 0, v.len()));
+                    part.add(&s);
+                }
+                run.merge(&part);
+                start = end.max(start);
+            }
+            let mut all: BTreeMap<&str, u64> = BTreeMap::new();
+            for v in &values {
+                *all.entry(v).or_default() += 1;
+            }
+            let want: Vec<(&str, u64)> = all.iter().take(MAX_KEPT_LISTED).map(|(v, n)| (*v, *n)).collect();
+            let more: u64 = all.values().skip(MAX_KEPT_LISTED).sum();
+            let kept = run.kept.get(&0).cloned().unwrap_or_default();
+            let got: Vec<(&str, u64)> = kept.listed.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(kept.more, more);
+            prop_assert_eq!(kept.total(), values.len() as u64);
+        }
+    }
+
+    /// `TargetScratch::line` (the reshaped items are written joined by commas
+    /// as they are) holds exactly when no target item needs quoting, however
+    /// the source record was split.
+    #[test]
+    fn a_reshaped_line_is_written_as_is_only_when_no_item_needs_quotes() {
+        let swap = plan(
+            AB,
+            "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"b\"\n[[fields]]\nname = \"a\"\n",
+            &[],
+        );
+        let mut s = TargetScratch::default();
+        for (record, want) in [
+            ("p,q", true),
+            ("\"p,q\",r", false),
+            ("\"p\"\"q\",r", false),
+            ("\"p\",r", true),
+            ("p\rq,r", false),
+            ("p,\"q\nr\"", false),
+            ("山田,太郎", true),
+        ] {
+            let mut source = Items::default();
+            crate::items::split_csv(record, b',', b'"', &mut source).unwrap();
+            swap.reshape(&source, &mut s).unwrap();
+            assert_eq!(s.line, want, "{record:?}");
+            assert_eq!(s.line, csv_line_as_is(&s.items), "{record:?}");
+        }
+        // Items pushed one by one (as mapped items are).
+        swap.reshape(&items(&["x,y", "z"]), &mut s).unwrap();
+        assert!(!s.line);
+        swap.reshape(&items(&["x", "z"]), &mut s).unwrap();
+        assert!(s.line);
+        assert_eq!(s.items.text(), "z,x");
     }
 
     #[test]

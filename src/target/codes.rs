@@ -53,14 +53,42 @@ pub struct CodeTable {
     pub lines: Vec<CodeLine>,
     /// (old, index into `lines`), sorted by old for binary search.
     index: Vec<(Box<str>, u32)>,
+    /// The same keyed by [`short_key`] and sorted by it, when every old code
+    /// is that short (most code tables): a lookup compares integers.
+    short: Option<Vec<(u64, u32)>>,
+}
+
+/// Old codes of at most this many bytes are looked up as integers.
+const SHORT: usize = 7;
+
+/// `code`'s bytes and its length in one integer (None: longer than [`SHORT`]);
+/// two codes have the same key only when they are equal.
+#[inline]
+fn short_key(code: &[u8]) -> Option<u64> {
+    if code.len() > SHORT {
+        return None;
+    }
+    let mut k = (code.len() as u64) << 56;
+    for (i, &b) in code.iter().enumerate() {
+        k |= u64::from(b) << (8 * i);
+    }
+    Some(k)
 }
 
 impl CodeTable {
     /// The line (index into [`CodeTable::lines`]) converting `value` (taken
     /// without its padding), if any.
-    #[inline]
+    #[inline(always)]
     pub fn lookup(&self, value: &str) -> Option<u32> {
         let key = trim_pad(value);
+        if let Some(short) = &self.short {
+            // A longer value is none of the old codes.
+            let k = short_key(key.as_bytes())?;
+            return short
+                .binary_search_by_key(&k, |&(k, _)| k)
+                .ok()
+                .map(|p| short[p].1);
+        }
         self.index
             .binary_search_by(|(old, _)| (**old).cmp(key))
             .ok()
@@ -216,11 +244,20 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<CodeTable, String> {
         }
         return Err(errors.join("\n"));
     }
+    let short = kept
+        .iter()
+        .map(|(old, k)| short_key(old.as_bytes()).map(|s| (s, *k)))
+        .collect::<Option<Vec<_>>>()
+        .map(|mut v| {
+            v.sort_unstable();
+            v
+        });
     Ok(CodeTable {
         path: path.to_string(),
         sha256: crate::output::hex(&Sha256::digest(bytes)),
         lines,
         index: kept,
+        short,
     })
 }
 
@@ -305,6 +342,38 @@ mod tests {
         // old/new is a header only on the first line.
         let t = parse(b"01\t1\nold\tnew\n", "z.tsv").unwrap();
         assert_eq!(t.lookup("old").map(|k| t.new_code(k)), Some("new"));
+    }
+
+    #[test]
+    fn short_codes_are_looked_up_as_integers_with_the_same_answers() {
+        let t = parse("1\t男\n2\t女\n1234567\tseven\n".as_bytes(), "s.tsv").unwrap();
+        assert!(t.short.is_some());
+        for (value, want) in [
+            ("1", Some("男")),
+            (" 2　", Some("女")),
+            ("1234567", Some("seven")),
+            ("12345678", None),
+            ("1\0", None),
+            ("", None),
+            ("3", None),
+        ] {
+            assert_eq!(t.lookup(value).map(|k| t.new_code(k)), want, "{value:?}");
+        }
+        // One old code longer than 7 bytes: every lookup compares strings.
+        let t = parse("1\t男\n12345678\teight\n".as_bytes(), "l.tsv").unwrap();
+        assert!(t.short.is_none());
+        assert_eq!(t.lookup("12345678").map(|k| t.new_code(k)), Some("eight"));
+        assert_eq!(t.lookup("1").map(|k| t.new_code(k)), Some("男"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_keys_are_equal_only_for_equal_codes(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+        ) {
+            proptest::prop_assert_eq!(short_key(&a) == short_key(&b), a == b);
+        }
     }
 
     #[test]

@@ -69,6 +69,15 @@ pub struct Plan {
     /// Every target item is the source item at the same position, as read (no
     /// default, no code table): reshaping copies nothing.
     identity: bool,
+    /// Per target item, what [`Plan::reshape`] does (the common rules without
+    /// the general rule's branches).
+    ops: Vec<apply::Op>,
+    /// No value the plan itself writes (const, default, separator, new code)
+    /// holds a character CSV quotes: only values taken from the source can.
+    statics_plain: bool,
+    /// The source is CSV with comma and double quote: a record of it read
+    /// without quotes has none of them in its items (see [`apply`]).
+    source_comma_csv: bool,
 }
 
 /// The static checks of an item's source rule (those that need no source
@@ -239,6 +248,21 @@ impl Plan {
             });
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
+        let ops = items.iter().map(apply::Op::of).collect();
+        let statics_plain = items.iter().all(|it| {
+            let own: Option<&str> = match &it.source {
+                Source::Const(c) => Some(c),
+                Source::Concat { separator, .. } => Some(separator),
+                Source::Item(_) | Source::Split { .. } => None,
+            };
+            own.into_iter()
+                .chain(it.default.as_deref())
+                .all(|v| !apply::needs_quotes(v))
+        }) && tables
+            .iter()
+            .all(|t| t.lines.iter().all(|l| !apply::needs_quotes(&l.new)));
+        let source_comma_csv =
+            source.format == Format::Csv && source.delimiter == "," && source.quote == "\"";
         Ok(Plan {
             source_names: source.fields.iter().map(|f| f.name.clone()).collect(),
             target,
@@ -248,6 +272,9 @@ impl Plan {
             order,
             used,
             identity,
+            ops,
+            statics_plain,
+            source_comma_csv,
         })
     }
 
@@ -359,15 +386,15 @@ impl Plan {
         }
     }
 
-    /// Whether some target item is made from source item `i` (an item no target
-    /// item takes is not mapped: its 外字 cannot reach the output).
-    #[inline]
     /// Every target item is the source item at its position, unchanged: the
     /// source items are the target items (see [`Plan`]'s `identity`).
     pub fn is_identity(&self) -> bool {
         self.identity
     }
 
+    /// Whether some target item is made from source item `i` (an item no target
+    /// item takes is not mapped: its 外字 cannot reach the output).
+    #[inline]
     pub fn uses(&self, i: usize) -> bool {
         self.used.get(i).copied().unwrap_or(false)
     }

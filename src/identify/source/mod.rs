@@ -172,19 +172,49 @@ pub struct Glyphs {
 /// Reads the vendor glyphs at `path`: a directory of PNG files, a BDF font (it
 /// starts with `STARTFONT`) or an outline font.
 pub fn read(path: &Path, codes: &Codes) -> Result<Glyphs, Error> {
+    read_hashed(path, codes).map(|(found, _)| found)
+}
+
+/// What a reader read, for the audit trail (manifest.json `tables`): a font or BDF
+/// file, its SHA-256 and size; a directory, the SHA-256 of the list of the images
+/// read (one line `name<TAB>sha256<TAB>bytes` each, by name) and their total size.
+/// Worked out from the bytes the glyphs were made from, not from a second read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadDigest {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// [`read`], with the digest of what was read.
+pub fn read_hashed(path: &Path, codes: &Codes) -> Result<(Glyphs, ReadDigest), Error> {
+    use sha2::{Digest, Sha256};
     let meta = std::fs::metadata(path).map_err(Error::io(
         path,
         "check the --font path: a TrueType/OpenType font, a BDF font or a directory of PNG files",
     ))?;
-    let found = if meta.is_dir() {
-        png::read_dir(path, codes)?
+    let (found, digest) = if meta.is_dir() {
+        let (found, mut files) = png::read_dir_hashed(path, codes)?;
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut list = String::new();
+        let mut bytes = 0u64;
+        for (name, d) in &files {
+            list.push_str(&format!("{name}\t{}\t{}\n", d.sha256, d.bytes));
+            bytes = bytes.saturating_add(d.bytes);
+        }
+        let sha256 = crate::output::hex(&Sha256::digest(list.as_bytes()));
+        (found, ReadDigest { sha256, bytes })
     } else {
         let data = read_limited(path, MAX_FONT_BYTES)?;
-        if bdf::looks_like_bdf(&data) {
+        let digest = ReadDigest {
+            sha256: crate::output::hex(&Sha256::digest(&data)),
+            bytes: data.len() as u64,
+        };
+        let found = if bdf::looks_like_bdf(&data) {
             bdf::parse(&data, codes).map_err(|e| Error::input(path, e))?
         } else {
             ttf::parse(&data, codes).map_err(|e| Error::input(path, e))?
-        }
+        };
+        (found, digest)
     };
     if found.glyphs.is_empty() {
         let why = if found.notes.is_empty() {
@@ -202,7 +232,7 @@ pub fn read(path: &Path, codes: &Codes) -> Result<Glyphs, Error> {
             format!("no 外字 glyph with ink to identify{why}; {codes_hint}"),
         ));
     }
-    Ok(found)
+    Ok((found, digest))
 }
 
 /// The largest font file read: a full CJK font is ~50 MB; a 外字 font far less.
@@ -249,15 +279,18 @@ pub(crate) fn finish(mut glyphs: Vec<VendorGlyph>) -> Result<Vec<VendorGlyph>, S
 pub struct VendorImages {
     /// What was read, as given (for the page).
     pub font: String,
+    /// SHA-256 and size of what was read ([`ReadDigest`]), for manifest.json.
+    pub digest: ReadDigest,
     glyphs: std::collections::BTreeMap<Code, Bitmap>,
 }
 
 impl VendorImages {
     /// Every glyph of the font, BDF or directory at `path`.
     pub fn read(path: &Path) -> Result<VendorImages, Error> {
-        let found = read(path, &Codes::all_gaiji())?;
+        let (found, digest) = read_hashed(path, &Codes::all_gaiji())?;
         Ok(VendorImages {
             font: path.display().to_string(),
+            digest,
             glyphs: found
                 .glyphs
                 .into_iter()

@@ -19,9 +19,20 @@ const PAPER: u8 = 48;
 
 /// Reads every `*.png` in `dir` (other files are left out, and said).
 pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
+    read_dir_hashed(dir, codes).map(|(found, _)| found)
+}
+
+/// [`read_dir`], with the name, SHA-256 and size of each image read (for the
+/// digest of the directory, [`super::ReadDigest`]).
+pub(super) fn read_dir_hashed(
+    dir: &Path,
+    codes: &Codes,
+) -> Result<(Glyphs, Vec<(String, super::ReadDigest)>), Error> {
+    use sha2::{Digest, Sha256};
     let entries =
         std::fs::read_dir(dir).map_err(Error::io(dir, "check that the directory is readable"))?;
     let mut glyphs = Vec::new();
+    let mut files = Vec::new();
     let mut pixels = 0usize;
     let (mut other, mut outside, mut not_regular) = (0usize, 0usize, 0usize);
     for entry in entries {
@@ -67,6 +78,13 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
             continue;
         }
         let data = super::read_limited(&path, MAX_PNG_BYTES)?;
+        files.push((
+            name.to_string_lossy().into_owned(),
+            super::ReadDigest {
+                sha256: crate::output::hex(&Sha256::digest(&data)),
+                bytes: data.len() as u64,
+            },
+        ));
         let bitmap = decode(&data).map_err(|e| Error::input(&path, e))?;
         pixels = pixels.saturating_add(bitmap.pixels.len());
         if pixels > super::MAX_TOTAL_PIXELS {
@@ -100,7 +118,7 @@ pub fn read_dir(dir: &Path, codes: &Codes) -> Result<Glyphs, Error> {
             "{outside} images outside the codes asked for left out"
         ));
     }
-    Ok(Glyphs { glyphs, notes })
+    Ok((Glyphs { glyphs, notes }, files))
 }
 
 /// One PNG image as a glyph bitmap: ink = darkness over white paper. Refuses an
