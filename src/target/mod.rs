@@ -72,6 +72,9 @@ pub struct Plan {
     /// Per target item, what [`Plan::reshape`] does (the common rules without
     /// the general rule's branches).
     ops: Vec<apply::Op>,
+    /// Per target item, where a record's value is: the source item itself
+    /// (`Op::Copy`: never copied), or the plan's k-th made value.
+    slots: Vec<apply::Slot>,
     /// No value the plan itself writes (const, default, separator, new code)
     /// holds a character CSV quotes: only values taken from the source can.
     statics_plain: bool,
@@ -248,7 +251,8 @@ impl Plan {
             });
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
-        let ops = items.iter().map(apply::Op::of).collect();
+        let ops: Vec<apply::Op> = items.iter().map(apply::Op::of).collect();
+        let slots = apply::Slot::of(&ops);
         let statics_plain = items.iter().all(|it| {
             let own: Option<&str> = match &it.source {
                 Source::Const(c) => Some(c),
@@ -273,6 +277,7 @@ impl Plan {
             used,
             identity,
             ops,
+            slots,
             statics_plain,
             source_comma_csv,
         })
