@@ -40,8 +40,8 @@ pub struct RecordProcessor {
 struct Flags {
     table: decode::CharFlags,
     /// Every printable ASCII character is in `--charset` (or there is none):
-    /// then an item whose other characters are is, when it holds no control
-    /// character.
+    /// then an item none of whose other characters (non-ASCII, or ASCII control
+    /// characters, which have flags of their own) is flagged is in it.
     ascii_in_charset: bool,
 }
 
