@@ -137,12 +137,36 @@ impl<'a> Reshaped<'a> {
     /// Appends the items as a CSV line (as [`crate::output::csv_line`]).
     pub fn write_csv(&self, out: &mut Vec<u8>) {
         if self.line {
-            // No item needs quoting (nor is the line one empty item).
-            for j in 0..self.len() {
+            // No item needs quoting (nor is the line one empty item): the items
+            // joined by commas.
+            let text = self.source.text().as_bytes();
+            let mut j = 0;
+            while let Some(&slot) = self.slots.get(j) {
                 if j > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(self.get(j).as_bytes());
+                j += 1;
+                let mut i = match slot {
+                    Slot::Made(k) => {
+                        out.extend_from_slice(self.made.get(k).as_bytes());
+                        continue;
+                    }
+                    Slot::Source(i) => i,
+                };
+                let (start, mut end) = self.source.span(i);
+                // The source items after it in order, each one comma after the
+                // last in the source's text (a record read without quotes), are
+                // that text as it is: one copy for the run.
+                while let Some(&Slot::Source(next)) = self.slots.get(j)
+                    && Some(next) == i.checked_add(1)
+                    && Some(self.source.span(next).0) == end.checked_add(1)
+                    && text[end] == b','
+                {
+                    end = self.source.span(next).1;
+                    i = next;
+                    j += 1;
+                }
+                out.extend_from_slice(&text[start..end]);
             }
             out.extend_from_slice(b"\r\n");
             return;
@@ -350,10 +374,10 @@ impl Plan {
         // The one scan left is for line ends, over the source record.
         if self.statics_plain && self.source_comma_csv && source.len() > 1 {
             let text = source.text().as_bytes();
-            let lengths = source
-                .iter()
-                .map(str::len)
-                .try_fold(0usize, usize::checked_add);
+            let lengths = (0..source.len()).try_fold(0usize, |n, i| {
+                let (a, b) = source.span(i);
+                n.checked_add(b.checked_sub(a)?)
+            });
             let read_as_is =
                 lengths.and_then(|n| n.checked_add(source.len() - 1)) == Some(text.len());
             if read_as_is && memchr::memchr2(b'\r', b'\n', text).is_none() {
@@ -863,6 +887,17 @@ mod tests {
                 [a.trim_matches(PADDING), b.trim_matches(PADDING)].into_iter().filter(|v| !v.is_empty()).collect();
             let joined = parts.join("-");
             prop_assert_eq!(line(s.view(&source)), csv_line(&[&b, &joined, &a]));
+            // Source items in their order: written as a run of the record read.
+            let run = plan(
+                AB,
+                "name = \"t\"\nformat = \"csv\"\n\
+                 [[fields]]\nname = \"a\"\n[[fields]]\nname = \"b\"\n\
+                 [[fields]]\nname = \"j\"\nconcat = [\"a\", \"b\"]\nseparator = \"-\"\n\
+                 [[fields]]\nname = \"a2\"\nfrom = \"a\"\n[[fields]]\nname = \"b2\"\nfrom = \"b\"\n",
+                &[],
+            );
+            run.reshape(&source, &mut s).unwrap();
+            prop_assert_eq!(line(s.view(&source)), csv_line(&[&a, &b, &joined, &a, &b]));
         }
     }
 
