@@ -343,7 +343,7 @@ impl RecordProcessor {
         // Taken out for the call (no allocation: its buffers move back after).
         let mapped_items = std::mem::take(&mut s.target.mapped);
         let source = if mapped { &mapped_items } else { &s.items };
-        let r = plan.reshape(source, &mut s.target);
+        let r = plan.reshape(source, s.plain && !mapped, &mut s.target);
         s.target.mapped = mapped_items;
         // `target.items` holds only the values the plan made: the others are
         // read from the source items (see `target_view`).

@@ -242,8 +242,15 @@ impl Op {
 impl Plan {
     /// Reshapes `source` (the source items, mapped) into the target's items
     /// ([`TargetScratch::view`]): only the values the plan makes are written
-    /// into `s.items`. Err: the reject of a value its table has no line for.
-    pub fn reshape(&self, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
+    /// into `s.items`. `plain`: the source items are a CSV record's own text
+    /// split at commas, without quotes ([`crate::record::Scratch`]'s `plain`).
+    /// Err: the reject of a value its table has no line for.
+    pub fn reshape(
+        &self,
+        source: &Items,
+        plain: bool,
+        s: &mut TargetScratch,
+    ) -> Result<(), Reject> {
         s.clear();
         s.slots.extend_from_slice(&self.slots);
         for (j, op) in self.ops.iter().enumerate() {
@@ -259,7 +266,7 @@ impl Plan {
                 Op::Rule => self.rule(j, source, s)?,
             }
         }
-        s.line = self.line_as_is(source, s);
+        s.line = self.line_as_is(source, plain, s);
         Ok(())
     }
 
@@ -361,28 +368,19 @@ impl Plan {
     /// CSV line: no item holds a comma, a quote or a line end, and they are
     /// not one empty item (written `""`).
     #[inline]
-    fn line_as_is(&self, source: &Items, s: &TargetScratch) -> bool {
+    fn line_as_is(&self, source: &Items, plain: bool, s: &TargetScratch) -> bool {
         let view = s.view(source);
         if view.len() == 1 && view.get(0).is_empty() {
             return false;
         }
         // Every value is the plan's own (none needs quotes) or made of source
         // items; those of a CSV record read without quotes hold no comma or
-        // quote. Such a record's items are its text between the commas (see
-        // `Items::text`): their lengths and the commas add up to the text, which
-        // items copied or unquoted end to end never do (two items or more).
-        // The one scan left is for line ends, over the source record.
-        if self.statics_plain && self.source_comma_csv && source.len() > 1 {
-            let text = source.text().as_bytes();
-            let lengths = (0..source.len()).try_fold(0usize, |n, i| {
-                let (a, b) = source.span(i);
-                n.checked_add(b.checked_sub(a)?)
-            });
-            let read_as_is =
-                lengths.and_then(|n| n.checked_add(source.len() - 1)) == Some(text.len());
-            if read_as_is && memchr::memchr2(b'\r', b'\n', text).is_none() {
-                return true;
-            }
+        // quote. The one scan left is for line ends, over the source record.
+        if self.statics_plain
+            && plain
+            && memchr::memchr2(b'\r', b'\n', source.text().as_bytes()).is_none()
+        {
+            return true;
         }
         (0..view.len()).all(|j| !needs_quotes(view.get(j)))
     }
@@ -654,7 +652,7 @@ mod tests {
                 &[],
             );
             let mut s = TargetScratch::default();
-            join.reshape(&items(&[&a, &b]), &mut s).unwrap();
+            join.reshape(&items(&[&a, &b]), false, &mut s).unwrap();
             let joined = s.items.get(0).to_string();
             prop_assert_eq!(&joined, &format!("{a}　{b}"));
             let split = plan(
@@ -664,7 +662,7 @@ mod tests {
                  [[fields]]\nname = \"p2\"\nsplit = { from = \"v\", on = \"　\", part = 2 }\n",
                 &[],
             );
-            split.reshape(&items(&[&joined]), &mut s).unwrap();
+            split.reshape(&items(&[&joined]), false, &mut s).unwrap();
             prop_assert_eq!(s.items.get(0), a.as_str());
             prop_assert_eq!(s.items.get(1), b.as_str());
         }
@@ -691,7 +689,7 @@ mod tests {
                 .chain(picks.iter().map(|i| olds[i.index(olds.len())].as_str()))
                 .collect();
             for v in values {
-                p.reshape(&items(&[v]), &mut s).unwrap();
+                p.reshape(&items(&[v]), false, &mut s).unwrap();
                 prop_assert_eq!(s.items.get(0), table[v].as_str());
                 counts.add(&s);
                 *want.entry(v).or_default() += 1;
@@ -797,8 +795,10 @@ mod tests {
             ("山田,太郎", true),
         ] {
             let mut source = Items::default();
-            crate::items::split_csv(record, b',', b'"', &mut source).unwrap();
-            swap.reshape(&source, &mut s).unwrap();
+            let plain =
+                crate::items::split_csv_in_place(&mut record.to_string(), b',', b'"', &mut source)
+                    .unwrap();
+            swap.reshape(&source, plain, &mut s).unwrap();
             assert_eq!(s.line, want, "{record:?}");
             let view = s.view(&source);
             let exact = (0..view.len()).all(|j| !needs_quotes(view.get(j)));
@@ -807,11 +807,11 @@ mod tests {
         }
         // Items pushed one by one (as mapped items are).
         let source = items(&["x,y", "z"]);
-        swap.reshape(&source, &mut s).unwrap();
+        swap.reshape(&source, false, &mut s).unwrap();
         assert!(!s.line);
         assert_eq!(line(s.view(&source)), "z,\"x,y\"\r\n");
         let source = items(&["x", "z"]);
-        swap.reshape(&source, &mut s).unwrap();
+        swap.reshape(&source, false, &mut s).unwrap();
         assert!(s.line);
         assert_eq!(line(s.view(&source)), "z,x\r\n");
     }
@@ -845,7 +845,7 @@ mod tests {
         );
         let mut s = TargetScratch::default();
         let source = items(&["x", "山田"]);
-        p.reshape(&source, &mut s).unwrap();
+        p.reshape(&source, false, &mut s).unwrap();
         assert_eq!(s.items.iter().collect::<Vec<_>>(), ["K", "1"]);
         let view = s.view(&source);
         let all: Vec<&str> = (0..view.len()).map(|j| view.get(j)).collect();
@@ -872,17 +872,18 @@ mod tests {
                 &[],
             );
             let mut source = Items::default();
+            let mut plain = false;
             if split {
                 // As read from a CSV record (quoted where needed).
                 let record = csv_line(&[&a, &b]);
-                let record = record.strip_suffix("\r\n").unwrap_or(&record);
-                crate::items::split_csv(record, b',', b'"', &mut source).unwrap();
+                let mut record = record.strip_suffix("\r\n").unwrap_or(&record).to_string();
+                plain = crate::items::split_csv_in_place(&mut record, b',', b'"', &mut source).unwrap();
             } else {
                 source = items(&[&a, &b]);
             }
             let (a, b) = (source.get(0).to_string(), source.get(1).to_string());
             let mut s = TargetScratch::default();
-            p.reshape(&source, &mut s).unwrap();
+            p.reshape(&source, plain, &mut s).unwrap();
             let parts: Vec<&str> =
                 [a.trim_matches(PADDING), b.trim_matches(PADDING)].into_iter().filter(|v| !v.is_empty()).collect();
             let joined = parts.join("-");
@@ -896,7 +897,7 @@ mod tests {
                  [[fields]]\nname = \"a2\"\nfrom = \"a\"\n[[fields]]\nname = \"b2\"\nfrom = \"b\"\n",
                 &[],
             );
-            run.reshape(&source, &mut s).unwrap();
+            run.reshape(&source, plain, &mut s).unwrap();
             prop_assert_eq!(line(s.view(&source)), csv_line(&[&a, &b, &joined, &a, &b]));
         }
     }

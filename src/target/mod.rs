@@ -78,9 +78,6 @@ pub struct Plan {
     /// No value the plan itself writes (const, default, separator, new code)
     /// holds a character CSV quotes: only values taken from the source can.
     statics_plain: bool,
-    /// The source is CSV with comma and double quote: a record of it read
-    /// without quotes has none of them in its items (see [`apply`]).
-    source_comma_csv: bool,
 }
 
 /// The static checks of an item's source rule (those that need no source
@@ -265,8 +262,6 @@ impl Plan {
         }) && tables
             .iter()
             .all(|t| t.lines.iter().all(|l| !apply::needs_quotes(&l.new)));
-        let source_comma_csv =
-            source.format == Format::Csv && source.delimiter == "," && source.quote == "\"";
         Ok(Plan {
             source_names: source.fields.iter().map(|f| f.name.clone()).collect(),
             target,
@@ -279,7 +274,6 @@ impl Plan {
             ops,
             slots,
             statics_plain,
-            source_comma_csv,
         })
     }
 
