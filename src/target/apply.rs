@@ -30,6 +30,9 @@ pub struct TargetScratch {
     /// The target items joined by commas are the CSV line
     /// [`crate::output::items_line`] would write of them: no item needs quoting.
     pub line: bool,
+    /// The source items are a CSV record's own text split at commas, without
+    /// quotes (see [`Plan::reshape`]).
+    plain: bool,
     /// concat: the joined value.
     joined: String,
     /// The code pairs converted in this record ([`Plan::pair`] indices).
@@ -45,6 +48,7 @@ impl TargetScratch {
         self.slots.clear();
         self.items.clear();
         self.line = false;
+        self.plain = false;
         self.converted.clear();
         self.kept.clear();
         self.kept_text.clear();
@@ -66,16 +70,22 @@ impl TargetScratch {
             source,
             made: &self.items,
             line: self.line,
+            plain: self.plain,
         }
     }
 }
 
-/// Where a record's target item is: source item `i` as read, or the `k`-th
+/// Where a record's target item is: a source item as read, or the `k`-th
 /// value the plan made ([`TargetScratch::items`]). Fixed per plan, so a target
 /// item taken as it is costs no copy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Slot {
-    Source(usize),
+    /// Source item `item`; the `run` target items after it are the source
+    /// items after it, in order (written as one piece of a record read as is).
+    Source {
+        item: usize,
+        run: usize,
+    },
     Made(usize),
 }
 
@@ -83,15 +93,26 @@ impl Slot {
     /// Each target item's slot for `ops`: the made values are numbered in order.
     pub fn of(ops: &[Op]) -> Vec<Slot> {
         let mut made = 0;
-        ops.iter()
+        let mut slots: Vec<Slot> = ops
+            .iter()
             .map(|op| match *op {
-                Op::Copy(i) => Slot::Source(i),
+                Op::Copy(item) => Slot::Source { item, run: 0 },
                 Op::Code { .. } | Op::Rule => {
                     made += 1;
                     Slot::Made(made - 1)
                 }
             })
-            .collect()
+            .collect();
+        // From the end: a run goes on while the next slot is the next source item.
+        for j in (0..slots.len().saturating_sub(1)).rev() {
+            if let (Slot::Source { item, .. }, Slot::Source { item: next, run }) =
+                (slots[j], slots[j + 1])
+                && item.checked_add(1) == Some(next)
+            {
+                slots[j] = Slot::Source { item, run: run + 1 };
+            }
+        }
+        slots
     }
 }
 
@@ -104,6 +125,8 @@ pub struct Reshaped<'a> {
     made: &'a Items,
     /// No item needs quoting (see [`TargetScratch::line`]).
     line: bool,
+    /// See [`TargetScratch`]'s `plain`.
+    plain: bool,
 }
 
 impl<'a> Reshaped<'a> {
@@ -112,7 +135,7 @@ impl<'a> Reshaped<'a> {
     #[inline(always)]
     pub fn get(&self, j: usize) -> &'a str {
         match self.slots[j] {
-            Slot::Source(i) => self.source.get(i),
+            Slot::Source { item, .. } => self.source.get(item),
             Slot::Made(k) => self.made.get(k),
         }
     }
@@ -121,7 +144,7 @@ impl<'a> Reshaped<'a> {
     #[inline]
     pub fn source_item(&self, j: usize) -> Option<usize> {
         match self.slots.get(j) {
-            Some(Slot::Source(i)) => Some(*i),
+            Some(Slot::Source { item, .. }) => Some(*item),
             _ => None,
         }
     }
@@ -146,27 +169,20 @@ impl<'a> Reshaped<'a> {
                     out.push(b',');
                 }
                 j += 1;
-                let mut i = match slot {
-                    Slot::Made(k) => {
-                        out.extend_from_slice(self.made.get(k).as_bytes());
-                        continue;
+                match slot {
+                    Slot::Made(k) => out.extend_from_slice(self.made.get(k).as_bytes()),
+                    // Source items in order in a record read as is (its text
+                    // split at commas) are that text from the first to the last.
+                    Slot::Source { item, run } if self.plain && run > 0 => {
+                        let start = self.source.span(item).0;
+                        let end = self.source.span(item + run).1;
+                        out.extend_from_slice(&text[start..end]);
+                        j += run;
                     }
-                    Slot::Source(i) => i,
-                };
-                let (start, mut end) = self.source.span(i);
-                // The source items after it in order, each one comma after the
-                // last in the source's text (a record read without quotes), are
-                // that text as it is: one copy for the run.
-                while let Some(&Slot::Source(next)) = self.slots.get(j)
-                    && Some(next) == i.checked_add(1)
-                    && Some(self.source.span(next).0) == end.checked_add(1)
-                    && text[end] == b','
-                {
-                    end = self.source.span(next).1;
-                    i = next;
-                    j += 1;
+                    Slot::Source { item, .. } => {
+                        out.extend_from_slice(self.source.get(item).as_bytes())
+                    }
                 }
-                out.extend_from_slice(&text[start..end]);
             }
             out.extend_from_slice(b"\r\n");
             return;
@@ -266,6 +282,7 @@ impl Plan {
                 Op::Rule => self.rule(j, source, s)?,
             }
         }
+        s.plain = plain;
         s.line = self.line_as_is(source, plain, s);
         Ok(())
     }
@@ -814,6 +831,38 @@ mod tests {
         swap.reshape(&source, false, &mut s).unwrap();
         assert!(s.line);
         assert_eq!(line(s.view(&source)), "z,x\r\n");
+    }
+
+    /// A run is the source items that follow one another in the target in
+    /// their source order.
+    #[test]
+    fn slots_know_their_runs_of_source_items() {
+        let ops = [
+            Op::Copy(0),
+            Op::Copy(1),
+            Op::Copy(2),
+            Op::Rule,
+            Op::Copy(5),
+            Op::Copy(6),
+            Op::Copy(3),
+            Op::Copy(3),
+            Op::Code { item: 4, table: 0 },
+        ];
+        let src = |item, run| Slot::Source { item, run };
+        assert_eq!(
+            Slot::of(&ops),
+            [
+                src(0, 2),
+                src(1, 1),
+                src(2, 0),
+                Slot::Made(0),
+                src(5, 1),
+                src(6, 0),
+                src(3, 0),
+                src(3, 0),
+                Slot::Made(1),
+            ]
+        );
     }
 
     /// The line [`Reshaped::write_csv`] writes.
