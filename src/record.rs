@@ -12,6 +12,7 @@ use crate::items::{self, Items};
 use crate::layout::{Field, FieldType, Format, Layout, Recfm};
 use crate::reject::Reject;
 use crate::split::{Flaw, RdwFault};
+use crate::target::apply::{Reshaped, TargetScratch, Written};
 use crate::validate;
 
 /// Turns records of one layout and encoding into output items.
@@ -116,37 +117,51 @@ pub struct Scratch {
     pub changes: Vec<(usize, Applied)>,
     /// Buffers for telling a record's type ([`crate::records::RecordTypes::classify`]).
     pub classify: (String, Vec<u8>),
-    /// `convert --to`: the source items after the map stage, the target items
-    /// reshaped from them, and the codes converted.
+    /// `convert --to`: the source items after the map stage, the values the
+    /// plan made, and the codes converted.
     pub target: crate::target::apply::TargetScratch,
-    /// The items processed are `target.items` (the record went through a plan).
+    /// The items processed are the target's (the record went through a plan):
+    /// [`target_view`] of `items` and `target`.
     targeted: bool,
     /// With `targeted`: the plan is the identity and nothing was mapped, so the
-    /// target items are `items` themselves (nothing copied into `target.items`).
+    /// target items are `items` themselves (nothing reshaped).
     passthrough: bool,
+}
+
+/// The target items of a record reshaped by a plan: its source items (those
+/// read, or `target.mapped`) and the values the plan made. Fields, not a
+/// `Scratch`, so that the other buffers stay free to write.
+#[inline]
+fn target_view<'a>(items: &'a Items, target: &'a TargetScratch) -> Reshaped<'a> {
+    let source = if target.from_mapped {
+        &target.mapped
+    } else {
+        items
+    };
+    target.view(source)
 }
 
 impl Scratch {
     /// After a successful [`RecordProcessor::process`]: the items to write, in
     /// layout order.
-    pub fn written(&self) -> &Items {
+    pub fn written(&self) -> Written<'_> {
         if self.differs {
-            &self.out
+            Written::Items(&self.out)
         } else if self.targeted && !self.passthrough {
-            &self.target.items
+            Written::Reshaped(target_view(&self.items, &self.target))
         } else {
-            &self.items
+            Written::Items(&self.items)
         }
     }
 
     /// `convert --to`: the target items as reshaped (before the target's
     /// cleansing), when the record got that far (partial when the reshaping
     /// itself rejected it).
-    pub fn reshaped(&self) -> Option<&Items> {
+    pub fn reshaped(&self) -> Option<Written<'_>> {
         let items = if self.passthrough {
-            &self.items
+            Written::Items(&self.items)
         } else {
-            &self.target.items
+            Written::Reshaped(target_view(&self.items, &self.target))
         };
         self.targeted.then_some(items)
     }
@@ -155,16 +170,14 @@ impl Scratch {
     /// line end) when it is the record exactly as read — a CSV record split at
     /// commas, without quotes, that no stage changed (no cleansing rule applied, no
     /// character mapped). Most records are; writing them costs one copy. Under
-    /// `convert --to`, the reshaped items joined by commas when the target's
-    /// cleansing changed none and none needs quoting.
+    /// `convert --to`, only through an identity plan (a reshaped record's
+    /// items are written one by one: [`Written::write_csv`]).
     pub fn unchanged_csv_line(&self) -> Option<&str> {
         // A reshaped record (convert --to) is the record read only through an
         // identity plan; its line is then what `output::items_line` writes when
         // no item holds a line end (the record has no comma or quote in an item).
         if self.targeted && !self.passthrough {
-            // Reshaped: the target items joined by commas, when none needs quoting.
-            let line = !self.differs && self.target.line;
-            return line.then(|| self.target.items.text());
+            return None;
         }
         let text = self.items.text();
         let as_read = !self.targeted
@@ -316,6 +329,7 @@ impl RecordProcessor {
         s: &mut Scratch,
     ) -> Result<(), Reject> {
         let mapped = may_map && self.map_source_items(plan, s)?;
+        s.target.from_mapped = mapped;
         if !mapped && plan.is_identity() {
             // The items read are the target items: nothing to copy.
             s.target.clear();
@@ -329,8 +343,10 @@ impl RecordProcessor {
         // Taken out for the call (no allocation: its buffers move back after).
         let mapped_items = std::mem::take(&mut s.target.mapped);
         let source = if mapped { &mapped_items } else { &s.items };
-        let r = plan.reshape(source, &mut s.target);
+        let r = plan.reshape(source, s.plain && !mapped, &mut s.target);
         s.target.mapped = mapped_items;
+        // `target.items` holds only the values the plan made: the others are
+        // read from the source items (see `target_view`).
         // From here a reject names a target item (even one of the reshaping).
         s.targeted = true;
         r?;
@@ -377,17 +393,25 @@ impl RecordProcessor {
         };
         let field = &fields[i];
         let read = if s.targeted && !s.passthrough {
-            &s.target.items
+            Written::Reshaped(target_view(&s.items, &s.target))
         } else {
-            &s.items
+            Written::Items(&s.items)
         };
         let mut value = read.get(i);
         let mut changed = false;
-        // `value` is (a piece of) the item as decoded, so what its bytes showed
-        // holds for it: its padding, its characters' flags.
-        let mut from_read = !s.targeted || s.passthrough;
+        // `value` is (a piece of) item `at` as decoded, so what its bytes showed
+        // holds for it: its padding, its characters' flags. Under --to, so is a
+        // target item that is a source item as read, not mapped: those are
+        // facts of its characters, whatever its target field.
+        let (mut from_read, at) = match read {
+            Written::Items(_) => (true, i),
+            Written::Reshaped(r) => match r.source_item(i) {
+                Some(k) if !s.target.from_mapped => (true, k),
+                _ => (false, i),
+            },
+        };
         let mut pad = match from_read {
-            true => s.pads.get(i).copied().unwrap_or_default(),
+            true => s.pads.get(at).copied().unwrap_or_default(),
             false => Padding::default(),
         };
         if may_map && self.mapper.needs_work(value) {
@@ -426,7 +450,7 @@ impl RecordProcessor {
         // --- MJ+ (--charset): every character written into a text or kana item ---
         if let Some(cs) = self.mapper.charset()
             && matches!(field.kind, FieldType::Text | FieldType::Kana)
-            && !(from_read && self.in_charset_by_flags(i, s))
+            && !(from_read && self.in_charset_by_flags(at, s))
             && !cs.all_in(value)
         {
             s.checked.clear();
@@ -444,7 +468,15 @@ impl RecordProcessor {
                 // The first item that differs: the others are written as read
                 // unless they differ too.
                 s.differs = true;
-                s.out.copy_from(read);
+                match read {
+                    Written::Items(items) => s.out.copy_from(items),
+                    Written::Reshaped(r) => {
+                        s.out.clear();
+                        for j in 0..r.len() {
+                            s.out.push(r.get(j));
+                        }
+                    }
+                }
             }
             match piece {
                 Some((from, to)) => s.out.narrow(i, from, to),
@@ -1296,6 +1328,9 @@ name = "住所"
             let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
             let raw = items.join(&b',');
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+            // Under --to, a target item taken as read keeps its item's flags.
+            let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
+            proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
         }
     }
 
@@ -1365,6 +1400,10 @@ length = 8
                 item.extend_from_slice(&pad[..8 - item.len()]);
                 raw.extend(item);
             }
+            proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+            // Under --to, a target item taken as read keeps its item's flags
+            // and padding.
+            let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
         }
     }
@@ -1441,6 +1480,40 @@ type = "digits"
         p.with_target(plan).unwrap()
     }
 
+    /// `p` writing `TO_FLAGGED`, a target of `FLAGGED`'s items (in another
+    /// order, some under another type, among values the plan makes).
+    fn to_flagged(p: RecordProcessor) -> RecordProcessor {
+        let origin = "to.toml".to_string();
+        let loaded = crate::layout::LoadedLayout {
+            layout: crate::layout::parse(TO_FLAGGED.as_bytes(), &origin).unwrap(),
+            origin,
+            bytes: TO_FLAGGED.as_bytes().to_vec(),
+        };
+        let plan = crate::target::Plan::compile(p.layout(), loaded).unwrap();
+        p.with_target(plan).unwrap()
+    }
+
+    const TO_FLAGGED: &str = r#"
+name = "to"
+format = "csv"
+[[fields]]
+name = "住所"
+[[fields]]
+name = "かな"
+type = "kana"
+from = "氏名"
+[[fields]]
+name = "c"
+const = "x"
+[[fields]]
+name = "番号"
+[[fields]]
+name = "j"
+concat = ["氏名", "カナ"]
+[[fields]]
+name = "カナ"
+"#;
+
     #[test]
     fn an_identity_target_writes_the_record_as_it_was_read() {
         let p = targeted(&CSV.replace("name = \"t\"", "name = \"id\""));
@@ -1453,11 +1526,7 @@ type = "digits"
         assert_eq!(s.written().iter().collect::<Vec<_>>(), ["1", "山田"]);
         p.process("1,\u{FF5E}".as_bytes(), None, &mut s).unwrap();
         let joined = s.written().iter().collect::<Vec<_>>().join(",");
-        assert_eq!(
-            s.unchanged_csv_line(),
-            Some(joined.as_str()),
-            "through the map stage"
-        );
+        assert_eq!(line_written(&s), joined + "\r\n", "through the map stage");
         let e = p.process(",山田".as_bytes(), None, &mut s).unwrap_err();
         assert_eq!(e.item.as_deref(), Some("番号"));
         // Swapped items are a reshaping: never the line read.
@@ -1465,7 +1534,7 @@ type = "digits"
             "name = \"sw\"\nformat = \"csv\"\n[[fields]]\nname = \"氏名\"\n[[fields]]\nname = \"番号\"\n",
         );
         swap.process("1,山田".as_bytes(), None, &mut s).unwrap();
-        assert_eq!(s.unchanged_csv_line(), Some("山田,1"), "joined by commas");
+        assert_eq!(line_written(&s), "山田,1\r\n", "joined by commas");
         assert_eq!(s.written().iter().collect::<Vec<_>>(), ["山田", "1"]);
         for (raw, why) in [
             ("1,\"山,田\"", "a comma"),
@@ -1475,7 +1544,20 @@ type = "digits"
             swap.process(raw.as_bytes(), None, &mut s).unwrap();
             assert_eq!(s.unchanged_csv_line(), None, "{why} needs quoting");
             assert_eq!(s.written().get(1), "1");
+            let mut quoted = Vec::new();
+            crate::output::csv_line(&mut quoted, s.written().iter());
+            assert_eq!(line_written(&s).as_bytes(), quoted, "{why} is quoted");
         }
+    }
+
+    /// The line convert writes of the record `s` holds (CSV).
+    fn line_written(s: &Scratch) -> String {
+        let mut out = Vec::new();
+        match s.unchanged_csv_line() {
+            Some(line) => out.extend_from_slice(format!("{line}\r\n").as_bytes()),
+            None => s.written().write_csv(&mut out),
+        }
+        String::from_utf8(out).unwrap()
     }
 
     #[test]

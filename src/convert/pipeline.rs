@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::gaiji::UnmappedPolicy;
 use crate::layout::RecordKind;
 use crate::layout::{Format, Layout};
-use crate::output::{self, PendingFile};
+use crate::output::PendingFile;
 use crate::parallel::Workers;
 use crate::record::{RecordProcessor, Scratch};
 use crate::records::{Partial, RecordTypes};
@@ -144,7 +144,7 @@ fn write_line(buf: &mut Vec<u8>, fixed_out: Option<&crate::target::Plan>, scratc
             buf.extend_from_slice(line.as_bytes());
             buf.extend_from_slice(b"\r\n");
         }
-        (None, None) => output::items_line(buf, scratch.written()),
+        (None, None) => scratch.written().write_csv(buf),
     }
 }
 

@@ -112,6 +112,7 @@ impl Items {
     }
 
     /// Appends one item.
+    #[inline]
     pub fn push(&mut self, item: &str) {
         let start = self.text.len();
         self.text.push_str(item);
@@ -120,6 +121,7 @@ impl Items {
 
     /// Appends one item, after `sep` unless it is the first: the buffer is then
     /// the items joined by `sep` (see [`Items::text`]).
+    #[inline]
     pub fn push_after(&mut self, sep: char, item: &str) {
         if !self.spans.is_empty() {
             self.text.push(sep);

@@ -521,7 +521,7 @@ impl Reader<'_> {
     }
 
     /// Adds a readable record's amounts and group values.
-    fn add(&self, t: &mut Tally, items: &crate::items::Items) -> Result<(), String> {
+    fn add(&self, t: &mut Tally, items: crate::target::apply::Written<'_>) -> Result<(), String> {
         let mut amounts = Vec::with_capacity(self.sum_cols.len());
         for (slot, &c) in self.plan.sums.iter().zip(&self.sum_cols) {
             let v = items.get(c);

@@ -18,12 +18,21 @@ pub const UNMAPPED_CODE: &str = "unmapped-code";
 pub struct TargetScratch {
     /// The source items after the map stage (when some item needed it).
     pub mapped: Items,
-    /// The target items, reshaped (before the target's cleansing), joined by
-    /// commas in their buffer.
+    /// The source items of this record are `mapped` (not the items read).
+    pub from_mapped: bool,
+    /// Where each target item is ([`Plan`]'s slots, copied: a record's items
+    /// are read through them without the plan, see [`Reshaped`]).
+    slots: Vec<Slot>,
+    /// The values the plan made (code-converted, const, split, concat,
+    /// default), before the target's cleansing, in target item order. A target
+    /// item that is a source item as read is not here: it is read in place.
     pub items: Items,
-    /// `items`' buffer is the CSV line [`crate::output::items_line`] writes of
-    /// them: no item needs quoting.
+    /// The target items joined by commas are the CSV line
+    /// [`crate::output::items_line`] would write of them: no item needs quoting.
     pub line: bool,
+    /// The source items are a CSV record's own text split at commas, without
+    /// quotes (see [`Plan::reshape`]).
+    plain: bool,
     /// concat: the joined value.
     joined: String,
     /// The code pairs converted in this record ([`Plan::pair`] indices).
@@ -36,8 +45,10 @@ pub struct TargetScratch {
 impl TargetScratch {
     /// Forgets the last record's items and conversions.
     pub fn clear(&mut self) {
+        self.slots.clear();
         self.items.clear();
         self.line = false;
+        self.plain = false;
         self.converted.clear();
         self.kept.clear();
         self.kept_text.clear();
@@ -48,6 +59,177 @@ impl TargetScratch {
         self.kept
             .iter()
             .map(|&(j, a, b)| (j, &self.kept_text[a..b]))
+    }
+
+    /// The target items of the record last reshaped from `source` (its source
+    /// items: those read, or `mapped`).
+    #[inline]
+    pub fn view<'a>(&'a self, source: &'a Items) -> Reshaped<'a> {
+        Reshaped {
+            slots: &self.slots,
+            source,
+            made: &self.items,
+            line: self.line,
+            plain: self.plain,
+        }
+    }
+}
+
+/// Where a record's target item is: a source item as read, or the `k`-th
+/// value the plan made ([`TargetScratch::items`]). Fixed per plan, so a target
+/// item taken as it is costs no copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Slot {
+    /// Source item `item`; the `run` target items after it are the source
+    /// items after it, in order (written as one piece of a record read as is).
+    Source {
+        item: usize,
+        run: usize,
+    },
+    Made(usize),
+}
+
+impl Slot {
+    /// Each target item's slot for `ops`: the made values are numbered in order.
+    pub fn of(ops: &[Op]) -> Vec<Slot> {
+        let mut made = 0;
+        let mut slots: Vec<Slot> = ops
+            .iter()
+            .map(|op| match *op {
+                Op::Copy(item) => Slot::Source { item, run: 0 },
+                Op::Code { .. } | Op::Rule => {
+                    made += 1;
+                    Slot::Made(made - 1)
+                }
+            })
+            .collect();
+        // From the end: a run goes on while the next slot is the next source item.
+        for j in (0..slots.len().saturating_sub(1)).rev() {
+            if let (Slot::Source { item, .. }, Slot::Source { item: next, run }) =
+                (slots[j], slots[j + 1])
+                && item.checked_add(1) == Some(next)
+            {
+                slots[j] = Slot::Source { item, run: run + 1 };
+            }
+        }
+        slots
+    }
+}
+
+/// One record's target items, reshaped: source items read in place and the
+/// plan's values from [`TargetScratch::items`].
+#[derive(Debug, Clone, Copy)]
+pub struct Reshaped<'a> {
+    slots: &'a [Slot],
+    source: &'a Items,
+    made: &'a Items,
+    /// No item needs quoting (see [`TargetScratch::line`]).
+    line: bool,
+    /// See [`TargetScratch`]'s `plain`.
+    plain: bool,
+}
+
+impl<'a> Reshaped<'a> {
+    /// Target item `j`. Panics (as [`Items::get`]) for a made value that a
+    /// rejected reshaping did not reach.
+    #[inline(always)]
+    pub fn get(&self, j: usize) -> &'a str {
+        match self.slots[j] {
+            Slot::Source { item, .. } => self.source.get(item),
+            Slot::Made(k) => self.made.get(k),
+        }
+    }
+
+    /// The source item target item `j` is, as it is in the source items.
+    #[inline]
+    pub fn source_item(&self, j: usize) -> Option<usize> {
+        match self.slots.get(j) {
+            Some(Slot::Source { item, .. }) => Some(*item),
+            _ => None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Appends the items as a CSV line (as [`crate::output::csv_line`]).
+    pub fn write_csv(&self, out: &mut Vec<u8>) {
+        if self.line {
+            // No item needs quoting (nor is the line one empty item): the items
+            // joined by commas.
+            let text = self.source.text().as_bytes();
+            let mut j = 0;
+            while let Some(&slot) = self.slots.get(j) {
+                if j > 0 {
+                    out.push(b',');
+                }
+                j += 1;
+                match slot {
+                    Slot::Made(k) => out.extend_from_slice(self.made.get(k).as_bytes()),
+                    // Source items in order in a record read as is (its text
+                    // split at commas) are that text from the first to the last.
+                    Slot::Source { item, run } if self.plain && run > 0 => {
+                        let start = self.source.span(item).0;
+                        let end = self.source.span(item + run).1;
+                        out.extend_from_slice(&text[start..end]);
+                        j += run;
+                    }
+                    Slot::Source { item, .. } => {
+                        out.extend_from_slice(self.source.get(item).as_bytes())
+                    }
+                }
+            }
+            out.extend_from_slice(b"\r\n");
+            return;
+        }
+        crate::output::csv_line(out, (0..self.len()).map(|j| self.get(j)));
+    }
+}
+
+/// The items of a record to write: those read (or cleansed), or under
+/// `convert --to` the target items reshaped from them.
+#[derive(Debug, Clone, Copy)]
+pub enum Written<'a> {
+    Items(&'a Items),
+    Reshaped(Reshaped<'a>),
+}
+
+impl<'a> Written<'a> {
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> &'a str {
+        match self {
+            Written::Items(items) => items.get(i),
+            Written::Reshaped(r) => r.get(i),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Written::Items(items) => items.len(),
+            Written::Reshaped(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let w = *self;
+        (0..w.len()).map(move |i| w.get(i))
+    }
+
+    /// Appends the items as a CSV line (as [`crate::output::csv_line`]).
+    pub fn write_csv(&self, out: &mut Vec<u8>) {
+        match self {
+            Written::Items(items) => crate::output::items_line(out, items),
+            Written::Reshaped(r) => r.write_csv(out),
+        }
     }
 }
 
@@ -74,24 +256,34 @@ impl Op {
 }
 
 impl Plan {
-    /// Reshapes `source` (the source items, mapped) into `s.items`, converting
-    /// codes. Err: the reject of a value its table has no line for.
-    pub fn reshape(&self, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
+    /// Reshapes `source` (the source items, mapped) into the target's items
+    /// ([`TargetScratch::view`]): only the values the plan makes are written
+    /// into `s.items`. `plain`: the source items are a CSV record's own text
+    /// split at commas, without quotes ([`crate::record::Scratch`]'s `plain`).
+    /// Err: the reject of a value its table has no line for.
+    pub fn reshape(
+        &self,
+        source: &Items,
+        plain: bool,
+        s: &mut TargetScratch,
+    ) -> Result<(), Reject> {
         s.clear();
+        s.slots.extend_from_slice(&self.slots);
         for (j, op) in self.ops.iter().enumerate() {
             match *op {
-                Op::Copy(i) => s.items.push_after(',', source.get(i)),
+                Op::Copy(_) => {}
                 Op::Code { item, table } => {
                     let value = source.get(item);
                     match self.code(j, table, value, s) {
-                        Some(v) => s.items.push_after(',', v),
+                        Some(v) => s.items.push(v),
                         None => return Err(self.unmapped(j, table, value)),
                     }
                 }
                 Op::Rule => self.rule(j, source, s)?,
             }
         }
-        s.line = self.line_as_is(source, &s.items);
+        s.plain = plain;
+        s.line = self.line_as_is(source, plain, s);
         Ok(())
     }
 
@@ -185,52 +377,35 @@ impl Plan {
             },
             (None, _) => value,
         };
-        s.items.push_after(',', value);
+        s.items.push(value);
         Ok(())
     }
 
-    /// `items` (pushed joined by commas, made from `source`) is its own CSV
-    /// line: no item holds a comma, a quote or a line end, and it is not one
-    /// empty item (written `""`).
+    /// The target items (made from `source`) joined by commas are their own
+    /// CSV line: no item holds a comma, a quote or a line end, and they are
+    /// not one empty item (written `""`).
     #[inline]
-    fn line_as_is(&self, source: &Items, items: &Items) -> bool {
-        if items.len() == 1 && items.get(0).is_empty() {
+    fn line_as_is(&self, source: &Items, plain: bool, s: &TargetScratch) -> bool {
+        let view = s.view(source);
+        if view.len() == 1 && view.get(0).is_empty() {
             return false;
         }
         // Every value is the plan's own (none needs quotes) or made of source
         // items; those of a CSV record read without quotes hold no comma or
-        // quote. Such a record's items are its text between the commas (see
-        // `Items::text`): their lengths and the commas add up to the text, which
-        // items copied or unquoted end to end never do (two items or more).
-        // The one scan left is for line ends, over the source record.
-        if self.statics_plain && self.source_comma_csv && source.len() > 1 {
-            let text = source.text().as_bytes();
-            let lengths = source
-                .iter()
-                .map(str::len)
-                .try_fold(0usize, usize::checked_add);
-            let read_as_is =
-                lengths.and_then(|n| n.checked_add(source.len() - 1)) == Some(text.len());
-            if read_as_is {
-                return memchr::memchr2(b'\r', b'\n', text).is_none() || csv_line_as_is(items);
-            }
+        // quote. The one scan left is for line ends, over the source record.
+        if self.statics_plain
+            && plain
+            && memchr::memchr2(b'\r', b'\n', source.text().as_bytes()).is_none()
+        {
+            return true;
         }
-        csv_line_as_is(items)
+        (0..view.len()).all(|j| !needs_quotes(view.get(j)))
     }
 }
 
 /// `v` would be quoted in a CSV line ([`crate::output::csv_line`]).
 pub fn needs_quotes(v: &str) -> bool {
     v.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-}
-
-/// `items` (pushed joined by commas) is its own CSV line: no item holds a comma,
-/// a quote or a line end, and it is not one empty item (written `""`).
-fn csv_line_as_is(items: &Items) -> bool {
-    let b = items.text().as_bytes();
-    !b.is_empty()
-        && memchr::memchr3(b'"', b'\r', b'\n', b).is_none()
-        && memchr::memchr_iter(b',', b).count() + 1 == items.len()
 }
 
 #[cold]
@@ -268,7 +443,7 @@ fn too_many_bytes(field: &Field, n: usize, max: usize) -> Reject {
 /// offset and a length, checked by [`crate::target::apply::check_bytes`]) in
 /// UTF-8: each item at its offset, left-aligned and padded with spaces, as are
 /// the bytes no item covers; then CRLF when the layout has `newline`.
-pub fn fixed_line(out: &mut Vec<u8>, layout: &Layout, order: &[usize], items: &Items) {
+pub fn fixed_line(out: &mut Vec<u8>, layout: &Layout, order: &[usize], items: Written<'_>) {
     let start = out.len();
     for &j in order {
         let f = &layout.fields[j];
@@ -494,7 +669,7 @@ mod tests {
                 &[],
             );
             let mut s = TargetScratch::default();
-            join.reshape(&items(&[&a, &b]), &mut s).unwrap();
+            join.reshape(&items(&[&a, &b]), false, &mut s).unwrap();
             let joined = s.items.get(0).to_string();
             prop_assert_eq!(&joined, &format!("{a}　{b}"));
             let split = plan(
@@ -504,7 +679,7 @@ mod tests {
                  [[fields]]\nname = \"p2\"\nsplit = { from = \"v\", on = \"　\", part = 2 }\n",
                 &[],
             );
-            split.reshape(&items(&[&joined]), &mut s).unwrap();
+            split.reshape(&items(&[&joined]), false, &mut s).unwrap();
             prop_assert_eq!(s.items.get(0), a.as_str());
             prop_assert_eq!(s.items.get(1), b.as_str());
         }
@@ -531,7 +706,7 @@ mod tests {
                 .chain(picks.iter().map(|i| olds[i.index(olds.len())].as_str()))
                 .collect();
             for v in values {
-                p.reshape(&items(&[v]), &mut s).unwrap();
+                p.reshape(&items(&[v]), false, &mut s).unwrap();
                 prop_assert_eq!(s.items.get(0), table[v].as_str());
                 counts.add(&s);
                 *want.entry(v).or_default() += 1;
@@ -637,17 +812,143 @@ mod tests {
             ("山田,太郎", true),
         ] {
             let mut source = Items::default();
-            crate::items::split_csv(record, b',', b'"', &mut source).unwrap();
-            swap.reshape(&source, &mut s).unwrap();
+            let plain =
+                crate::items::split_csv_in_place(&mut record.to_string(), b',', b'"', &mut source)
+                    .unwrap();
+            swap.reshape(&source, plain, &mut s).unwrap();
             assert_eq!(s.line, want, "{record:?}");
-            assert_eq!(s.line, csv_line_as_is(&s.items), "{record:?}");
+            let view = s.view(&source);
+            let exact = (0..view.len()).all(|j| !needs_quotes(view.get(j)));
+            assert_eq!(s.line, exact, "{record:?}");
+            assert_eq!(line(view), csv_line(&[source.get(1), source.get(0)]));
         }
         // Items pushed one by one (as mapped items are).
-        swap.reshape(&items(&["x,y", "z"]), &mut s).unwrap();
+        let source = items(&["x,y", "z"]);
+        swap.reshape(&source, false, &mut s).unwrap();
         assert!(!s.line);
-        swap.reshape(&items(&["x", "z"]), &mut s).unwrap();
+        assert_eq!(line(s.view(&source)), "z,\"x,y\"\r\n");
+        let source = items(&["x", "z"]);
+        swap.reshape(&source, false, &mut s).unwrap();
         assert!(s.line);
-        assert_eq!(s.items.text(), "z,x");
+        assert_eq!(line(s.view(&source)), "z,x\r\n");
+    }
+
+    /// A run is the source items that follow one another in the target in
+    /// their source order.
+    #[test]
+    fn slots_know_their_runs_of_source_items() {
+        let ops = [
+            Op::Copy(0),
+            Op::Copy(1),
+            Op::Copy(2),
+            Op::Rule,
+            Op::Copy(5),
+            Op::Copy(6),
+            Op::Copy(3),
+            Op::Copy(3),
+            Op::Code { item: 4, table: 0 },
+        ];
+        let src = |item, run| Slot::Source { item, run };
+        assert_eq!(
+            Slot::of(&ops),
+            [
+                src(0, 2),
+                src(1, 1),
+                src(2, 0),
+                Slot::Made(0),
+                src(5, 1),
+                src(6, 0),
+                src(3, 0),
+                src(3, 0),
+                Slot::Made(1),
+            ]
+        );
+    }
+
+    /// The line [`Reshaped::write_csv`] writes.
+    fn line(view: Reshaped<'_>) -> String {
+        let mut out = Vec::new();
+        view.write_csv(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The line [`crate::output::csv_line`] writes of `values`.
+    fn csv_line(values: &[&str]) -> String {
+        let mut out = Vec::new();
+        crate::output::csv_line(&mut out, values.iter().copied());
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A target item that is a source item as read is read in place: only the
+    /// values the plan makes are written into the target's buffer.
+    #[test]
+    fn source_items_taken_as_read_are_not_copied() {
+        let p = plan(
+            AB,
+            "name = \"t\"\nformat = \"csv\"\n\
+             [[fields]]\nname = \"b\"\n\
+             [[fields]]\nname = \"k\"\nconst = \"K\"\n\
+             [[fields]]\nname = \"a\"\n\
+             [[fields]]\nname = \"c\"\nfrom = \"a\"\ncodes_table = \"c.tsv\"\n",
+            &[("c.tsv", "x\t1\n".to_string())],
+        );
+        let mut s = TargetScratch::default();
+        let source = items(&["x", "山田"]);
+        p.reshape(&source, false, &mut s).unwrap();
+        assert_eq!(s.items.iter().collect::<Vec<_>>(), ["K", "1"]);
+        let view = s.view(&source);
+        let all: Vec<&str> = (0..view.len()).map(|j| view.get(j)).collect();
+        assert_eq!(all, ["山田", "K", "x", "1"]);
+        assert!(s.line);
+        assert_eq!(line(view), "山田,K,x,1\r\n");
+    }
+
+    proptest! {
+        /// The reshaped line is the bytes `output::csv_line` writes of the
+        /// target items, whatever the items hold, however they were read.
+        #[test]
+        fn a_reshaped_line_is_the_csv_line_of_its_items(
+            a in "[a,\"\r\n山 ]{0,4}",
+            b in "[b,\"\r\n田 ]{0,4}",
+            split in any::<bool>(),
+        ) {
+            let p = plan(
+                AB,
+                "name = \"t\"\nformat = \"csv\"\n\
+                 [[fields]]\nname = \"b\"\n\
+                 [[fields]]\nname = \"j\"\nconcat = [\"a\", \"b\"]\nseparator = \"-\"\n\
+                 [[fields]]\nname = \"a\"\n",
+                &[],
+            );
+            let mut source = Items::default();
+            let mut plain = false;
+            if split {
+                // As read from a CSV record (quoted where needed).
+                let record = csv_line(&[&a, &b]);
+                let mut record = record.strip_suffix("\r\n").unwrap_or(&record).to_string();
+                plain = crate::items::split_csv_in_place(&mut record, b',', b'"', &mut source).unwrap();
+            } else {
+                source = items(&[&a, &b]);
+            }
+            let (a, b) = (source.get(0).to_string(), source.get(1).to_string());
+            let mut s = TargetScratch::default();
+            p.reshape(&source, plain, &mut s).unwrap();
+            let parts: Vec<&str> =
+                [a.trim_matches(PADDING), b.trim_matches(PADDING)].into_iter().filter(|v| !v.is_empty()).collect();
+            let joined = parts.join("-");
+            prop_assert_eq!(line(s.view(&source)), csv_line(&[&b, &joined, &a]));
+            // Source items in their order: written as a run of the record read.
+            let run = plan(
+                AB,
+                "name = \"t\"\nformat = \"csv\"\n\
+                 [[fields]]\nname = \"a\"\n[[fields]]\nname = \"b\"\n\
+                 [[fields]]\nname = \"j\"\nconcat = [\"a\", \"b\"]\nseparator = \"-\"\n\
+                 [[fields]]\nname = \"a2\"\nfrom = \"a\"\n[[fields]]\nname = \"b2\"\nfrom = \"b\"\n",
+                &[],
+            );
+            run.reshape(&source, plain, &mut s).unwrap();
+            prop_assert_eq!(line(s.view(&source)), csv_line(&[&a, &b, &joined, &a, &b]));
+        }
     }
 
     #[test]
@@ -664,7 +965,7 @@ mod tests {
         items.push("xy");
         items.push("山");
         let mut out = b"prev".to_vec();
-        fixed_line(&mut out, &layout, &[1, 0], &items);
+        fixed_line(&mut out, &layout, &[1, 0], Written::Items(&items));
         assert_eq!(out, "prev山   xy    \r\n".as_bytes());
         assert_eq!(out.len() - 4, 12 + 2);
     }

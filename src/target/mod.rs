@@ -72,12 +72,12 @@ pub struct Plan {
     /// Per target item, what [`Plan::reshape`] does (the common rules without
     /// the general rule's branches).
     ops: Vec<apply::Op>,
+    /// Per target item, where a record's value is: the source item itself
+    /// (`Op::Copy`: never copied), or the plan's k-th made value.
+    slots: Vec<apply::Slot>,
     /// No value the plan itself writes (const, default, separator, new code)
     /// holds a character CSV quotes: only values taken from the source can.
     statics_plain: bool,
-    /// The source is CSV with comma and double quote: a record of it read
-    /// without quotes has none of them in its items (see [`apply`]).
-    source_comma_csv: bool,
 }
 
 /// The static checks of an item's source rule (those that need no source
@@ -248,7 +248,8 @@ impl Plan {
             });
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
-        let ops = items.iter().map(apply::Op::of).collect();
+        let ops: Vec<apply::Op> = items.iter().map(apply::Op::of).collect();
+        let slots = apply::Slot::of(&ops);
         let statics_plain = items.iter().all(|it| {
             let own: Option<&str> = match &it.source {
                 Source::Const(c) => Some(c),
@@ -261,8 +262,6 @@ impl Plan {
         }) && tables
             .iter()
             .all(|t| t.lines.iter().all(|l| !apply::needs_quotes(&l.new)));
-        let source_comma_csv =
-            source.format == Format::Csv && source.delimiter == "," && source.quote == "\"";
         Ok(Plan {
             source_names: source.fields.iter().map(|f| f.name.clone()).collect(),
             target,
@@ -273,8 +272,8 @@ impl Plan {
             used,
             identity,
             ops,
+            slots,
             statics_plain,
-            source_comma_csv,
         })
     }
 
