@@ -211,7 +211,7 @@ fuzz_target!(init: { PROCESSORS.get_or_init(processors); }, |data: &[u8]| {
                 assert!(flaw.is_none());
                 assert_eq!(scratch.written().len(), processor.layout().fields.len());
                 let mut line = Vec::new();
-                ikou::output::items_line(&mut line, scratch.written());
+                scratch.written().write_csv(&mut line);
             }
             Err(r) => {
                 ikou::reject::write_line(&mut rejects, *number, *offset, &r, raw);
