@@ -1252,6 +1252,37 @@ name = "住所"
 
     /// Everything `process` gives for a record: the items written, the rules
     /// counted, what the map stage and the charset check met, or the reject.
+    /// Two CP932 processors of `layout` (with the one-line 外字 table when
+    /// `table`): one using the decoder's per-item flags, one without them.
+    fn with_and_without_flags(layout: &str, table: bool) -> (RecordProcessor, RecordProcessor) {
+        let make = || {
+            let tables = if table {
+                vec![crate::gaiji::TableSource {
+                    path: "g.tsv".into(),
+                    text: "0xF040\tMJ000001\n".into(),
+                    sha256: String::new(),
+                }]
+            } else {
+                Vec::new()
+            };
+            let mapper = Mapper::new(
+                &tables,
+                Encoding::Cp932,
+                crate::gaiji::MapOptions::default(),
+            )
+            .unwrap();
+            RecordProcessor::new(
+                crate::layout::parse(layout.as_bytes(), "t").unwrap(),
+                Encoding::Cp932,
+                mapper,
+            )
+            .unwrap()
+        };
+        let mut plain = make();
+        plain.flags = None;
+        (make(), plain)
+    }
+
     fn outcome(p: &RecordProcessor, raw: &[u8]) -> String {
         let mut s = Scratch::default();
         let r = p.process(raw, None, &mut s);
@@ -1304,27 +1335,8 @@ name = "住所"
             ),
             table in proptest::bool::ANY,
         ) {
-            let gaiji = crate::gaiji::TableSource {
-                path: "g.tsv".into(),
-                text: "0xF040\tMJ000001\n".into(),
-                sha256: String::new(),
-            };
-            let make = |with_table: bool| {
-                let tables = if with_table { vec![gaiji.clone()] } else { Vec::new() };
-                let mapper =
-                    Mapper::new(&tables, Encoding::Cp932, crate::gaiji::MapOptions::default())
-                        .unwrap();
-                RecordProcessor::new(
-                    crate::layout::parse(FLAGGED.as_bytes(), "t").unwrap(),
-                    Encoding::Cp932,
-                    mapper,
-                )
-                .unwrap()
-            };
-            let flagged = make(table);
+            let (flagged, plain) = with_and_without_flags(FLAGGED, table);
             proptest::prop_assert!(flagged.flags.is_some());
-            let mut plain = make(table);
-            plain.flags = None;
             let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
             let raw = items.join(&b',');
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
@@ -1372,27 +1384,8 @@ length = 8
             ),
             table in proptest::bool::ANY,
         ) {
-            let gaiji = crate::gaiji::TableSource {
-                path: "g.tsv".into(),
-                text: "0xF040\tMJ000001\n".into(),
-                sha256: String::new(),
-            };
-            let make = |with_table: bool| {
-                let tables = if with_table { vec![gaiji.clone()] } else { Vec::new() };
-                let mapper =
-                    Mapper::new(&tables, Encoding::Cp932, crate::gaiji::MapOptions::default())
-                        .unwrap();
-                RecordProcessor::new(
-                    crate::layout::parse(FLAGGED_FIXED.as_bytes(), "t").unwrap(),
-                    Encoding::Cp932,
-                    mapper,
-                )
-                .unwrap()
-            };
-            let flagged = make(table);
+            let (flagged, plain) = with_and_without_flags(FLAGGED_FIXED, table);
             proptest::prop_assert!(flagged.flags.is_some());
-            let mut plain = make(table);
-            plain.flags = None;
             let mut raw = Vec::new();
             for (chars, pad) in items {
                 let mut item: Vec<u8> = chars.concat();
