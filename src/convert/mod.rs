@@ -31,7 +31,6 @@ use crate::parallel::Workers;
 use crate::record::RecordProcessor;
 use crate::split::{Framing, SplitConfig, StreamInfo};
 use crate::tally::Tally;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -557,22 +556,9 @@ fn build_manifest(
     }
     let layout = &opts.layout;
     let (gaiji, compat, variants, unmapped) = mapping_entries(mapper, files);
-    let mut tables = vec![TableEntry {
-        kind: "layout".into(),
-        path: layout.origin.clone(),
-        sha256: output::hex(&Sha256::digest(&layout.bytes)),
-        version: Some(layout.layout.version.clone()).filter(|v| !v.is_empty()),
-        bytes: None,
-    }];
+    let mut tables = vec![TableEntry::layout("layout", layout)];
     if let Some(plan) = processor.target() {
-        let t = plan.loaded();
-        tables.push(TableEntry {
-            kind: "target-layout".into(),
-            path: t.origin.clone(),
-            sha256: output::hex(&Sha256::digest(&t.bytes)),
-            version: Some(t.layout.version.clone()).filter(|v| !v.is_empty()),
-            bytes: None,
-        });
+        tables.push(TableEntry::layout("target-layout", plan.loaded()));
         let mut seen = HashSet::new();
         for c in plan.tables() {
             if seen.insert(c.path.as_str()) {
@@ -586,25 +572,7 @@ fn build_manifest(
             }
         }
     }
-    for t in mapper.tables() {
-        tables.push(TableEntry {
-            kind: t.kind.into(),
-            path: t.path.clone(),
-            sha256: t.sha256.clone(),
-            version: None,
-            bytes: None,
-        });
-    }
-    // --- MJ+ (--charset-ext) ---
-    for t in mapper.options().ext.map(|x| x.files()).unwrap_or_default() {
-        tables.push(TableEntry {
-            kind: "charset-ext".into(),
-            path: t.path.clone(),
-            sha256: t.sha256.clone(),
-            version: None,
-            bytes: None,
-        });
-    }
+    tables.extend(TableEntry::of_mapper(mapper));
     // --font: the glyphs report.html draws come from this font.
     tables.extend(opts.vendor.as_ref().map(TableEntry::vendor_font));
     tables.extend(TableEntry::embedded_mj());

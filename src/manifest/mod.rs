@@ -309,6 +309,40 @@ pub struct TableEntry {
 }
 
 impl TableEntry {
+    /// A layout file as read (`kind` "layout" or "target-layout"): the SHA-256 of
+    /// the bytes it was parsed from, and its version when it states one.
+    pub fn layout(kind: &str, l: &crate::layout::LoadedLayout) -> TableEntry {
+        use sha2::Digest;
+        TableEntry {
+            kind: kind.into(),
+            path: l.origin.clone(),
+            sha256: crate::output::hex(&sha2::Sha256::digest(&l.bytes)),
+            version: Some(l.layout.version.clone()).filter(|v| !v.is_empty()),
+            bytes: None,
+        }
+    }
+
+    /// The tables a map stage reads: its 外字 tables (`--gaiji`, in order), then
+    /// the MJ+ extension files (`--charset-ext`).
+    pub fn of_mapper(mapper: &crate::gaiji::Mapper) -> Vec<TableEntry> {
+        let gaiji = mapper.tables().iter().map(|t| TableEntry {
+            kind: t.kind.into(),
+            path: t.path.clone(),
+            sha256: t.sha256.clone(),
+            version: None,
+            bytes: None,
+        });
+        let ext = mapper.options().ext.map(|x| x.files()).unwrap_or_default();
+        let ext = ext.iter().map(|t| TableEntry {
+            kind: "charset-ext".into(),
+            path: t.path.clone(),
+            sha256: t.sha256.clone(),
+            version: None,
+            bytes: None,
+        });
+        gaiji.chain(ext).collect()
+    }
+
     /// `--font`: the vendor's 外字 glyphs as read (path as given, SHA-256 and size of
     /// the bytes the glyphs were made from), so the audit trail names the font the
     /// report's glyphs came from.

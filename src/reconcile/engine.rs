@@ -1390,40 +1390,11 @@ fn sums_and_groups(plan: &Plan, old: &Tally, new: &Tally) -> (Vec<SumEntry>, Vec
 // ---------------------------------------------------------------- manifest
 
 fn table_entries(opts: &Options, old_mapper: &Mapper) -> Vec<TableEntry> {
-    let mut tables = Vec::new();
-    for side in [&opts.old, &opts.new] {
-        let l = &side.layout;
-        tables.push(TableEntry {
-            kind: "layout".into(),
-            path: l.origin.clone(),
-            sha256: output::hex(&Sha256::digest(&l.bytes)),
-            version: Some(l.layout.version.clone()).filter(|v| !v.is_empty()),
-            bytes: None,
-        });
-    }
-    for t in old_mapper.tables() {
-        tables.push(TableEntry {
-            kind: t.kind.into(),
-            path: t.path.clone(),
-            sha256: t.sha256.clone(),
-            version: None,
-            bytes: None,
-        });
-    }
-    for t in old_mapper
-        .options()
-        .ext
-        .map(|x| x.files())
-        .unwrap_or_default()
-    {
-        tables.push(TableEntry {
-            kind: "charset-ext".into(),
-            path: t.path.clone(),
-            sha256: t.sha256.clone(),
-            version: None,
-            bytes: None,
-        });
-    }
+    let mut tables = vec![
+        TableEntry::layout("layout", &opts.old.layout),
+        TableEntry::layout("layout", &opts.new.layout),
+    ];
+    tables.extend(TableEntry::of_mapper(old_mapper));
     tables.extend(TableEntry::embedded_mj());
     tables
 }
