@@ -89,6 +89,9 @@ fn convert_chunk_into(
     let fixed_out = processor
         .target()
         .filter(|p| p.layout().format == Format::Fixed);
+    // With record types: this chunk's counts, sums and order, made at its first
+    // typed record and handed over in `out.types` when the chunk ends.
+    let mut partial: Option<Partial> = None;
     for (k, span) in chunk.records.iter().enumerate() {
         let record = chunk.first_record + k as u64;
         let raw = &chunk.data[span.start..span.end];
@@ -102,9 +105,11 @@ fn convert_chunk_into(
         }
         if let Some(rt) = typed {
             let offset = chunk.offset + span.start as u64;
+            let p = partial.get_or_insert_with(|| rt.partial());
             if typed_record(
-                processor, rt, record, offset, raw, span.flaw, scratch, &mut out,
+                processor, rt, record, offset, raw, span.flaw, scratch, &mut out, p,
             ) {
+                out.types = partial;
                 return out;
             }
             continue;
@@ -127,6 +132,7 @@ fn convert_chunk_into(
             }
         }
     }
+    out.types = partial;
     out
 }
 
@@ -202,33 +208,6 @@ fn reject_record(
 /// `--unmapped fail` stops the run here.
 #[allow(clippy::too_many_arguments)]
 fn typed_record(
-    base: &RecordProcessor,
-    rt: &RecordTypes,
-    record: u64,
-    offset: u64,
-    raw: &[u8],
-    flaw: Option<crate::split::Flaw>,
-    scratch: &mut Scratch,
-    out: &mut ChunkOutput,
-) -> bool {
-    let mut partial = out.types.take().unwrap_or_else(|| rt.partial());
-    let stop = typed_record_into(
-        base,
-        rt,
-        record,
-        offset,
-        raw,
-        flaw,
-        scratch,
-        out,
-        &mut partial,
-    );
-    out.types = Some(partial);
-    stop
-}
-
-#[allow(clippy::too_many_arguments)]
-fn typed_record_into(
     base: &RecordProcessor,
     rt: &RecordTypes,
     record: u64,
