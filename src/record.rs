@@ -12,7 +12,7 @@ use crate::items::{self, Items};
 use crate::layout::{Field, FieldType, Format, Layout, Recfm};
 use crate::reject::Reject;
 use crate::split::{Flaw, RdwFault};
-use crate::target::apply::{Reshaped, TargetScratch, Written};
+use crate::target::apply::{READY_ITEMS, Reshaped, TargetScratch, Written};
 use crate::validate;
 
 /// Turns records of one layout and encoding into output items.
@@ -243,10 +243,46 @@ impl RecordProcessor {
 
     /// Writes the target layout of `plan` instead of the source layout: its
     /// cleansing rules replace the source's. Err names the target item.
-    pub fn with_target(mut self, plan: crate::target::Plan) -> Result<RecordProcessor, String> {
+    pub fn with_target(mut self, mut plan: crate::target::Plan) -> Result<RecordProcessor, String> {
         self.cleanser = Cleanser::new(plan.layout())?;
+        // A code table's new codes are the same in every record: checked here
+        // once, not per record (see `finished`).
+        plan.set_ready(|target, j, v| self.finished(target, j, v));
         self.target = Some(plan);
         Ok(self)
+    }
+
+    /// `value` as target item `j` of `target` (made by the plan, not read) is
+    /// finished: [`RecordProcessor::process_item`] would leave it as it is,
+    /// apply no cleansing rule, find nothing outside `--charset` and not
+    /// reject it. Run once per code-table line (see [`crate::target::Plan::set_ready`]),
+    /// with this processor's target cleanser.
+    fn finished(&self, target: &Layout, j: usize, value: &str) -> bool {
+        let Some(field) = target.fields.get(j) else {
+            return false;
+        };
+        let mut out = String::new();
+        let cleansed = self
+            .cleanser
+            .cleanse_padded(j, value, Padding::default(), &mut out);
+        let untouched = matches!(cleansed, Ok((applied, Cleansed::Same)) if applied.is_empty());
+        let in_charset = match self.mapper.charset() {
+            Some(cs) if matches!(field.kind, FieldType::Text | FieldType::Kana) => cs.all_in(value),
+            _ => true,
+        };
+        let fits = target.format != Format::Fixed
+            || crate::target::apply::check_bytes(field, value).is_ok();
+        untouched && in_charset && fits && validate::check(field, target.format, value).is_ok()
+    }
+
+    /// This processor checking every target value per record (as before the
+    /// per-run check of code tables), to compare with.
+    #[cfg(test)]
+    pub(crate) fn without_ready_codes(mut self) -> RecordProcessor {
+        if let Some(plan) = &mut self.target {
+            plan.set_ready(|_, _, _| false);
+        }
+        self
     }
 
     /// The layout records are read by (the source layout).
@@ -351,6 +387,10 @@ impl RecordProcessor {
         s.targeted = true;
         r?;
         for i in 0..plan.layout().fields.len() {
+            // A new code checked once for the run needs nothing more.
+            if i < READY_ITEMS && s.target.ready & (1 << i) != 0 {
+                continue;
+            }
             self.process_item(i, false, s)?;
         }
         Ok(())

@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 /// Reject code of a value that its item's code table has no line for.
 pub const UNMAPPED_CODE: &str = "unmapped-code";
 
+/// Target items whose finished new codes a record marks in
+/// [`TargetScratch::ready`] (one bit each); later items are always processed.
+pub const READY_ITEMS: usize = 64;
+
 /// Buffers reused from record to record (part of [`crate::record::Scratch`]).
 #[derive(Debug, Default)]
 pub struct TargetScratch {
@@ -37,6 +41,9 @@ pub struct TargetScratch {
     joined: String,
     /// The code pairs converted in this record ([`Plan::pair`] indices).
     pub converted: Vec<usize>,
+    /// Bit `j`: target item `j` is a new code its item's processing leaves as
+    /// it is ([`Plan::set_ready`]): the record need not process it.
+    pub ready: u64,
     /// Values kept under `unmapped = "keep"`: (target item, range of `kept_text`).
     pub kept: Vec<(usize, usize, usize)>,
     kept_text: String,
@@ -50,6 +57,7 @@ impl TargetScratch {
         self.line = false;
         self.plain = false;
         self.converted.clear();
+        self.ready = 0;
         self.kept.clear();
         self.kept_text.clear();
     }
@@ -304,6 +312,9 @@ impl Plan {
         match table.lookup(value) {
             Some(k) => {
                 s.converted.push(self.pair(t, k));
+                if self.is_ready(j, k) {
+                    s.ready |= 1 << j;
+                }
                 Some(table.new_code(k))
             }
             None => self.not_in_table(j, value, s),
@@ -748,6 +759,129 @@ mod tests {
                     }
                     (got, want) => prop_assert!(false, "{v}: {got:?} with table line {want:?}"),
                 }
+            }
+        }
+    }
+
+    /// New codes that the target's cleansing changes, counts, or rejects, or
+    /// that `--charset jis2004` refuses, beside finished ones.
+    const NEW_CODES: [&str; 16] = [
+        "1",
+        "2",
+        "3",
+        "\u{FF21}",
+        "0001",
+        "\u{FF11}",
+        "12345",
+        "\u{FF76}\u{FF85}",
+        "カナ",
+        "a,b",
+        "x\"y",
+        "20240101",
+        "令和1年1月1日",
+        "a\u{3000}b",
+        "𠮷",
+        "髙",
+    ];
+
+    /// Several types, each new code from [`NEW_CODES`] through its table.
+    const READY_TARGET: &str = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "code"
+type = "code"
+codes = ["1", "2"]
+from = "v"
+codes_table = "a.tsv"
+[[fields]]
+name = "text"
+length = 3
+required = true
+from = "v"
+codes_table = "b.tsv"
+[[fields]]
+name = "kana"
+type = "kana"
+from = "v"
+codes_table = "c.tsv"
+[[fields]]
+name = "digits"
+type = "digits"
+length = 4
+from = "v"
+codes_table = "d.tsv"
+[[fields]]
+name = "date"
+type = "date"
+date = "seireki"
+from = "v"
+codes_table = "e.tsv"
+"#;
+
+    /// Everything a record's processing gives: result, items written, rules
+    /// applied, what the charset check met.
+    fn processed(p: &crate::record::RecordProcessor, v: &str) -> String {
+        let mut s = crate::record::Scratch::default();
+        let r = p.process(v.as_bytes(), None, &mut s);
+        let written: Vec<&str> = match r {
+            Ok(()) => s.written().iter().collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut line = Vec::new();
+        if r.is_ok() {
+            s.written().write_csv(&mut line);
+        }
+        format!(
+            "{r:?} {written:?} {:?} {:?} {:?} {:?}",
+            String::from_utf8_lossy(&line),
+            s.changes,
+            s.events.nonstandard,
+            s.target.converted
+        )
+    }
+
+    proptest! {
+        /// Checking a code table's new codes once per run (and skipping them
+        /// per record) changes nothing a record gives, whatever the new codes,
+        /// the item types, and `--charset`.
+        #[test]
+        fn new_codes_checked_once_give_what_checking_each_record_gives(
+            news in proptest::collection::vec(0..NEW_CODES.len(), 15),
+            values in proptest::collection::vec("[A-CZ]", 1..12),
+            jis in any::<bool>(),
+        ) {
+            let tables: Vec<(&str, String)> = ["a.tsv", "b.tsv", "c.tsv", "d.tsv", "e.tsv"]
+                .iter()
+                .enumerate()
+                .map(|(t, name)| {
+                    let text = ["A", "B", "C"]
+                        .iter()
+                        .enumerate()
+                        .map(|(k, old)| format!("{old}\t{}\n", NEW_CODES[news[t * 3 + k]]))
+                        .collect();
+                    (*name, text)
+                })
+                .collect();
+            let enc = crate::decode::Encoding::Utf8;
+            let charset = if jis {
+                crate::charset::CharsetKind::Jis2004
+            } else {
+                crate::charset::CharsetKind::Any
+            };
+            let target = plan(V, READY_TARGET, &tables);
+            let make = || {
+                let options = crate::gaiji::MapOptions { charset, ..Default::default() };
+                let mapper = crate::gaiji::Mapper::new(&[], enc, options).unwrap();
+                let source = crate::layout::parse(V.as_bytes(), "s").unwrap();
+                crate::record::RecordProcessor::new(source, enc, mapper)
+                    .unwrap()
+                    .with_target(target.clone())
+                    .unwrap()
+            };
+            let (once, each) = (make(), make().without_ready_codes());
+            for v in &values {
+                prop_assert_eq!(processed(&once, v), processed(&each, v), "value {}", v);
             }
         }
     }

@@ -78,6 +78,12 @@ pub struct Plan {
     /// No value the plan itself writes (const, default, separator, new code)
     /// holds a character CSV quotes: only values taken from the source can.
     statics_plain: bool,
+    /// Per target item with a code table, per line of it: the line's new code
+    /// is a finished value of the item (the target's cleansing, `--charset`
+    /// and validation leave it as it is and count nothing), so a record need
+    /// not check it again. Empty until [`Plan::set_ready`]; items from
+    /// [`apply::READY_ITEMS`] on are always checked.
+    ready: Vec<Vec<bool>>,
 }
 
 /// The static checks of an item's source rule (those that need no source
@@ -274,6 +280,7 @@ impl Plan {
             ops,
             slots,
             statics_plain,
+            ready: Vec::new(),
         })
     }
 
@@ -338,6 +345,36 @@ impl Plan {
             .last()
             .zip(self.tables.last())
             .map_or(0, |(b, t)| b + t.lines.len())
+    }
+
+    /// Checks each code table's new codes once for the run: `finished(target,
+    /// j, v)` says whether value `v` of target item `j` comes out of the target's
+    /// processing as it went in, with nothing counted or rejected (see
+    /// `ready`). A record whose new code is finished skips that processing.
+    pub fn set_ready(&mut self, finished: impl Fn(&Layout, usize, &str) -> bool) {
+        let target = &self.target.layout;
+        let ready = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(j, it)| match it.table {
+                Some(t) if j < apply::READY_ITEMS => {
+                    let lines = &self.tables[t].lines;
+                    lines.iter().map(|l| finished(target, j, &l.new)).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        self.ready = ready;
+    }
+
+    /// Line `k` of target item `j`'s table gives a finished value (see `ready`).
+    #[inline(always)]
+    pub(crate) fn is_ready(&self, j: usize, k: u32) -> bool {
+        self.ready
+            .get(j)
+            .and_then(|lines| lines.get(k as usize))
+            .is_some_and(|&r| r)
     }
 
     /// The pair index of table `t`, line `k`.
