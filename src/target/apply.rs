@@ -24,9 +24,9 @@ pub struct TargetScratch {
     pub mapped: Items,
     /// The source items of this record are `mapped` (not the items read).
     pub from_mapped: bool,
-    /// Where each target item is ([`Plan`]'s slots, copied: a record's items
+    /// Where each target item is ([`Plan`]'s slots, shared: a record's items
     /// are read through them without the plan, see [`Reshaped`]).
-    slots: Vec<Slot>,
+    slots: std::sync::Arc<[Slot]>,
     /// The values the plan made (code-converted, const, split, concat,
     /// default), before the target's cleansing, in target item order. A target
     /// item that is a source item as read is not here: it is read in place.
@@ -52,7 +52,6 @@ pub struct TargetScratch {
 impl TargetScratch {
     /// Forgets the last record's items and conversions.
     pub fn clear(&mut self) {
-        self.slots.clear();
         self.items.clear();
         self.line = false;
         self.plain = false;
@@ -276,9 +275,14 @@ impl Plan {
         s: &mut TargetScratch,
     ) -> Result<(), Reject> {
         s.clear();
-        s.slots.extend_from_slice(&self.slots);
-        for (j, op) in self.ops.iter().enumerate() {
-            match *op {
+        // Shared with the plan; cloned (one atomic add) only when the scratch
+        // last served another plan.
+        if !std::sync::Arc::ptr_eq(&s.slots, &self.slots) {
+            s.slots = std::sync::Arc::clone(&self.slots);
+        }
+        // Only the items the plan makes: a copied item is read where it is.
+        for &(j, op) in &self.made_ops {
+            match op {
                 Op::Copy(_) => {}
                 Op::Code { item, table } => {
                     let value = source.get(item);

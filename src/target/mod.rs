@@ -69,12 +69,14 @@ pub struct Plan {
     /// Every target item is the source item at the same position, as read (no
     /// default, no code table): reshaping copies nothing.
     identity: bool,
-    /// Per target item, what [`Plan::reshape`] does (the common rules without
-    /// the general rule's branches).
-    ops: Vec<apply::Op>,
+    /// The target items the plan makes a value for, in order, with what
+    /// [`Plan::reshape`] does for each ([`apply::Op`]: the two common rules
+    /// without the general rule's branches). The others are copied: nothing
+    /// to do per record.
+    made_ops: Vec<(usize, apply::Op)>,
     /// Per target item, where a record's value is: the source item itself
     /// (`Op::Copy`: never copied), or the plan's k-th made value.
-    slots: Vec<apply::Slot>,
+    slots: std::sync::Arc<[apply::Slot]>,
     /// No value the plan itself writes (const, default, separator, new code)
     /// holds a character CSV quotes: only values taken from the source can.
     statics_plain: bool,
@@ -255,7 +257,13 @@ impl Plan {
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
         let ops: Vec<apply::Op> = items.iter().map(apply::Op::of).collect();
-        let slots = apply::Slot::of(&ops);
+        let slots = apply::Slot::of(&ops).into();
+        let made_ops = ops
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| !matches!(op, apply::Op::Copy(_)))
+            .map(|(j, &op)| (j, op))
+            .collect();
         let statics_plain = items.iter().all(|it| {
             let own: Option<&str> = match &it.source {
                 Source::Const(c) => Some(c),
@@ -277,7 +285,7 @@ impl Plan {
             order,
             used,
             identity,
-            ops,
+            made_ops,
             slots,
             statics_plain,
             ready: Vec::new(),
