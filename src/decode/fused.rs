@@ -171,21 +171,22 @@ pub(super) fn decode_split(
     if let Some(f) = split.item_flags.as_deref_mut() {
         f.clear();
     }
-    if !run(tables, bytes, out, &mut split)? {
-        // The rest was decoded by the encoding's reference: not split here.
+    // Ok(false) from `run`: the rest was decoded by the encoding's reference,
+    // not split here.
+    if !run(tables, bytes, out, &mut split)? || split.quoted {
+        // The flags of some items only: none, so that no caller takes them for
+        // the items' (the caller looks at the text).
         if let Some(f) = split.item_flags.as_deref_mut() {
             f.clear();
         }
         return Ok(false);
     }
-    if !split.quoted {
-        split.spans.push((split.start, out.len()));
-        let last = split.item;
-        if let Some(f) = split.item_flags.as_deref_mut() {
-            f.push(last);
-        }
+    split.spans.push((split.start, out.len()));
+    let last = split.item;
+    if let Some(f) = split.item_flags.as_deref_mut() {
+        f.push(last);
     }
-    Ok(!split.quoted)
+    Ok(true)
 }
 
 /// What the decoding loop tells about what it copies (nothing for plain
@@ -393,4 +394,178 @@ pub(super) fn store<const N: usize>(dst: &mut [std::mem::MaybeUninit<u8>], src: 
     debug_assert_eq!(dst.len(), N);
     // SAFETY: `dst` is a valid slice of N bytes (the caller slices it, bounds-checked).
     unsafe { dst.as_mut_ptr().cast::<[u8; N]>().write_unaligned(*src) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Encoding, char_flags, decode_csv, decode_reference};
+    use super::CharFlags;
+    use std::sync::OnceLock;
+
+    /// Every encoding the loop serves.
+    const ALL: [Encoding; 4] = [
+        Encoding::Cp932,
+        Encoding::ShiftJis,
+        Encoding::EucJp,
+        Encoding::EucJpMs,
+    ];
+
+    /// A classification that tells characters apart (0–15 from the code point;
+    /// 0 for some), so that a flag OR-ed into the wrong item shows.
+    fn classify(s: &str) -> u8 {
+        let c = s.chars().next().map_or(0, |c| c as u32);
+        (c.wrapping_mul(0x9E37_79B9) >> 28) as u8
+    }
+
+    fn flags(enc: Encoding) -> &'static CharFlags {
+        static TABLES: [OnceLock<CharFlags>; 4] = [const { OnceLock::new() }; 4];
+        let k = ALL.iter().position(|&e| e == enc).unwrap();
+        TABLES[k].get_or_init(|| char_flags(enc, classify).unwrap())
+    }
+
+    /// decode_csv with and without flags: the text of the encoding's reference
+    /// decoder, the spans a scan of that text finds (or the same "quoted"
+    /// answer), the same error, and per item the flags of its characters OR-ed.
+    fn split_as_two_passes(enc: Encoding, bytes: &[u8], delimiter: u8, quote: u8) {
+        let mut one = String::from("x");
+        let mut spans = vec![(9, 9)];
+        let mut item_flags = vec![0xFF];
+        let f = Some((flags(enc), &mut item_flags));
+        let r1 = decode_csv(enc, bytes, &mut one, delimiter, quote, &mut spans, f);
+        let mut plain = String::from("x");
+        let mut plain_spans = vec![(9, 9)];
+        let r0 = decode_csv(
+            enc,
+            bytes,
+            &mut plain,
+            delimiter,
+            quote,
+            &mut plain_spans,
+            None,
+        );
+        assert_eq!(
+            (&plain, format!("{r0:?}")),
+            (&one, format!("{r1:?}")),
+            "{enc} {bytes:02X?}"
+        );
+        let mut two = String::from("x");
+        let r2 = decode_reference(enc, bytes, &mut two);
+        assert_eq!(one, two, "{enc} {bytes:02X?}");
+        match (r1, r2) {
+            (Ok(whole), Ok(())) => {
+                let mut want = Vec::new();
+                let scan = crate::items::unquoted_spans_from(&two, 1, delimiter, quote, &mut want);
+                assert_eq!(whole, scan, "{enc} {bytes:02X?}");
+                if !whole {
+                    assert!(item_flags.is_empty(), "{enc} {bytes:02X?}");
+                    return;
+                }
+                assert_eq!((&spans, &plain_spans), (&want, &want), "{enc} {bytes:02X?}");
+                let want_flags: Vec<u8> = want
+                    .iter()
+                    .map(|&(a, b)| {
+                        two[a..b]
+                            .chars()
+                            .filter(|c| !c.is_ascii() || c.is_ascii_control())
+                            .fold(0, |f, c| f | classify(c.encode_utf8(&mut [0; 4])))
+                    })
+                    .collect();
+                assert_eq!(item_flags, want_flags, "{enc} {bytes:02X?}");
+            }
+            (Err(a), Err(b)) => assert_eq!(
+                (a.offset, a.bytes, a.kind),
+                (b.offset, b.bytes, b.kind),
+                "{enc} {bytes:02X?}"
+            ),
+            (a, b) => panic!("{enc} {bytes:02X?}: {a:?} / {b:?}"),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splitting_while_decoding_finds_what_a_scan_of_the_text_finds(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b','),
+                    proptest::strategy::Just(b'"'),
+                    proptest::strategy::Just(b'|'),
+                    proptest::strategy::Just(0x8Eu8),
+                    proptest::strategy::Just(0x8Fu8),
+                    0x00u8..0x20,
+                    0x30u8..0x3A,
+                    0x40u8..0x7F,
+                    0x81u8..0xA0,
+                    0xA1u8..0xE0,
+                    0xA1u8..0xFF,
+                    proptest::num::u8::ANY,
+                ],
+                0..48,
+            ),
+            pipe in proptest::bool::ANY,
+        ) {
+            // `|` (0x7C) is also a CP932 trail byte: inside a character it is no delimiter.
+            for enc in ALL {
+                split_as_two_passes(enc, &bytes, if pipe { b'|' } else { b',' }, b'"');
+            }
+        }
+    }
+
+    /// Records in each encoding: ASCII runs ending at every place, controls,
+    /// trail bytes equal to the delimiter (CP932 ポ is 0x83 0x7C, `|`), the
+    /// characters Shift_JIS and EUC-JP read as JIS forms (〜), half-width kana,
+    /// JIS X 0212, user-defined rows (eucJP-ms PUA; an error in EUC-JP) and a
+    /// quote at the end.
+    fn records(enc: Encoding) -> Vec<u8> {
+        match enc {
+            Encoding::Cp932 | Encoding::ShiftJis => {
+                // The 外字 0xF040 (U+E000) by hand: encoding_rs writes no PUA.
+                let text = "12345678,ab|cd,ｶﾅ,漢字\t,ポ|ポ,～￢,";
+                let tail = "0123456789,x\"";
+                let (a, b) = (
+                    encoding_rs::SHIFT_JIS.encode(text).0,
+                    encoding_rs::SHIFT_JIS.encode(tail).0,
+                );
+                [&a[..], b"\xF0\x40,", &b[..]].concat()
+            }
+            _ => [
+                &b"12345678,ab|cd,\x8E\xB6\x8E\xC5,\xB4\xC1\xBB\xFA\t,"[..],
+                b"\xA5\xDD|\xA5\xDD,\xA1\xC1\xA2\xCC,\x8F\xB0\xA1\x8F\xF3\xF3,",
+                b"0123456789,\xF5\xA1,\x8F\xF5\xA1,x\"",
+            ]
+            .concat(),
+        }
+    }
+
+    #[test]
+    fn splitting_at_every_length_and_alignment() {
+        for enc in ALL {
+            let bytes = records(enc);
+            assert!(!bytes.contains(&b'&'), "{enc}: every character encoded");
+            for from in 0..bytes.len() {
+                for to in from..=bytes.len() {
+                    for d in [b',', b'|'] {
+                        split_as_two_passes(enc, &bytes[from..to], d, b'"');
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flags_are_told_for_every_encoding_the_loop_serves() {
+        let want: Vec<u8> = ["漢", "\t", "ｱ"].into_iter().map(classify).collect();
+        assert_ne!(want, [0, 0, 0]);
+        for enc in ALL {
+            let bytes: &[u8] = match enc {
+                Encoding::Cp932 | Encoding::ShiftJis => b"\x8A\xBF,a\t,\xB1",
+                _ => b"\xB4\xC1,a\t,\x8E\xB1",
+            };
+            let mut text = String::new();
+            let (mut spans, mut item_flags) = (Vec::new(), Vec::new());
+            let f = Some((flags(enc), &mut item_flags));
+            let r = decode_csv(enc, bytes, &mut text, b',', b'"', &mut spans, f);
+            assert_eq!((r, text.as_str()), (Ok(true), "漢,a\t,ｱ"), "{enc}");
+            assert_eq!(item_flags, want, "{enc}");
+        }
+    }
 }

@@ -149,41 +149,67 @@ pub(super) fn decode(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Encoding, decode_reference};
     use super::*;
 
-    /// The reference: encoding_rs, with the lone 0x80 refused.
-    fn by_encoding_rs(bytes: &[u8]) -> (String, Option<(usize, Vec<u8>)>) {
+    /// Both encodings these tables serve.
+    const BOTH: [Encoding; 2] = [Encoding::Cp932, Encoding::ShiftJis];
+
+    /// The reference: encoding_rs, with the lone 0x80 refused (and for
+    /// Shift_JIS the JIS forms written over its text).
+    fn by_encoding_rs(enc: Encoding, bytes: &[u8]) -> (String, Option<(usize, Vec<u8>)>) {
         let mut s = String::new();
-        let r = super::super::decode_cp932_reference(bytes, &mut s);
+        let r = decode_reference(enc, bytes, &mut s);
         (s, r.err().map(|e| (e.offset, e.bytes)))
     }
 
-    fn by_table(bytes: &[u8]) -> (String, Option<(usize, Vec<u8>)>) {
+    fn by_table(enc: Encoding, bytes: &[u8]) -> (String, Option<(usize, Vec<u8>)>) {
         let mut s = String::from("x");
-        let r = decode(bytes, &mut s);
+        let r = super::super::decode(enc, bytes, &mut s);
         (s[1..].to_string(), r.err().map(|e| (e.offset, e.bytes)))
     }
 
     #[test]
     fn every_one_and_two_byte_input_decodes_as_encoding_rs_does() {
-        for a in 0..=255u8 {
-            assert_eq!(by_table(&[a]), by_encoding_rs(&[a]), "{a:02X}");
-            for b in 0..=255u8 {
-                let s = [a, b];
-                assert_eq!(by_table(&s), by_encoding_rs(&s), "{a:02X}{b:02X}");
+        for enc in BOTH {
+            for a in 0..=255u8 {
+                assert_eq!(
+                    by_table(enc, &[a]),
+                    by_encoding_rs(enc, &[a]),
+                    "{enc} {a:02X}"
+                );
+                for b in 0..=255u8 {
+                    let s = [a, b];
+                    assert_eq!(by_table(enc, &s), by_encoding_rs(enc, &s), "{enc} {s:02X?}");
+                }
             }
         }
     }
 
     #[test]
     fn three_byte_inputs_with_every_lead_decode_as_encoding_rs_does() {
-        for a in (0x80..=0xFFu8).filter(|&a| is_lead(a) || a >= 0xA0) {
-            for b in [0x00, 0x40, 0x7F, 0x80, 0x9F, 0xA0, 0xFC, 0xFD] {
-                for c in [0x41, 0x81, 0xA1, 0xE0] {
-                    let s = [a, b, c];
-                    assert_eq!(by_table(&s), by_encoding_rs(&s), "{s:02X?}");
+        for enc in BOTH {
+            for a in (0x80..=0xFFu8).filter(|&a| is_lead(a) || a >= 0xA0) {
+                for b in [0x00, 0x40, 0x7F, 0x80, 0x9F, 0xA0, 0xFC, 0xFD] {
+                    for c in [0x41, 0x81, 0xA1, 0xE0] {
+                        let s = [a, b, c];
+                        assert_eq!(by_table(enc, &s), by_encoding_rs(enc, &s), "{enc} {s:02X?}");
+                    }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn shift_jis_gives_the_jis_forms_of_every_byte_pair_cp932_reads_as_a_variant() {
+        // ¬ is 0x81CA, and 0xEEF9 and 0xFA54 (NEC and IBM extensions) too.
+        for (pair, jis) in [
+            ([0x81, 0xCA], '\u{AC}'),
+            ([0xEE, 0xF9], '\u{AC}'),
+            ([0xFA, 0x54], '\u{AC}'),
+        ] {
+            assert_eq!(by_table(Encoding::ShiftJis, &pair).0, jis.to_string());
+            assert_eq!(by_table(Encoding::Cp932, &pair).0, "\u{FFE2}");
         }
     }
 
@@ -202,79 +228,26 @@ mod tests {
                 0..64,
             )
         ) {
-            proptest::prop_assert_eq!(by_table(&bytes), by_encoding_rs(&bytes));
-        }
-    }
-
-    /// decode_split: the text of [`decode`], and the spans a scan of that text
-    /// finds (or the same "quoted" answer), for any bytes.
-    fn split_as_two_passes(bytes: &[u8], delimiter: u8, quote: u8) {
-        let mut one = String::from("x");
-        let mut spans = vec![(9, 9)];
-        let r1 = decode_split(bytes, &mut one, delimiter, quote, &mut spans, None);
-        let mut two = String::from("x");
-        let r2 = decode(bytes, &mut two);
-        assert_eq!(one, two, "{bytes:02X?}");
-        match (r1, r2) {
-            (Ok(whole), Ok(())) => {
-                let mut want = Vec::new();
-                let scan = crate::items::unquoted_spans_from(&two, 1, delimiter, quote, &mut want);
-                assert_eq!(whole, scan, "{bytes:02X?}");
-                if whole {
-                    assert_eq!(spans, want, "{bytes:02X?}");
-                }
-            }
-            (Err(a), Err(b)) => assert_eq!((a.offset, a.bytes), (b.offset, b.bytes)),
-            (a, b) => panic!("{bytes:02X?}: {a:?} / {b:?}"),
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn splitting_while_decoding_finds_what_a_scan_of_the_text_finds(
-            bytes in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::strategy::Just(b','),
-                    proptest::strategy::Just(b'"'),
-                    proptest::strategy::Just(b'|'),
-                    0x30u8..0x3A,
-                    0x40u8..0x7F,
-                    0x81u8..0xA0,
-                    0xA1u8..0xE0,
-                    proptest::num::u8::ANY,
-                ],
-                0..48,
-            ),
-            pipe in proptest::bool::ANY,
-        ) {
-            // `|` (0x7C) is also a trail byte: inside a character it is no delimiter.
-            split_as_two_passes(&bytes, if pipe { b'|' } else { b',' }, b'"');
-        }
-    }
-
-    #[test]
-    fn splitting_at_every_length_and_alignment() {
-        // ASCII runs ending at every place, trail bytes equal to the delimiter
-        // (ポ is 0x83 0x7C: a trail byte equal to `|`) and a quote at the end.
-        let text = "12345678,ab|cd,ｶﾅ,漢字,ポ|ポ,0123456789,x\"";
-        let (cp932, _, _) = encoding_rs::SHIFT_JIS.encode(text);
-        for from in 0..cp932.len() {
-            for to in from..=cp932.len() {
-                for d in [b',', b'|'] {
-                    split_as_two_passes(&cp932[from..to], d, b'"');
-                }
+            for enc in BOTH {
+                proptest::prop_assert_eq!(by_table(enc, &bytes), by_encoding_rs(enc, &bytes));
             }
         }
     }
 
     #[test]
     fn ascii_runs_of_any_length_and_alignment() {
-        let text = "0123456789abcdefghij,ｶﾅ,漢字,0123456789";
+        let text = "0123456789abcdefghij,ｶﾅ,漢字,〜0123456789";
         let cp932 = encoding_rs::SHIFT_JIS.encode(text).0.into_owned();
-        for from in 0..cp932.len() {
-            for to in from..=cp932.len() {
-                let s = &cp932[from..to];
-                assert_eq!(by_table(s), by_encoding_rs(s), "{from}..{to}");
+        for enc in BOTH {
+            for from in 0..cp932.len() {
+                for to in from..=cp932.len() {
+                    let s = &cp932[from..to];
+                    assert_eq!(
+                        by_table(enc, s),
+                        by_encoding_rs(enc, s),
+                        "{enc} {from}..{to}"
+                    );
+                }
             }
         }
     }
