@@ -568,4 +568,41 @@ mod tests {
             assert_eq!(item_flags, want, "{enc}");
         }
     }
+
+    /// Tables that hold no character, and whose `rest` decodes anything (as
+    /// Latin-1): what the loop does when the reference decodes what the tables
+    /// do not hold.
+    struct Empty;
+
+    impl super::Tables for Empty {
+        fn char_at(&self, _: &[u8], _: usize) -> Option<(super::Entry, usize, usize)> {
+            None
+        }
+
+        fn rest(&self, bytes: &[u8], i: usize, out: &mut String) -> Result<(), super::DecodeError> {
+            out.extend(bytes[i..].iter().map(|&b| char::from(b)));
+            Ok(())
+        }
+
+        fn each_char(&self, _: &mut dyn FnMut(usize, super::Entry)) {}
+    }
+
+    #[test]
+    fn what_the_reference_decodes_after_the_tables_is_neither_split_nor_flagged() {
+        let table = super::char_flags(&Empty, |_| 1);
+        let (mut text, mut spans, mut item_flags) = (String::new(), Vec::new(), vec![9]);
+        let f = Some((&table, &mut item_flags));
+        let r = super::decode_split(&Empty, b"a,b\xE9,c", &mut text, b',', b'"', &mut spans, f);
+        // Ok(false): the caller splits the text itself and looks at its characters.
+        assert_eq!(
+            (r, text.as_str(), item_flags.len()),
+            (Ok(false), "a,b\u{E9},c", 0)
+        );
+        let mut text = String::new();
+        let r = super::decode_flagged(&Empty, b"a\x01\xE9", &mut text, &table);
+        assert_eq!((r, text.as_str()), (Ok(None), "a\u{1}\u{E9}"));
+        let mut text = String::new();
+        let r = super::decode_flagged(&Empty, b"a\x01", &mut text, &table);
+        assert_eq!((r, text.as_str()), (Ok(Some(1)), "a\u{1}"));
+    }
 }
