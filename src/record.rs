@@ -1295,25 +1295,28 @@ name = "住所"
     /// Two CP932 processors of `layout` (with the one-line 外字 table when
     /// `table`): one using the decoder's per-item flags, one without them.
     fn with_and_without_flags(layout: &str, table: bool) -> (RecordProcessor, RecordProcessor) {
+        with_and_without_flags_in(layout, Encoding::Cp932, table.then_some("0xF040"))
+    }
+
+    /// As [`with_and_without_flags`] in `enc`, with a 外字 table for `gaiji`.
+    fn with_and_without_flags_in(
+        layout: &str,
+        enc: Encoding,
+        gaiji: Option<&str>,
+    ) -> (RecordProcessor, RecordProcessor) {
         let make = || {
-            let tables = if table {
-                vec![crate::gaiji::TableSource {
+            let tables = match gaiji {
+                Some(code) => vec![crate::gaiji::TableSource {
                     path: "g.tsv".into(),
-                    text: "0xF040\tMJ000001\n".into(),
+                    text: format!("{code}\tMJ000001\n"),
                     sha256: String::new(),
-                }]
-            } else {
-                Vec::new()
+                }],
+                None => Vec::new(),
             };
-            let mapper = Mapper::new(
-                &tables,
-                Encoding::Cp932,
-                crate::gaiji::MapOptions::default(),
-            )
-            .unwrap();
+            let mapper = Mapper::new(&tables, enc, crate::gaiji::MapOptions::default()).unwrap();
             RecordProcessor::new(
                 crate::layout::parse(layout.as_bytes(), "t").unwrap(),
-                Encoding::Cp932,
+                enc,
                 mapper,
             )
             .unwrap()
@@ -1383,6 +1386,64 @@ name = "住所"
             // Under --to, a target item taken as read keeps its item's flags.
             let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
+    }
+
+    /// [`TOKENS`] in EUC-JP: 外字 is row 85 (eucJP-ms PUA, an error in
+    /// EUC-JP), the IBM extension is in G3 (eucJP-ms), and a JIS X 0212 kanji.
+    const EUC_TOKENS: [&[u8]; 18] = [
+        b"a",
+        b"1",
+        b" ",
+        b"\t",
+        b"\x7F",
+        b"\x01",
+        b"\xB0\xA1",
+        b"\xA1\xA1",
+        b"\xA1\xC1",
+        b"\xA2\xCC",
+        b"\xF5\xA1",
+        b"\x8F\xB0\xA1",
+        b"\xAD\xA1",
+        b"\x8F\xF3\xF3",
+        b"\x8E\xB1",
+        b"\x8E\xDE",
+        b"\xA5\xA2",
+        b"\xA1",
+    ];
+
+    proptest::proptest! {
+        /// As for CP932: EUC-JP's flags (told by the same loop) change nothing
+        /// but the work, CSV and fixed, in both readings of EUC-JP.
+        #[test]
+        fn the_decoders_flags_change_nothing_for_euc_jp(
+            items in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(EUC_TOKENS.to_vec()), 0..5),
+                4,
+            ),
+            pad in proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+            table in proptest::bool::ANY,
+            ms in proptest::bool::ANY,
+        ) {
+            let (enc, gaiji) = match ms {
+                true => (Encoding::EucJpMs, table.then_some("0xF5A1")),
+                false => (Encoding::EucJp, None),
+            };
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let csv = items.join(&b',');
+            let mut fixed = Vec::new();
+            for item in &items {
+                let item = &item[..item.len().min(8)];
+                fixed.extend_from_slice(item);
+                fixed.extend_from_slice(&pad[..8 - item.len()]);
+            }
+            for (layout, raw) in [(FLAGGED, &csv), (FLAGGED_FIXED, &fixed)] {
+                let (flagged, plain) = with_and_without_flags_in(layout, enc, gaiji);
+                proptest::prop_assert!(flagged.flags.is_some());
+                proptest::prop_assert_eq!(outcome(&flagged, raw), outcome(&plain, raw));
+                let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
+                proptest::prop_assert_eq!(outcome(&flagged, raw), outcome(&plain, raw));
+            }
         }
     }
 

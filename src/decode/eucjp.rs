@@ -5,14 +5,14 @@
 //! reading is defined by [`strict_reference`] and [`ms_reference`]: they find the
 //! user-defined rows themselves and hand only the rest to encoding_rs.
 //!
-//! Records are decoded by table instead, in one pass, as CP932 is
-//! ([`super::sjis`]): one lookup per character (two for a G3 one) and one 4-byte
-//! store. The tables are built from the references at first use, so they read
-//! every character as the references do; at the first byte the tables have no
-//! character for, the rest of the record goes to the reference, which gives the
-//! error (or the character) exactly as before.
+//! Records are decoded by table instead, in the loop CP932 is decoded in
+//! ([`super::fused`]): one lookup per character (two for a G3 one) and one
+//! 4-byte store. The tables are built from the references at first use, so they
+//! read every character as the references do; at the first byte the tables have
+//! no character for, the rest of the record goes to the reference, which gives
+//! the error (or the character) exactly as before.
 
-use super::sjis::{Entry, copy_ascii, entry_of, store};
+use super::fused::{self, Entry, entry_of};
 use super::{DecodeError, DecodeErrorKind, decode_with};
 use std::sync::OnceLock;
 
@@ -47,29 +47,19 @@ enum Special {
 /// `euc-jp`: user-defined rows 85–94 (G1 and G3) are an error, never IBM kanji; the
 /// seven JIS X 0208 cells CP932 maps elsewhere get their JIS X 0213 code points
 /// (0xA1C1 → 〜 U+301C), as EUC-JP (unlike eucJP-ms) is read everywhere else.
-pub(super) fn decode_strict(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+pub(super) fn strict() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
-    decode_by_table(
-        TABLES.get_or_init(|| build(strict_reference)),
-        strict_reference,
-        bytes,
-        out,
-    )
+    TABLES.get_or_init(|| build(strict_reference))
 }
 
-/// `eucjp-ms`, by table (see [`ms_reference`]).
-pub(super) fn decode_ms(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+/// `eucjp-ms` (see [`ms_reference`]).
+pub(super) fn ms() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
-    decode_by_table(
-        TABLES.get_or_init(|| build(ms_reference)),
-        ms_reference,
-        bytes,
-        out,
-    )
+    TABLES.get_or_init(|| build(ms_reference))
 }
 
-/// `euc-jp` as defined (see [`decode_strict`]), character by character.
-fn strict_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+/// `euc-jp` as defined (see [`strict`]), character by character.
+pub(super) fn strict_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     decode_segments(bytes, out, |b, i| {
         if let (lead @ 0xA1..=0xA2, Some(&trail)) = (b[i], b.get(i + 1))
             && let Some(c) = super::euc_jis_form(lead, trail)
@@ -87,7 +77,7 @@ fn strict_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
 
 /// `eucjp-ms`: user-defined rows to PUA, eucJP-ms's G3 IBM extensions and its two
 /// JIS X 0212 mapping differences; everything else as EUC-JP.
-fn ms_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+pub(super) fn ms_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     decode_segments(bytes, out, |b, i| {
         let trail = |k: usize| b.get(i + k).copied().filter(|t| (0xA1..=0xFE).contains(t));
         match b[i] {
@@ -174,15 +164,21 @@ type Reference = fn(&[u8], &mut String) -> Result<(), DecodeError>;
 const LEAD: u32 = 0x80;
 /// Count byte of 0x8F's entry: a JIS X 0212 (G3) character, looked up in `g3`.
 const G3: u32 = 0x81;
-/// Rows of 256 entries indexed by the trail byte (95 leads; 94 G3 rows), a power
-/// of two long, so that a masked index needs no bounds check.
+/// Rows of 256 entries indexed by the trail byte (95 leads from row 1, so that
+/// an index is also the character's index in [`fused::CharFlags`], above the
+/// single bytes; 94 G3 rows, whose index there is `ROWS_LEN` above theirs), a
+/// power of two long, so that a masked index needs no bounds check.
 const ROWS_LEN: usize = 1 << 15;
-const _: () = assert!(95 * 256 <= ROWS_LEN && 94 * 256 <= ROWS_LEN);
+const _: () = assert!(96 * 256 <= ROWS_LEN && 94 * 256 <= ROWS_LEN);
+const _: () = assert!(2 * ROWS_LEN <= fused::FLAGS_LEN);
 
-struct Tables {
+pub(super) struct Tables {
     single: [Entry; 256],
     double: Box<[Entry; ROWS_LEN]>,
     g3: Box<[Entry; ROWS_LEN]>,
+    /// What the tables are built from, and what decodes from where they hold
+    /// no character on.
+    reference: Reference,
 }
 
 /// The entry of `bytes` as `reference` decodes them: one character, else 0.
@@ -198,12 +194,9 @@ fn build(reference: Reference) -> Tables {
     let mut single = [0; 256];
     let mut double = Box::new([0; ROWS_LEN]);
     let mut g3 = Box::new([0; ROWS_LEN]);
-    for b in 0..0x80u8 {
-        single[b as usize] = entry(reference, &[b]);
-    }
     // Trail bytes outside 0xA1–0xFE are never part of a character: left 0.
     for (row, lead) in std::iter::once(0x8Eu8).chain(0xA1..=0xFE).enumerate() {
-        let base = row * 256;
+        let base = (row + 1) * 256;
         for t in 0xA1..=0xFEu8 {
             double[base + t as usize] = entry(reference, &[lead, t]);
         }
@@ -215,79 +208,74 @@ fn build(reference: Reference) -> Tables {
         }
     }
     single[0x8F] = G3 << 24;
-    Tables { single, double, g3 }
+    Tables {
+        single,
+        double,
+        g3,
+        reference,
+    }
 }
 
-/// Decodes by `t`; from the first character the tables do not hold, by
-/// `reference` (whose text and error are then the result).
-fn decode_by_table(
-    t: &Tables,
-    reference: Reference,
-    bytes: &[u8],
-    out: &mut String,
-) -> Result<(), DecodeError> {
-    let n = bytes.len();
-    // SAFETY: as in sjis::decode: only whole characters are committed (ASCII
-    // bytes, or table entries, which `build` took from decoded text).
-    let v = unsafe { out.as_mut_vec() };
-    // Each byte gives at most 3 (a 2-byte character gives at most 3; a kana 3);
-    // 4 more for the last 4-byte store.
-    v.reserve(3 * n + 4);
-    let start = v.len();
-    let dst = v.spare_capacity_mut();
-    let (mut i, mut o) = (0, 0);
-    let mut rest = false;
-    while i < n {
-        let b = bytes[i];
-        if b < 0x80 {
-            let n = copy_ascii(bytes, i, &mut dst[o..]);
-            i += n;
-            o += n;
-            continue;
-        }
-        let e = t.single[b as usize];
-        let (d, len) = match e >> 24 {
-            LEAD => match bytes.get(i + 1) {
-                Some(&trail) => (
-                    t.double[(e as usize & 0xFFFF | trail as usize) & (ROWS_LEN - 1)],
-                    2,
-                ),
-                None => (0, 0),
-            },
+impl fused::Tables for Tables {
+    #[inline(always)]
+    fn char_at(&self, bytes: &[u8], i: usize) -> Option<(Entry, usize, usize)> {
+        let e = self.single[bytes[i] as usize];
+        match e >> 24 {
+            LEAD => {
+                let trail = *bytes.get(i + 1)?;
+                let index = (e as usize & 0xFFFF | trail as usize) & (ROWS_LEN - 1);
+                let d = self.double[index];
+                (d != 0).then_some((d, 2, index))
+            }
             G3 => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                (Some(&r @ 0xA1..=0xFE), Some(&c)) => (
-                    t.g3[((r as usize - 0xA1) * 256 + c as usize) & (ROWS_LEN - 1)],
-                    3,
-                ),
-                _ => (0, 0),
+                (Some(&r @ 0xA1..=0xFE), Some(&c)) => {
+                    let index = ((r as usize - 0xA1) * 256 + c as usize) & (ROWS_LEN - 1);
+                    let d = self.g3[index];
+                    (d != 0).then_some((d, 3, ROWS_LEN | index))
+                }
+                _ => None,
             },
-            _ => (0, 0),
-        };
-        if d == 0 {
-            rest = true;
-            break;
+            _ => None,
         }
-        store(&mut dst[o..o + 4], &d.to_le_bytes());
-        i += len;
-        o += (d >> 24) as usize;
     }
-    // SAFETY: `dst[..o]` was written above, and holds whole characters only.
-    unsafe { v.set_len(start + o) };
-    if !rest {
-        return Ok(());
+
+    /// EUC-JP has no state between characters: the rest reads as it would in
+    /// the whole record, its offsets counted from `i`.
+    #[cold]
+    #[inline(never)]
+    fn rest(&self, bytes: &[u8], i: usize, out: &mut String) -> Result<(), DecodeError> {
+        (self.reference)(&bytes[i..], out).map_err(|e| DecodeError {
+            offset: i + e.offset,
+            ..e
+        })
     }
-    // EUC-JP has no state between characters: the rest reads as it would in
-    // the whole record, its offsets counted from `i`.
-    reference(&bytes[i..], out).map_err(|e| DecodeError {
-        offset: i + e.offset,
-        ..e
-    })
+
+    fn each_char(&self, f: &mut dyn FnMut(usize, Entry)) {
+        for (i, &d) in self.double.iter().enumerate() {
+            if d != 0 {
+                f(i, d);
+            }
+        }
+        for (i, &d) in self.g3.iter().enumerate() {
+            if d != 0 {
+                f(ROWS_LEN | i, d);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{DecodeErrorKind, Encoding, decode};
-    use super::{Reference, decode_ms, decode_strict, ms_reference, strict_reference};
+    use super::super::{DecodeErrorKind, Encoding, decode, fused};
+    use super::{Reference, ms, ms_reference, strict, strict_reference};
+
+    fn decode_strict(bytes: &[u8], out: &mut String) -> Result<(), super::DecodeError> {
+        fused::decode(strict(), bytes, out)
+    }
+
+    fn decode_ms(bytes: &[u8], out: &mut String) -> Result<(), super::DecodeError> {
+        fused::decode(ms(), bytes, out)
+    }
 
     type Decoder = fn(&[u8], &mut String) -> Result<(), super::DecodeError>;
 

@@ -5,6 +5,7 @@
 //! (the caller rejects the record) instead of replacing them. See DOMAIN.md §3.
 
 mod eucjp;
+mod fused;
 mod ibm;
 mod jef;
 mod jips;
@@ -255,15 +256,9 @@ impl DecodeError {
 pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
     match enc {
         Encoding::Cp932 => sjis::decode(bytes, out),
-        Encoding::ShiftJis => {
-            let start = out.len();
-            // The text before an error is read by callers too: give it the JIS forms.
-            let r = sjis::decode(bytes, out);
-            cp932_to_jis_variants(out, start);
-            r
-        }
-        Encoding::EucJp => eucjp::decode_strict(bytes, out),
-        Encoding::EucJpMs => eucjp::decode_ms(bytes, out),
+        Encoding::ShiftJis => fused::decode(sjis::shift_jis(), bytes, out),
+        Encoding::EucJp => fused::decode(eucjp::strict(), bytes, out),
+        Encoding::EucJpMs => fused::decode(eucjp::ms(), bytes, out),
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(s) => {
                 out.push_str(s);
@@ -296,13 +291,34 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
     }
 }
 
-pub use sjis::CharFlags;
+pub use fused::CharFlags;
+
+/// The tables of an encoding decoded in [`fused`]'s loop.
+enum ByTable {
+    Sjis(&'static sjis::Tables),
+    Euc(&'static eucjp::Tables),
+}
+
+fn by_table(enc: Encoding) -> Option<ByTable> {
+    Some(match enc {
+        Encoding::Cp932 => ByTable::Sjis(sjis::cp932()),
+        Encoding::ShiftJis => ByTable::Sjis(sjis::shift_jis()),
+        Encoding::EucJp => ByTable::Euc(eucjp::strict()),
+        Encoding::EucJpMs => ByTable::Euc(eucjp::ms()),
+        _ => return None,
+    })
+}
 
 /// A flag byte for every character `enc` decodes to, from `classify` (its
 /// text), for [`decode_csv`] to OR per item while it decodes; None when the
-/// encoding is not decoded that way (then [`decode_csv`] gives no flags).
+/// encoding is not decoded that way (then [`decode_csv`] gives no flags). Each
+/// table is the encoding's: give [`decode_csv`] and [`decode_flagged`] the
+/// same `enc` as here.
 pub fn char_flags(enc: Encoding, classify: impl Fn(&str) -> u8) -> Option<CharFlags> {
-    (enc == Encoding::Cp932).then(|| sjis::char_flags(classify))
+    Some(match by_table(enc)? {
+        ByTable::Sjis(t) => fused::char_flags(t, classify),
+        ByTable::Euc(t) => fused::char_flags(t, classify),
+    })
 }
 
 /// Decodes as [`decode`] does; with `flags` (the encoding's, from
@@ -314,8 +330,9 @@ pub fn decode_flagged(
     out: &mut String,
     flags: Option<&CharFlags>,
 ) -> Result<Option<u8>, DecodeError> {
-    match flags {
-        Some(t) if enc == Encoding::Cp932 => sjis::decode_flagged(bytes, out, t).map(Some),
+    match (flags, by_table(enc)) {
+        (Some(f), Some(ByTable::Sjis(t))) => fused::decode_flagged(t, bytes, out, f),
+        (Some(f), Some(ByTable::Euc(t))) => fused::decode_flagged(t, bytes, out, f),
         _ => decode(enc, bytes, out).map(|()| None),
     }
 }
@@ -323,8 +340,9 @@ pub fn decode_flagged(
 /// Decodes a CSV record as [`decode`] does and finds its items: the spans of
 /// the text (in `out`) between `delimiter` bytes, into `spans`. Ok(false): the
 /// record holds `quote` (or `spans` could not be found), so the caller splits
-/// the text itself ([`crate::items::split_csv`]). CP932 does both in one pass
-/// (most exports); the other encodings decode, then scan the text.
+/// the text itself ([`crate::items::split_csv`]). The encodings decoded by
+/// table (CP932, Shift_JIS, EUC-JP, eucJP-ms: [`fused`]) do both in one pass;
+/// the others decode, then scan the text.
 ///
 /// `flags`: the [`CharFlags`] of the encoding (from [`char_flags`]), and where
 /// to write each item's flags (the flags of its characters OR-ed). Ok(true)
@@ -339,8 +357,16 @@ pub fn decode_csv(
     spans: &mut Vec<(usize, usize)>,
     flags: Option<(&CharFlags, &mut Vec<u8>)>,
 ) -> Result<bool, DecodeError> {
-    if enc == Encoding::Cp932 && delimiter.is_ascii() && quote.is_ascii() {
-        return sjis::decode_split(bytes, out, delimiter, quote, spans, flags);
+    if delimiter.is_ascii() && quote.is_ascii() {
+        match by_table(enc) {
+            Some(ByTable::Sjis(t)) => {
+                return fused::decode_split(t, bytes, out, delimiter, quote, spans, flags);
+            }
+            Some(ByTable::Euc(t)) => {
+                return fused::decode_split(t, bytes, out, delimiter, quote, spans, flags);
+            }
+            None => {}
+        }
     }
     if let Some((_, f)) = flags {
         f.clear();
@@ -402,6 +428,24 @@ fn decode_cp932_reference(bytes: &[u8], out: &mut String) -> Result<(), DecodeEr
             Err(malformed(bytes, at, 1))
         }
         None => decode_with(encoding_rs::SHIFT_JIS, bytes, out),
+    }
+}
+
+/// An encoding decoded by table ([`fused`]) as its reference decodes it (not
+/// the tables): what the table decoders are tested against.
+#[cfg(test)]
+fn decode_reference(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), DecodeError> {
+    match enc {
+        Encoding::Cp932 => decode_cp932_reference(bytes, out),
+        Encoding::ShiftJis => {
+            let start = out.len();
+            let r = decode_cp932_reference(bytes, out);
+            cp932_to_jis_variants(out, start);
+            r
+        }
+        Encoding::EucJp => eucjp::strict_reference(bytes, out),
+        Encoding::EucJpMs => eucjp::ms_reference(bytes, out),
+        _ => decode(enc, bytes, out),
     }
 }
 
@@ -482,7 +526,9 @@ fn euc_jis_form(lead: u8, trail: u8) -> Option<char> {
         .map(|i| VARIANTS[i].1)
 }
 
-/// Rewrites `out[start..]` with the JIS forms of the CP932 variants.
+/// Rewrites `out[start..]` with the JIS forms of the CP932 variants: the
+/// reference the Shift_JIS table is tested against.
+#[cfg(test)]
 fn cp932_to_jis_variants(out: &mut String, start: usize) {
     let tail = &out[start..];
     if !tail
