@@ -32,6 +32,18 @@ pub struct RecordProcessor {
     /// ([`decode::decode_csv`], [`decode::decode_flagged`]): the flag of each
     /// character.
     flags: Option<std::sync::Arc<Flags>>,
+    /// Per item read, what [`RecordProcessor::item_as_read`] needs of its field
+    /// (empty only in tests, to compare with the general path).
+    read_plan: Vec<ReadPlan>,
+}
+
+/// What [`RecordProcessor::item_as_read`] needs of an item's field, decided
+/// once per layout rather than per record.
+#[derive(Debug, Clone, Copy)]
+struct ReadPlan {
+    /// `--charset` is checked on the item (a text or kana item, a charset given).
+    charset: bool,
+    limits: validate::Limits,
 }
 
 /// What one character needs, found once per character of the encoding (not
@@ -230,8 +242,18 @@ impl RecordProcessor {
             check_even_offsets(&layout, encoding)?;
         }
         let flags = Flags::new(encoding, &mapper).map(std::sync::Arc::new);
+        let read_plan = layout
+            .fields
+            .iter()
+            .map(|f| ReadPlan {
+                charset: mapper.charset().is_some()
+                    && matches!(f.kind, FieldType::Text | FieldType::Kana),
+                limits: validate::Limits::new(f, layout.format),
+            })
+            .collect();
         Ok(RecordProcessor {
             flags,
+            read_plan,
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -302,6 +324,9 @@ impl RecordProcessor {
             return self.process_target(plan, may_map, s);
         }
         for i in 0..self.layout.fields.len() {
+            if self.item_as_read(i, may_map, s) {
+                continue;
+            }
             if let Err(r) = self.process_item(i, may_map, s) {
                 // Still map the remaining items, so that every unmapped 外字 of the
                 // record is counted, whatever the record was rejected for.
@@ -384,6 +409,26 @@ impl RecordProcessor {
             Some(r) => Err(r),
             None => Ok(any),
         }
+    }
+
+    /// True when item `i` as read (not under `--to`) is written as it is: the
+    /// map stage has nothing in it, no cleansing rule applies, it is in
+    /// `--charset` by its flags, and it passes validation. What
+    /// [`RecordProcessor::process_item`] does for it then is nothing, so it is
+    /// not called (most items of most records). False says nothing: the item
+    /// goes to `process_item`.
+    #[inline]
+    fn item_as_read(&self, i: usize, may_map: bool, s: &Scratch) -> bool {
+        let Some(plan) = self.read_plan.get(i) else {
+            return false;
+        };
+        let value = s.items.get(i);
+        !(may_map && self.mapper.needs_work(value))
+            // Padding found in a fixed item's bytes is removed.
+            && s.pads.get(i).is_none_or(|p| p.len == 0)
+            && self.cleanser.leaves_unchanged(i, value)
+            && (!plan.charset || self.in_charset_by_flags(i, s))
+            && plan.limits.pass_by_bytes(value)
     }
 
     fn process_item(&self, i: usize, may_map: bool, s: &mut Scratch) -> Result<(), Reject> {
@@ -1343,6 +1388,135 @@ name = "住所"
             // Under --to, a target item taken as read keeps its item's flags.
             let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
+    }
+
+    /// Every item type, for the fast path against the general one.
+    const EVERY_KIND: &str = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+type = "digits"
+length = 4
+required = true
+[[fields]]
+name = "氏名"
+length = 3
+[[fields]]
+name = "カナ"
+type = "kana"
+[[fields]]
+name = "かな"
+type = "kana"
+kana = "hiragana"
+[[fields]]
+name = "額"
+type = "number"
+[[fields]]
+name = "性別"
+type = "code"
+codes = ["1", "2", "9"]
+[[fields]]
+name = "生年月日"
+type = "date"
+date = "seireki"
+length = 8
+[[fields]]
+name = "異動日"
+type = "date"
+date = "seireki"
+date_policy = "keep"
+[[fields]]
+name = "和暦"
+type = "date"
+date = "wareki"
+"#;
+
+    /// Pieces of items: the digit runs dates and codes are made of, 全角数字
+    /// (０), spaces of both widths, letters of both kana scripts in both
+    /// widths, a voiced mark, kanji, 外字, and a CP932 variant.
+    const KIND_TOKENS: [&[u8]; 17] = [
+        b"1",
+        b"2024",
+        b"0229",
+        b"1231",
+        b"00",
+        b" ",
+        b"\x81\x40",
+        b"\x82\x4F",
+        b"\x83\x41",
+        b"\x82\xA0",
+        b"\xB1",
+        b"\xDE",
+        b"\x88\x9F",
+        b"\xF0\x40",
+        b"\x81\x60",
+        b"-",
+        b"a",
+    ];
+
+    /// The same processor with the fast path ([`RecordProcessor::item_as_read`])
+    /// and without it.
+    fn fast_and_general(p: RecordProcessor) -> impl Fn(&[u8]) -> (String, String) {
+        let mut general = RecordProcessor {
+            read_plan: Vec::new(),
+            ..p.for_record_type(p.layout().clone(), false).unwrap()
+        };
+        general.flags = p.flags.clone();
+        move |raw: &[u8]| (outcome(&p, raw), outcome(&general, raw))
+    }
+
+    proptest::proptest! {
+        /// Items told unchanged by the fast path come out as the general path
+        /// makes them: the same items, rules counted, map-stage and charset
+        /// events, rejects, and the record written as read, for every type,
+        /// with and without the decoder's flags and a 外字 table.
+        #[test]
+        fn the_fast_path_gives_what_the_general_path_gives(
+            items in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(KIND_TOKENS.to_vec()), 0..5),
+                9,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let raw = items.join(&b',');
+            let (flagged, plain) = with_and_without_flags(EVERY_KIND, table);
+            for p in [flagged, plain] {
+                let run = fast_and_general(p);
+                let (fast, general) = run(&raw);
+                proptest::prop_assert_eq!(fast, general);
+            }
+        }
+
+        /// As for CSV, for fixed items with and without padding.
+        #[test]
+        fn the_fast_path_gives_what_the_general_path_gives_for_fixed_items(
+            items in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(KIND_TOKENS.to_vec()), 0..5),
+                    proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+                    proptest::bool::ANY,
+                ),
+                4,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let (flagged, plain) = with_and_without_flags(FLAGGED_FIXED, table);
+            let mut raw = Vec::new();
+            for (chars, pad, padded) in items {
+                let mut item: Vec<u8> = chars.concat();
+                item.truncate(8);
+                let fill: &[u8] = if padded { &pad } else { b"11111111" };
+                item.extend_from_slice(&fill[..8 - item.len()]);
+                raw.extend(item);
+            }
+            for p in [flagged, plain] {
+                let run = fast_and_general(p);
+                let (fast, general) = run(&raw);
+                proptest::prop_assert_eq!(fast, general);
+            }
         }
     }
 

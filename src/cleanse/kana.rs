@@ -75,7 +75,7 @@ fn compose(base: char, mark: Mark) -> Option<char> {
 /// value with nothing to change. All of them are U+3000–U+31FF, three bytes 0xE3 …
 /// in UTF-8, so this looks at bytes, without a branch per character (it runs on
 /// every kana item).
-fn is_clean(s: &[u8], script: KanaScript) -> bool {
+pub(super) fn is_clean(s: &[u8], script: KanaScript) -> bool {
     // Offset from U+3000 of a three-byte character starting with 0xE3.
     let off = |c: &[u8]| (u32::from(c[1] & 0x3F) << 6) | u32::from(c[2] & 0x3F);
     let all = |ok: fn(u32) -> bool| {

@@ -371,6 +371,40 @@ enum Strict {
 #[derive(Debug, Clone)]
 pub struct Cleanser {
     items: Vec<ItemRule>,
+    /// Per item, its type's check of a value in standard form
+    /// ([`Cleanser::leaves_unchanged`]): one byte, decided once.
+    quick: Vec<Quick>,
+}
+
+/// How [`Cleanser::leaves_unchanged`] checks a value of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quick {
+    /// Any value (only the ends matter).
+    Text,
+    Kana(KanaScript),
+    /// Digits and numbers: ASCII digits only.
+    Digits,
+    /// An ASCII code of the list.
+    Code,
+    /// A 西暦 date of 8 ASCII digits.
+    Date,
+    /// Only an empty value (和暦 dates are always converted).
+    Empty,
+}
+
+impl Quick {
+    fn of(kind: &Kind) -> Quick {
+        match kind {
+            Kind::Text => Quick::Text,
+            Kind::Kana(script) => Quick::Kana(*script),
+            Kind::Aligned(Strict::Digits | Strict::Number) => Quick::Digits,
+            Kind::Aligned(Strict::Code(_)) => Quick::Code,
+            Kind::Aligned(Strict::Date(rule)) => match rule.style {
+                date::DateStyle::Seireki => Quick::Date,
+                date::DateStyle::Wareki(_) => Quick::Empty,
+            },
+        }
+    }
 }
 
 impl Cleanser {
@@ -430,7 +464,8 @@ impl Cleanser {
                 kind,
             });
         }
-        Ok(Cleanser { items })
+        let quick = items.iter().map(|item| Quick::of(&item.kind)).collect();
+        Ok(Cleanser { items, quick })
     }
 
     /// Number of items (the layout's fields).
@@ -481,6 +516,42 @@ impl Cleanser {
             out.push_str(&value[from..to]);
         }
         Ok(applied)
+    }
+
+    /// True when [`Cleanser::cleanse_padded`] would leave `value` (an item as
+    /// read, no padding told) as it is: no rule applies and it is not refused.
+    /// False says nothing (the caller then asks `cleanse_padded`). One look at
+    /// each end and the type's fast check of a value already in its standard
+    /// form (clean kana, ASCII digits, a known ASCII code, an 8-digit 西暦
+    /// date), instead of the rules' general code.
+    #[inline]
+    pub fn leaves_unchanged(&self, field: usize, value: &str) -> bool {
+        let Some(&quick) = self.quick.get(field) else {
+            return false;
+        };
+        let b = value.as_bytes();
+        // An empty value is never refused (whether it is required is the
+        // caller's check) nor changed.
+        if b.is_empty() {
+            return true;
+        }
+        // Padding at the end, or a BOM starting the record: a trim applies.
+        if trim::pads_end(b) || (field == 0 && trim::starts_with_bom(b)) {
+            return false;
+        }
+        // Leading padding of a right-aligned item is neither a digit nor in a
+        // code list (codes have no spaces: `new`), so the checks below see it.
+        match quick {
+            Quick::Text => true,
+            Quick::Kana(script) => kana::is_clean(b, script),
+            Quick::Digits => digits::all_ascii_digits(b),
+            Quick::Code => match &self.items[field].kind {
+                Kind::Aligned(Strict::Code(codes)) => b.is_ascii() && digits::is_known(codes, b),
+                _ => false,
+            },
+            Quick::Date => date::is_clean(b),
+            Quick::Empty => false,
+        }
     }
 
     /// As [`Cleanser::cleanse_applied`], with `pad` known of `value`'s end (found
@@ -852,6 +923,121 @@ date = "wareki"
                     let mut counts = RuleCounts::new();
                     c.cleanse(field, &v, &mut out, &mut counts).unwrap();
                     proptest::prop_assert!(!applied.is_empty() || out == v, "{v:?} → {out:?} with no rule");
+                }
+            }
+        }
+    }
+
+    /// One of each type and variant, for the fast-path tests.
+    fn every_kind() -> Cleanser {
+        let mut long_codes: Vec<String> = (0..40).map(|n| format!("\"{n:02}\"")).collect();
+        long_codes.push("\"A1\"".into());
+        Cleanser::new(&layout(&format!(
+            "[[fields]]\nname = \"a\"\n\
+             [[fields]]\nname = \"b\"\ntype = \"kana\"\n\
+             [[fields]]\nname = \"c\"\ntype = \"kana\"\nkana = \"hiragana\"\n\
+             [[fields]]\nname = \"d\"\ntype = \"digits\"\n\
+             [[fields]]\nname = \"e\"\ntype = \"number\"\n\
+             [[fields]]\nname = \"f\"\ntype = \"code\"\ncodes = [\"1\", \"12\", \"a\"]\n\
+             [[fields]]\nname = \"g\"\ntype = \"code\"\ncodes = [{}]\n\
+             [[fields]]\nname = \"h\"\ntype = \"date\"\ndate = \"seireki\"\n\
+             [[fields]]\nname = \"i\"\ntype = \"date\"\ndate = \"seireki\"\ndate_policy = \"keep\"\n\
+             [[fields]]\nname = \"j\"\ntype = \"date\"\ndate = \"wareki\"\n\
+             [[fields]]\nname = \"k\"\n",
+            long_codes.join(", ")
+        )))
+        .unwrap()
+    }
+
+    /// What the general path makes of `v` when it leaves it as it is.
+    fn general_leaves_unchanged(c: &Cleanser, field: usize, v: &str) -> bool {
+        let mut out = String::new();
+        let r = c.cleanse_padded(field, v, Padding::default(), &mut out);
+        r == Ok((Applied::default(), Cleansed::Same)) && out.is_empty()
+    }
+
+    /// The fast check says "unchanged" for the standard forms of every type
+    /// (else it would be no fast path).
+    #[test]
+    fn standard_values_take_the_fast_path() {
+        let c = every_kind();
+        for (field, v) in [
+            (0, "山田　太郎"),
+            (0, ""),
+            (1, "ヤマダ　タロウ・ジョーンズ"),
+            (2, "やまだ　たろう"),
+            (3, "000123456789"),
+            (4, "123"),
+            (5, "12"),
+            (6, "07"),
+            (6, "A1"),
+            (7, "19510922"),
+            (7, "20000229"),
+            (8, "20241231"),
+            (10, " 先頭の空白"),
+        ] {
+            assert!(c.leaves_unchanged(field, v), "field {field} {v:?}");
+            assert!(
+                general_leaves_unchanged(&c, field, v),
+                "field {field} {v:?}"
+            );
+        }
+        for (field, v) in [
+            (0, "\u{FEFF}山田"),
+            (1, "ｱ"),
+            (3, " 1"),
+            (3, "1 "),
+            (3, "１"),
+            (4, "-1"),
+            (5, "3"),
+            (6, "40"),
+            (7, "19000229"),
+            (7, "20240001"),
+            (7, "00000000"),
+            (9, "4010108"),
+            (10, "x\u{3000}"),
+        ] {
+            assert!(!c.leaves_unchanged(field, v), "field {field} {v:?}");
+        }
+    }
+
+    /// For 8 ASCII digits in a 西暦 item, the fast check is exactly the
+    /// general rule's "unchanged" (strict or keep): every month and day
+    /// around the calendar's edges, leap and common years, year 0.
+    #[test]
+    fn the_fast_date_check_is_the_general_rule_on_eight_digits() {
+        let c = every_kind();
+        for y in [0, 1, 4, 100, 400, 1900, 1989, 2000, 2023, 2024, 9999] {
+            for m in 0..=19 {
+                for d in 0..=39 {
+                    let v = format!("{y:04}{m:02}{d:02}");
+                    for field in [7, 8] {
+                        assert_eq!(
+                            c.leaves_unchanged(field, &v),
+                            general_leaves_unchanged(&c, field, &v),
+                            "field {field} {v}"
+                        );
+                    }
+                    assert!(!c.leaves_unchanged(9, &v), "wareki {v}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whenever the fast check says a value is left as it is, the general
+        /// path agrees: no rule applied (so nothing counted), nothing written,
+        /// not refused. For any mix of the characters the rules look at.
+        #[test]
+        fn the_fast_check_never_hides_a_change_or_a_refusal(
+            v in "[0-9０-９a-zA\u{FEFF}ｱ-ﾝﾞﾟァ-ヶぁ-んー・ 　\u{0}+\\-．.漢゛゜\u{3099}\u{309A}ㇰ]{0,10}",
+            digits in "[0-9]{0,9}",
+            field in 0usize..11,
+        ) {
+            let c = every_kind();
+            for v in [v, digits] {
+                if c.leaves_unchanged(field, &v) {
+                    proptest::prop_assert!(general_leaves_unchanged(&c, field, &v), "field {field} {v:?}");
                 }
             }
         }
