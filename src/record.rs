@@ -9,7 +9,7 @@ use crate::items::fixed::{self, ItemFault};
 use crate::items::number::{NumberError, NumberFault};
 use crate::items::shift::{self, Unclosed};
 use crate::items::{self, Items};
-use crate::layout::{Field, FieldType, Format, Layout, Recfm};
+use crate::layout::{Field, FieldType, Format, KanaScript, Layout, Recfm};
 use crate::reject::Reject;
 use crate::split::{Flaw, RdwFault};
 use crate::target::apply::{Reshaped, TargetScratch, Written};
@@ -43,6 +43,8 @@ pub struct RecordProcessor {
 struct ReadPlan {
     /// `--charset` is checked on the item (a text or kana item, a charset given).
     charset: bool,
+    /// A kana item: the flag of the characters its script does not hold.
+    not_kana: Option<u8>,
     limits: validate::Limits,
 }
 
@@ -59,6 +61,11 @@ struct Flags {
 
 const MAY_MAP: u8 = 1;
 const NOT_IN_CHARSET: u8 = 2;
+/// Not a character a clean katakana (hiragana) item holds
+/// ([`crate::cleanse::is_clean_kana`]): an item as read with no such character
+/// and no ASCII needs no look at its characters.
+const NOT_KATAKANA: u8 = 16;
+const NOT_HIRAGANA: u8 = 32;
 
 impl Flags {
     fn new(encoding: Encoding, mapper: &Mapper) -> Option<Flags> {
@@ -79,6 +86,12 @@ impl Flags {
             }
             if !member(c) {
                 f |= NOT_IN_CHARSET;
+            }
+            if !crate::cleanse::is_clean_kana(c, KanaScript::Katakana) {
+                f |= NOT_KATAKANA;
+            }
+            if !crate::cleanse::is_clean_kana(c, KanaScript::Hiragana) {
+                f |= NOT_HIRAGANA;
             }
             f
         })?;
@@ -248,6 +261,10 @@ impl RecordProcessor {
             .map(|f| ReadPlan {
                 charset: mapper.charset().is_some()
                     && matches!(f.kind, FieldType::Text | FieldType::Kana),
+                not_kana: (f.kind == FieldType::Kana).then(|| match f.kana.unwrap_or_default() {
+                    KanaScript::Katakana => NOT_KATAKANA,
+                    KanaScript::Hiragana => NOT_HIRAGANA,
+                }),
                 limits: validate::Limits::new(f, layout.format),
             })
             .collect();
@@ -426,7 +443,7 @@ impl RecordProcessor {
         !(may_map && self.mapper.needs_work(value))
             // Padding found in a fixed item's bytes is removed.
             && s.pads.get(i).is_none_or(|p| p.len == 0)
-            && self.cleanser.leaves_unchanged(i, value)
+            && self.cleanser.leaves_unchanged(i, value, self.kana_by_flags(plan, i, s))
             && (!plan.charset || self.in_charset_by_flags(i, s))
             && plan.limits.pass_by_bytes(value)
     }
@@ -532,6 +549,14 @@ impl RecordProcessor {
             s.changes.push((i, applied));
         }
         Ok(())
+    }
+
+    /// Whether the decoder's flags show that every non-ASCII character of
+    /// item `i` as read is one a clean value of its kana item holds.
+    #[inline]
+    fn kana_by_flags(&self, plan: &ReadPlan, i: usize, s: &Scratch) -> bool {
+        plan.not_kana
+            .is_some_and(|bit| s.flags_known && s.item_flags.get(i).is_some_and(|f| f & bit == 0))
     }
 
     /// Whether the decoder's flags show item `i` (as decoded, or a piece of it)
@@ -1435,8 +1460,9 @@ date = "wareki"
 
     /// Pieces of items: the digit runs dates and codes are made of, 全角数字
     /// (０), spaces of both widths, letters of both kana scripts in both
-    /// widths, a voiced mark, kanji, 外字, and a CP932 variant.
-    const KIND_TOKENS: [&[u8]; 17] = [
+    /// widths, a voiced mark, kanji, 外字, a CP932 variant, and NEC and IBM
+    /// extensions (outside some `--charset`).
+    const KIND_TOKENS: [&[u8]; 19] = [
         b"1",
         b"2024",
         b"0229",
@@ -1452,6 +1478,8 @@ date = "wareki"
         b"\x88\x9F",
         b"\xF0\x40",
         b"\x81\x60",
+        b"\xED\x40",
+        b"\xFA\x55",
         b"-",
         b"a",
     ];

@@ -95,6 +95,20 @@ pub(super) fn is_clean(s: &[u8], script: KanaScript) -> bool {
         }
 }
 
+/// True when `s` holds no ASCII byte; eight bytes at a time. With every
+/// non-ASCII character known clean (from a per-character table), the value is
+/// then clean ([`is_clean`]).
+#[inline]
+pub(super) fn no_ascii(s: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default()) & HIGH == HIGH;
+    if s.len() < 8 {
+        return s.iter().all(|&b| b >= 0x80);
+    }
+    // The last eight bytes as one more word, overlapping the others.
+    s.chunks_exact(8).all(word) && word(&s[s.len() - 8..])
+}
+
 /// Katakana letters (incl. small, ヴ, ヷ–ヺ, ヽヾ and U+31F0–U+31FF); not ー・.
 #[inline]
 fn is_katakana(c: char) -> bool {
@@ -314,6 +328,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn no_ascii_agrees_with_a_byte_loop() {
+        for b in [0u8, b'a', 0x7F, 0x80, 0xE3, 0xFF] {
+            for len in 1..=25 {
+                for at in 0..len {
+                    let mut v = vec![0xE3; len];
+                    v[at] = b;
+                    assert_eq!(no_ascii(&v), b >= 0x80, "{b:02X} at {at} of {len}");
+                }
+            }
+        }
+        assert!(no_ascii(b""));
     }
 
     fn rules(a: Applied) -> Vec<Rule> {
