@@ -21,6 +21,7 @@ const NOT_DIGIT: &str = "数字でない文字があります";
 
 /// True when every byte is an ASCII digit; eight at a time (numbers and codes are
 /// checked on every record).
+#[inline]
 pub(super) fn all_ascii_digits(b: &[u8]) -> bool {
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const THREES: u64 = 0x3030_3030_3030_3030;
