@@ -49,8 +49,9 @@ struct ReadPlan {
 }
 
 /// What one character needs, found once per character of the encoding (not
-/// per record): the map stage may change it ([`Mapper::needs_work`]), or it is
-/// not in `--charset` ([`crate::charset::Charset::all_in`]).
+/// per record): the map stage may change it ([`Mapper::needs_work`]), it is
+/// not in `--charset` ([`crate::charset::Charset::all_in`]), or a kana item
+/// holding it is not clean as it is.
 struct Flags {
     table: decode::CharFlags,
     /// Every printable ASCII character is in `--charset` (or there is none):
@@ -117,7 +118,7 @@ pub struct Scratch {
     /// while decoding it (empty for CSV).
     pads: Vec<Padding>,
     /// Per item, when `flags_known`: its characters' flags (`MAY_MAP`,
-    /// `NOT_IN_CHARSET`) OR-ed, found while decoding it (a fixed item's
+    /// `NOT_IN_CHARSET`, `NOT_KATAKANA`, `NOT_HIRAGANA`) OR-ed, found while decoding it (a fixed item's
     /// padding is not among them: spaces and NULs, trimmed before the checks).
     item_flags: Vec<u8>,
     flags_known: bool,
