@@ -342,7 +342,16 @@ impl RecordProcessor {
             return self.process_target(plan, may_map, s);
         }
         for i in 0..self.layout.fields.len() {
-            if self.item_as_read(i, may_map, s) {
+            if let Some((applied, end)) = self.item_as_read(i, may_map, s) {
+                if !applied.is_empty() {
+                    // Only padding removed: the item read, narrowed.
+                    if !s.differs {
+                        s.differs = true;
+                        s.out.copy_from(&s.items);
+                    }
+                    s.out.narrow(i, 0, end);
+                    s.changes.push((i, applied));
+                }
                 continue;
             }
             if let Err(r) = self.process_item(i, may_map, s) {
@@ -429,26 +438,29 @@ impl RecordProcessor {
         }
     }
 
-    /// True when item `i` as read (not under `--to`) is written as it is: the
-    /// map stage has nothing in it, no cleansing rule applies, it is in
-    /// `--charset` by its flags, and it passes validation. What
-    /// [`RecordProcessor::process_item`] does for it then is nothing, so it is
-    /// not called (most items of most records). False says nothing: the item
+    /// `Some((applied, end))` when item `i` as read (not under `--to`) is
+    /// written as it is or only loses padding at its end: the map stage has
+    /// nothing in it, no cleansing rule but the trims applies
+    /// ([`Cleanser::only_trims`]: `applied`, the item's first `end` bytes
+    /// left), it is in `--charset` by its flags, and it passes validation.
+    /// [`RecordProcessor::process_item`] would then do only that, so it is
+    /// not called (most items of most records). None says nothing: the item
     /// goes to `process_item`.
     #[inline]
-    fn item_as_read(&self, i: usize, may_map: bool, s: &Scratch) -> bool {
-        let Some(plan) = self.read_plan.get(i) else {
-            return false;
-        };
+    fn item_as_read(&self, i: usize, may_map: bool, s: &Scratch) -> Option<(Applied, usize)> {
+        let plan = self.read_plan.get(i)?;
         let value = s.items.get(i);
-        // Padding found in a fixed item's bytes (`s.pads`) is at the value's
-        // end, where `leaves_unchanged` sees it.
-        !(may_map && self.mapper.needs_work(value))
-            && self
-                .cleanser
-                .leaves_unchanged(i, value, self.kana_by_flags(plan, i, s))
-            && (!plan.charset || self.in_charset_by_flags(i, s))
-            && plan.limits.pass_by_bytes(value)
+        if may_map && self.mapper.needs_work(value) {
+            return None;
+        }
+        // Padding found in a fixed item's bytes, not looked at again.
+        let pad = s.pads.get(i).copied().unwrap_or_default();
+        let kana = self.kana_by_flags(plan, i, s);
+        let (applied, end) = self.cleanser.only_trims(i, value, pad, kana)?;
+        // The flags of the item read hold those of any piece of it.
+        let ok =
+            (!plan.charset || self.in_charset_by_flags(i, s)) && plan.limits.pass_by_bytes(end);
+        ok.then_some((applied, end))
     }
 
     fn process_item(&self, i: usize, may_map: bool, s: &mut Scratch) -> Result<(), Reject> {

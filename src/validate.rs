@@ -108,15 +108,15 @@ impl Limits {
         }
     }
 
-    /// True when `value` passes [`check`] without a count of its characters
-    /// (most values: a value has at most as many characters as bytes). False
-    /// says nothing: ask [`check`].
+    /// True when a value of `bytes` bytes passes [`check`] without a count of
+    /// its characters (most values: a value has at most as many characters as
+    /// bytes). False says nothing: ask [`check`].
     #[inline]
-    pub fn pass_by_bytes(self, value: &str) -> bool {
-        if value.is_empty() {
+    pub fn pass_by_bytes(self, bytes: usize) -> bool {
+        if bytes == 0 {
             !self.required
         } else {
-            self.max_chars.is_none_or(|max| value.len() <= max)
+            self.max_chars.is_none_or(|max| bytes <= max)
         }
     }
 }
@@ -126,7 +126,7 @@ impl Limits {
 #[inline]
 pub fn check(field: &Field, format: Format, value: &str) -> Result<(), Reject> {
     let limits = Limits::new(field, format);
-    if limits.pass_by_bytes(value) {
+    if limits.pass_by_bytes(value.len()) {
         return Ok(());
     }
     if value.is_empty() {

@@ -368,7 +368,7 @@ enum Strict {
 
 /// True when the one character `c` is one a clean value of a kana item of
 /// `script` holds (a letter of the script, U+3000, ー, ・): for a per-character
-/// table ([`Cleanser::leaves_unchanged`]'s `kana_chars`).
+/// table ([`Cleanser::only_trims`]'s `kana_chars`).
 pub fn is_clean_kana(c: &str, script: KanaScript) -> bool {
     kana::is_clean(c.as_bytes(), script)
 }
@@ -379,11 +379,11 @@ pub fn is_clean_kana(c: &str, script: KanaScript) -> bool {
 pub struct Cleanser {
     items: Vec<ItemRule>,
     /// Per item, its type's check of a value in standard form
-    /// ([`Cleanser::leaves_unchanged`]): one byte, decided once.
+    /// ([`Cleanser::only_trims`]): one byte, decided once.
     quick: Vec<Quick>,
 }
 
-/// How [`Cleanser::leaves_unchanged`] checks a value of an item.
+/// How [`Cleanser::only_trims`] checks a value of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Quick {
     /// Any value (only the ends matter).
@@ -525,45 +525,59 @@ impl Cleanser {
         Ok(applied)
     }
 
-    /// True when [`Cleanser::cleanse_padded`] would leave `value` (an item as
-    /// read, no padding told) as it is: no rule applies and it is not refused.
-    /// False says nothing (the caller then asks `cleanse_padded`). One look at
-    /// each end and the type's fast check of a value already in its standard
-    /// form (clean kana, ASCII digits, a known ASCII code, an 8-digit 西暦
-    /// date), instead of the rules' general code.
+    /// `Some((applied, end))` when [`Cleanser::cleanse_padded`] (with the same
+    /// `pad`) would only remove padding from the end of `value`, or nothing:
+    /// the result is `value[..end]`, `applied` holds only the trims (empty:
+    /// the value as it is, `end` its length), and it is not refused. None says
+    /// nothing (the caller then asks `cleanse_padded`). The padding is trimmed
+    /// as there, then the type's fast check of a value already in its
+    /// standard form (clean kana, ASCII digits, a known ASCII code, an 8-digit
+    /// 西暦 date) instead of the rules' general code.
     ///
     /// `kana_chars`: the caller knows (from the decoder's flags, see
     /// [`is_clean_kana`]) that every non-ASCII character of `value` is one a
     /// clean item of this kana item's script holds; then only its bytes'
     /// high bits are looked at. False: not known.
     #[inline]
-    pub fn leaves_unchanged(&self, field: usize, value: &str, kana_chars: bool) -> bool {
-        let Some(&quick) = self.quick.get(field) else {
-            return false;
+    pub fn only_trims(
+        &self,
+        field: usize,
+        value: &str,
+        pad: Padding,
+        kana_chars: bool,
+    ) -> Option<(Applied, usize)> {
+        let quick = *self.quick.get(field)?;
+        // A BOM starting the record is removed from the front.
+        if field == 0 && trim::starts_with_bom(value.as_bytes()) {
+            return None;
+        }
+        let mut applied = Applied::default();
+        let b = match value.as_bytes().last() {
+            // Most values: one look at the last byte shows no padding.
+            Some(&last) if pad.len == 0 && !matches!(last, b' ' | 0 | 0x80) => value.as_bytes(),
+            _ => trim::trailing_padded(value, pad, &mut applied).as_bytes(),
         };
-        let b = value.as_bytes();
-        // An empty value is never refused (whether it is required is the
-        // caller's check) nor changed.
-        if b.is_empty() {
-            return true;
-        }
-        // Padding at the end, or a BOM starting the record: a trim applies.
-        if trim::pads_end(b) || (field == 0 && trim::starts_with_bom(b)) {
-            return false;
-        }
         // Leading padding of a right-aligned item is neither a digit nor in a
         // code list (codes have no spaces: `new`), so the checks below see it.
-        match quick {
-            Quick::Text => true,
-            Quick::Kana(script) => (kana_chars && kana::no_ascii(b)) || kana::is_clean(b, script),
-            Quick::Digits => digits::all_ascii_digits(b),
-            Quick::Code => match &self.items[field].kind {
-                Kind::Aligned(Strict::Code(codes)) => b.is_ascii() && digits::is_known(codes, b),
-                _ => false,
-            },
-            Quick::Date => date::is_clean(b),
-            Quick::Empty => false,
-        }
+        // An empty value is never refused (whether it is required is the
+        // caller's check).
+        let clean = b.is_empty()
+            || match quick {
+                Quick::Text => true,
+                Quick::Kana(script) => {
+                    (kana_chars && kana::no_ascii(b)) || kana::is_clean(b, script)
+                }
+                Quick::Digits => digits::all_ascii_digits(b),
+                Quick::Code => match &self.items[field].kind {
+                    Kind::Aligned(Strict::Code(codes)) => {
+                        b.is_ascii() && digits::is_known(codes, b)
+                    }
+                    _ => false,
+                },
+                Quick::Date => date::is_clean(b),
+                Quick::Empty => false,
+            };
+        clean.then_some((applied, b.len()))
     }
 
     /// As [`Cleanser::cleanse_applied`], with `pad` known of `value`'s end (found
@@ -961,11 +975,40 @@ date = "wareki"
         .unwrap()
     }
 
-    /// What the general path makes of `v` when it leaves it as it is.
-    fn general_leaves_unchanged(c: &Cleanser, field: usize, v: &str) -> bool {
+    /// Whether the general path agrees with what the fast check said of `v`
+    /// (`pad` told): the same trims applied, `v[..end]` as a piece (or `v`
+    /// as it is when nothing applied), nothing written, not refused.
+    fn general_agrees(
+        c: &Cleanser,
+        field: usize,
+        v: &str,
+        pad: Padding,
+        fast: (Applied, usize),
+    ) -> bool {
+        let (applied, end) = fast;
         let mut out = String::new();
-        let r = c.cleanse_padded(field, v, Padding::default(), &mut out);
-        r == Ok((Applied::default(), Cleansed::Same)) && out.is_empty()
+        let r = c.cleanse_padded(field, v, pad, &mut out);
+        let want = if applied.is_empty() {
+            end == v.len() && r == Ok((applied, Cleansed::Same))
+        } else {
+            r == Ok((applied, Cleansed::Piece(0, end)))
+        };
+        want && out.is_empty()
+    }
+
+    /// The fast check of a value as read (no padding told) says "unchanged".
+    fn fast_unchanged(c: &Cleanser, field: usize, v: &str) -> bool {
+        c.only_trims(field, v, Padding::default(), false) == Some((Applied::default(), v.len()))
+    }
+
+    fn general_leaves_unchanged(c: &Cleanser, field: usize, v: &str) -> bool {
+        general_agrees(
+            c,
+            field,
+            v,
+            Padding::default(),
+            (Applied::default(), v.len()),
+        )
     }
 
     /// The fast check says "unchanged" for the standard forms of every type
@@ -988,7 +1031,7 @@ date = "wareki"
             (8, "20241231"),
             (10, " 先頭の空白"),
         ] {
-            assert!(c.leaves_unchanged(field, v, false), "field {field} {v:?}");
+            assert!(fast_unchanged(&c, field, v), "field {field} {v:?}");
             assert!(
                 general_leaves_unchanged(&c, field, v),
                 "field {field} {v:?}"
@@ -1009,7 +1052,7 @@ date = "wareki"
             (9, "4010108"),
             (10, "x\u{3000}"),
         ] {
-            assert!(!c.leaves_unchanged(field, v, false), "field {field} {v:?}");
+            assert!(!fast_unchanged(&c, field, v), "field {field} {v:?}");
         }
     }
 
@@ -1025,21 +1068,22 @@ date = "wareki"
                     let v = format!("{y:04}{m:02}{d:02}");
                     for field in [7, 8] {
                         assert_eq!(
-                            c.leaves_unchanged(field, &v, false),
+                            fast_unchanged(&c, field, &v),
                             general_leaves_unchanged(&c, field, &v),
                             "field {field} {v}"
                         );
                     }
-                    assert!(!c.leaves_unchanged(9, &v, false), "wareki {v}");
+                    assert!(!fast_unchanged(&c, 9, &v), "wareki {v}");
                 }
             }
         }
     }
 
     proptest::proptest! {
-        /// Whenever the fast check says a value is left as it is, the general
-        /// path agrees: no rule applied (so nothing counted), nothing written,
-        /// not refused. For any mix of the characters the rules look at.
+        /// Whenever the fast check says a value is left as it is or only loses
+        /// padding, the general path agrees: the same rules applied (so the
+        /// same counts), the same piece, nothing written, not refused. For any
+        /// mix of the characters the rules look at, padding told or not.
         #[test]
         fn the_fast_check_never_hides_a_change_or_a_refusal(
             v in "[0-9０-９a-zA\u{FEFF}ｱ-ﾝﾞﾟァ-ヶぁ-んー・ 　\u{0}+\\-．.漢゛゜\u{3099}\u{309A}ㇰ]{0,10}",
@@ -1059,9 +1103,22 @@ date = "wareki"
                     kana_chars(KanaScript::Katakana) && field == 1,
                     kana_chars(KanaScript::Hiragana) && field == 2,
                 ];
+                // Padding told as a fixed item's bytes show it (spaces and NULs).
+                let b = v.as_bytes();
+                let n = b.iter().rev().take_while(|&&x| x == b' ' || x == 0).count();
+                let tail = &b[b.len() - n..];
+                let pads = [
+                    Padding::default(),
+                    Padding { len: n, spaces: tail.contains(&b' '), nuls: tail.contains(&0) },
+                ];
                 for kana_chars in told {
-                    if c.leaves_unchanged(field, &v, kana_chars) {
-                        proptest::prop_assert!(general_leaves_unchanged(&c, field, &v), "field {field} {v:?}");
+                    for pad in pads {
+                        if let Some(fast) = c.only_trims(field, &v, pad, kana_chars) {
+                            proptest::prop_assert!(
+                                general_agrees(&c, field, &v, pad, fast),
+                                "field {field} {v:?} {pad:?} {fast:?}"
+                            );
+                        }
                     }
                 }
             }

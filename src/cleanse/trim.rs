@@ -52,16 +52,6 @@ pub(super) fn trailing_padded<'a>(
     s.get(..end).unwrap_or(s)
 }
 
-/// True when `b` ends in padding that [`trailing_padded`] removes.
-#[inline]
-pub(super) fn pads_end(b: &[u8]) -> bool {
-    match b.last() {
-        Some(b' ' | 0) => true,
-        Some(0x80) => b.ends_with(IDEOGRAPHIC_SPACE),
-        _ => false,
-    }
-}
-
 /// True when `b` starts with a U+FEFF that [`bom`] removes.
 #[inline]
 pub(super) fn starts_with_bom(b: &[u8]) -> bool {
