@@ -9,7 +9,7 @@ use crate::items::fixed::{self, ItemFault};
 use crate::items::number::{NumberError, NumberFault};
 use crate::items::shift::{self, Unclosed};
 use crate::items::{self, Items};
-use crate::layout::{Field, FieldType, Format, Layout, Recfm};
+use crate::layout::{Field, FieldType, Format, KanaScript, Layout, Recfm};
 use crate::reject::Reject;
 use crate::split::{Flaw, RdwFault};
 use crate::target::apply::{READY_ITEMS, Reshaped, TargetScratch, Written};
@@ -32,11 +32,26 @@ pub struct RecordProcessor {
     /// ([`decode::decode_csv`], [`decode::decode_flagged`]): the flag of each
     /// character.
     flags: Option<std::sync::Arc<Flags>>,
+    /// Per item read, what [`RecordProcessor::item_as_read`] needs of its field
+    /// (empty only in tests, to compare with the general path).
+    read_plan: Vec<ReadPlan>,
+}
+
+/// What [`RecordProcessor::item_as_read`] needs of an item's field, decided
+/// once per layout rather than per record.
+#[derive(Debug, Clone, Copy)]
+struct ReadPlan {
+    /// `--charset` is checked on the item (a text or kana item, a charset given).
+    charset: bool,
+    /// A kana item: the flag of the characters its script does not hold.
+    not_kana: Option<u8>,
+    limits: validate::Limits,
 }
 
 /// What one character needs, found once per character of the encoding (not
-/// per record): the map stage may change it ([`Mapper::needs_work`]), or it is
-/// not in `--charset` ([`crate::charset::Charset::all_in`]).
+/// per record): the map stage may change it ([`Mapper::needs_work`]), it is
+/// not in `--charset` ([`crate::charset::Charset::all_in`]), or a kana item
+/// holding it is not clean as it is.
 struct Flags {
     table: decode::CharFlags,
     /// Every printable ASCII character is in `--charset` (or there is none):
@@ -47,6 +62,11 @@ struct Flags {
 
 const MAY_MAP: u8 = 1;
 const NOT_IN_CHARSET: u8 = 2;
+/// Not a character a clean katakana (hiragana) item holds
+/// ([`crate::cleanse::is_clean_kana`]): an item as read with no such character
+/// and no ASCII needs no look at its characters.
+const NOT_KATAKANA: u8 = 16;
+const NOT_HIRAGANA: u8 = 32;
 
 impl Flags {
     fn new(encoding: Encoding, mapper: &Mapper) -> Option<Flags> {
@@ -67,6 +87,12 @@ impl Flags {
             }
             if !member(c) {
                 f |= NOT_IN_CHARSET;
+            }
+            if !crate::cleanse::is_clean_kana(c, KanaScript::Katakana) {
+                f |= NOT_KATAKANA;
+            }
+            if !crate::cleanse::is_clean_kana(c, KanaScript::Hiragana) {
+                f |= NOT_HIRAGANA;
             }
             f
         })?;
@@ -92,7 +118,7 @@ pub struct Scratch {
     /// while decoding it (empty for CSV).
     pads: Vec<Padding>,
     /// Per item, when `flags_known`: its characters' flags (`MAY_MAP`,
-    /// `NOT_IN_CHARSET`) OR-ed, found while decoding it (a fixed item's
+    /// `NOT_IN_CHARSET`, `NOT_KATAKANA`, `NOT_HIRAGANA`) OR-ed, found while decoding it (a fixed item's
     /// padding is not among them: spaces and NULs, trimmed before the checks).
     item_flags: Vec<u8>,
     flags_known: bool,
@@ -230,8 +256,22 @@ impl RecordProcessor {
             check_even_offsets(&layout, encoding)?;
         }
         let flags = Flags::new(encoding, &mapper).map(std::sync::Arc::new);
+        let read_plan = layout
+            .fields
+            .iter()
+            .map(|f| ReadPlan {
+                charset: mapper.charset().is_some()
+                    && matches!(f.kind, FieldType::Text | FieldType::Kana),
+                not_kana: (f.kind == FieldType::Kana).then(|| match f.kana.unwrap_or_default() {
+                    KanaScript::Katakana => NOT_KATAKANA,
+                    KanaScript::Hiragana => NOT_HIRAGANA,
+                }),
+                limits: validate::Limits::new(f, layout.format),
+            })
+            .collect();
         Ok(RecordProcessor {
             flags,
+            read_plan,
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -338,6 +378,18 @@ impl RecordProcessor {
             return self.process_target(plan, may_map, s);
         }
         for i in 0..self.layout.fields.len() {
+            if let Some((applied, end)) = self.item_as_read(i, may_map, s) {
+                if !applied.is_empty() {
+                    // Only padding removed: the item read, narrowed.
+                    if !s.differs {
+                        s.differs = true;
+                        s.out.copy_from(&s.items);
+                    }
+                    s.out.narrow(i, 0, end);
+                    s.changes.push((i, applied));
+                }
+                continue;
+            }
             if let Err(r) = self.process_item(i, may_map, s) {
                 // Still map the remaining items, so that every unmapped 外字 of the
                 // record is counted, whatever the record was rejected for.
@@ -424,6 +476,31 @@ impl RecordProcessor {
             Some(r) => Err(r),
             None => Ok(any),
         }
+    }
+
+    /// `Some((applied, end))` when item `i` as read (not under `--to`) is
+    /// written as it is or only loses padding at its end: the map stage has
+    /// nothing in it, no cleansing rule but the trims applies
+    /// ([`Cleanser::only_trims`]: `applied`, the item's first `end` bytes
+    /// left), it is in `--charset` by its flags, and it passes validation.
+    /// [`RecordProcessor::process_item`] would then do only that, so it is
+    /// not called (most items of most records). None says nothing: the item
+    /// goes to `process_item`.
+    #[inline]
+    fn item_as_read(&self, i: usize, may_map: bool, s: &Scratch) -> Option<(Applied, usize)> {
+        let plan = self.read_plan.get(i)?;
+        let value = s.items.get(i);
+        if may_map && self.mapper.needs_work(value) {
+            return None;
+        }
+        // Padding found in a fixed item's bytes, not looked at again.
+        let pad = s.pads.get(i).copied().unwrap_or_default();
+        let kana = self.kana_by_flags(plan, i, s);
+        let (applied, end) = self.cleanser.only_trims(i, value, pad, kana)?;
+        // The flags of the item read hold those of any piece of it.
+        let ok =
+            (!plan.charset || self.in_charset_by_flags(i, s)) && plan.limits.pass_by_bytes(end);
+        ok.then_some((applied, end))
     }
 
     fn process_item(&self, i: usize, may_map: bool, s: &mut Scratch) -> Result<(), Reject> {
@@ -527,6 +604,14 @@ impl RecordProcessor {
             s.changes.push((i, applied));
         }
         Ok(())
+    }
+
+    /// Whether the decoder's flags show that every non-ASCII character of
+    /// item `i` as read is one a clean value of its kana item holds.
+    #[inline]
+    fn kana_by_flags(&self, plan: &ReadPlan, i: usize, s: &Scratch) -> bool {
+        plan.not_kana
+            .is_some_and(|bit| s.flags_known && s.item_flags.get(i).is_some_and(|f| f & bit == 0))
     }
 
     /// Whether the decoder's flags show item `i` (as decoded, or a piece of it)
@@ -1443,6 +1528,140 @@ name = "住所"
                 proptest::prop_assert_eq!(outcome(&flagged, raw), outcome(&plain, raw));
                 let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
                 proptest::prop_assert_eq!(outcome(&flagged, raw), outcome(&plain, raw));
+            }
+        }
+    }
+
+    /// Every item type, for the fast path against the general one.
+    const EVERY_KIND: &str = r#"
+name = "t"
+format = "csv"
+[[fields]]
+name = "番号"
+type = "digits"
+length = 4
+required = true
+[[fields]]
+name = "氏名"
+[[fields]]
+name = "カナ"
+type = "kana"
+[[fields]]
+name = "住所"
+length = 3
+[[fields]]
+name = "かな"
+type = "kana"
+kana = "hiragana"
+[[fields]]
+name = "額"
+type = "number"
+[[fields]]
+name = "性別"
+type = "code"
+codes = ["1", "2", "9"]
+[[fields]]
+name = "生年月日"
+type = "date"
+date = "seireki"
+length = 8
+[[fields]]
+name = "異動日"
+type = "date"
+date = "seireki"
+date_policy = "keep"
+[[fields]]
+name = "和暦"
+type = "date"
+date = "wareki"
+"#;
+
+    /// Pieces of items: the digit runs dates and codes are made of, 全角数字
+    /// (０), spaces of both widths, letters of both kana scripts in both
+    /// widths, a voiced mark, kanji, 外字, a CP932 variant, and NEC and IBM
+    /// extensions (outside some `--charset`).
+    const KIND_TOKENS: [&[u8]; 19] = [
+        b"1",
+        b"2024",
+        b"0229",
+        b"1231",
+        b"00",
+        b" ",
+        b"\x81\x40",
+        b"\x82\x4F",
+        b"\x83\x41",
+        b"\x82\xA0",
+        b"\xB1",
+        b"\xDE",
+        b"\x88\x9F",
+        b"\xF0\x40",
+        b"\x81\x60",
+        b"\xED\x40",
+        b"\xFA\x55",
+        b"-",
+        b"a",
+    ];
+
+    /// The same processor with the fast path ([`RecordProcessor::item_as_read`])
+    /// and without it.
+    fn fast_and_general(p: RecordProcessor) -> impl Fn(&[u8]) -> (String, String) {
+        let mut general = RecordProcessor {
+            read_plan: Vec::new(),
+            ..p.for_record_type(p.layout().clone(), false).unwrap()
+        };
+        general.flags = p.flags.clone();
+        move |raw: &[u8]| (outcome(&p, raw), outcome(&general, raw))
+    }
+
+    proptest::proptest! {
+        /// Items told unchanged by the fast path come out as the general path
+        /// makes them: the same items, rules counted, map-stage and charset
+        /// events, rejects, and the record written as read, for every type,
+        /// with and without the decoder's flags and a 外字 table.
+        #[test]
+        fn the_fast_path_gives_what_the_general_path_gives(
+            items in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(KIND_TOKENS.to_vec()), 0..5),
+                10,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let raw = items.join(&b',');
+            let (flagged, plain) = with_and_without_flags(EVERY_KIND, table);
+            for p in [flagged, plain] {
+                let run = fast_and_general(p);
+                let (fast, general) = run(&raw);
+                proptest::prop_assert_eq!(fast, general);
+            }
+        }
+
+        /// As for CSV, for fixed items with and without padding.
+        #[test]
+        fn the_fast_path_gives_what_the_general_path_gives_for_fixed_items(
+            items in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(KIND_TOKENS.to_vec()), 0..5),
+                    proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+                    proptest::bool::ANY,
+                ),
+                4,
+            ),
+            table in proptest::bool::ANY,
+        ) {
+            let (flagged, plain) = with_and_without_flags(FLAGGED_FIXED, table);
+            let mut raw = Vec::new();
+            for (chars, pad, padded) in items {
+                let mut item: Vec<u8> = chars.concat();
+                item.truncate(8);
+                let fill: &[u8] = if padded { &pad } else { b"11111111" };
+                item.extend_from_slice(&fill[..8 - item.len()]);
+                raw.extend(item);
+            }
+            for p in [flagged, plain] {
+                let run = fast_and_general(p);
+                let (fast, general) = run(&raw);
+                proptest::prop_assert_eq!(fast, general);
             }
         }
     }

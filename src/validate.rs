@@ -85,22 +85,55 @@ pub fn is_jis_x0213_sequence(base: char, mark: char) -> bool {
     ) && JIS_X0213_SEQUENCES.contains(&(base, mark))
 }
 
+/// What [`check`] checks of a field's values, decided once per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    required: bool,
+    /// The most characters a value may have (CSV layouts; fixed layouts bound
+    /// lengths by the byte slice).
+    max_chars: Option<usize>,
+}
+
+impl Limits {
+    pub fn new(field: &Field, format: Format) -> Limits {
+        // A date's length is the source's (和暦 7 digits → 西暦 8): the date rule
+        // has already checked its form, so its length is not checked again here.
+        let max_chars = match format {
+            Format::Csv if field.kind != FieldType::Date => field.length,
+            _ => None,
+        };
+        Limits {
+            required: field.required,
+            max_chars,
+        }
+    }
+
+    /// True when a value of `bytes` bytes passes [`check`] without a count of
+    /// its characters (most values: a value has at most as many characters as
+    /// bytes). False says nothing: ask [`check`].
+    #[inline]
+    pub fn pass_by_bytes(self, bytes: usize) -> bool {
+        if bytes == 0 {
+            !self.required
+        } else {
+            self.max_chars.is_none_or(|max| bytes <= max)
+        }
+    }
+}
+
 /// Checks a cleansed item value against its field: required, and length in
 /// characters for CSV layouts (fixed layouts bound lengths by the byte slice).
 #[inline]
 pub fn check(field: &Field, format: Format, value: &str) -> Result<(), Reject> {
-    if value.is_empty() {
-        return if field.required {
-            Err(required(field))
-        } else {
-            Ok(())
-        };
+    let limits = Limits::new(field, format);
+    if limits.pass_by_bytes(value.len()) {
+        return Ok(());
     }
-    // A date's length is the source's (和暦 7 digits → 西暦 8): the date rule
-    // has already checked its form, so its length is not checked again here.
-    match (field.length, format) {
-        // A value has at most as many characters as bytes: most values need no count.
-        (Some(max), Format::Csv) if value.len() > max && field.kind != FieldType::Date => {
+    if value.is_empty() {
+        return Err(required(field));
+    }
+    match limits.max_chars {
+        Some(max) => {
             let n = char_count(value);
             if n > max {
                 Err(too_long(field, n, max))
@@ -108,7 +141,7 @@ pub fn check(field: &Field, format: Format, value: &str) -> Result<(), Reject> {
                 Ok(())
             }
         }
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

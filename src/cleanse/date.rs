@@ -273,6 +273,25 @@ pub(super) fn cleanse(
     }
 }
 
+/// True when [`cleanse`] leaves `s` as it is in a 西暦 item (strict or keep):
+/// 8 ASCII digits that are a day of the calendar (year not 0). Each item of
+/// most files is one; this reads it in one go instead of character by
+/// character.
+#[inline]
+pub(super) fn is_clean(s: &[u8]) -> bool {
+    let Ok(d) = <[u8; 8]>::try_from(s) else {
+        return false;
+    };
+    if !super::digits::all_ascii_digits(&d) {
+        return false;
+    }
+    let n = |r: std::ops::Range<usize>| d[r].iter().fold(0, |n, &b| n * 10 + u32::from(b - b'0'));
+    let (y, m, dd) = (n(0..4), n(4..6), n(6..8));
+    // Year 0 or month or day 00 is unknown, past the month's end nonexistent:
+    // refused or kept and counted, never left as it is.
+    y != 0 && (1..=12).contains(&m) && dd != 0 && dd <= days_in_month(y, m)
+}
+
 /// A date written in words rather than digits only.
 fn is_text(s: &str) -> bool {
     // Most dates are ASCII digits: one word-at-a-time check instead of two searches.

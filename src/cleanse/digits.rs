@@ -21,6 +21,7 @@ const NOT_DIGIT: &str = "数字でない文字があります";
 
 /// True when every byte is an ASCII digit; eight at a time (numbers and codes are
 /// checked on every record).
+#[inline]
 pub(super) fn all_ascii_digits(b: &[u8]) -> bool {
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const THREES: u64 = 0x3030_3030_3030_3030;
@@ -28,13 +29,16 @@ pub(super) fn all_ascii_digits(b: &[u8]) -> bool {
     // A byte is a digit when it is 0x30–0x39: high nibble 3, and still 3 after adding
     // 6 (0x3A–0x3F carry into 0x40–0x45). No byte carries into the next: 0xFF + 6
     // would, but its high nibble already fails the first test.
-    let word = |w: u64| w & HIGH == THREES && (w + SIXES) & HIGH == THREES;
-    let words = b.chunks_exact(8);
-    let tail = words.remainder();
-    words
-        .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
-        .all(word)
-        && tail.iter().all(u8::is_ascii_digit)
+    let word = |w: &[u8]| {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        w & HIGH == THREES && (w + SIXES) & HIGH == THREES
+    };
+    if b.len() < 8 {
+        return b.iter().all(u8::is_ascii_digit);
+    }
+    // The last eight bytes as one more word (overlapping the others), not
+    // one by one: 宛名番号 and 個人番号 are 12 to 15 digits.
+    b.chunks_exact(8).all(word) && word(&b[b.len() - 8..])
 }
 
 /// Only digits: 全角数字 become ASCII. (Like every rule here: writes to `out` only
@@ -133,20 +137,25 @@ pub(super) fn code(
         }
         &out.as_bytes()[start..]
     };
+    if is_known(codes, value) {
+        Ok(())
+    } else {
+        Err(Fail::from("unknown-code", 0, "コード表にない値です"))
+    }
+}
+
+/// True when `value` is one of `codes` (sorted).
+#[inline]
+pub(super) fn is_known(codes: &[Box<str>], value: &[u8]) -> bool {
     // Code lists are mostly short (性別, 続柄…): a plain comparison, inlined, beats a
     // binary search that calls memcmp; long lists (市区町村コード) are searched.
-    let known = if codes.len() <= 16 {
+    if codes.len() <= 16 {
         codes.iter().any(|c| {
             let c = c.as_bytes();
             c.len() == value.len() && c.iter().zip(value).all(|(a, b)| a == b)
         })
     } else {
         codes.binary_search_by(|c| c.as_bytes().cmp(value)).is_ok()
-    };
-    if known {
-        Ok(())
-    } else {
-        Err(Fail::from("unknown-code", 0, "コード表にない値です"))
     }
 }
 

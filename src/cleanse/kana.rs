@@ -75,7 +75,7 @@ fn compose(base: char, mark: Mark) -> Option<char> {
 /// value with nothing to change. All of them are U+3000–U+31FF, three bytes 0xE3 …
 /// in UTF-8, so this looks at bytes, without a branch per character (it runs on
 /// every kana item).
-fn is_clean(s: &[u8], script: KanaScript) -> bool {
+pub(super) fn is_clean(s: &[u8], script: KanaScript) -> bool {
     // Offset from U+3000 of a three-byte character starting with 0xE3.
     let off = |c: &[u8]| (u32::from(c[1] & 0x3F) << 6) | u32::from(c[2] & 0x3F);
     let all = |ok: fn(u32) -> bool| {
@@ -93,6 +93,20 @@ fn is_clean(s: &[u8], script: KanaScript) -> bool {
                 all(|o| (o.wrapping_sub(0x41) <= 0x55) | matches!(o, 0x9D | 0x9E | 0xFB | 0xFC | 0))
             }
         }
+}
+
+/// True when `s` holds no ASCII byte; eight bytes at a time. With every
+/// non-ASCII character known clean (from a per-character table), the value is
+/// then clean ([`is_clean`]).
+#[inline]
+pub(super) fn no_ascii(s: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default()) & HIGH == HIGH;
+    if s.len() < 8 {
+        return s.iter().all(|&b| b >= 0x80);
+    }
+    // The last eight bytes as one more word, overlapping the others.
+    s.chunks_exact(8).all(word) && word(&s[s.len() - 8..])
 }
 
 /// Katakana letters (incl. small, ヴ, ヷ–ヺ, ヽヾ and U+31F0–U+31FF); not ー・.
@@ -314,6 +328,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn no_ascii_agrees_with_a_byte_loop() {
+        for b in [0u8, b'a', 0x7F, 0x80, 0xE3, 0xFF] {
+            for len in 1..=25 {
+                for at in 0..len {
+                    let mut v = vec![0xE3; len];
+                    v[at] = b;
+                    assert_eq!(no_ascii(&v), b >= 0x80, "{b:02X} at {at} of {len}");
+                }
+            }
+        }
+        assert!(no_ascii(b""));
     }
 
     fn rules(a: Applied) -> Vec<Rule> {

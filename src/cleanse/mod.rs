@@ -366,11 +366,52 @@ enum Strict {
     Date(date::DateRule),
 }
 
+/// True when the one character `c` is one a clean value of a kana item of
+/// `script` holds (a letter of the script, U+3000, ー, ・): for a per-character
+/// table ([`Cleanser::only_trims`]'s `kana_chars`).
+pub fn is_clean_kana(c: &str, script: KanaScript) -> bool {
+    kana::is_clean(c.as_bytes(), script)
+}
+
 /// The cleansing rules of a layout, compiled once and shared (read-only) by all
 /// worker threads.
 #[derive(Debug, Clone)]
 pub struct Cleanser {
     items: Vec<ItemRule>,
+    /// Per item, its type's check of a value in standard form
+    /// ([`Cleanser::only_trims`]): one byte, decided once.
+    quick: Vec<Quick>,
+}
+
+/// How [`Cleanser::only_trims`] checks a value of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quick {
+    /// Any value (only the ends matter).
+    Text,
+    Kana(KanaScript),
+    /// Digits and numbers: ASCII digits only.
+    Digits,
+    /// An ASCII code of the list.
+    Code,
+    /// A 西暦 date of 8 ASCII digits.
+    Date,
+    /// Only an empty value (和暦 dates are always converted).
+    Empty,
+}
+
+impl Quick {
+    fn of(kind: &Kind) -> Quick {
+        match kind {
+            Kind::Text => Quick::Text,
+            Kind::Kana(script) => Quick::Kana(*script),
+            Kind::Aligned(Strict::Digits | Strict::Number) => Quick::Digits,
+            Kind::Aligned(Strict::Code(_)) => Quick::Code,
+            Kind::Aligned(Strict::Date(rule)) => match rule.style {
+                date::DateStyle::Seireki => Quick::Date,
+                date::DateStyle::Wareki(_) => Quick::Empty,
+            },
+        }
+    }
 }
 
 impl Cleanser {
@@ -430,7 +471,8 @@ impl Cleanser {
                 kind,
             });
         }
-        Ok(Cleanser { items })
+        let quick = items.iter().map(|item| Quick::of(&item.kind)).collect();
+        Ok(Cleanser { items, quick })
     }
 
     /// Number of items (the layout's fields).
@@ -481,6 +523,61 @@ impl Cleanser {
             out.push_str(&value[from..to]);
         }
         Ok(applied)
+    }
+
+    /// `Some((applied, end))` when [`Cleanser::cleanse_padded`] (with the same
+    /// `pad`) would only remove padding from the end of `value`, or nothing:
+    /// the result is `value[..end]`, `applied` holds only the trims (empty:
+    /// the value as it is, `end` its length), and it is not refused. None says
+    /// nothing (the caller then asks `cleanse_padded`). The padding is trimmed
+    /// as there, then the type's fast check of a value already in its
+    /// standard form (clean kana, ASCII digits, a known ASCII code, an 8-digit
+    /// 西暦 date) instead of the rules' general code.
+    ///
+    /// `kana_chars`: the caller knows (from the decoder's flags, see
+    /// [`is_clean_kana`]) that every non-ASCII character of `value` is one a
+    /// clean item of this kana item's script holds; then only its bytes'
+    /// high bits are looked at. False: not known.
+    #[inline]
+    pub fn only_trims(
+        &self,
+        field: usize,
+        value: &str,
+        pad: Padding,
+        kana_chars: bool,
+    ) -> Option<(Applied, usize)> {
+        let quick = *self.quick.get(field)?;
+        // A BOM starting the record is removed from the front.
+        if field == 0 && trim::starts_with_bom(value.as_bytes()) {
+            return None;
+        }
+        let mut applied = Applied::default();
+        let b = match value.as_bytes().last() {
+            // Most values: one look at the last byte shows no padding.
+            Some(&last) if pad.len == 0 && !matches!(last, b' ' | 0 | 0x80) => value.as_bytes(),
+            _ => trim::trailing_padded(value, pad, &mut applied).as_bytes(),
+        };
+        // Leading padding of a right-aligned item is neither a digit nor in a
+        // code list (codes have no spaces: `new`), so the checks below see it.
+        // An empty value is never refused (whether it is required is the
+        // caller's check).
+        let clean = b.is_empty()
+            || match quick {
+                Quick::Text => true,
+                Quick::Kana(script) => {
+                    (kana_chars && kana::no_ascii(b)) || kana::is_clean(b, script)
+                }
+                Quick::Digits => digits::all_ascii_digits(b),
+                Quick::Code => match &self.items[field].kind {
+                    Kind::Aligned(Strict::Code(codes)) => {
+                        b.is_ascii() && digits::is_known(codes, b)
+                    }
+                    _ => false,
+                },
+                Quick::Date => date::is_clean(b),
+                Quick::Empty => false,
+            };
+        clean.then_some((applied, b.len()))
     }
 
     /// As [`Cleanser::cleanse_applied`], with `pad` known of `value`'s end (found
@@ -852,6 +949,177 @@ date = "wareki"
                     let mut counts = RuleCounts::new();
                     c.cleanse(field, &v, &mut out, &mut counts).unwrap();
                     proptest::prop_assert!(!applied.is_empty() || out == v, "{v:?} → {out:?} with no rule");
+                }
+            }
+        }
+    }
+
+    /// One of each type and variant, for the fast-path tests.
+    fn every_kind() -> Cleanser {
+        let mut long_codes: Vec<String> = (0..40).map(|n| format!("\"{n:02}\"")).collect();
+        long_codes.push("\"A1\"".into());
+        Cleanser::new(&layout(&format!(
+            "[[fields]]\nname = \"a\"\n\
+             [[fields]]\nname = \"b\"\ntype = \"kana\"\n\
+             [[fields]]\nname = \"c\"\ntype = \"kana\"\nkana = \"hiragana\"\n\
+             [[fields]]\nname = \"d\"\ntype = \"digits\"\n\
+             [[fields]]\nname = \"e\"\ntype = \"number\"\n\
+             [[fields]]\nname = \"f\"\ntype = \"code\"\ncodes = [\"1\", \"12\", \"a\"]\n\
+             [[fields]]\nname = \"g\"\ntype = \"code\"\ncodes = [{}]\n\
+             [[fields]]\nname = \"h\"\ntype = \"date\"\ndate = \"seireki\"\n\
+             [[fields]]\nname = \"i\"\ntype = \"date\"\ndate = \"seireki\"\ndate_policy = \"keep\"\n\
+             [[fields]]\nname = \"j\"\ntype = \"date\"\ndate = \"wareki\"\n\
+             [[fields]]\nname = \"k\"\n",
+            long_codes.join(", ")
+        )))
+        .unwrap()
+    }
+
+    /// Whether the general path agrees with what the fast check said of `v`
+    /// (`pad` told): the same trims applied, `v[..end]` as a piece (or `v`
+    /// as it is when nothing applied), nothing written, not refused.
+    fn general_agrees(
+        c: &Cleanser,
+        field: usize,
+        v: &str,
+        pad: Padding,
+        fast: (Applied, usize),
+    ) -> bool {
+        let (applied, end) = fast;
+        let mut out = String::new();
+        let r = c.cleanse_padded(field, v, pad, &mut out);
+        let want = if applied.is_empty() {
+            end == v.len() && r == Ok((applied, Cleansed::Same))
+        } else {
+            r == Ok((applied, Cleansed::Piece(0, end)))
+        };
+        want && out.is_empty()
+    }
+
+    /// The fast check of a value as read (no padding told) says "unchanged".
+    fn fast_unchanged(c: &Cleanser, field: usize, v: &str) -> bool {
+        c.only_trims(field, v, Padding::default(), false) == Some((Applied::default(), v.len()))
+    }
+
+    fn general_leaves_unchanged(c: &Cleanser, field: usize, v: &str) -> bool {
+        general_agrees(
+            c,
+            field,
+            v,
+            Padding::default(),
+            (Applied::default(), v.len()),
+        )
+    }
+
+    /// The fast check says "unchanged" for the standard forms of every type
+    /// (else it would be no fast path).
+    #[test]
+    fn standard_values_take_the_fast_path() {
+        let c = every_kind();
+        for (field, v) in [
+            (0, "山田　太郎"),
+            (0, ""),
+            (1, "ヤマダ　タロウ・ジョーンズ"),
+            (2, "やまだ　たろう"),
+            (3, "000123456789"),
+            (4, "123"),
+            (5, "12"),
+            (6, "07"),
+            (6, "A1"),
+            (7, "19510922"),
+            (7, "20000229"),
+            (8, "20241231"),
+            (10, " 先頭の空白"),
+        ] {
+            assert!(fast_unchanged(&c, field, v), "field {field} {v:?}");
+            assert!(
+                general_leaves_unchanged(&c, field, v),
+                "field {field} {v:?}"
+            );
+        }
+        for (field, v) in [
+            (0, "\u{FEFF}山田"),
+            (1, "ｱ"),
+            (3, " 1"),
+            (3, "1 "),
+            (3, "１"),
+            (4, "-1"),
+            (5, "3"),
+            (6, "40"),
+            (7, "19000229"),
+            (7, "20240001"),
+            (7, "00000000"),
+            (9, "4010108"),
+            (10, "x\u{3000}"),
+        ] {
+            assert!(!fast_unchanged(&c, field, v), "field {field} {v:?}");
+        }
+    }
+
+    /// For 8 ASCII digits in a 西暦 item, the fast check is exactly the
+    /// general rule's "unchanged" (strict or keep): every month and day
+    /// around the calendar's edges, leap and common years, year 0.
+    #[test]
+    fn the_fast_date_check_is_the_general_rule_on_eight_digits() {
+        let c = every_kind();
+        for y in [0, 1, 4, 100, 400, 1900, 1989, 2000, 2023, 2024, 9999] {
+            for m in 0..=19 {
+                for d in 0..=39 {
+                    let v = format!("{y:04}{m:02}{d:02}");
+                    for field in [7, 8] {
+                        assert_eq!(
+                            fast_unchanged(&c, field, &v),
+                            general_leaves_unchanged(&c, field, &v),
+                            "field {field} {v}"
+                        );
+                    }
+                    assert!(!fast_unchanged(&c, 9, &v), "wareki {v}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whenever the fast check says a value is left as it is or only loses
+        /// padding, the general path agrees: the same rules applied (so the
+        /// same counts), the same piece, nothing written, not refused. For any
+        /// mix of the characters the rules look at, padding told or not.
+        #[test]
+        fn the_fast_check_never_hides_a_change_or_a_refusal(
+            v in "[0-9０-９a-zA\u{FEFF}ｱ-ﾝﾞﾟァ-ヶぁ-んー・ 　\u{0}+\\-．.漢゛゜\u{3099}\u{309A}ㇰ]{0,10}",
+            digits in "[0-9]{0,9}",
+            field in 0usize..11,
+        ) {
+            let c = every_kind();
+            for v in [v, digits] {
+                // As a table of the characters would tell it.
+                let kana_chars = |script| {
+                    v.chars()
+                        .filter(|c| !c.is_ascii())
+                        .all(|c| is_clean_kana(c.encode_utf8(&mut [0; 4]), script))
+                };
+                let told = [
+                    false,
+                    kana_chars(KanaScript::Katakana) && field == 1,
+                    kana_chars(KanaScript::Hiragana) && field == 2,
+                ];
+                // Padding told as a fixed item's bytes show it (spaces and NULs).
+                let b = v.as_bytes();
+                let n = b.iter().rev().take_while(|&&x| x == b' ' || x == 0).count();
+                let tail = &b[b.len() - n..];
+                let pads = [
+                    Padding::default(),
+                    Padding { len: n, spaces: tail.contains(&b' '), nuls: tail.contains(&0) },
+                ];
+                for kana_chars in told {
+                    for pad in pads {
+                        if let Some(fast) = c.only_trims(field, &v, pad, kana_chars) {
+                            proptest::prop_assert!(
+                                general_agrees(&c, field, &v, pad, fast),
+                                "field {field} {v:?} {pad:?} {fast:?}"
+                            );
+                        }
+                    }
                 }
             }
         }

@@ -52,6 +52,12 @@ pub(super) fn trailing_padded<'a>(
     s.get(..end).unwrap_or(s)
 }
 
+/// True when `b` starts with a U+FEFF that [`bom`] removes.
+#[inline]
+pub(super) fn starts_with_bom(b: &[u8]) -> bool {
+    b.starts_with(BOM)
+}
+
 /// U+FEFF in UTF-8.
 const BOM: &[u8] = "\u{FEFF}".as_bytes();
 
