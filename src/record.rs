@@ -32,6 +32,10 @@ pub struct RecordProcessor {
     /// ([`decode::decode_csv`], [`decode::decode_flagged`]): the flag of each
     /// character.
     flags: Option<std::sync::Arc<Flags>>,
+    /// Fixed-length records are read as CSV lines ([`RecordProcessor::split_fixed`]):
+    /// items joined by commas, padding of spaces left out. Not under `--to`,
+    /// whose reshaping takes the items as read, padding and all.
+    lean_fixed: bool,
 }
 
 /// What one character needs, found once per character of the encoding (not
@@ -47,6 +51,8 @@ struct Flags {
 
 const MAY_MAP: u8 = 1;
 const NOT_IN_CHARSET: u8 = 2;
+/// A comma, quote, CR or LF: written as CSV, the item is quoted.
+const NEEDS_QUOTES: u8 = 4;
 
 impl Flags {
     fn new(encoding: Encoding, mapper: &Mapper) -> Option<Flags> {
@@ -67,6 +73,9 @@ impl Flags {
             }
             if !member(c) {
                 f |= NOT_IN_CHARSET;
+            }
+            if matches!(c, "," | "\"" | "\r" | "\n") {
+                f |= NEEDS_QUOTES;
             }
             f
         })?;
@@ -91,6 +100,17 @@ pub struct Scratch {
     /// Per item of a fixed-length record: the padding its bytes end in, found
     /// while decoding it (empty for CSV).
     pads: Vec<Padding>,
+    /// Per item of a fixed-length record read lean (see `lean_fixed`): the
+    /// trailing spaces left out of its text, given back if it is rejected.
+    dropped: Vec<usize>,
+    /// The items are a lean fixed-length record's: joined by commas, without
+    /// the spaces of `dropped`.
+    lean: bool,
+    /// No item read holds a comma, quote, CR or LF (known for lean fixed
+    /// records only): the items need no quoting as CSV.
+    quote_free: bool,
+    /// Buffer for [`Items::pad_back`].
+    padded: String,
     /// Per item, when `flags_known`: its characters' flags (`MAY_MAP`,
     /// `NOT_IN_CHARSET`) OR-ed, found while decoding it (a fixed item's
     /// padding is not among them: spaces and NULs, trimmed before the checks).
@@ -142,6 +162,41 @@ fn target_view<'a>(items: &'a Items, target: &'a TargetScratch) -> Reshaped<'a> 
 }
 
 impl Scratch {
+    /// After a successful [`RecordProcessor::process`]: appends the record's CSV
+    /// line (RFC 4180, CRLF) — not for a fixed-length `--to` target.
+    pub fn write_csv(&self, out: &mut Vec<u8>) {
+        if let Some(line) = self.unchanged_csv_line() {
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        } else if let Some(items) = self.quote_free_items() {
+            crate::output::joined_line(out, items);
+        } else {
+            self.written().write_csv(out);
+        }
+    }
+
+    /// The items to write when they differ from those read and none needs
+    /// quoting: the items read held no comma, quote, CR or LF, and neither do
+    /// the values rules rewrote. Those are appended after the copy of the items
+    /// read in `out` ([`Items::replace`]), so only they are looked at.
+    fn quote_free_items(&self) -> Option<&Items> {
+        if !(self.quote_free && self.differs) {
+            return None;
+        }
+        let rewritten = self.out.text().get(self.items.text().len()..)?;
+        let one_empty = self.out.len() == 1 && self.out.get(0).is_empty();
+        (!one_empty && !crate::output::needs_quotes(rewritten.as_bytes())).then_some(&self.out)
+    }
+
+    /// A rejected lean fixed-length record: its items as read, padding and
+    /// all, end to end (for the reject file and the counts of the rejected).
+    fn unlean(&mut self) {
+        self.items.pad_back(&self.dropped, &mut self.padded);
+        self.lean = false;
+        self.plain = false;
+        self.quote_free = false;
+    }
+
     /// After a successful [`RecordProcessor::process`]: the items to write, in
     /// layout order.
     pub fn written(&self) -> Written<'_> {
@@ -232,6 +287,7 @@ impl RecordProcessor {
         let flags = Flags::new(encoding, &mapper).map(std::sync::Arc::new);
         Ok(RecordProcessor {
             flags,
+            lean_fixed: layout.format == Format::Fixed && fixed::plain_bytes(encoding),
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -246,6 +302,7 @@ impl RecordProcessor {
     pub fn with_target(mut self, plan: crate::target::Plan) -> Result<RecordProcessor, String> {
         self.cleanser = Cleanser::new(plan.layout())?;
         self.target = Some(plan);
+        self.lean_fixed = false;
         Ok(self)
     }
 
@@ -271,10 +328,26 @@ impl RecordProcessor {
         &self.mapper
     }
 
-    /// Processes one record; on success [`Scratch::written`] holds its items in layout order.
+    /// Processes one record; on success [`Scratch::written`] holds its items in
+    /// layout order; on failure [`Scratch::items`] holds those read, as read.
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
+        let r = self.process_record(raw, flaw, s);
+        if r.is_err() && s.lean {
+            s.unlean();
+        }
+        r
+    }
+
+    fn process_record(
+        &self,
+        raw: &[u8],
+        flaw: Option<Flaw>,
+        s: &mut Scratch,
+    ) -> Result<(), Reject> {
         s.events.clear();
         s.plain = false;
+        s.lean = false;
+        s.quote_free = false;
         s.targeted = false;
         s.passthrough = false;
         // A reject names the key only from this record's items, never the last one's.
@@ -421,7 +494,10 @@ impl RecordProcessor {
             }
             value = &s.mapped;
             changed = true;
-            pad = Padding::default();
+            // The padding's place is not known in the mapped text (it is
+            // there, and looked for, unless left out when read: then the
+            // rules it gives are still told).
+            pad = Padding { len: 0, ..pad };
             from_read = false;
         }
         // `value` as a piece of the item read (only padding removed): written by
@@ -434,6 +510,8 @@ impl RecordProcessor {
             .map_err(|d| item_reject(field, d.reason, || d.message))?;
         match cleansed {
             Cleansed::Same => {}
+            // Padding was counted that is not in the item (left out when read).
+            Cleansed::Piece(0, to) if to == value.len() => {}
             Cleansed::Piece(from, to) => {
                 if !changed {
                     piece = Some((from, to));
@@ -702,11 +780,18 @@ impl RecordProcessor {
         .filter(|&i| i < self.layout.fields.len())
     }
 
+    /// A fixed-length record into its items. Lean (`lean_fixed`, most runs):
+    /// the items are joined by commas in the buffer and their padding of
+    /// spaces is left out (cleansing would remove it), so that a record no rule
+    /// changes is its CSV line as it stands ([`Scratch::unchanged_csv_line`]).
     fn split_fixed(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.items.clear();
         s.item_flags.clear();
+        s.dropped.clear();
         let table = self.flags.as_deref().map(|f| &f.table);
         let mut all_told = table.is_some();
+        let lean = self.lean_fixed;
+        s.lean = lean;
         for f in &self.layout.fields {
             // Layout::check guarantees offset and length for fixed layouts, and the
             // splitter guarantees the record length, so the slice is in range.
@@ -714,21 +799,36 @@ impl RecordProcessor {
             let end = (off + f.length.unwrap_or(0)).min(raw.len());
             let bytes = &raw[off.min(end)..end];
             let wrap = &mut s.wrap;
-            let (pad, told) = s
-                .items
-                .push_with(|out| {
-                    fixed::decode_item_padded(self.encoding, f, bytes, out, wrap, table)
-                })
-                .map_err(|e| match e {
-                    ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
-                    ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
-                    ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
-                })?;
-            s.pads.push(pad);
-            all_told &= told.is_some();
-            s.item_flags.push(told.unwrap_or(0));
+            let enc = self.encoding;
+            let decode =
+                |out: &mut String| fixed::decode_item_padded(enc, f, bytes, out, wrap, table, lean);
+            let told = match lean {
+                true => s.items.push_with_after(',', decode),
+                false => s.items.push_with(decode),
+            }
+            .map_err(|e| match e {
+                ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
+                ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
+                ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
+            })?;
+            s.pads.push(told.pad);
+            s.dropped.push(told.dropped);
+            all_told &= told.flags.is_some();
+            s.item_flags.push(told.flags.unwrap_or(0));
         }
         s.flags_known = all_told;
+        if lean {
+            s.quote_free = if all_told {
+                s.item_flags.iter().fold(0, |a, f| a | f) & NEEDS_QUOTES == 0
+            } else {
+                // In these encodings a comma, quote, CR or LF is its byte, never
+                // part of another character, and numbers decode to digits, sign
+                // and point: none in the bytes, none in the items.
+                memchr::memchr3(b',', b'"', b'\n', raw).is_none()
+                    && memchr::memchr(b'\r', raw).is_none()
+            };
+            s.plain = s.quote_free;
+        }
         Ok(())
     }
 
@@ -1398,6 +1498,88 @@ length = 8
             // and padding.
             let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
+    }
+
+    /// A record's CSV line as written ([`Scratch::write_csv`]), the rules
+    /// counted and what the map stage and the charset check met; or the reject
+    /// and the items as read.
+    fn line_outcome(p: &RecordProcessor, raw: &[u8]) -> String {
+        let mut s = Scratch::default();
+        let r = p.process(raw, None, &mut s);
+        let mut line = Vec::new();
+        let items: Vec<&str> = match &r {
+            Ok(()) => {
+                s.write_csv(&mut line);
+                Vec::new()
+            }
+            Err(_) => s.items.iter().collect(),
+        };
+        format!(
+            "{r:?} {:?} {items:?} {:?} {:?} {:?} {:?}",
+            String::from_utf8_lossy(&line),
+            s.changes,
+            s.events.hits,
+            s.events.unmapped,
+            s.events.nonstandard,
+        )
+    }
+
+    /// Characters for fixed items (CP932): those CSV quotes, kanji, U+3000,
+    /// 外字, half-width kana (a rule rewrites them), a full-width digit, NUL,
+    /// and a lone lead byte (undecodable).
+    const FIXED_TOKENS: [&[u8]; 17] = [
+        b"a",
+        b"1",
+        b" ",
+        b"\0",
+        b",",
+        b"\"",
+        b"\r",
+        b"\n",
+        b"\t",
+        b"\x88\x9F",
+        b"\x81\x40",
+        b"\xF0\x40",
+        b"\xB1",
+        b"\xDE",
+        b"\x83\x41",
+        b"\x82\x50",
+        b"\x81",
+    ];
+
+    proptest::proptest! {
+        /// A fixed record read lean (items joined by commas, padding of spaces
+        /// left out, written as its line when nothing changed it) gives the
+        /// line, counts and rejects of one read item by item with its padding.
+        #[test]
+        fn lean_fixed_records_give_what_items_read_whole_give(
+            items in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(FIXED_TOKENS.to_vec()), 0..5),
+                    proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+                ),
+                4,
+            ),
+            table in proptest::bool::ANY,
+            flags in proptest::bool::ANY,
+        ) {
+            let (mut lean, _) = with_and_without_flags(FLAGGED_FIXED, table);
+            if !flags {
+                lean.flags = None;
+            }
+            let (mut whole, _) = with_and_without_flags(FLAGGED_FIXED, table);
+            whole.flags = lean.flags.clone();
+            whole.lean_fixed = false;
+            proptest::prop_assert!(lean.lean_fixed);
+            let mut raw = Vec::new();
+            for (chars, pad) in items {
+                let mut item: Vec<u8> = chars.concat();
+                item.truncate(8);
+                item.extend_from_slice(&pad[..8 - item.len()]);
+                raw.extend(item);
+            }
+            proptest::prop_assert_eq!(line_outcome(&lean, &raw), line_outcome(&whole, &raw));
         }
     }
 

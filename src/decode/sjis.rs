@@ -114,8 +114,12 @@ struct Flagged<'a> {
 impl Ascii for Flagged<'_> {
     #[inline(always)]
     fn word(&mut self, _: usize, w: u64, seen: usize) {
+        // Controls, and the comma and the quote (which have flags too: a
+        // fixed-length item holding one needs quoting as CSV).
         let control = (w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS)
-            | crate::items::equal_bytes(w, ONES * 0x7F);
+            | crate::items::equal_bytes(w, ONES * 0x7F)
+            | crate::items::equal_bytes(w, ONES * b',' as u64)
+            | crate::items::equal_bytes(w, ONES * b'"' as u64);
         if control & (u64::MAX << (8 * seen)) != 0 {
             for k in seen..8 {
                 self.byte(0, (w >> (8 * k)) as u8);
@@ -125,7 +129,7 @@ impl Ascii for Flagged<'_> {
 
     #[inline(always)]
     fn byte(&mut self, _: usize, b: u8) {
-        if b < 0x20 || b == 0x7F {
+        if b < 0x20 || b == 0x7F || b == b',' || b == b'"' {
             self.flags |= self.table.single[b as usize];
         }
     }
@@ -210,8 +214,9 @@ fn no_flags() -> &'static CharFlags {
     })
 }
 
-/// The flags `classify` gives each non-ASCII CP932 character and each ASCII
-/// control character (its text; printable ASCII has no flags).
+/// The flags `classify` gives each non-ASCII CP932 character, each ASCII
+/// control character, the comma and the quote (its text; other printable ASCII
+/// has no flags).
 pub(super) fn char_flags(classify: impl Fn(&str) -> u8) -> CharFlags {
     let t = tables();
     let text = |e: Entry| {
@@ -222,7 +227,7 @@ pub(super) fn char_flags(classify: impl Fn(&str) -> u8) -> CharFlags {
         single: [0; 256],
         double: Box::new([0; DOUBLE_LEN]),
     };
-    for b in (0..0x20).chain([0x7F]) {
+    for b in (0..0x20).chain([b'"', b',', 0x7F]) {
         f.single[b as usize] = classify(&char::from(b).to_string());
     }
     for b in 0x80..=0xFFu8 {

@@ -55,12 +55,26 @@ pub fn decode_item(
     number.map_err(ItemFault::Number)
 }
 
+/// What [`decode_item_padded`] found besides the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Told {
+    /// The padding for cleansing: the last `pad.len` bytes of the text are
+    /// spaces and NULs; `pad.spaces` also when spaces were left out (`dropped`).
+    pub pad: Padding,
+    /// The flags of the item's characters OR-ed, when the decoder told them.
+    pub flags: Option<u8>,
+    /// Trailing spaces read but not put into the text (`drop_spaces`).
+    pub dropped: usize,
+}
+
 /// As [`decode_item`], and what the item's bytes show of its padding: a text
 /// item of an encoding in which U+0020 and NUL are the bytes 0x20 and 0x00 and
 /// no other character holds those bytes (CP932, Shift_JIS, EUC-JP, UTF-8) is
 /// decoded without its trailing run of them, which is copied as it is: the text
 /// is the same, the padding is not decoded, and cleansing need not look at it
 /// again (the [`Padding`] goes to [`crate::cleanse::Cleanser::cleanse_padded`]).
+/// With `drop_spaces`, padding of spaces only is not even copied (cleansing
+/// removes every trailing space anyway): [`Told::dropped`] says how many.
 ///
 /// With `flags` (the encoding's [`decode::CharFlags`]), also the flags of the
 /// item's decoded characters OR-ed, when the decoder told them (Some).
@@ -71,17 +85,14 @@ pub fn decode_item_padded(
     out: &mut String,
     wrap: &mut Vec<u8>,
     flags: Option<&decode::CharFlags>,
-) -> Result<(Padding, Option<u8>), ItemFault> {
+    drop_spaces: bool,
+) -> Result<Told, ItemFault> {
     let text = !matches!(
         field.kind,
         FieldType::Packed | FieldType::Zoned | FieldType::Binary
     ) && !field.dbcs;
-    let plain = matches!(
-        enc,
-        Encoding::Cp932 | Encoding::ShiftJis | Encoding::EucJp | Encoding::EucJpMs | Encoding::Utf8
-    );
-    if !(text && plain) {
-        return decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None));
+    if !(text && plain_bytes(enc)) {
+        return decode_item(enc, field, bytes, out, wrap).map(|()| Told::default());
     }
     let pad = trailing_padding(bytes);
     let (head, tail) = bytes.split_at(bytes.len() - pad.len);
@@ -89,13 +100,37 @@ pub fn decode_item_padded(
     if let Ok(told) = decode::decode_flagged(enc, head, out, flags) {
         // The padding is spaces and NULs: never mapped; a NUL is trimmed
         // before any check that looks at the characters.
+        if drop_spaces && !pad.nuls {
+            let kept = Padding { len: 0, ..pad };
+            return Ok(Told {
+                pad: kept,
+                flags: told,
+                dropped: pad.len,
+            });
+        }
         push_padding(out, tail, pad);
-        return Ok((pad, told));
+        return Ok(Told {
+            pad,
+            flags: told,
+            dropped: 0,
+        });
     }
     // Bad bytes: decoded again whole, so the error is exactly the one the item
     // gives (a character cut by the padding would be told differently).
     out.truncate(start);
-    decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None))
+    decode_item(enc, field, bytes, out, wrap).map(|()| Told::default())
+}
+
+/// Whether every byte below 0x80 of `enc` is that ASCII character, never a
+/// piece of another: CP932 and Shift_JIS trail bytes are 0x40 and above,
+/// EUC-JP and UTF-8 use only bytes from 0x80 up for other characters. Then
+/// the bytes 0x20 and 0x00 are U+0020 and NUL, and a comma, quote, CR or LF
+/// byte is that character.
+pub fn plain_bytes(enc: Encoding) -> bool {
+    matches!(
+        enc,
+        Encoding::Cp932 | Encoding::ShiftJis | Encoding::EucJp | Encoding::EucJpMs | Encoding::Utf8
+    )
 }
 
 /// Appends `tail`, bytes 0x20 and 0x00 (`pad` tells which occur), as text.
@@ -237,8 +272,11 @@ mod tests {
         let (mut a, mut b) = (String::from("<"), String::from("<"));
         let ra = decode_item(enc, &f, bytes, &mut a, &mut Vec::new());
         let rb =
-            decode_item_padded(enc, &f, bytes, &mut b, &mut Vec::new(), None).map(|(pad, _)| pad);
+            decode_item_padded(enc, &f, bytes, &mut b, &mut Vec::new(), None, false).map(|t| t.pad);
         assert_eq!(a, b, "{enc:?} {bytes:02X?}");
+        // Spaces left out: the same text without them, the same rules told.
+        let mut c = String::from("<");
+        let rc = decode_item_padded(enc, &f, bytes, &mut c, &mut Vec::new(), None, true);
         match (ra, rb) {
             (Ok(()), Ok(pad)) => {
                 assert!(b.ends_with(&" ".repeat(pad.len)) || pad.nuls);
@@ -246,8 +284,16 @@ mod tests {
                 assert!(tail.iter().all(|&c| c == b' ' || c == 0));
                 assert_eq!(pad.spaces, tail.contains(&b' '));
                 assert_eq!(pad.nuls, tail.contains(&0));
+                let told = rc.unwrap();
+                assert_eq!(c.clone() + &" ".repeat(told.dropped), a, "{bytes:02X?}");
+                assert_eq!((told.pad.spaces, told.pad.nuls), (pad.spaces, pad.nuls));
+                assert_eq!(told.pad.len + told.dropped, pad.len);
+                assert!(told.dropped == 0 || told.pad.len == 0);
             }
-            (Err(x), Err(y)) => assert_eq!(x, y, "{enc:?} {bytes:02X?}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(x, y, "{enc:?} {bytes:02X?}");
+                assert_eq!((rc.unwrap_err(), &c), (y, &a));
+            }
             (x, y) => panic!("{enc:?} {bytes:02X?}: {x:?} / {y:?}"),
         }
     }
@@ -297,7 +343,15 @@ mod tests {
             ..Field::default()
         };
         let mut s = String::new();
-        let pad = decode_item_padded(Encoding::Cp932, &f, b"12", &mut s, &mut Vec::new(), None);
-        assert_eq!((pad, s.as_str()), (Ok((Padding::default(), None)), "12"));
+        let told = decode_item_padded(
+            Encoding::Cp932,
+            &f,
+            b"12",
+            &mut s,
+            &mut Vec::new(),
+            None,
+            true,
+        );
+        assert_eq!((told, s.as_str()), (Ok(Told::default()), "12"));
     }
 }
