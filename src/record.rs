@@ -36,6 +36,17 @@ pub struct RecordProcessor {
     /// items joined by commas, padding of spaces left out. Not under `--to`,
     /// whose reshaping takes the items as read, padding and all.
     lean_fixed: bool,
+    /// Per item of a fixed-length layout: where it is, made once.
+    slots: Vec<Slot>,
+}
+
+/// A fixed-length item's bytes in the record, and whether its padding is
+/// found on them ([`fixed::padded_text`]).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    off: usize,
+    end: usize,
+    padded: bool,
 }
 
 /// What one character needs, found once per character of the encoding (not
@@ -100,11 +111,9 @@ pub struct Scratch {
     /// Per item of a fixed-length record: the padding its bytes end in, found
     /// while decoding it (empty for CSV).
     pads: Vec<Padding>,
-    /// Per item of a fixed-length record read lean (see `lean_fixed`): the
-    /// trailing spaces left out of its text, given back if it is rejected.
-    dropped: Vec<usize>,
-    /// The items are a lean fixed-length record's: joined by commas, without
-    /// the spaces of `dropped`.
+    /// The items are a lean fixed-length record's (see `lean_fixed`): joined
+    /// by commas, without the trailing spaces of those items whose `pads` tell
+    /// spaces of no length (given back if it is rejected).
     lean: bool,
     /// No item read holds a comma, quote, CR or LF (known for lean fixed
     /// records only): the items need no quoting as CSV.
@@ -186,15 +195,6 @@ impl Scratch {
         let rewritten = self.out.text().get(self.items.text().len()..)?;
         let one_empty = self.out.len() == 1 && self.out.get(0).is_empty();
         (!one_empty && !crate::output::needs_quotes(rewritten.as_bytes())).then_some(&self.out)
-    }
-
-    /// A rejected lean fixed-length record: its items as read, padding and
-    /// all, end to end (for the reject file and the counts of the rejected).
-    fn unlean(&mut self) {
-        self.items.pad_back(&self.dropped, &mut self.padded);
-        self.lean = false;
-        self.plain = false;
-        self.quote_free = false;
     }
 
     /// After a successful [`RecordProcessor::process`]: the items to write, in
@@ -285,8 +285,24 @@ impl RecordProcessor {
             check_even_offsets(&layout, encoding)?;
         }
         let flags = Flags::new(encoding, &mapper).map(std::sync::Arc::new);
+        let slots = match layout.format {
+            Format::Fixed => layout
+                .fields
+                .iter()
+                .map(|f| {
+                    let off = f.offset.unwrap_or(0);
+                    Slot {
+                        off,
+                        end: off.saturating_add(f.length.unwrap_or(0)),
+                        padded: fixed::padded_text(encoding, f),
+                    }
+                })
+                .collect(),
+            Format::Csv => Vec::new(),
+        };
         Ok(RecordProcessor {
             flags,
+            slots,
             lean_fixed: layout.format == Format::Fixed && fixed::plain_bytes(encoding),
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
@@ -333,7 +349,7 @@ impl RecordProcessor {
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
         let r = self.process_record(raw, flaw, s);
         if r.is_err() && s.lean {
-            s.unlean();
+            self.unlean(raw, s);
         }
         r
     }
@@ -787,35 +803,13 @@ impl RecordProcessor {
     fn split_fixed(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.items.clear();
         s.item_flags.clear();
-        s.dropped.clear();
         let table = self.flags.as_deref().map(|f| &f.table);
-        let mut all_told = table.is_some();
         let lean = self.lean_fixed;
         s.lean = lean;
-        for f in &self.layout.fields {
-            // Layout::check guarantees offset and length for fixed layouts, and the
-            // splitter guarantees the record length, so the slice is in range.
-            let off = f.offset.unwrap_or(0);
-            let end = (off + f.length.unwrap_or(0)).min(raw.len());
-            let bytes = &raw[off.min(end)..end];
-            let wrap = &mut s.wrap;
-            let enc = self.encoding;
-            let decode =
-                |out: &mut String| fixed::decode_item_padded(enc, f, bytes, out, wrap, table, lean);
-            let told = match lean {
-                true => s.items.push_with_after(',', decode),
-                false => s.items.push_with(decode),
-            }
-            .map_err(|e| match e {
-                ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
-                ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
-                ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
-            })?;
-            s.pads.push(told.pad);
-            s.dropped.push(told.dropped);
-            all_told &= told.flags.is_some();
-            s.item_flags.push(told.flags.unwrap_or(0));
-        }
+        let all_told = match lean {
+            true => self.split_fixed_lean(raw, s, table)?,
+            false => self.split_fixed_whole(raw, s, table)?,
+        };
         s.flags_known = all_told;
         if lean {
             s.quote_free = if all_told {
@@ -830,6 +824,120 @@ impl RecordProcessor {
             s.plain = s.quote_free;
         }
         Ok(())
+    }
+
+    /// The bytes of item `slot` (Layout::check guarantees offset and length
+    /// for fixed layouts, and the splitter the record length, so the slice is
+    /// in range; a VB record may end early: its last items are then cut or empty).
+    #[inline(always)]
+    fn slot_bytes<'r>(slot: &Slot, raw: &'r [u8]) -> (&'r [u8], usize) {
+        let end = slot.end.min(raw.len());
+        (&raw[slot.off.min(end)..end], end)
+    }
+
+    /// The items of a fixed record, each with its padding, end to end; true
+    /// when the decoder told every item's flags.
+    fn split_fixed_whole(
+        &self,
+        raw: &[u8],
+        s: &mut Scratch,
+        table: Option<&decode::CharFlags>,
+    ) -> Result<bool, Reject> {
+        let mut all_told = table.is_some();
+        for (slot, f) in self.slots.iter().zip(&self.layout.fields) {
+            let (bytes, end) = Self::slot_bytes(slot, raw);
+            let wrap = &mut s.wrap;
+            let told = s
+                .items
+                .push_with(|out| {
+                    fixed::decode_item_padded(self.encoding, f, bytes, out, wrap, table, false)
+                })
+                .map_err(|e| self.fixed_item_reject(e, raw, f, slot.off, end))?;
+            s.pads.push(told.pad);
+            all_told &= told.flags.is_some();
+            s.item_flags.push(told.flags.unwrap_or(0));
+        }
+        Ok(all_told)
+    }
+
+    /// The items of a fixed record read lean: joined by commas, padding of
+    /// spaces left out ([`fixed::decode_text_padded`] written out here, in one
+    /// loop over the record's items with no call per item but the decoder's).
+    fn split_fixed_lean(
+        &self,
+        raw: &[u8],
+        s: &mut Scratch,
+        table: Option<&decode::CharFlags>,
+    ) -> Result<bool, Reject> {
+        let mut all_told = table.is_some();
+        for (slot, f) in self.slots.iter().zip(&self.layout.fields) {
+            let (bytes, end) = Self::slot_bytes(slot, raw);
+            let start = s.items.open(',');
+            if slot.padded {
+                let pad = fixed::trailing_padding(bytes);
+                let (head, tail) = bytes.split_at(bytes.len() - pad.len);
+                let out = s.items.buf();
+                if let Ok(told) = decode::decode_flagged(self.encoding, head, out, table) {
+                    if pad.nuls {
+                        // Rare: kept, and found again by cleansing.
+                        fixed::push_padding(out, tail, pad);
+                        s.pads.push(pad);
+                    } else {
+                        s.pads.push(Padding { len: 0, ..pad });
+                    }
+                    s.items.close(start);
+                    all_told &= told.is_some();
+                    s.item_flags.push(told.unwrap_or(0));
+                    continue;
+                }
+                // Bad bytes: decoded again whole, so the error is exactly the
+                // one the item gives.
+                out.truncate(start);
+            }
+            let r = fixed::decode_item(self.encoding, f, bytes, s.items.buf(), &mut s.wrap);
+            s.items.close(start);
+            r.map_err(|e| self.fixed_item_reject(e, raw, f, slot.off, end))?;
+            s.pads.push(Padding::default());
+            all_told = false;
+            s.item_flags.push(0);
+        }
+        Ok(all_told)
+    }
+
+    #[cold]
+    fn fixed_item_reject(
+        &self,
+        e: ItemFault,
+        raw: &[u8],
+        f: &Field,
+        off: usize,
+        end: usize,
+    ) -> Reject {
+        let len = end.saturating_sub(off.min(end));
+        match e {
+            ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
+            ItemFault::Number(e) => number_reject(&e, f, off, end, len),
+            ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
+        }
+    }
+
+    /// A rejected lean fixed-length record: its items as read, padding and
+    /// all, end to end (for the reject file and the counts of the rejected).
+    /// The spaces left out are those the item's bytes end in, where its
+    /// padding tells spaces of no length.
+    #[cold]
+    fn unlean(&self, raw: &[u8], s: &mut Scratch) {
+        let dropped = |i: usize| match (s.pads.get(i), self.slots.get(i)) {
+            (Some(p), Some(slot)) if p.len == 0 && p.spaces => {
+                let end = slot.end.min(raw.len());
+                fixed::trailing_padding(&raw[slot.off.min(end)..end]).len
+            }
+            _ => 0,
+        };
+        s.items.pad_back(dropped, &mut s.padded);
+        s.lean = false;
+        s.plain = false;
+        s.quote_free = false;
     }
 
     /// Mixed text that ends inside a double-byte run. Ending inside a character

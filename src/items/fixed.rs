@@ -87,13 +87,34 @@ pub fn decode_item_padded(
     flags: Option<&decode::CharFlags>,
     drop_spaces: bool,
 ) -> Result<Told, ItemFault> {
+    if !padded_text(enc, field) {
+        return decode_item(enc, field, bytes, out, wrap).map(|()| Told::default());
+    }
+    decode_text_padded(enc, field, bytes, out, wrap, flags, drop_spaces)
+}
+
+/// Whether [`decode_item_padded`] finds the padding of `field` on its bytes:
+/// a text item (not `dbcs`) of an encoding of [`plain_bytes`].
+pub fn padded_text(enc: Encoding, field: &Field) -> bool {
     let text = !matches!(
         field.kind,
         FieldType::Packed | FieldType::Zoned | FieldType::Binary
     ) && !field.dbcs;
-    if !(text && plain_bytes(enc)) {
-        return decode_item(enc, field, bytes, out, wrap).map(|()| Told::default());
-    }
+    text && plain_bytes(enc)
+}
+
+/// [`decode_item_padded`] of an item for which [`padded_text`] holds (inlined
+/// into the loop over a record's items: no call and no checks per item).
+#[inline(always)]
+pub fn decode_text_padded(
+    enc: Encoding,
+    field: &Field,
+    bytes: &[u8],
+    out: &mut String,
+    wrap: &mut Vec<u8>,
+    flags: Option<&decode::CharFlags>,
+    drop_spaces: bool,
+) -> Result<Told, ItemFault> {
     let pad = trailing_padding(bytes);
     let (head, tail) = bytes.split_at(bytes.len() - pad.len);
     let start = out.len();
@@ -134,7 +155,7 @@ pub fn plain_bytes(enc: Encoding) -> bool {
 }
 
 /// Appends `tail`, bytes 0x20 and 0x00 (`pad` tells which occur), as text.
-fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
+pub fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
     const SPACES: &str = "                                                                ";
     if pad.nuls {
         // Rare: NUL padding, byte by byte.
@@ -150,12 +171,19 @@ fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
 }
 
 /// The trailing run of 0x20 and 0x00 bytes of `b`, eight at a time.
-fn trailing_padding(b: &[u8]) -> Padding {
+#[inline(always)]
+pub fn trailing_padding(b: &[u8]) -> Padding {
     const SPACES: u64 = 0x2020_2020_2020_2020;
     const ZEROS: u64 = 0;
     let (mut end, mut spaces, mut nuls) = (b.len(), false, false);
     while let Some(w) = end.checked_sub(8).and_then(|s| b.get(s..end)) {
         let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        if w == SPACES {
+            // The common padding: spaces only.
+            spaces = true;
+            end -= 8;
+            continue;
+        }
         if w & !SPACES == 0 {
             // Every byte 0x00 or 0x20.
             spaces |= w != 0;

@@ -143,18 +143,39 @@ impl Items {
         self.push_with(fill)
     }
 
-    /// Gives each item `i` back the `spaces[i]` trailing spaces it was read with
-    /// (none past the end of `spaces`): the buffer becomes the items end to
-    /// end. `tmp` is a buffer to reuse. For a fixed-length record whose padding
-    /// was left out when it was decoded, once it is rejected: the reject file
-    /// shows its items as read.
-    pub fn pad_back(&mut self, spaces: &[usize], tmp: &mut String) {
+    /// Starts an item written straight into the buffer ([`Items::buf`]), after
+    /// `sep` unless it is the first; [`Items::close`] ends it. Returns where it
+    /// starts. For loops that write items without a closure per item.
+    #[inline(always)]
+    pub fn open(&mut self, sep: char) -> usize {
+        if !self.spans.is_empty() {
+            self.text.push(sep);
+        }
+        self.text.len()
+    }
+
+    /// The buffer the open item is written into.
+    #[inline(always)]
+    pub fn buf(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// Ends the item opened at `start` ([`Items::open`]).
+    #[inline(always)]
+    pub fn close(&mut self, start: usize) {
+        self.spans.push((start, self.text.len()));
+    }
+
+    /// Gives each item `i` back the `spaces(i)` trailing spaces it was read
+    /// with: the buffer becomes the items end to end. `tmp` is a buffer to
+    /// reuse. For a fixed-length record whose padding was left out when it was
+    /// decoded, once it is rejected: the reject file shows its items as read.
+    pub fn pad_back(&mut self, spaces: impl Fn(usize) -> usize, tmp: &mut String) {
         tmp.clear();
         for (i, span) in self.spans.iter_mut().enumerate() {
             let start = tmp.len();
             tmp.push_str(&self.text[span.0..span.1]);
-            let n = spaces.get(i).copied().unwrap_or(0);
-            tmp.extend(std::iter::repeat_n(' ', n));
+            tmp.extend(std::iter::repeat_n(' ', spaces(i)));
             *span = (start, tmp.len());
         }
         std::mem::swap(&mut self.text, tmp);
@@ -479,7 +500,7 @@ mod tests {
         for item in ["ab", "", "山"] {
             items.push_after(',', item);
         }
-        items.pad_back(&[2, 1], &mut String::new());
+        items.pad_back(|i| [2, 1].get(i).copied().unwrap_or(0), &mut String::new());
         assert_eq!(items.text(), "ab   山");
         assert_eq!(items.iter().collect::<Vec<_>>(), ["ab  ", " ", "山"]);
     }
