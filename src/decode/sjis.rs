@@ -115,11 +115,12 @@ impl Ascii for Flagged<'_> {
     #[inline(always)]
     fn word(&mut self, _: usize, w: u64, seen: usize) {
         // Controls, and the comma and the quote (which have flags too: a
-        // fixed-length item holding one needs quoting as CSV).
-        let control = (w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS)
-            | crate::items::equal_bytes(w, ONES * 0x7F)
-            | crate::items::equal_bytes(w, ONES * b',' as u64)
-            | crate::items::equal_bytes(w, ONES * b'"' as u64);
+        // fixed-length item holding one needs quoting as CSV): any byte below
+        // 0x2D sends the word byte by byte (so do a space and ! # $ % & ' ( )
+        // * +, rare in the data, whose flags are none), for the price of the
+        // test for controls alone.
+        let control = (w.wrapping_sub(ONES * 0x2D) & !w & HIGH_BITS)
+            | crate::items::equal_bytes(w, ONES * 0x7F);
         if control & (u64::MAX << (8 * seen)) != 0 {
             for k in seen..8 {
                 self.byte(0, (w >> (8 * k)) as u8);
@@ -129,9 +130,8 @@ impl Ascii for Flagged<'_> {
 
     #[inline(always)]
     fn byte(&mut self, _: usize, b: u8) {
-        if b < 0x20 || b == 0x7F || b == b',' || b == b'"' {
-            self.flags |= self.table.single[b as usize];
-        }
+        // ASCII other than controls, comma and quote has no flags: no test.
+        self.flags |= self.table.single[b as usize];
     }
 
     #[inline(always)]

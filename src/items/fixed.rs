@@ -175,6 +175,10 @@ pub fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
 pub fn trailing_padding(b: &[u8]) -> Padding {
     const SPACES: u64 = 0x2020_2020_2020_2020;
     const ZEROS: u64 = 0;
+    if b.last().is_none_or(|&c| c != b' ' && c != 0) {
+        // Not padded (a full item, or none): one test.
+        return Padding::default();
+    }
     let (mut end, mut spaces, mut nuls) = (b.len(), false, false);
     while let Some(w) = end.checked_sub(8).and_then(|s| b.get(s..end)) {
         let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
