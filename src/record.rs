@@ -35,6 +35,12 @@ pub struct RecordProcessor {
     /// Per item read, what [`RecordProcessor::item_as_read`] needs of its field
     /// (empty only in tests, to compare with the general path).
     read_plan: Vec<ReadPlan>,
+    /// Fixed-length records are read as CSV lines ([`RecordProcessor::split_fixed`]):
+    /// items joined by commas, padding of spaces left out. Not under `--to`,
+    /// whose reshaping takes the items as read, padding and all.
+    lean_fixed: bool,
+    /// Per item of a fixed-length layout: where it is, made once.
+    slots: Vec<Slot>,
 }
 
 /// What [`RecordProcessor::item_as_read`] needs of an item's field, decided
@@ -46,6 +52,15 @@ struct ReadPlan {
     /// A kana item: the flag of the characters its script does not hold.
     not_kana: Option<u8>,
     limits: validate::Limits,
+}
+
+/// A fixed-length item's bytes in the record, and whether its padding is
+/// found on them ([`fixed::padded_text`]).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    off: usize,
+    end: usize,
+    padded: bool,
 }
 
 /// What one character needs, found once per character of the encoding (not
@@ -67,6 +82,8 @@ const NOT_IN_CHARSET: u8 = 2;
 /// and no ASCII needs no look at its characters.
 const NOT_KATAKANA: u8 = 16;
 const NOT_HIRAGANA: u8 = 32;
+/// A comma, quote, CR or LF: written as CSV, the item is quoted.
+const NEEDS_QUOTES: u8 = 4;
 
 impl Flags {
     fn new(encoding: Encoding, mapper: &Mapper) -> Option<Flags> {
@@ -94,6 +111,9 @@ impl Flags {
             if !crate::cleanse::is_clean_kana(c, KanaScript::Hiragana) {
                 f |= NOT_HIRAGANA;
             }
+            if matches!(c, "," | "\"" | "\r" | "\n") {
+                f |= NEEDS_QUOTES;
+            }
             f
         })?;
         let ascii_in_charset = (0x20..0x7Fu8).all(|b| member(&char::from(b).to_string()));
@@ -117,6 +137,15 @@ pub struct Scratch {
     /// Per item of a fixed-length record: the padding its bytes end in, found
     /// while decoding it (empty for CSV).
     pads: Vec<Padding>,
+    /// The items are a lean fixed-length record's (see `lean_fixed`): joined
+    /// by commas, without the trailing spaces of those items whose `pads` tell
+    /// spaces of no length (given back if it is rejected).
+    lean: bool,
+    /// No item read holds a comma, quote, CR or LF (known for lean fixed
+    /// records only): the items need no quoting as CSV.
+    quote_free: bool,
+    /// Buffer for [`Items::pad_back`].
+    padded: String,
     /// Per item, when `flags_known`: its characters' flags (`MAY_MAP`,
     /// `NOT_IN_CHARSET`, `NOT_KATAKANA`, `NOT_HIRAGANA`) OR-ed, found while decoding it (a fixed item's
     /// padding is not among them: spaces and NULs, trimmed before the checks).
@@ -136,7 +165,8 @@ pub struct Scratch {
     out: Items,
     differs: bool,
     /// The items are the record's own text, split at commas, with no quote in it
-    /// (see [`Scratch::unchanged_csv_line`]).
+    /// (see [`Scratch::unchanged_csv_line`]); for a lean fixed-length record,
+    /// its items joined by commas, none needing quotes (`quote_free`).
     plain: bool,
     /// The cleansing rules applied to this record, per item index (only items
     /// something was applied to). Counted only when the record is written.
@@ -168,6 +198,32 @@ fn target_view<'a>(items: &'a Items, target: &'a TargetScratch) -> Reshaped<'a> 
 }
 
 impl Scratch {
+    /// After a successful [`RecordProcessor::process`]: appends the record's CSV
+    /// line (RFC 4180, CRLF) — not for a fixed-length `--to` target.
+    pub fn write_csv(&self, out: &mut Vec<u8>) {
+        if let Some(line) = self.unchanged_csv_line() {
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        } else if let Some(items) = self.quote_free_items() {
+            crate::output::joined_line(out, items);
+        } else {
+            self.written().write_csv(out);
+        }
+    }
+
+    /// The items to write when they differ from those read and none needs
+    /// quoting: the items read held no comma, quote, CR or LF, and neither do
+    /// the values rules rewrote. Those are appended after the copy of the items
+    /// read in `out` ([`Items::replace`]), so only they are looked at.
+    fn quote_free_items(&self) -> Option<&Items> {
+        if !(self.quote_free && self.differs) {
+            return None;
+        }
+        let rewritten = self.out.text().get(self.items.text().len()..)?;
+        let one_empty = self.out.len() == 1 && self.out.get(0).is_empty();
+        (!one_empty && !crate::output::needs_quotes(rewritten.as_bytes())).then_some(&self.out)
+    }
+
     /// After a successful [`RecordProcessor::process`]: the items to write, in
     /// layout order.
     pub fn written(&self) -> Written<'_> {
@@ -194,7 +250,8 @@ impl Scratch {
 
     /// After a successful [`RecordProcessor::process`]: the output line (without its
     /// line end) when it is the record exactly as read — a CSV record split at
-    /// commas, without quotes, that no stage changed (no cleansing rule applied, no
+    /// commas (or a lean fixed-length record's items joined by commas), without
+    /// quotes, that no stage changed (no cleansing rule applied, no
     /// character mapped). Most records are; writing them costs one copy. Under
     /// `convert --to`, only through an identity plan (a reshaped record's
     /// items are written one by one: [`Written::write_csv`]).
@@ -269,9 +326,26 @@ impl RecordProcessor {
                 limits: validate::Limits::new(f, layout.format),
             })
             .collect();
+        let slots = match layout.format {
+            Format::Fixed => layout
+                .fields
+                .iter()
+                .map(|f| {
+                    let off = f.offset.unwrap_or(0);
+                    Slot {
+                        off,
+                        end: off.saturating_add(f.length.unwrap_or(0)),
+                        padded: fixed::padded_text(encoding, f),
+                    }
+                })
+                .collect(),
+            Format::Csv => Vec::new(),
+        };
         Ok(RecordProcessor {
             flags,
             read_plan,
+            slots,
+            lean_fixed: layout.format == Format::Fixed && fixed::plain_bytes(encoding),
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -289,6 +363,7 @@ impl RecordProcessor {
         // once, not per record (see `finished`).
         plan.set_ready(|target, j, v| self.finished(target, j, v));
         self.target = Some(plan);
+        self.lean_fixed = false;
         Ok(self)
     }
 
@@ -347,10 +422,26 @@ impl RecordProcessor {
         &self.mapper
     }
 
-    /// Processes one record; on success [`Scratch::written`] holds its items in layout order.
+    /// Processes one record; on success [`Scratch::written`] holds its items in
+    /// layout order; on failure [`Scratch::items`] holds those read, as read.
     pub fn process(&self, raw: &[u8], flaw: Option<Flaw>, s: &mut Scratch) -> Result<(), Reject> {
+        let r = self.process_record(raw, flaw, s);
+        if r.is_err() && s.lean {
+            self.unlean(raw, s);
+        }
+        r
+    }
+
+    fn process_record(
+        &self,
+        raw: &[u8],
+        flaw: Option<Flaw>,
+        s: &mut Scratch,
+    ) -> Result<(), Reject> {
         s.events.clear();
         s.plain = false;
+        s.lean = false;
+        s.quote_free = false;
         s.targeted = false;
         s.passthrough = false;
         // A reject names the key only from this record's items, never the last one's.
@@ -538,7 +629,10 @@ impl RecordProcessor {
             }
             value = &s.mapped;
             changed = true;
-            pad = Padding::default();
+            // The padding's place is not known in the mapped text (it is
+            // there, and looked for, unless left out when read: then the
+            // rules it gives are still told).
+            pad = Padding { len: 0, ..pad };
             from_read = false;
         }
         // `value` as a piece of the item read (only padding removed): written by
@@ -551,6 +645,8 @@ impl RecordProcessor {
             .map_err(|d| item_reject(field, d.reason, || d.message))?;
         match cleansed {
             Cleansed::Same => {}
+            // Padding was counted that is not in the item (left out when read).
+            Cleansed::Piece(0, to) if to == value.len() => {}
             Cleansed::Piece(from, to) => {
                 if !changed {
                     piece = Some((from, to));
@@ -827,34 +923,148 @@ impl RecordProcessor {
         .filter(|&i| i < self.layout.fields.len())
     }
 
+    /// A fixed-length record into its items. Lean (`lean_fixed`, most runs):
+    /// the items are joined by commas in the buffer and their padding of
+    /// spaces is left out (cleansing would remove it), so that a record no rule
+    /// changes is its CSV line as it stands ([`Scratch::unchanged_csv_line`]).
     fn split_fixed(&self, raw: &[u8], s: &mut Scratch) -> Result<(), Reject> {
         s.items.clear();
         s.item_flags.clear();
         let table = self.flags.as_deref().map(|f| &f.table);
+        let lean = self.lean_fixed;
+        s.lean = lean;
+        let all_told = match lean {
+            true => self.split_fixed_lean(raw, s, table)?,
+            false => self.split_fixed_whole(raw, s, table)?,
+        };
+        s.flags_known = all_told;
+        if lean {
+            s.quote_free = if all_told {
+                s.item_flags.iter().fold(0, |a, f| a | f) & NEEDS_QUOTES == 0
+            } else {
+                // In these encodings a comma, quote, CR or LF is its byte, never
+                // part of another character, and numbers decode to digits, sign
+                // and point: none in the bytes, none in the items.
+                memchr::memchr3(b',', b'"', b'\n', raw).is_none()
+                    && memchr::memchr(b'\r', raw).is_none()
+            };
+            s.plain = s.quote_free;
+        }
+        Ok(())
+    }
+
+    /// The bytes of item `slot` (Layout::check guarantees offset and length
+    /// for fixed layouts, and the splitter the record length, so the slice is
+    /// in range; a VB record may end early: its last items are then cut or empty).
+    #[inline(always)]
+    fn slot_bytes<'r>(slot: &Slot, raw: &'r [u8]) -> (&'r [u8], usize) {
+        let end = slot.end.min(raw.len());
+        (&raw[slot.off.min(end)..end], end)
+    }
+
+    /// The items of a fixed record, each with its padding, end to end; true
+    /// when the decoder told every item's flags.
+    fn split_fixed_whole(
+        &self,
+        raw: &[u8],
+        s: &mut Scratch,
+        table: Option<&decode::CharFlags>,
+    ) -> Result<bool, Reject> {
         let mut all_told = table.is_some();
-        for f in &self.layout.fields {
-            // Layout::check guarantees offset and length for fixed layouts, and the
-            // splitter guarantees the record length, so the slice is in range.
-            let off = f.offset.unwrap_or(0);
-            let end = (off + f.length.unwrap_or(0)).min(raw.len());
-            let bytes = &raw[off.min(end)..end];
+        for (slot, f) in self.slots.iter().zip(&self.layout.fields) {
+            let (bytes, end) = Self::slot_bytes(slot, raw);
             let wrap = &mut s.wrap;
-            let (pad, told) = s
+            let told = s
                 .items
                 .push_with(|out| {
-                    fixed::decode_item_padded(self.encoding, f, bytes, out, wrap, table)
+                    fixed::decode_item_padded(self.encoding, f, bytes, out, wrap, table, false)
                 })
-                .map_err(|e| match e {
-                    ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
-                    ItemFault::Number(e) => number_reject(&e, f, off, end, bytes.len()),
-                    ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
-                })?;
-            s.pads.push(pad);
-            all_told &= told.is_some();
-            s.item_flags.push(told.unwrap_or(0));
+                .map_err(|e| self.fixed_item_reject(e, raw, f, slot.off, end))?;
+            s.pads.push(told.pad);
+            all_told &= told.flags.is_some();
+            s.item_flags.push(told.flags.unwrap_or(0));
         }
-        s.flags_known = all_told;
-        Ok(())
+        Ok(all_told)
+    }
+
+    /// The items of a fixed record read lean: joined by commas, padding of
+    /// spaces left out ([`fixed::decode_text_padded`] written out here, in one
+    /// loop over the record's items with no call per item but the decoder's).
+    fn split_fixed_lean(
+        &self,
+        raw: &[u8],
+        s: &mut Scratch,
+        table: Option<&decode::CharFlags>,
+    ) -> Result<bool, Reject> {
+        let mut all_told = table.is_some();
+        for (slot, f) in self.slots.iter().zip(&self.layout.fields) {
+            let (bytes, end) = Self::slot_bytes(slot, raw);
+            let start = s.items.open(',');
+            if slot.padded {
+                let pad = fixed::trailing_padding(bytes);
+                let (head, tail) = bytes.split_at(bytes.len() - pad.len);
+                let out = s.items.buf();
+                if let Ok(told) = decode::decode_flagged(self.encoding, head, out, table) {
+                    if pad.nuls {
+                        // Rare: kept, and found again by cleansing.
+                        fixed::push_padding(out, tail, pad);
+                        s.pads.push(pad);
+                    } else {
+                        s.pads.push(Padding { len: 0, ..pad });
+                    }
+                    s.items.close(start);
+                    all_told &= told.is_some();
+                    s.item_flags.push(told.unwrap_or(0));
+                    continue;
+                }
+                // Bad bytes: decoded again whole, so the error is exactly the
+                // one the item gives.
+                out.truncate(start);
+            }
+            let r = fixed::decode_item(self.encoding, f, bytes, s.items.buf(), &mut s.wrap);
+            s.items.close(start);
+            r.map_err(|e| self.fixed_item_reject(e, raw, f, slot.off, end))?;
+            s.pads.push(Padding::default());
+            all_told = false;
+            s.item_flags.push(0);
+        }
+        Ok(all_told)
+    }
+
+    #[cold]
+    fn fixed_item_reject(
+        &self,
+        e: ItemFault,
+        raw: &[u8],
+        f: &Field,
+        off: usize,
+        end: usize,
+    ) -> Reject {
+        let len = end.saturating_sub(off.min(end));
+        match e {
+            ItemFault::Decode(e) => self.fixed_decode_reject(&e, raw, f, off, end),
+            ItemFault::Number(e) => number_reject(&e, f, off, end, len),
+            ItemFault::Unclosed(u) => self.unclosed_reject(u, raw, f, off, end),
+        }
+    }
+
+    /// A rejected lean fixed-length record: its items as read, padding and
+    /// all, end to end (for the reject file and the counts of the rejected).
+    /// The spaces left out are those the item's bytes end in, where its
+    /// padding tells spaces of no length.
+    #[cold]
+    fn unlean(&self, raw: &[u8], s: &mut Scratch) {
+        let dropped = |i: usize| match (s.pads.get(i), self.slots.get(i)) {
+            (Some(p), Some(slot)) if p.len == 0 && p.spaces => {
+                let end = slot.end.min(raw.len());
+                fixed::trailing_padding(&raw[slot.off.min(end)..end]).len
+            }
+            _ => 0,
+        };
+        s.items.pad_back(dropped, &mut s.padded);
+        s.lean = false;
+        s.plain = false;
+        s.quote_free = false;
     }
 
     /// Mixed text that ends inside a double-byte run. Ending inside a character
@@ -1718,6 +1928,119 @@ length = 8
             // and padding.
             let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
+    }
+
+    /// A record's CSV line as written ([`Scratch::write_csv`]), the rules
+    /// counted and what the map stage and the charset check met; or the reject
+    /// and the items as read.
+    fn line_outcome(p: &RecordProcessor, raw: &[u8]) -> String {
+        let mut s = Scratch::default();
+        let r = p.process(raw, None, &mut s);
+        let mut line = Vec::new();
+        let items: Vec<&str> = match &r {
+            Ok(()) => {
+                s.write_csv(&mut line);
+                Vec::new()
+            }
+            Err(_) => s.items.iter().collect(),
+        };
+        format!(
+            "{r:?} {:?} {items:?} {:?} {:?} {:?} {:?}",
+            String::from_utf8_lossy(&line),
+            s.changes,
+            s.events.hits,
+            s.events.unmapped,
+            s.events.nonstandard,
+        )
+    }
+
+    /// Characters for fixed items (CP932): those CSV quotes, kanji, U+3000,
+    /// 外字, half-width kana (a rule rewrites them), a full-width digit, NUL,
+    /// and a lone lead byte (undecodable).
+    const FIXED_TOKENS: [&[u8]; 17] = [
+        b"a",
+        b"1",
+        b" ",
+        b"\0",
+        b",",
+        b"\"",
+        b"\r",
+        b"\n",
+        b"\t",
+        b"\x88\x9F",
+        b"\x81\x40",
+        b"\xF0\x40",
+        b"\xB1",
+        b"\xDE",
+        b"\x83\x41",
+        b"\x82\x50",
+        b"\x81",
+    ];
+
+    /// Items long enough for the decoder's eight-byte ASCII words.
+    const LEAN_FIXED: &str = r#"
+name = "t"
+format = "fixed"
+record_length = 64
+[[fields]]
+name = "番号"
+offset = 0
+length = 16
+[[fields]]
+name = "氏名"
+offset = 16
+length = 16
+[[fields]]
+name = "カナ"
+type = "kana"
+offset = 32
+length = 16
+[[fields]]
+name = "住所"
+offset = 48
+length = 16
+"#;
+
+    proptest::proptest! {
+        /// A fixed record read lean (items joined by commas, padding of spaces
+        /// left out, written as its line when nothing changed it) gives the
+        /// line, counts and rejects of one read item by item with its padding.
+        #[test]
+        fn lean_fixed_records_give_what_items_read_whole_give(
+            items in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(FIXED_TOKENS.to_vec()), 0..14),
+                    proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 16),
+                    0..3u8,
+                ),
+                4,
+            ),
+            table in proptest::bool::ANY,
+            flags in proptest::bool::ANY,
+        ) {
+            let (mut lean, _) = with_and_without_flags(LEAN_FIXED, table);
+            if !flags {
+                lean.flags = None;
+            }
+            let (mut whole, _) = with_and_without_flags(LEAN_FIXED, table);
+            whole.flags = lean.flags.clone();
+            whole.lean_fixed = false;
+            proptest::prop_assert!(lean.lean_fixed);
+            let mut raw = Vec::new();
+            for (chars, pad, kind) in items {
+                let mut item: Vec<u8> = match kind {
+                    0 => chars.concat(),
+                    // Printable ASCII only: whole words for the decoder.
+                    1 => chars.iter().map(|t| b"a1,\" "[t[0] as usize % 5]).collect(),
+                    // Kana (written full-width: a rule rewrites the item).
+                    _ => chars.iter().flat_map(|t| [b"\xB1" as &[u8], b"\x83\x41", b"\xDE"][t[0] as usize % 3]).copied().collect(),
+                };
+                item.truncate(16);
+                item.extend_from_slice(&pad[..16 - item.len()]);
+                raw.extend(item);
+            }
+            proptest::prop_assert_eq!(line_outcome(&lean, &raw), line_outcome(&whole, &raw));
         }
     }
 

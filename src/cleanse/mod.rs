@@ -553,8 +553,11 @@ impl Cleanser {
         }
         let mut applied = Applied::default();
         let b = match value.as_bytes().last() {
-            // Most values: one look at the last byte shows no padding.
-            Some(&last) if pad.len == 0 && !matches!(last, b' ' | 0 | 0x80) => value.as_bytes(),
+            // Most values: one look at the last byte shows no padding (and
+            // none was left out when the item was read: its rules count).
+            Some(&last) if pad == Padding::default() && !matches!(last, b' ' | 0 | 0x80) => {
+                value.as_bytes()
+            }
             _ => trim::trailing_padded(value, pad, &mut applied).as_bytes(),
         };
         // Leading padding of a right-aligned item is neither a digit nor in a

@@ -139,18 +139,14 @@ fn convert_chunk_into(
 /// Writes a converted record's line (`fixed_out`: the fixed-length target of
 /// `--to`).
 fn write_line(buf: &mut Vec<u8>, fixed_out: Option<&crate::target::Plan>, scratch: &Scratch) {
-    match (fixed_out, scratch.unchanged_csv_line()) {
-        (Some(plan), _) => crate::target::apply::fixed_line(
+    match fixed_out {
+        Some(plan) => crate::target::apply::fixed_line(
             buf,
             plan.layout(),
             plan.fixed_order(),
             scratch.written(),
         ),
-        (None, Some(line)) => {
-            buf.extend_from_slice(line.as_bytes());
-            buf.extend_from_slice(b"\r\n");
-        }
-        (None, None) => scratch.written().write_csv(buf),
+        None => scratch.write_csv(buf),
     }
 }
 

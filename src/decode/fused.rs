@@ -77,13 +77,16 @@ fn no_flags() -> &'static CharFlags {
     })
 }
 
-/// The flags `classify` gives each non-ASCII character of `tables` and each
-/// ASCII control character (its text; printable ASCII has no flags).
+/// The flags `classify` gives each non-ASCII character of `tables`, each
+/// ASCII control character, the comma and the quote (its text; other printable
+/// ASCII has no flags). The comma's and the quote's are told only in items
+/// decoded whole ([`decode_flagged`]: a fixed-length item holding one needs
+/// quoting as CSV); a CSV record's split at them.
 pub(super) fn char_flags(tables: &impl Tables, classify: impl Fn(&str) -> u8) -> CharFlags {
     let mut f = CharFlags {
         chars: Box::new([0; FLAGS_LEN]),
     };
-    for b in (0..0x20).chain([0x7F]) {
+    for b in (0..0x20).chain([b'"', b',', 0x7F]) {
         f.chars[b as usize] = classify(&char::from(b).to_string());
     }
     tables.each_char(&mut |index, e| {
@@ -101,6 +104,15 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 #[inline(always)]
 fn controls(w: u64) -> u64 {
     (w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS) | crate::items::equal_bytes(w, ONES * 0x7F)
+}
+
+/// The bytes of `w` below 0x2D (controls, the quote and the comma among
+/// them), and 0x7F: their high bits. As cheap as [`controls`]; a space or one
+/// of ! # $ % & ' ( ) * + in a word (rare in the data, no flags) costs a look
+/// at each of its bytes.
+#[inline(always)]
+fn flagged_ascii(w: u64) -> u64 {
+    (w.wrapping_sub(ONES * 0x2D) & !w & HIGH_BITS) | crate::items::equal_bytes(w, ONES * 0x7F)
 }
 
 /// Decodes `bytes` by `tables` and appends the text to `out`. On error `out`
@@ -221,7 +233,7 @@ struct Flagged<'a> {
 impl Sink for Flagged<'_> {
     #[inline(always)]
     fn word(&mut self, _: usize, w: u64, seen: usize) {
-        if controls(w) & (u64::MAX << (8 * seen)) != 0 {
+        if flagged_ascii(w) & (u64::MAX << (8 * seen)) != 0 {
             for k in seen..8 {
                 self.byte(0, (w >> (8 * k)) as u8);
             }
@@ -230,9 +242,8 @@ impl Sink for Flagged<'_> {
 
     #[inline(always)]
     fn byte(&mut self, _: usize, b: u8) {
-        if b < 0x20 || b == 0x7F {
-            self.flags |= self.table.chars[b as usize];
-        }
+        // ASCII other than controls, comma and quote has no flags: no test.
+        self.flags |= self.table.chars[b as usize];
     }
 
     #[inline(always)]

@@ -55,12 +55,26 @@ pub fn decode_item(
     number.map_err(ItemFault::Number)
 }
 
+/// What [`decode_item_padded`] found besides the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Told {
+    /// The padding for cleansing: the last `pad.len` bytes of the text are
+    /// spaces and NULs; `pad.spaces` also when spaces were left out (`dropped`).
+    pub pad: Padding,
+    /// The flags of the item's characters OR-ed, when the decoder told them.
+    pub flags: Option<u8>,
+    /// Trailing spaces read but not put into the text (`drop_spaces`).
+    pub dropped: usize,
+}
+
 /// As [`decode_item`], and what the item's bytes show of its padding: a text
 /// item of an encoding in which U+0020 and NUL are the bytes 0x20 and 0x00 and
 /// no other character holds those bytes (CP932, Shift_JIS, EUC-JP, UTF-8) is
 /// decoded without its trailing run of them, which is copied as it is: the text
 /// is the same, the padding is not decoded, and cleansing need not look at it
 /// again (the [`Padding`] goes to [`crate::cleanse::Cleanser::cleanse_padded`]).
+/// With `drop_spaces`, padding of spaces only is not even copied (cleansing
+/// removes every trailing space anyway): [`Told::dropped`] says how many.
 ///
 /// With `flags` (the encoding's [`decode::CharFlags`]), also the flags of the
 /// item's decoded characters OR-ed, when the decoder told them (Some).
@@ -71,35 +85,77 @@ pub fn decode_item_padded(
     out: &mut String,
     wrap: &mut Vec<u8>,
     flags: Option<&decode::CharFlags>,
-) -> Result<(Padding, Option<u8>), ItemFault> {
+    drop_spaces: bool,
+) -> Result<Told, ItemFault> {
+    if !padded_text(enc, field) {
+        return decode_item(enc, field, bytes, out, wrap).map(|()| Told::default());
+    }
+    decode_text_padded(enc, field, bytes, out, wrap, flags, drop_spaces)
+}
+
+/// Whether [`decode_item_padded`] finds the padding of `field` on its bytes:
+/// a text item (not `dbcs`) of an encoding of [`plain_bytes`].
+pub fn padded_text(enc: Encoding, field: &Field) -> bool {
     let text = !matches!(
         field.kind,
         FieldType::Packed | FieldType::Zoned | FieldType::Binary
     ) && !field.dbcs;
-    let plain = matches!(
-        enc,
-        Encoding::Cp932 | Encoding::ShiftJis | Encoding::EucJp | Encoding::EucJpMs | Encoding::Utf8
-    );
-    if !(text && plain) {
-        return decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None));
-    }
+    text && plain_bytes(enc)
+}
+
+/// [`decode_item_padded`] of an item for which [`padded_text`] holds (inlined
+/// into the loop over a record's items: no call and no checks per item).
+#[inline(always)]
+pub fn decode_text_padded(
+    enc: Encoding,
+    field: &Field,
+    bytes: &[u8],
+    out: &mut String,
+    wrap: &mut Vec<u8>,
+    flags: Option<&decode::CharFlags>,
+    drop_spaces: bool,
+) -> Result<Told, ItemFault> {
     let pad = trailing_padding(bytes);
     let (head, tail) = bytes.split_at(bytes.len() - pad.len);
     let start = out.len();
     if let Ok(told) = decode::decode_flagged(enc, head, out, flags) {
         // The padding is spaces and NULs: never mapped; a NUL is trimmed
         // before any check that looks at the characters.
+        if drop_spaces && !pad.nuls {
+            let kept = Padding { len: 0, ..pad };
+            return Ok(Told {
+                pad: kept,
+                flags: told,
+                dropped: pad.len,
+            });
+        }
         push_padding(out, tail, pad);
-        return Ok((pad, told));
+        return Ok(Told {
+            pad,
+            flags: told,
+            dropped: 0,
+        });
     }
     // Bad bytes: decoded again whole, so the error is exactly the one the item
     // gives (a character cut by the padding would be told differently).
     out.truncate(start);
-    decode_item(enc, field, bytes, out, wrap).map(|()| (Padding::default(), None))
+    decode_item(enc, field, bytes, out, wrap).map(|()| Told::default())
+}
+
+/// Whether every byte below 0x80 of `enc` is that ASCII character, never a
+/// piece of another: CP932 and Shift_JIS trail bytes are 0x40 and above,
+/// EUC-JP and UTF-8 use only bytes from 0x80 up for other characters. Then
+/// the bytes 0x20 and 0x00 are U+0020 and NUL, and a comma, quote, CR or LF
+/// byte is that character.
+pub fn plain_bytes(enc: Encoding) -> bool {
+    matches!(
+        enc,
+        Encoding::Cp932 | Encoding::ShiftJis | Encoding::EucJp | Encoding::EucJpMs | Encoding::Utf8
+    )
 }
 
 /// Appends `tail`, bytes 0x20 and 0x00 (`pad` tells which occur), as text.
-fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
+pub fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
     const SPACES: &str = "                                                                ";
     if pad.nuls {
         // Rare: NUL padding, byte by byte.
@@ -115,12 +171,23 @@ fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
 }
 
 /// The trailing run of 0x20 and 0x00 bytes of `b`, eight at a time.
-fn trailing_padding(b: &[u8]) -> Padding {
+#[inline(always)]
+pub fn trailing_padding(b: &[u8]) -> Padding {
     const SPACES: u64 = 0x2020_2020_2020_2020;
     const ZEROS: u64 = 0;
+    if b.last().is_none_or(|&c| c != b' ' && c != 0) {
+        // Not padded (a full item, or none): one test.
+        return Padding::default();
+    }
     let (mut end, mut spaces, mut nuls) = (b.len(), false, false);
     while let Some(w) = end.checked_sub(8).and_then(|s| b.get(s..end)) {
         let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        if w == SPACES {
+            // The common padding: spaces only.
+            spaces = true;
+            end -= 8;
+            continue;
+        }
         if w & !SPACES == 0 {
             // Every byte 0x00 or 0x20.
             spaces |= w != 0;
@@ -237,8 +304,11 @@ mod tests {
         let (mut a, mut b) = (String::from("<"), String::from("<"));
         let ra = decode_item(enc, &f, bytes, &mut a, &mut Vec::new());
         let rb =
-            decode_item_padded(enc, &f, bytes, &mut b, &mut Vec::new(), None).map(|(pad, _)| pad);
+            decode_item_padded(enc, &f, bytes, &mut b, &mut Vec::new(), None, false).map(|t| t.pad);
         assert_eq!(a, b, "{enc:?} {bytes:02X?}");
+        // Spaces left out: the same text without them, the same rules told.
+        let mut c = String::from("<");
+        let rc = decode_item_padded(enc, &f, bytes, &mut c, &mut Vec::new(), None, true);
         match (ra, rb) {
             (Ok(()), Ok(pad)) => {
                 assert!(b.ends_with(&" ".repeat(pad.len)) || pad.nuls);
@@ -246,8 +316,16 @@ mod tests {
                 assert!(tail.iter().all(|&c| c == b' ' || c == 0));
                 assert_eq!(pad.spaces, tail.contains(&b' '));
                 assert_eq!(pad.nuls, tail.contains(&0));
+                let told = rc.unwrap();
+                assert_eq!(c.clone() + &" ".repeat(told.dropped), a, "{bytes:02X?}");
+                assert_eq!((told.pad.spaces, told.pad.nuls), (pad.spaces, pad.nuls));
+                assert_eq!(told.pad.len + told.dropped, pad.len);
+                assert!(told.dropped == 0 || told.pad.len == 0);
             }
-            (Err(x), Err(y)) => assert_eq!(x, y, "{enc:?} {bytes:02X?}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(x, y, "{enc:?} {bytes:02X?}");
+                assert_eq!((rc.unwrap_err(), &c), (y, &a));
+            }
             (x, y) => panic!("{enc:?} {bytes:02X?}: {x:?} / {y:?}"),
         }
     }
@@ -297,7 +375,15 @@ mod tests {
             ..Field::default()
         };
         let mut s = String::new();
-        let pad = decode_item_padded(Encoding::Cp932, &f, b"12", &mut s, &mut Vec::new(), None);
-        assert_eq!((pad, s.as_str()), (Ok((Padding::default(), None)), "12"));
+        let told = decode_item_padded(
+            Encoding::Cp932,
+            &f,
+            b"12",
+            &mut s,
+            &mut Vec::new(),
+            None,
+            true,
+        );
+        assert_eq!((told, s.as_str()), (Ok(Told::default()), "12"));
     }
 }

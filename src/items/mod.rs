@@ -129,6 +129,58 @@ impl Items {
         self.push(item);
     }
 
+    /// As [`Items::push_with`], after `sep` unless it is the first item: the
+    /// buffer is then the items joined by `sep` (see [`Items::push_after`]).
+    #[inline]
+    pub fn push_with_after<T, E>(
+        &mut self,
+        sep: char,
+        fill: impl FnOnce(&mut String) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.spans.is_empty() {
+            self.text.push(sep);
+        }
+        self.push_with(fill)
+    }
+
+    /// Starts an item written straight into the buffer ([`Items::buf`]), after
+    /// `sep` unless it is the first; [`Items::close`] ends it. Returns where it
+    /// starts. For loops that write items without a closure per item.
+    #[inline(always)]
+    pub fn open(&mut self, sep: char) -> usize {
+        if !self.spans.is_empty() {
+            self.text.push(sep);
+        }
+        self.text.len()
+    }
+
+    /// The buffer the open item is written into.
+    #[inline(always)]
+    pub fn buf(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// Ends the item opened at `start` ([`Items::open`]).
+    #[inline(always)]
+    pub fn close(&mut self, start: usize) {
+        self.spans.push((start, self.text.len()));
+    }
+
+    /// Gives each item `i` back the `spaces(i)` trailing spaces it was read
+    /// with: the buffer becomes the items end to end. `tmp` is a buffer to
+    /// reuse. For a fixed-length record whose padding was left out when it was
+    /// decoded, once it is rejected: the reject file shows its items as read.
+    pub fn pad_back(&mut self, spaces: impl Fn(usize) -> usize, tmp: &mut String) {
+        tmp.clear();
+        for (i, span) in self.spans.iter_mut().enumerate() {
+            let start = tmp.len();
+            tmp.push_str(&self.text[span.0..span.1]);
+            tmp.extend(std::iter::repeat_n(' ', spaces(i)));
+            *span = (start, tmp.len());
+        }
+        std::mem::swap(&mut self.text, tmp);
+    }
+
     /// Appends one item written by `fill` into the shared buffer.
     pub fn push_with<T, E>(
         &mut self,
@@ -440,6 +492,17 @@ mod tests {
                 start += item.len() + item.matches('"').count() + if quoted { 2 } else { 0 } + 1;
             }
         }
+    }
+
+    #[test]
+    fn padding_given_back_makes_the_items_end_to_end() {
+        let mut items = Items::default();
+        for item in ["ab", "", "山"] {
+            items.push_after(',', item);
+        }
+        items.pad_back(|i| [2, 1].get(i).copied().unwrap_or(0), &mut String::new());
+        assert_eq!(items.text(), "ab   山");
+        assert_eq!(items.iter().collect::<Vec<_>>(), ["ab  ", " ", "山"]);
     }
 
     #[test]

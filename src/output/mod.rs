@@ -51,7 +51,21 @@ pub fn items_line(out: &mut Vec<u8>, items: &Items) {
     csv_line(out, items.iter());
 }
 
-fn needs_quotes(b: &[u8]) -> bool {
+/// Appends the items as a CSV line as they are, joined by commas, CRLF at the
+/// end: for items known to need no quoting (no comma, quote, CR or LF; not one
+/// empty item, which [`csv_line`] quotes).
+pub fn joined_line(out: &mut Vec<u8>, items: &Items) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item.as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Whether CSV text holding `b` needs quoting: a comma, quote, CR or LF.
+pub fn needs_quotes(b: &[u8]) -> bool {
     memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some()
 }
 
