@@ -52,6 +52,32 @@ struct ReadPlan {
     /// A kana item: the flag of the characters its script does not hold.
     not_kana: Option<u8>,
     limits: validate::Limits,
+    /// A fixed-length target item: at most this many bytes of UTF-8
+    /// ([`crate::target::apply::check_bytes`]).
+    max_bytes: Option<usize>,
+}
+
+impl ReadPlan {
+    /// Each item's plan for `layout` (the target's under `--to`: the items
+    /// written are its items). `target`: the layout is a `--to` target.
+    fn of(layout: &Layout, mapper: &Mapper, target: bool) -> Vec<ReadPlan> {
+        layout
+            .fields
+            .iter()
+            .map(|f| ReadPlan {
+                charset: mapper.charset().is_some()
+                    && matches!(f.kind, FieldType::Text | FieldType::Kana),
+                not_kana: (f.kind == FieldType::Kana).then(|| match f.kana.unwrap_or_default() {
+                    KanaScript::Katakana => NOT_KATAKANA,
+                    KanaScript::Hiragana => NOT_HIRAGANA,
+                }),
+                limits: validate::Limits::new(f, layout.format),
+                max_bytes: (target && layout.format == Format::Fixed)
+                    .then_some(f.length)
+                    .flatten(),
+            })
+            .collect()
+    }
 }
 
 /// A fixed-length item's bytes in the record, and whether its padding is
@@ -142,7 +168,8 @@ pub struct Scratch {
     /// spaces of no length (given back if it is rejected).
     lean: bool,
     /// No item read holds a comma, quote, CR or LF (known for lean fixed
-    /// records only): the items need no quoting as CSV.
+    /// records, and for CSV records split at commas whose flags are known):
+    /// the items need no quoting as CSV.
     quote_free: bool,
     /// Buffer for [`Items::pad_back`].
     padded: String,
@@ -216,7 +243,8 @@ impl Scratch {
     /// the values rules rewrote. Those are appended after the copy of the items
     /// read in `out` ([`Items::replace`]), so only they are looked at.
     fn quote_free_items(&self) -> Option<&Items> {
-        if !(self.quote_free && self.differs) {
+        // A reshaped record's `out` is not the items read with values after.
+        if !(self.quote_free && self.differs) || (self.targeted && !self.passthrough) {
             return None;
         }
         let rewritten = self.out.text().get(self.items.text().len()..)?;
@@ -264,7 +292,8 @@ impl Scratch {
         }
         let text = self.items.text();
         let as_read = !self.targeted
-            || (self.passthrough && memchr::memchr2(b'\r', b'\n', text.as_bytes()).is_none());
+            || (self.passthrough
+                && (self.quote_free || memchr::memchr2(b'\r', b'\n', text.as_bytes()).is_none()));
         let unchanged = self.plain && !self.differs && as_read && !text.is_empty();
         unchanged.then_some(text)
     }
@@ -313,19 +342,7 @@ impl RecordProcessor {
             check_even_offsets(&layout, encoding)?;
         }
         let flags = Flags::new(encoding, &mapper).map(std::sync::Arc::new);
-        let read_plan = layout
-            .fields
-            .iter()
-            .map(|f| ReadPlan {
-                charset: mapper.charset().is_some()
-                    && matches!(f.kind, FieldType::Text | FieldType::Kana),
-                not_kana: (f.kind == FieldType::Kana).then(|| match f.kana.unwrap_or_default() {
-                    KanaScript::Katakana => NOT_KATAKANA,
-                    KanaScript::Hiragana => NOT_HIRAGANA,
-                }),
-                limits: validate::Limits::new(f, layout.format),
-            })
-            .collect();
+        let read_plan = ReadPlan::of(&layout, &mapper, false);
         let slots = match layout.format {
             Format::Fixed => layout
                 .fields
@@ -359,6 +376,8 @@ impl RecordProcessor {
     /// cleansing rules replace the source's. Err names the target item.
     pub fn with_target(mut self, mut plan: crate::target::Plan) -> Result<RecordProcessor, String> {
         self.cleanser = Cleanser::new(plan.layout())?;
+        // The items written are the target's: their fields decide.
+        self.read_plan = ReadPlan::of(plan.layout(), &self.mapper, true);
         // A code table's new codes are the same in every record: checked here
         // once, not per record (see `finished`).
         plan.set_ready(|target, j, v| self.finished(target, j, v));
@@ -469,16 +488,7 @@ impl RecordProcessor {
             return self.process_target(plan, may_map, s);
         }
         for i in 0..self.layout.fields.len() {
-            if let Some((applied, end)) = self.item_as_read(i, may_map, s) {
-                if !applied.is_empty() {
-                    // Only padding removed: the item read, narrowed.
-                    if !s.differs {
-                        s.differs = true;
-                        s.out.copy_from(&s.items);
-                    }
-                    s.out.narrow(i, 0, end);
-                    s.changes.push((i, applied));
-                }
+            if self.item_as_read(i, i, may_map, s) {
                 continue;
             }
             if let Err(r) = self.process_item(i, may_map, s) {
@@ -515,26 +525,40 @@ impl RecordProcessor {
             s.targeted = true;
             s.passthrough = true;
             for i in 0..plan.layout().fields.len() {
-                self.process_item(i, false, s)?;
+                if !self.item_as_read(i, i, false, s) {
+                    self.process_item(i, false, s)?;
+                }
             }
             return Ok(());
         }
         // Taken out for the call (no allocation: its buffers move back after).
         let mapped_items = std::mem::take(&mut s.target.mapped);
         let source = if mapped { &mapped_items } else { &s.items };
-        let r = plan.reshape(source, s.plain && !mapped, &mut s.target);
+        let r = plan.reshape(
+            source,
+            s.plain && !mapped,
+            s.quote_free && !mapped,
+            &mut s.target,
+        );
         s.target.mapped = mapped_items;
         // `target.items` holds only the values the plan made: the others are
         // read from the source items (see `target_view`).
         // From here a reject names a target item (even one of the reshaping).
         s.targeted = true;
         r?;
-        for i in 0..plan.layout().fields.len() {
+        for j in 0..plan.layout().fields.len() {
             // A new code checked once for the run needs nothing more.
-            if i < READY_ITEMS && s.target.ready & (1 << i) != 0 {
+            if j < READY_ITEMS && s.target.ready & (1 << j) != 0 {
                 continue;
             }
-            self.process_item(i, false, s)?;
+            // A source item as read (not mapped) is known by its bytes' facts.
+            if !mapped
+                && let Some(at) = plan.copied_from(j)
+                && self.item_as_read(j, at, false, s)
+            {
+                continue;
+            }
+            self.process_item(j, false, s)?;
         }
         Ok(())
     }
@@ -569,28 +593,66 @@ impl RecordProcessor {
         }
     }
 
-    /// `Some((applied, end))` when item `i` as read (not under `--to`) is
-    /// written as it is or only loses padding at its end: the map stage has
-    /// nothing in it, no cleansing rule but the trims applies
-    /// ([`Cleanser::only_trims`]: `applied`, the item's first `end` bytes
-    /// left), it is in `--charset` by its flags, and it passes validation.
-    /// [`RecordProcessor::process_item`] would then do only that, so it is
-    /// not called (most items of most records). None says nothing: the item
-    /// goes to `process_item`.
-    #[inline]
-    fn item_as_read(&self, i: usize, may_map: bool, s: &Scratch) -> Option<(Applied, usize)> {
+    /// Item `i` written (a target item under `--to`) is item `at` as read,
+    /// and is written as it is or only loses padding at its end: the map
+    /// stage has nothing in it, no cleansing rule but the trims applies
+    /// ([`Cleanser::only_trims`]), it is in `--charset` by its flags, and it
+    /// passes validation. Then what [`RecordProcessor::process_item`] would
+    /// do is done here (the item narrowed, its trims counted) and true is
+    /// returned (most items of most records). False says nothing: the caller
+    /// sends the item to `process_item`.
+    #[inline(always)]
+    fn item_as_read(&self, i: usize, at: usize, may_map: bool, s: &mut Scratch) -> bool {
+        let Some((applied, end)) = self.read_as_is(i, at, may_map, s) else {
+            return false;
+        };
+        // Padding left out when the item was read (a lean fixed-length
+        // record) is counted, but there is nothing to narrow.
+        if !applied.is_empty() && end < s.items.get(at).len() {
+            // Only padding removed: the item read, narrowed.
+            if !s.differs {
+                s.differs = true;
+                if s.targeted && !s.passthrough {
+                    let r = target_view(&s.items, &s.target);
+                    s.out.clear();
+                    for j in 0..r.len() {
+                        s.out.push(r.get(j));
+                    }
+                } else {
+                    s.out.copy_from(&s.items);
+                }
+            }
+            s.out.narrow(i, 0, end);
+        }
+        if !applied.is_empty() {
+            s.changes.push((i, applied));
+        }
+        true
+    }
+
+    /// [`RecordProcessor::item_as_read`]'s check: `Some((applied, end))`, the
+    /// trims applied and the bytes of item `at` left; None: not known.
+    #[inline(always)]
+    fn read_as_is(
+        &self,
+        i: usize,
+        at: usize,
+        may_map: bool,
+        s: &Scratch,
+    ) -> Option<(Applied, usize)> {
         let plan = self.read_plan.get(i)?;
-        let value = s.items.get(i);
+        let value = s.items.get(at);
         if may_map && self.mapper.needs_work(value) {
             return None;
         }
         // Padding found in a fixed item's bytes, not looked at again.
-        let pad = s.pads.get(i).copied().unwrap_or_default();
-        let kana = self.kana_by_flags(plan, i, s);
+        let pad = s.pads.get(at).copied().unwrap_or_default();
+        let kana = self.kana_by_flags(plan, at, s);
         let (applied, end) = self.cleanser.only_trims(i, value, pad, kana)?;
         // The flags of the item read hold those of any piece of it.
-        let ok =
-            (!plan.charset || self.in_charset_by_flags(i, s)) && plan.limits.pass_by_bytes(end);
+        let ok = (!plan.charset || self.in_charset_by_flags(at, s))
+            && plan.limits.pass_by_bytes(end)
+            && plan.max_bytes.is_none_or(|max| end <= max);
         ok.then_some((applied, end))
     }
 
@@ -846,6 +908,11 @@ impl RecordProcessor {
         // As RFC 4180 output, the record's own text needs no quoting only when it
         // was split at commas and holds no double quote.
         s.plain = in_place && self.layout.delimiter == "," && self.layout.quote == "\"";
+        // Split at commas without quotes, so no item holds either; the flags
+        // show a CR or LF (control characters are flagged).
+        s.quote_free = s.plain
+            && s.flags_known
+            && s.item_flags.iter().fold(0, |a, f| a | f) & NEEDS_QUOTES == 0;
         let want = self.layout.fields.len();
         if s.items.len() != want {
             return Err(Reject::record(
@@ -1599,6 +1666,20 @@ name = "住所"
         enc: Encoding,
         gaiji: Option<&str>,
     ) -> (RecordProcessor, RecordProcessor) {
+        with_and_without_flags_under(layout, enc, gaiji, crate::charset::CharsetKind::default())
+    }
+
+    /// As [`with_and_without_flags_in`], under `--charset charset`.
+    fn with_and_without_flags_under(
+        layout: &str,
+        enc: Encoding,
+        gaiji: Option<&str>,
+        charset: crate::charset::CharsetKind,
+    ) -> (RecordProcessor, RecordProcessor) {
+        let options = crate::gaiji::MapOptions {
+            charset,
+            ..Default::default()
+        };
         let make = || {
             let tables = match gaiji {
                 Some(code) => vec![crate::gaiji::TableSource {
@@ -1608,7 +1689,7 @@ name = "住所"
                 }],
                 None => Vec::new(),
             };
-            let mapper = Mapper::new(&tables, enc, crate::gaiji::MapOptions::default()).unwrap();
+            let mapper = Mapper::new(&tables, enc, options).unwrap();
             RecordProcessor::new(
                 crate::layout::parse(layout.as_bytes(), "t").unwrap(),
                 enc,
@@ -1628,24 +1709,32 @@ name = "住所"
             Ok(()) => s.written().iter().collect(),
             Err(_) => s.items.iter().collect(),
         };
+        // The line written too: whether it is the record read, joined or quoted.
+        let mut line = Vec::new();
+        if r.is_ok() && p.output_layout().format == Format::Csv {
+            s.write_csv(&mut line);
+        }
         format!(
-            "{r:?} {items:?} {:?} {:?} {:?} {:?} {:?}",
+            "{r:?} {items:?} {:?} {:?} {:?} {:?} {:?} {:?}",
             s.changes,
             s.events.hits,
             s.events.unmapped,
             s.events.nonstandard,
-            s.unchanged_csv_line()
+            s.unchanged_csv_line(),
+            String::from_utf8_lossy(&line)
         )
     }
 
-    /// Characters for records (CP932): ASCII and controls, kanji, spaces, 〜,
+    /// Characters for records (CP932): ASCII and controls (CR among them: it
+    /// makes a line quoted), kanji, spaces, 〜,
     /// ¬ (a CP932 variant), 外字 (0xF040), NEC and IBM extensions, half-width
     /// kana, and a lone lead byte (undecodable).
-    const TOKENS: [&[u8]; 18] = [
+    const TOKENS: [&[u8]; 19] = [
         b"a",
         b"1",
         b" ",
         b"\t",
+        b"\r",
         b"\x7F",
         b"\x01",
         b"\x88\x9F",
@@ -1663,8 +1752,9 @@ name = "住所"
     ];
 
     proptest::proptest! {
-        /// The decoder's per-item flags (map stage, --charset) decide only what
-        /// is looked at: a processor without them gives the same for any record.
+        /// The decoder's per-item flags (map stage, --charset, quoting) decide
+        /// only what is looked at: a processor without them gives the same for
+        /// any record.
         #[test]
         fn the_decoders_flags_change_nothing_but_the_work(
             items in proptest::collection::vec(
@@ -1672,8 +1762,15 @@ name = "住所"
                 4,
             ),
             table in proptest::bool::ANY,
+            any in proptest::bool::ANY,
         ) {
-            let (flagged, plain) = with_and_without_flags(FLAGGED, table);
+            // Under --charset any a control character (CR among them) is written.
+            let charset = match any {
+                true => crate::charset::CharsetKind::Any,
+                false => crate::charset::CharsetKind::default(),
+            };
+            let gaiji = table.then_some("0xF040");
+            let (flagged, plain) = with_and_without_flags_under(FLAGGED, Encoding::Cp932, gaiji, charset);
             proptest::prop_assert!(flagged.flags.is_some());
             let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
             let raw = items.join(&b',');
@@ -1681,6 +1778,24 @@ name = "住所"
             // Under --to, a target item taken as read keeps its item's flags.
             let (flagged, plain) = (to_flagged(flagged), to_flagged(plain));
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
+        }
+    }
+
+    #[test]
+    fn a_line_end_in_an_item_is_quoted_under_to_with_and_without_flags() {
+        // Written under --charset any; the decoder's flags show the CR.
+        let (flagged, plain) = with_and_without_flags_under(
+            FLAGGED,
+            Encoding::Cp932,
+            None,
+            crate::charset::CharsetKind::Any,
+        );
+        for p in [to_flagged(flagged), to_flagged(plain)] {
+            let mut s = Scratch::default();
+            p.process(b"1,,,a\rb", None, &mut s).unwrap();
+            let mut line = Vec::new();
+            s.write_csv(&mut line);
+            assert_eq!(line, b"\"a\rb\",,x,1,,\r\n");
         }
     }
 
@@ -1872,6 +1987,114 @@ date = "wareki"
                 let run = fast_and_general(p);
                 let (fast, general) = run(&raw);
                 proptest::prop_assert_eq!(fast, general);
+            }
+        }
+    }
+
+    /// `EVERY_KIND`'s items as another system's: other order, other types,
+    /// stricter lengths and codes, a value the plan makes.
+    const TO_EVERY_KIND: &str = r#"
+name = "to"
+format = "csv"
+[[fields]]
+name = "生年月日"
+type = "date"
+date = "seireki"
+length = 8
+[[fields]]
+name = "番号"
+length = 2
+[[fields]]
+name = "かな2"
+type = "kana"
+from = "氏名"
+[[fields]]
+name = "カナ"
+type = "kana"
+kana = "hiragana"
+[[fields]]
+name = "性別"
+type = "code"
+codes = ["1", "2"]
+[[fields]]
+name = "c"
+const = "x"
+[[fields]]
+name = "住所"
+required = true
+[[fields]]
+name = "和暦"
+[[fields]]
+name = "額"
+type = "digits"
+"#;
+
+    /// `FLAGGED_FIXED`'s items written fixed-length in UTF-8 (byte limits).
+    const TO_FIXED: &str = r#"
+name = "tf"
+format = "fixed"
+record_length = 20
+[[fields]]
+name = "住所"
+offset = 0
+length = 4
+[[fields]]
+name = "番号"
+type = "digits"
+offset = 4
+length = 8
+[[fields]]
+name = "カナ"
+type = "kana"
+offset = 12
+length = 8
+"#;
+
+    /// As [`fast_and_general`], both writing the target layout `target`.
+    fn fast_and_general_to(p: RecordProcessor, target: &str) -> impl Fn(&[u8]) -> (String, String) {
+        let mut general = p.for_record_type(p.layout().clone(), false).unwrap();
+        general.flags = p.flags.clone();
+        let general = RecordProcessor {
+            read_plan: Vec::new(),
+            ..retarget(general, target)
+        };
+        let fast = retarget(p, target);
+        move |raw: &[u8]| (outcome(&fast, raw), outcome(&general, raw))
+    }
+
+    proptest::proptest! {
+        /// Under `--to`, a target item that is a source item as read takes the
+        /// fast path by its target field (type, lengths, codes, charset) and
+        /// the source item's flags and padding, and comes out as the general
+        /// path makes it: CSV and fixed sources, CSV and fixed targets.
+        #[test]
+        fn the_fast_path_gives_what_the_general_path_gives_under_to(
+            items in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(KIND_TOKENS.to_vec()), 0..5),
+                10,
+            ),
+            pad in proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+            table in proptest::bool::ANY,
+        ) {
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let csv = items.join(&b',');
+            let mut fixed = Vec::new();
+            for item in &items[..4] {
+                let item = &item[..item.len().min(8)];
+                fixed.extend_from_slice(item);
+                fixed.extend_from_slice(&pad[..8 - item.len()]);
+            }
+            let runs = [
+                (EVERY_KIND, TO_EVERY_KIND, &csv),
+                (FLAGGED_FIXED, TO_FLAGGED, &fixed),
+                (FLAGGED_FIXED, TO_FIXED, &fixed),
+            ];
+            for (layout, target, raw) in runs {
+                let (flagged, plain) = with_and_without_flags(layout, table);
+                for p in [flagged, plain] {
+                    let (fast, general) = fast_and_general_to(p, target)(raw);
+                    proptest::prop_assert_eq!(fast, general, "{} → {}", layout, target);
+                }
             }
         }
     }
@@ -2119,11 +2342,16 @@ type = "digits"
     /// `p` writing `TO_FLAGGED`, a target of `FLAGGED`'s items (in another
     /// order, some under another type, among values the plan makes).
     fn to_flagged(p: RecordProcessor) -> RecordProcessor {
+        retarget(p, TO_FLAGGED)
+    }
+
+    /// `p` writing the target layout `target` (no code tables).
+    fn retarget(p: RecordProcessor, target: &str) -> RecordProcessor {
         let origin = "to.toml".to_string();
         let loaded = crate::layout::LoadedLayout {
-            layout: crate::layout::parse(TO_FLAGGED.as_bytes(), &origin).unwrap(),
+            layout: crate::layout::parse(target.as_bytes(), &origin).unwrap(),
             origin,
-            bytes: TO_FLAGGED.as_bytes().to_vec(),
+            bytes: target.as_bytes().to_vec(),
         };
         let plan = crate::target::Plan::compile(p.layout(), loaded).unwrap();
         p.with_target(plan).unwrap()

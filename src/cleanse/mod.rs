@@ -538,7 +538,7 @@ impl Cleanser {
     /// [`is_clean_kana`]) that every non-ASCII character of `value` is one a
     /// clean item of this kana item's script holds; then only its bytes'
     /// high bits are looked at. False: not known.
-    #[inline]
+    #[inline(always)]
     pub fn only_trims(
         &self,
         field: usize,

@@ -266,12 +266,14 @@ impl Plan {
     /// Reshapes `source` (the source items, mapped) into the target's items
     /// ([`TargetScratch::view`]): only the values the plan makes are written
     /// into `s.items`. `plain`: the source items are a CSV record's own text
-    /// split at commas, without quotes ([`crate::record::Scratch`]'s `plain`).
-    /// Err: the reject of a value its table has no line for.
+    /// split at commas, without quotes ([`crate::record::Scratch`]'s `plain`);
+    /// `quote_free`: no source item holds a comma, quote, CR or LF (known from
+    /// the decoder's flags). Err: the reject of a value its table has no line for.
     pub fn reshape(
         &self,
         source: &Items,
         plain: bool,
+        quote_free: bool,
         s: &mut TargetScratch,
     ) -> Result<(), Reject> {
         s.clear();
@@ -295,7 +297,7 @@ impl Plan {
             }
         }
         s.plain = plain;
-        s.line = self.line_as_is(source, plain, s);
+        s.line = self.line_as_is(source, plain, quote_free, s);
         Ok(())
     }
 
@@ -400,17 +402,18 @@ impl Plan {
     /// CSV line: no item holds a comma, a quote or a line end, and they are
     /// not one empty item (written `""`).
     #[inline]
-    fn line_as_is(&self, source: &Items, plain: bool, s: &TargetScratch) -> bool {
+    fn line_as_is(&self, source: &Items, plain: bool, quote_free: bool, s: &TargetScratch) -> bool {
         let view = s.view(source);
         if view.len() == 1 && view.get(0).is_empty() {
             return false;
         }
         // Every value is the plan's own (none needs quotes) or made of source
         // items; those of a CSV record read without quotes hold no comma or
-        // quote. The one scan left is for line ends, over the source record.
+        // quote. Line ends are known from the decoder's flags, or found by one
+        // scan over the source record.
         if self.statics_plain
             && plain
-            && memchr::memchr2(b'\r', b'\n', source.text().as_bytes()).is_none()
+            && (quote_free || memchr::memchr2(b'\r', b'\n', source.text().as_bytes()).is_none())
         {
             return true;
         }
@@ -684,7 +687,7 @@ mod tests {
                 &[],
             );
             let mut s = TargetScratch::default();
-            join.reshape(&items(&[&a, &b]), false, &mut s).unwrap();
+            join.reshape(&items(&[&a, &b]), false, false, &mut s).unwrap();
             let joined = s.items.get(0).to_string();
             prop_assert_eq!(&joined, &format!("{a}　{b}"));
             let split = plan(
@@ -694,7 +697,7 @@ mod tests {
                  [[fields]]\nname = \"p2\"\nsplit = { from = \"v\", on = \"　\", part = 2 }\n",
                 &[],
             );
-            split.reshape(&items(&[&joined]), false, &mut s).unwrap();
+            split.reshape(&items(&[&joined]), false, false, &mut s).unwrap();
             prop_assert_eq!(s.items.get(0), a.as_str());
             prop_assert_eq!(s.items.get(1), b.as_str());
         }
@@ -721,7 +724,7 @@ mod tests {
                 .chain(picks.iter().map(|i| olds[i.index(olds.len())].as_str()))
                 .collect();
             for v in values {
-                p.reshape(&items(&[v]), false, &mut s).unwrap();
+                p.reshape(&items(&[v]), false, false, &mut s).unwrap();
                 prop_assert_eq!(s.items.get(0), table[v].as_str());
                 counts.add(&s);
                 *want.entry(v).or_default() += 1;
@@ -953,7 +956,7 @@ codes_table = "e.tsv"
             let plain =
                 crate::items::split_csv_in_place(&mut record.to_string(), b',', b'"', &mut source)
                     .unwrap();
-            swap.reshape(&source, plain, &mut s).unwrap();
+            swap.reshape(&source, plain, false, &mut s).unwrap();
             assert_eq!(s.line, want, "{record:?}");
             let view = s.view(&source);
             let exact = (0..view.len()).all(|j| !needs_quotes(view.get(j)));
@@ -962,11 +965,11 @@ codes_table = "e.tsv"
         }
         // Items pushed one by one (as mapped items are).
         let source = items(&["x,y", "z"]);
-        swap.reshape(&source, false, &mut s).unwrap();
+        swap.reshape(&source, false, false, &mut s).unwrap();
         assert!(!s.line);
         assert_eq!(line(s.view(&source)), "z,\"x,y\"\r\n");
         let source = items(&["x", "z"]);
-        swap.reshape(&source, false, &mut s).unwrap();
+        swap.reshape(&source, false, false, &mut s).unwrap();
         assert!(s.line);
         assert_eq!(line(s.view(&source)), "z,x\r\n");
     }
@@ -1032,7 +1035,7 @@ codes_table = "e.tsv"
         );
         let mut s = TargetScratch::default();
         let source = items(&["x", "山田"]);
-        p.reshape(&source, false, &mut s).unwrap();
+        p.reshape(&source, false, false, &mut s).unwrap();
         assert_eq!(s.items.iter().collect::<Vec<_>>(), ["K", "1"]);
         let view = s.view(&source);
         let all: Vec<&str> = (0..view.len()).map(|j| view.get(j)).collect();
@@ -1070,7 +1073,7 @@ codes_table = "e.tsv"
             }
             let (a, b) = (source.get(0).to_string(), source.get(1).to_string());
             let mut s = TargetScratch::default();
-            p.reshape(&source, plain, &mut s).unwrap();
+            p.reshape(&source, plain, false, &mut s).unwrap();
             let parts: Vec<&str> =
                 [a.trim_matches(PADDING), b.trim_matches(PADDING)].into_iter().filter(|v| !v.is_empty()).collect();
             let joined = parts.join("-");
@@ -1084,7 +1087,7 @@ codes_table = "e.tsv"
                  [[fields]]\nname = \"a2\"\nfrom = \"a\"\n[[fields]]\nname = \"b2\"\nfrom = \"b\"\n",
                 &[],
             );
-            run.reshape(&source, plain, &mut s).unwrap();
+            run.reshape(&source, plain, false, &mut s).unwrap();
             prop_assert_eq!(line(s.view(&source)), csv_line(&[&a, &b, &joined, &a, &b]));
         }
     }

@@ -376,6 +376,16 @@ impl Plan {
         self.ready = ready;
     }
 
+    /// The source item target item `j` is, as read (`from` or the same name,
+    /// no rule): a record's value is that item itself.
+    #[inline]
+    pub(crate) fn copied_from(&self, j: usize) -> Option<usize> {
+        match self.slots.get(j) {
+            Some(apply::Slot::Source { item, .. }) => Some(*item),
+            _ => None,
+        }
+    }
+
     /// Line `k` of target item `j`'s table gives a finished value (see `ready`).
     #[inline(always)]
     pub(crate) fn is_ready(&self, j: usize, k: u32) -> bool {
