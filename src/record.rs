@@ -1928,14 +1928,22 @@ date = "wareki"
     ];
 
     /// The same processor with the fast path ([`RecordProcessor::item_as_read`])
-    /// and without it.
-    fn fast_and_general(p: RecordProcessor) -> impl Fn(&[u8]) -> (String, String) {
-        let mut general = RecordProcessor {
-            read_plan: Vec::new(),
-            ..p.for_record_type(p.layout().clone(), false).unwrap()
-        };
+    /// and without it; with `target`, both writing that target layout.
+    fn fast_and_general(
+        p: RecordProcessor,
+        target: Option<&str>,
+    ) -> impl Fn(&[u8]) -> (String, String) {
+        let mut general = p.for_record_type(p.layout().clone(), false).unwrap();
         general.flags = p.flags.clone();
-        move |raw: &[u8]| (outcome(&p, raw), outcome(&general, raw))
+        let (fast, general) = match target {
+            Some(t) => (retarget(p, t), retarget(general, t)),
+            None => (p, general),
+        };
+        let general = RecordProcessor {
+            read_plan: Vec::new(),
+            ..general
+        };
+        move |raw: &[u8]| (outcome(&fast, raw), outcome(&general, raw))
     }
 
     proptest::proptest! {
@@ -1955,7 +1963,7 @@ date = "wareki"
             let raw = items.join(&b',');
             let (flagged, plain) = with_and_without_flags(EVERY_KIND, table);
             for p in [flagged, plain] {
-                let run = fast_and_general(p);
+                let run = fast_and_general(p, None);
                 let (fast, general) = run(&raw);
                 proptest::prop_assert_eq!(fast, general);
             }
@@ -1984,7 +1992,7 @@ date = "wareki"
                 raw.extend(item);
             }
             for p in [flagged, plain] {
-                let run = fast_and_general(p);
+                let run = fast_and_general(p, None);
                 let (fast, general) = run(&raw);
                 proptest::prop_assert_eq!(fast, general);
             }
@@ -2050,18 +2058,6 @@ offset = 12
 length = 8
 "#;
 
-    /// As [`fast_and_general`], both writing the target layout `target`.
-    fn fast_and_general_to(p: RecordProcessor, target: &str) -> impl Fn(&[u8]) -> (String, String) {
-        let mut general = p.for_record_type(p.layout().clone(), false).unwrap();
-        general.flags = p.flags.clone();
-        let general = RecordProcessor {
-            read_plan: Vec::new(),
-            ..retarget(general, target)
-        };
-        let fast = retarget(p, target);
-        move |raw: &[u8]| (outcome(&fast, raw), outcome(&general, raw))
-    }
-
     proptest::proptest! {
         /// Under `--to`, a target item that is a source item as read takes the
         /// fast path by its target field (type, lengths, codes, charset) and
@@ -2092,7 +2088,7 @@ length = 8
             for (layout, target, raw) in runs {
                 let (flagged, plain) = with_and_without_flags(layout, table);
                 for p in [flagged, plain] {
-                    let (fast, general) = fast_and_general_to(p, target)(raw);
+                    let (fast, general) = fast_and_general(p, Some(target))(raw);
                     proptest::prop_assert_eq!(fast, general, "{} → {}", layout, target);
                 }
             }
