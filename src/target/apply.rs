@@ -837,7 +837,7 @@ codes_table = "e.tsv"
         };
         let mut line = Vec::new();
         if r.is_ok() {
-            s.written().write_csv(&mut line);
+            s.write_csv(&mut line);
         }
         format!(
             "{r:?} {written:?} {:?} {:?} {:?} {:?}",
