@@ -826,6 +826,37 @@ from = "v"
 codes_table = "e.tsv"
 "#;
 
+    /// `target` (CSV, `[[fields]]` with `length` or none) as a fixed-length
+    /// UTF-8 target: each item at the next offset, 6 bytes unless it says
+    /// `length` (values longer in bytes are rejected as too long).
+    fn fixed_target(target: &str) -> String {
+        let mut out = String::new();
+        let mut offset = 0;
+        for (n, part) in target.split("[[fields]]\n").enumerate() {
+            if n == 0 {
+                out.push_str(&part.replace("format = \"csv\"", "format = \"fixed\""));
+                continue;
+            }
+            let length = part
+                .lines()
+                .find_map(|l| l.strip_prefix("length = "))
+                .and_then(|l| l.parse::<usize>().ok());
+            let len = length.unwrap_or(6);
+            out.push_str("[[fields]]\n");
+            out.push_str(part);
+            out.push_str(&format!("offset = {offset}\n"));
+            if length.is_none() {
+                out.push_str(&format!("length = {len}\n"));
+            }
+            offset += len;
+        }
+        out.replacen(
+            "format = \"fixed\"",
+            &format!("format = \"fixed\"\nrecord_length = {offset}"),
+            1,
+        )
+    }
+
     /// Everything a record's processing gives: result, items written, rules
     /// applied, what the charset check met.
     fn processed(p: &crate::record::RecordProcessor, v: &str) -> String {
@@ -836,8 +867,12 @@ codes_table = "e.tsv"
             Err(_) => Vec::new(),
         };
         let mut line = Vec::new();
-        if r.is_ok() {
-            s.write_csv(&mut line);
+        match (r.is_ok(), p.target()) {
+            (true, Some(plan)) if plan.layout().format == crate::layout::Format::Fixed => {
+                fixed_line(&mut line, plan.layout(), plan.fixed_order(), s.written())
+            }
+            (true, _) => s.write_csv(&mut line),
+            _ => {}
         }
         format!(
             "{r:?} {written:?} {:?} {:?} {:?} {:?}",
@@ -851,12 +886,13 @@ codes_table = "e.tsv"
     proptest! {
         /// Checking a code table's new codes once per run (and skipping them
         /// per record) changes nothing a record gives, whatever the new codes,
-        /// the item types, and `--charset`.
+        /// the item types, `--charset`, and a CSV or fixed-length target.
         #[test]
         fn new_codes_checked_once_give_what_checking_each_record_gives(
             news in proptest::collection::vec(0..NEW_CODES.len(), 15),
             values in proptest::collection::vec("[A-CZ]", 1..12),
             jis in any::<bool>(),
+            fixed in any::<bool>(),
         ) {
             let tables: Vec<(&str, String)> = ["a.tsv", "b.tsv", "c.tsv", "d.tsv", "e.tsv"]
                 .iter()
@@ -876,7 +912,10 @@ codes_table = "e.tsv"
             } else {
                 crate::charset::CharsetKind::Any
             };
-            let target = plan(V, READY_TARGET, &tables);
+            let target = match fixed {
+                true => plan(V, &fixed_target(READY_TARGET), &tables),
+                false => plan(V, READY_TARGET, &tables),
+            };
             let make = || {
                 let options = crate::gaiji::MapOptions { charset, ..Default::default() };
                 let mapper = crate::gaiji::Mapper::new(&[], enc, options).unwrap();
