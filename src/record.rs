@@ -41,6 +41,9 @@ pub struct RecordProcessor {
     lean_fixed: bool,
     /// Per item of a fixed-length layout: where it is, made once.
     slots: Vec<Slot>,
+    /// The encoding's decoder, looked up once (fixed-length items are
+    /// decoded one by one).
+    item_decoder: decode::ItemDecoder,
 }
 
 /// What [`RecordProcessor::item_as_read`] needs of an item's field, decided
@@ -361,6 +364,7 @@ impl RecordProcessor {
         Ok(RecordProcessor {
             flags,
             read_plan,
+            item_decoder: decode::ItemDecoder::new(encoding),
             slots,
             lean_fixed: layout.format == Format::Fixed && fixed::plain_bytes(encoding),
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
@@ -1071,7 +1075,7 @@ impl RecordProcessor {
                 let pad = fixed::trailing_padding(bytes);
                 let (head, tail) = bytes.split_at(bytes.len() - pad.len);
                 let out = s.items.buf();
-                if let Ok(told) = decode::decode_flagged(self.encoding, head, out, table) {
+                if let Ok(told) = self.item_decoder.decode_flagged(head, out, table) {
                     if pad.nuls {
                         // Rare: kept, and found again by cleansing.
                         fixed::push_padding(out, tail, pad);

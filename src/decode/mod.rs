@@ -294,6 +294,7 @@ pub fn decode(enc: Encoding, bytes: &[u8], out: &mut String) -> Result<(), Decod
 pub use fused::CharFlags;
 
 /// The tables of an encoding decoded in [`fused`]'s loop.
+#[derive(Clone, Copy)]
 enum ByTable {
     Sjis(&'static sjis::Tables),
     Euc(&'static eucjp::Tables),
@@ -330,10 +331,44 @@ pub fn decode_flagged(
     out: &mut String,
     flags: Option<&CharFlags>,
 ) -> Result<Option<u8>, DecodeError> {
-    match (flags, by_table(enc)) {
-        (Some(f), Some(ByTable::Sjis(t))) => fused::decode_flagged(t, bytes, out, f),
-        (Some(f), Some(ByTable::Euc(t))) => fused::decode_flagged(t, bytes, out, f),
-        _ => decode(enc, bytes, out).map(|()| None),
+    ItemDecoder::new(enc).decode_flagged(bytes, out, flags)
+}
+
+/// [`decode_flagged`] for one encoding, its tables looked up once (a
+/// fixed-length record decodes each of its items apart: not once per item).
+#[derive(Clone, Copy)]
+pub struct ItemDecoder {
+    enc: Encoding,
+    tables: Option<ByTable>,
+}
+
+impl fmt::Debug for ItemDecoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ItemDecoder({})", self.enc)
+    }
+}
+
+impl ItemDecoder {
+    pub fn new(enc: Encoding) -> ItemDecoder {
+        ItemDecoder {
+            enc,
+            tables: by_table(enc),
+        }
+    }
+
+    /// As [`decode_flagged`].
+    #[inline]
+    pub fn decode_flagged(
+        &self,
+        bytes: &[u8],
+        out: &mut String,
+        flags: Option<&CharFlags>,
+    ) -> Result<Option<u8>, DecodeError> {
+        match (flags, self.tables) {
+            (Some(f), Some(ByTable::Sjis(t))) => fused::decode_flagged(t, bytes, out, f),
+            (Some(f), Some(ByTable::Euc(t))) => fused::decode_flagged(t, bytes, out, f),
+            _ => decode(self.enc, bytes, out).map(|()| None),
+        }
     }
 }
 
