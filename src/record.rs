@@ -181,6 +181,8 @@ pub struct Scratch {
     /// padding is not among them: spaces and NULs, trimmed before the checks).
     item_flags: Vec<u8>,
     flags_known: bool,
+    /// With `flags_known`: the item flags OR-ed, the record's (worked out once).
+    record_flags: u8,
     /// An item with the units outside `--charset` replaced by 〓 (`--unmapped geta`).
     checked: String,
     /// What the map stage did to this record (its sensitive items only counted:
@@ -227,7 +229,42 @@ fn target_view<'a>(items: &'a Items, target: &'a TargetScratch) -> Reshaped<'a> 
     target.view(source)
 }
 
+/// The items processed: those read, or (`reshaped`) the target items made
+/// from them ([`target_view`]).
+#[inline]
+fn items_read<'a>(items: &'a Items, target: &'a TargetScratch, reshaped: bool) -> Written<'a> {
+    match reshaped {
+        true => Written::Reshaped(target_view(items, target)),
+        false => Written::Items(items),
+    }
+}
+
+/// The first item of a record that differs: the items to write start as the
+/// items processed (`read`), and each that differs is then narrowed or
+/// replaced in `out`.
+fn copy_written(out: &mut Items, read: Written<'_>) {
+    match read {
+        Written::Items(items) => out.copy_from(items),
+        Written::Reshaped(r) => {
+            out.clear();
+            for j in 0..r.len() {
+                out.push(r.get(j));
+            }
+        }
+    }
+}
+
 impl Scratch {
+    /// Whether the decoder told every item's flags (`item_flags`); if so, the
+    /// record's are their OR.
+    fn know_flags(&mut self, known: bool) {
+        self.flags_known = known;
+        self.record_flags = match known {
+            true => self.item_flags.iter().fold(0, |a, f| a | f),
+            false => 0,
+        };
+    }
+
     /// After a successful [`RecordProcessor::process`]: appends the record's CSV
     /// line (RFC 4180, CRLF) — not for a fixed-length `--to` target.
     pub fn write_csv(&self, out: &mut Vec<u8>) {
@@ -247,7 +284,7 @@ impl Scratch {
     /// read in `out` ([`Items::replace`]), so only they are looked at.
     fn quote_free_items(&self) -> Option<&Items> {
         // A reshaped record's `out` is not the items read with values after.
-        if !(self.quote_free && self.differs) || (self.targeted && !self.passthrough) {
+        if !(self.quote_free && self.differs) || self.reshaped_items() {
             return None;
         }
         let rewritten = self.out.text().get(self.items.text().len()..)?;
@@ -258,25 +295,25 @@ impl Scratch {
     /// After a successful [`RecordProcessor::process`]: the items to write, in
     /// layout order.
     pub fn written(&self) -> Written<'_> {
-        if self.differs {
-            Written::Items(&self.out)
-        } else if self.targeted && !self.passthrough {
-            Written::Reshaped(target_view(&self.items, &self.target))
-        } else {
-            Written::Items(&self.items)
+        match self.differs {
+            true => Written::Items(&self.out),
+            false => items_read(&self.items, &self.target, self.reshaped_items()),
         }
+    }
+
+    /// The items processed are target items made by a plan (not the items
+    /// read themselves, as through an identity plan).
+    #[inline]
+    fn reshaped_items(&self) -> bool {
+        self.targeted && !self.passthrough
     }
 
     /// `convert --to`: the target items as reshaped (before the target's
     /// cleansing), when the record got that far (partial when the reshaping
     /// itself rejected it).
     pub fn reshaped(&self) -> Option<Written<'_>> {
-        let items = if self.passthrough {
-            Written::Items(&self.items)
-        } else {
-            Written::Reshaped(target_view(&self.items, &self.target))
-        };
-        self.targeted.then_some(items)
+        self.targeted
+            .then(|| items_read(&self.items, &self.target, !self.passthrough))
     }
 
     /// After a successful [`RecordProcessor::process`]: the output line (without its
@@ -290,7 +327,7 @@ impl Scratch {
         // A reshaped record (convert --to) is the record read only through an
         // identity plan; its line is then what `output::items_line` writes when
         // no item holds a line end (the record has no comma or quote in an item).
-        if self.targeted && !self.passthrough {
+        if self.reshaped_items() {
             return None;
         }
         let text = self.items.text();
@@ -484,7 +521,7 @@ impl RecordProcessor {
         // The decoder's flags, or one scan of the whole record, usually show that
         // no item needs the map stage.
         let may_map = if s.flags_known {
-            s.item_flags.iter().fold(0, |a, f| a | f) & MAY_MAP != 0
+            s.record_flags & MAY_MAP != 0
         } else {
             self.mapper.needs_work(s.items.text())
         };
@@ -616,15 +653,8 @@ impl RecordProcessor {
             // Only padding removed: the item read, narrowed.
             if !s.differs {
                 s.differs = true;
-                if s.targeted && !s.passthrough {
-                    let r = target_view(&s.items, &s.target);
-                    s.out.clear();
-                    for j in 0..r.len() {
-                        s.out.push(r.get(j));
-                    }
-                } else {
-                    s.out.copy_from(&s.items);
-                }
+                let read = items_read(&s.items, &s.target, s.reshaped_items());
+                copy_written(&mut s.out, read);
             }
             s.out.narrow(i, 0, end);
         }
@@ -666,11 +696,7 @@ impl RecordProcessor {
             _ => (&self.layout.fields, self.layout.format),
         };
         let field = &fields[i];
-        let read = if s.targeted && !s.passthrough {
-            Written::Reshaped(target_view(&s.items, &s.target))
-        } else {
-            Written::Items(&s.items)
-        };
+        let read = items_read(&s.items, &s.target, s.reshaped_items());
         let mut value = read.get(i);
         let mut changed = false;
         // `value` is (a piece of) item `at` as decoded, so what its bytes showed
@@ -747,15 +773,7 @@ impl RecordProcessor {
                 // The first item that differs: the others are written as read
                 // unless they differ too.
                 s.differs = true;
-                match read {
-                    Written::Items(items) => s.out.copy_from(items),
-                    Written::Reshaped(r) => {
-                        s.out.clear();
-                        for j in 0..r.len() {
-                            s.out.push(r.get(j));
-                        }
-                    }
-                }
+                copy_written(&mut s.out, read);
             }
             match piece {
                 Some((from, to)) => s.out.narrow(i, from, to),
@@ -903,7 +921,7 @@ impl RecordProcessor {
         });
         let in_place = match decoded {
             Ok(true) => {
-                s.flags_known = self.flags.is_some();
+                s.know_flags(self.flags.is_some());
                 true
             }
             Ok(false) => self.split_quoted(s)?,
@@ -914,9 +932,7 @@ impl RecordProcessor {
         s.plain = in_place && self.layout.delimiter == "," && self.layout.quote == "\"";
         // Split at commas without quotes, so no item holds either; the flags
         // show a CR or LF (control characters are flagged).
-        s.quote_free = s.plain
-            && s.flags_known
-            && s.item_flags.iter().fold(0, |a, f| a | f) & NEEDS_QUOTES == 0;
+        s.quote_free = s.plain && s.flags_known && s.record_flags & NEEDS_QUOTES == 0;
         let want = self.layout.fields.len();
         if s.items.len() != want {
             return Err(Reject::record(
@@ -1008,10 +1024,10 @@ impl RecordProcessor {
             true => self.split_fixed_lean(raw, s, table)?,
             false => self.split_fixed_whole(raw, s, table)?,
         };
-        s.flags_known = all_told;
+        s.know_flags(all_told);
         if lean {
             s.quote_free = if all_told {
-                s.item_flags.iter().fold(0, |a, f| a | f) & NEEDS_QUOTES == 0
+                s.record_flags & NEEDS_QUOTES == 0
             } else {
                 // In these encodings a comma, quote, CR or LF is its byte, never
                 // part of another character, and numbers decode to digits, sign
@@ -1059,8 +1075,8 @@ impl RecordProcessor {
     }
 
     /// The items of a fixed record read lean: joined by commas, padding of
-    /// spaces left out ([`fixed::decode_text_padded`] written out here, in one
-    /// loop over the record's items with no call per item but the decoder's).
+    /// spaces left out ([`fixed::decode_head`], inlined into one loop over the
+    /// record's items with no call per item but the decoder's).
     fn split_fixed_lean(
         &self,
         raw: &[u8],
@@ -1071,33 +1087,29 @@ impl RecordProcessor {
         for (slot, f) in self.slots.iter().zip(&self.layout.fields) {
             let (bytes, end) = Self::slot_bytes(slot, raw);
             let start = s.items.open(',');
-            if slot.padded {
-                let pad = fixed::trailing_padding(bytes);
-                let (head, tail) = bytes.split_at(bytes.len() - pad.len);
-                let out = s.items.buf();
-                if let Ok(told) = self.item_decoder.decode_flagged(head, out, table) {
-                    if pad.nuls {
-                        // Rare: kept, and found again by cleansing.
-                        fixed::push_padding(out, tail, pad);
-                        s.pads.push(pad);
-                    } else {
-                        s.pads.push(Padding { len: 0, ..pad });
+            let out = s.items.buf();
+            let head = match slot.padded {
+                true => fixed::decode_head(self.item_decoder, bytes, out, table, true),
+                false => None,
+            };
+            let told = match head {
+                Some(told) => told,
+                // Not padded text, or bad bytes: decoded whole, so the error is
+                // exactly the one the item gives.
+                None => {
+                    let r = fixed::decode_item(self.encoding, f, bytes, out, &mut s.wrap);
+                    if let Err(e) = r {
+                        // Closed as read so far: a rejected record's items are shown.
+                        s.items.close(start);
+                        return Err(self.fixed_item_reject(e, raw, f, slot.off, end));
                     }
-                    s.items.close(start);
-                    all_told &= told.is_some();
-                    s.item_flags.push(told.unwrap_or(0));
-                    continue;
+                    fixed::Told::default()
                 }
-                // Bad bytes: decoded again whole, so the error is exactly the
-                // one the item gives.
-                out.truncate(start);
-            }
-            let r = fixed::decode_item(self.encoding, f, bytes, s.items.buf(), &mut s.wrap);
+            };
             s.items.close(start);
-            r.map_err(|e| self.fixed_item_reject(e, raw, f, slot.off, end))?;
-            s.pads.push(Padding::default());
-            all_told = false;
-            s.item_flags.push(0);
+            s.pads.push(told.pad);
+            all_told &= told.flags.is_some();
+            s.item_flags.push(told.flags.unwrap_or(0));
         }
         Ok(all_told)
     }
@@ -1656,6 +1668,14 @@ type = "kana"
 name = "住所"
 "#;
 
+    /// Appends `item` as a fixed-length item of `width` bytes: cut to it and
+    /// filled from the start of `fill`.
+    fn push_fixed(raw: &mut Vec<u8>, item: &[u8], fill: &[u8], width: usize) {
+        let item = &item[..item.len().min(width)];
+        raw.extend_from_slice(item);
+        raw.extend_from_slice(&fill[..width - item.len()]);
+    }
+
     /// Everything `process` gives for a record: the items written, the rules
     /// counted, what the map stage and the charset check met, or the reject.
     /// Two CP932 processors of `layout` (with the one-line 外字 table when
@@ -1847,9 +1867,7 @@ name = "住所"
             let csv = items.join(&b',');
             let mut fixed = Vec::new();
             for item in &items {
-                let item = &item[..item.len().min(8)];
-                fixed.extend_from_slice(item);
-                fixed.extend_from_slice(&pad[..8 - item.len()]);
+                push_fixed(&mut fixed, item, &pad, 8);
             }
             for (layout, raw) in [(FLAGGED, &csv), (FLAGGED_FIXED, &fixed)] {
                 let (flagged, plain) = with_and_without_flags_in(layout, enc, gaiji);
@@ -1989,11 +2007,8 @@ date = "wareki"
             let (flagged, plain) = with_and_without_flags(FLAGGED_FIXED, table);
             let mut raw = Vec::new();
             for (chars, pad, padded) in items {
-                let mut item: Vec<u8> = chars.concat();
-                item.truncate(8);
                 let fill: &[u8] = if padded { &pad } else { b"11111111" };
-                item.extend_from_slice(&fill[..8 - item.len()]);
-                raw.extend(item);
+                push_fixed(&mut raw, &chars.concat(), fill, 8);
             }
             for p in [flagged, plain] {
                 let run = fast_and_general(p, None);
@@ -2080,9 +2095,7 @@ length = 8
             let csv = items.join(&b',');
             let mut fixed = Vec::new();
             for item in &items[..4] {
-                let item = &item[..item.len().min(8)];
-                fixed.extend_from_slice(item);
-                fixed.extend_from_slice(&pad[..8 - item.len()]);
+                push_fixed(&mut fixed, item, &pad, 8);
             }
             let runs = [
                 (EVERY_KIND, TO_EVERY_KIND, &csv),
@@ -2141,10 +2154,7 @@ length = 8
             proptest::prop_assert!(flagged.flags.is_some());
             let mut raw = Vec::new();
             for (chars, pad) in items {
-                let mut item: Vec<u8> = chars.concat();
-                item.truncate(8);
-                item.extend_from_slice(&pad[..8 - item.len()]);
-                raw.extend(item);
+                push_fixed(&mut raw, &chars.concat(), &pad, 8);
             }
             proptest::prop_assert_eq!(outcome(&flagged, &raw), outcome(&plain, &raw));
             // Under --to, a target item taken as read keeps its item's flags
@@ -2252,16 +2262,14 @@ length = 16
             proptest::prop_assert!(lean.lean_fixed);
             let mut raw = Vec::new();
             for (chars, pad, kind) in items {
-                let mut item: Vec<u8> = match kind {
+                let item: Vec<u8> = match kind {
                     0 => chars.concat(),
                     // Printable ASCII only: whole words for the decoder.
                     1 => chars.iter().map(|t| b"a1,\" "[t[0] as usize % 5]).collect(),
                     // Kana (written full-width: a rule rewrites the item).
                     _ => chars.iter().flat_map(|t| [b"\xB1" as &[u8], b"\x83\x41", b"\xDE"][t[0] as usize % 3]).copied().collect(),
                 };
-                item.truncate(16);
-                item.extend_from_slice(&pad[..16 - item.len()]);
-                raw.extend(item);
+                push_fixed(&mut raw, &item, &pad, 16);
             }
             proptest::prop_assert_eq!(line_outcome(&lean, &raw), line_outcome(&whole, &raw));
         }
@@ -2328,15 +2336,7 @@ type = "digits"
 
     /// `processor(CSV)` writing the target layout `target` (no code tables).
     fn targeted(target: &str) -> RecordProcessor {
-        let origin = "t.toml".to_string();
-        let loaded = crate::layout::LoadedLayout {
-            layout: crate::layout::parse(target.as_bytes(), &origin).unwrap(),
-            origin,
-            bytes: target.as_bytes().to_vec(),
-        };
-        let p = processor(CSV, Encoding::Utf8);
-        let plan = crate::target::Plan::compile(p.layout(), loaded).unwrap();
-        p.with_target(plan).unwrap()
+        retarget(processor(CSV, Encoding::Utf8), target)
     }
 
     /// `p` writing `TO_FLAGGED`, a target of `FLAGGED`'s items (in another
@@ -2347,12 +2347,12 @@ type = "digits"
 
     /// `p` writing the target layout `target` (no code tables).
     fn retarget(p: RecordProcessor, target: &str) -> RecordProcessor {
-        let origin = "to.toml".to_string();
-        let loaded = crate::layout::LoadedLayout {
-            layout: crate::layout::parse(target.as_bytes(), &origin).unwrap(),
-            origin,
-            bytes: target.as_bytes().to_vec(),
-        };
+        let loaded = crate::layout::LoadedLayout::parse(
+            target.as_bytes().to_vec(),
+            "to.toml",
+            "to.toml".into(),
+        )
+        .unwrap();
         let plan = crate::target::Plan::compile(p.layout(), loaded).unwrap();
         p.with_target(plan).unwrap()
     }

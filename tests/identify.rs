@@ -543,11 +543,10 @@ fn profile_and_the_report_show_the_vendor_glyph_beside_each_gaiji() {
     assert!(report.contains("—（フォントにない）"));
     // Without --font the report is as before.
     let plain = dir.path().join("plain");
-    ikou()
-        .current_dir(root())
-        .args(["convert", "--layout", layout, "--out", s(&plain), input])
-        .output()
-        .unwrap();
+    common::run_in(
+        &root(),
+        &["convert", "--layout", layout, "--out", s(&plain), input],
+    );
     let report = fs::read_to_string(plain.join("report.html")).unwrap();
     assert!(!report.contains("外字フォントの字形"));
     // A damaged --font stops before any output, naming the file.
@@ -669,26 +668,18 @@ fn convert_records_the_vendor_font_in_the_manifest_and_verify_passes() {
     let input = "testdata/juki_kojin.csv";
     let dir = tempfile::tempdir().unwrap();
     let convert = |font: &str, out: &Path| {
-        let o = ikou()
-            .current_dir(root())
-            .args([
-                "convert",
-                "--layout",
-                layout,
-                "--font",
-                font,
-                "--out",
-                s(out),
-                input,
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(3),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let args = [
+            "convert",
+            "--layout",
+            layout,
+            "--font",
+            font,
+            "--out",
+            s(out),
+            input,
+        ];
+        let (code, _, err) = common::run_in(&root(), &args);
+        assert_eq!(code, 3, "{err}");
     };
     // A font file: path as given, the SHA-256 and size of its bytes.
     let out = dir.path().join("ttf");
@@ -719,18 +710,8 @@ fn convert_records_the_vendor_font_in_the_manifest_and_verify_passes() {
     assert!(report.contains(&sha256_hex(&font)));
     // The run verifies, with and without its inputs.
     for flags in [&["verify"][..], &["verify", "--inputs"][..]] {
-        let o = ikou()
-            .current_dir(root())
-            .args(flags)
-            .arg(s(&out))
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{flags:?}: {}",
-            String::from_utf8_lossy(&o.stdout)
-        );
+        let (code, stdout, _) = common::run_in(&root(), &[flags, &[s(&out)]].concat());
+        assert_eq!(code, 0, "{flags:?}: {stdout}");
     }
     // Without --font there is no font entry (the manifest is as before).
     let plain = dir.path().join("plain");

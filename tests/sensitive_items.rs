@@ -11,7 +11,7 @@
 mod common;
 
 use base64::Engine;
-use common::{ikou, read_manifest, s};
+use common::{read_manifest, run_in, s};
 use std::fs;
 use std::path::Path;
 
@@ -81,19 +81,6 @@ const NEEDLES: &[&str] = &[
     "43617",
     "56473",
 ];
-
-fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = ikou()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("ikou runs");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 /// Everything people see from the runs over `layout`, as (what, text); and the
 /// reject lines of the default run.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ikou, read_manifest, root, s};
+use common::{read_manifest, root, s};
 use std::path::{Path, PathBuf};
 
 const SOURCE: &str = "testdata/target/vendor-juki.toml";
@@ -11,12 +11,16 @@ const INPUT: &str = "testdata/target/vendor_juki.csv";
 
 /// Runs ikou from the repository root: (status, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {
-    let o = ikou().current_dir(root()).args(args).output().unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    common::run_in(&root(), args)
+}
+
+/// `ikou convert` of the bundled vendor export through its target layout into
+/// `out`, with `options` before the output: (status, stdout, stderr).
+fn convert_bundled(options: &[&str], out: &Path) -> (i32, String, String) {
+    let mut args = vec!["convert", "--layout", SOURCE, "--to", TARGET];
+    args.extend_from_slice(options);
+    args.extend(["--out", s(out), INPUT]);
+    run(&args)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -38,16 +42,7 @@ fn sha256(path: &str) -> String {
 fn the_bundled_vendor_export_converts_to_juki_kojin() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (code, _, err) = run(&[
-        "convert",
-        "--layout",
-        SOURCE,
-        "--to",
-        TARGET,
-        "--out",
-        s(&out),
-        INPUT,
-    ]);
+    let (code, _, err) = convert_bundled(&[], &out);
     assert_eq!(code, 3, "one record has a 続柄 the table lacks: {err}");
     let csv = std::fs::read_to_string(out.join("vendor_juki.csv")).unwrap();
     let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
@@ -184,20 +179,7 @@ fn the_output_does_not_depend_on_jobs_or_chunks() {
     let mut seen = Vec::new();
     for (jobs, chunk) in [("1", "1048576"), ("2", "64")] {
         let out = tmp.path().join(format!("o{jobs}"));
-        let (code, _, err) = run(&[
-            "convert",
-            "--layout",
-            SOURCE,
-            "--to",
-            TARGET,
-            "--jobs",
-            jobs,
-            "--chunk-bytes",
-            chunk,
-            "--out",
-            s(&out),
-            INPUT,
-        ]);
+        let (code, _, err) = convert_bundled(&["--jobs", jobs, "--chunk-bytes", chunk], &out);
         assert_eq!(code, 3, "{err}");
         seen.push((
             std::fs::read(out.join("vendor_juki.csv")).unwrap(),
@@ -571,17 +553,7 @@ codes_table = "k.tsv"
 fn convert_json_lists_the_code_conversions_of_the_manifest() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (code, stdout, err) = run(&[
-        "convert",
-        "--json",
-        "--layout",
-        SOURCE,
-        "--to",
-        TARGET,
-        "--out",
-        s(&out),
-        INPUT,
-    ]);
+    let (code, stdout, err) = convert_bundled(&["--json"], &out);
     assert_eq!(code, 3, "{err}");
     let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let listed = &summary["code_conversions"];

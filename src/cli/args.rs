@@ -183,12 +183,7 @@ pub fn load_layout(spec: &str) -> Result<ikou::layout::LoadedLayout, ikou::Error
                 "--layout -: standard input holds more than {MAX_STDIN_LAYOUT} bytes, too much for a layout; give the layout file's path"
             ))
         })?;
-    let layout = ikou::layout::parse(&bytes, "-")?;
-    Ok(ikou::layout::LoadedLayout {
-        layout,
-        origin: "-".into(),
-        bytes,
-    })
+    Ok(ikou::layout::LoadedLayout::parse(bytes, "-", "-".into())?)
 }
 
 /// Standard input can be read once: `-` given twice among `--layout`, `--gaiji`,

@@ -356,6 +356,10 @@ impl ItemDecoder {
         }
     }
 
+    pub fn encoding(&self) -> Encoding {
+        self.enc
+    }
+
     /// As [`decode_flagged`].
     #[inline]
     pub fn decode_flagged(

@@ -90,7 +90,8 @@ pub fn decode_item_padded(
     if !padded_text(enc, field) {
         return decode_item(enc, field, bytes, out, wrap).map(|()| Told::default());
     }
-    decode_text_padded(enc, field, bytes, out, wrap, flags, drop_spaces)
+    let decoder = decode::ItemDecoder::new(enc);
+    decode_text_padded(decoder, field, bytes, out, wrap, flags, drop_spaces)
 }
 
 /// Whether [`decode_item_padded`] finds the padding of `field` on its bytes:
@@ -103,11 +104,10 @@ pub fn padded_text(enc: Encoding, field: &Field) -> bool {
     text && plain_bytes(enc)
 }
 
-/// [`decode_item_padded`] of an item for which [`padded_text`] holds (inlined
-/// into the loop over a record's items: no call and no checks per item).
-#[inline(always)]
+/// [`decode_item_padded`] of an item for which [`padded_text`] holds, by the
+/// encoding's `decoder`.
 pub fn decode_text_padded(
-    enc: Encoding,
+    decoder: decode::ItemDecoder,
     field: &Field,
     bytes: &[u8],
     out: &mut String,
@@ -115,31 +115,49 @@ pub fn decode_text_padded(
     flags: Option<&decode::CharFlags>,
     drop_spaces: bool,
 ) -> Result<Told, ItemFault> {
-    let pad = trailing_padding(bytes);
-    let (head, tail) = bytes.split_at(bytes.len() - pad.len);
-    let start = out.len();
-    if let Ok(told) = decode::decode_flagged(enc, head, out, flags) {
-        // The padding is spaces and NULs: never mapped; a NUL is trimmed
-        // before any check that looks at the characters.
-        if drop_spaces && !pad.nuls {
-            let kept = Padding { len: 0, ..pad };
-            return Ok(Told {
-                pad: kept,
-                flags: told,
-                dropped: pad.len,
-            });
-        }
-        push_padding(out, tail, pad);
-        return Ok(Told {
-            pad,
-            flags: told,
-            dropped: 0,
-        });
+    if let Some(told) = decode_head(decoder, bytes, out, flags, drop_spaces) {
+        return Ok(told);
     }
     // Bad bytes: decoded again whole, so the error is exactly the one the item
     // gives (a character cut by the padding would be told differently).
-    out.truncate(start);
-    decode_item(enc, field, bytes, out, wrap).map(|()| Told::default())
+    decode_item(decoder.encoding(), field, bytes, out, wrap).map(|()| Told::default())
+}
+
+/// The part of [`decode_text_padded`] that decodes the item without its
+/// trailing padding; None (`out` as it was): bad bytes, the caller decodes the
+/// item whole. Inlined into the loop over a record's items (no call per item
+/// but the decoder's, nothing large moved).
+#[inline(always)]
+pub fn decode_head(
+    decoder: decode::ItemDecoder,
+    bytes: &[u8],
+    out: &mut String,
+    flags: Option<&decode::CharFlags>,
+    drop_spaces: bool,
+) -> Option<Told> {
+    let pad = trailing_padding(bytes);
+    let (head, tail) = bytes.split_at(bytes.len() - pad.len);
+    let start = out.len();
+    let Ok(told) = decoder.decode_flagged(head, out, flags) else {
+        out.truncate(start);
+        return None;
+    };
+    // The padding is spaces and NULs: never mapped; a NUL is trimmed before
+    // any check that looks at the characters.
+    if drop_spaces && !pad.nuls {
+        let kept = Padding { len: 0, ..pad };
+        return Some(Told {
+            pad: kept,
+            flags: told,
+            dropped: pad.len,
+        });
+    }
+    push_padding(out, tail, pad);
+    Some(Told {
+        pad,
+        flags: told,
+        dropped: 0,
+    })
 }
 
 /// Whether every byte below 0x80 of `enc` is that ASCII character, never a

@@ -380,6 +380,19 @@ pub struct LoadedLayout {
     pub bytes: Vec<u8>,
 }
 
+impl LoadedLayout {
+    /// The layout in `bytes` (named `name` in messages), recorded as read
+    /// from `origin`.
+    pub fn parse(bytes: Vec<u8>, name: &str, origin: String) -> Result<LoadedLayout, LayoutError> {
+        let layout = parse(&bytes, name)?;
+        Ok(LoadedLayout {
+            layout,
+            origin,
+            bytes,
+        })
+    }
+}
+
 /// Loads `spec`: a path to a layout file if one exists there, else a bundled layout name.
 pub fn load(spec: &str) -> Result<LoadedLayout, LayoutError> {
     let path = Path::new(spec);
@@ -388,21 +401,11 @@ pub fn load(spec: &str) -> Result<LoadedLayout, LayoutError> {
             path: spec.to_string(),
             source,
         })?;
-        let layout = parse(&bytes, spec)?;
-        return Ok(LoadedLayout {
-            layout,
-            origin: spec.to_string(),
-            bytes,
-        });
+        return LoadedLayout::parse(bytes, spec, spec.to_string());
     }
     match bundled::get(spec) {
         Some(text) => {
-            let layout = parse(text.as_bytes(), spec)?;
-            Ok(LoadedLayout {
-                layout,
-                origin: format!("bundled:{spec}"),
-                bytes: text.as_bytes().to_vec(),
-            })
+            LoadedLayout::parse(text.as_bytes().to_vec(), spec, format!("bundled:{spec}"))
         }
         None => Err(LayoutError::Unknown(spec.to_string())),
     }

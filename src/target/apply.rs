@@ -97,6 +97,15 @@ pub enum Slot {
 }
 
 impl Slot {
+    /// The source item this slot is, as read (None: a value the plan makes).
+    #[inline]
+    pub fn source(self) -> Option<usize> {
+        match self {
+            Slot::Source { item, .. } => Some(item),
+            Slot::Made(_) => None,
+        }
+    }
+
     /// Each target item's slot for `ops`: the made values are numbered in order.
     pub fn of(ops: &[Op]) -> Vec<Slot> {
         let mut made = 0;
@@ -150,10 +159,7 @@ impl<'a> Reshaped<'a> {
     /// The source item target item `j` is, as it is in the source items.
     #[inline]
     pub fn source_item(&self, j: usize) -> Option<usize> {
-        match self.slots.get(j) {
-            Some(Slot::Source { item, .. }) => Some(*item),
-            _ => None,
-        }
+        self.slots.get(j).and_then(|s| s.source())
     }
 
     pub fn len(&self) -> usize {
@@ -654,11 +660,8 @@ mod tests {
         let path = dir.path().join("t.toml");
         std::fs::write(&path, target).unwrap();
         let origin = path.to_string_lossy().into_owned();
-        let target = LoadedLayout {
-            layout: crate::layout::parse(target.as_bytes(), &origin).unwrap(),
-            origin,
-            bytes: target.as_bytes().to_vec(),
-        };
+        let target =
+            LoadedLayout::parse(target.as_bytes().to_vec(), &origin, origin.clone()).unwrap();
         let source = crate::layout::parse(source.as_bytes(), "s").unwrap();
         Plan::compile(&source, target).unwrap()
     }

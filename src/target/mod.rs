@@ -380,10 +380,7 @@ impl Plan {
     /// no rule): a record's value is that item itself.
     #[inline]
     pub(crate) fn copied_from(&self, j: usize) -> Option<usize> {
-        match self.slots.get(j) {
-            Some(apply::Slot::Source { item, .. }) => Some(*item),
-            _ => None,
-        }
+        self.slots.get(j).and_then(|s| s.source())
     }
 
     /// Line `k` of target item `j`'s table gives a finished value (see `ready`).
@@ -479,11 +476,7 @@ name = "性別CD"
 "#;
 
     fn loaded(text: &str) -> LoadedLayout {
-        LoadedLayout {
-            layout: crate::layout::parse(text.as_bytes(), "t.toml").unwrap(),
-            origin: "t.toml".into(),
-            bytes: text.as_bytes().to_vec(),
-        }
+        LoadedLayout::parse(text.as_bytes().to_vec(), "t.toml", "t.toml".into()).unwrap()
     }
 
     fn compile(target: &str) -> Result<Plan, String> {

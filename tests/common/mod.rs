@@ -19,7 +19,17 @@ pub fn ikou() -> Command {
 
 /// Runs `ikou args…`; returns (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
-    let out = ikou().args(args).output().expect("ikou runs");
+    outcome(ikou().args(args))
+}
+
+/// Runs `ikou args…` in `dir` (relative paths are taken from there); returns
+/// (exit code, stdout, stderr).
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    outcome(ikou().current_dir(dir).args(args))
+}
+
+fn outcome(command: &mut Command) -> (i32, String, String) {
+    let out = command.output().expect("ikou runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
