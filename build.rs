@@ -30,6 +30,88 @@ fn main() {
     }
     oracles();
     slurm();
+    mj_facts();
+}
+
+/// What every run needs of the embedded MJ tables, worked out here once instead of at
+/// each start (≈ 7 ms a run, a tenth of a 10 MB file's conversion):
+/// - the SHA-256 of each table, which every manifest records;
+/// - the characters and sequences the MJ table adds to 行政事務標準文字 (`--charset
+///   mj+`, the default): the columns ucs, impl and compat, and the sequences ivs and
+///   ivd_alt of every row;
+/// - the rows with a compatibility ideograph (column compat), which every conversion
+///   looks up to count what NFC would rewrite.
+///
+/// `src/charset` and `src/manifest` test both against the runtime parse of the same
+/// tables (`mj::db()`), so this reader and `mj::load` cannot drift apart unseen.
+fn mj_facts() {
+    use sha2::Digest;
+    use std::fmt::Write as _;
+    const TABLES: [&str; 2] = ["mappings/mj.tsv", "mappings/mjsm.tsv"];
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let mut hashes = String::new();
+    for path in TABLES {
+        println!("cargo::rerun-if-changed={path}");
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let digest = sha2::Sha256::digest(&bytes);
+        let hex = digest.iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        let _ = writeln!(hashes, "{hex}");
+    }
+    std::fs::write(out.join("mj_sha256.txt"), hashes).expect("OUT_DIR is writable");
+
+    let text = std::fs::read_to_string(TABLES[0]).unwrap_or_else(|e| panic!("{}: {e}", TABLES[0]));
+    let (mut chars, mut seqs, mut compat) = (Vec::new(), Vec::new(), Vec::new());
+    let code = |cell: &str, line: usize| -> u32 {
+        u32::from_str_radix(cell, 16)
+            .unwrap_or_else(|_| panic!("{} line {line}: bad code point {cell:?}", TABLES[0]))
+    };
+    let data = text
+        .lines()
+        .enumerate()
+        .skip_while(|(_, l)| l.starts_with('#') || l.starts_with("mj\t"));
+    for (row, (i, line)) in data.enumerate() {
+        // mj ucs impl ivs strokes koseki juki x0213 impl_x0213 compat ivd_alt …
+        let cells: Vec<&str> = line.split('\t').collect();
+        let cell = |k: usize| cells.get(k).copied().unwrap_or("");
+        for k in [1, 2, 9] {
+            if !cell(k).is_empty() {
+                chars.push(code(cell(k), i + 1));
+            }
+        }
+        if !cell(3).is_empty() {
+            seqs.push((code(cell(1), i + 1), code(cell(3), i + 1)));
+        }
+        if let Some((b, s)) = cell(10).split_once(' ') {
+            seqs.push((code(b, i + 1), code(s, i + 1)));
+        }
+        if !cell(9).is_empty() {
+            compat.push((code(cell(9), i + 1), row as u32));
+        }
+    }
+    // Sorted here so that the plane's own sort meets two sorted runs (JIS, then MJ).
+    chars.sort_unstable();
+    chars.dedup();
+    seqs.sort_unstable();
+    seqs.dedup();
+    let le = |v: &mut Vec<u8>, n: u32| v.extend_from_slice(&n.to_le_bytes());
+    let mut bytes = Vec::new();
+    chars.iter().for_each(|&c| le(&mut bytes, c));
+    std::fs::write(out.join("mj_plus_chars.bin"), &bytes).expect("OUT_DIR is writable");
+    bytes.clear();
+    seqs.iter().for_each(|&(b, s)| {
+        le(&mut bytes, b);
+        le(&mut bytes, s);
+    });
+    std::fs::write(out.join("mj_plus_seqs.bin"), &bytes).expect("OUT_DIR is writable");
+    bytes.clear();
+    compat.iter().for_each(|&(c, row)| {
+        le(&mut bytes, c);
+        le(&mut bytes, row);
+    });
+    std::fs::write(out.join("mj_compat.bin"), &bytes).expect("OUT_DIR is writable");
 }
 
 /// Slurm and MUNGE, looked for on PATH and in the sbin directories (where Debian

@@ -115,6 +115,7 @@ pub fn units(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Unit)> + 
 }
 
 /// One set: a bit per BMP code point, sorted arrays for the rest.
+#[cfg_attr(test, derive(PartialEq, Debug))]
 struct Plane {
     bmp: Box<[u64; 1024]>,
     astral: Vec<u32>,
@@ -165,9 +166,10 @@ impl Plane {
                 }
             }
         }
-        self.astral.sort_unstable();
+        // Stable sort: it merges the sorted runs the plane is made of (JIS, then MJ).
+        self.astral.sort();
         self.astral.dedup();
-        self.seqs.sort_unstable();
+        self.seqs.sort();
         self.seqs.dedup();
         self
     }
@@ -180,14 +182,9 @@ const JIS_SEMI_VOICED: [char; 14] = [
 ];
 
 fn jis2004_plane() -> Plane {
-    use crate::profile::charset::{JisSet, class};
     let mut p = Plane::new();
-    for cp in 0..0x30000u32 {
-        if let Some(c) = char::from_u32(cp)
-            && class(c) != JisSet::Outside
-        {
-            p.insert(c);
-        }
+    for c in crate::profile::charset::members() {
+        p.insert(c);
     }
     for b in JIS_SEMI_VOICED {
         p.seqs.push((b as u32, 0x309A));
@@ -200,24 +197,25 @@ fn jis2004_plane() -> Plane {
     p
 }
 
+/// JIS X 0213 and what the MJ table adds (read at build time, see
+/// [`crate::mj::plus_members`]).
+fn mj_plus_plane() -> Plane {
+    let mut p = jis2004_plane();
+    let (chars, seqs) = crate::mj::plus_members();
+    for c in chars.filter_map(char::from_u32) {
+        p.insert(c);
+    }
+    p.seqs.extend(seqs);
+    p
+}
+
 fn plane(kind: CharsetKind) -> Option<&'static Plane> {
     static JIS: OnceLock<Plane> = OnceLock::new();
     static MJ: OnceLock<Plane> = OnceLock::new();
     match kind {
         CharsetKind::Any => None,
         CharsetKind::Jis2004 => Some(JIS.get_or_init(|| jis2004_plane().finish())),
-        CharsetKind::MjPlus => Some(MJ.get_or_init(|| {
-            let mut p = jis2004_plane();
-            for g in crate::mj::db().glyphs() {
-                for c in [g.implemented, g.ucs, g.compat].into_iter().flatten() {
-                    p.insert(c);
-                }
-                for ivs in [g.ivs, g.ivd_alt].into_iter().flatten() {
-                    p.seqs.push((ivs.base as u32, ivs.selector as u32));
-                }
-            }
-            p.finish()
-        })),
+        CharsetKind::MjPlus => Some(MJ.get_or_init(|| mj_plus_plane().finish())),
     }
 }
 
@@ -399,6 +397,41 @@ mod tests {
         }
         assert!(cs.all_in("山田　太郎 abc"));
         assert!(!cs.all_in("山田\u{E000}"));
+    }
+
+    /// The planes as they were built before build.rs and [`crate::profile::charset::members`]:
+    /// every code point asked of `class`, every MJ row parsed by `mj::db()`.
+    fn plane_by_asking_each(mj: bool) -> Plane {
+        use crate::profile::charset::{JisSet, class};
+        let mut p = Plane::new();
+        for c in (0..0x30000u32).filter_map(char::from_u32) {
+            if class(c) != JisSet::Outside {
+                p.insert(c);
+            }
+        }
+        for b in JIS_SEMI_VOICED {
+            p.seqs.push((b as u32, 0x309A));
+        }
+        for (cp932, _) in crate::decode::VARIANTS {
+            p.insert(cp932);
+        }
+        if mj {
+            for g in crate::mj::db().glyphs() {
+                for c in [g.implemented, g.ucs, g.compat].into_iter().flatten() {
+                    p.insert(c);
+                }
+                for ivs in [g.ivs, g.ivd_alt].into_iter().flatten() {
+                    p.seqs.push((ivs.base as u32, ivs.selector as u32));
+                }
+            }
+        }
+        p.finish()
+    }
+
+    #[test]
+    fn the_planes_are_what_asking_each_code_point_and_parsing_each_row_gives() {
+        assert_eq!(jis2004_plane().finish(), plane_by_asking_each(false));
+        assert_eq!(mj_plus_plane().finish(), plane_by_asking_each(true));
     }
 
     #[test]

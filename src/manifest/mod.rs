@@ -356,26 +356,17 @@ impl TableEntry {
         }
     }
 
-    /// The MJ tables built into the binary, as every run records them. Their
-    /// hashes are worked out once per process (they never change; `ikou batch`
-    /// runs many jobs in one process).
+    /// The MJ tables built into the binary, as every run records them (their hashes
+    /// are worked out at build time: they never change).
     pub fn embedded_mj() -> Vec<TableEntry> {
-        static HASHES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        let hashes = HASHES.get_or_init(|| {
-            use sha2::Digest;
-            crate::mj::EMBEDDED_TABLES
-                .iter()
-                .map(|(_, bytes)| crate::output::hex(&sha2::Sha256::digest(bytes)))
-                .collect()
-        });
         crate::mj::EMBEDDED_TABLES
             .iter()
-            .zip(hashes)
+            .zip(crate::mj::embedded_sha256())
             .map(|((path, _), sha256)| TableEntry {
                 kind: "mj".into(),
                 path: format!("embedded:{path}"),
-                sha256: sha256.clone(),
-                version: Some(crate::mj::db().version().to_string()),
+                sha256: sha256.to_string(),
+                version: Some(crate::mj::version().to_string()),
                 bytes: None,
             })
             .collect()

@@ -16,6 +16,8 @@ mod col {
     pub const UCS: usize = 1;
     pub const KOSEKI: usize = 5;
     pub const JUKI: usize = 6;
+    /// Read by build.rs (its `mj_facts`); here for the tests that check it.
+    #[cfg(test)]
     pub const COMPAT: usize = 9;
     pub const IVD_ALT: usize = 10;
 }
@@ -418,9 +420,24 @@ impl KosekiIndex {
 
 /// 対応する互換漢字 → glyph indexes (about a hundred pairs, by glyph index). Apart from
 /// [`CharIndex`] because a conversion needs it for every compatibility ideograph.
+#[cfg_attr(test, derive(PartialEq, Debug))]
 pub(super) struct CompatIndex(Vec<(char, usize)>);
 
 impl CompatIndex {
+    /// From build.rs's list (compatibility ideograph, row), which is what [`Self::build`]
+    /// finds without reading 58,000 rows at every start.
+    pub(super) fn embedded() -> CompatIndex {
+        static PAIRS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mj_compat.bin"));
+        let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        CompatIndex(
+            PAIRS
+                .chunks_exact(8)
+                .filter_map(|p| Some((char::from_u32(word(&p[..4]))?, word(&p[4..]) as usize)))
+                .collect(),
+        )
+    }
+
+    #[cfg(test)]
     pub(super) fn build(lines: &Lines) -> CompatIndex {
         CompatIndex(
             (0..lines.len())
@@ -524,5 +541,23 @@ mod tests {
         ] {
             assert_eq!(names.get(at), Some(&name), "{header}");
         }
+    }
+
+    #[test]
+    fn the_compat_rows_build_rs_found_are_those_the_table_gives() {
+        let built = CompatIndex::embedded();
+        assert!(!built.0.is_empty());
+        assert_eq!(built, CompatIndex::build(&super::super::db().glyphs));
+    }
+
+    #[test]
+    fn the_hashes_build_rs_worked_out_are_those_of_the_embedded_bytes() {
+        use sha2::Digest;
+        let built: Vec<&str> = super::super::embedded_sha256().collect();
+        let now: Vec<String> = super::super::EMBEDDED_TABLES
+            .iter()
+            .map(|(_, bytes)| crate::output::hex(&sha2::Sha256::digest(bytes)))
+            .collect();
+        assert_eq!(built, now);
     }
 }

@@ -53,6 +53,33 @@ pub static EMBEDDED_TABLES: [(&str, &[u8]); 2] = [
     ("mappings/mjsm.tsv", MJSM_TSV.as_bytes()),
 ];
 
+/// The SHA-256 of each of [`EMBEDDED_TABLES`] (lower-case hex), in that order: worked
+/// out by build.rs, since every run's manifest records them.
+pub fn embedded_sha256() -> impl Iterator<Item = &'static str> {
+    include_str!(concat!(env!("OUT_DIR"), "/mj_sha256.txt")).lines()
+}
+
+/// What the MJ table adds to 行政事務標準文字 (`--charset mj+`), as build.rs reads it:
+/// each row's 対応するUCS, 実装したUCS and compatibility ideograph, then each row's
+/// sequences (実装したMoji_JohoコレクションIVS and the IVD alternative) as (base,
+/// selector). The same as walking [`MjDb::glyphs`], without parsing the table at start.
+pub(crate) fn plus_members() -> (impl Iterator<Item = u32>, impl Iterator<Item = (u32, u32)>) {
+    static CHARS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mj_plus_chars.bin"));
+    static SEQS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mj_plus_seqs.bin"));
+    let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    (
+        CHARS.chunks_exact(4).map(word),
+        SEQS.chunks_exact(8)
+            .map(move |p| (word(&p[..4]), word(&p[4..]))),
+    )
+}
+
+/// The tables' version line (`MJ文字情報一覧表 Ver.…, MJ縮退マップ Ver.…, IVD …`),
+/// read from the header alone: a manifest names it without loading the database.
+pub fn version() -> &'static str {
+    load::version(MJ_TSV).unwrap_or_else(|e| corrupt(e))
+}
+
 // Statics, not consts: a const is a copy at each place it is used, and the copies
 // of these 2 MB tables were not always merged (the binary held each twice).
 static MJ_TSV: &str = include_str!("../../mappings/mj.tsv");
@@ -65,17 +92,14 @@ pub const SAME_GLYPH: &str = "JIS X 0213 同一字形";
 /// The database, parsed from the embedded tables on first use.
 pub fn db() -> &'static MjDb {
     static DB: OnceLock<MjDb> = OnceLock::new();
-    DB.get_or_init(|| {
-        let version = load::version(MJ_TSV).unwrap_or_else(|e| corrupt(e));
-        MjDb {
-            version,
-            glyphs: load::Lines::new(MJ_TSV).unwrap_or_else(|e| corrupt(e)),
-            candidates: OnceLock::new(),
-            juki: OnceLock::new(),
-            koseki: OnceLock::new(),
-            compat: OnceLock::new(),
-            chars: OnceLock::new(),
-        }
+    DB.get_or_init(|| MjDb {
+        version: version(),
+        glyphs: load::Lines::new(MJ_TSV).unwrap_or_else(|e| corrupt(e)),
+        candidates: OnceLock::new(),
+        juki: OnceLock::new(),
+        koseki: OnceLock::new(),
+        compat: OnceLock::new(),
+        chars: OnceLock::new(),
     })
 }
 
@@ -408,9 +432,7 @@ impl MjDb {
     }
 
     fn compat_glyphs(&self, c: char) -> Vec<usize> {
-        self.compat
-            .get_or_init(|| load::CompatIndex::build(&self.glyphs))
-            .get(c)
+        self.compat.get_or_init(load::CompatIndex::embedded).get(c)
     }
 
     fn chars(&self) -> &load::CharIndex {
