@@ -59,11 +59,17 @@ pub(super) fn shift_jis() -> &'static Tables {
     })
 }
 
-/// One character as encoding_rs decodes it (None: it refuses the bytes).
-fn reference(bytes: &[u8]) -> Option<String> {
-    let mut s = String::with_capacity(8);
-    super::decode_with(encoding_rs::SHIFT_JIS, bytes, &mut s).ok()?;
-    Some(s)
+/// One character as encoding_rs decodes it, as a table entry (None: it refuses
+/// the bytes). Into a buffer on the stack: this runs for 15,000 byte pairs at
+/// every start.
+fn reference(bytes: &[u8]) -> Option<Entry> {
+    let mut buf = [0u8; 8];
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let (result, _, written) = decoder.decode_to_utf8_without_replacement(bytes, &mut buf, true);
+    if result != encoding_rs::DecoderResult::InputEmpty {
+        return None;
+    }
+    std::str::from_utf8(&buf[..written]).ok().map(entry_of)
 }
 
 fn build() -> Tables {
@@ -74,8 +80,8 @@ fn build() -> Tables {
         single[b as usize] = if is_lead(b) {
             let base = row * 256;
             for t in 0..=255u8 {
-                if let Some(s) = reference(&[b, t]) {
-                    double[(base + t as u32) as usize] = entry_of(&s);
+                if let Some(e) = reference(&[b, t]) {
+                    double[(base + t as u32) as usize] = e;
                 }
             }
             row += 1;
@@ -83,7 +89,7 @@ fn build() -> Tables {
         } else if b == 0x80 {
             0 // WHATWG reads U+0080; Windows and iconv refuse it.
         } else {
-            reference(&[b]).map_or(0, |s| entry_of(&s))
+            reference(&[b]).unwrap_or(0)
         };
     }
     Tables { single, double }
