@@ -126,7 +126,9 @@ pub(super) fn decode(
 }
 
 /// As [`decode`], and the [`CharFlags`] of the characters decoded, OR-ed
-/// (None: the decoder could not tell them).
+/// (None: the decoder could not tell them). Inlined: a fixed-length record
+/// calls it once per item ([`super::ItemDecoder::decode_flagged`]).
+#[inline(always)]
 pub(super) fn decode_flagged(
     tables: &impl Tables,
     bytes: &[u8],
@@ -136,6 +138,43 @@ pub(super) fn decode_flagged(
     let mut f = Flagged { table, flags: 0 };
     let told = run(tables, bytes, out, &mut f)?;
     Ok(told.then_some(f.flags))
+}
+
+/// As [`decode_flagged`] for each piece `a..b` of `heads` of `bytes` in turn,
+/// all into `out`, joined by `sep` (ASCII): each piece's span in `out` into
+/// `spans`, its characters' flags OR-ed into `item_flags` (both cleared
+/// first). Some: the OR of all the flags. None: a piece holds bytes the
+/// tables do not decode (the buffers then hold part of the record). One call
+/// per fixed-length record rather than one per item.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn decode_pieces(
+    tables: &impl Tables,
+    bytes: &[u8],
+    heads: &[(usize, usize)],
+    sep: u8,
+    out: &mut String,
+    spans: &mut Vec<(usize, usize)>,
+    table: &CharFlags,
+    item_flags: &mut Vec<u8>,
+) -> Option<u8> {
+    debug_assert!(sep.is_ascii());
+    spans.clear();
+    item_flags.clear();
+    let mut any = 0;
+    for (k, &(a, b)) in heads.iter().enumerate() {
+        if k > 0 {
+            out.push(char::from(sep));
+        }
+        let start = out.len();
+        let mut f = Flagged { table, flags: 0 };
+        if !matches!(run(tables, bytes.get(a..b)?, out, &mut f), Ok(true)) {
+            return None;
+        }
+        spans.push((start, out.len()));
+        item_flags.push(f.flags);
+        any |= f.flags;
+    }
+    Some(any)
 }
 
 /// As [`decode`], and in the same loop the items of a CSV record: the spans

@@ -361,7 +361,7 @@ impl ItemDecoder {
     }
 
     /// As [`decode_flagged`].
-    #[inline]
+    #[inline(always)]
     pub fn decode_flagged(
         &self,
         bytes: &[u8],
@@ -372,6 +372,37 @@ impl ItemDecoder {
             (Some(f), Some(ByTable::Sjis(t))) => fused::decode_flagged(t, bytes, out, f),
             (Some(f), Some(ByTable::Euc(t))) => fused::decode_flagged(t, bytes, out, f),
             _ => decode(self.enc, bytes, out).map(|()| None),
+        }
+    }
+}
+
+impl ItemDecoder {
+    /// The items `heads` of a fixed-length record (ranges of `record`, each
+    /// without its padding), decoded in one call into `out`, joined by `sep`
+    /// (ASCII), as [`ItemDecoder::decode_flagged`] decodes each with `flags`:
+    /// their spans in `out` into `spans`, each one's flags into `item_flags`.
+    /// Some: the flags of all OR-ed. None: not decoded here (an encoding not
+    /// decoded by table, or bytes its tables do not hold): the buffers hold
+    /// part of the record, the caller decodes it item by item.
+    #[allow(clippy::too_many_arguments)]
+    pub fn decode_items(
+        &self,
+        record: &[u8],
+        heads: &[(usize, usize)],
+        sep: u8,
+        out: &mut String,
+        spans: &mut Vec<(usize, usize)>,
+        flags: &CharFlags,
+        item_flags: &mut Vec<u8>,
+    ) -> Option<u8> {
+        match self.tables {
+            Some(ByTable::Sjis(t)) => {
+                fused::decode_pieces(t, record, heads, sep, out, spans, flags, item_flags)
+            }
+            Some(ByTable::Euc(t)) => {
+                fused::decode_pieces(t, record, heads, sep, out, spans, flags, item_flags)
+            }
+            None => None,
         }
     }
 }

@@ -188,61 +188,53 @@ pub fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
     }
 }
 
-/// The trailing run of 0x20 and 0x00 bytes of `b`, eight at a time.
+/// The trailing run of 0x20 and 0x00 bytes of `b`, eight at a time from
+/// the end (`rchunks_exact`: no bounds check per word).
 #[inline(always)]
 pub fn trailing_padding(b: &[u8]) -> Padding {
     const SPACES: u64 = 0x2020_2020_2020_2020;
-    const ZEROS: u64 = 0;
     if b.last().is_none_or(|&c| c != b' ' && c != 0) {
         // Not padded (a full item, or none): one test.
         return Padding::default();
     }
-    let (mut end, mut spaces, mut nuls) = (b.len(), false, false);
-    while let Some(w) = end.checked_sub(8).and_then(|s| b.get(s..end)) {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+    let (mut len, mut spaces, mut nuls) = (0, false, false);
+    let mut words = b.rchunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
         if w == SPACES {
             // The common padding: spaces only.
             spaces = true;
-            end -= 8;
+            len += 8;
             continue;
         }
-        if w & !SPACES == 0 {
-            // Every byte 0x00 or 0x20.
+        // A byte is 0x00 or 0x20 when it is 0 without the 0x20 bit.
+        let pad = crate::items::equal_bytes(w & !SPACES, 0);
+        if pad == 0x8080_8080_8080_8080 {
             spaces |= w != 0;
             nuls |= w != SPACES;
-            end -= 8;
+            len += 8;
             continue;
         }
         // The pad bytes at the top of `w` (its last bytes): above the highest
         // byte that is neither.
-        let pad = crate::items::equal_bytes(w, SPACES) | crate::items::equal_bytes(w, ZEROS);
-        let other = !pad & 0x8080_8080_8080_8080;
-        let k = (other.leading_zeros() / 8) as usize;
+        let k = ((!pad & 0x8080_8080_8080_8080).leading_zeros() / 8) as usize;
         if k > 0 {
             let top = w >> (64 - 8 * k);
             spaces |= top != 0;
             nuls |= top != SPACES >> (64 - 8 * k);
-            end -= k;
+            len += k;
         }
-        return Padding {
-            len: b.len() - end,
-            spaces,
-            nuls,
-        };
+        return Padding { len, spaces, nuls };
     }
-    while let Some(&c) = end.checked_sub(1).and_then(|i| b.get(i)) {
+    for &c in words.remainder().iter().rev() {
         match c {
             b' ' => spaces = true,
             0 => nuls = true,
             _ => break,
         }
-        end -= 1;
+        len += 1;
     }
-    Padding {
-        len: b.len() - end,
-        spaces,
-        nuls,
-    }
+    Padding { len, spaces, nuls }
 }
 
 fn decode_text(
