@@ -53,6 +53,8 @@ pub struct RecordProcessor {
     /// their trims counted by the mask: read by
     /// [`RecordProcessor::split_fixed_fast`] first.
     fast_fixed: bool,
+    /// Per item of a fixed-length layout: `off..end` of its bytes (`slots`).
+    ranges: Vec<(usize, usize)>,
 }
 
 /// What [`RecordProcessor::item_as_read`] needs of an item's field, decided
@@ -99,6 +101,20 @@ struct Slot {
     off: usize,
     end: usize,
     padded: bool,
+}
+
+/// Each item's bytes without their padding, found as the decoder comes to
+/// it ([`RecordProcessor::split_fixed_fast`]): spaces only are left out and
+/// noted in the mask (at most 64 items); NULs are not for that loop.
+struct Unpadded(u64);
+
+impl decode::Heads for Unpadded {
+    #[inline(always)]
+    fn head(&mut self, k: usize, bytes: &[u8]) -> Option<usize> {
+        let pad = fixed::trailing_padding(bytes);
+        self.0 |= u64::from(pad.len > 0) << (k & 63);
+        (!pad.nuls).then_some(bytes.len() - pad.len)
+    }
 }
 
 /// What one character needs, found once per character of the encoding (not
@@ -172,9 +188,6 @@ pub struct Scratch {
     cleaned: String,
     /// Pure double-byte items between shift codes, for the decoder.
     wrap: Vec<u8>,
-    /// Per item of a lean fixed-length record: its bytes without their
-    /// padding, `start..end` of the record ([`RecordProcessor::split_fixed_fast`]).
-    heads: Vec<(usize, usize)>,
     /// Per item of a fixed-length record: the padding its bytes end in, found
     /// while decoding it (empty for CSV; a lean record's only when one of its
     /// items keeps padding: empty reads as no padding known).
@@ -469,6 +482,7 @@ impl RecordProcessor {
             && fixed::plain_bytes(encoding)
             && layout.fields.len() <= 64
             && slots.iter().all(|s: &Slot| s.padded);
+        let ranges = slots.iter().map(|s: &Slot| (s.off, s.end)).collect();
         Ok(RecordProcessor {
             flags,
             read_plan,
@@ -477,6 +491,7 @@ impl RecordProcessor {
             lean_fixed: layout.format == Format::Fixed && fixed::plain_bytes(encoding),
             trims_by_mask: layout.fields.len() <= 64,
             fast_fixed,
+            ranges,
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -1171,30 +1186,26 @@ impl RecordProcessor {
         if !self.fast_fixed {
             return false;
         }
-        s.heads.clear();
-        let mut dropped = 0u64;
-        for (i, slot) in self.slots.iter().enumerate() {
-            let (bytes, end) = Self::slot_bytes(slot, raw);
-            let pad = fixed::trailing_padding(bytes);
-            if pad.nuls {
-                return false;
-            }
-            // Spaces only: left out, counted by the mask (at most 64 items).
-            dropped |= u64::from(pad.len > 0) << (i & 63);
-            s.heads.push((end - bytes.len(), end - pad.len));
-        }
-        let heads = &s.heads;
+        let mut head = Unpadded(0);
         let item_flags = &mut s.item_flags;
         let decoded = s.items.fill(|text, spans| {
-            self.item_decoder
-                .decode_items(raw, heads, b',', text, spans, table, item_flags)
+            self.item_decoder.decode_items(
+                raw,
+                &self.ranges,
+                &mut head,
+                b',',
+                text,
+                spans,
+                table,
+                item_flags,
+            )
         });
         let Some(any) = decoded else {
             s.item_flags.clear();
             return false;
         };
-        s.dropped = dropped;
-        s.trimmed = dropped;
+        s.dropped = head.0;
+        s.trimmed = head.0;
         s.flags_known = true;
         s.record_flags = any;
         true

@@ -140,17 +140,21 @@ pub(super) fn decode_flagged(
     Ok(told.then_some(f.flags))
 }
 
-/// As [`decode_flagged`] for each piece `a..b` of `heads` of `bytes` in turn,
-/// all into `out`, joined by `sep` (ASCII): each piece's span in `out` into
-/// `spans`, its characters' flags OR-ed into `item_flags` (both cleared
-/// first). Some: the OR of all the flags. None: a piece holds bytes the
-/// tables do not decode (the buffers then hold part of the record). One call
-/// per fixed-length record rather than one per item.
+/// As [`decode_flagged`] for each piece `a..b` of `bytes` in `pieces` in
+/// turn, cut to its first `head.head(k, piece)` bytes (None: stop, not for this
+/// loop), all into `out`, joined by `sep` (ASCII): each piece's span in `out`
+/// into `spans`, its characters' flags OR-ed into `item_flags` (both cleared
+/// first). Some: the OR of all the flags. None: `head` said so, a piece is
+/// not in `bytes`, or a piece holds bytes the tables do not decode (the
+/// buffers then hold part of the record). One call per fixed-length record
+/// rather than one per item, `head` (its padding found) inlined into it.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub(super) fn decode_pieces(
     tables: &impl Tables,
     bytes: &[u8],
-    heads: &[(usize, usize)],
+    pieces: &[(usize, usize)],
+    head: &mut impl super::Heads,
     sep: u8,
     out: &mut String,
     spans: &mut Vec<(usize, usize)>,
@@ -161,13 +165,15 @@ pub(super) fn decode_pieces(
     spans.clear();
     item_flags.clear();
     let mut any = 0;
-    for (k, &(a, b)) in heads.iter().enumerate() {
+    for (k, &(a, b)) in pieces.iter().enumerate() {
+        let piece = bytes.get(a..b)?;
+        let piece = piece.get(..head.head(k, piece)?)?;
         if k > 0 {
             out.push(char::from(sep));
         }
         let start = out.len();
         let mut f = Flagged { table, flags: 0 };
-        if !matches!(run(tables, bytes.get(a..b)?, out, &mut f), Ok(true)) {
+        if !matches!(run(tables, piece, out, &mut f), Ok(true)) {
             return None;
         }
         spans.push((start, out.len()));

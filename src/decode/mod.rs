@@ -377,18 +377,22 @@ impl ItemDecoder {
 }
 
 impl ItemDecoder {
-    /// The items `heads` of a fixed-length record (ranges of `record`, each
-    /// without its padding), decoded in one call into `out`, joined by `sep`
-    /// (ASCII), as [`ItemDecoder::decode_flagged`] decodes each with `flags`:
-    /// their spans in `out` into `spans`, each one's flags into `item_flags`.
-    /// Some: the flags of all OR-ed. None: not decoded here (an encoding not
-    /// decoded by table, or bytes its tables do not hold): the buffers hold
-    /// part of the record, the caller decodes it item by item.
+    /// The items of a fixed-length record, `items` (ranges of `record`), each
+    /// cut to its first `head.head(k, bytes)` bytes (its padding left out; None:
+    /// the record is not for this loop), decoded in one call into `out`,
+    /// joined by `sep` (ASCII), as [`ItemDecoder::decode_flagged`] decodes
+    /// each with `flags`: their spans in `out` into `spans`, each one's flags
+    /// into `item_flags`. Some: the flags of all OR-ed. None: not decoded
+    /// here (`head` said so, a short record, an encoding not decoded by
+    /// table, bytes its tables do not hold): the buffers hold part of the
+    /// record, the caller decodes it item by item.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub fn decode_items(
         &self,
         record: &[u8],
-        heads: &[(usize, usize)],
+        items: &[(usize, usize)],
+        head: &mut impl Heads,
         sep: u8,
         out: &mut String,
         spans: &mut Vec<(usize, usize)>,
@@ -396,15 +400,24 @@ impl ItemDecoder {
         item_flags: &mut Vec<u8>,
     ) -> Option<u8> {
         match self.tables {
-            Some(ByTable::Sjis(t)) => {
-                fused::decode_pieces(t, record, heads, sep, out, spans, flags, item_flags)
-            }
-            Some(ByTable::Euc(t)) => {
-                fused::decode_pieces(t, record, heads, sep, out, spans, flags, item_flags)
-            }
+            Some(ByTable::Sjis(t)) => fused::decode_pieces(
+                t, record, items, head, sep, out, spans, flags, item_flags,
+            ),
+            Some(ByTable::Euc(t)) => fused::decode_pieces(
+                t, record, items, head, sep, out, spans, flags, item_flags,
+            ),
             None => None,
         }
     }
+}
+
+/// Where each item of a fixed-length record ends before its padding, for
+/// [`ItemDecoder::decode_items`] (a trait, not a closure, so that its method
+/// can be inlined into the decoding loop).
+pub trait Heads {
+    /// The length of item `k`'s text in its `bytes` (without padding); None:
+    /// the record is not for that loop.
+    fn head(&mut self, k: usize, bytes: &[u8]) -> Option<usize>;
 }
 
 /// Decodes a CSV record as [`decode`] does and finds its items: the spans of
