@@ -2433,6 +2433,112 @@ length = 16
         }
     }
 
+    /// [`line_outcome`] with a scratch kept from record to record.
+    fn line_outcome_in(p: &RecordProcessor, raw: &[u8], s: &mut Scratch) -> String {
+        let r = p.process(raw, None, s);
+        let mut line = Vec::new();
+        let items: Vec<&str> = match &r {
+            Ok(()) => {
+                s.write_csv(&mut line);
+                Vec::new()
+            }
+            Err(_) => s.items.iter().collect(),
+        };
+        format!(
+            "{r:?} {:?} {items:?} {:?} {:?} {:?} {:?} {:?}",
+            String::from_utf8_lossy(&line),
+            r.is_ok().then(|| s.counted()),
+            s.events.hits,
+            s.events.unmapped,
+            s.events.nonstandard,
+            s.unchanged_csv_line(),
+        )
+    }
+
+    /// A lean processor of `layout` in `enc` and the same without the
+    /// one-call reading of all-padded records (`fast_fixed`).
+    fn fast_and_item_loop(
+        layout: &str,
+        enc: Encoding,
+        table: bool,
+    ) -> (RecordProcessor, RecordProcessor) {
+        // A 外字 code of the encoding's user-defined area.
+        let gaiji = match enc {
+            Encoding::Cp932 => "0xF040",
+            _ => "0xF5A1",
+        };
+        let (fast, _) = with_and_without_flags_in(layout, enc, table.then_some(gaiji));
+        let (mut slow, _) = with_and_without_flags_in(layout, enc, table.then_some(gaiji));
+        slow.fast_fixed = false;
+        assert!(fast.fast_fixed && fast.lean_fixed && slow.lean_fixed);
+        (fast, slow)
+    }
+
+    proptest::proptest! {
+        /// A lean record of padded text items read in one decoder call
+        /// ([`RecordProcessor::split_fixed_fast`], its spaces counted by the
+        /// mask) gives the line, counts and rejects the loop item by item
+        /// gives, records one after another in one scratch each.
+        #[test]
+        fn fast_fixed_records_give_what_the_item_loop_gives(
+            records in proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        proptest::collection::vec(proptest::sample::select(FIXED_TOKENS.to_vec()), 0..14),
+                        0..3u8,
+                        proptest::bool::weighted(0.1),
+                    ),
+                    4,
+                ),
+                1..4,
+            ),
+            table in proptest::bool::ANY,
+            euc in proptest::bool::ANY,
+        ) {
+            let enc = if euc { Encoding::EucJpMs } else { Encoding::Cp932 };
+            let (fast, slow) = fast_and_item_loop(LEAN_FIXED, enc, table);
+            let (mut a, mut b) = (Scratch::default(), Scratch::default());
+            for items in records {
+                let mut raw = Vec::new();
+                for (chars, kind, nul) in items {
+                    let item: Vec<u8> = match kind {
+                        0 => chars.concat(),
+                        1 => chars.iter().map(|t| b"a1,\" "[t[0] as usize % 5]).collect(),
+                        _ => chars.iter().flat_map(|t| [b"\xB1" as &[u8], b"\x83\x41", b"\xDE"][t[0] as usize % 3]).copied().collect(),
+                    };
+                    let fill: &[u8] = if nul { b"  \0             " } else { &[b' '; 16] };
+                    push_fixed(&mut raw, &item, fill, 16);
+                }
+                proptest::prop_assert_eq!(
+                    line_outcome_in(&fast, &raw, &mut a),
+                    line_outcome_in(&slow, &raw, &mut b)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_of_padded_text_is_read_in_one_call() {
+        let (fast, _) = fast_and_item_loop(LEAN_FIXED, Encoding::Cp932, false);
+        let table = &fast.flags.as_deref().unwrap().table;
+        let mut s = Scratch::default();
+        let mut raw = Vec::new();
+        for item in [&b"12"[..], b"\x8ER\x93c", b"\x83J\x83i", b"abcdefghijklmnop"] {
+            push_fixed(&mut raw, item, &[b' '; 16], 16);
+        }
+        assert!(fast.split_fixed_fast(&raw, &mut s, table));
+        assert_eq!(s.items.text(), "12,山田,カナ,abcdefghijklmnop");
+        assert_eq!(s.spaces_trimmed(), 0b0111);
+        // NUL padding, or bytes the tables do not hold: the item loop's.
+        raw[20] = 0;
+        assert!(!fast.split_fixed_fast(&raw, &mut s, table));
+        raw[20] = b' ';
+        raw[16] = 0x81;
+        raw[17] = 0x20;
+        assert!(!fast.split_fixed_fast(&raw, &mut s, table));
+        assert!(s.items.is_empty());
+    }
+
     #[test]
     fn good_records_come_out_in_layout_order() {
         let p = processor(CSV, Encoding::Cp932);
