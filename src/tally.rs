@@ -287,6 +287,37 @@ impl Tally {
 mod tests {
     use super::*;
 
+    /// The trims of a mask per record, counted by runs, are those of an
+    /// entry per trimmed item, once merged (in any split into chunks).
+    #[test]
+    fn spaces_trimmed_by_mask_count_as_entries_do() {
+        let mut space = Applied::default();
+        space.set(Rule::TrimTrailingSpace);
+        let masks = [0b101u64, 0b101, 0, 0b1, 1 << 63, 0b101, 0b101, 0b10];
+        let mut by_entries = Tally::default();
+        for (r, &m) in masks.iter().enumerate() {
+            let changes: Vec<_> = (0..64)
+                .filter(|i| m & (1 << i) != 0)
+                .map(|i| (i, space))
+                .collect();
+            by_entries.write(&changes, &MapEvents::default(), r as u64 + 1, None);
+        }
+        for cut in 0..=masks.len() {
+            let mut total = Tally::default();
+            for part in [&masks[..cut], &masks[cut..]] {
+                let mut chunk = Tally::default();
+                for &m in part {
+                    chunk.write(&[], &MapEvents::default(), 1, None);
+                    chunk.spaces_trimmed(m);
+                }
+                total.merge(chunk);
+            }
+            assert_eq!(total.rules, by_entries.rules, "cut at {cut}");
+            assert_eq!(total.rules[0].get(Rule::TrimTrailingSpace), 5);
+            assert_eq!(total.rules[63].get(Rule::TrimTrailingSpace), 1);
+        }
+    }
+
     #[test]
     fn merging_in_order_keeps_the_first_records() {
         let mut a = Tally::default();
