@@ -103,17 +103,29 @@ struct Slot {
     padded: bool,
 }
 
-/// Each item's bytes without their padding, found as the decoder comes to
-/// it ([`RecordProcessor::split_fixed_fast`]): spaces only are left out and
-/// noted in the mask (at most 64 items); NULs are not for that loop.
-struct Unpadded(u64);
+/// Each item's padding, found on its bytes as the decoder comes to it
+/// ([`RecordProcessor::split_fixed_fast`]), noted as the item loop
+/// ([`RecordProcessor::split_fixed_lean`]) notes it: spaces only are left
+/// out and go into the mask `dropped`; padding with NULs is kept in the text
+/// and its item goes into the mask `kept` (at most 64 items). Two words, so
+/// that the decoding loop keeps its registers.
+#[derive(Default)]
+struct Unpadded {
+    dropped: u64,
+    kept: u64,
+}
 
 impl decode::Heads for Unpadded {
     #[inline(always)]
-    fn head(&mut self, k: usize, bytes: &[u8]) -> Option<usize> {
+    fn head(&mut self, k: usize, bytes: &[u8]) -> (usize, bool) {
         let pad = fixed::trailing_padding(bytes);
-        self.0 |= u64::from(pad.len > 0) << (k & 63);
-        (!pad.nuls).then_some(bytes.len() - pad.len)
+        let bit = 1 << (k & 63);
+        match pad.nuls {
+            true => self.kept |= bit,
+            false if pad.len > 0 => self.dropped |= bit,
+            false => {}
+        }
+        (bytes.len() - pad.len, pad.nuls)
     }
 }
 
@@ -1170,23 +1182,19 @@ impl RecordProcessor {
         Ok(all_told)
     }
 
-    /// The items of a fixed record read lean: joined by commas, padding of
-    /// spaces left out ([`fixed::decode_head`], inlined into one loop over the
-    /// record's items with no call per item but the decoder's). What is noted
-    /// per item is kept in locals and stored once (`dropped`, the flags' OR).
     /// The fast path of [`RecordProcessor::split_fixed_lean`], for a
-    /// `fast_fixed` layout: the padding of every item found on the record's
-    /// bytes, then all items decoded in one call
-    /// ([`decode::ItemDecoder::decode_items`]); what the items tell is
-    /// noted once per record. False (the items left empty): not for this
-    /// record (NUL padding, bytes the tables do not hold, no table for the
-    /// encoding); the general loop reads it, and says why it is rejected.
+    /// `fast_fixed` layout (every item padded text): all items decoded in one
+    /// call ([`decode::ItemDecoder::decode_items`]), each one's padding found
+    /// on its bytes as the decoder comes to it ([`Unpadded`]); what the items
+    /// tell is noted once per record. False (the items left empty): not for
+    /// this record (bytes the tables do not hold, a short record); the item
+    /// loop reads it, and says why it is rejected.
     #[inline(never)]
     fn split_fixed_fast(&self, raw: &[u8], s: &mut Scratch, table: &decode::CharFlags) -> bool {
         if !self.fast_fixed {
             return false;
         }
-        let mut head = Unpadded(0);
+        let mut head = Unpadded::default();
         let item_flags = &mut s.item_flags;
         let decoded = s.items.fill(|text, spans| {
             self.item_decoder.decode_items(
@@ -1200,15 +1208,37 @@ impl RecordProcessor {
                 item_flags,
             )
         });
+        let Unpadded { dropped, kept } = head;
         let Some(any) = decoded else {
             s.item_flags.clear();
             return false;
         };
-        s.dropped = head.0;
-        s.trimmed = head.0;
+        if kept != 0 {
+            self.keep_nul_padding(raw, kept, &mut s.pads);
+        }
+        s.dropped = dropped;
+        s.trimmed = dropped;
         s.flags_known = true;
         s.record_flags = any;
         true
+    }
+
+    /// The items of a fixed record read lean: joined by commas, padding of
+    /// spaces left out ([`fixed::decode_head`], inlined into one loop over the
+    /// record's items with no call per item but the decoder's). What is noted
+    /// per item is kept in locals and stored once (`dropped`, the flags' OR).
+    /// The padding of the items of `kept` (a mask) that kept it (NULs), in
+    /// `pads`, the other items knowing none (as the item loop has them).
+    #[cold]
+    fn keep_nul_padding(&self, raw: &[u8], kept: u64, pads: &mut Vec<Padding>) {
+        pads.clear();
+        for (i, slot) in self.slots.iter().enumerate() {
+            let pad = match kept & (1 << (i & 63)) != 0 {
+                true => fixed::trailing_padding(Self::slot_bytes(slot, raw).0),
+                false => Padding::default(),
+            };
+            pads.push(pad);
+        }
     }
 
     // Not inlined into process_record: its loop gets registers of its own
@@ -2529,9 +2559,18 @@ length = 16
         assert!(fast.split_fixed_fast(&raw, &mut s, table));
         assert_eq!(s.items.text(), "12,山田,カナ,abcdefghijklmnop");
         assert_eq!(s.spaces_trimmed(), 0b0111);
-        // NUL padding, or bytes the tables do not hold: the item loop's.
+        // NUL padding is kept in the text, and told in `pads`.
         raw[20] = 0;
-        assert!(!fast.split_fixed_fast(&raw, &mut s, table));
+        assert!(fast.split_fixed_fast(&raw, &mut s, table));
+        assert_eq!(s.items.get(1), "山田\0           ");
+        assert_eq!(s.spaces_trimmed(), 0b0101);
+        let nul = Padding {
+            len: 12,
+            spaces: true,
+            nuls: true,
+        };
+        assert_eq!(s.pads, [Padding::default(), nul, Padding::default(), Padding::default()]);
+        // Bytes the tables do not hold: the item loop's.
         raw[20] = b' ';
         raw[16] = 0x81;
         raw[17] = 0x20;

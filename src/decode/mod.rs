@@ -377,15 +377,14 @@ impl ItemDecoder {
 }
 
 impl ItemDecoder {
-    /// The items of a fixed-length record, `items` (ranges of `record`), each
-    /// cut to its first `head.head(k, bytes)` bytes (its padding left out; None:
-    /// the record is not for this loop), decoded in one call into `out`,
-    /// joined by `sep` (ASCII), as [`ItemDecoder::decode_flagged`] decodes
-    /// each with `flags`: their spans in `out` into `spans`, each one's flags
-    /// into `item_flags`. Some: the flags of all OR-ed. None: not decoded
-    /// here (`head` said so, a short record, an encoding not decoded by
-    /// table, bytes its tables do not hold): the buffers hold part of the
-    /// record, the caller decodes it item by item.
+    /// The items of a fixed-length record, `items` (ranges of `record`),
+    /// decoded in one call into `out`, joined by `sep` (ASCII), as
+    /// [`ItemDecoder::decode_flagged`] decodes each with `flags`, without
+    /// its padding ([`Heads`]: left out, or kept as it is and not flagged):
+    /// their spans in `out` into `spans`, each one's flags into `item_flags`.
+    /// Some: the flags of all OR-ed. None: not decoded here (a short record,
+    /// an encoding not decoded by table, bytes its tables do not hold): the
+    /// buffers hold part of the record, the caller decodes it item by item.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub fn decode_items(
@@ -415,9 +414,10 @@ impl ItemDecoder {
 /// [`ItemDecoder::decode_items`] (a trait, not a closure, so that its method
 /// can be inlined into the decoding loop).
 pub trait Heads {
-    /// The length of item `k`'s text in its `bytes` (without padding); None:
-    /// the record is not for that loop.
-    fn head(&mut self, k: usize, bytes: &[u8]) -> Option<usize>;
+    /// Of item `k`'s `bytes`: how many are its text (the rest is padding),
+    /// and whether the padding is kept in the text as it is (true) or left
+    /// out.
+    fn head(&mut self, k: usize, bytes: &[u8]) -> (usize, bool);
 }
 
 /// Decodes a CSV record as [`decode`] does and finds its items: the spans of
