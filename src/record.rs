@@ -39,10 +39,10 @@ pub struct RecordProcessor {
     /// items joined by commas, padding of spaces left out. Not under `--to`,
     /// whose reshaping takes the items as read, padding and all.
     lean_fixed: bool,
-    /// Lean records count the trailing spaces left out of their first 64
-    /// items by a mask ([`Scratch::spaces_trimmed`]), not by an entry in
-    /// `changes` per item. Not for record types, whose counts are moved to the
-    /// layout's item numbers entry by entry.
+    /// Lean records (of layouts of at most 64 items) count the trailing
+    /// spaces left out of their items by a mask ([`Scratch::spaces_trimmed`]),
+    /// not by an entry in `changes` per item. Not for record types, whose
+    /// counts are moved to the layout's item numbers entry by entry.
     trims_by_mask: bool,
     /// Per item of a fixed-length layout: where it is, made once.
     slots: Vec<Slot>,
@@ -206,11 +206,11 @@ pub struct Scratch {
     pads: Vec<Padding>,
     /// A lean record (`trims_by_mask`): bit `i` set when item `i` was read
     /// without its trailing padding of spaces (its `pads` entry then knows
-    /// nothing). The rule that removes it is counted from this mask, one bit
-    /// per item, unless the item has an entry in `changes` (its bit then
-    /// cleared from `trimmed`).
+    /// nothing; a rejected record gets them back by it).
     dropped: u64,
-    /// The items of `dropped` whose trim is not in an entry in `changes`.
+    /// The items of `dropped` whose trim is counted from this mask, one bit
+    /// per item: those without an entry in `changes` (an entry counts it
+    /// with the item's other rules, [`Scratch::push_change`]).
     trimmed: u64,
     /// The items are a lean fixed-length record's (see `lean_fixed`): joined
     /// by commas, without the trailing spaces of those items whose `pads` tell
@@ -335,7 +335,7 @@ impl Scratch {
     fn push_change(&mut self, i: usize, mut applied: Applied) {
         if self.dropped != 0 && self.dropped & (1 << (i & 63)) != 0 {
             applied.set(crate::cleanse::Rule::TrimTrailingSpace);
-            self.trimmed &= !(1 << i);
+            self.trimmed &= !(1 << (i & 63));
         }
         self.changes.push((i, applied));
     }
@@ -1223,10 +1223,6 @@ impl RecordProcessor {
         true
     }
 
-    /// The items of a fixed record read lean: joined by commas, padding of
-    /// spaces left out ([`fixed::decode_head`], inlined into one loop over the
-    /// record's items with no call per item but the decoder's). What is noted
-    /// per item is kept in locals and stored once (`dropped`, the flags' OR).
     /// The padding of the items of `kept` (a mask) that kept it (NULs), in
     /// `pads`, the other items knowing none (as the item loop has them).
     #[cold]
@@ -1241,6 +1237,10 @@ impl RecordProcessor {
         }
     }
 
+    /// The items of a fixed record read lean: joined by commas, padding of
+    /// spaces left out ([`fixed::decode_head`], inlined into one loop over the
+    /// record's items with no call per item but the decoder's). What is noted
+    /// per item is kept in locals and stored once (`dropped`, the flags' OR).
     // Not inlined into process_record: its loop gets registers of its own
     // (measured: fewer instructions a record, fixed-length and CSV).
     #[inline(never)]
@@ -2553,7 +2553,12 @@ length = 16
         let table = &fast.flags.as_deref().unwrap().table;
         let mut s = Scratch::default();
         let mut raw = Vec::new();
-        for item in [&b"12"[..], b"\x8ER\x93c", b"\x83J\x83i", b"abcdefghijklmnop"] {
+        for item in [
+            &b"12"[..],
+            b"\x8ER\x93c",
+            b"\x83J\x83i",
+            b"abcdefghijklmnop",
+        ] {
             push_fixed(&mut raw, item, &[b' '; 16], 16);
         }
         assert!(fast.split_fixed_fast(&raw, &mut s, table));
@@ -2569,7 +2574,15 @@ length = 16
             spaces: true,
             nuls: true,
         };
-        assert_eq!(s.pads, [Padding::default(), nul, Padding::default(), Padding::default()]);
+        assert_eq!(
+            s.pads,
+            [
+                Padding::default(),
+                nul,
+                Padding::default(),
+                Padding::default()
+            ]
+        );
         // Bytes the tables do not hold: the item loop's.
         raw[20] = b' ';
         raw[16] = 0x81;

@@ -399,12 +399,12 @@ impl ItemDecoder {
         item_flags: &mut Vec<u8>,
     ) -> Option<u8> {
         match self.tables {
-            Some(ByTable::Sjis(t)) => fused::decode_pieces(
-                t, record, items, head, sep, out, spans, flags, item_flags,
-            ),
-            Some(ByTable::Euc(t)) => fused::decode_pieces(
-                t, record, items, head, sep, out, spans, flags, item_flags,
-            ),
+            Some(ByTable::Sjis(t)) => {
+                fused::decode_pieces(t, record, items, head, sep, out, spans, flags, item_flags)
+            }
+            Some(ByTable::Euc(t)) => {
+                fused::decode_pieces(t, record, items, head, sep, out, spans, flags, item_flags)
+            }
             None => None,
         }
     }

@@ -216,7 +216,10 @@ pub fn trailing_padding(b: &[u8]) -> Padding {
     let rest = blocks.remainder();
     let mut words = rest.rchunks_exact(8);
     for word in &mut words {
-        if !pad_word(u64::from_le_bytes(word.try_into().unwrap_or_default()), &mut p) {
+        if !pad_word(
+            u64::from_le_bytes(word.try_into().unwrap_or_default()),
+            &mut p,
+        ) {
             return p;
         }
     }
