@@ -39,11 +39,22 @@ pub struct RecordProcessor {
     /// items joined by commas, padding of spaces left out. Not under `--to`,
     /// whose reshaping takes the items as read, padding and all.
     lean_fixed: bool,
+    /// Lean records (of layouts of at most 64 items) count the trailing
+    /// spaces left out of their items by a mask ([`Scratch::spaces_trimmed`]),
+    /// not by an entry in `changes` per item. Not for record types, whose
+    /// counts are moved to the layout's item numbers entry by entry.
+    trims_by_mask: bool,
     /// Per item of a fixed-length layout: where it is, made once.
     slots: Vec<Slot>,
     /// The encoding's decoder, looked up once (fixed-length items are
     /// decoded one by one).
     item_decoder: decode::ItemDecoder,
+    /// Lean records whose items are all padded text ([`Slot::padded`]),
+    /// their trims counted by the mask: read by
+    /// [`RecordProcessor::split_fixed_fast`] first.
+    fast_fixed: bool,
+    /// Per item of a fixed-length layout: `off..end` of its bytes (`slots`).
+    ranges: Vec<(usize, usize)>,
 }
 
 /// What [`RecordProcessor::item_as_read`] needs of an item's field, decided
@@ -90,6 +101,32 @@ struct Slot {
     off: usize,
     end: usize,
     padded: bool,
+}
+
+/// Each item's padding, found on its bytes as the decoder comes to it
+/// ([`RecordProcessor::split_fixed_fast`]), noted as the item loop
+/// ([`RecordProcessor::split_fixed_lean`]) notes it: spaces only are left
+/// out and go into the mask `dropped`; padding with NULs is kept in the text
+/// and its item goes into the mask `kept` (at most 64 items). Two words, so
+/// that the decoding loop keeps its registers.
+#[derive(Default)]
+struct Unpadded {
+    dropped: u64,
+    kept: u64,
+}
+
+impl decode::Heads for Unpadded {
+    #[inline(always)]
+    fn head(&mut self, k: usize, bytes: &[u8]) -> (usize, bool) {
+        let pad = fixed::trailing_padding(bytes);
+        let bit = 1 << (k & 63);
+        match pad.nuls {
+            true => self.kept |= bit,
+            false if pad.len > 0 => self.dropped |= bit,
+            false => {}
+        }
+        (bytes.len() - pad.len, pad.nuls)
+    }
 }
 
 /// What one character needs, found once per character of the encoding (not
@@ -164,8 +201,17 @@ pub struct Scratch {
     /// Pure double-byte items between shift codes, for the decoder.
     wrap: Vec<u8>,
     /// Per item of a fixed-length record: the padding its bytes end in, found
-    /// while decoding it (empty for CSV).
+    /// while decoding it (empty for CSV; a lean record's only when one of its
+    /// items keeps padding: empty reads as no padding known).
     pads: Vec<Padding>,
+    /// A lean record (`trims_by_mask`): bit `i` set when item `i` was read
+    /// without its trailing padding of spaces (its `pads` entry then knows
+    /// nothing; a rejected record gets them back by it).
+    dropped: u64,
+    /// The items of `dropped` whose trim is counted from this mask, one bit
+    /// per item: those without an entry in `changes` (an entry counts it
+    /// with the item's other rules, [`Scratch::push_change`]).
+    trimmed: u64,
     /// The items are a lean fixed-length record's (see `lean_fixed`): joined
     /// by commas, without the trailing spaces of those items whose `pads` tell
     /// spaces of no length (given back if it is rejected).
@@ -263,6 +309,50 @@ impl Scratch {
             true => self.item_flags.iter().fold(0, |a, f| a | f),
             false => 0,
         };
+    }
+
+    /// The padding item `i` of a lean record was read with (`told`), in
+    /// `pads` (first needed here: the items before it knew none); `masked`:
+    /// its spaces, left out, are counted by the mask (`dropped`) instead.
+    #[cold]
+    fn keep_padding(&mut self, i: usize, told: fixed::Told, masked: bool) {
+        let pad = if masked { Padding::default() } else { told.pad };
+        self.pads.resize(i, Padding::default());
+        self.pads.push(pad);
+    }
+
+    /// After a successful [`RecordProcessor::process`]: the items (below 64)
+    /// whose only count besides `changes` is `trim-trailing-space`, one bit
+    /// each ([`crate::tally::Tally::spaces_trimmed`]).
+    #[inline]
+    pub fn spaces_trimmed(&self) -> u64 {
+        self.trimmed
+    }
+
+    /// The rules applied to item `i` go into `changes`; a trim of spaces left
+    /// out when it was read is counted there with them (not also by the mask).
+    #[inline(always)]
+    fn push_change(&mut self, i: usize, mut applied: Applied) {
+        if self.dropped != 0 && self.dropped & (1 << (i & 63)) != 0 {
+            applied.set(crate::cleanse::Rule::TrimTrailingSpace);
+            self.trimmed &= !(1 << (i & 63));
+        }
+        self.changes.push((i, applied));
+    }
+
+    /// After a successful [`RecordProcessor::process`]: each item's rules
+    /// counted, by item (`changes` and the mask together), for comparisons.
+    #[cfg(test)]
+    pub(crate) fn counted(&self) -> Vec<(usize, Applied)> {
+        let mut all = self.changes.clone();
+        let mask = self.spaces_trimmed();
+        for i in (0..64).filter(|i| mask & (1 << i) != 0) {
+            let mut a = Applied::default();
+            a.set(crate::cleanse::Rule::TrimTrailingSpace);
+            all.push((i, a));
+        }
+        all.sort_by_key(|c| c.0);
+        all
     }
 
     /// After a successful [`RecordProcessor::process`]: appends the record's CSV
@@ -364,7 +454,9 @@ impl RecordProcessor {
         layout: Layout,
         reshaped: bool,
     ) -> Result<RecordProcessor, String> {
-        let p = Self::with_mapper(layout, self.encoding, std::sync::Arc::clone(&self.mapper))?;
+        let mut p = Self::with_mapper(layout, self.encoding, std::sync::Arc::clone(&self.mapper))?;
+        p.trims_by_mask = false;
+        p.fast_fixed = false;
         match &self.target {
             Some(plan) if reshaped => p.with_target(plan.clone()),
             _ => Ok(p),
@@ -398,12 +490,20 @@ impl RecordProcessor {
                 .collect(),
             Format::Csv => Vec::new(),
         };
+        let fast_fixed = layout.format == Format::Fixed
+            && fixed::plain_bytes(encoding)
+            && layout.fields.len() <= 64
+            && slots.iter().all(|s: &Slot| s.padded);
+        let ranges = slots.iter().map(|s: &Slot| (s.off, s.end)).collect();
         Ok(RecordProcessor {
             flags,
             read_plan,
             item_decoder: decode::ItemDecoder::new(encoding),
             slots,
             lean_fixed: layout.format == Format::Fixed && fixed::plain_bytes(encoding),
+            trims_by_mask: layout.fields.len() <= 64,
+            fast_fixed,
+            ranges,
             any_sensitive: layout.fields.iter().any(|f| f.sensitive),
             layout,
             encoding,
@@ -424,6 +524,7 @@ impl RecordProcessor {
         plan.set_ready(|target, j, v| self.finished(target, j, v));
         self.target = Some(plan);
         self.lean_fixed = false;
+        self.fast_fixed = false;
         Ok(self)
     }
 
@@ -507,6 +608,8 @@ impl RecordProcessor {
         // A reject names the key only from this record's items, never the last one's.
         s.items.clear();
         s.pads.clear();
+        s.dropped = 0;
+        s.trimmed = 0;
         s.flags_known = false;
         if let Some(f) = flaw {
             return Err(flaw_reject(f, raw.len(), &self.layout));
@@ -659,7 +762,7 @@ impl RecordProcessor {
             s.out.narrow(i, 0, end);
         }
         if !applied.is_empty() {
-            s.changes.push((i, applied));
+            s.push_change(i, applied);
         }
         true
     }
@@ -781,7 +884,7 @@ impl RecordProcessor {
             }
         }
         if !applied.is_empty() {
-            s.changes.push((i, applied));
+            s.push_change(i, applied);
         }
         Ok(())
     }
@@ -1021,10 +1124,15 @@ impl RecordProcessor {
         let lean = self.lean_fixed;
         s.lean = lean;
         let all_told = match lean {
+            true if table.is_some_and(|t| self.split_fixed_fast(raw, s, t)) => true,
+            // It works out the record's flags itself.
             true => self.split_fixed_lean(raw, s, table)?,
-            false => self.split_fixed_whole(raw, s, table)?,
+            false => {
+                let all_told = self.split_fixed_whole(raw, s, table)?;
+                s.know_flags(all_told);
+                all_told
+            }
         };
-        s.know_flags(all_told);
         if lean {
             s.quote_free = if all_told {
                 s.record_flags & NEEDS_QUOTES == 0
@@ -1074,9 +1182,68 @@ impl RecordProcessor {
         Ok(all_told)
     }
 
+    /// The fast path of [`RecordProcessor::split_fixed_lean`], for a
+    /// `fast_fixed` layout (every item padded text): all items decoded in one
+    /// call ([`decode::ItemDecoder::decode_items`]), each one's padding found
+    /// on its bytes as the decoder comes to it ([`Unpadded`]); what the items
+    /// tell is noted once per record. False (the items left empty): not for
+    /// this record (bytes the tables do not hold, a short record); the item
+    /// loop reads it, and says why it is rejected.
+    #[inline(never)]
+    fn split_fixed_fast(&self, raw: &[u8], s: &mut Scratch, table: &decode::CharFlags) -> bool {
+        if !self.fast_fixed {
+            return false;
+        }
+        let mut head = Unpadded::default();
+        let item_flags = &mut s.item_flags;
+        let decoded = s.items.fill(|text, spans| {
+            self.item_decoder.decode_items(
+                raw,
+                &self.ranges,
+                &mut head,
+                b',',
+                text,
+                spans,
+                table,
+                item_flags,
+            )
+        });
+        let Unpadded { dropped, kept } = head;
+        let Some(any) = decoded else {
+            s.item_flags.clear();
+            return false;
+        };
+        if kept != 0 {
+            self.keep_nul_padding(raw, kept, &mut s.pads);
+        }
+        s.dropped = dropped;
+        s.trimmed = dropped;
+        s.flags_known = true;
+        s.record_flags = any;
+        true
+    }
+
+    /// The padding of the items of `kept` (a mask) that kept it (NULs), in
+    /// `pads`, the other items knowing none (as the item loop has them).
+    #[cold]
+    fn keep_nul_padding(&self, raw: &[u8], kept: u64, pads: &mut Vec<Padding>) {
+        pads.clear();
+        for (i, slot) in self.slots.iter().enumerate() {
+            let pad = match kept & (1 << (i & 63)) != 0 {
+                true => fixed::trailing_padding(Self::slot_bytes(slot, raw).0),
+                false => Padding::default(),
+            };
+            pads.push(pad);
+        }
+    }
+
     /// The items of a fixed record read lean: joined by commas, padding of
     /// spaces left out ([`fixed::decode_head`], inlined into one loop over the
-    /// record's items with no call per item but the decoder's).
+    /// record's items with no call per item but the decoder's). What is noted
+    /// per item is kept in locals and stored once (`dropped`, the flags' OR).
+    // Not inlined into process_record: its loop gets registers of its own
+    // (measured: fewer instructions a record, fixed-length and CSV).
+    #[inline(never)]
     fn split_fixed_lean(
         &self,
         raw: &[u8],
@@ -1084,7 +1251,9 @@ impl RecordProcessor {
         table: Option<&decode::CharFlags>,
     ) -> Result<bool, Reject> {
         let mut all_told = table.is_some();
-        for (slot, f) in self.slots.iter().zip(&self.layout.fields) {
+        let (mut dropped, mut any) = (0u64, 0u8);
+        let by_mask = self.trims_by_mask;
+        for (i, (slot, f)) in self.slots.iter().zip(&self.layout.fields).enumerate() {
             let (bytes, end) = Self::slot_bytes(slot, raw);
             let start = s.items.open(',');
             let out = s.items.buf();
@@ -1101,16 +1270,29 @@ impl RecordProcessor {
                     if let Err(e) = r {
                         // Closed as read so far: a rejected record's items are shown.
                         s.items.close(start);
+                        s.dropped = dropped;
                         return Err(self.fixed_item_reject(e, raw, f, slot.off, end));
                     }
                     fixed::Told::default()
                 }
             };
             s.items.close(start);
-            s.pads.push(told.pad);
+            // Spaces left out: one bit (`by_mask` holds only for layouts of at
+            // most 64 items); any other padding told goes to `pads`.
+            let masked = by_mask && told.dropped > 0;
+            dropped |= (masked as u64) << (i & 63);
+            if (!masked && told.pad != Padding::default()) || !s.pads.is_empty() {
+                s.keep_padding(i, told, masked);
+            }
             all_told &= told.flags.is_some();
-            s.item_flags.push(told.flags.unwrap_or(0));
+            let flags = told.flags.unwrap_or(0);
+            any |= flags;
+            s.item_flags.push(flags);
         }
+        s.dropped = dropped;
+        s.trimmed = dropped;
+        s.flags_known = all_told;
+        s.record_flags = if all_told { any } else { 0 };
         Ok(all_told)
     }
 
@@ -1137,7 +1319,12 @@ impl RecordProcessor {
     /// padding tells spaces of no length.
     #[cold]
     fn unlean(&self, raw: &[u8], s: &mut Scratch) {
+        let in_mask = |i: usize| i < 64 && s.dropped & (1 << i) != 0;
         let dropped = |i: usize| match (s.pads.get(i), self.slots.get(i)) {
+            (_, Some(slot)) if in_mask(i) => {
+                let end = slot.end.min(raw.len());
+                fixed::trailing_padding(&raw[slot.off.min(end)..end]).len
+            }
             (Some(p), Some(slot)) if p.len == 0 && p.spaces => {
                 let end = slot.end.min(raw.len());
                 fixed::trailing_padding(&raw[slot.off.min(end)..end]).len
@@ -1606,7 +1793,7 @@ length = 4
         let mut s = Scratch::default();
         p.process(raw, None, &mut s).unwrap();
         let items = s.written().iter().map(String::from).collect();
-        (items, s.changes.clone())
+        (items, s.counted())
     }
 
     #[test]
@@ -1740,7 +1927,8 @@ name = "住所"
         }
         format!(
             "{r:?} {items:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-            s.changes,
+            // Counted only when written.
+            r.is_ok().then(|| s.counted()),
             s.events.hits,
             s.events.unmapped,
             s.events.nonstandard,
@@ -2181,7 +2369,7 @@ length = 8
         format!(
             "{r:?} {:?} {items:?} {:?} {:?} {:?} {:?}",
             String::from_utf8_lossy(&line),
-            s.changes,
+            r.is_ok().then(|| s.counted()),
             s.events.hits,
             s.events.unmapped,
             s.events.nonstandard,
@@ -2273,6 +2461,134 @@ length = 16
             }
             proptest::prop_assert_eq!(line_outcome(&lean, &raw), line_outcome(&whole, &raw));
         }
+    }
+
+    /// [`line_outcome`] with a scratch kept from record to record.
+    fn line_outcome_in(p: &RecordProcessor, raw: &[u8], s: &mut Scratch) -> String {
+        let r = p.process(raw, None, s);
+        let mut line = Vec::new();
+        let items: Vec<&str> = match &r {
+            Ok(()) => {
+                s.write_csv(&mut line);
+                Vec::new()
+            }
+            Err(_) => s.items.iter().collect(),
+        };
+        format!(
+            "{r:?} {:?} {items:?} {:?} {:?} {:?} {:?} {:?}",
+            String::from_utf8_lossy(&line),
+            r.is_ok().then(|| s.counted()),
+            s.events.hits,
+            s.events.unmapped,
+            s.events.nonstandard,
+            s.unchanged_csv_line(),
+        )
+    }
+
+    /// A lean processor of `layout` in `enc` and the same without the
+    /// one-call reading of all-padded records (`fast_fixed`).
+    fn fast_and_item_loop(
+        layout: &str,
+        enc: Encoding,
+        table: bool,
+    ) -> (RecordProcessor, RecordProcessor) {
+        // A 外字 code of the encoding's user-defined area.
+        let gaiji = match enc {
+            Encoding::Cp932 => "0xF040",
+            _ => "0xF5A1",
+        };
+        let (fast, _) = with_and_without_flags_in(layout, enc, table.then_some(gaiji));
+        let (mut slow, _) = with_and_without_flags_in(layout, enc, table.then_some(gaiji));
+        slow.fast_fixed = false;
+        assert!(fast.fast_fixed && fast.lean_fixed && slow.lean_fixed);
+        (fast, slow)
+    }
+
+    proptest::proptest! {
+        /// A lean record of padded text items read in one decoder call
+        /// ([`RecordProcessor::split_fixed_fast`], its spaces counted by the
+        /// mask) gives the line, counts and rejects the loop item by item
+        /// gives, records one after another in one scratch each.
+        #[test]
+        fn fast_fixed_records_give_what_the_item_loop_gives(
+            records in proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        proptest::collection::vec(proptest::sample::select(FIXED_TOKENS.to_vec()), 0..14),
+                        0..3u8,
+                        proptest::bool::weighted(0.1),
+                    ),
+                    4,
+                ),
+                1..4,
+            ),
+            table in proptest::bool::ANY,
+            euc in proptest::bool::ANY,
+        ) {
+            let enc = if euc { Encoding::EucJpMs } else { Encoding::Cp932 };
+            let (fast, slow) = fast_and_item_loop(LEAN_FIXED, enc, table);
+            let (mut a, mut b) = (Scratch::default(), Scratch::default());
+            for items in records {
+                let mut raw = Vec::new();
+                for (chars, kind, nul) in items {
+                    let item: Vec<u8> = match kind {
+                        0 => chars.concat(),
+                        1 => chars.iter().map(|t| b"a1,\" "[t[0] as usize % 5]).collect(),
+                        _ => chars.iter().flat_map(|t| [b"\xB1" as &[u8], b"\x83\x41", b"\xDE"][t[0] as usize % 3]).copied().collect(),
+                    };
+                    let fill: &[u8] = if nul { b"  \0             " } else { &[b' '; 16] };
+                    push_fixed(&mut raw, &item, fill, 16);
+                }
+                proptest::prop_assert_eq!(
+                    line_outcome_in(&fast, &raw, &mut a),
+                    line_outcome_in(&slow, &raw, &mut b)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_of_padded_text_is_read_in_one_call() {
+        let (fast, _) = fast_and_item_loop(LEAN_FIXED, Encoding::Cp932, false);
+        let table = &fast.flags.as_deref().unwrap().table;
+        let mut s = Scratch::default();
+        let mut raw = Vec::new();
+        for item in [
+            &b"12"[..],
+            b"\x8ER\x93c",
+            b"\x83J\x83i",
+            b"abcdefghijklmnop",
+        ] {
+            push_fixed(&mut raw, item, &[b' '; 16], 16);
+        }
+        assert!(fast.split_fixed_fast(&raw, &mut s, table));
+        assert_eq!(s.items.text(), "12,山田,カナ,abcdefghijklmnop");
+        assert_eq!(s.spaces_trimmed(), 0b0111);
+        // NUL padding is kept in the text, and told in `pads`.
+        raw[20] = 0;
+        assert!(fast.split_fixed_fast(&raw, &mut s, table));
+        assert_eq!(s.items.get(1), "山田\0           ");
+        assert_eq!(s.spaces_trimmed(), 0b0101);
+        let nul = Padding {
+            len: 12,
+            spaces: true,
+            nuls: true,
+        };
+        assert_eq!(
+            s.pads,
+            [
+                Padding::default(),
+                nul,
+                Padding::default(),
+                Padding::default()
+            ]
+        );
+        // Bytes the tables do not hold: the item loop's.
+        raw[20] = b' ';
+        raw[16] = 0x81;
+        raw[17] = 0x20;
+        assert!(!fast.split_fixed_fast(&raw, &mut s, table));
+        assert!(s.items.is_empty());
     }
 
     #[test]

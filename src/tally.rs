@@ -43,6 +43,11 @@ pub struct Tally {
     /// Units outside `--charset` met (in written and rejected records alike), by
     /// (item index, unit); the unit is `None` for a `sensitive` item.
     pub nonstandard: BTreeMap<(u32, Option<Unit>), Seen>,
+    /// `trim-trailing-space` counts not yet in `rules`: (mask, n), n written
+    /// records in a row had the items of `mask` trimmed ([`Tally::spaces_trimmed`]).
+    /// Added to `rules` when the mask changes and by [`Tally::merge`] (a
+    /// chunk's tally is read only once merged).
+    trims: (u64, u64),
 }
 
 /// The rules that mark a date kept under `date_policy = "keep"`.
@@ -178,6 +183,40 @@ impl Tally {
         }
     }
 
+    /// Counts `trim-trailing-space` once for each item whose bit is set in
+    /// `mask` (items below 64), for a written record: the padding of spaces
+    /// of a lean fixed-length record's items ([`crate::record::Scratch::spaces_trimmed`]).
+    /// Records in a row mostly have the same items padded: such a run is
+    /// counted, and added to the items' counts once.
+    #[inline]
+    pub fn spaces_trimmed(&mut self, mask: u64) {
+        if mask == self.trims.0 {
+            self.trims.1 += 1;
+        } else {
+            self.add_trims();
+            self.trims = (mask, 1);
+        }
+    }
+
+    /// Adds the run of [`Tally::spaces_trimmed`] to `rules`.
+    fn add_trims(&mut self) {
+        let (mask, n) = std::mem::take(&mut self.trims);
+        if mask == 0 {
+            return;
+        }
+        let top = 64 - mask.leading_zeros() as usize;
+        if self.rules.len() < top {
+            self.rules.resize(top, RuleCounts::new());
+        }
+        let mut bits = mask;
+        while bits != 0 {
+            if let Some(r) = self.rules.get_mut(bits.trailing_zeros() as usize) {
+                r.add_n(Rule::TrimTrailingSpace, n);
+            }
+            bits &= bits - 1;
+        }
+    }
+
     fn rule_counts(&mut self, item: usize) -> &mut RuleCounts {
         if self.rules.len() <= item {
             self.rules.resize(item + 1, RuleCounts::new());
@@ -194,7 +233,9 @@ impl Tally {
     }
 
     /// Adds a later chunk's tally.
-    pub fn merge(&mut self, later: Tally) {
+    pub fn merge(&mut self, mut later: Tally) {
+        self.add_trims();
+        later.add_trims();
         if let Some((lo, hi)) = later.items_found {
             self.items_found(lo);
             self.items_found(hi);
@@ -245,6 +286,37 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The trims of a mask per record, counted by runs, are those of an
+    /// entry per trimmed item, once merged (in any split into chunks).
+    #[test]
+    fn spaces_trimmed_by_mask_count_as_entries_do() {
+        let mut space = Applied::default();
+        space.set(Rule::TrimTrailingSpace);
+        let masks = [0b101u64, 0b101, 0, 0b1, 1 << 63, 0b101, 0b101, 0b10];
+        let mut by_entries = Tally::default();
+        for (r, &m) in masks.iter().enumerate() {
+            let changes: Vec<_> = (0..64)
+                .filter(|i| m & (1 << i) != 0)
+                .map(|i| (i, space))
+                .collect();
+            by_entries.write(&changes, &MapEvents::default(), r as u64 + 1, None);
+        }
+        for cut in 0..=masks.len() {
+            let mut total = Tally::default();
+            for part in [&masks[..cut], &masks[cut..]] {
+                let mut chunk = Tally::default();
+                for &m in part {
+                    chunk.write(&[], &MapEvents::default(), 1, None);
+                    chunk.spaces_trimmed(m);
+                }
+                total.merge(chunk);
+            }
+            assert_eq!(total.rules, by_entries.rules, "cut at {cut}");
+            assert_eq!(total.rules[0].get(Rule::TrimTrailingSpace), 5);
+            assert_eq!(total.rules[63].get(Rule::TrimTrailingSpace), 1);
+        }
+    }
 
     #[test]
     fn merging_in_order_keeps_the_first_records() {

@@ -188,6 +188,12 @@ impl RuleCounts {
         self.0[rule as usize] += 1;
     }
 
+    /// Counts `rule` `n` times.
+    #[inline]
+    pub fn add_n(&mut self, rule: Rule, n: u64) {
+        self.0[rule as usize] += n;
+    }
+
     pub fn get(&self, rule: Rule) -> u64 {
         self.0[rule as usize]
     }

@@ -123,6 +123,7 @@ fn convert_chunk_into(
                 let key = key_field.map(|k| scratch.written().get(k));
                 out.tally
                     .write(&scratch.changes, &scratch.events, record, key);
+                out.tally.spaces_trimmed(scratch.spaces_trimmed());
             }
             Err(r) => {
                 let offset = chunk.offset + span.start as u64;
@@ -306,6 +307,8 @@ fn typed_known(
                 .map(|k| scratch.written().get(k));
             out.tally
                 .write(&scratch.changes, &scratch.events, record, key);
+            // Zero: record types count every trim in `changes` (by item name).
+            out.tally.spaces_trimmed(scratch.spaces_trimmed());
             false
         }
         Err(r) => reject_record(p, r, record, offset, raw, scratch, out),

@@ -126,7 +126,9 @@ pub(super) fn decode(
 }
 
 /// As [`decode`], and the [`CharFlags`] of the characters decoded, OR-ed
-/// (None: the decoder could not tell them).
+/// (None: the decoder could not tell them). Inlined: a fixed-length record
+/// calls it once per item ([`super::ItemDecoder::decode_flagged`]).
+#[inline(always)]
 pub(super) fn decode_flagged(
     tables: &impl Tables,
     bytes: &[u8],
@@ -136,6 +138,74 @@ pub(super) fn decode_flagged(
     let mut f = Flagged { table, flags: 0 };
     let told = run(tables, bytes, out, &mut f)?;
     Ok(told.then_some(f.flags))
+}
+
+/// As [`decode_flagged`] for each piece `a..b` of `bytes` in `pieces` in
+/// turn, all into `out`, joined by `sep` (ASCII): of each piece, the first
+/// `n` bytes with their flags, then (`keep`) the rest decoded without them,
+/// where `(n, keep) = head.head(k, piece)` (its padding: the rest, left out
+/// or kept as it is). Each piece's span in `out` into `spans`, its flags
+/// OR-ed into `item_flags` (both cleared first). Some: the OR of all the
+/// flags. None: a piece is not in `bytes`, or holds bytes the tables do not
+/// decode (the buffers then hold part of the record). One call per
+/// fixed-length record rather than one per item, `head` (its padding found)
+/// inlined into it.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(super) fn decode_pieces(
+    tables: &impl Tables,
+    bytes: &[u8],
+    pieces: &[(usize, usize)],
+    head: &mut impl super::Heads,
+    sep: u8,
+    out: &mut String,
+    spans: &mut Vec<(usize, usize)>,
+    table: &CharFlags,
+    item_flags: &mut Vec<u8>,
+) -> Option<u8> {
+    debug_assert!(sep.is_ascii());
+    spans.clear();
+    item_flags.clear();
+    let mut any = 0;
+    for (k, &(a, b)) in pieces.iter().enumerate() {
+        let piece = bytes.get(a..b)?;
+        let (n, keep) = head.head(k, piece);
+        if k > 0 {
+            out.push(char::from(sep));
+        }
+        let start = out.len();
+        let flags = match keep {
+            false => {
+                let mut f = Flagged { table, flags: 0 };
+                matches!(run(tables, piece.get(..n)?, out, &mut f), Ok(true)).then_some(f.flags)
+            }
+            true => decode_kept(tables, piece, n, out, table),
+        }?;
+        spans.push((start, out.len()));
+        item_flags.push(flags);
+        any |= flags;
+    }
+    Some(any)
+}
+
+/// [`decode_pieces`]'s item whose padding is kept (rare: NULs): its first
+/// `n` bytes with their flags (returned), then the rest without; None: not
+/// by the tables alone. Out of the loop, so that the common item costs it
+/// nothing.
+#[cold]
+#[inline(never)]
+fn decode_kept(
+    tables: &impl Tables,
+    piece: &[u8],
+    n: usize,
+    out: &mut String,
+    table: &CharFlags,
+) -> Option<u8> {
+    let (text, rest) = piece.split_at_checked(n)?;
+    let mut f = Flagged { table, flags: 0 };
+    let whole = matches!(run(tables, text, out, &mut f), Ok(true))
+        && matches!(run(tables, rest, out, &mut NoSplit), Ok(true));
+    whole.then_some(f.flags)
 }
 
 /// As [`decode`], and in the same loop the items of a CSV record: the spans

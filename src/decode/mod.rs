@@ -361,7 +361,7 @@ impl ItemDecoder {
     }
 
     /// As [`decode_flagged`].
-    #[inline]
+    #[inline(always)]
     pub fn decode_flagged(
         &self,
         bytes: &[u8],
@@ -374,6 +374,50 @@ impl ItemDecoder {
             _ => decode(self.enc, bytes, out).map(|()| None),
         }
     }
+}
+
+impl ItemDecoder {
+    /// The items of a fixed-length record, `items` (ranges of `record`),
+    /// decoded in one call into `out`, joined by `sep` (ASCII), as
+    /// [`ItemDecoder::decode_flagged`] decodes each with `flags`, without
+    /// its padding ([`Heads`]: left out, or kept as it is and not flagged):
+    /// their spans in `out` into `spans`, each one's flags into `item_flags`.
+    /// Some: the flags of all OR-ed. None: not decoded here (a short record,
+    /// an encoding not decoded by table, bytes its tables do not hold): the
+    /// buffers hold part of the record, the caller decodes it item by item.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub fn decode_items(
+        &self,
+        record: &[u8],
+        items: &[(usize, usize)],
+        head: &mut impl Heads,
+        sep: u8,
+        out: &mut String,
+        spans: &mut Vec<(usize, usize)>,
+        flags: &CharFlags,
+        item_flags: &mut Vec<u8>,
+    ) -> Option<u8> {
+        match self.tables {
+            Some(ByTable::Sjis(t)) => {
+                fused::decode_pieces(t, record, items, head, sep, out, spans, flags, item_flags)
+            }
+            Some(ByTable::Euc(t)) => {
+                fused::decode_pieces(t, record, items, head, sep, out, spans, flags, item_flags)
+            }
+            None => None,
+        }
+    }
+}
+
+/// Where each item of a fixed-length record ends before its padding, for
+/// [`ItemDecoder::decode_items`] (a trait, not a closure, so that its method
+/// can be inlined into the decoding loop).
+pub trait Heads {
+    /// Of item `k`'s `bytes`: how many are its text (the rest is padding),
+    /// and whether the padding is kept in the text as it is (true) or left
+    /// out.
+    fn head(&mut self, k: usize, bytes: &[u8]) -> (usize, bool);
 }
 
 /// Decodes a CSV record as [`decode`] does and finds its items: the spans of

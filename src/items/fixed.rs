@@ -188,61 +188,77 @@ pub fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
     }
 }
 
-/// The trailing run of 0x20 and 0x00 bytes of `b`, eight at a time.
+/// The trailing run of 0x20 and 0x00 bytes of `b`, sixteen bytes at a time
+/// from the end while they are all spaces (`rchunks_exact`: no bounds check
+/// per step), then eight, then one.
 #[inline(always)]
 pub fn trailing_padding(b: &[u8]) -> Padding {
-    const SPACES: u64 = 0x2020_2020_2020_2020;
-    const ZEROS: u64 = 0;
+    const SPACES16: u128 = 0x2020_2020_2020_2020_2020_2020_2020_2020;
     if b.last().is_none_or(|&c| c != b' ' && c != 0) {
         // Not padded (a full item, or none): one test.
         return Padding::default();
     }
-    let (mut end, mut spaces, mut nuls) = (b.len(), false, false);
-    while let Some(w) = end.checked_sub(8).and_then(|s| b.get(s..end)) {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
-        if w == SPACES {
+    let mut p = Padding::default();
+    let mut blocks = b.rchunks_exact(16);
+    for block in &mut blocks {
+        let x = u128::from_le_bytes(block.try_into().unwrap_or_default());
+        if x == SPACES16 {
             // The common padding: spaces only.
-            spaces = true;
-            end -= 8;
+            p.spaces = true;
+            p.len += 16;
             continue;
         }
-        if w & !SPACES == 0 {
-            // Every byte 0x00 or 0x20.
-            spaces |= w != 0;
-            nuls |= w != SPACES;
-            end -= 8;
-            continue;
+        // The last eight bytes first.
+        if !pad_word((x >> 64) as u64, &mut p) || !pad_word(x as u64, &mut p) {
+            return p;
         }
-        // The pad bytes at the top of `w` (its last bytes): above the highest
-        // byte that is neither.
-        let pad = crate::items::equal_bytes(w, SPACES) | crate::items::equal_bytes(w, ZEROS);
-        let other = !pad & 0x8080_8080_8080_8080;
-        let k = (other.leading_zeros() / 8) as usize;
-        if k > 0 {
-            let top = w >> (64 - 8 * k);
-            spaces |= top != 0;
-            nuls |= top != SPACES >> (64 - 8 * k);
-            end -= k;
-        }
-        return Padding {
-            len: b.len() - end,
-            spaces,
-            nuls,
-        };
     }
-    while let Some(&c) = end.checked_sub(1).and_then(|i| b.get(i)) {
+    let rest = blocks.remainder();
+    let mut words = rest.rchunks_exact(8);
+    for word in &mut words {
+        if !pad_word(
+            u64::from_le_bytes(word.try_into().unwrap_or_default()),
+            &mut p,
+        ) {
+            return p;
+        }
+    }
+    for &c in words.remainder().iter().rev() {
         match c {
-            b' ' => spaces = true,
-            0 => nuls = true,
+            b' ' => p.spaces = true,
+            0 => p.nuls = true,
             _ => break,
         }
-        end -= 1;
+        p.len += 1;
     }
-    Padding {
-        len: b.len() - end,
-        spaces,
-        nuls,
+    p
+}
+
+/// Adds to `p` the padding at the top of `w` (eight bytes, little-endian,
+/// that end where `p` starts): true when all of `w` is padding, so that the
+/// run may go on below it.
+#[inline(always)]
+fn pad_word(w: u64, p: &mut Padding) -> bool {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte is 0x00 or 0x20 when it is 0 without the 0x20 bit.
+    let pad = crate::items::equal_bytes(w & !SPACES, 0);
+    if pad == HIGH {
+        p.spaces |= w != 0;
+        p.nuls |= w != SPACES;
+        p.len += 8;
+        return true;
     }
+    // The pad bytes at the top of `w` (its last bytes): above the highest
+    // byte that is neither.
+    let k = ((!pad & HIGH).leading_zeros() / 8) as usize;
+    if k > 0 {
+        let top = w >> (64 - 8 * k);
+        p.spaces |= top != 0;
+        p.nuls |= top != SPACES >> (64 - 8 * k);
+        p.len += k;
+    }
+    false
 }
 
 fn decode_text(

@@ -73,6 +73,21 @@ impl Items {
         whole
     }
 
+    /// Fills the items (cleared first) by `fill`, which appends their text to
+    /// the buffer and their spans in it. None: the items are left empty.
+    #[inline(always)]
+    pub fn fill<T>(
+        &mut self,
+        fill: impl FnOnce(&mut String, &mut Vec<(usize, usize)>) -> Option<T>,
+    ) -> Option<T> {
+        self.clear();
+        let r = fill(&mut self.text, &mut self.spans);
+        if r.is_none() {
+            self.clear();
+        }
+        r
+    }
+
     /// Makes these items a copy of `other` (buffers reused), so that single items
     /// can then be narrowed ([`Items::narrow`]) or replaced ([`Items::replace`])
     /// without copying the others.
