@@ -25,7 +25,8 @@ pub struct Workers {
     pub buffers: Arc<BufferPool>,
     /// Reject bytes, likewise.
     pub rejects: Arc<BufferPool>,
-    /// The input's bytes copied for its SHA-256 thread ([`ChunkReader::hash_apart`]).
+    /// Copies for the input's SHA-256 thread ([`ChunkReader::hash_apart`]): only a
+    /// BOM and what no chunk holds; chunks are hashed in place.
     copies: Arc<BufferPool>,
     /// Chunk slots shared by every file read at once ([`Workers::each_file`]): a
     /// chunk holds one from when it is handed to a worker until its result has

@@ -437,7 +437,7 @@ mod tests {
             seq: 0,
             offset: 0,
             first_record: 1,
-            data,
+            data: data.into(),
             records,
             first_nonblank: None,
         };

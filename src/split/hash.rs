@@ -6,7 +6,7 @@
 //! the speed of one core doing both. The blocks go to that thread in order over
 //! a bounded channel: at most `depth` blocks wait, so memory stays bounded.
 
-use super::BufferPool;
+use super::{BufferPool, ChunkPool};
 use sha2::{Digest, Sha256};
 use std::io;
 use std::sync::{Arc, mpsc};
@@ -20,11 +20,20 @@ pub struct StreamHasher {
     inner: Inner,
 }
 
+/// A block for the hashing thread.
+enum Block {
+    /// Handed back once hashed (a copy, or a buffer of the writer's).
+    Back(Vec<u8>),
+    /// A chunk's data, shared with the workers: whichever of the two is done with
+    /// it last gives it to the chunk pool.
+    Shared(Arc<Vec<u8>>, Arc<ChunkPool>),
+}
+
 enum Inner {
     Here(Sha256),
     Apart {
         /// Blocks to hash, in order (None once finished).
-        tx: Option<mpsc::SyncSender<Vec<u8>>>,
+        tx: Option<mpsc::SyncSender<Block>>,
         /// Copies hashed and handed back for reuse.
         back: mpsc::Receiver<Vec<u8>>,
         thread: Option<JoinHandle<Sha256>>,
@@ -50,16 +59,24 @@ impl StreamHasher {
     /// Hashes on a thread of its own; owned blocks are given to `recycle` once
     /// hashed. Hashes here when no thread can be started (the same digest, slower).
     pub fn apart(recycle: Arc<BufferPool>) -> StreamHasher {
-        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(DEPTH);
+        let (tx, rx) = mpsc::sync_channel::<Block>(DEPTH);
         let (back_tx, back) = mpsc::channel::<Vec<u8>>();
         let started = std::thread::Builder::new()
             .name("ikou-sha256".into())
             .spawn(move || {
                 let mut h = Sha256::new();
                 for block in rx {
-                    h.update(&block);
-                    // Handed back for reuse (the sender may be gone: then dropped).
-                    let _ = back_tx.send(block);
+                    match block {
+                        Block::Back(block) => {
+                            h.update(&block);
+                            // Handed back for reuse (the sender may be gone: then dropped).
+                            let _ = back_tx.send(block);
+                        }
+                        Block::Shared(data, pool) => {
+                            h.update(data.as_slice());
+                            pool.give_back(data);
+                        }
+                    }
                 }
                 h
             });
@@ -84,8 +101,17 @@ impl StreamHasher {
                 let mut block = back.try_recv().unwrap_or_else(|_| recycle.take(data.len()));
                 block.clear();
                 block.extend_from_slice(data);
-                self.send(block);
+                self.send(Block::Back(block));
             }
+        }
+    }
+
+    /// Hashes a chunk's data without a copy: the hashing thread holds it until it
+    /// is hashed, then gives it to `pool` if the workers are done with it.
+    pub(super) fn update_shared(&mut self, data: &Arc<Vec<u8>>, pool: &Arc<ChunkPool>) {
+        match &mut self.inner {
+            Inner::Here(h) => h.update(data.as_slice()),
+            Inner::Apart { .. } => self.send(Block::Shared(Arc::clone(data), Arc::clone(pool))),
         }
     }
 
@@ -94,7 +120,7 @@ impl StreamHasher {
         match &mut self.inner {
             Inner::Here(h) => h.update(&data),
             Inner::Apart { .. } => {
-                self.send(data);
+                self.send(Block::Back(data));
                 // Buffers handed back go to the pool, not to the next copy.
                 if let Inner::Apart { back, recycle, .. } = &self.inner {
                     while let Ok(b) = back.try_recv() {
@@ -105,7 +131,7 @@ impl StreamHasher {
         }
     }
 
-    fn send(&mut self, block: Vec<u8>) {
+    fn send(&mut self, block: Block) {
         if let Inner::Apart { tx, .. } = &mut self.inner
             && tx.as_ref().is_some_and(|t| t.send(block).is_err())
         {

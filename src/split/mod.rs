@@ -200,10 +200,18 @@ pub struct ChunkPool {
 }
 
 impl ChunkPool {
-    /// Gives a chunk's buffers back for the reader to fill again.
+    /// Gives a chunk's buffers back for the reader to fill again. Its data is
+    /// shared with the input's SHA-256 thread: whichever of the two is done with
+    /// it last gives it back.
     pub fn recycle(&self, chunk: Chunk) {
-        self.data.put(chunk.data);
+        self.give_back(chunk.data);
         self.spans.put(chunk.records);
+    }
+
+    fn give_back(&self, data: Arc<Vec<u8>>) {
+        if let Some(data) = Arc::into_inner(data) {
+            self.data.put(data);
+        }
     }
 }
 
@@ -231,7 +239,8 @@ pub struct Chunk {
     pub offset: u64,
     /// Record number of `records[0]`; records count from 1, the header and blank lines included.
     pub first_record: u64,
-    pub data: Vec<u8>,
+    /// Shared with the SHA-256 thread of the input, which hashes it in place.
+    pub data: Arc<Vec<u8>>,
     pub records: Vec<Span>,
     /// Index in `records` of the file's first non-blank record, when this chunk
     /// holds it. With `header = true` that record is the header: blank lines
@@ -355,7 +364,8 @@ impl<R: Read> ChunkReader<R> {
 
     /// Hashes the input on a thread of its own instead of this one (call before
     /// the first chunk): the splitter, which is serial, then only reads and splits.
-    /// Its copies of the input are taken from and given back to `blocks`.
+    /// Chunks are hashed without a copy; the few bytes no chunk holds (a BOM, an
+    /// end-of-file marker) are copied into buffers from `blocks`.
     pub fn hash_apart(&mut self, blocks: Arc<BufferPool>) {
         if self.info.bytes == 0 {
             self.hasher = StreamHasher::apart(blocks);
@@ -396,7 +406,9 @@ impl<R: Read> ChunkReader<R> {
 
     /// Consumes the reader: what the splitter saw. Call after the last chunk.
     /// Err only when the hashing thread stopped (see [`ChunkReader::hash_apart`]).
-    pub fn finish(self) -> io::Result<StreamInfo> {
+    pub fn finish(mut self) -> io::Result<StreamInfo> {
+        // What was read and never handed out (an end-of-file marker, say).
+        self.hasher.update(&self.pending);
         let mut info = self.info;
         info.sha256 = self.hasher.finish()?;
         info.records = self.next_record - 1;
@@ -419,7 +431,6 @@ impl<R: Read> ChunkReader<R> {
                     return Err(e);
                 }
             };
-            self.hasher.update(&self.pending[old..]);
             self.info.bytes = self.info.bytes.saturating_add(n as u64);
             // read_to_end stops early only at the end of the stream.
             self.eof = n < grow;
@@ -501,6 +512,7 @@ impl<R: Read> ChunkReader<R> {
     fn skip_bom(&mut self) {
         let bom = self.cfg.encoding.bom();
         if !bom.is_empty() && self.pending.starts_with(bom) {
+            self.hasher.update(bom);
             self.pending.drain(..bom.len());
             self.offset = bom.len() as u64;
             self.info.bom = true;
@@ -597,7 +609,11 @@ impl<R: Read> ChunkReader<R> {
             .take(self.cfg.chunk_bytes.saturating_add(64 * 1024));
         rest.extend_from_slice(&self.pending[cut..]);
         self.pending.truncate(cut);
-        let data = std::mem::replace(&mut self.pending, rest);
+        // The input is hashed a chunk at a time as it is handed out (every byte
+        // read leaves `pending` in order: the BOM, the chunks, the rest at the end),
+        // on the hashing thread without a copy.
+        let data = Arc::new(std::mem::replace(&mut self.pending, rest));
+        self.hasher.update_shared(&data, &self.pool);
         let first_nonblank = if self.seen_nonblank {
             None
         } else {
@@ -654,8 +670,16 @@ mod tests {
 
     /// All records, and the stream info.
     fn split_all(input: &[u8], c: SplitConfig) -> (Vec<Rec>, StreamInfo) {
-        // Hashing on its own thread gives the same digest as hashing here.
+        // Hashing on its own thread gives the same digest as hashing here, and
+        // that is the digest of every byte of the input (a BOM, an end-of-file
+        // marker, what no record holds).
         let (records, info) = split_all_hashed(input, c, false);
+        let whole: [u8; 32] = sha2::Digest::finalize(sha2::Digest::chain_update(
+            <sha2::Sha256 as sha2::Digest>::new(),
+            input,
+        ))
+        .into();
+        assert_eq!(info.sha256, whole, "{} bytes", input.len());
         assert_eq!(
             split_all_hashed(input, c, true),
             (records.clone(), info.clone())
