@@ -464,6 +464,25 @@ fn bad_inputs_stop_with_a_message_naming_the_file() {
         err.contains("utf8.csv") && err.contains("does not look like cp932"),
         "{err}"
     );
+    // Inputs are checked several at once; the error is still the first failing
+    // input in the order given, and nothing is written.
+    let utf8_b = tmp.path().join("utf8-b.csv");
+    fs::copy(&utf8, &utf8_b).unwrap();
+    let (good, good_b) = (tmp.path().join("good.csv"), tmp.path().join("good-b.csv"));
+    fs::copy(testdata("juki_kojin.csv"), &good).unwrap();
+    fs::copy(testdata("juki_kojin.csv"), &good_b).unwrap();
+    for jobs in ["1", "2", "3"] {
+        let (code, err) = convert(
+            &out,
+            &["-j", jobs],
+            &[&good, &good_b, &utf8_b, &utf8, &empty],
+        );
+        assert_eq!(code, 1, "-j{jobs}");
+        assert!(
+            err.contains("utf8-b.csv") && !err.contains("utf8.csv"),
+            "-j{jobs}: {err}"
+        );
+    }
 
     let blocker = tmp.path().join("file-not-dir");
     fs::write(&blocker, b"x").unwrap();

@@ -336,11 +336,14 @@ impl<R: Read> ChunkReader<R> {
     /// A reader whose chunk buffers come from `pool` (give each chunk back with
     /// [`ChunkPool::recycle`] when done with it).
     pub fn with_pool(inner: R, cfg: SplitConfig, pool: Arc<ChunkPool>) -> Self {
+        // From the pool, and back to it at `finish`: a run of many files does not
+        // map, fault in and unmap a new buffer for each.
+        let pending = pool.data.take(cfg.chunk_bytes.saturating_add(64 * 1024));
         ChunkReader {
             inner,
             cfg,
             pool,
-            pending: Vec::new(),
+            pending,
             offset: 0,
             next_record: 1,
             seq: 0,
@@ -409,6 +412,7 @@ impl<R: Read> ChunkReader<R> {
     pub fn finish(mut self) -> io::Result<StreamInfo> {
         // What was read and never handed out (an end-of-file marker, say).
         self.hasher.update(&self.pending);
+        self.pool.data.put(std::mem::take(&mut self.pending));
         let mut info = self.info;
         info.sha256 = self.hasher.finish()?;
         info.records = self.next_record - 1;
