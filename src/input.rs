@@ -278,15 +278,32 @@ impl Marks {
     const MIN: usize = 8;
 
     fn of(sample: &[u8]) -> Marks {
-        let mut m = Marks::default();
-        for w in sample.windows(2) {
-            match (w[0], w[1]) {
-                (0x40, 0x40) | (0xF0..=0xF9, 0xF0..=0xF9) => m.ebcdic += 1,
-                (0x20, 0x20) | (0x30..=0x39, 0x30..=0x39) => m.ascii += 1,
-                _ => {}
+        // A class per byte (1: 0x40, 2: 0xF0–0xF9, 3: 0x20, 4: 0x30–0x39, 0: other);
+        // a pair counts when both bytes are of the same class. One lookup a byte,
+        // no branch: every input's first 64 KB is looked at.
+        const CLASS: [u8; 256] = {
+            let mut t = [0u8; 256];
+            t[0x40] = 1;
+            t[0x20] = 3;
+            let mut d = 0;
+            while d < 10 {
+                t[0xF0 + d] = 2;
+                t[0x30 + d] = 4;
+                d += 1;
             }
+            t
+        };
+        let mut pairs = [0usize; 5];
+        let mut prev = 0u8;
+        for &b in sample {
+            let c = CLASS[b as usize];
+            pairs[if c == prev { c as usize } else { 0 }] += 1;
+            prev = c;
         }
-        m
+        Marks {
+            ebcdic: pairs[1] + pairs[2],
+            ascii: pairs[3] + pairs[4],
+        }
     }
 
     /// Clearly EBCDIC: enough pairs, four times as many as the ASCII ones.
@@ -526,6 +543,42 @@ fn decode_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marks_count_the_pairs_a_match_on_each_pair_counts() {
+        let want = |sample: &[u8]| {
+            let mut m = Marks::default();
+            for w in sample.windows(2) {
+                match (w[0], w[1]) {
+                    (0x40, 0x40) | (0xF0..=0xF9, 0xF0..=0xF9) => m.ebcdic += 1,
+                    (0x20, 0x20) | (0x30..=0x39, 0x30..=0x39) => m.ascii += 1,
+                    _ => {}
+                }
+            }
+            m
+        };
+        // Runs and mixtures of every class and of their neighbours.
+        let alphabet = [
+            0x00, 0x1F, 0x20, 0x21, 0x2F, 0x30, 0x35, 0x39, 0x3A, 0x3F, 0x40, 0x41, 0xEF, 0xF0,
+            0xF9, 0xFA, 0xFF,
+        ];
+        let mut x: u32 = 0x2545_F491;
+        for len in 0..300 {
+            let sample: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    alphabet[(x % alphabet.len() as u32) as usize]
+                })
+                .collect();
+            assert_eq!(Marks::of(&sample), want(&sample), "{sample:02X?}");
+        }
+        for b in 0..=255u8 {
+            let run = [b; 5];
+            assert_eq!(Marks::of(&run), want(&run), "{b:02X}");
+        }
+    }
 
     const CSV: Framing = Framing::Csv {
         delimiter: b',',
