@@ -2356,24 +2356,7 @@ length = 8
     /// counted and what the map stage and the charset check met; or the reject
     /// and the items as read.
     fn line_outcome(p: &RecordProcessor, raw: &[u8]) -> String {
-        let mut s = Scratch::default();
-        let r = p.process(raw, None, &mut s);
-        let mut line = Vec::new();
-        let items: Vec<&str> = match &r {
-            Ok(()) => {
-                s.write_csv(&mut line);
-                Vec::new()
-            }
-            Err(_) => s.items.iter().collect(),
-        };
-        format!(
-            "{r:?} {:?} {items:?} {:?} {:?} {:?} {:?}",
-            String::from_utf8_lossy(&line),
-            r.is_ok().then(|| s.counted()),
-            s.events.hits,
-            s.events.unmapped,
-            s.events.nonstandard,
-        )
+        line_outcome_in(p, raw, &mut Scratch::default())
     }
 
     /// Characters for fixed items (CP932): those CSV quotes, kanji, U+3000,
