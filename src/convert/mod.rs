@@ -169,31 +169,27 @@ fn check_inputs(
         .map_err(|e| e.shown_as(path, labels.get(i).unwrap_or(path)))
     };
     let threads = opts.jobs.min(inputs.len()).max(1);
-    let mut results: Vec<(usize, Result<u64, Error>)> = if threads == 1 {
-        (0..inputs.len()).map(|i| (i, one(i))).collect()
-    } else {
-        let one = &one;
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    s.spawn(move || {
-                        (t..inputs.len())
-                            .step_by(threads)
-                            .map(|i| (i, one(i)))
-                            .collect::<Vec<_>>()
-                    })
+    let one = &one;
+    let mut results: Vec<(usize, Result<u64, Error>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (t..inputs.len())
+                        .step_by(threads)
+                        .map(|i| (i, one(i)))
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join())
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|_| Error::Config("checking the inputs stopped unexpectedly".into()))?
-        .into_iter()
-        .flatten()
-        .collect()
-    };
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join())
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(|_| Error::Config("checking the inputs stopped unexpectedly".into()))?
+    .into_iter()
+    .flatten()
+    .collect();
     results.sort_by_key(|r| r.0);
     results
         .into_iter()

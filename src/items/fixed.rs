@@ -90,8 +90,18 @@ pub fn decode_item_padded(
     if !padded_text(enc, field) {
         return decode_item(enc, field, bytes, out, wrap).map(|()| Told::default());
     }
-    let decoder = decode::ItemDecoder::new(enc);
-    decode_text_padded(decoder, field, bytes, out, wrap, flags, drop_spaces)
+    if let Some(told) = decode_head(
+        decode::ItemDecoder::new(enc),
+        bytes,
+        out,
+        flags,
+        drop_spaces,
+    ) {
+        return Ok(told);
+    }
+    // Bad bytes: decoded again whole, so the error is exactly the one the item
+    // gives (a character cut by the padding would be told differently).
+    decode_item(enc, field, bytes, out, wrap).map(|()| Told::default())
 }
 
 /// Whether [`decode_item_padded`] finds the padding of `field` on its bytes:
@@ -104,26 +114,7 @@ pub fn padded_text(enc: Encoding, field: &Field) -> bool {
     text && plain_bytes(enc)
 }
 
-/// [`decode_item_padded`] of an item for which [`padded_text`] holds, by the
-/// encoding's `decoder`.
-pub fn decode_text_padded(
-    decoder: decode::ItemDecoder,
-    field: &Field,
-    bytes: &[u8],
-    out: &mut String,
-    wrap: &mut Vec<u8>,
-    flags: Option<&decode::CharFlags>,
-    drop_spaces: bool,
-) -> Result<Told, ItemFault> {
-    if let Some(told) = decode_head(decoder, bytes, out, flags, drop_spaces) {
-        return Ok(told);
-    }
-    // Bad bytes: decoded again whole, so the error is exactly the one the item
-    // gives (a character cut by the padding would be told differently).
-    decode_item(decoder.encoding(), field, bytes, out, wrap).map(|()| Told::default())
-}
-
-/// The part of [`decode_text_padded`] that decodes the item without its
+/// The part of [`decode_item_padded`] that decodes the item without its
 /// trailing padding; None (`out` as it was): bad bytes, the caller decodes the
 /// item whole. Inlined into the loop over a record's items (no call per item
 /// but the decoder's, nothing large moved).

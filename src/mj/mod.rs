@@ -93,7 +93,6 @@ pub const SAME_GLYPH: &str = "JIS X 0213 同一字形";
 pub fn db() -> &'static MjDb {
     static DB: OnceLock<MjDb> = OnceLock::new();
     DB.get_or_init(|| MjDb {
-        version: version(),
         glyphs: load::Lines::new(MJ_TSV).unwrap_or_else(|e| corrupt(e)),
         candidates: OnceLock::new(),
         juki: OnceLock::new(),
@@ -281,7 +280,7 @@ impl fmt::Display for NotFound {
             f,
             "{} に該当する MJ 文字図形がありません（{}）",
             self.0,
-            db().version()
+            version()
         )
     }
 }
@@ -295,7 +294,6 @@ impl std::error::Error for NotFound {}
 /// number, then one line). The lookups by 住基, 戸籍 and character are built on their
 /// first use, each only from its own column.
 pub struct MjDb {
-    version: &'static str,
     /// One line of mj.tsv per glyph, sorted by MJ number.
     glyphs: load::Lines,
     /// The candidate lines of mjsm.tsv, sorted by MJ number (found on first use).
@@ -310,7 +308,7 @@ impl MjDb {
     /// The versions of the source tables, e.g.
     /// `MJ文字情報一覧表 Ver.006.02, MJ縮退マップ Ver.1.2.0, IVD 2022-09-13 Moji_Joho`.
     pub fn version(&self) -> &'static str {
-        self.version
+        version()
     }
 
     /// Number of glyphs (58,862).

@@ -33,7 +33,7 @@ impl fmt::Display for QueryError {
             QueryError::NotFound { query } => write!(
                 f,
                 "「{query}」に該当する MJ 文字図形はありません（{}）。\n{ACCEPTED_FORMS}",
-                db().version()
+                super::version()
             ),
         }
     }
