@@ -33,11 +33,12 @@ pub(super) fn entry_of(s: &str) -> Entry {
     }
 }
 
-/// The text of a non-zero entry.
-fn text_of(e: Entry) -> Option<String> {
-    let b = e.to_le_bytes();
+/// The text of a non-zero entry, in `buf` (no allocation: this runs for every
+/// character of a table at each start).
+fn text_of(e: Entry, buf: &mut [u8; 4]) -> Option<&str> {
+    *buf = e.to_le_bytes();
     let len = (e >> 24) as usize;
-    std::str::from_utf8(b.get(..len)?).ok().map(str::to_owned)
+    std::str::from_utf8(buf.get(..len)?).ok()
 }
 
 /// Length of [`CharFlags`]: a power of two, so a masked index needs no bounds
@@ -90,8 +91,8 @@ pub(super) fn char_flags(tables: &impl Tables, classify: impl Fn(&str) -> u8) ->
         f.chars[b as usize] = classify(&char::from(b).to_string());
     }
     tables.each_char(&mut |index, e| {
-        if let Some(s) = text_of(e) {
-            f.chars[index & (FLAGS_LEN - 1)] = classify(&s);
+        if let Some(s) = text_of(e, &mut [0; 4]) {
+            f.chars[index & (FLAGS_LEN - 1)] = classify(s);
         }
     });
     f

@@ -60,6 +60,20 @@ impl Lines {
         Ok(Lines { text, starts })
     }
 
+    /// The lines of `text` starting where `starts` (u32, little-endian, then
+    /// the end of the text) says: those build.rs found in the embedded table
+    /// (a test checks they are those [`Lines::new`] finds).
+    pub(super) fn embedded(text: &'static str, starts: &[u8]) -> Result<Lines> {
+        let starts: Vec<u32> = starts
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        match starts.last() {
+            Some(&end) if end as usize == text.len() => Ok(Lines { text, starts }),
+            _ => Err("the line starts build.rs found are not those of this table".into()),
+        }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.starts.len() - 1
     }
@@ -548,6 +562,17 @@ mod tests {
         let built = CompatIndex::embedded();
         assert!(!built.0.is_empty());
         assert_eq!(built, CompatIndex::build(&super::super::db().glyphs));
+    }
+
+    #[test]
+    fn the_line_starts_build_rs_found_are_those_the_table_gives() {
+        let text = super::super::MJ_TSV;
+        let built = Lines::embedded(text, super::super::MJ_LINES).unwrap();
+        let parsed = Lines::new(text).unwrap();
+        assert!(parsed.len() > 50_000);
+        assert_eq!(built.starts, parsed.starts);
+        // A table of other lines is refused, not read at the wrong places.
+        assert!(Lines::embedded(super::super::MJSM_TSV, super::super::MJ_LINES).is_err());
     }
 
     #[test]

@@ -84,6 +84,8 @@ pub fn version() -> &'static str {
 // of these 2 MB tables were not always merged (the binary held each twice).
 static MJ_TSV: &str = include_str!("../../mappings/mj.tsv");
 static MJSM_TSV: &str = include_str!("../../mappings/mjsm.tsv");
+/// Where each data line of `MJ_TSV` starts (build.rs).
+static MJ_LINES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mj_lines.bin"));
 
 /// The `table` of a `--ivs never` output when the glyph's own 実装したUCS is already a
 /// JIS X 0213 character, so no MJ縮退マップ table was needed.
@@ -93,7 +95,7 @@ pub const SAME_GLYPH: &str = "JIS X 0213 同一字形";
 pub fn db() -> &'static MjDb {
     static DB: OnceLock<MjDb> = OnceLock::new();
     DB.get_or_init(|| MjDb {
-        glyphs: load::Lines::new(MJ_TSV).unwrap_or_else(|e| corrupt(e)),
+        glyphs: load::Lines::embedded(MJ_TSV, MJ_LINES).unwrap_or_else(|e| corrupt(e)),
         candidates: OnceLock::new(),
         juki: OnceLock::new(),
         koseki: OnceLock::new(),
