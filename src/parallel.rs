@@ -90,6 +90,26 @@ impl Drop for Held<'_> {
     }
 }
 
+impl Drop for Workers {
+    /// The pooled buffers (tens of MB after a large file) are freed on a thread
+    /// of their own: unmapping them took about a millisecond after the run's
+    /// outputs were published, on the path to its end. A process that exits
+    /// then does not wait for it; a longer one (`batch run`) frees them as before.
+    fn drop(&mut self) {
+        let pools = (
+            std::mem::take(&mut self.chunks),
+            std::mem::take(&mut self.buffers),
+            std::mem::take(&mut self.rejects),
+            std::mem::take(&mut self.copies),
+        );
+        let freed = std::thread::Builder::new()
+            .name("ikou-free".into())
+            .spawn(move || drop(pools));
+        // No thread: freed here, as before.
+        drop(freed);
+    }
+}
+
 impl Workers {
     /// The most worker threads: more only adds threads waiting for the reader
     /// (and memory: about three chunks per worker are held at once).
