@@ -275,15 +275,17 @@ impl PendingFile {
     /// a run of many files syncs them all at once instead of one after another.
     /// [`PendingFile::synced`] (or [`PendingFile::publish`]) waits for it.
     pub fn finish_deferred(&mut self) -> io::Result<Written> {
-        let sha256 = hex(&std::mem::take(&mut self.hasher).finish()?);
         let f = self.file.take().ok_or_else(closed)?;
         let early = self.flushing.take();
+        // The sync starts before the hash is waited for: the disk writes the last
+        // megabytes while the hashing thread finishes the last blocks.
         self.flushing = Some(std::thread::spawn(move || {
             if let Some(h) = early {
                 join_flush(h)?;
             }
             f.sync_all()
         }));
+        let sha256 = hex(&std::mem::take(&mut self.hasher).finish()?);
         Ok(Written {
             sha256,
             bytes: self.bytes,
