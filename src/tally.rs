@@ -161,7 +161,13 @@ impl Tally {
             }
             self.mapped[m].add(1, record, key);
         }
-        self.unmapped_in(events, record, key);
+        // Most records met none: no call.
+        if !(events.unmapped.is_empty()
+            && events.sensitive_unmapped == 0
+            && events.nonstandard.is_empty())
+        {
+            self.unmapped_in(events, record, key);
+        }
     }
 
     /// Counts the unmapped 外字 of a record (written with 〓, or rejected).

@@ -282,14 +282,32 @@ pub(super) fn is_clean(s: &[u8]) -> bool {
     let Ok(d) = <[u8; 8]>::try_from(s) else {
         return false;
     };
-    if !super::digits::all_ascii_digits(&d) {
-        return false;
-    }
-    let n = |r: std::ops::Range<usize>| d[r].iter().fold(0, |n, &b| n * 10 + u32::from(b - b'0'));
-    let (y, m, dd) = (n(0..4), n(4..6), n(6..8));
+    is_clean_word(u64::from_le_bytes(d))
+}
+
+/// [`is_clean`] of 8 bytes read as one little-endian word: the digits and
+/// the calendar checked with no branch (a date item is checked on every
+/// record, and which of its checks fails varies from record to record).
+#[inline]
+pub(super) fn is_clean_word(w: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    // As digits::all_ascii_digits: high nibble 3, and still 3 after adding 6.
+    let digits = (w & HIGH == THREES) & (w.wrapping_add(SIXES) & HIGH == THREES);
+    // Each byte's digit value (garbage when not digits: then `digits` fails).
+    let d = w.wrapping_sub(THREES);
+    let at = |k: u32| ((d >> (8 * k)) & 0xFF) as u32;
+    let y = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
+    let m = at(4) * 10 + at(5);
+    let dd = at(6) * 10 + at(7);
+    // days_in_month as a table; February of a leap year gets one more.
+    const DAYS: [u32; 16] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0];
+    let leap = y.is_multiple_of(4) & (!y.is_multiple_of(100) | y.is_multiple_of(400));
+    let days = DAYS[(m & 15) as usize] + u32::from((m == 2) & leap);
     // Year 0 or month or day 00 is unknown, past the month's end nonexistent:
     // refused or kept and counted, never left as it is.
-    y != 0 && (1..=12).contains(&m) && dd != 0 && dd <= days_in_month(y, m)
+    digits & (y != 0) & (m.wrapping_sub(1) < 12) & (dd != 0) & (dd <= days)
 }
 
 /// A date written in words rather than digits only.

@@ -105,8 +105,9 @@ pub(super) fn no_ascii(s: &[u8]) -> bool {
     if s.len() < 8 {
         return s.iter().all(|&b| b >= 0x80);
     }
-    // The last eight bytes as one more word, overlapping the others.
-    s.chunks_exact(8).all(word) && word(&s[s.len() - 8..])
+    // The last eight bytes as one more word, overlapping the others; the
+    // words combined by `&`, with no branch but the loop's.
+    s.chunks_exact(8).fold(true, |all, w| all & word(w)) & word(&s[s.len() - 8..])
 }
 
 /// Katakana letters (incl. small, ヴ, ヷ–ヺ, ヽヾ and U+31F0–U+31FF); not ー・.
