@@ -55,13 +55,13 @@ pub struct RecordProcessor {
     fast_fixed: bool,
     /// Per item of a fixed-length layout: `off..end` of its bytes (`slots`).
     ranges: Vec<(usize, usize)>,
-    /// A CSV layout whose decoder tells each item's flags: the checks of
+    /// A layout whose decoder tells each item's flags: the checks of
     /// [`RecordProcessor::item_as_read`] for all items of a record at once
     /// ([`RecordProcessor::not_as_read`]).
     record_plan: Option<RecordPlan>,
 }
 
-/// [`RecordProcessor::item_as_read`]'s checks of a whole CSV record, made
+/// [`RecordProcessor::item_as_read`]'s checks of a whole record, made
 /// once per layout: the type checks grouped by type
 /// ([`crate::cleanse::RecordChecks`]), and per item what its flags and
 /// length must not be.
@@ -85,8 +85,7 @@ struct ItemLimits {
 }
 
 impl RecordPlan {
-    /// None: not a CSV layout, no flags told by the decoder, or more than 64
-    /// items.
+    /// None: no flags told by the decoder, or more than 64 items.
     fn of(
         layout: &Layout,
         cleanser: &Cleanser,
@@ -94,7 +93,7 @@ impl RecordPlan {
         read_plan: &[ReadPlan],
     ) -> Option<RecordPlan> {
         let flags = flags?;
-        if layout.format != Format::Csv || read_plan.len() != layout.fields.len() {
+        if read_plan.len() != layout.fields.len() {
             return None;
         }
         let checks = cleanser.record_checks()?;
@@ -713,9 +712,11 @@ impl RecordProcessor {
             return self.process_target(plan, may_map, s);
         }
         // Most records: every item known as read at once (no map stage, the
-        // decoder's flags told); one bit per item that needs a closer look.
+        // decoder's flags told, no padding told of any item: a lean record's
+        // spaces left out are counted by its mask, whatever item_as_read
+        // finds); one bit per item that needs a closer look.
         let closer = match &self.record_plan {
-            Some(plan) if s.flags_known && !may_map && s.pads.is_empty() && s.dropped == 0 => {
+            Some(plan) if s.flags_known && !may_map && s.pads.is_empty() => {
                 self.not_as_read(plan, s)
             }
             _ => u64::MAX,
@@ -830,7 +831,7 @@ impl RecordProcessor {
         }
     }
 
-    /// The items of a CSV record that [`RecordProcessor::item_as_read`] may
+    /// The items of a record that [`RecordProcessor::item_as_read`] may
     /// not take as they are, one bit each (all when not known): a clear bit
     /// says the item is as read, with no rule to apply (no padding), its
     /// type's check passed, no flag of its characters sending it on, and its
@@ -843,11 +844,12 @@ impl RecordProcessor {
         if spans.len() != n || s.item_flags.len() != n {
             return u64::MAX;
         }
-        let off = |i: usize, len: usize| match (plan.items.get(i), s.item_flags.get(i)) {
-            (Some(item), Some(&f)) => {
+        let mut items = plan.items.iter().zip(&s.item_flags);
+        let off = |len: usize| match items.next() {
+            Some((item, &f)) => {
                 ((len == 0) & item.required) | (len > item.max_len) | (f & item.bad_flags != 0)
             }
-            _ => true,
+            None => true,
         };
         plan.never | plan.checks.failing(s.items.text().as_bytes(), spans, off)
     }
@@ -2376,14 +2378,16 @@ date = "wareki"
     proptest::proptest! {
         /// The record's checks at once ([`RecordProcessor::not_as_read`]) give
         /// what the checks item by item give: the same items, counts, events,
-        /// rejects and lines, for every type, under `--charset` (default and
-        /// `any`) and with and without a 外字 table.
+        /// rejects and lines, for every type, CSV and fixed-length (padded
+        /// with spaces and NULs), under `--charset` (default and `any`) and
+        /// with and without a 外字 table.
         #[test]
         fn the_record_checks_give_what_the_item_checks_give(
             items in every_kind_tokens()
                 .into_iter()
                 .map(|t| proptest::collection::vec(proptest::sample::select(t), 0..4))
                 .collect::<Vec<_>>(),
+            pad in proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
             table in proptest::bool::ANY,
             any in proptest::bool::ANY,
         ) {
@@ -2392,14 +2396,24 @@ date = "wareki"
                 false => crate::charset::CharsetKind::default(),
             };
             let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
-            let raw = items.join(&b',');
+            let csv = items.join(&b',');
+            // FLAGGED_FIXED's four items are EVERY_KIND's first four types.
+            let mut fixed = Vec::new();
+            for item in &items[..4] {
+                push_fixed(&mut fixed, item, &pad, 8);
+            }
             let gaiji = table.then_some("0xF040");
-            let (p, _) = with_and_without_flags_under(EVERY_KIND, Encoding::Cp932, gaiji, charset);
-            proptest::prop_assert!(p.record_plan.is_some());
-            let mut item_wise = p.for_record_type(p.layout().clone(), false).unwrap();
-            item_wise.flags = p.flags.clone();
-            item_wise.record_plan = None;
-            proptest::prop_assert_eq!(outcome(&p, &raw), outcome(&item_wise, &raw));
+            for (layout, raw) in [(EVERY_KIND, &csv), (FLAGGED_FIXED, &fixed)] {
+                let (p, _) = with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset);
+                proptest::prop_assert!(p.record_plan.is_some());
+                let mut item_wise = p.for_record_type(p.layout().clone(), false).unwrap();
+                item_wise.flags = p.flags.clone();
+                item_wise.record_plan = None;
+                // As read by `p` (for_record_type leaves the lean reading out).
+                item_wise.trims_by_mask = p.trims_by_mask;
+                item_wise.fast_fixed = p.fast_fixed;
+                proptest::prop_assert_eq!(outcome(&p, raw), outcome(&item_wise, raw));
+            }
         }
     }
 

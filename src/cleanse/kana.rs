@@ -98,7 +98,7 @@ pub(super) fn is_clean(s: &[u8], script: KanaScript) -> bool {
 /// True when `s` holds no ASCII byte; eight bytes at a time. With every
 /// non-ASCII character known clean (from a per-character table), the value is
 /// then clean ([`is_clean`]).
-#[inline]
+#[inline(always)]
 pub(super) fn no_ascii(s: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default()) & HIGH == HIGH;

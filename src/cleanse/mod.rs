@@ -761,33 +761,37 @@ impl RecordChecks {
     /// (told by the caller, who checks its characters' flags: here only that
     /// it holds no ASCII is checked). A span not in `text` sets its bit.
     ///
-    /// `other(i, len)`: the caller's checks of item `i` of `len` bytes, done
-    /// in the same pass over the items (true sets its bit).
+    /// `other(len)`: the caller's checks of the next item (of `len` bytes),
+    /// done in the same pass over the items, in order (true sets its bit).
     #[inline(always)]
     pub fn failing(
         &self,
         text: &[u8],
         spans: &[(usize, usize)],
-        other: impl Fn(usize, usize) -> bool,
+        mut other: impl FnMut(usize) -> bool,
     ) -> u64 {
         let item = |i: usize| spans.get(i).and_then(|&(a, e)| text.get(a..e));
         let mut bad = 0u64;
-        let mut filled = 0u64;
         // Every item: its end (a value of a text item needs no other look).
         for (i, &(a, e)) in spans.iter().enumerate() {
+            let len = e.wrapping_sub(a);
+            // Not in the text: no last byte, taken as NUL (padding: sent on).
             let last = text.get(e.wrapping_sub(1)).copied().unwrap_or(0);
-            let outside = (a > e) | (e > text.len());
             // U+0020, NUL, or the last byte of U+3000 (0x80): compared
             // without a branch.
-            let padded = (e > a) & ((last & 0x7F == 0) | (last == b' '));
-            let len = e.wrapping_sub(a);
-            bad |= u64::from(outside | padded | other(i, len)) << (i & 63);
-            filled |= u64::from(len != 0) << (i & 63);
+            let padded = (len != 0) & ((last & 0x7F == 0) | (last == b' '));
+            // A span ending before it starts has a length no text has.
+            let inverted = len > isize::MAX as usize;
+            bad |= u64::from(padded | inverted | other(len)) << (i & 63);
         }
         if let Some(first) = item(0) {
             bad |= u64::from(trim::starts_with_bom(first));
         }
-        bad |= self.empty_only & filled;
+        if self.empty_only != 0 {
+            for (i, &(a, e)) in spans.iter().enumerate() {
+                bad |= self.empty_only & u64::from(e != a) << (i & 63);
+            }
+        }
         // By type; an empty value is never refused (whether it is required
         // is the caller's check).
         for &i in &self.digits {
@@ -1316,7 +1320,7 @@ date = "wareki"
             text.push_str(v);
         }
         let checks = c.record_checks().unwrap();
-        checks.failing(text.as_bytes(), &spans, |_, _| false)
+        checks.failing(text.as_bytes(), &spans, |_| false)
     }
 
     /// The record checks leave clear the bits of the standard forms (else they
@@ -1361,15 +1365,22 @@ date = "wareki"
         let checks = c.record_checks().unwrap();
         let mut spans = [(0, 0); 11];
         spans[5] = (0, 2);
-        assert_eq!(checks.failing(b"12", &spans, |_, _| false), 0);
-        assert_eq!(checks.failing(b"13", &spans, |_, _| false), 1 << 5);
+        assert_eq!(checks.failing(b"12", &spans, |_| false), 0);
+        assert_eq!(checks.failing(b"13", &spans, |_| false), 1 << 5);
         // A span outside the text, or an item not there, is never told as read.
         spans[10] = (0, 3);
-        assert_eq!(checks.failing(b"12", &spans, |_, _| false), 1 << 10);
-        assert_eq!(checks.failing(b"12", &spans[..6], |_, _| false), 0b111 << 6);
+        assert_eq!(checks.failing(b"12", &spans, |_| false), 1 << 10);
+        assert_eq!(checks.failing(b"12", &spans[..6], |_| false), 0b111 << 6);
+        spans[10] = (3, 2);
+        assert_eq!(checks.failing(b"12", &spans, |_| false), 1 << 10);
         spans[10] = (0, 0);
-        // The caller's checks set bits too.
-        assert_eq!(checks.failing(b"12", &spans, |i, _| i == 2), 1 << 2);
+        // The caller's checks set bits too, item by item in order.
+        let mut i = 0;
+        let third = |_| {
+            i += 1;
+            i == 3
+        };
+        assert_eq!(checks.failing(b"12", &spans, third), 1 << 2);
     }
 
     proptest::proptest! {
