@@ -126,7 +126,7 @@ impl Limits {
     /// branch: a value of `n` bytes passes when `!(n == 0 && required) && n <= max`
     /// (`max` is `usize::MAX` when the field has no limit).
     #[inline]
-    pub fn by_bytes(self) -> (bool, usize) {
+    pub(crate) fn by_bytes(self) -> (bool, usize) {
         (self.required, self.max_chars.unwrap_or(usize::MAX))
     }
 }

@@ -592,7 +592,7 @@ impl Cleanser {
     /// [`Cleanser::only_trims`]'s type checks, for all items of a record at
     /// once ([`RecordChecks::failing`]); None for a layout of more than 64
     /// items (one bit each).
-    pub fn record_checks(&self) -> Option<RecordChecks> {
+    pub(crate) fn record_checks(&self) -> Option<RecordChecks> {
         if self.items.len() > 64 {
             return None;
         }
@@ -702,7 +702,7 @@ impl Cleanser {
 /// type by type with no dispatch per item (a jump whose target changes from
 /// item to item is mispredicted at almost every item).
 #[derive(Debug, Clone, Default)]
-pub struct RecordChecks {
+pub(crate) struct RecordChecks {
     digits: Vec<usize>,
     kana: Vec<usize>,
     dates: Vec<usize>,
@@ -764,7 +764,7 @@ impl RecordChecks {
     /// `other(len)`: the caller's checks of the next item (of `len` bytes),
     /// done in the same pass over the items, in order (true sets its bit).
     #[inline(always)]
-    pub fn failing(
+    pub(crate) fn failing(
         &self,
         text: &[u8],
         spans: &[(usize, usize)],
