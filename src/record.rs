@@ -55,6 +55,75 @@ pub struct RecordProcessor {
     fast_fixed: bool,
     /// Per item of a fixed-length layout: `off..end` of its bytes (`slots`).
     ranges: Vec<(usize, usize)>,
+    /// A layout whose decoder tells each item's flags: the checks of
+    /// [`RecordProcessor::item_as_read`] for all items of a record at once
+    /// ([`RecordProcessor::not_as_read`]).
+    record_plan: Option<RecordPlan>,
+}
+
+/// [`RecordProcessor::item_as_read`]'s checks of a whole record, made
+/// once per layout: the type checks grouped by type
+/// ([`crate::cleanse::RecordChecks`]), and per item what its flags and
+/// length must not be.
+struct RecordPlan {
+    checks: crate::cleanse::RecordChecks,
+    items: Vec<ItemLimits>,
+    /// Items the plan never tells (their charset is not known by flags).
+    never: u64,
+}
+
+/// What [`RecordPlan`] checks of one item besides its type.
+#[derive(Debug, Clone, Copy)]
+struct ItemLimits {
+    /// Flags of characters that send the item to `item_as_read` (outside
+    /// `--charset`; of a kana item, not clean kana).
+    bad_flags: u8,
+    required: bool,
+    /// The most bytes of a value that pass its limits without a count of
+    /// its characters ([`validate::Limits::by_bytes`]).
+    max_len: usize,
+}
+
+impl RecordPlan {
+    /// None: no flags told by the decoder, or more than 64 items.
+    fn of(
+        layout: &Layout,
+        cleanser: &Cleanser,
+        flags: Option<&Flags>,
+        read_plan: &[ReadPlan],
+    ) -> Option<RecordPlan> {
+        let flags = flags?;
+        if read_plan.len() != layout.fields.len() {
+            return None;
+        }
+        let checks = cleanser.record_checks()?;
+        let mut never = 0u64;
+        let mut items = Vec::with_capacity(read_plan.len());
+        for (i, plan) in read_plan.iter().enumerate() {
+            // As in_charset_by_flags: known only when all printable ASCII is in.
+            let mut bad_flags = plan.not_kana.unwrap_or(0);
+            if plan.charset {
+                bad_flags |= NOT_IN_CHARSET;
+                if !flags.ascii_in_charset {
+                    never |= 1 << i;
+                }
+            }
+            if plan.max_bytes.is_some() {
+                never |= 1 << i;
+            }
+            let (required, max_len) = plan.limits.by_bytes();
+            items.push(ItemLimits {
+                bad_flags,
+                required,
+                max_len,
+            });
+        }
+        Some(RecordPlan {
+            checks,
+            items,
+            never,
+        })
+    }
 }
 
 /// What [`RecordProcessor::item_as_read`] needs of an item's field, decided
@@ -503,7 +572,9 @@ impl RecordProcessor {
             && layout.fields.len() <= 64
             && slots.iter().all(|s: &Slot| s.padded);
         let ranges = slots.iter().map(|s: &Slot| (s.off, s.end)).collect();
+        let record_plan = RecordPlan::of(&layout, &cleanser, flags.as_deref(), &read_plan);
         Ok(RecordProcessor {
+            record_plan,
             flags,
             read_plan,
             item_decoder: decode::ItemDecoder::new(encoding),
@@ -531,6 +602,8 @@ impl RecordProcessor {
         // once, not per record (see `finished`).
         plan.set_ready(|target, j, v| self.finished(target, j, v));
         self.target = Some(plan);
+        // process_target checks the target's items one by one.
+        self.record_plan = None;
         self.lean_fixed = false;
         self.fast_fixed = false;
         Ok(self)
@@ -638,8 +711,22 @@ impl RecordProcessor {
         if let Some(plan) = &self.target {
             return self.process_target(plan, may_map, s);
         }
+        // Most records: every item known as read at once (no map stage, the
+        // decoder's flags told, no padding told of any item: a lean record's
+        // spaces left out are counted by its mask, whatever item_as_read
+        // finds); one bit per item that needs a closer look.
+        let closer = match &self.record_plan {
+            Some(plan) if s.flags_known && !may_map && s.pads.is_empty() => {
+                self.not_as_read(plan, s)
+            }
+            _ => u64::MAX,
+        };
+        if closer == 0 {
+            return Ok(());
+        }
         for i in 0..self.layout.fields.len() {
-            if self.item_as_read(i, i, may_map, s) {
+            // An item the plan told as read: item_as_read would take it as it is.
+            if closer >> (i & 63) & 1 == 0 || self.item_as_read(i, i, may_map, s) {
                 continue;
             }
             if let Err(r) = self.process_item(i, may_map, s) {
@@ -742,6 +829,29 @@ impl RecordProcessor {
             Some(r) => Err(r),
             None => Ok(any),
         }
+    }
+
+    /// The items of a record that [`RecordProcessor::item_as_read`] may
+    /// not take as they are, one bit each (all when not known): a clear bit
+    /// says the item is as read, with no rule to apply (no padding), its
+    /// type's check passed, no flag of its characters sending it on, and its
+    /// length within its limits. For records with no map stage to run and
+    /// the decoder's flags told.
+    #[inline(always)]
+    fn not_as_read(&self, plan: &RecordPlan, s: &Scratch) -> u64 {
+        let spans = s.items.spans();
+        let n = plan.items.len();
+        if spans.len() != n || s.item_flags.len() != n {
+            return u64::MAX;
+        }
+        let mut items = plan.items.iter().zip(&s.item_flags);
+        let off = |len: usize| match items.next() {
+            Some((item, &f)) => {
+                ((len == 0) & item.required) | (len > item.max_len) | (f & item.bad_flags != 0)
+            }
+            None => true,
+        };
+        plan.never | plan.checks.failing(s.items.text().as_bytes(), spans, off)
     }
 
     /// Item `i` written (a target item under `--to`) is item `at` as read,
@@ -2160,6 +2270,7 @@ date = "wareki"
         };
         let general = RecordProcessor {
             read_plan: Vec::new(),
+            record_plan: None,
             ..general
         };
         move |raw: &[u8]| (outcome(&fast, raw), outcome(&general, raw))
@@ -2211,6 +2322,97 @@ date = "wareki"
                 let run = fast_and_general(p, None);
                 let (fast, general) = run(&raw);
                 proptest::prop_assert_eq!(fast, general);
+            }
+        }
+    }
+
+    /// Pieces of each item of [`EVERY_KIND`], mostly of its type (so that
+    /// most records are written, and every item's outcome shows), with what
+    /// the record's checks look at: spaces of both widths and NUL at the
+    /// end, a tab, ム (its last UTF-8 byte is 0xA0), 全角数字, half-width kana,
+    /// the other script, 外字 and NEC and IBM extensions.
+    fn every_kind_tokens() -> Vec<Vec<&'static [u8]>> {
+        let ends: [&[u8]; 3] = [b" ", b"\x81\x40", b"\x00"];
+        let digits: Vec<&[u8]> = vec![b"1", b"12", b"0", b"\x82\x4F", b"-", b"a"];
+        let kana: Vec<&[u8]> = vec![
+            b"\x83\x41",
+            b"\x83\x80",
+            b"\x82\xA0",
+            b"\xB1",
+            b"\xDE",
+            b"\x81\x5B",
+            b"\x88\x9F",
+            b"a",
+        ];
+        let text: Vec<&[u8]> = vec![
+            b"a",
+            b"\t",
+            b"\x88\x9F",
+            b"\xF0\x40",
+            b"\x81\x60",
+            b"\xED\x40",
+            b"\xFA\x55",
+            b"\x83\x80",
+        ];
+        let code: Vec<&[u8]> = vec![b"1", b"2", b"9", b"3", b"12", b"\x82\x50"];
+        let date: Vec<&[u8]> = vec![b"2024", b"0229", b"1231", b"1301", b"0000", b"1"];
+        let wareki: Vec<&[u8]> = vec![b"4", b"010108"];
+        let with_ends = |mut t: Vec<&'static [u8]>| {
+            t.extend(ends);
+            t
+        };
+        vec![
+            with_ends(digits.clone()),
+            with_ends(text.clone()),
+            with_ends(kana.clone()),
+            with_ends(text),
+            with_ends(kana),
+            with_ends(digits),
+            with_ends(code),
+            with_ends(date.clone()),
+            with_ends(date),
+            wareki,
+        ]
+    }
+
+    proptest::proptest! {
+        /// The record's checks at once ([`RecordProcessor::not_as_read`]) give
+        /// what the checks item by item give: the same items, counts, events,
+        /// rejects and lines, for every type, CSV and fixed-length (padded
+        /// with spaces and NULs), under `--charset` (default and `any`) and
+        /// with and without a 外字 table.
+        #[test]
+        fn the_record_checks_give_what_the_item_checks_give(
+            items in every_kind_tokens()
+                .into_iter()
+                .map(|t| proptest::collection::vec(proptest::sample::select(t), 0..4))
+                .collect::<Vec<_>>(),
+            pad in proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+            table in proptest::bool::ANY,
+            any in proptest::bool::ANY,
+        ) {
+            let charset = match any {
+                true => crate::charset::CharsetKind::Any,
+                false => crate::charset::CharsetKind::default(),
+            };
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let csv = items.join(&b',');
+            // FLAGGED_FIXED's four items are EVERY_KIND's first four types.
+            let mut fixed = Vec::new();
+            for item in &items[..4] {
+                push_fixed(&mut fixed, item, &pad, 8);
+            }
+            let gaiji = table.then_some("0xF040");
+            for (layout, raw) in [(EVERY_KIND, &csv), (FLAGGED_FIXED, &fixed)] {
+                let (p, _) = with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset);
+                proptest::prop_assert!(p.record_plan.is_some());
+                let mut item_wise = p.for_record_type(p.layout().clone(), false).unwrap();
+                item_wise.flags = p.flags.clone();
+                item_wise.record_plan = None;
+                // As read by `p` (for_record_type leaves the lean reading out).
+                item_wise.trims_by_mask = p.trims_by_mask;
+                item_wise.fast_fixed = p.fast_fixed;
+                proptest::prop_assert_eq!(outcome(&p, raw), outcome(&item_wise, raw));
             }
         }
     }

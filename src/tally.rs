@@ -132,6 +132,7 @@ impl Tally {
     }
 
     /// Counts a written record, the cleansing changes and the mappings made to it.
+    #[inline]
     pub fn write(
         &mut self,
         changes: &[(usize, Applied)],
@@ -141,6 +142,26 @@ impl Tally {
     ) {
         self.read += 1;
         self.written += 1;
+        // Most records: no rule applied, nothing mapped or met.
+        let met = !(events.hits.is_empty()
+            && events.unmapped.is_empty()
+            && events.sensitive_unmapped == 0
+            && events.nonstandard.is_empty());
+        if !changes.is_empty() || met {
+            self.write_changes(changes, events, record, key);
+        }
+    }
+
+    /// [`Tally::write`]'s counts of the rules applied and of what the map
+    /// stage and the charset check met.
+    #[inline(never)]
+    fn write_changes(
+        &mut self,
+        changes: &[(usize, Applied)],
+        events: &MapEvents,
+        record: u64,
+        key: Option<&str>,
+    ) {
         for &(item, applied) in changes {
             self.rule_counts(item).add_applied(applied);
             // ---- dates ----
@@ -161,7 +182,13 @@ impl Tally {
             }
             self.mapped[m].add(1, record, key);
         }
-        self.unmapped_in(events, record, key);
+        // Most records met none: no call.
+        if !(events.unmapped.is_empty()
+            && events.sensitive_unmapped == 0
+            && events.nonstandard.is_empty())
+        {
+            self.unmapped_in(events, record, key);
+        }
     }
 
     /// Counts the unmapped 外字 of a record (written with 〓, or rejected).

@@ -121,6 +121,16 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// [`Limits::pass_by_bytes`] as two numbers, for checks without a
+    /// branch: a value of `n` bytes passes when `!(n == 0 && required) && n <= max`
+    /// (`max` is `usize::MAX` when the field has no limit).
+    #[inline]
+    pub(crate) fn by_bytes(self) -> (bool, usize) {
+        (self.required, self.max_chars.unwrap_or(usize::MAX))
+    }
+}
+
 /// Checks a cleansed item value against its field: required, and length in
 /// characters for CSV layouts (fixed layouts bound lengths by the byte slice).
 #[inline]

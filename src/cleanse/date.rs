@@ -277,19 +277,40 @@ pub(super) fn cleanse(
 /// 8 ASCII digits that are a day of the calendar (year not 0). Each item of
 /// most files is one; this reads it in one go instead of character by
 /// character.
-#[inline]
+#[inline(always)]
 pub(super) fn is_clean(s: &[u8]) -> bool {
     let Ok(d) = <[u8; 8]>::try_from(s) else {
         return false;
     };
-    if !super::digits::all_ascii_digits(&d) {
-        return false;
-    }
-    let n = |r: std::ops::Range<usize>| d[r].iter().fold(0, |n, &b| n * 10 + u32::from(b - b'0'));
-    let (y, m, dd) = (n(0..4), n(4..6), n(6..8));
+    is_clean_word(u64::from_le_bytes(d))
+}
+
+/// [`is_clean`] of 8 bytes read as one little-endian word: the digits and
+/// the calendar checked with no branch (a date item is checked on every
+/// record, and which of its checks fails varies from record to record).
+#[inline(always)]
+pub(super) fn is_clean_word(w: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    const LANES: u64 = 0x00FF_00FF_00FF_00FF;
+    // As digits::all_ascii_digits: high nibble 3, and still 3 after adding 6.
+    let digits = (w & HIGH == THREES) & (w.wrapping_add(SIXES) & HIGH == THREES);
+    // Each byte's digit value (garbage when not digits: then `digits` fails,
+    // and no lane below overflows: a byte is at most 255).
+    let d = w.wrapping_sub(THREES);
+    // Pairs of digits in 16-bit lanes: lane k is digit 2k × 10 + digit 2k+1.
+    let pairs = (d & LANES).wrapping_mul(10).wrapping_add((d >> 8) & LANES);
+    let lane = |k: u32| ((pairs >> (16 * k)) & 0xFFFF) as u32;
+    let (y, m, dd) = (lane(0) * 100 + lane(1), lane(2), lane(3));
+    // days_in_month as a table; February of a leap year gets one more. A
+    // year is a multiple of 400 when it is one of 100 (of 25 and 4) and of 16.
+    const DAYS: [u32; 16] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0];
+    let leap = (y & 3 == 0) & (!y.is_multiple_of(25) | (y & 15 == 0));
+    let days = DAYS[(m & 15) as usize] + u32::from((m == 2) & leap);
     // Year 0 or month or day 00 is unknown, past the month's end nonexistent:
     // refused or kept and counted, never left as it is.
-    y != 0 && (1..=12).contains(&m) && dd != 0 && dd <= days_in_month(y, m)
+    digits & (y != 0) & (m.wrapping_sub(1) < 12) & (dd != 0) & (dd <= days)
 }
 
 /// A date written in words rather than digits only.
@@ -725,6 +746,44 @@ impl Cursor<'_> {
         self.spaces();
         self.expect(unit)?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    /// The word check is the calendar's rule (is_leap, days_in_month) for
+    /// every year, month 00–99 and day 00–99 around the edges, and refuses
+    /// anything but 8 ASCII digits.
+    #[test]
+    fn the_word_check_is_the_calendar() {
+        for y in 0..=9999u32 {
+            for m in [0, 1, 2, 3, 4, 9, 11, 12, 13, 20, 99] {
+                for d in [0, 1, 28, 29, 30, 31, 32, 99] {
+                    let v = format!("{y:04}{m:02}{d:02}");
+                    let want =
+                        y != 0 && (1..=12).contains(&m) && d != 0 && d <= days_in_month(y, m);
+                    assert_eq!(is_clean(v.as_bytes()), want, "{v}");
+                }
+            }
+        }
+        for bad in [
+            &b"2024022a"[..],
+            b"2024/2/1",
+            b"\xFF0240229",
+            b"2024022",
+            b"202402290",
+        ] {
+            assert!(!is_clean(bad), "{bad:?}");
+        }
+        for at in 0..8 {
+            for b in (0..=255u8).filter(|b| !b.is_ascii_digit()) {
+                let mut v = *b"20240229";
+                v[at] = b;
+                assert!(!is_clean(&v), "{v:?}");
+            }
+        }
     }
 }
 

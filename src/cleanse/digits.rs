@@ -29,12 +29,18 @@ pub(super) fn all_ascii_digits(b: &[u8]) -> bool {
     // A byte is a digit when it is 0x30–0x39: high nibble 3, and still 3 after adding
     // 6 (0x3A–0x3F carry into 0x40–0x45). No byte carries into the next: 0xFF + 6
     // would, but its high nibble already fails the first test.
+    // No branch inside: the two tests of a word and the words of an item
+    // are combined by `&`, so how far the digits go decides no jump.
     let word = |w: &[u8]| {
         let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
-        w & HIGH == THREES && (w + SIXES) & HIGH == THREES
+        (w & HIGH == THREES) & (w.wrapping_add(SIXES) & HIGH == THREES)
     };
     if b.len() < 8 {
         return b.iter().all(u8::is_ascii_digit);
+    }
+    if b.len() <= 16 {
+        // Two words, overlapping: the first eight bytes and the last eight.
+        return word(&b[..8]) & word(&b[b.len() - 8..]);
     }
     // The last eight bytes as one more word (overlapping the others), not
     // one by one: 宛名番号 and 個人番号 are 12 to 15 digits.

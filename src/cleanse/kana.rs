@@ -98,15 +98,16 @@ pub(super) fn is_clean(s: &[u8], script: KanaScript) -> bool {
 /// True when `s` holds no ASCII byte; eight bytes at a time. With every
 /// non-ASCII character known clean (from a per-character table), the value is
 /// then clean ([`is_clean`]).
-#[inline]
+#[inline(always)]
 pub(super) fn no_ascii(s: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default()) & HIGH == HIGH;
     if s.len() < 8 {
         return s.iter().all(|&b| b >= 0x80);
     }
-    // The last eight bytes as one more word, overlapping the others.
-    s.chunks_exact(8).all(word) && word(&s[s.len() - 8..])
+    // The last eight bytes as one more word, overlapping the others; the
+    // words combined by `&`, with no branch but the loop's.
+    s.chunks_exact(8).fold(true, |all, w| all & word(w)) & word(&s[s.len() - 8..])
 }
 
 /// Katakana letters (incl. small, ヴ, ヷ–ヺ, ヽヾ and U+31F0–U+31FF); not ー・.

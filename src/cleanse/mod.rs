@@ -589,6 +589,45 @@ impl Cleanser {
         clean.then_some((applied, b.len()))
     }
 
+    /// [`Cleanser::only_trims`]'s type checks, for all items of a record at
+    /// once ([`RecordChecks::failing`]); None for a layout of more than 64
+    /// items (one bit each).
+    pub(crate) fn record_checks(&self) -> Option<RecordChecks> {
+        if self.items.len() > 64 {
+            return None;
+        }
+        let mut c = RecordChecks::default();
+        for (i, (quick, item)) in self.quick.iter().zip(&self.items).enumerate() {
+            match quick {
+                Quick::Text => {}
+                Quick::Kana(_) => c.kana.push(i),
+                Quick::Digits => c.digits.push(i),
+                Quick::Date => c.dates.push(i),
+                Quick::Empty => c.empty_only |= 1 << i,
+                Quick::Code => {
+                    let Kind::Aligned(Strict::Code(codes)) = &item.kind else {
+                        c.empty_only |= 1 << i;
+                        continue;
+                    };
+                    // only_trims takes an ASCII value in the list: the ASCII
+                    // codes are all it can match.
+                    let ascii: Vec<Box<str>> =
+                        codes.iter().filter(|c| c.is_ascii()).cloned().collect();
+                    let words: Option<Vec<u64>> = match ascii.len() <= 16 {
+                        true => ascii.iter().map(|c| code_word(c.as_bytes())).collect(),
+                        false => None,
+                    };
+                    c.codes.push(CodeCheck {
+                        item: i,
+                        words,
+                        ascii,
+                    });
+                }
+            }
+        }
+        Some(c)
+    }
+
     /// As [`Cleanser::cleanse_applied`], with `pad` known of `value`'s end (found
     /// on the raw bytes of a fixed-length item, so its padding is not looked at
     /// again), and a value that only lost padding is not copied: it is a piece
@@ -655,6 +694,140 @@ impl Cleanser {
                 Err(Defect::new(&item.name, value, fail, base))
             }
         }
+    }
+}
+
+/// The type checks of [`Cleanser::only_trims`] for a whole record: the items
+/// grouped by type once per layout, so that a record's items are checked
+/// type by type with no dispatch per item (a jump whose target changes from
+/// item to item is mispredicted at almost every item).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RecordChecks {
+    digits: Vec<usize>,
+    kana: Vec<usize>,
+    dates: Vec<usize>,
+    codes: Vec<CodeCheck>,
+    /// Items only an empty value of which is as read (和暦 dates).
+    empty_only: u64,
+}
+
+/// A code item's list, as [`RecordChecks::failing`] compares it.
+#[derive(Debug, Clone)]
+struct CodeCheck {
+    item: usize,
+    /// A short list (at most 16) of short codes (at most 7 bytes) as words
+    /// ([`code_word`]), compared all at once.
+    words: Option<Vec<u64>>,
+    /// The ASCII codes, sorted (as the layout's list), otherwise.
+    ascii: Vec<Box<str>>,
+}
+
+/// A value of at most 7 bytes as one word: its bytes, and its length in the
+/// top byte (so that values with NUL bytes stay apart). None: longer.
+#[inline]
+fn code_word(b: &[u8]) -> Option<u64> {
+    let mut w = [0u8; 8];
+    w.get_mut(..b.len())
+        .filter(|_| b.len() <= 7)?
+        .copy_from_slice(b);
+    w[7] = b.len() as u8;
+    Some(u64::from_le_bytes(w))
+}
+
+/// The bytes of `text` from `start` with `len` bytes, at most 7, as
+/// [`code_word`] makes them: one load when eight bytes are there (the rest
+/// masked off).
+#[inline(always)]
+fn word_at(text: &[u8], start: usize, len: usize) -> Option<u64> {
+    if len > 7 {
+        return None;
+    }
+    let w = match text.get(start..start.wrapping_add(8)) {
+        Some(w) => u64::from_le_bytes(w.try_into().ok()?),
+        None => return code_word(text.get(start..start.checked_add(len)?)?),
+    };
+    let mask = (1u64 << (8 * len)) - 1;
+    Some((w & mask) | (len as u64) << 56)
+}
+
+impl RecordChecks {
+    /// One bit per item of a record (`spans` of `text`, as [`crate::items::Items`]
+    /// holds them) that [`Cleanser::only_trims`] with no padding told may not
+    /// leave as it is. A clear bit says: item `i` ends in no padding (no
+    /// U+0020, NUL or U+3000), is not the first item starting with a BOM,
+    /// and is empty or passes its type's check of a value in standard form,
+    /// so `only_trims(i, item, Padding::default(), kana_chars)` is
+    /// `Some((no rules, its length))`, for a kana item when `kana_chars`
+    /// (told by the caller, who checks its characters' flags: here only that
+    /// it holds no ASCII is checked). A span not in `text` sets its bit.
+    ///
+    /// `other(len)`: the caller's checks of the next item (of `len` bytes),
+    /// done in the same pass over the items, in order (true sets its bit).
+    #[inline(always)]
+    pub(crate) fn failing(
+        &self,
+        text: &[u8],
+        spans: &[(usize, usize)],
+        mut other: impl FnMut(usize) -> bool,
+    ) -> u64 {
+        let item = |i: usize| spans.get(i).and_then(|&(a, e)| text.get(a..e));
+        let mut bad = 0u64;
+        // Every item: its end (a value of a text item needs no other look).
+        for (i, &(a, e)) in spans.iter().enumerate() {
+            let len = e.wrapping_sub(a);
+            // Not in the text: no last byte, taken as NUL (padding: sent on).
+            let last = text.get(e.wrapping_sub(1)).copied().unwrap_or(0);
+            // U+0020, NUL, or the last byte of U+3000 (0x80): compared
+            // without a branch.
+            let padded = (len != 0) & ((last & 0x7F == 0) | (last == b' '));
+            // A span ending before it starts has a length no text has.
+            let inverted = len > isize::MAX as usize;
+            bad |= u64::from(padded | inverted | other(len)) << (i & 63);
+        }
+        if let Some(first) = item(0) {
+            bad |= u64::from(trim::starts_with_bom(first));
+        }
+        if self.empty_only != 0 {
+            for (i, &(a, e)) in spans.iter().enumerate() {
+                bad |= self.empty_only & u64::from(e != a) << (i & 63);
+            }
+        }
+        // By type; an empty value is never refused (whether it is required
+        // is the caller's check).
+        for &i in &self.digits {
+            bad |= u64::from(fails(item(i), digits::all_ascii_digits)) << (i & 63);
+        }
+        for &i in &self.kana {
+            bad |= u64::from(fails(item(i), kana::no_ascii)) << (i & 63);
+        }
+        for &i in &self.dates {
+            bad |= u64::from(fails(item(i), date::is_clean)) << (i & 63);
+        }
+        for c in &self.codes {
+            let known = match (spans.get(c.item), &c.words) {
+                (Some(&(a, e)), _) if e == a => true,
+                // No branch per code: the words are compared all at once (a
+                // value longer than 7 bytes is none of them).
+                (Some(&(a, e)), Some(words)) => word_at(text, a, e.wrapping_sub(a))
+                    .is_some_and(|w| words.iter().fold(false, |k, &c| k | (c == w))),
+                (Some(&(a, e)), None) => text
+                    .get(a..e)
+                    .is_some_and(|b| digits::is_known(&c.ascii, b)),
+                (None, _) => false,
+            };
+            bad |= u64::from(!known) << (c.item & 63);
+        }
+        bad
+    }
+}
+
+/// Whether item bytes `b` (None: not in the record) fail `check`; an empty
+/// value never does.
+#[inline(always)]
+fn fails(b: Option<&[u8]>, check: impl Fn(&[u8]) -> bool) -> bool {
+    match b {
+        Some(b) => !b.is_empty() & !check(b),
+        None => true,
     }
 }
 
@@ -1129,6 +1302,112 @@ date = "wareki"
                             );
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// [`RecordChecks::failing`] of a record of `values` (items joined by
+    /// commas), with no checks of the caller's.
+    fn failing_of(c: &Cleanser, values: &[&str]) -> u64 {
+        let mut text = String::new();
+        let mut spans = Vec::new();
+        for v in values {
+            if !spans.is_empty() {
+                text.push(',');
+            }
+            spans.push((text.len(), text.len() + v.len()));
+            text.push_str(v);
+        }
+        let checks = c.record_checks().unwrap();
+        checks.failing(text.as_bytes(), &spans, |_| false)
+    }
+
+    /// The record checks leave clear the bits of the standard forms (else they
+    /// would be no fast path), and set those of values only_trims refuses.
+    #[test]
+    fn the_record_checks_pass_standard_values() {
+        let c = every_kind();
+        let standard = [
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "やまだ　たろう",
+            "000123456789",
+            "123",
+            "12",
+            "07",
+            "19510922",
+            "20000229",
+            "",
+            " 先頭の空白",
+        ];
+        assert_eq!(failing_of(&c, &standard), 0);
+        let mut v = standard;
+        for (i, odd) in [
+            (0, "\u{FEFF}山田"),
+            (0, "山田　"),
+            (1, "ヤマダ タロウ"),
+            (3, "1 "),
+            (3, "１"),
+            (5, "3"),
+            (5, "123"),
+            (6, "40"),
+            (7, "19000229"),
+            (8, "1951092"),
+            (9, "4010108"),
+            (10, "x\0"),
+        ] {
+            v[i] = odd;
+            assert_eq!(failing_of(&c, &v), 1 << i, "{i} {odd:?}");
+            v[i] = standard[i];
+        }
+        // A code read near the end of the text (fewer than 8 bytes left).
+        let checks = c.record_checks().unwrap();
+        let mut spans = [(0, 0); 11];
+        spans[5] = (0, 2);
+        assert_eq!(checks.failing(b"12", &spans, |_| false), 0);
+        assert_eq!(checks.failing(b"13", &spans, |_| false), 1 << 5);
+        // A span outside the text, or an item not there, is never told as read.
+        spans[10] = (0, 3);
+        assert_eq!(checks.failing(b"12", &spans, |_| false), 1 << 10);
+        assert_eq!(checks.failing(b"12", &spans[..6], |_| false), 0b111 << 6);
+        spans[10] = (3, 2);
+        assert_eq!(checks.failing(b"12", &spans, |_| false), 1 << 10);
+        spans[10] = (0, 0);
+        // The caller's checks set bits too, item by item in order.
+        let mut i = 0;
+        let third = |_| {
+            i += 1;
+            i == 3
+        };
+        assert_eq!(checks.failing(b"12", &spans, third), 1 << 2);
+    }
+
+    proptest::proptest! {
+        /// A clear bit of the record checks is what only_trims says of the
+        /// item (told its kana's characters are clean): as it is, no rule,
+        /// for any mix of the characters the rules look at, in any item.
+        #[test]
+        fn the_record_checks_tell_only_what_only_trims_tells(
+            values in proptest::collection::vec(
+                "[0-9０-９a1\u{FEFF}ｱﾞァ-ヶぁ-んー 　\u{0}\\-．.漢ム゛\u{309A}]{0,9}",
+                11,
+            ),
+            digits in proptest::collection::vec("(19|20|00)[0-9]{2}(0[0-9]|1[0-3])[0-3][0-9]|[0-9]{1,16}|12|a", 11),
+            pick in proptest::collection::vec(proptest::bool::ANY, 11),
+        ) {
+            let c = every_kind();
+            let v: Vec<&str> = (0..11)
+                .map(|i| if pick[i] { digits[i].as_str() } else { values[i].as_str() })
+                .collect();
+            let bad = failing_of(&c, &v);
+            for (i, v) in v.iter().enumerate() {
+                if bad & (1 << i) == 0 {
+                    proptest::prop_assert_eq!(
+                        c.only_trims(i, v, Padding::default(), true),
+                        Some((Applied::default(), v.len())),
+                        "item {} {:?}", i, v
+                    );
                 }
             }
         }

@@ -52,6 +52,12 @@ impl Items {
         self.spans[i]
     }
 
+    /// Where each item is in [`Items::text`], in order.
+    #[inline]
+    pub fn spans(&self) -> &[(usize, usize)] {
+        &self.spans
+    }
+
     /// Makes `record` the items' buffer with the spans `fill` finds in it (after
     /// `record`'s old length: the decoders write the record and find its items in
     /// one pass, [`crate::decode::decode_csv`]); `record` gets the items' old

@@ -55,11 +55,24 @@ pub fn items_line(out: &mut Vec<u8>, items: &Items) {
 /// end: for items known to need no quoting (no comma, quote, CR or LF; not one
 /// empty item, which [`csv_line`] quotes).
 pub fn joined_line(out: &mut Vec<u8>, items: &Items) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(item.as_bytes());
+    let text = items.text().as_bytes();
+    // Items next to each other in the buffer with a comma between them (the
+    // items read, copied: all but the few a rule rewrote) are copied as one
+    // run, comma and all.
+    let mut run: Option<(usize, usize)> = None;
+    for &(start, end) in items.spans() {
+        run = match run {
+            Some((from, to)) if start == to + 1 && text.get(to) == Some(&b',') => Some((from, end)),
+            Some((from, to)) => {
+                out.extend_from_slice(&text[from..to]);
+                out.push(b',');
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    if let Some((from, to)) = run {
+        out.extend_from_slice(&text[from..to]);
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -383,6 +396,38 @@ pub fn is_temporary_name(name: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The line of runs is the items joined by commas, whatever was
+        /// narrowed or replaced (items apart, or next to each other without a
+        /// comma between them).
+        #[test]
+        fn joined_line_is_the_items_joined(
+            items in proptest::collection::vec("[a-z ,]{0,4}", 1..8),
+            edits in proptest::collection::vec((0usize..4, 0usize..3, "[a-z]{0,3}"), 0..10),
+        ) {
+            let mut read = Items::default();
+            for item in &items {
+                // As the items of a record split in place: one buffer, commas between.
+                read.push_after(',', item.replace(',', ";").as_str());
+            }
+            let mut written = Items::default();
+            written.copy_from(&read);
+            for (i, how, value) in edits {
+                let i = i % written.len();
+                let len = written.get(i).len();
+                match how {
+                    0 => written.replace(i, &value),
+                    1 => written.narrow(i, 0, len.saturating_sub(1)),
+                    _ => written.narrow(i, len.min(1), len),
+                }
+            }
+            let mut out = Vec::new();
+            joined_line(&mut out, &written);
+            let want: Vec<&str> = written.iter().collect();
+            prop_assert_eq!(String::from_utf8(out).unwrap(), format!("{}\r\n", want.join(",")));
+        }
+    }
 
     fn line(items: &[&str]) -> String {
         let mut out = Vec::new();
