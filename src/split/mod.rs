@@ -1219,7 +1219,13 @@ mod tests {
             quote in prop::sample::select(vec![b'"', b'\'', 0x00, 0xFF]),
         ) {
             let block: [u8; 64] = block.try_into().unwrap();
-            prop_assert_eq!(scan::masks64(&block, quote), scan::masks64_bytewise(&block, quote));
+            let want = scan::masks64_bytewise(&block, quote);
+            prop_assert_eq!(scan::masks64(&block, quote), want);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: this CPU has AVX2 (checked just above).
+                prop_assert_eq!(unsafe { scan::masks64_avx2(&block, quote) }, want);
+            }
         }
     }
 

@@ -368,6 +368,51 @@ pub fn plain_csv_records(
     quote: u8,
     max: usize,
     stop: usize,
+    record: impl FnMut(usize, usize),
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: this CPU has AVX2 (checked just above).
+        return unsafe { plain_csv_records_avx2(buf, start, eof, quote, max, stop, record) };
+    }
+    plain_csv_records_with(masks64, buf, start, eof, quote, max, stop, record)
+}
+
+/// [`plain_csv_records`] with 32-byte compares: half the instructions of SSE2's.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn plain_csv_records_avx2(
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    quote: u8,
+    max: usize,
+    stop: usize,
+    record: impl FnMut(usize, usize),
+) -> usize {
+    plain_csv_records_with(
+        |b, q| masks64_avx2(b, q),
+        buf,
+        start,
+        eof,
+        quote,
+        max,
+        stop,
+        record,
+    )
+}
+
+/// [`plain_csv_records`] with `block` finding the masks of 64 bytes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn plain_csv_records_with(
+    block: impl Fn(&[u8; 64], u8) -> (u64, u64),
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    quote: u8,
+    max: usize,
+    stop: usize,
     mut record: impl FnMut(usize, usize),
 ) -> usize {
     if quote == b'\r' || quote == b'\n' {
@@ -381,7 +426,7 @@ pub fn plain_csv_records(
         if base.saturating_sub(r) > max {
             return r;
         }
-        let (mut ends, quotes) = masks(&buf[base..], quote);
+        let (mut ends, quotes) = masks(&block, &buf[base..], quote);
         // After a CRLF across blocks the record starts one byte into this block.
         let skip = r.saturating_sub(base);
         let from_r = u64::MAX.checked_shl(skip as u32).unwrap_or(0);
@@ -423,7 +468,8 @@ pub fn plain_csv_records(
 
 /// Bit i set when `bytes[i]` is a CR or LF (the first mask) or `quote` (the
 /// second), for the first 64 bytes of `bytes`.
-fn masks(bytes: &[u8], quote: u8) -> (u64, u64) {
+#[inline(always)]
+fn masks(masks64: &impl Fn(&[u8; 64], u8) -> (u64, u64), bytes: &[u8], quote: u8) -> (u64, u64) {
     match bytes.first_chunk::<64>() {
         Some(block) => masks64(block, quote),
         None => {
@@ -461,6 +507,29 @@ fn masks64_sse2(block: &[u8; 64], quote: u8) -> (u64, u64) {
         let e = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf));
         ends |= u64::from(_mm_movemask_epi8(e) as u16) << (16 * k);
         quotes |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) as u16) << (16 * k);
+    }
+    (ends, quotes)
+}
+
+/// [`masks`] of one whole block, 32 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub(super) fn masks64_avx2(block: &[u8; 64], quote: u8) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    let cr = _mm256_set1_epi8(b'\r' as i8);
+    let lf = _mm256_set1_epi8(b'\n' as i8);
+    let q = _mm256_set1_epi8(quote as i8);
+    let (mut ends, mut quotes) = (0u64, 0u64);
+    let (parts, _) = block.as_chunks::<32>();
+    for (k, part) in parts.iter().enumerate() {
+        // SAFETY: `part` is 32 readable bytes, what an unaligned 256-bit load reads.
+        let v = unsafe { _mm256_loadu_si256(part.as_ptr().cast()) };
+        let e = _mm256_or_si256(_mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, lf));
+        ends |= u64::from(_mm256_movemask_epi8(e) as u32) << (32 * k);
+        quotes |= u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, q)) as u32) << (32 * k);
     }
     (ends, quotes)
 }
@@ -536,6 +605,12 @@ mod tests {
             let start = if buf.is_empty() { 0 } else { start.index(buf.len()) };
             let mut got = Vec::new();
             let r = plain_csv_records(&buf, start, eof, b'"', max, stop, |s, e| got.push((s, e)));
+            // The same with 16-byte compares, whatever this CPU has.
+            let mut sse2 = Vec::new();
+            let r2 = plain_csv_records_with(masks64, &buf, start, eof, b'"', max, stop, |s, e| {
+                sse2.push((s, e))
+            });
+            prop_assert_eq!((r, &got), (r2, &sse2));
             let (want, _, _) = reference(&buf, start, eof, max, stop);
             prop_assert!(got.len() <= want.len() && got[..] == want[..got.len()], "{:?}\n{:?}", got, want);
             // Where it stopped is where a record starts (or the data end).
