@@ -536,6 +536,7 @@ impl<R: Read> ChunkReader<R> {
     }
 
     /// The record at `pending[pos..end]` (None: more bytes are needed).
+    #[inline]
     fn scan(&self, pos: usize, end: usize) -> Option<scan::Found> {
         let rest = &self.pending[pos..end];
         match self.cfg.framing {
@@ -573,9 +574,14 @@ impl<R: Read> ChunkReader<R> {
         // Before the end, a trailing run of 0x1A units is held back the same way.
         let mut end = len - self.held_back().min(len);
         let mut pos = 0;
+        // Records to find one at a time before the one-pass path is tried again.
+        let mut wait = 0u32;
         while pos < end {
-            if let Some(quote) = self.plain_quote {
+            if wait > 0 {
+                wait -= 1;
+            } else if let Some(quote) = self.plain_quote {
                 // Records without a quote in one pass; the others one at a time below.
+                let before = records.len();
                 pos = scan::plain_csv_records(
                     &self.pending[..end],
                     pos,
@@ -593,6 +599,11 @@ impl<R: Read> ChunkReader<R> {
                 );
                 if pos >= self.cfg.chunk_bytes || pos >= end {
                     break;
+                }
+                if records.len() == before {
+                    // Not one record without a quote: an export that quotes every
+                    // item, most likely. Trying each record costs what it saves.
+                    wait = 8;
                 }
             }
             let Some(mut rec) = self.scan(pos, end) else {
