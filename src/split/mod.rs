@@ -536,7 +536,6 @@ impl<R: Read> ChunkReader<R> {
     }
 
     /// The record at `pending[pos..end]` (None: more bytes are needed).
-    #[inline]
     fn scan(&self, pos: usize, end: usize) -> Option<scan::Found> {
         let rest = &self.pending[pos..end];
         match self.cfg.framing {
