@@ -324,6 +324,9 @@ pub struct ChunkReader<R> {
     rdw_lost: bool,
     /// The stream must be this long (the file's length when it was opened).
     expected_len: Option<u64>,
+    /// CSV in byte units: its quote. Records without one are found in one pass
+    /// ([`scan::plain_csv_records`]) instead of one at a time.
+    plain_quote: Option<u8>,
     hasher: StreamHasher,
     info: StreamInfo,
 }
@@ -353,6 +356,10 @@ impl<R: Read> ChunkReader<R> {
             marker: None,
             rdw_lost: false,
             expected_len: None,
+            plain_quote: match cfg.framing {
+                Framing::Csv { quote, .. } if cfg.encoding.unit_width() == 1 => Some(quote),
+                _ => None,
+            },
             hasher: StreamHasher::here(),
             info: StreamInfo::default(),
         }
@@ -566,7 +573,38 @@ impl<R: Read> ChunkReader<R> {
         // Before the end, a trailing run of 0x1A units is held back the same way.
         let mut end = len - self.held_back().min(len);
         let mut pos = 0;
+        // Records to find one at a time before the one-pass path is tried again.
+        let mut wait = 0u32;
         while pos < end {
+            if wait > 0 {
+                wait -= 1;
+            } else if let Some(quote) = self.plain_quote {
+                // Records without a quote in one pass; the others one at a time below.
+                let before = records.len();
+                pos = scan::plain_csv_records(
+                    &self.pending[..end],
+                    pos,
+                    self.eof,
+                    quote,
+                    self.cfg.max_record,
+                    self.cfg.chunk_bytes,
+                    |start, end| {
+                        records.push(Span {
+                            start,
+                            end,
+                            flaw: None,
+                        })
+                    },
+                );
+                if pos >= self.cfg.chunk_bytes || pos >= end {
+                    break;
+                }
+                if records.len() == before {
+                    // Not one record without a quote: an export that quotes every
+                    // item, most likely. Trying each record costs what it saves.
+                    wait = 8;
+                }
+            }
             let Some(mut rec) = self.scan(pos, end) else {
                 break;
             };
@@ -688,7 +726,17 @@ mod tests {
             split_all_hashed(input, c, true),
             (records.clone(), info.clone())
         );
+        // The one-pass path for records without quotes finds what the
+        // record-by-record path finds.
+        assert_eq!(one_by_one(input, c), (records.clone(), info.clone()));
         (records, info)
+    }
+
+    /// [`split_all`] with every record found by `scan::csv_record`.
+    fn one_by_one(input: &[u8], c: SplitConfig) -> (Vec<Rec>, StreamInfo) {
+        let mut r = ChunkReader::new(input, c);
+        r.plain_quote = None;
+        collect(r)
     }
 
     fn split_all_hashed(input: &[u8], c: SplitConfig, apart: bool) -> (Vec<Rec>, StreamInfo) {
@@ -696,6 +744,10 @@ mod tests {
         if apart {
             r.hash_apart(Arc::new(BufferPool::default()));
         }
+        collect(r)
+    }
+
+    fn collect(mut r: ChunkReader<&[u8]>) -> (Vec<Rec>, StreamInfo) {
         let mut out = Vec::new();
         let mut seq = 0;
         while let Some(ch) = r.next_chunk().unwrap() {
@@ -1104,6 +1156,85 @@ mod tests {
             prop_assert_eq!(ia, ib);
             for (_, offset, bytes, _) in &a {
                 prop_assert!(offset % 2 == 0 && bytes.len() % 2 == 0, "records stay on unit boundaries");
+            }
+        }
+    }
+
+    /// Input for the one-pass path: records over 64 bytes (runs of one byte) as
+    /// well as quotes, delimiters, line ends of every kind, 0x1A and Shift_JIS bytes.
+    fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            8 => prop::sample::select(vec![
+                b'a', b',', b'"', b'\r', b'\n', 0x1A, 0x82, 0xA0, 0x5C, 0x00,
+            ])
+            .prop_map(|b| vec![b]),
+            1 => (prop::sample::select(vec![b'x', 0x82]), 1usize..150)
+                .prop_map(|(b, n)| vec![b; n]),
+            1 => Just(b"\r\n".to_vec()),
+        ];
+        prop::collection::vec(piece, 0..80).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whatever the bytes, chunk size and longest record, finding the records
+        /// without quotes in one pass gives the chunks, records, flaws and stream
+        /// info that finding every record with `csv_record` gives.
+        #[test]
+        fn the_one_pass_path_finds_what_csv_record_finds(
+            input in csv_bytes(),
+            chunk_bytes in prop::sample::select(vec![1usize, 2, 5, 63, 64, 65, 200, 1 << 20]),
+            max_record in prop_oneof![1usize..8, 8usize..200, Just(4096)],
+            encoding in prop::sample::select(vec![Encoding::Cp932, Encoding::EucJp, Encoding::Utf8]),
+            lead in prop::option::weighted(0.25, any::<prop::sample::Index>()),
+        ) {
+            // Before the end of the stream, too: lines before the input put the end
+            // of the first read (64 KiB) anywhere in it.
+            let mut input = input;
+            if let (Some(at), false) = (lead, input.is_empty()) {
+                let n = 65536 - at.index(input.len());
+                let mut lines: Vec<u8> = [[b'y'; 63].as_slice(), b"\n"].concat().repeat(n / 64);
+                if n % 64 > 0 {
+                    lines.extend(vec![b'y'; n % 64 - 1]);
+                    lines.push(b'\n');
+                }
+                lines.extend(input);
+                input = lines;
+            }
+            let mut c = cfg(CSV, encoding, chunk_bytes);
+            c.max_record = max_record;
+            let mut fast = ChunkReader::new(&input[..], c);
+            let mut slow = ChunkReader::new(&input[..], c);
+            slow.plain_quote = None;
+            loop {
+                let (a, b) = (fast.next_chunk().unwrap(), slow.next_chunk().unwrap());
+                let same = match (&a, &b) {
+                    (Some(a), Some(b)) => (a.seq, a.offset, a.first_record, &a.data, &a.records, a.first_nonblank)
+                        == (b.seq, b.offset, b.first_record, &b.data, &b.records, b.first_nonblank),
+                    (None, None) => break,
+                    _ => false,
+                };
+                prop_assert!(same, "{:?}\n{:?}", a, b);
+            }
+            prop_assert_eq!(fast.finish().unwrap(), slow.finish().unwrap());
+        }
+
+        /// The 64-byte masks are those of a byte-by-byte look.
+        #[test]
+        fn block_masks_are_those_of_each_byte(
+            block in prop::collection::vec(prop::sample::select(vec![
+                b'\r', b'\n', b'"', b'\'', 0x00, 0x0D ^ 0x80, 0x8A, b'a', 0xFF,
+            ]), 64),
+            quote in prop::sample::select(vec![b'"', b'\'', 0x00, 0xFF]),
+        ) {
+            let block: [u8; 64] = block.try_into().unwrap();
+            let want = scan::masks64_bytewise(&block, quote);
+            prop_assert_eq!(scan::masks64(&block, quote), want);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: this CPU has AVX2 (checked just above).
+                prop_assert_eq!(unsafe { scan::masks64_avx2(&block, quote) }, want);
             }
         }
     }

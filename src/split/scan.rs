@@ -350,3 +350,282 @@ pub fn after_bad_rdw(buf: &[u8], eof: bool, max: usize) -> Option<Found> {
 pub fn is_eof_marker(unit: &[u8], enc: Encoding) -> bool {
     Units { buf: unit, enc }.at(0) == Some(0x1A)
 }
+
+/// Finds the records from `start` on that hold no quote: each ends at its first
+/// CR, LF or CRLF, so one pass over `buf` finds them all, 64 bytes at a time,
+/// without the quote state machine of [`csv_record`]. Calls `record(start, end)`
+/// for each (its data, without the line end) and returns where the next record
+/// starts: at the first one that needs [`csv_record`] (a quote, no line end within
+/// `max` bytes or before the end of `buf`, a CR that ends `buf` before the end of
+/// the stream), or right after the first record that reaches `stop`.
+///
+/// For byte units only (not UTF-16). What it finds is exactly what [`csv_record`]
+/// finds for those records; `buf` must end where [`csv_record`]'s would.
+pub fn plain_csv_records(
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    quote: u8,
+    max: usize,
+    stop: usize,
+    record: impl FnMut(usize, usize),
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: this CPU has AVX2 (checked just above).
+        return unsafe { plain_csv_records_avx2(buf, start, eof, quote, max, stop, record) };
+    }
+    plain_csv_records_with(masks64, buf, start, eof, quote, max, stop, record)
+}
+
+/// [`plain_csv_records`] with 32-byte compares: half the instructions of SSE2's.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn plain_csv_records_avx2(
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    quote: u8,
+    max: usize,
+    stop: usize,
+    record: impl FnMut(usize, usize),
+) -> usize {
+    plain_csv_records_with(
+        |b, q| masks64_avx2(b, q),
+        buf,
+        start,
+        eof,
+        quote,
+        max,
+        stop,
+        record,
+    )
+}
+
+/// [`plain_csv_records`] with `block` finding the masks of 64 bytes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn plain_csv_records_with(
+    block: impl Fn(&[u8; 64], u8) -> (u64, u64),
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    quote: u8,
+    max: usize,
+    stop: usize,
+    mut record: impl FnMut(usize, usize),
+) -> usize {
+    if quote == b'\r' || quote == b'\n' {
+        // A quote that is also a line end: only csv_record knows which it is.
+        return start;
+    }
+    let mut r = start;
+    let mut base = start;
+    while base < buf.len() {
+        // A line end from here on would be more than `max` bytes after the record's start.
+        if base.saturating_sub(r) > max {
+            return r;
+        }
+        let (mut ends, quotes) = masks(&block, &buf[base..], quote);
+        // After a CRLF across blocks the record starts one byte into this block.
+        let skip = r.saturating_sub(base);
+        let from_r = u64::MAX.checked_shl(skip as u32).unwrap_or(0);
+        ends &= from_r;
+        let quotes = quotes & from_r;
+        while ends != 0 {
+            let at = ends.trailing_zeros() as usize;
+            let e = base + at;
+            // A quote before the line end: the quote state machine decides this record.
+            if quotes & ((1u64 << at) - 1) != 0 || e - r > max {
+                return r;
+            }
+            let next = match (buf[e], buf.get(e + 1)) {
+                (b'\n', _) => e + 1,
+                (_, Some(b'\n')) => {
+                    // The LF of the CRLF is the next bit (if in this block).
+                    ends &= ends - 1;
+                    e + 2
+                }
+                (_, Some(_)) => e + 1,
+                // A CR at the end of the data: an LF may follow it.
+                (_, None) if eof => e + 1,
+                (_, None) => return r,
+            };
+            record(r, e);
+            r = next;
+            if r >= stop {
+                return r;
+            }
+            ends &= ends - 1;
+        }
+        if quotes != 0 {
+            return r;
+        }
+        base += 64;
+    }
+    r
+}
+
+/// Bit i set when `bytes[i]` is a CR or LF (the first mask) or `quote` (the
+/// second), for the first 64 bytes of `bytes`.
+#[inline(always)]
+fn masks(masks64: &impl Fn(&[u8; 64], u8) -> (u64, u64), bytes: &[u8], quote: u8) -> (u64, u64) {
+    match bytes.first_chunk::<64>() {
+        Some(block) => masks64(block, quote),
+        None => {
+            let mut block = [0u8; 64];
+            block[..bytes.len()].copy_from_slice(bytes);
+            let (ends, quotes) = masks64(&block, quote);
+            // The padding is no data (and `quote` may be a zero byte).
+            let real = (1u64 << bytes.len()) - 1;
+            (ends & real, quotes & real)
+        }
+    }
+}
+
+/// [`masks`] of one whole block, 16 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+pub(super) fn masks64(block: &[u8; 64], quote: u8) -> (u64, u64) {
+    // SAFETY: SSE2 is part of x86-64: every CPU that runs this build has it.
+    unsafe { masks64_sse2(block, quote) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn masks64_sse2(block: &[u8; 64], quote: u8) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let cr = _mm_set1_epi8(b'\r' as i8);
+    let lf = _mm_set1_epi8(b'\n' as i8);
+    let q = _mm_set1_epi8(quote as i8);
+    let (mut ends, mut quotes) = (0u64, 0u64);
+    let (parts, _) = block.as_chunks::<16>();
+    for (k, part) in parts.iter().enumerate() {
+        // SAFETY: `part` is 16 readable bytes, what an unaligned 128-bit load reads.
+        let v = unsafe { _mm_loadu_si128(part.as_ptr().cast()) };
+        let e = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf));
+        ends |= u64::from(_mm_movemask_epi8(e) as u16) << (16 * k);
+        quotes |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) as u16) << (16 * k);
+    }
+    (ends, quotes)
+}
+
+/// [`masks`] of one whole block, 32 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub(super) fn masks64_avx2(block: &[u8; 64], quote: u8) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    let cr = _mm256_set1_epi8(b'\r' as i8);
+    let lf = _mm256_set1_epi8(b'\n' as i8);
+    let q = _mm256_set1_epi8(quote as i8);
+    let (mut ends, mut quotes) = (0u64, 0u64);
+    let (parts, _) = block.as_chunks::<32>();
+    for (k, part) in parts.iter().enumerate() {
+        // SAFETY: `part` is 32 readable bytes, what an unaligned 256-bit load reads.
+        let v = unsafe { _mm256_loadu_si256(part.as_ptr().cast()) };
+        let e = _mm256_or_si256(_mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, lf));
+        ends |= u64::from(_mm256_movemask_epi8(e) as u32) << (32 * k);
+        quotes |= u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, q)) as u32) << (32 * k);
+    }
+    (ends, quotes)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(super) fn masks64(block: &[u8; 64], quote: u8) -> (u64, u64) {
+    masks64_bytewise(block, quote)
+}
+
+/// [`masks64`] a byte at a time: the reference, and the form on other CPUs.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+pub(super) fn masks64_bytewise(block: &[u8; 64], quote: u8) -> (u64, u64) {
+    let (mut ends, mut quotes) = (0u64, 0u64);
+    for (i, &b) in block.iter().enumerate() {
+        ends |= u64::from(b == b'\r' || b == b'\n') << i;
+        quotes |= u64::from(b == quote) << i;
+    }
+    (ends, quotes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The records `csv_record` finds from `start` on, one at a time, up to the
+    /// first flawed one or the one that reaches `stop`: (start, end, the next
+    /// record's start), and the first record it found flawed or not at all.
+    fn reference(
+        buf: &[u8],
+        start: usize,
+        eof: bool,
+        max: usize,
+        stop: usize,
+    ) -> (Vec<(usize, usize)>, usize, Option<Found>) {
+        let mut pos = start;
+        let mut out = Vec::new();
+        while pos < buf.len() {
+            match csv_record(&buf[pos..], eof, Encoding::Cp932, b',', b'"', max) {
+                Some(f) if f.flaw.is_none() => {
+                    out.push((pos, pos + f.content));
+                    pos += f.total;
+                    if pos >= stop {
+                        break;
+                    }
+                }
+                other => return (out, pos, other),
+            }
+        }
+        (out, pos, None)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// The one-pass path finds the records `csv_record` finds, before the end
+        /// of the stream as well as at it, and leaves to it only the records that
+        /// need it.
+        #[test]
+        fn plain_records_are_csv_records(
+            pieces in prop::collection::vec(prop_oneof![
+                8 => prop::sample::select(vec![
+                    b'a', b',', b'"', b'\r', b'\n', 0x1A, 0x82, 0x5C, 0x00,
+                ]).prop_map(|b| vec![b]),
+                1 => (1usize..140).prop_map(|n| vec![b'x'; n]),
+            ], 0..60),
+            eof in any::<bool>(),
+            max in prop_oneof![1usize..8, 8usize..200, Just(1 << 20)],
+            stop in prop_oneof![0usize..300, Just(usize::MAX)],
+            start in any::<prop::sample::Index>(),
+        ) {
+            let buf = pieces.concat();
+            let start = if buf.is_empty() { 0 } else { start.index(buf.len()) };
+            let mut got = Vec::new();
+            let r = plain_csv_records(&buf, start, eof, b'"', max, stop, |s, e| got.push((s, e)));
+            // The same with 16-byte compares, whatever this CPU has.
+            let mut sse2 = Vec::new();
+            let r2 = plain_csv_records_with(masks64, &buf, start, eof, b'"', max, stop, |s, e| {
+                sse2.push((s, e))
+            });
+            prop_assert_eq!((r, &got), (r2, &sse2));
+            let (want, _, _) = reference(&buf, start, eof, max, stop);
+            prop_assert!(got.len() <= want.len() && got[..] == want[..got.len()], "{:?}\n{:?}", got, want);
+            // Where it stopped is where a record starts (or the data end).
+            let (_, at, _) = reference(&buf, start, eof, max, r.max(start));
+            prop_assert!(r == start || at == r);
+            // It stopped for a reason: the record there is not a plain one.
+            if r < buf.len() && r < stop && got.len() < want.len() {
+                let (s, e) = want[got.len()];
+                let last = e == buf.len();
+                let cr_at_end = buf.get(e) == Some(&b'\r') && e + 1 == buf.len();
+                prop_assert!(
+                    buf[s..e].contains(&b'"') || last || cr_at_end,
+                    "stopped at {} for no reason", r
+                );
+            }
+        }
+    }
+}
