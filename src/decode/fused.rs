@@ -487,7 +487,12 @@ fn put<const N: usize>(dst: &mut [std::mem::MaybeUninit<u8>], at: usize, src: &[
     // `run` writes 8 bytes at `o` with 8 input bytes left (o + 8 <= 3n), 8 at
     // `o - back` with `n - i` left (o - back + 8 = o + n - i <= 3n), and 1 or 4 at
     // `o` with at least one left (o + 4 <= 3n + 1): all within 3n + 4.
-    unsafe { dst.as_mut_ptr().add(at).cast::<[u8; N]>().write_unaligned(*src) }
+    unsafe {
+        dst.as_mut_ptr()
+            .add(at)
+            .cast::<[u8; N]>()
+            .write_unaligned(*src)
+    }
 }
 
 #[cfg(test)]

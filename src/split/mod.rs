@@ -324,9 +324,10 @@ pub struct ChunkReader<R> {
     rdw_lost: bool,
     /// The stream must be this long (the file's length when it was opened).
     expected_len: Option<u64>,
-    /// CSV in byte units: its quote. Records without one are found in one pass
-    /// ([`scan::plain_csv_records`]) instead of one at a time.
-    plain_quote: Option<u8>,
+    /// CSV, or fixed-length with line ends, in byte units: its records without
+    /// a quote (of their length) are found in one pass ([`scan::plain_records`])
+    /// instead of one at a time.
+    one_pass: Option<scan::OnePass>,
     hasher: StreamHasher,
     info: StreamInfo,
 }
@@ -356,8 +357,13 @@ impl<R: Read> ChunkReader<R> {
             marker: None,
             rdw_lost: false,
             expected_len: None,
-            plain_quote: match cfg.framing {
-                Framing::Csv { quote, .. } if cfg.encoding.unit_width() == 1 => Some(quote),
+            one_pass: match cfg.framing {
+                _ if cfg.encoding.unit_width() != 1 => None,
+                Framing::Csv { quote, .. } => Some(scan::OnePass::Csv { quote }),
+                Framing::Fixed {
+                    length,
+                    newline: true,
+                } => Some(scan::OnePass::Fixed { length }),
                 _ => None,
             },
             hasher: StreamHasher::here(),
@@ -578,14 +584,15 @@ impl<R: Read> ChunkReader<R> {
         while pos < end {
             if wait > 0 {
                 wait -= 1;
-            } else if let Some(quote) = self.plain_quote {
-                // Records without a quote in one pass; the others one at a time below.
+            } else if let Some(pass) = self.one_pass {
+                // Records without a quote (of their length) in one pass; the
+                // others one at a time below.
                 let before = records.len();
-                pos = scan::plain_csv_records(
+                pos = scan::plain_records(
                     &self.pending[..end],
                     pos,
                     self.eof,
-                    quote,
+                    pass,
                     self.cfg.max_record,
                     self.cfg.chunk_bytes,
                     |start, end| {
@@ -735,7 +742,7 @@ mod tests {
     /// [`split_all`] with every record found by `scan::csv_record`.
     fn one_by_one(input: &[u8], c: SplitConfig) -> (Vec<Rec>, StreamInfo) {
         let mut r = ChunkReader::new(input, c);
-        r.plain_quote = None;
+        r.one_pass = None;
         collect(r)
     }
 
@@ -1160,6 +1167,25 @@ mod tests {
         }
     }
 
+    /// Fixed-length lines: most of `length` bytes (quotes, commas, Shift_JIS
+    /// bytes, NUL, 0x1A, spaces), some of other lengths (with lone CRs), each
+    /// ended by CRLF, LF, CR or nothing.
+    fn fixed_bytes(length: usize) -> impl Strategy<Value = Vec<u8>> {
+        let line = prop_oneof![
+            6 => prop::collection::vec(
+                prop::sample::select(vec![b'a', b'"', b',', 0x82, 0xA0, 0x1A, 0x00, b' ']),
+                length..=length,
+            ),
+            1 => prop::collection::vec(prop::sample::select(vec![b'a', b'\r', 0x1A]), 0..2 * length + 2),
+        ];
+        let end = prop::sample::select(vec![&b"\r\n"[..], b"\n", b"\r", b""]);
+        prop::collection::vec(
+            (line, end).prop_map(|(l, e)| [l, e.to_vec()].concat()),
+            0..40,
+        )
+        .prop_map(|v| v.concat())
+    }
+
     /// Input for the one-pass path: records over 64 bytes (runs of one byte) as
     /// well as quotes, delimiters, line ends of every kind, 0x1A and Shift_JIS bytes.
     fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -1206,7 +1232,49 @@ mod tests {
             c.max_record = max_record;
             let mut fast = ChunkReader::new(&input[..], c);
             let mut slow = ChunkReader::new(&input[..], c);
-            slow.plain_quote = None;
+            slow.one_pass = None;
+            loop {
+                let (a, b) = (fast.next_chunk().unwrap(), slow.next_chunk().unwrap());
+                let same = match (&a, &b) {
+                    (Some(a), Some(b)) => (a.seq, a.offset, a.first_record, &a.data, &a.records, a.first_nonblank)
+                        == (b.seq, b.offset, b.first_record, &b.data, &b.records, b.first_nonblank),
+                    (None, None) => break,
+                    _ => false,
+                };
+                prop_assert!(same, "{:?}\n{:?}", a, b);
+            }
+            prop_assert_eq!(fast.finish().unwrap(), slow.finish().unwrap());
+        }
+
+        /// The same for fixed-length records with line ends: the records of their
+        /// length found in one pass are those `fixed_record` finds one at a time
+        /// (among lines of other lengths, blank lines, lone CRs, quotes and
+        /// 0x1A, with the first read's end anywhere).
+        #[test]
+        fn the_one_pass_path_finds_what_fixed_record_finds(
+            (length, input) in prop::sample::select(vec![1usize, 3, 63, 64, 65, 100])
+                .prop_flat_map(|l| (Just(l), fixed_bytes(l))),
+            chunk_bytes in prop::sample::select(vec![1usize, 2, 5, 64, 65, 300, 1 << 20]),
+            extra in prop::sample::select(vec![0usize, 1, 5, 4000]),
+            encoding in prop::sample::select(vec![Encoding::Cp932, Encoding::EucJp, Encoding::Utf8]),
+            lead in prop::option::weighted(0.25, any::<prop::sample::Index>()),
+        ) {
+            let mut input = input;
+            if let (Some(at), false) = (lead, input.is_empty()) {
+                let n = 65536 - at.index(input.len());
+                let line = [vec![b'y'; length], b"\n".to_vec()].concat();
+                let mut lines = line.repeat(n / line.len());
+                lines.extend(vec![b'y'; n % line.len()]);
+                lines.extend(input);
+                input = lines;
+            }
+            let framing = Framing::Fixed { length, newline: true };
+            let mut c = cfg(framing, encoding, chunk_bytes);
+            c.max_record = length + extra;
+            let mut fast = ChunkReader::new(&input[..], c);
+            prop_assert!(fast.one_pass.is_some());
+            let mut slow = ChunkReader::new(&input[..], c);
+            slow.one_pass = None;
             loop {
                 let (a, b) = (fast.next_chunk().unwrap(), slow.next_chunk().unwrap());
                 let same = match (&a, &b) {

@@ -361,6 +361,7 @@ pub fn is_eof_marker(unit: &[u8], enc: Encoding) -> bool {
 ///
 /// For byte units only (not UTF-16). What it finds is exactly what [`csv_record`]
 /// finds for those records; `buf` must end where [`csv_record`]'s would.
+#[cfg(test)]
 pub fn plain_csv_records(
     buf: &[u8],
     start: usize,
@@ -370,32 +371,62 @@ pub fn plain_csv_records(
     stop: usize,
     record: impl FnMut(usize, usize),
 ) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: this CPU has AVX2 (checked just above).
-        return unsafe { plain_csv_records_avx2(buf, start, eof, quote, max, stop, record) };
-    }
-    plain_csv_records_with(masks64, buf, start, eof, quote, max, stop, record)
+    plain_records(buf, start, eof, OnePass::Csv { quote }, max, stop, record)
 }
 
-/// [`plain_csv_records`] with 32-byte compares: half the instructions of SSE2's.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn plain_csv_records_avx2(
+/// The records one pass over the bytes finds ([`plain_records`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnePass {
+    /// CSV records without this quote.
+    Csv { quote: u8 },
+    /// Fixed-length records with line ends, of exactly this length: each ends at
+    /// its first CR, LF or CRLF, as [`fixed_record`] reads them. The others (of
+    /// another length, blank lines) are left to [`fixed_record`].
+    Fixed { length: usize },
+}
+
+/// The records `pass` names from `start` on, found in one pass over `buf`, 64 bytes
+/// at a time: each ends at its first CR, LF or CRLF. Calls `record(start, end)` for
+/// each (its data, without the line end) and returns where the next record starts:
+/// at the first one the one-at-a-time reading must decide ([`csv_record`] for a
+/// quote, [`fixed_record`] for another length; no line end within `max` bytes or
+/// before the end of `buf`, a CR that ends `buf` before the end of the stream), or
+/// right after the first record that reaches `stop`. For byte units only.
+pub fn plain_records(
     buf: &[u8],
     start: usize,
     eof: bool,
-    quote: u8,
+    pass: OnePass,
     max: usize,
     stop: usize,
     record: impl FnMut(usize, usize),
 ) -> usize {
-    plain_csv_records_with(
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: this CPU has AVX2 (checked just above).
+        return unsafe { plain_records_avx2(buf, start, eof, pass, max, stop, record) };
+    }
+    plain_records_with(masks64, buf, start, eof, pass, max, stop, record)
+}
+
+/// [`plain_records`] with 32-byte compares: half the instructions of SSE2's.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn plain_records_avx2(
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    pass: OnePass,
+    max: usize,
+    stop: usize,
+    record: impl FnMut(usize, usize),
+) -> usize {
+    plain_records_with(
         |b, q| masks64_avx2(b, q),
         buf,
         start,
         eof,
-        quote,
+        pass,
         max,
         stop,
         record,
@@ -403,7 +434,7 @@ fn plain_csv_records_avx2(
 }
 
 /// [`plain_csv_records`] with `block` finding the masks of 64 bytes.
-#[inline(always)]
+#[cfg(test)]
 #[allow(clippy::too_many_arguments)]
 pub(super) fn plain_csv_records_with(
     block: impl Fn(&[u8; 64], u8) -> (u64, u64),
@@ -413,12 +444,37 @@ pub(super) fn plain_csv_records_with(
     quote: u8,
     max: usize,
     stop: usize,
+    record: impl FnMut(usize, usize),
+) -> usize {
+    let pass = OnePass::Csv { quote };
+    plain_records_with(block, buf, start, eof, pass, max, stop, record)
+}
+
+/// [`plain_records`] with `block` finding the masks of 64 bytes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn plain_records_with(
+    block: impl Fn(&[u8; 64], u8) -> (u64, u64),
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    pass: OnePass,
+    max: usize,
+    stop: usize,
     mut record: impl FnMut(usize, usize),
 ) -> usize {
-    if quote == b'\r' || quote == b'\n' {
+    // Fixed-length data may hold any byte: no quote stops the pass (the line
+    // end given as the quote finds nothing the line-end mask does not).
+    let (quote, length) = match pass {
+        OnePass::Csv { quote } => (Some(quote), None),
+        OnePass::Fixed { length } => (None, Some(length)),
+    };
+    if quote.is_some_and(|q| q == b'\r' || q == b'\n') {
         // A quote that is also a line end: only csv_record knows which it is.
         return start;
     }
+    let quote = quote.unwrap_or(b'\n');
+    let quoting = matches!(pass, OnePass::Csv { .. });
     let mut r = start;
     let mut base = start;
     while base < buf.len() {
@@ -427,6 +483,7 @@ pub(super) fn plain_csv_records_with(
             return r;
         }
         let (mut ends, quotes) = masks(&block, &buf[base..], quote);
+        let quotes = if quoting { quotes } else { 0 };
         // After a CRLF across blocks the record starts one byte into this block.
         let skip = r.saturating_sub(base);
         let from_r = u64::MAX.checked_shl(skip as u32).unwrap_or(0);
@@ -435,8 +492,10 @@ pub(super) fn plain_csv_records_with(
         while ends != 0 {
             let at = ends.trailing_zeros() as usize;
             let e = base + at;
-            // A quote before the line end: the quote state machine decides this record.
-            if quotes & ((1u64 << at) - 1) != 0 || e - r > max {
+            // A quote before the line end: the quote state machine decides this
+            // record; a fixed-length record of another length: `fixed_record`.
+            if quotes & ((1u64 << at) - 1) != 0 || e - r > max || length.is_some_and(|l| e - r != l)
+            {
                 return r;
             }
             let next = match (buf[e], buf.get(e + 1)) {
