@@ -92,9 +92,9 @@ impl Drop for Held<'_> {
 
 impl Drop for Workers {
     /// The pooled buffers (tens of MB after a large file) are freed on a thread
-    /// of their own: unmapping them took about a millisecond after the run's
-    /// outputs were published, on the path to its end. A process that exits
-    /// then does not wait for it; a longer one (`batch run`) frees them as before.
+    /// of their own: unmapping them took about a millisecond on the path to a
+    /// run's end. `convert` drops its workers when the records are done, so this
+    /// runs while the report and the manifest are written and synced.
     fn drop(&mut self) {
         let pools = (
             std::mem::take(&mut self.chunks),

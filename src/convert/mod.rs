@@ -363,6 +363,9 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         };
         Ok((result, out, extra, rej))
     })?;
+    // The records are done: the workers' buffers are freed (on a thread of their
+    // own) while the report and the manifest are written and synced.
+    drop(workers);
     let mut pending = Vec::with_capacity(2 * done.len());
     let mut files = Vec::with_capacity(done.len());
     for (f, out, extra, rej) in done {
