@@ -1167,6 +1167,42 @@ mod tests {
         }
     }
 
+    /// The reader with the one-pass path hands out what it hands out without it:
+    /// the same chunks (sequence, offset, first record, data, spans, header mark)
+    /// and the same stream info.
+    fn same_with_and_without_one_pass(input: &[u8], c: SplitConfig) -> Result<(), TestCaseError> {
+        let mut fast = ChunkReader::new(input, c);
+        let mut slow = ChunkReader::new(input, c);
+        slow.one_pass = None;
+        loop {
+            let (a, b) = (fast.next_chunk().unwrap(), slow.next_chunk().unwrap());
+            let same = match (&a, &b) {
+                (Some(a), Some(b)) => {
+                    (
+                        a.seq,
+                        a.offset,
+                        a.first_record,
+                        &a.data,
+                        &a.records,
+                        a.first_nonblank,
+                    ) == (
+                        b.seq,
+                        b.offset,
+                        b.first_record,
+                        &b.data,
+                        &b.records,
+                        b.first_nonblank,
+                    )
+                }
+                (None, None) => break,
+                _ => false,
+            };
+            prop_assert!(same, "{:?}\n{:?}", a, b);
+        }
+        prop_assert_eq!(fast.finish().unwrap(), slow.finish().unwrap());
+        Ok(())
+    }
+
     /// Fixed-length lines: most of `length` bytes (quotes, commas, Shift_JIS
     /// bytes, NUL, 0x1A, spaces), some of other lengths (with lone CRs), each
     /// ended by CRLF, LF, CR or nothing.
@@ -1230,20 +1266,7 @@ mod tests {
             }
             let mut c = cfg(CSV, encoding, chunk_bytes);
             c.max_record = max_record;
-            let mut fast = ChunkReader::new(&input[..], c);
-            let mut slow = ChunkReader::new(&input[..], c);
-            slow.one_pass = None;
-            loop {
-                let (a, b) = (fast.next_chunk().unwrap(), slow.next_chunk().unwrap());
-                let same = match (&a, &b) {
-                    (Some(a), Some(b)) => (a.seq, a.offset, a.first_record, &a.data, &a.records, a.first_nonblank)
-                        == (b.seq, b.offset, b.first_record, &b.data, &b.records, b.first_nonblank),
-                    (None, None) => break,
-                    _ => false,
-                };
-                prop_assert!(same, "{:?}\n{:?}", a, b);
-            }
-            prop_assert_eq!(fast.finish().unwrap(), slow.finish().unwrap());
+            same_with_and_without_one_pass(&input, c)?;
         }
 
         /// The same for fixed-length records with line ends: the records of their
@@ -1271,21 +1294,8 @@ mod tests {
             let framing = Framing::Fixed { length, newline: true };
             let mut c = cfg(framing, encoding, chunk_bytes);
             c.max_record = length + extra;
-            let mut fast = ChunkReader::new(&input[..], c);
-            prop_assert!(fast.one_pass.is_some());
-            let mut slow = ChunkReader::new(&input[..], c);
-            slow.one_pass = None;
-            loop {
-                let (a, b) = (fast.next_chunk().unwrap(), slow.next_chunk().unwrap());
-                let same = match (&a, &b) {
-                    (Some(a), Some(b)) => (a.seq, a.offset, a.first_record, &a.data, &a.records, a.first_nonblank)
-                        == (b.seq, b.offset, b.first_record, &b.data, &b.records, b.first_nonblank),
-                    (None, None) => break,
-                    _ => false,
-                };
-                prop_assert!(same, "{:?}\n{:?}", a, b);
-            }
-            prop_assert_eq!(fast.finish().unwrap(), slow.finish().unwrap());
+            prop_assert!(ChunkReader::new(&input[..], c).one_pass.is_some());
+            same_with_and_without_one_pass(&input, c)?;
         }
 
         /// The 64-byte masks are those of a byte-by-byte look.
