@@ -59,6 +59,42 @@ pub struct RecordProcessor {
     /// [`RecordProcessor::item_as_read`] for all items of a record at once
     /// ([`RecordProcessor::not_as_read`]).
     record_plan: Option<RecordPlan>,
+    /// `convert --to`: [`RecordPlan`] of the target's items, for those that
+    /// are source items as read ([`RecordProcessor::target_not_as_read`]).
+    target_checks: Option<TargetChecks>,
+}
+
+/// [`RecordPlan`] of a target layout's items: each checked on the source
+/// item it is as read.
+struct TargetChecks {
+    /// By the target's fields and cleanser; `never` holds the items the
+    /// plan makes (those are processed one by one).
+    plan: RecordPlan,
+    /// Per target item, the source item it is as read (`usize::MAX`: a value
+    /// the plan makes).
+    at: Vec<usize>,
+}
+
+impl TargetChecks {
+    /// None: as [`RecordPlan::of`].
+    fn of(
+        target: &crate::target::Plan,
+        cleanser: &Cleanser,
+        flags: Option<&Flags>,
+        read_plan: &[ReadPlan],
+    ) -> Option<TargetChecks> {
+        let mut plan = RecordPlan::of(target.layout(), cleanser, flags, read_plan)?;
+        let n = target.layout().fields.len();
+        let at: Vec<usize> = (0..n)
+            .map(|j| target.copied_from(j).unwrap_or(usize::MAX))
+            .collect();
+        for (j, &a) in at.iter().enumerate() {
+            if a == usize::MAX {
+                plan.never |= 1 << (j & 63);
+            }
+        }
+        Some(TargetChecks { plan, at })
+    }
 }
 
 /// [`RecordProcessor::item_as_read`]'s checks of a whole record, made
@@ -291,6 +327,9 @@ pub struct Scratch {
     quote_free: bool,
     /// Buffer for [`Items::pad_back`].
     padded: String,
+    /// `--to`: per target item, the span of the source item it is as read
+    /// ([`RecordProcessor::target_not_as_read`]).
+    target_spans: Vec<(usize, usize)>,
     /// Per item, when `flags_known`: its characters' flags (`MAY_MAP`,
     /// `NOT_IN_CHARSET`, `NOT_KATAKANA`, `NOT_HIRAGANA`) OR-ed, found while decoding it (a fixed item's
     /// padding is not among them: spaces and NULs, trimmed before the checks).
@@ -575,6 +614,7 @@ impl RecordProcessor {
         let record_plan = RecordPlan::of(&layout, &cleanser, flags.as_deref(), &read_plan);
         Ok(RecordProcessor {
             record_plan,
+            target_checks: None,
             flags,
             read_plan,
             item_decoder: decode::ItemDecoder::new(encoding),
@@ -601,9 +641,16 @@ impl RecordProcessor {
         // A code table's new codes are the same in every record: checked here
         // once, not per record (see `finished`).
         plan.set_ready(|target, j, v| self.finished(target, j, v));
-        self.target = Some(plan);
-        // process_target checks the target's items one by one.
+        // process_target checks the target's items (those taken as read) at
+        // once, by the target's fields.
         self.record_plan = None;
+        self.target_checks = TargetChecks::of(
+            &plan,
+            &self.cleanser,
+            self.flags.as_deref(),
+            &self.read_plan,
+        );
+        self.target = Some(plan);
         self.lean_fixed = false;
         self.fast_fixed = false;
         Ok(self)
@@ -784,7 +831,19 @@ impl RecordProcessor {
         // From here a reject names a target item (even one of the reshaping).
         s.targeted = true;
         r?;
+        // Most records: the target items that are source items as read known
+        // at once (as in process_record); one bit per item to look at closer.
+        let closer = match &self.target_checks {
+            Some(tc) if !mapped && s.flags_known && s.pads.is_empty() => {
+                self.target_not_as_read(tc, s)
+            }
+            _ => u64::MAX,
+        };
         for j in 0..plan.layout().fields.len() {
+            // An item the checks told as read: item_as_read would take it as it is.
+            if closer >> (j & 63) & 1 == 0 {
+                continue;
+            }
             // A new code checked once for the run needs nothing more.
             if j < READY_ITEMS && s.target.ready & (1 << j) != 0 {
                 continue;
@@ -852,6 +911,37 @@ impl RecordProcessor {
             None => true,
         };
         plan.never | plan.checks.failing(s.items.text().as_bytes(), spans, off)
+    }
+
+    /// [`RecordProcessor::not_as_read`] of the target items, each on the
+    /// source item it is as read (the items the plan makes: always set).
+    #[inline(always)]
+    fn target_not_as_read(&self, tc: &TargetChecks, s: &mut Scratch) -> u64 {
+        let spans = s.items.spans();
+        let n = tc.plan.items.len();
+        if tc.at.len() != n || s.item_flags.len() != spans.len() {
+            return u64::MAX;
+        }
+        // A made item's span is empty (its bit is set by `never`).
+        s.target_spans.resize(n, (0, 0));
+        for (t, &a) in s.target_spans.iter_mut().zip(&tc.at) {
+            *t = spans.get(a).copied().unwrap_or((0, 0));
+        }
+        let flags = &s.item_flags;
+        let mut items = tc.plan.items.iter().zip(&tc.at);
+        let off = |len: usize| match items.next() {
+            Some((item, &a)) => match flags.get(a) {
+                Some(&f) => {
+                    ((len == 0) & item.required) | (len > item.max_len) | (f & item.bad_flags != 0)
+                }
+                None => true,
+            },
+            None => true,
+        };
+        tc.plan.never
+            | tc.plan
+                .checks
+                .failing(s.items.text().as_bytes(), &s.target_spans, off)
     }
 
     /// Item `i` written (a target item under `--to`) is item `at` as read,
@@ -2271,6 +2361,7 @@ date = "wareki"
         let general = RecordProcessor {
             read_plan: Vec::new(),
             record_plan: None,
+            target_checks: None,
             ..general
         };
         move |raw: &[u8]| (outcome(&fast, raw), outcome(&general, raw))
@@ -2413,6 +2504,60 @@ date = "wareki"
                 item_wise.trims_by_mask = p.trims_by_mask;
                 item_wise.fast_fixed = p.fast_fixed;
                 proptest::prop_assert_eq!(outcome(&p, raw), outcome(&item_wise, raw));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Under `--to`, the target items' checks at once
+        /// ([`RecordProcessor::target_not_as_read`]) give what the checks item
+        /// by item give: the same items, counts, events, rejects and lines,
+        /// CSV and fixed-length sources, CSV and fixed targets, under
+        /// `--charset` (default and `any`) and with and without a 外字 table.
+        #[test]
+        fn the_target_checks_give_what_the_item_checks_give(
+            items in every_kind_tokens()
+                .into_iter()
+                .map(|t| proptest::collection::vec(proptest::sample::select(t), 0..4))
+                .collect::<Vec<_>>(),
+            pad in proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
+            table in proptest::bool::ANY,
+            any in proptest::bool::ANY,
+        ) {
+            let charset = match any {
+                true => crate::charset::CharsetKind::Any,
+                false => crate::charset::CharsetKind::default(),
+            };
+            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+            let csv = items.join(&b',');
+            let mut fixed = Vec::new();
+            for item in &items[..4] {
+                push_fixed(&mut fixed, item, &pad, 8);
+            }
+            let gaiji = table.then_some("0xF040");
+            let runs = [
+                (EVERY_KIND, TO_EVERY_KIND, &csv),
+                (FLAGGED_FIXED, TO_FLAGGED, &fixed),
+                (FLAGGED_FIXED, TO_FIXED, &fixed),
+            ];
+            for (layout, target, raw) in runs {
+                let (p, _) = with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset);
+                let at_once = retarget(p, target);
+                proptest::prop_assert!(at_once.target_checks.is_some());
+                let item_wise = RecordProcessor {
+                    target_checks: None,
+                    ..retarget(
+                        with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset).0,
+                        target,
+                    )
+                };
+                proptest::prop_assert_eq!(
+                    outcome(&at_once, raw),
+                    outcome(&item_wise, raw),
+                    "{} → {}",
+                    layout,
+                    target
+                );
             }
         }
     }
