@@ -167,26 +167,51 @@ pub(super) fn decode_pieces(
     debug_assert!(sep.is_ascii());
     spans.clear();
     item_flags.clear();
+    // Room for every piece's span and flags at once, written in place below
+    // (one capacity check a record rather than one a push).
+    spans.reserve(pieces.len());
+    item_flags.reserve(pieces.len());
     let mut any = 0;
-    for (k, &(a, b)) in pieces.iter().enumerate() {
+    let mut done = 0;
+    let slots = pieces
+        .iter()
+        .zip(spans.spare_capacity_mut())
+        .zip(item_flags.spare_capacity_mut());
+    for (k, ((&(a, b), span), item)) in slots.enumerate() {
         let piece = bytes.get(a..b)?;
         let (n, keep) = head.head(k, piece);
-        if k > 0 {
-            out.push(char::from(sep));
-        }
-        let start = out.len();
-        let flags = match keep {
+        let (start, flags) = match keep {
             false => {
+                // The separator written by the loop, in the room it reserves.
+                let start = out.len() + usize::from(k > 0);
                 let mut f = Flagged { table, flags: 0 };
-                matches!(run(tables, piece.get(..n)?, out, &mut f), Ok(true)).then_some(f.flags)
+                let lead = Some((sep, k > 0));
+                let told = matches!(
+                    run_from(tables, piece.get(..n)?, out, &mut f, lead),
+                    Ok(true)
+                );
+                (start, told.then_some(f.flags))
             }
-            true => decode_kept(tables, piece, n, out, table),
-        }?;
-        spans.push((start, out.len()));
-        item_flags.push(flags);
+            true => {
+                if k > 0 {
+                    out.push(char::from(sep));
+                }
+                (out.len(), decode_kept(tables, piece, n, out, table))
+            }
+        };
+        let flags = flags?;
+        span.write((start, out.len()));
+        item.write(flags);
         any |= flags;
+        done = k + 1;
     }
-    Some(any)
+    // SAFETY: the first `done` slots of both were written above (the loop
+    // covers every piece: room for all was reserved).
+    unsafe {
+        spans.set_len(done);
+        item_flags.set_len(done);
+    }
+    (done == pieces.len()).then_some(any)
 }
 
 /// [`decode_pieces`]'s item whose padding is kept (rare: NULs): its first
@@ -404,18 +429,38 @@ fn run<T: Tables, S: Sink>(
     out: &mut String,
     sink: &mut S,
 ) -> Result<bool, DecodeError> {
+    run_from(t, bytes, out, sink, None)
+}
+
+/// [`run`], and with `lead` = Some((sep, true)) the ASCII byte `sep` first,
+/// written in the room the loop reserves anyway (a fixed-length item after
+/// the first: its separator costs no push of its own). Some((sep, false))
+/// writes nothing (`sep` goes to the spare room and is overwritten).
+#[inline(always)]
+fn run_from<T: Tables, S: Sink>(
+    t: &T,
+    bytes: &[u8],
+    out: &mut String,
+    sink: &mut S,
+    lead: Option<(u8, bool)>,
+) -> Result<bool, DecodeError> {
     let n = bytes.len();
     // SAFETY: `as_mut_vec` requires `out` to hold UTF-8 whenever it is used as a
     // String again. Only whole characters are committed below (`set_len`): ASCII
     // bytes, or the bytes of a table entry, which the tables took from decoded text.
     let v = unsafe { out.as_mut_vec() };
     // Each byte gives at most 3 (a character of 1 byte, CP932 kana, gives at
-    // most 3; entries hold at most 3); 4 more for the last 4-byte store. Every
-    // write below stays within this room (see `put`).
-    v.reserve(3 * n + 4);
+    // most 3; entries hold at most 3); 4 more for the last 4-byte store, and
+    // the lead byte. Every write below stays within this room (see `put`).
+    v.reserve(3 * n + 4 + usize::from(lead.is_some()));
     let start = v.len();
     let dst = v.spare_capacity_mut();
     let (mut i, mut o) = (0, 0);
+    if let Some((sep, on)) = lead {
+        debug_assert!(sep.is_ascii());
+        put(dst, 0, &[sep]);
+        o = usize::from(on);
+    }
     // Where the run of single ASCII characters that ends at `i` starts.
     let mut run = 0;
     let mut stopped = false;
@@ -482,11 +527,12 @@ fn put<const N: usize>(dst: &mut [std::mem::MaybeUninit<u8>], at: usize, src: &[
         assert!(at + N <= dst.len(), "decoder output past its room");
     }
     // SAFETY: `dst` is the spare capacity `run` reserved, 3 × (input length) + 4
-    // bytes. Every character takes at least one input byte and gives at most 3
-    // output bytes (entries hold at most 3), so with `i` input bytes read, `o <= 3i`.
-    // `run` writes 8 bytes at `o` with 8 input bytes left (o + 8 <= 3n), 8 at
-    // `o - back` with `n - i` left (o - back + 8 = o + n - i <= 3n), and 1 or 4 at
-    // `o` with at least one left (o + 4 <= 3n + 1): all within 3n + 4.
+    // bytes, one more with a lead byte (written at 0). Every character takes at
+    // least one input byte and gives at most 3 output bytes (entries hold at
+    // most 3), so with `i` input bytes read, `o <= 3i + lead`. `run` writes 8
+    // bytes at `o` with 8 input bytes left (o + 8 <= 3n + lead), 8 at `o - back`
+    // with `n - i` left (o - back + 8 = o + n - i <= 3n + lead), and 1 or 4 at
+    // `o` with at least one left (o + 4 <= 3n + 1 + lead): all within 3n + 4 + lead.
     unsafe {
         dst.as_mut_ptr()
             .add(at)

@@ -184,7 +184,6 @@ pub fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
 /// per step), then eight, then one.
 #[inline(always)]
 pub fn trailing_padding(b: &[u8]) -> Padding {
-    const SPACES16: u128 = 0x2020_2020_2020_2020_2020_2020_2020_2020;
     if b.last().is_none_or(|&c| c != b' ' && c != 0) {
         // Not padded (a full item, or none): one test.
         return Padding::default();
@@ -192,16 +191,40 @@ pub fn trailing_padding(b: &[u8]) -> Padding {
     let mut p = Padding::default();
     let mut blocks = b.rchunks_exact(16);
     for block in &mut blocks {
-        let x = u128::from_le_bytes(block.try_into().unwrap_or_default());
-        if x == SPACES16 {
-            // The common padding: spaces only.
-            p.spaces = true;
-            p.len += 16;
-            continue;
-        }
-        // The last eight bytes first.
-        if !pad_word((x >> 64) as u64, &mut p) || !pad_word(x as u64, &mut p) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // Both kinds of pad byte at once, and where the run ends in one step
+            // (pad_word on each half took about twice the instructions).
+            let (spaces, nuls) = pad_masks16(block);
+            let pad = spaces | nuls;
+            if pad == 0xFFFF {
+                p.spaces |= spaces != 0;
+                p.nuls |= nuls != 0;
+                p.len += 16;
+                continue;
+            }
+            // How many of the block's last bytes are padding (below 16).
+            let k = (!pad as u16).leading_zeros() as usize;
+            let top = (0xFFFF_u32 << (16 - k)) & 0xFFFF;
+            p.spaces |= spaces & top != 0;
+            p.nuls |= nuls & top != 0;
+            p.len += k;
             return p;
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            const SPACES16: u128 = 0x2020_2020_2020_2020_2020_2020_2020_2020;
+            let x = u128::from_le_bytes(block.try_into().unwrap_or_default());
+            if x == SPACES16 {
+                // The common padding: spaces only.
+                p.spaces = true;
+                p.len += 16;
+                continue;
+            }
+            // The last eight bytes first.
+            if !pad_word((x >> 64) as u64, &mut p) || !pad_word(x as u64, &mut p) {
+                return p;
+            }
         }
     }
     let rest = blocks.remainder();
@@ -223,6 +246,26 @@ pub fn trailing_padding(b: &[u8]) -> Padding {
         p.len += 1;
     }
     p
+}
+
+/// Bit i set when byte i of `block` is 0x20 (the first mask) or 0x00 (the second).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn pad_masks16(block: &[u8]) -> (u32, u32) {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_setzero_si128,
+    };
+    let Some(block) = block.first_chunk::<16>() else {
+        return (0, 0);
+    };
+    // SAFETY: SSE2 is part of x86-64; `block` is 16 readable bytes, what an
+    // unaligned 128-bit load reads.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let spaces = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)));
+        let nuls = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+        (spaces as u32, nuls as u32)
+    }
 }
 
 /// Adds to `p` the padding at the top of `w` (eight bytes, little-endian,
@@ -313,6 +356,42 @@ mod tests {
         let p = trailing_padding(b"\x82\xA0 \0 \0\0  \0 ");
         assert_eq!((p.len, p.spaces, p.nuls), (9, true, true));
         assert_eq!(trailing_padding(b"\x81\x40").len, 0);
+    }
+
+    /// [`trailing_padding`] a byte at a time: the reference.
+    fn padding_bytewise(b: &[u8]) -> Padding {
+        let mut p = Padding::default();
+        for &c in b.iter().rev() {
+            match c {
+                b' ' => p.spaces = true,
+                0 => p.nuls = true,
+                _ => break,
+            }
+            p.len += 1;
+        }
+        p
+    }
+
+    proptest::proptest! {
+        /// Blocks of 16 and the bytes before them: the padding is the run of
+        /// spaces and NULs at the end, whatever its length and mix.
+        #[test]
+        fn trailing_padding_is_the_bytewise_run(
+            b in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::strategy::Just(b' '),
+                    1 => proptest::strategy::Just(0u8),
+                    1 => proptest::sample::select(vec![b'a', 0x80, 0xA0, 0x82, 0x21, 0x10]),
+                ],
+                0..80,
+            ),
+            pad in 0usize..70,
+            fill in proptest::sample::select(vec![b' ', 0]),
+        ) {
+            let mut b = b;
+            b.extend(std::iter::repeat_n(fill, pad));
+            proptest::prop_assert_eq!(trailing_padding(&b), padding_bytewise(&b), "{:?}", b);
+        }
     }
 
     const PLAIN: [Encoding; 5] = [
