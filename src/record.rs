@@ -2422,6 +2422,28 @@ date = "wareki"
     /// the record's checks look at: spaces of both widths and NUL at the
     /// end, a tab, ム (its last UTF-8 byte is 0xA0), 全角数字, half-width kana,
     /// the other script, 外字 and NEC and IBM extensions.
+    /// A case of the record-check proptests: the `--charset` (`any` or the
+    /// default), the generated items as an EVERY_KIND CSV record and as a
+    /// FLAGGED_FIXED record (whose four items are EVERY_KIND's first four types),
+    /// padded with `pad`.
+    fn record_check_case(
+        items: Vec<Vec<&[u8]>>,
+        pad: &[u8],
+        any: bool,
+    ) -> (crate::charset::CharsetKind, Vec<u8>, Vec<u8>) {
+        let charset = match any {
+            true => crate::charset::CharsetKind::Any,
+            false => crate::charset::CharsetKind::default(),
+        };
+        let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
+        let csv = items.join(&b',');
+        let mut fixed = Vec::new();
+        for item in &items[..4] {
+            push_fixed(&mut fixed, item, pad, 8);
+        }
+        (charset, csv, fixed)
+    }
+
     fn every_kind_tokens() -> Vec<Vec<&'static [u8]>> {
         let ends: [&[u8]; 3] = [b" ", b"\x81\x40", b"\x00"];
         let digits: Vec<&[u8]> = vec![b"1", b"12", b"0", b"\x82\x4F", b"-", b"a"];
@@ -2482,17 +2504,7 @@ date = "wareki"
             table in proptest::bool::ANY,
             any in proptest::bool::ANY,
         ) {
-            let charset = match any {
-                true => crate::charset::CharsetKind::Any,
-                false => crate::charset::CharsetKind::default(),
-            };
-            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
-            let csv = items.join(&b',');
-            // FLAGGED_FIXED's four items are EVERY_KIND's first four types.
-            let mut fixed = Vec::new();
-            for item in &items[..4] {
-                push_fixed(&mut fixed, item, &pad, 8);
-            }
+            let (charset, csv, fixed) = record_check_case(items, &pad, any);
             let gaiji = table.then_some("0xF040");
             for (layout, raw) in [(EVERY_KIND, &csv), (FLAGGED_FIXED, &fixed)] {
                 let (p, _) = with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset);
@@ -2524,16 +2536,7 @@ date = "wareki"
             table in proptest::bool::ANY,
             any in proptest::bool::ANY,
         ) {
-            let charset = match any {
-                true => crate::charset::CharsetKind::Any,
-                false => crate::charset::CharsetKind::default(),
-            };
-            let items: Vec<Vec<u8>> = items.into_iter().map(|t| t.concat()).collect();
-            let csv = items.join(&b',');
-            let mut fixed = Vec::new();
-            for item in &items[..4] {
-                push_fixed(&mut fixed, item, &pad, 8);
-            }
+            let (charset, csv, fixed) = record_check_case(items, &pad, any);
             let gaiji = table.then_some("0xF040");
             let runs = [
                 (EVERY_KIND, TO_EVERY_KIND, &csv),
