@@ -120,6 +120,15 @@ struct ItemLimits {
     max_len: usize,
 }
 
+impl ItemLimits {
+    /// Whether an item of `len` bytes whose characters' flags are `flags` goes
+    /// to [`RecordProcessor::item_as_read`] (computed with no branch).
+    #[inline(always)]
+    fn sends_on(&self, len: usize, flags: u8) -> bool {
+        ((len == 0) & self.required) | (len > self.max_len) | (flags & self.bad_flags != 0)
+    }
+}
+
 impl RecordPlan {
     /// None: no flags told by the decoder, or more than 64 items.
     fn of(
@@ -904,12 +913,7 @@ impl RecordProcessor {
             return u64::MAX;
         }
         let mut items = plan.items.iter().zip(&s.item_flags);
-        let off = |len: usize| match items.next() {
-            Some((item, &f)) => {
-                ((len == 0) & item.required) | (len > item.max_len) | (f & item.bad_flags != 0)
-            }
-            None => true,
-        };
+        let off = |len: usize| items.next().is_none_or(|(item, &f)| item.sends_on(len, f));
         plan.never | plan.checks.failing(s.items.text().as_bytes(), spans, off)
     }
 
@@ -929,14 +933,10 @@ impl RecordProcessor {
         }
         let flags = &s.item_flags;
         let mut items = tc.plan.items.iter().zip(&tc.at);
-        let off = |len: usize| match items.next() {
-            Some((item, &a)) => match flags.get(a) {
-                Some(&f) => {
-                    ((len == 0) & item.required) | (len > item.max_len) | (f & item.bad_flags != 0)
-                }
-                None => true,
-            },
-            None => true,
+        let off = |len: usize| {
+            items
+                .next()
+                .is_none_or(|(item, &a)| flags.get(a).is_none_or(|&f| item.sends_on(len, f)))
         };
         tc.plan.never
             | tc.plan
@@ -2417,11 +2417,6 @@ date = "wareki"
         }
     }
 
-    /// Pieces of each item of [`EVERY_KIND`], mostly of its type (so that
-    /// most records are written, and every item's outcome shows), with what
-    /// the record's checks look at: spaces of both widths and NUL at the
-    /// end, a tab, ム (its last UTF-8 byte is 0xA0), 全角数字, half-width kana,
-    /// the other script, 外字 and NEC and IBM extensions.
     /// A case of the record-check proptests: the `--charset` (`any` or the
     /// default), the generated items as an EVERY_KIND CSV record and as a
     /// FLAGGED_FIXED record (whose four items are EVERY_KIND's first four types),
@@ -2444,6 +2439,11 @@ date = "wareki"
         (charset, csv, fixed)
     }
 
+    /// Pieces of each item of [`EVERY_KIND`], mostly of its type (so that
+    /// most records are written, and every item's outcome shows), with what
+    /// the record's checks look at: spaces of both widths and NUL at the
+    /// end, a tab, ム (its last UTF-8 byte is 0xA0), 全角数字, half-width kana,
+    /// the other script, 外字 and NEC and IBM extensions.
     fn every_kind_tokens() -> Vec<Vec<&'static [u8]>> {
         let ends: [&[u8]; 3] = [b" ", b"\x81\x40", b"\x00"];
         let digits: Vec<&[u8]> = vec![b"1", b"12", b"0", b"\x82\x4F", b"-", b"a"];

@@ -143,11 +143,7 @@ impl Tally {
         self.read += 1;
         self.written += 1;
         // Most records: no rule applied, nothing mapped or met.
-        let met = !(events.hits.is_empty()
-            && events.unmapped.is_empty()
-            && events.sensitive_unmapped == 0
-            && events.nonstandard.is_empty());
-        if !changes.is_empty() || met {
+        if !changes.is_empty() || !events.is_empty() {
             self.write_changes(changes, events, record, key);
         }
     }
@@ -183,10 +179,7 @@ impl Tally {
             self.mapped[m].add(1, record, key);
         }
         // Most records met none: no call.
-        if !(events.unmapped.is_empty()
-            && events.sensitive_unmapped == 0
-            && events.nonstandard.is_empty())
-        {
+        if events.any_unmapped() {
             self.unmapped_in(events, record, key);
         }
     }

@@ -113,15 +113,10 @@ impl Limits {
     /// bytes). False says nothing: ask [`check`].
     #[inline]
     pub fn pass_by_bytes(self, bytes: usize) -> bool {
-        if bytes == 0 {
-            !self.required
-        } else {
-            self.max_chars.is_none_or(|max| bytes <= max)
-        }
+        let (required, max) = self.by_bytes();
+        !(bytes == 0 && required) && bytes <= max
     }
-}
 
-impl Limits {
     /// [`Limits::pass_by_bytes`] as two numbers, for checks without a
     /// branch: a value of `n` bytes passes when `!(n == 0 && required) && n <= max`
     /// (`max` is `usize::MAX` when the field has no limit).

@@ -279,23 +279,16 @@ pub(super) fn cleanse(
 /// character.
 #[inline(always)]
 pub(super) fn is_clean(s: &[u8]) -> bool {
-    let Ok(d) = <[u8; 8]>::try_from(s) else {
+    let Ok(bytes) = <[u8; 8]>::try_from(s) else {
         return false;
     };
-    is_clean_word(u64::from_le_bytes(d))
-}
-
-/// [`is_clean`] of 8 bytes read as one little-endian word: the digits and
-/// the calendar checked with no branch (a date item is checked on every
-/// record, and which of its checks fails varies from record to record).
-#[inline(always)]
-pub(super) fn is_clean_word(w: u64) -> bool {
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // The 8 bytes as one little-endian word: the digits and the calendar
+    // checked with no branch (a date item is checked on every record, and
+    // which of its checks fails varies from record to record).
+    let w = u64::from_le_bytes(bytes);
     const THREES: u64 = 0x3030_3030_3030_3030;
-    const SIXES: u64 = 0x0606_0606_0606_0606;
     const LANES: u64 = 0x00FF_00FF_00FF_00FF;
-    // As digits::all_ascii_digits: high nibble 3, and still 3 after adding 6.
-    let digits = (w & HIGH == THREES) & (w.wrapping_add(SIXES) & HIGH == THREES);
+    let digits = super::digits::digit_word(w);
     // Each byte's digit value (garbage when not digits: then `digits` fails,
     // and no lane below overflows: a byte is at most 255).
     let d = w.wrapping_sub(THREES);

@@ -19,22 +19,26 @@ pub(super) fn fullwidth_digit(c: char) -> Option<u8> {
 
 const NOT_DIGIT: &str = "数字でない文字があります";
 
-/// True when every byte is an ASCII digit; eight at a time (numbers and codes are
-/// checked on every record).
-#[inline]
-pub(super) fn all_ascii_digits(b: &[u8]) -> bool {
+/// True when each of the 8 bytes of `w` is an ASCII digit, with no branch.
+#[inline(always)]
+pub(super) fn digit_word(w: u64) -> bool {
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const THREES: u64 = 0x3030_3030_3030_3030;
     const SIXES: u64 = 0x0606_0606_0606_0606;
     // A byte is a digit when it is 0x30–0x39: high nibble 3, and still 3 after adding
     // 6 (0x3A–0x3F carry into 0x40–0x45). No byte carries into the next: 0xFF + 6
-    // would, but its high nibble already fails the first test.
-    // No branch inside: the two tests of a word and the words of an item
-    // are combined by `&`, so how far the digits go decides no jump.
-    let word = |w: &[u8]| {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
-        (w & HIGH == THREES) & (w.wrapping_add(SIXES) & HIGH == THREES)
-    };
+    // would, but its high nibble already fails the first test. The two tests are
+    // combined by `&`.
+    (w & HIGH == THREES) & (w.wrapping_add(SIXES) & HIGH == THREES)
+}
+
+/// True when every byte is an ASCII digit; eight at a time (numbers and codes are
+/// checked on every record).
+#[inline]
+pub(super) fn all_ascii_digits(b: &[u8]) -> bool {
+    // No branch inside: the words of an item are combined by `&`, so how far
+    // the digits go decides no jump.
+    let word = |w: &[u8]| digit_word(u64::from_le_bytes(w.try_into().unwrap_or_default()));
     if b.len() < 8 {
         return b.iter().all(u8::is_ascii_digit);
     }

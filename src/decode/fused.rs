@@ -185,7 +185,7 @@ pub(super) fn decode_pieces(
                 // The separator written by the loop, in the room it reserves.
                 let start = out.len() + usize::from(k > 0);
                 let mut f = Flagged { table, flags: 0 };
-                let lead = Some((sep, k > 0));
+                let lead = (k > 0).then_some(sep);
                 let told = matches!(
                     run_from(tables, piece.get(..n)?, out, &mut f, lead),
                     Ok(true)
@@ -432,17 +432,16 @@ fn run<T: Tables, S: Sink>(
     run_from(t, bytes, out, sink, None)
 }
 
-/// [`run`], and with `lead` = Some((sep, true)) the ASCII byte `sep` first,
-/// written in the room the loop reserves anyway (a fixed-length item after
-/// the first: its separator costs no push of its own). Some((sep, false))
-/// writes nothing (`sep` goes to the spare room and is overwritten).
+/// [`run`], and with `lead` the ASCII byte first, written in the room the
+/// loop reserves anyway (a fixed-length item after the first: its separator
+/// costs no push of its own).
 #[inline(always)]
 fn run_from<T: Tables, S: Sink>(
     t: &T,
     bytes: &[u8],
     out: &mut String,
     sink: &mut S,
-    lead: Option<(u8, bool)>,
+    lead: Option<u8>,
 ) -> Result<bool, DecodeError> {
     let n = bytes.len();
     // SAFETY: `as_mut_vec` requires `out` to hold UTF-8 whenever it is used as a
@@ -456,10 +455,10 @@ fn run_from<T: Tables, S: Sink>(
     let start = v.len();
     let dst = v.spare_capacity_mut();
     let (mut i, mut o) = (0, 0);
-    if let Some((sep, on)) = lead {
+    if let Some(sep) = lead {
         debug_assert!(sep.is_ascii());
         put(dst, 0, &[sep]);
-        o = usize::from(on);
+        o = 1;
     }
     // Where the run of single ASCII characters that ends at `i` starts.
     let mut run = 0;

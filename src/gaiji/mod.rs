@@ -508,6 +508,18 @@ pub struct MapEvents {
 }
 
 impl MapEvents {
+    /// Something unmapped (listed or only counted) or outside `--charset` was met.
+    #[inline]
+    pub fn any_unmapped(&self) -> bool {
+        !self.unmapped.is_empty() || self.sensitive_unmapped != 0 || !self.nonstandard.is_empty()
+    }
+
+    /// Nothing was met: no mapping applied, nothing unmapped or nonstandard.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty() && !self.any_unmapped()
+    }
+
     pub fn clear(&mut self) {
         self.hits.clear();
         self.unmapped.clear();

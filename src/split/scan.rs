@@ -351,29 +351,6 @@ pub fn is_eof_marker(unit: &[u8], enc: Encoding) -> bool {
     Units { buf: unit, enc }.at(0) == Some(0x1A)
 }
 
-/// Finds the records from `start` on that hold no quote: each ends at its first
-/// CR, LF or CRLF, so one pass over `buf` finds them all, 64 bytes at a time,
-/// without the quote state machine of [`csv_record`]. Calls `record(start, end)`
-/// for each (its data, without the line end) and returns where the next record
-/// starts: at the first one that needs [`csv_record`] (a quote, no line end within
-/// `max` bytes or before the end of `buf`, a CR that ends `buf` before the end of
-/// the stream), or right after the first record that reaches `stop`.
-///
-/// For byte units only (not UTF-16). What it finds is exactly what [`csv_record`]
-/// finds for those records; `buf` must end where [`csv_record`]'s would.
-#[cfg(test)]
-pub fn plain_csv_records(
-    buf: &[u8],
-    start: usize,
-    eof: bool,
-    quote: u8,
-    max: usize,
-    stop: usize,
-    record: impl FnMut(usize, usize),
-) -> usize {
-    plain_records(buf, start, eof, OnePass::Csv { quote }, max, stop, record)
-}
-
 /// The records one pass over the bytes finds ([`plain_records`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnePass {
@@ -422,10 +399,10 @@ fn plain_records_avx2(
     record: impl FnMut(usize, usize),
 ) -> usize {
     match pass {
-        // Fixed-length data: no quote, so its mask is not computed (about 20
-        // instructions a 238-byte record).
+        // Fixed-length data: no quote, so its mask is not computed (inlined,
+        // the unused compares are dropped: about 20 instructions a 238-byte record).
         OnePass::Fixed { .. } => plain_records_with(
-            |b, _| (ends64_avx2(b), 0),
+            |b, _| (masks64_avx2(b, b'\n').0, 0),
             buf,
             start,
             eof,
@@ -445,23 +422,6 @@ fn plain_records_avx2(
             record,
         ),
     }
-}
-
-/// [`plain_csv_records`] with `block` finding the masks of 64 bytes.
-#[cfg(test)]
-#[allow(clippy::too_many_arguments)]
-pub(super) fn plain_csv_records_with(
-    block: impl Fn(&[u8; 64], u8) -> (u64, u64),
-    buf: &[u8],
-    start: usize,
-    eof: bool,
-    quote: u8,
-    max: usize,
-    stop: usize,
-    record: impl FnMut(usize, usize),
-) -> usize {
-    let pass = OnePass::Csv { quote };
-    plain_records_with(block, buf, start, eof, pass, max, stop, record)
 }
 
 /// [`plain_records`] with `block` finding the masks of 64 bytes.
@@ -487,8 +447,8 @@ pub(super) fn plain_records_with(
         // A quote that is also a line end: only csv_record knows which it is.
         return start;
     }
+    let quoting = quote.is_some();
     let quote = quote.unwrap_or(b'\n');
-    let quoting = matches!(pass, OnePass::Csv { .. });
     let mut r = start;
     let mut base = start;
     while base < buf.len() {
@@ -587,6 +547,7 @@ fn masks64_sse2(block: &[u8; 64], quote: u8) -> (u64, u64) {
 /// [`masks`] of one whole block, 32 bytes at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[inline]
 pub(super) fn masks64_avx2(block: &[u8; 64], quote: u8) -> (u64, u64) {
     use std::arch::x86_64::{
         _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
@@ -605,29 +566,6 @@ pub(super) fn masks64_avx2(block: &[u8; 64], quote: u8) -> (u64, u64) {
         quotes |= u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, q)) as u32) << (32 * k);
     }
     (ends, quotes)
-}
-
-/// The first mask of [`masks64_avx2`] (CR or LF) alone, for fixed-length
-/// records (which have no quote).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(super) fn ends64_avx2(block: &[u8; 64]) -> u64 {
-    use std::arch::x86_64::{
-        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
-        _mm256_set1_epi8,
-    };
-    let cr = _mm256_set1_epi8(b'\r' as i8);
-    let lf = _mm256_set1_epi8(b'\n' as i8);
-    let mut ends = 0u64;
-    let (parts, _) = block.as_chunks::<32>();
-    for (k, part) in parts.iter().enumerate() {
-        // SAFETY: `part` is 32 readable bytes, what an unaligned 256-bit load reads.
-        let v = unsafe { _mm256_loadu_si256(part.as_ptr().cast()) };
-        let e = _mm256_or_si256(_mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, lf));
-        ends |= u64::from(_mm256_movemask_epi8(e) as u32) << (32 * k);
-    }
-    ends
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -679,10 +617,11 @@ mod tests {
     }
 
     proptest! {
-        /// The fixed-length mask finds the line ends the reference finds.
+        /// The fixed-length mask (the line-end mask of the CSV kernel) finds the
+        /// line ends the reference finds.
         #[test]
         #[cfg(target_arch = "x86_64")]
-        fn ends64_is_the_line_end_mask(
+        fn the_fixed_length_mask_is_the_line_end_mask(
             bytes in prop::collection::vec(
                 prop::sample::select(vec![b'a', b'\r', b'\n', b'"', 0x8D, 0x8A, 0x00]),
                 64,
@@ -691,7 +630,7 @@ mod tests {
             let block: [u8; 64] = bytes.try_into().unwrap_or([0; 64]);
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: this CPU has AVX2 (checked just above).
-                let got = unsafe { ends64_avx2(&block) };
+                let got = unsafe { masks64_avx2(&block, b'\n').0 };
                 prop_assert_eq!(got, masks64_bytewise(&block, b'"').0);
             }
         }
@@ -719,10 +658,11 @@ mod tests {
             let buf = pieces.concat();
             let start = if buf.is_empty() { 0 } else { start.index(buf.len()) };
             let mut got = Vec::new();
-            let r = plain_csv_records(&buf, start, eof, b'"', max, stop, |s, e| got.push((s, e)));
+            let csv = OnePass::Csv { quote: b'"' };
+            let r = plain_records(&buf, start, eof, csv, max, stop, |s, e| got.push((s, e)));
             // The same with 16-byte compares, whatever this CPU has.
             let mut sse2 = Vec::new();
-            let r2 = plain_csv_records_with(masks64, &buf, start, eof, b'"', max, stop, |s, e| {
+            let r2 = plain_records_with(masks64, &buf, start, eof, csv, max, stop, |s, e| {
                 sse2.push((s, e))
             });
             prop_assert_eq!((r, &got), (r2, &sse2));
