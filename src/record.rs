@@ -2417,6 +2417,21 @@ date = "wareki"
         }
     }
 
+    /// The inputs of the record-check proptests: a few pieces per EVERY_KIND
+    /// item, the fixed-length padding (spaces and NULs), with a 外字 table or
+    /// not, under `--charset any` or the default.
+    #[allow(clippy::type_complexity)]
+    fn record_check_inputs()
+    -> impl proptest::strategy::Strategy<Value = (Vec<Vec<&'static [u8]>>, Vec<u8>, bool, bool)>
+    {
+        let items: Vec<_> = every_kind_tokens()
+            .into_iter()
+            .map(|t| proptest::collection::vec(proptest::sample::select(t), 0..4))
+            .collect();
+        let pad = proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8);
+        (items, pad, proptest::bool::ANY, proptest::bool::ANY)
+    }
+
     /// A case of the record-check proptests: the `--charset` (`any` or the
     /// default), the generated items as an EVERY_KIND CSV record and as a
     /// FLAGGED_FIXED record (whose four items are EVERY_KIND's first four types),
@@ -2496,13 +2511,7 @@ date = "wareki"
         /// with and without a 外字 table.
         #[test]
         fn the_record_checks_give_what_the_item_checks_give(
-            items in every_kind_tokens()
-                .into_iter()
-                .map(|t| proptest::collection::vec(proptest::sample::select(t), 0..4))
-                .collect::<Vec<_>>(),
-            pad in proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
-            table in proptest::bool::ANY,
-            any in proptest::bool::ANY,
+            (items, pad, table, any) in record_check_inputs(),
         ) {
             let (charset, csv, fixed) = record_check_case(items, &pad, any);
             let gaiji = table.then_some("0xF040");
@@ -2528,13 +2537,7 @@ date = "wareki"
         /// `--charset` (default and `any`) and with and without a 外字 table.
         #[test]
         fn the_target_checks_give_what_the_item_checks_give(
-            items in every_kind_tokens()
-                .into_iter()
-                .map(|t| proptest::collection::vec(proptest::sample::select(t), 0..4))
-                .collect::<Vec<_>>(),
-            pad in proptest::collection::vec(proptest::sample::select(vec![b' ', 0u8]), 8),
-            table in proptest::bool::ANY,
-            any in proptest::bool::ANY,
+            (items, pad, table, any) in record_check_inputs(),
         ) {
             let (charset, csv, fixed) = record_check_case(items, &pad, any);
             let gaiji = table.then_some("0xF040");
