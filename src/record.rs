@@ -359,6 +359,9 @@ pub struct Scratch {
     /// write, and nothing is copied (most records: see [`Scratch::written`]).
     out: Items,
     differs: bool,
+    /// The length of `out`'s text when the items were copied into it: the
+    /// values replaced since are after it.
+    copied: usize,
     /// The items are the record's own text, split at commas, with no quote in it
     /// (see [`Scratch::unchanged_csv_line`]); for a lean fixed-length record,
     /// its items joined by commas, none needing quotes (`quote_free`).
@@ -404,17 +407,16 @@ fn items_read<'a>(items: &'a Items, target: &'a TargetScratch, reshaped: bool) -
 
 /// The first item of a record that differs: the items to write start as the
 /// items processed (`read`), and each that differs is then narrowed or
-/// replaced in `out`.
-fn copy_written(out: &mut Items, read: Written<'_>) {
+/// replaced in `out`. Returns the length of `out`'s text: a value replaced
+/// later is appended after it (see [`Scratch::quote_free_items`]).
+fn copy_written(out: &mut Items, read: Written<'_>) -> usize {
     match read {
         Written::Items(items) => out.copy_from(items),
-        Written::Reshaped(r) => {
-            out.clear();
-            for j in 0..r.len() {
-                out.push(r.get(j));
-            }
-        }
+        // Joined by commas, as the items read are: output::joined_line then
+        // copies the items not replaced as one run.
+        Written::Reshaped(r) => r.copy_into(out),
     }
+    out.text().len()
 }
 
 impl Scratch {
@@ -494,15 +496,19 @@ impl Scratch {
     }
 
     /// The items to write when they differ from those read and none needs
-    /// quoting: the items read held no comma, quote, CR or LF, and neither do
+    /// quoting: the items read (or, reshaped, the target items: see
+    /// [`TargetScratch::line`]) held no comma, quote, CR or LF, and neither do
     /// the values rules rewrote. Those are appended after the copy of the items
-    /// read in `out` ([`Items::replace`]), so only they are looked at.
+    /// in `out` ([`Items::replace`]), so only they are looked at.
     fn quote_free_items(&self) -> Option<&Items> {
-        // A reshaped record's `out` is not the items read with values after.
-        if !(self.quote_free && self.differs) || self.reshaped_items() {
+        let clean = match self.reshaped_items() {
+            true => self.target.line,
+            false => self.quote_free,
+        };
+        if !(clean && self.differs) {
             return None;
         }
-        let rewritten = self.out.text().get(self.items.text().len()..)?;
+        let rewritten = self.out.text().get(self.copied..)?;
         let one_empty = self.out.len() == 1 && self.out.get(0).is_empty();
         (!one_empty && !crate::output::needs_quotes(rewritten.as_bytes())).then_some(&self.out)
     }
@@ -825,18 +831,18 @@ impl RecordProcessor {
             }
             return Ok(());
         }
-        // Taken out for the call (no allocation: its buffers move back after).
-        let mapped_items = std::mem::take(&mut s.target.mapped);
-        let source = if mapped { &mapped_items } else { &s.items };
-        let r = plan.reshape(
-            source,
-            s.plain && !mapped,
-            s.quote_free && !mapped,
-            &mut s.target,
-        );
-        s.target.mapped = mapped_items;
-        // `target.items` holds only the values the plan made: the others are
-        // read from the source items (see `target_view`).
+        let r = match mapped {
+            false => plan.reshape(&s.items, s.plain, s.quote_free, &mut s.target),
+            true => {
+                // Taken out for the call (no allocation: its buffers move back after).
+                let mapped_items = std::mem::take(&mut s.target.mapped);
+                let r = plan.reshape(&mapped_items, false, false, &mut s.target);
+                s.target.mapped = mapped_items;
+                r
+            }
+        };
+        // `target` holds only the values the plan made: the others are read
+        // from the source items (see `target_view`).
         // From here a reject names a target item (even one of the reshaping).
         s.targeted = true;
         r?;
@@ -848,25 +854,44 @@ impl RecordProcessor {
             }
             _ => u64::MAX,
         };
-        for j in 0..plan.layout().fields.len() {
-            // An item the checks told as read: item_as_read would take it as it is.
-            if closer >> (j & 63) & 1 == 0 {
-                continue;
-            }
-            // A new code checked once for the run needs nothing more.
-            if j < READY_ITEMS && s.target.ready & (1 << j) != 0 {
-                continue;
-            }
-            // A source item as read (not mapped) is known by its bytes' facts.
-            if !mapped
-                && let Some(at) = plan.copied_from(j)
-                && self.item_as_read(j, at, false, s)
-            {
-                continue;
-            }
-            self.process_item(j, false, s)?;
+        // Only the items below 64 the checks did not tell as read, and that
+        // are not a new code checked once for the run: one bit each.
+        let n = plan.layout().fields.len();
+        let low = n.min(READY_ITEMS);
+        let below = match low {
+            64 => u64::MAX,
+            _ => (1 << low) - 1,
+        };
+        let mut todo = closer & !s.target.ready & below;
+        while todo != 0 {
+            let j = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            self.target_item(plan, j, mapped, s)?;
+        }
+        // From item 64 on, nothing is known at once (closer is all ones).
+        for j in low..n {
+            self.target_item(plan, j, mapped, s)?;
         }
         Ok(())
+    }
+
+    /// Target item `j` processed: taken as read when it is a source item as
+    /// read (not mapped) its bytes' facts tell, else by [`process_item`].
+    #[inline(always)]
+    fn target_item(
+        &self,
+        plan: &crate::target::Plan,
+        j: usize,
+        mapped: bool,
+        s: &mut Scratch,
+    ) -> Result<(), Reject> {
+        if !mapped
+            && let Some(at) = plan.copied_from(j)
+            && self.item_as_read(j, at, false, s)
+        {
+            return Ok(());
+        }
+        self.process_item(j, false, s)
     }
 
     /// The source items after the map stage, into `s.target.mapped`; false when
@@ -964,7 +989,7 @@ impl RecordProcessor {
             if !s.differs {
                 s.differs = true;
                 let read = items_read(&s.items, &s.target, s.reshaped_items());
-                copy_written(&mut s.out, read);
+                s.copied = copy_written(&mut s.out, read);
             }
             s.out.narrow(i, 0, end);
         }
@@ -1083,7 +1108,7 @@ impl RecordProcessor {
                 // The first item that differs: the others are written as read
                 // unless they differ too.
                 s.differs = true;
-                copy_written(&mut s.out, read);
+                s.copied = copy_written(&mut s.out, read);
             }
             match piece {
                 Some((from, to)) => s.out.narrow(i, from, to),

@@ -39,6 +39,14 @@ impl Items {
         &self.text[start..end]
     }
 
+    /// Item `i`'s bytes (as [`Items::get`], without a look at character
+    /// boundaries: for copying).
+    #[inline]
+    pub fn bytes(&self, i: usize) -> &[u8] {
+        let (start, end) = self.spans[i];
+        &self.text.as_bytes()[start..end]
+    }
+
     /// The buffer the items are in: for items made by [`Items::push`], all items end
     /// to end; after [`split_csv_in_place`], the record with its delimiters. For checks
     /// that look at the whole record at once.
@@ -138,6 +146,23 @@ impl Items {
         let start = self.text.len();
         self.text.push_str(item);
         self.spans.push((start, self.text.len()));
+    }
+
+    /// Appends the items `spans` of `text` (in order, each after the last),
+    /// after `sep` unless they are the first, as one copy of `text` from the
+    /// first to the last: what lies between them (their separators) comes
+    /// along.
+    pub fn push_run_after(&mut self, sep: char, text: &str, spans: &[(usize, usize)]) {
+        let (Some(&(from, _)), Some(&(_, to))) = (spans.first(), spans.last()) else {
+            return;
+        };
+        if !self.spans.is_empty() {
+            self.text.push(sep);
+        }
+        let at = self.text.len();
+        self.text.push_str(&text[from..to]);
+        self.spans
+            .extend(spans.iter().map(|&(a, e)| (at + a - from, at + e - from)));
     }
 
     /// Appends one item, after `sep` unless it is the first: the buffer is then

@@ -24,13 +24,15 @@ pub struct TargetScratch {
     pub mapped: Items,
     /// The source items of this record are `mapped` (not the items read).
     pub from_mapped: bool,
-    /// Where each target item is ([`Plan`]'s slots, shared: a record's items
-    /// are read through them without the plan, see [`Reshaped`]).
-    slots: std::sync::Arc<[Slot]>,
+    /// The plan's [`Shape`], shared: a record's items are read through it
+    /// without the plan (see [`Reshaped`]).
+    shape: std::sync::Arc<Shape>,
     /// The values the plan made (code-converted, const, split, concat,
     /// default), before the target's cleansing, in target item order. A target
     /// item that is a source item as read is not here: it is read in place.
-    pub items: Items,
+    made: Vec<Made>,
+    /// The made values that are not new codes ([`Made::Own`]).
+    own: Items,
     /// The target items joined by commas are the CSV line
     /// [`crate::output::items_line`] would write of them: no item needs quoting.
     pub line: bool,
@@ -39,8 +41,6 @@ pub struct TargetScratch {
     plain: bool,
     /// concat: the joined value.
     joined: String,
-    /// The code pairs converted in this record ([`Plan::pair`] indices).
-    pub converted: Vec<usize>,
     /// Bit `j`: target item `j` is a new code its item's processing leaves as
     /// it is ([`Plan::set_ready`]): the record need not process it.
     pub ready: u64,
@@ -52,13 +52,34 @@ pub struct TargetScratch {
 impl TargetScratch {
     /// Forgets the last record's items and conversions.
     pub fn clear(&mut self) {
-        self.items.clear();
+        self.made.clear();
+        self.own.clear();
         self.line = false;
         self.plain = false;
-        self.converted.clear();
         self.ready = 0;
         self.kept.clear();
         self.kept_text.clear();
+    }
+
+    /// The `k`-th value the plan made for this record.
+    #[inline]
+    pub fn made(&self, k: usize) -> &str {
+        made_value(&self.made, &self.shape.codes, &self.own, k)
+    }
+
+    /// Appends a made value that is not a new code.
+    #[inline]
+    fn push_own(&mut self, v: &str) {
+        self.made.push(Made::Own(self.own.len()));
+        self.own.push(v);
+    }
+
+    /// The code pairs converted in this record ([`Plan::pair`] indices).
+    pub fn converted(&self) -> impl Iterator<Item = usize> + '_ {
+        self.made.iter().filter_map(|m| match *m {
+            Made::New(p) => Some(p),
+            Made::Own(_) => None,
+        })
     }
 
     /// The kept values of this record as (target item, value).
@@ -73,17 +94,99 @@ impl TargetScratch {
     #[inline]
     pub fn view<'a>(&'a self, source: &'a Items) -> Reshaped<'a> {
         Reshaped {
-            slots: &self.slots,
+            shape: &self.shape,
             source,
-            made: &self.items,
+            made: &self.made,
+            own: &self.own,
             line: self.line,
             plain: self.plain,
         }
     }
 }
 
+/// Where a plan's target items come from, shared by the plan and the
+/// scratch of each record it reshapes (one `Arc`).
+#[derive(Debug, Default)]
+pub struct Shape {
+    /// Per target item.
+    slots: Box<[Slot]>,
+    /// The CSV line of a record read as is (its text split at commas), when
+    /// no item needs quoting: runs of source items (each the record's text
+    /// from the first to the last) and made values, joined by commas.
+    pieces: Box<[Piece]>,
+    /// Every table's new codes by pair index ([`Plan::pair`]): a converted
+    /// value refers to one of these, not a copy.
+    codes: Items,
+}
+
+impl Shape {
+    /// The shape of a plan whose target items do `ops`; `codes`: every
+    /// table's new codes by pair index.
+    pub fn of(ops: &[Op], codes: Items) -> Shape {
+        let slots = Slot::of(ops);
+        let mut pieces = Vec::new();
+        let mut j = 0;
+        while let Some(&slot) = slots.get(j) {
+            pieces.push(match slot {
+                Slot::Source { item, run } => {
+                    j += run;
+                    Piece::Run(item, item + run)
+                }
+                Slot::Made(k) => Piece::Made(k),
+            });
+            j += 1;
+        }
+        Shape {
+            slots: slots.into(),
+            pieces: pieces.into(),
+            codes,
+        }
+    }
+
+    /// The source item target item `j` is, as read.
+    #[inline]
+    pub fn source(&self, j: usize) -> Option<usize> {
+        self.slots.get(j).and_then(|s| s.source())
+    }
+}
+
+/// A piece of [`Shape`]'s line.
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    /// Source items `first..=last`.
+    Run(usize, usize),
+    /// The `k`-th made value.
+    Made(usize),
+}
+
+/// One value the plan made for a record: the new code of a pair (in the
+/// plan's codes, not copied), or an item of [`TargetScratch`]'s `own`.
+#[derive(Debug, Clone, Copy)]
+enum Made {
+    New(usize),
+    Own(usize),
+}
+
+/// The `k`-th made value of `made` (see [`Made`]).
+#[inline(always)]
+fn made_value<'a>(made: &[Made], codes: &'a Items, own: &'a Items, k: usize) -> &'a str {
+    match made[k] {
+        Made::New(p) => codes.get(p),
+        Made::Own(i) => own.get(i),
+    }
+}
+
+/// [`made_value`]'s bytes (no look at character boundaries).
+#[inline(always)]
+fn made_bytes<'a>(made: &[Made], codes: &'a Items, own: &'a Items, k: usize) -> &'a [u8] {
+    match made[k] {
+        Made::New(p) => codes.bytes(p),
+        Made::Own(i) => own.bytes(i),
+    }
+}
+
 /// Where a record's target item is: a source item as read, or the `k`-th
-/// value the plan made ([`TargetScratch::items`]). Fixed per plan, so a target
+/// value the plan made ([`TargetScratch::made`]). Fixed per plan, so a target
 /// item taken as it is costs no copy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Slot {
@@ -133,12 +236,13 @@ impl Slot {
 }
 
 /// One record's target items, reshaped: source items read in place and the
-/// plan's values from [`TargetScratch::items`].
+/// plan's values ([`TargetScratch::made`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Reshaped<'a> {
-    slots: &'a [Slot],
+    shape: &'a Shape,
     source: &'a Items,
-    made: &'a Items,
+    made: &'a [Made],
+    own: &'a Items,
     /// No item needs quoting (see [`TargetScratch::line`]).
     line: bool,
     /// See [`TargetScratch`]'s `plain`.
@@ -150,52 +254,79 @@ impl<'a> Reshaped<'a> {
     /// rejected reshaping did not reach.
     #[inline(always)]
     pub fn get(&self, j: usize) -> &'a str {
-        match self.slots[j] {
+        match self.shape.slots[j] {
             Slot::Source { item, .. } => self.source.get(item),
-            Slot::Made(k) => self.made.get(k),
+            Slot::Made(k) => made_value(self.made, &self.shape.codes, self.own, k),
         }
     }
 
     /// The source item target item `j` is, as it is in the source items.
     #[inline]
     pub fn source_item(&self, j: usize) -> Option<usize> {
-        self.slots.get(j).and_then(|s| s.source())
+        self.shape.source(j)
     }
 
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.shape.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.shape.slots.is_empty()
+    }
+
+    /// Makes `out` these items, joined by commas in its text (runs of source
+    /// items of a record read as is copied at once).
+    pub fn copy_into(&self, out: &mut Items) {
+        out.clear();
+        if !self.plain {
+            for j in 0..self.len() {
+                out.push_after(',', self.get(j));
+            }
+            return;
+        }
+        let text = self.source.text();
+        let spans = self.source.spans();
+        for &piece in self.shape.pieces.iter() {
+            match piece {
+                Piece::Run(first, last) => out.push_run_after(',', text, &spans[first..=last]),
+                Piece::Made(k) => {
+                    out.push_after(',', made_value(self.made, &self.shape.codes, self.own, k))
+                }
+            }
+        }
     }
 
     /// Appends the items as a CSV line (as [`crate::output::csv_line`]).
     pub fn write_csv(&self, out: &mut Vec<u8>) {
+        if self.line && self.plain {
+            // No item needs quoting, and the source items are the record's
+            // text split at commas: the shape's pieces joined by commas.
+            let text = self.source.text().as_bytes();
+            let spans = self.source.spans();
+            let codes = &self.shape.codes;
+            for (n, &piece) in self.shape.pieces.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                let bytes = match piece {
+                    // Panics (as Items::get) for an item the record lacks,
+                    // which the splitter never hands over.
+                    Piece::Run(first, last) => &text[spans[first].0..spans[last].1],
+                    Piece::Made(k) => made_bytes(self.made, codes, self.own, k),
+                };
+                out.extend_from_slice(bytes);
+            }
+            out.extend_from_slice(b"\r\n");
+            return;
+        }
         if self.line {
             // No item needs quoting (nor is the line one empty item): the items
             // joined by commas.
-            let text = self.source.text().as_bytes();
-            let mut j = 0;
-            while let Some(&slot) = self.slots.get(j) {
+            for j in 0..self.len() {
                 if j > 0 {
                     out.push(b',');
                 }
-                j += 1;
-                match slot {
-                    Slot::Made(k) => out.extend_from_slice(self.made.get(k).as_bytes()),
-                    // Source items in order in a record read as is (its text
-                    // split at commas) are that text from the first to the last.
-                    Slot::Source { item, run } if self.plain && run > 0 => {
-                        let start = self.source.span(item).0;
-                        let end = self.source.span(item + run).1;
-                        out.extend_from_slice(&text[start..end]);
-                        j += run;
-                    }
-                    Slot::Source { item, .. } => {
-                        out.extend_from_slice(self.source.get(item).as_bytes())
-                    }
-                }
+                out.extend_from_slice(self.get(j).as_bytes());
             }
             out.extend_from_slice(b"\r\n");
             return;
@@ -271,7 +402,7 @@ impl Op {
 impl Plan {
     /// Reshapes `source` (the source items, mapped) into the target's items
     /// ([`TargetScratch::view`]): only the values the plan makes are written
-    /// into `s.items`. `plain`: the source items are a CSV record's own text
+    /// into `s` (new codes by reference). `plain`: the source items are a CSV record's own text
     /// split at commas, without quotes ([`crate::record::Scratch`]'s `plain`);
     /// `quote_free`: no source item holds a comma, quote, CR or LF (known from
     /// the decoder's flags). Err: the reject of a value its table has no line for.
@@ -285,18 +416,23 @@ impl Plan {
         s.clear();
         // Shared with the plan; cloned (one atomic add) only when the scratch
         // last served another plan.
-        if !std::sync::Arc::ptr_eq(&s.slots, &self.slots) {
-            s.slots = std::sync::Arc::clone(&self.slots);
+        if !std::sync::Arc::ptr_eq(&s.shape, &self.shape) {
+            s.shape = std::sync::Arc::clone(&self.shape);
         }
+        let text = source.text().as_bytes();
         // Only the items the plan makes: a copied item is read where it is.
         for &(j, op) in &self.made_ops {
             match op {
                 Op::Copy(_) => {}
                 Op::Code { item, table } => {
-                    let value = source.get(item);
-                    match self.code(j, table, value, s) {
-                        Some(v) => s.items.push(v),
-                        None => return Err(self.unmapped(j, table, value)),
+                    // Looked up by its bytes: most values are a line's old code.
+                    let (a, e) = source.span(item);
+                    match self.tables[table].lookup_bytes(&text[a..e]) {
+                        Some(k) => {
+                            let p = self.converted(j, table, k, s);
+                            s.made.push(Made::New(p));
+                        }
+                        None => self.no_line(j, table, source.get(item), s)?,
                     }
                 }
                 Op::Rule => self.rule(j, source, s)?,
@@ -313,23 +449,47 @@ impl Plan {
     /// caller rejects the record with [`Plan::unmapped`]).
     #[inline(always)]
     fn code<'a>(
-        &'a self,
+        &self,
         j: usize,
         t: usize,
         value: &'a str,
         s: &mut TargetScratch,
-    ) -> Option<&'a str> {
-        let table = &self.tables[t];
+    ) -> Option<Coded<'a>> {
         // No old code is empty (codes::parse), so an empty value finds no line.
-        match table.lookup(value) {
-            Some(k) => {
-                s.converted.push(self.pair(t, k));
-                if self.is_ready(j, k) {
-                    s.ready |= 1 << j;
-                }
-                Some(table.new_code(k))
+        match self.tables[t].lookup(value) {
+            Some(k) => Some(Coded::New(self.converted(j, t, k, s))),
+            None => self.not_in_table(j, value, s).map(Coded::As),
+        }
+    }
+
+    /// Line `k` of target item `j`'s table `t` converts this record's value:
+    /// its pair, marked ready in `s` when its new code is finished.
+    #[inline(always)]
+    fn converted(&self, j: usize, t: usize, k: u32, s: &mut TargetScratch) -> usize {
+        let p = self.pair(t, k);
+        if self.is_ready(p) {
+            s.ready |= 1 << j;
+        }
+        p
+    }
+
+    /// `Op::Code` for a value its table has no line for: the value kept as
+    /// it is (empty, or under `unmapped = "keep"`), or the record's reject.
+    #[cold]
+    #[inline(never)]
+    fn no_line(
+        &self,
+        j: usize,
+        t: usize,
+        value: &str,
+        s: &mut TargetScratch,
+    ) -> Result<(), Reject> {
+        match self.not_in_table(j, value, s) {
+            Some(v) => {
+                s.push_own(v);
+                Ok(())
             }
-            None => self.not_in_table(j, value, s),
+            None => Err(self.unmapped(j, t, value)),
         }
     }
 
@@ -357,6 +517,7 @@ impl Plan {
     }
 
     /// Target item `j` by its general rule (const, split, concat, default).
+    #[inline(never)]
     fn rule(&self, j: usize, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
         let it = &self.items[j];
         let value: &str = match &it.source {
@@ -395,12 +556,16 @@ impl Plan {
             // An empty value (and a default) is a target value: not looked up.
             (_, Some(d)) if trim_pad(value).is_empty() => d,
             (Some(t), _) => match self.code(j, t, value, s) {
-                Some(v) => v,
+                Some(Coded::New(p)) => {
+                    s.made.push(Made::New(p));
+                    return Ok(());
+                }
+                Some(Coded::As(v)) => v,
                 None => return Err(self.unmapped(j, t, value)),
             },
             (None, _) => value,
         };
-        s.items.push(value);
+        s.push_own(value);
         Ok(())
     }
 
@@ -425,6 +590,13 @@ impl Plan {
         }
         (0..view.len()).all(|j| !needs_quotes(view.get(j)))
     }
+}
+
+/// What [`Plan::code`] makes of a value: the new code of a pair, or the
+/// value as it is (empty, or kept under `unmapped = "keep"`).
+enum Coded<'a> {
+    New(usize),
+    As(&'a str),
 }
 
 /// `v` would be quoted in a CSV line ([`crate::output::csv_line`]).
@@ -560,12 +732,28 @@ impl CodeCounts {
     /// Counts one written record's conversions.
     #[inline]
     pub fn add(&mut self, s: &TargetScratch) {
-        for &p in &s.converted {
-            if self.pairs.len() <= p {
-                self.pairs.resize(p + 1, 0);
+        for p in s.converted() {
+            match self.pairs.get_mut(p) {
+                Some(n) => *n += 1,
+                None => self.first_of(p),
             }
-            self.pairs[p] += 1;
         }
+        if !s.kept.is_empty() {
+            self.add_kept(s);
+        }
+    }
+
+    /// Pair `p` converted for the first time in these counts.
+    #[cold]
+    #[inline(never)]
+    fn first_of(&mut self, p: usize) {
+        self.pairs.resize(p + 1, 0);
+        self.pairs[p] = 1;
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_kept(&mut self, s: &TargetScratch) {
         for (j, v) in s.kept() {
             self.kept.entry(j).or_default().add(v, 1);
         }
@@ -691,7 +879,7 @@ mod tests {
             );
             let mut s = TargetScratch::default();
             join.reshape(&items(&[&a, &b]), false, false, &mut s).unwrap();
-            let joined = s.items.get(0).to_string();
+            let joined = s.made(0).to_string();
             prop_assert_eq!(&joined, &format!("{a}　{b}"));
             let split = plan(
                 V,
@@ -701,8 +889,8 @@ mod tests {
                 &[],
             );
             split.reshape(&items(&[&joined]), false, false, &mut s).unwrap();
-            prop_assert_eq!(s.items.get(0), a.as_str());
-            prop_assert_eq!(s.items.get(1), b.as_str());
+            prop_assert_eq!(s.made(0), a.as_str());
+            prop_assert_eq!(s.made(1), b.as_str());
         }
 
         #[test]
@@ -728,7 +916,7 @@ mod tests {
                 .collect();
             for v in values {
                 p.reshape(&items(&[v]), false, false, &mut s).unwrap();
-                prop_assert_eq!(s.items.get(0), table[v].as_str());
+                prop_assert_eq!(s.made(0), table[v].as_str());
                 counts.add(&s);
                 *want.entry(v).or_default() += 1;
             }
@@ -882,7 +1070,7 @@ codes_table = "e.tsv"
             String::from_utf8_lossy(&line),
             s.changes,
             s.events.nonstandard,
-            s.target.converted
+            s.target.converted().collect::<Vec<_>>()
         )
     }
 
@@ -1078,7 +1266,7 @@ codes_table = "e.tsv"
         let mut s = TargetScratch::default();
         let source = items(&["x", "山田"]);
         p.reshape(&source, false, false, &mut s).unwrap();
-        assert_eq!(s.items.iter().collect::<Vec<_>>(), ["K", "1"]);
+        assert_eq!([s.made(0), s.made(1)], ["K", "1"]);
         let view = s.view(&source);
         let all: Vec<&str> = (0..view.len()).map(|j| view.get(j)).collect();
         assert_eq!(all, ["山田", "K", "x", "1"]);

@@ -28,9 +28,32 @@ pub const PADDING: [char; 2] = [' ', '\u{3000}'];
 /// first and last byte show without a scan (U+3000 is E3 80 80).
 #[inline]
 pub fn trim_pad(v: &str) -> &str {
-    match (v.as_bytes().first(), v.as_bytes().last()) {
+    let t = trim_pad_bytes(v.as_bytes());
+    // `t` is `v` without whole characters at its ends.
+    let start = t.as_ptr() as usize - v.as_ptr() as usize;
+    &v[start..start + t.len()]
+}
+
+/// [`trim_pad`] of UTF-8 bytes.
+#[inline]
+pub fn trim_pad_bytes(v: &[u8]) -> &[u8] {
+    match (v.first(), v.last()) {
         (Some(&f), Some(&l)) if f != b' ' && f != 0xE3 && l != b' ' && l != 0x80 => v,
-        _ => v.trim_matches(PADDING),
+        _ => trim_pad_slow(v),
+    }
+}
+
+#[cold]
+fn trim_pad_slow(mut v: &[u8]) -> &[u8] {
+    const WIDE: &[u8] = "\u{3000}".as_bytes();
+    loop {
+        if let Some(rest) = v.strip_prefix(b" ").or_else(|| v.strip_prefix(WIDE)) {
+            v = rest;
+        } else if let Some(rest) = v.strip_suffix(b" ").or_else(|| v.strip_suffix(WIDE)) {
+            v = rest;
+        } else {
+            return v;
+        }
     }
 }
 
@@ -80,17 +103,23 @@ impl CodeTable {
     /// without its padding), if any.
     #[inline(always)]
     pub fn lookup(&self, value: &str) -> Option<u32> {
-        let key = trim_pad(value);
+        self.lookup_bytes(value.as_bytes())
+    }
+
+    /// [`CodeTable::lookup`] of a value's UTF-8 bytes.
+    #[inline(always)]
+    pub fn lookup_bytes(&self, value: &[u8]) -> Option<u32> {
+        let key = trim_pad_bytes(value);
         if let Some(short) = &self.short {
             // A longer value is none of the old codes.
-            let k = short_key(key.as_bytes())?;
+            let k = short_key(key)?;
             return short
                 .binary_search_by_key(&k, |&(k, _)| k)
                 .ok()
                 .map(|p| short[p].1);
         }
         self.index
-            .binary_search_by(|(old, _)| (**old).cmp(key))
+            .binary_search_by(|(old, _)| old.as_bytes().cmp(key))
             .ok()
             .map(|k| self.index[k].1)
     }

@@ -75,17 +75,19 @@ pub struct Plan {
     /// to do per record.
     made_ops: Vec<(usize, apply::Op)>,
     /// Per target item, where a record's value is: the source item itself
-    /// (`Op::Copy`: never copied), or the plan's k-th made value.
-    slots: std::sync::Arc<[apply::Slot]>,
+    /// (`Op::Copy`: never copied), or the plan's k-th made value; and every
+    /// table's new codes, which a record's converted values refer to.
+    shape: std::sync::Arc<apply::Shape>,
     /// No value the plan itself writes (const, default, separator, new code)
     /// holds a character CSV quotes: only values taken from the source can.
     statics_plain: bool,
-    /// Per target item with a code table, per line of it: the line's new code
-    /// is a finished value of the item (the target's cleansing, `--charset`
-    /// and validation leave it as it is and count nothing), so a record need
-    /// not check it again. Empty until [`Plan::set_ready`]; items from
-    /// [`apply::READY_ITEMS`] on are always checked.
-    ready: Vec<Vec<bool>>,
+    /// Per pair ([`Plan::pair`]; each item has a table of its own, so a pair
+    /// is one item's line): the line's new code is a finished value of the
+    /// item (the target's cleansing, `--charset` and validation leave it as it
+    /// is and count nothing), so a record need not check it again. Empty until
+    /// [`Plan::set_ready`]; items from [`apply::READY_ITEMS`] on are always
+    /// checked.
+    ready: Vec<bool>,
 }
 
 /// The static checks of an item's source rule (those that need no source
@@ -257,7 +259,6 @@ impl Plan {
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
         let ops: Vec<apply::Op> = items.iter().map(apply::Op::of).collect();
-        let slots = apply::Slot::of(&ops).into();
         let made_ops = ops
             .iter()
             .enumerate()
@@ -276,7 +277,12 @@ impl Plan {
         }) && tables
             .iter()
             .all(|t| t.lines.iter().all(|l| !apply::needs_quotes(&l.new)));
+        let mut codes = crate::items::Items::default();
+        for l in tables.iter().flat_map(|t| &t.lines) {
+            codes.push(&l.new);
+        }
         Ok(Plan {
+            shape: apply::Shape::of(&ops, codes).into(),
             source_names: source.fields.iter().map(|f| f.name.clone()).collect(),
             target,
             items,
@@ -286,7 +292,6 @@ impl Plan {
             used,
             identity,
             made_ops,
-            slots,
             statics_plain,
             ready: Vec::new(),
         })
@@ -361,18 +366,14 @@ impl Plan {
     /// `ready`). A record whose new code is finished skips that processing.
     pub fn set_ready(&mut self, finished: impl Fn(&Layout, usize, &str) -> bool) {
         let target = &self.target.layout;
-        let ready = self
-            .items
-            .iter()
-            .enumerate()
-            .map(|(j, it)| match it.table {
-                Some(t) if j < apply::READY_ITEMS => {
-                    let lines = &self.tables[t].lines;
-                    lines.iter().map(|l| finished(target, j, &l.new)).collect()
+        let mut ready = vec![false; self.pair_count()];
+        for (j, it) in self.items.iter().enumerate().take(apply::READY_ITEMS) {
+            if let Some(t) = it.table {
+                for (k, l) in self.tables[t].lines.iter().enumerate() {
+                    ready[self.base[t] + k] = finished(target, j, &l.new);
                 }
-                _ => Vec::new(),
-            })
-            .collect();
+            }
+        }
         self.ready = ready;
     }
 
@@ -380,16 +381,13 @@ impl Plan {
     /// no rule): a record's value is that item itself.
     #[inline]
     pub(crate) fn copied_from(&self, j: usize) -> Option<usize> {
-        self.slots.get(j).and_then(|s| s.source())
+        self.shape.source(j)
     }
 
-    /// Line `k` of target item `j`'s table gives a finished value (see `ready`).
+    /// Pair `p` ([`Plan::pair`]) gives a finished value of its item (see `ready`).
     #[inline(always)]
-    pub(crate) fn is_ready(&self, j: usize, k: u32) -> bool {
-        self.ready
-            .get(j)
-            .and_then(|lines| lines.get(k as usize))
-            .is_some_and(|&r| r)
+    pub(crate) fn is_ready(&self, p: usize) -> bool {
+        self.ready.get(p).is_some_and(|&r| r)
     }
 
     /// The pair index of table `t`, line `k`.
