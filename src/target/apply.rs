@@ -151,7 +151,7 @@ impl Shape {
 }
 
 /// A piece of [`Shape`]'s line.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Piece {
     /// Source items `first..=last`.
     Run(usize, usize),
@@ -1234,6 +1234,18 @@ codes_table = "e.tsv"
                 Slot::Made(1),
             ]
         );
+        // The line of a record read as is: each run copied at once.
+        assert_eq!(
+            *Shape::of(&ops, Items::default()).pieces,
+            [
+                Piece::Run(0, 2),
+                Piece::Made(0),
+                Piece::Run(5, 6),
+                Piece::Run(3, 3),
+                Piece::Run(3, 3),
+                Piece::Made(1),
+            ]
+        );
     }
 
     /// The line [`Reshaped::write_csv`] writes.
@@ -1319,6 +1331,13 @@ codes_table = "e.tsv"
             );
             run.reshape(&source, plain, false, &mut s).unwrap();
             prop_assert_eq!(line(s.view(&source)), csv_line(&[&a, &b, &joined, &a, &b]));
+            // Copied for rewriting: the same items, joined by commas.
+            let view = s.view(&source);
+            let all: Vec<&str> = (0..view.len()).map(|j| view.get(j)).collect();
+            let mut copy = Items::default();
+            view.copy_into(&mut copy);
+            prop_assert_eq!(copy.iter().collect::<Vec<_>>(), all.clone());
+            prop_assert_eq!(copy.text(), all.join(","));
         }
     }
 

@@ -397,6 +397,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn padding_is_trimmed_as_str_trim_matches_trims_it(v in "[ 　a山]{0,6}") {
+            proptest::prop_assert_eq!(trim_pad(&v), v.trim_matches(PADDING));
+            proptest::prop_assert_eq!(trim_pad_bytes(v.as_bytes()), v.trim_matches(PADDING).as_bytes());
+        }
+
+        #[test]
         fn short_keys_are_equal_only_for_equal_codes(
             a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
             b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
