@@ -172,15 +172,20 @@ impl OutDir {
         let mut ours: HashSet<&str> = self.planned.iter().map(String::as_str).collect();
         ours.extend(fixed_outputs());
         let mut all_gone = true;
+        let mut removed = false;
         for name in &self.owned {
-            if !ours.contains(name.as_str()) && self.remove_owned(name).is_err() {
-                all_gone = false;
+            if !ours.contains(name.as_str()) {
+                removed = true;
+                if self.remove_owned(name).is_err() {
+                    all_gone = false;
+                }
             }
         }
-        let _ = fs::remove_file(self.dir.join(PREVIOUS));
+        removed |= fs::remove_file(self.dir.join(PREVIOUS)).is_ok();
         // The journal goes only once the removals are on disk: until then it is
-        // what tells the next run that those files were ikou's.
-        if all_gone && sync_dir(&self.dir).is_ok() {
+        // what tells the next run that those files were ikou's. (A run into a
+        // new directory removed nothing: no sync to wait for.)
+        if all_gone && (!removed || sync_dir(&self.dir).is_ok()) {
             let _ = fs::remove_file(self.dir.join(OWNED));
         }
     }
