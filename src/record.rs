@@ -73,6 +73,82 @@ struct TargetChecks {
     /// Per target item, the source item it is as read (`usize::MAX`: a value
     /// the plan makes).
     at: Vec<usize>,
+    /// The same checks in the source's item order, when they can be: run on
+    /// the items as read, with nothing gathered per record.
+    by_source: Option<BySource>,
+}
+
+/// [`TargetChecks`] on the source items as they are, for a plan whose
+/// target items are distinct source items (or made), the first the source's
+/// first: the plain record checks ([`RecordProcessor::not_as_read`]), each
+/// source item by the target field that copies it, then each source item's
+/// bit moved to its target item's.
+struct BySource {
+    /// In source item order; a source item no target item copies is checked
+    /// by nothing but its padding, and its bit is not moved.
+    plan: RecordPlan,
+    /// (source item, target item, mask): the bits of a run of source items
+    /// that are target items in the same order.
+    moves: Vec<(usize, usize, u64)>,
+    /// The bits of the target items the plan makes.
+    made: u64,
+}
+
+impl BySource {
+    /// None: a source item copied twice, the first target item not the first
+    /// source item, or more than 64 items.
+    fn of(plan: &RecordPlan, at: &[usize], sources: usize) -> Option<BySource> {
+        if at.first() != Some(&0) || sources > 64 || at.len() > 64 {
+            return None;
+        }
+        let pass = ItemLimits {
+            bad_flags: 0,
+            required: false,
+            max_len: usize::MAX,
+        };
+        let mut items = vec![pass; sources];
+        let (mut seen, mut never, mut made) = (0u64, 0u64, 0u64);
+        let mut moves: Vec<(usize, usize, u64)> = Vec::new();
+        for (j, &a) in at.iter().enumerate() {
+            if a == usize::MAX {
+                made |= 1 << j;
+                continue;
+            }
+            if a >= sources || seen >> a & 1 != 0 {
+                return None;
+            }
+            seen |= 1 << a;
+            items[a] = *plan.items.get(j)?;
+            never |= (plan.never >> j & 1) << a;
+            // The next source item as the next target item: the same run.
+            match moves.last_mut() {
+                Some((from, to, mask)) if a > *from && a - *from == j - *to => {
+                    *mask |= 1 << (a - *from);
+                }
+                _ => moves.push((a, j, 1)),
+            }
+        }
+        Some(BySource {
+            plan: RecordPlan {
+                checks: plan.checks.on_items(at),
+                items,
+                never,
+            },
+            moves,
+            made,
+        })
+    }
+
+    /// The target's bits of the source's `bits` (all set stays all set).
+    #[inline(always)]
+    fn to_target(&self, bits: u64) -> u64 {
+        if bits == u64::MAX {
+            return u64::MAX;
+        }
+        self.moves
+            .iter()
+            .fold(self.made, |t, &(a, j, mask)| t | ((bits >> a) & mask) << j)
+    }
 }
 
 impl TargetChecks {
@@ -93,7 +169,12 @@ impl TargetChecks {
                 plan.never |= 1 << (j & 63);
             }
         }
-        Some(TargetChecks { plan, at })
+        let by_source = BySource::of(&plan, &at, target.source_names().len());
+        Some(TargetChecks {
+            plan,
+            at,
+            by_source,
+        })
     }
 }
 
@@ -946,6 +1027,9 @@ impl RecordProcessor {
     /// source item it is as read (the items the plan makes: always set).
     #[inline(always)]
     fn target_not_as_read(&self, tc: &TargetChecks, s: &mut Scratch) -> u64 {
+        if let Some(b) = &tc.by_source {
+            return b.to_target(self.not_as_read(&b.plan, s));
+        }
         let spans = s.items.spans();
         let n = tc.plan.items.len();
         if tc.at.len() != n || s.item_flags.len() != spans.len() {
@@ -2568,27 +2652,35 @@ date = "wareki"
             let gaiji = table.then_some("0xF040");
             let runs = [
                 (EVERY_KIND, TO_EVERY_KIND, &csv),
+                (EVERY_KIND, TO_FROM_THE_FIRST, &csv),
                 (FLAGGED_FIXED, TO_FLAGGED, &fixed),
                 (FLAGGED_FIXED, TO_FIXED, &fixed),
             ];
             for (layout, target, raw) in runs {
-                let (p, _) = with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset);
-                let at_once = retarget(p, target);
-                proptest::prop_assert!(at_once.target_checks.is_some());
+                let make = || {
+                    let (p, _) =
+                        with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset);
+                    retarget(p, target)
+                };
+                let at_once = make();
+                let tc = at_once.target_checks.as_ref();
+                proptest::prop_assert!(tc.is_some());
+                // In the source's order where the plan allows (TO_FROM_THE_FIRST
+                // must), else gathered per record: both give what the item
+                // checks give.
+                let by_source = tc.is_some_and(|tc| tc.by_source.is_some());
+                proptest::prop_assert_eq!(by_source, target == TO_FROM_THE_FIRST);
+                let mut gathered = make();
+                if let Some(tc) = &mut gathered.target_checks {
+                    tc.by_source = None;
+                }
                 let item_wise = RecordProcessor {
                     target_checks: None,
-                    ..retarget(
-                        with_and_without_flags_under(layout, Encoding::Cp932, gaiji, charset).0,
-                        target,
-                    )
+                    ..make()
                 };
-                proptest::prop_assert_eq!(
-                    outcome(&at_once, raw),
-                    outcome(&item_wise, raw),
-                    "{} → {}",
-                    layout,
-                    target
-                );
+                let want = outcome(&item_wise, raw);
+                proptest::prop_assert_eq!(&outcome(&at_once, raw), &want, "{} → {}", layout, target);
+                proptest::prop_assert_eq!(&outcome(&gathered, raw), &want, "{} → {}", layout, target);
             }
         }
     }
@@ -2630,6 +2722,96 @@ name = "和暦"
 name = "額"
 type = "digits"
 "#;
+
+    /// `EVERY_KIND`'s items as another system's whose first item is the
+    /// source's first: its other items distinct source items, reordered in
+    /// runs, with stricter rules and a value the plan makes (the target's
+    /// checks run in the source's item order: [`BySource`]).
+    const TO_FROM_THE_FIRST: &str = r#"
+name = "to"
+format = "csv"
+[[fields]]
+name = "番号"
+length = 2
+[[fields]]
+name = "氏名"
+type = "kana"
+[[fields]]
+name = "c"
+const = "x"
+[[fields]]
+name = "性別"
+type = "code"
+codes = ["1", "2"]
+[[fields]]
+name = "生年月日"
+type = "date"
+date = "seireki"
+length = 8
+[[fields]]
+name = "カナ"
+type = "kana"
+kana = "hiragana"
+[[fields]]
+name = "住所"
+required = true
+[[fields]]
+name = "和暦"
+[[fields]]
+name = "額"
+type = "digits"
+"#;
+
+    /// The target items' runs of source items, and what cannot be checked
+    /// in the source's order.
+    #[test]
+    fn target_checks_move_each_run_of_source_items_to_its_target_items() {
+        let plan = |n: usize, never: u64| RecordPlan {
+            checks: crate::cleanse::RecordChecks::default(),
+            items: vec![
+                ItemLimits {
+                    bad_flags: 0,
+                    required: false,
+                    max_len: 9,
+                };
+                n
+            ],
+            never,
+        };
+        let m = usize::MAX;
+        // EVERY_KIND → TO_FROM_THE_FIRST.
+        let at = [0, 1, m, 6, 7, 2, 3, 9, 5];
+        let b = BySource::of(&plan(9, 1 << 3), &at, 10).unwrap();
+        assert_eq!(
+            b.moves,
+            [
+                (0, 0, 0b11),
+                (6, 3, 0b11),
+                (2, 5, 0b11),
+                (9, 7, 1),
+                (5, 8, 1)
+            ]
+        );
+        assert_eq!(b.made, 1 << 2);
+        assert_eq!(b.plan.never, 1 << 6, "target item 3 is source item 6");
+        assert_eq!(b.plan.items.len(), 10);
+        assert_eq!(
+            b.plan.items[4].max_len,
+            usize::MAX,
+            "source item 4 is not copied"
+        );
+        // Source item 2 failing: target item 5; made items always.
+        assert_eq!(b.to_target(1 << 2), 1 << 5 | 1 << 2);
+        assert_eq!(b.to_target(0), 1 << 2);
+        assert_eq!(b.to_target(u64::MAX), u64::MAX);
+        // A gap in both: one run with a hole in its mask.
+        let b = BySource::of(&plan(3, 0), &[0, m, 2], 3).unwrap();
+        assert_eq!(b.moves, [(0, 0, 0b101)]);
+        assert_eq!(b.to_target(0b010), 0b010, "source item 1 is no target item");
+        for at in [&[1, 0][..], &[0, 0], &[0, 5]] {
+            assert!(BySource::of(&plan(at.len(), 0), at, 3).is_none(), "{at:?}");
+        }
+    }
 
     /// `FLAGGED_FIXED`'s items written fixed-length in UTF-8 (byte limits).
     const TO_FIXED: &str = r#"

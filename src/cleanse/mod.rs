@@ -711,6 +711,37 @@ pub(crate) struct RecordChecks {
     empty_only: u64,
 }
 
+impl RecordChecks {
+    /// These checks made on other items: check `i` on item `at[i]` (dropped
+    /// where `at[i]` is 64 or more: `usize::MAX` for none). For `convert
+    /// --to`, whose target items are source items; the caller gives distinct
+    /// items, and `at[0] == 0` (the byte order mark is looked for in item 0).
+    pub(crate) fn on_items(&self, at: &[usize]) -> RecordChecks {
+        let to = |i: usize| at.get(i).copied().filter(|&a| a < 64);
+        let list = |v: &[usize]| v.iter().filter_map(|&i| to(i)).collect();
+        let empty_only = (0..64)
+            .filter(|&i| self.empty_only >> i & 1 != 0)
+            .filter_map(to)
+            .fold(0, |bits, a| bits | 1 << a);
+        RecordChecks {
+            digits: list(&self.digits),
+            kana: list(&self.kana),
+            dates: list(&self.dates),
+            codes: self
+                .codes
+                .iter()
+                .filter_map(|c| {
+                    Some(CodeCheck {
+                        item: to(c.item)?,
+                        ..c.clone()
+                    })
+                })
+                .collect(),
+            empty_only,
+        }
+    }
+}
+
 /// A code item's list, as [`RecordChecks::failing`] compares it.
 #[derive(Debug, Clone)]
 struct CodeCheck {
