@@ -76,9 +76,83 @@ pub struct CodeTable {
     pub lines: Vec<CodeLine>,
     /// (old, index into `lines`), sorted by old for binary search.
     index: Vec<(Box<str>, u32)>,
-    /// The same keyed by [`short_key`] and sorted by it, when every old code
-    /// is that short (most code tables): a lookup compares integers.
-    short: Option<Vec<(u64, u32)>>,
+    /// The same keyed by [`short_key`], when every old code is that short
+    /// (most code tables): a lookup compares integers.
+    short: Option<Short>,
+}
+
+/// Short old codes by [`short_key`], with their lines.
+#[derive(Debug, Clone)]
+enum Short {
+    /// A few codes (at most [`HASHED`]): each in the slot one multiply of its
+    /// key gives (`(key * mul) >> shift`), no two in one; an empty slot holds
+    /// `u64::MAX`, which no key is.
+    Hashed {
+        mul: u64,
+        shift: u32,
+        slots: Box<[(u64, u32)]>,
+    },
+    /// Sorted by key, for a binary search.
+    Sorted(Vec<(u64, u32)>),
+}
+
+/// The most codes a table is looked up by one multiply for (its slots are
+/// the square of its codes, rounded up to a power of two, at most 4,096).
+const HASHED: usize = 64;
+
+impl Short {
+    fn of(mut keys: Vec<(u64, u32)>) -> Short {
+        keys.sort_unstable();
+        Short::hashed(&keys).unwrap_or(Short::Sorted(keys))
+    }
+
+    /// A multiplier that gives every key a slot of its own (tried in a fixed
+    /// order, so that a table is always looked up the same way).
+    fn hashed(keys: &[(u64, u32)]) -> Option<Short> {
+        if keys.len() > HASHED {
+            return None;
+        }
+        let bits = (keys.len() * keys.len())
+            .max(2)
+            .next_power_of_two()
+            .trailing_zeros();
+        let shift = 64 - bits;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..256 {
+            // splitmix64: odd multipliers spread over the whole word.
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            let mul = (z ^ (z >> 31)) | 1;
+            let mut slots = vec![(u64::MAX, 0u32); 1 << bits];
+            let placed = keys.iter().all(|&(k, line)| {
+                let slot = &mut slots[(k.wrapping_mul(mul) >> shift) as usize];
+                let free = slot.0 == u64::MAX;
+                *slot = (k, line);
+                free
+            });
+            if placed {
+                return Some(Short::Hashed {
+                    mul,
+                    shift,
+                    slots: slots.into(),
+                });
+            }
+        }
+        None
+    }
+
+    #[inline(always)]
+    fn get(&self, k: u64) -> Option<u32> {
+        match self {
+            Short::Hashed { mul, shift, slots } => {
+                let &(key, line) = slots.get((k.wrapping_mul(*mul) >> shift) as usize)?;
+                (key == k).then_some(line)
+            }
+            Short::Sorted(v) => v.binary_search_by_key(&k, |&(k, _)| k).ok().map(|p| v[p].1),
+        }
+    }
 }
 
 /// Old codes of at most this many bytes are looked up as integers.
@@ -112,11 +186,7 @@ impl CodeTable {
         let key = trim_pad_bytes(value);
         if let Some(short) = &self.short {
             // A longer value is none of the old codes.
-            let k = short_key(key)?;
-            return short
-                .binary_search_by_key(&k, |&(k, _)| k)
-                .ok()
-                .map(|p| short[p].1);
+            return short.get(short_key(key)?);
         }
         self.index
             .binary_search_by(|(old, _)| old.as_bytes().cmp(key))
@@ -277,10 +347,7 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<CodeTable, String> {
         .iter()
         .map(|(old, k)| short_key(old.as_bytes()).map(|s| (s, *k)))
         .collect::<Option<Vec<_>>>()
-        .map(|mut v| {
-            v.sort_unstable();
-            v
-        });
+        .map(Short::of);
     Ok(CodeTable {
         path: path.to_string(),
         sha256: crate::output::hex(&Sha256::digest(bytes)),
@@ -388,6 +455,7 @@ mod tests {
         ] {
             assert_eq!(t.lookup(value).map(|k| t.new_code(k)), want, "{value:?}");
         }
+        assert!(matches!(t.short, Some(Short::Hashed { .. })));
         // One old code longer than 7 bytes: every lookup compares strings.
         let t = parse("1\t男\n12345678\teight\n".as_bytes(), "l.tsv").unwrap();
         assert!(t.short.is_none());
@@ -400,6 +468,29 @@ mod tests {
         fn padding_is_trimmed_as_str_trim_matches_trims_it(v in "[ 　a山]{0,6}") {
             proptest::prop_assert_eq!(trim_pad(&v), v.trim_matches(PADDING));
             proptest::prop_assert_eq!(trim_pad_bytes(v.as_bytes()), v.trim_matches(PADDING).as_bytes());
+        }
+
+        #[test]
+        fn short_codes_are_found_hashed_or_sorted_as_by_a_scan(
+            codes in proptest::collection::btree_set("[0-9A-Z]{1,7}", 1..100),
+            probes in proptest::collection::vec("[0-9A-Z]{0,8}", 0..20),
+        ) {
+            let keys: Vec<(u64, u32)> = codes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (short_key(c.as_bytes()).unwrap(), i as u32))
+                .collect();
+            let short = Short::of(keys.clone());
+            proptest::prop_assert_eq!(
+                matches!(short, Short::Hashed { .. }),
+                codes.len() <= HASHED,
+                "a table of up to {} codes is hashed", HASHED
+            );
+            for p in codes.iter().chain(&probes) {
+                let Some(k) = short_key(p.as_bytes()) else { continue };
+                let want = keys.iter().find(|e| e.0 == k).map(|e| e.1);
+                proptest::prop_assert_eq!(short.get(k), want, "{:?}", p);
+            }
         }
 
         #[test]
