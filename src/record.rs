@@ -3090,6 +3090,22 @@ name = "カナ"
         String::from_utf8(out).unwrap()
     }
 
+    /// Both charsets hold every character of a clean kana value, so a value
+    /// cleansed into clean kana is written without a look at its characters;
+    /// a charset lacking one of them (none without --charset any) would be asked.
+    #[test]
+    fn the_charsets_hold_every_clean_kana_character() {
+        use crate::charset::{Charset, CharsetKind};
+        for kind in [CharsetKind::MjPlus, CharsetKind::Jis2004] {
+            let cs = Charset::new(kind, None);
+            for script in [KanaScript::Katakana, KanaScript::Hiragana] {
+                assert!(clean_kana_in(&cs, script), "{kind:?} {script:?}");
+                // What the check asks: each character, not the set's name.
+                assert!(cs.all_in("ヷヴㇰヽヾ　ー・ゔゝゞ"), "{kind:?}");
+            }
+        }
+    }
+
     #[test]
     fn an_unchanged_record_is_written_as_it_was_read() {
         let p = processor(CSV, Encoding::Utf8);
