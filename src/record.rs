@@ -264,6 +264,11 @@ struct ReadPlan {
     /// A fixed-length target item: at most this many bytes of UTF-8
     /// ([`crate::target::apply::check_bytes`]).
     max_bytes: Option<usize>,
+    /// A kana item whose clean values are all in `--charset` (every
+    /// character [`crate::cleanse::is_clean_kana`] takes of its script is):
+    /// a value cleansed into clean kana ([`Cleansed::CleanKana`]) needs no
+    /// look at its characters.
+    clean_kana_in_charset: bool,
 }
 
 impl ReadPlan {
@@ -284,9 +289,25 @@ impl ReadPlan {
                 max_bytes: (target && layout.format == Format::Fixed)
                     .then_some(f.length)
                     .flatten(),
+                clean_kana_in_charset: match (f.kind, mapper.charset()) {
+                    (FieldType::Kana, Some(cs)) => clean_kana_in(cs, f.kana.unwrap_or_default()),
+                    _ => false,
+                },
             })
             .collect()
     }
+}
+
+/// Whether every character a clean kana value of `script` holds (all are in
+/// U+3000–U+31FF) is in `cs`. Then so is every clean value: none of these
+/// characters joins another into one unit (only variation selectors and
+/// combining marks do, and those are not clean kana).
+fn clean_kana_in(cs: &crate::charset::Charset, script: KanaScript) -> bool {
+    let mut buf = [0u8; 4];
+    (0x3000..=0x31FF).filter_map(char::from_u32).all(|c| {
+        let c = c.encode_utf8(&mut buf);
+        !crate::cleanse::is_clean_kana(c, script) || cs.all_in(c)
+    })
 }
 
 /// A fixed-length item's bytes in the record, and whether its padding is
@@ -1149,6 +1170,7 @@ impl RecordProcessor {
         // `value` as a piece of the item read (only padding removed): written by
         // narrowing that item, without a copy.
         let mut piece = None;
+        let mut clean_kana = false;
         s.cleaned.clear();
         let (applied, cleansed) = self
             .cleanser
@@ -1165,16 +1187,22 @@ impl RecordProcessor {
                 value = &value[from..to];
                 changed = true;
             }
-            Cleansed::Written => {
+            Cleansed::Written | Cleansed::CleanKana => {
                 value = &s.cleaned;
                 changed = true;
                 from_read = false;
+                clean_kana = cleansed == Cleansed::CleanKana;
             }
         }
         // --- MJ+ (--charset): every character written into a text or kana item ---
         if let Some(cs) = self.mapper.charset()
             && matches!(field.kind, FieldType::Text | FieldType::Kana)
             && !(from_read && self.in_charset_by_flags(at, s))
+            && !(clean_kana
+                && self
+                    .read_plan
+                    .get(i)
+                    .is_some_and(|p| p.clean_kana_in_charset))
             && !cs.all_in(value)
         {
             s.checked.clear();
@@ -3267,6 +3295,22 @@ name = "カナ"
             None => s.written().write_csv(&mut out),
         }
         String::from_utf8(out).unwrap()
+    }
+
+    /// Both charsets hold every character of a clean kana value, so a value
+    /// cleansed into clean kana is written without a look at its characters;
+    /// a charset lacking one of them (none without --charset any) would be asked.
+    #[test]
+    fn the_charsets_hold_every_clean_kana_character() {
+        use crate::charset::{Charset, CharsetKind};
+        for kind in [CharsetKind::MjPlus, CharsetKind::Jis2004] {
+            let cs = Charset::new(kind, None);
+            for script in [KanaScript::Katakana, KanaScript::Hiragana] {
+                assert!(clean_kana_in(&cs, script), "{kind:?} {script:?}");
+                // What the check asks: each character, not the set's name.
+                assert!(cs.all_in("ヷヴㇰヽヾ　ー・ゔゝゞ"), "{kind:?}");
+            }
+        }
     }
 
     #[test]

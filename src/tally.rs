@@ -53,6 +53,16 @@ pub struct Tally {
 /// The rules that mark a date kept under `date_policy = "keep"`.
 pub const KEPT_DATE_RULES: [Rule; 2] = [Rule::NonexistentDate, Rule::UnknownDate];
 
+/// Whether [`Tally::write`] notes where something of a record was met (a
+/// date kept, a mapping, an unmapped 外字 or a unit outside `--charset`):
+/// only then is its key item needed. Rules are only counted.
+fn names_the_record(changes: &[(usize, Applied)], events: &MapEvents) -> bool {
+    let kept = changes
+        .iter()
+        .any(|&(_, a)| KEPT_DATE_RULES.iter().any(|&r| a.has(r)));
+    kept || !events.is_empty()
+}
+
 /// How often something was met, and the first record it was met in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seen {
@@ -140,10 +150,27 @@ impl Tally {
         record: u64,
         key: Option<&str>,
     ) {
+        self.write_keyed(changes, events, record, || key);
+    }
+
+    /// As [`Tally::write`], the key item asked of `key` only when something
+    /// is counted with its record (most records: nothing is).
+    #[inline]
+    pub fn write_keyed<'k>(
+        &mut self,
+        changes: &[(usize, Applied)],
+        events: &MapEvents,
+        record: u64,
+        key: impl FnOnce() -> Option<&'k str>,
+    ) {
         self.read += 1;
         self.written += 1;
         // Most records: no rule applied, nothing mapped or met.
         if !changes.is_empty() || !events.is_empty() {
+            let key = match names_the_record(changes, events) {
+                true => key(),
+                false => None,
+            };
             self.write_changes(changes, events, record, key);
         }
     }
@@ -306,6 +333,35 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The key item is asked only of a record something is counted with,
+    /// and the counts are those of `write` with the key given.
+    #[test]
+    fn the_key_is_asked_only_when_counted_with_the_record() {
+        let mut kana = Applied::default();
+        kana.set(Rule::HalfwidthKana);
+        let mut kept = Applied::default();
+        kept.set(Rule::UnknownDate);
+        let cases: [&[(usize, Applied)]; 3] = [&[], &[(2, kana)], &[(1, kept), (2, kana)]];
+        let (mut given, mut asked) = (Tally::default(), Tally::default());
+        let mut asks = 0;
+        for (r, changes) in cases.into_iter().enumerate() {
+            let record = r as u64 + 1;
+            given.write(changes, &MapEvents::default(), record, Some("k"));
+            asked.write_keyed(changes, &MapEvents::default(), record, || {
+                asks += 1;
+                Some("k")
+            });
+        }
+        assert_eq!(asks, 1);
+        assert_eq!(asked, given);
+        assert_eq!(
+            asked.kept_dates[&(1, Rule::UnknownDate)]
+                .first_key
+                .as_deref(),
+            Some("k")
+        );
+    }
 
     /// The trims of a mask per record, counted by runs, are those of an
     /// entry per trimmed item, once merged (in any split into chunks).

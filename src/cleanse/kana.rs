@@ -48,7 +48,7 @@ fn mark(c: char) -> Option<(Mark, bool)> {
 }
 
 /// The precomposed letter for `base` + `mark`, in either script.
-fn compose(base: char, mark: Mark) -> Option<char> {
+const fn compose(base: char, mark: Mark) -> Option<char> {
     let step = match (mark, base) {
         (
             Mark::Voiced,
@@ -70,6 +70,125 @@ fn compose(base: char, mark: Mark) -> Option<char> {
     };
     char::from_u32(base as u32 + step)
 }
+
+/// UTF-8 of a character of U+0800–U+FFFF (three bytes).
+const fn utf8_3(c: char) -> [u8; 3] {
+    let c = c as u32;
+    assert!(c >= 0x800 && c <= 0xFFFF);
+    [
+        0xE0 | (c >> 12) as u8,
+        0x80 | ((c >> 6) & 0x3F) as u8,
+        0x80 | (c & 0x3F) as u8,
+    ]
+}
+
+/// Per half-width letter U+FF65–U+FF9D, in UTF-8: its full-width form, and the
+/// letter it makes with ﾞ and with ﾟ after it (`[0; 3]`: none), as
+/// [`HALF_TO_FULL`] and [`compose`] give them (made from those at compile time).
+const HALF_UTF8: [[[u8; 3]; 3]; 57] = {
+    let mut t = [[[0u8; 3]; 3]; 57];
+    let mut k = 0;
+    while k < 57 {
+        let full = HALF_TO_FULL[k];
+        t[k][0] = utf8_3(full);
+        if let Some(c) = compose(full, Mark::Voiced) {
+            t[k][1] = utf8_3(c);
+        }
+        if let Some(c) = compose(full, Mark::SemiVoiced) {
+            t[k][2] = utf8_3(c);
+        }
+        k += 1;
+    }
+    t
+};
+
+/// [`cleanse`] of a katakana item in one pass over its bytes, for the values
+/// legacy exports hold: clean full-width letters, half-width letters (with a
+/// ﾞ or ﾟ that composes into them) and U+0020. True: done, as [`general`]
+/// would do it (`out` and `applied` as it leaves them). False: the value holds
+/// something else (hiragana, a mark that does not compose, a character that is
+/// not kana, …): nothing is written or counted, and [`general`] is asked.
+#[inline]
+fn katakana_fast(s: &str, out: &mut String, applied: &mut Applied) -> bool {
+    let b = s.as_bytes();
+    let start = out.len();
+    // Written only once something changes; until then the value is as it is.
+    let mut copied = 0; // bytes of `s` already in `out`
+    let (mut half, mut space) = (false, false);
+    let mut i = 0;
+    // SAFETY: only whole UTF-8 characters are appended to the string's bytes:
+    // pieces of `s` from one character's start to another's (`copied` and `i`
+    // are always at the start of a character of `s`) and the three-byte
+    // encodings of `HALF_UTF8` and U+3000; a value given up is truncated back
+    // to `start`, where it began. Nothing here panics between writes.
+    let v = unsafe { out.as_mut_vec() };
+    while let Some(&c0) = b.get(i) {
+        let (put, next): (&[u8; 3], usize) = match (c0, b.get(i + 1..i + 3)) {
+            (b' ', _) => {
+                space = true;
+                (&IDEOGRAPHIC_SPACE, i + 1)
+            }
+            (0xE3, Some(&[c1, c2])) => {
+                // A clean letter, ー, ・ or U+3000 stays (a mark after it is
+                // met as a character of its own, and given up).
+                let o = (u32::from(c1 & 0x3F) << 6) | u32::from(c2 & 0x3F);
+                if (o.wrapping_sub(0xA1) <= 0x5D) | (o >> 4 == 0x1F) | (o == 0) {
+                    i += 3;
+                    continue;
+                }
+                break;
+            }
+            (0xEF, Some(&[c1, c2])) => {
+                let k =
+                    ((usize::from(c1 & 0x3F) << 6) | usize::from(c2 & 0x3F)).wrapping_sub(0xF65);
+                let Some(forms) = HALF_UTF8.get(k) else {
+                    break;
+                };
+                // ﾞ or ﾟ after the letter composes with it (any other mark
+                // after it is met as a character of its own, and given up).
+                match b.get(i + 3..i + 6) {
+                    Some(&[0xEF, 0xBE, m @ (0x9E | 0x9F)]) => {
+                        let composed = &forms[usize::from(m - 0x9D)];
+                        if composed[0] == 0 {
+                            break;
+                        }
+                        half = true;
+                        (composed, i + 6)
+                    }
+                    _ => {
+                        half = true;
+                        (&forms[0], i + 3)
+                    }
+                }
+            }
+            _ => break,
+        };
+        if copied < i {
+            v.extend_from_slice(&b[copied..i]);
+        }
+        v.extend_from_slice(put);
+        i = next;
+        copied = next;
+    }
+    if i < b.len() {
+        v.truncate(start);
+        return false;
+    }
+    if copied > 0 {
+        v.extend_from_slice(&b[copied..]);
+    }
+    debug_assert!(std::str::from_utf8(&v[start..]).is_ok());
+    if half {
+        applied.set(Rule::HalfwidthKana);
+    }
+    if space {
+        applied.set(Rule::SpaceToFullwidth);
+    }
+    true
+}
+
+/// U+3000 in UTF-8.
+const IDEOGRAPHIC_SPACE: [u8; 3] = utf8_3('\u{3000}');
 
 /// True when every character of `s` is a letter of `script`, U+3000, ー or ・: a
 /// value with nothing to change. All of them are U+3000–U+31FF, three bytes 0xE3 …
@@ -173,20 +292,38 @@ pub fn fold_width(s: &str) -> String {
 const STRAY: &str = "濁点・半濁点を付けられない位置にあります";
 const NOT_KANA: &str = "カナでない文字があります";
 
-/// Cleanses a kana value (trailing padding already removed). Copies unchanged runs
-/// in one piece; an all-full-width value is one `push_str`.
+/// Cleanses a kana value (trailing padding already removed): writes it to
+/// `out` when a rule changed it, else leaves `out` as it was. Ok(true): what
+/// it wrote is clean kana of `script` ([`is_clean`]; false: not known).
 pub(super) fn cleanse(
     s: &str,
     script: KanaScript,
     out: &mut String,
     applied: &mut Applied,
-) -> Result<(), Fail> {
+) -> Result<bool, Fail> {
     // Most values are already clean: letters of the layout's script, ー ・ and
-    // U+3000, with no mark to compose. Such a value is left as it is (not written).
-    let clean = is_clean(s.as_bytes(), script);
-    if clean {
-        return Ok(());
+    // U+3000, with no mark to compose. Such a value is left as it is (not
+    // written); the katakana pass finds that too, and rewrites the half-width
+    // names of legacy exports at once.
+    let done = match script {
+        KanaScript::Katakana => katakana_fast(s, out, applied),
+        KanaScript::Hiragana => is_clean(s.as_bytes(), script),
+    };
+    if done {
+        // The katakana pass writes nothing but clean letters and U+3000.
+        return Ok(true);
     }
+    general(s, script, out, applied).map(|()| false)
+}
+
+/// [`cleanse`] character by character: every rule. Copies unchanged runs in
+/// one piece.
+fn general(
+    s: &str,
+    script: KanaScript,
+    out: &mut String,
+    applied: &mut Applied,
+) -> Result<(), Fail> {
     let mut copied = 0; // bytes of `s` already in `out`
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -296,7 +433,7 @@ mod tests {
     fn run(s: &str, script: KanaScript) -> Result<(String, Applied), Fail> {
         let mut out = String::new();
         let mut a = Applied::default();
-        cleanse(s, script, &mut out, &mut a).map(|()| (super::super::result_of(s, out, a), a))
+        cleanse(s, script, &mut out, &mut a).map(|_| (super::super::result_of(s, out, a), a))
     }
 
     #[test]
@@ -530,7 +667,81 @@ mod tests {
         proptest::collection::vec(unit, 1..12).prop_map(|v| v.concat())
     }
 
+    #[test]
+    fn the_katakana_pass_takes_the_values_of_legacy_exports() {
+        for s in [
+            "",
+            "ヤマダ　タロウ・ジョーンズ",
+            "ﾔﾏﾀﾞ ﾀﾛｳ",
+            "ｼﾞｮｰﾝｽﾞ･ｽﾐｽ",
+            "ﾔﾏダ ﾒグﾐ",
+            "ｳﾞｧﾜﾞｦﾞﾎﾟ",
+            " ｱ  ｲ",
+            "ㇰㇱヽヾ",
+        ] {
+            let (mut out, mut a) = (String::new(), Applied::default());
+            assert!(katakana_fast(s, &mut out, &mut a), "{s}");
+        }
+        // Left to the general code, with nothing written or counted.
+        for s in [
+            "ｶﾟ",
+            "ｱﾞ",
+            "ﾞ",
+            "ア゛",
+            "ｶ゛",
+            "ｶ\u{3099}",
+            "やまだ",
+            "ヤマダ太郎",
+            "ｱ｡",
+            "A",
+        ] {
+            let (mut out, mut a) = (String::from("x"), Applied::default());
+            assert!(!katakana_fast(s, &mut out, &mut a), "{s}");
+            assert_eq!((out.as_str(), a), ("x", Applied::default()), "{s}");
+        }
+    }
+
+    /// Pieces of kana values: what the katakana pass takes, and what it
+    /// leaves to the general code (marks that do not compose, hiragana,
+    /// characters that are not kana, the neighbours of the ranges it reads).
+    fn kana_piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "ｱ", "ｶ", "ﾊ", "ｳ", "ﾜ", "ｦ", "ｰ", "･", "ｯ", "ﾝ", "ﾞ", "ﾟ", "ｶﾞ", "ﾊﾟ", "ｶﾟ", "ｱﾞ", "ｳﾞ", "ﾜﾞ",
+            "ｦﾞ", "ﾎﾟ", "ｧ", "ア", "カ", "ハ", "セ", "ヽ", "ー", "・", "　", "゛", "゜", "\u{3099}",
+            "\u{309A}", "ヷ", "ヺ", "ヿ", "ㇷ", "ㇰ", "\u{30A0}", "あ", "か", "ゝ", "ゔ", " ",
+            "  ", "A", "1", "漢", "｡", "｢", "､", "－", "\u{FF01}", "\u{FF9E}", "\u{FF9F}",
+            "\u{FFA0}", "\u{FF64}", "\u{3001}", "\u{3100}", "\u{E000}", "\t",
+        ])
+    }
+
     proptest! {
+        /// The katakana pass gives what the general code gives: the value,
+        /// the rules counted, or the same refusal (which the general code
+        /// gives when the pass leaves a value to it); and what it writes is
+        /// clean katakana, as `cleanse` says.
+        #[test]
+        fn the_katakana_pass_gives_what_the_general_code_gives(
+            v in proptest::collection::vec(kana_piece(), 0..10)
+        ) {
+            let s = v.concat();
+            let (mut fast, mut a_fast) = (String::from("x"), Applied::default());
+            let got = cleanse(&s, KanaScript::Katakana, &mut fast, &mut a_fast);
+            let (mut slow, mut a_slow) = (String::from("x"), Applied::default());
+            let want = general(&s, KanaScript::Katakana, &mut slow, &mut a_slow);
+            prop_assert_eq!(got.map(|_| ()), want);
+            if want.is_ok() {
+                prop_assert_eq!(a_fast, a_slow);
+                // What is written when no rule applied is not read (the
+                // caller takes the value as it is).
+                if !a_slow.is_empty() {
+                    prop_assert_eq!(&fast, &slow);
+                }
+                if got == Ok(true) && !a_fast.is_empty() {
+                    prop_assert!(is_clean(&fast.as_bytes()[1..], KanaScript::Katakana), "{}", fast);
+                }
+            }
+        }
+
         /// NFKC (unicode-normalization) is an independent oracle for width and
         /// composition of half-width katakana.
         #[test]

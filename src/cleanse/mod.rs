@@ -655,13 +655,15 @@ impl Cleanser {
         let mut body = trim::trailing_padded(&value[lead..], pad, &mut applied);
         // Where `body` starts in `value`.
         let mut from = lead;
+        // What a kana item's rules wrote is clean kana.
+        let mut clean_kana = false;
         // A type's rules write their result only when they applied a rule of their
         // own; otherwise the result is `body` as it is.
         let result = match &item.kind {
             Kind::Text => Ok(()),
-            Kind::Kana(script) => {
-                kana::cleanse(body, *script, out, &mut applied).map_err(|f| (f, lead))
-            }
+            Kind::Kana(script) => kana::cleanse(body, *script, out, &mut applied)
+                .map(|clean| clean_kana = clean)
+                .map_err(|f| (f, lead)),
             Kind::Aligned(strict) => {
                 let (rest, base) = trim::leading(body, &mut applied);
                 body = rest;
@@ -679,7 +681,11 @@ impl Cleanser {
         match result {
             Ok(()) => {
                 if !applied.without_trims().is_empty() {
-                    return Ok((applied, Cleansed::Written));
+                    let written = match clean_kana {
+                        true => Cleansed::CleanKana,
+                        false => Cleansed::Written,
+                    };
+                    return Ok((applied, written));
                 }
                 // The type's rules changed nothing: the result is `body`.
                 out.truncate(start);
@@ -871,6 +877,9 @@ pub enum Cleansed {
     Piece(usize, usize),
     /// Written to `out`.
     Written,
+    /// Written to `out`, and clean kana of the item's script: letters, ー, ・
+    /// and U+3000 only ([`is_clean_kana`]).
+    CleanKana,
 }
 
 /// What is known of a value's end before cleansing: its last `len` bytes are
@@ -969,7 +978,7 @@ date = "wareki"
                                     assert!(out.is_empty());
                                     v[from..to].to_string()
                                 }
-                                Cleansed::Written => out.clone(),
+                                Cleansed::Written | Cleansed::CleanKana => out.clone(),
                             };
                             (applied, text)
                         });

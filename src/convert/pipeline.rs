@@ -120,9 +120,9 @@ fn convert_chunk_into(
                 if processor.target().is_some() {
                     out.codes.add(&scratch.target);
                 }
-                let key = key_field.map(|k| scratch.written().get(k));
+                let key = || key_field.map(|k| scratch.written().get(k));
                 out.tally
-                    .write(&scratch.changes, &scratch.events, record, key);
+                    .write_keyed(&scratch.changes, &scratch.events, record, key);
                 out.tally.spaces_trimmed(scratch.spaces_trimmed());
             }
             Err(r) => {
@@ -301,12 +301,13 @@ fn typed_known(
             if p.target().is_some() {
                 out.codes.add(&scratch.target);
             }
-            let key = p
-                .output_layout()
-                .key_field()
-                .map(|k| scratch.written().get(k));
+            let key = || {
+                p.output_layout()
+                    .key_field()
+                    .map(|k| scratch.written().get(k))
+            };
             out.tally
-                .write(&scratch.changes, &scratch.events, record, key);
+                .write_keyed(&scratch.changes, &scratch.events, record, key);
             // Zero: record types count every trim in `changes` (by item name).
             out.tally.spaces_trimmed(scratch.spaces_trimmed());
             false
