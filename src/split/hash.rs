@@ -31,6 +31,8 @@ enum Block {
 
 enum Inner {
     Here(Sha256),
+    /// Nothing hashed ([`StreamHasher::off`]).
+    Off,
     Apart {
         /// Blocks to hash, in order (None once finished).
         tx: Option<mpsc::SyncSender<Block>>,
@@ -54,6 +56,13 @@ impl StreamHasher {
         StreamHasher {
             inner: Inner::Here(Sha256::new()),
         }
+    }
+
+    /// Hashes nothing, for a stream read only to be looked at (a sample of
+    /// an input, checked before it is converted): [`StreamHasher::finish`]
+    /// then fails.
+    pub fn off() -> StreamHasher {
+        StreamHasher { inner: Inner::Off }
     }
 
     /// Hashes on a thread of its own; owned blocks are given to `recycle` once
@@ -97,6 +106,7 @@ impl StreamHasher {
     pub fn update(&mut self, data: &[u8]) {
         match &mut self.inner {
             Inner::Here(h) => h.update(data),
+            Inner::Off => {}
             Inner::Apart { back, recycle, .. } => {
                 let mut block = back.try_recv().unwrap_or_else(|_| recycle.take(data.len()));
                 block.clear();
@@ -111,6 +121,7 @@ impl StreamHasher {
     pub(super) fn update_shared(&mut self, data: &Arc<Vec<u8>>, pool: &Arc<ChunkPool>) {
         match &mut self.inner {
             Inner::Here(h) => h.update(data.as_slice()),
+            Inner::Off => {}
             Inner::Apart { .. } => self.send(Block::Shared(Arc::clone(data), Arc::clone(pool))),
         }
     }
@@ -119,6 +130,7 @@ impl StreamHasher {
     pub fn update_owned(&mut self, data: Vec<u8>) {
         match &mut self.inner {
             Inner::Here(h) => h.update(&data),
+            Inner::Off => {}
             Inner::Apart { .. } => {
                 self.send(Block::Back(data));
                 // Buffers handed back go to the pool, not to the next copy.
@@ -141,10 +153,12 @@ impl StreamHasher {
     }
 
     /// The digest of everything given. Err: the hashing thread stopped before
-    /// the end (a bug: the digest would be of part of the stream).
+    /// the end (a bug: the digest would be of part of the stream), or the
+    /// hasher is [`StreamHasher::off`].
     pub fn finish(self) -> io::Result<[u8; 32]> {
         match self.inner {
             Inner::Here(h) => Ok(h.finalize().into()),
+            Inner::Off => Err(io::Error::other("the stream was read without its SHA-256")),
             Inner::Apart {
                 tx,
                 thread,
@@ -190,5 +204,15 @@ mod tests {
         assert_eq!(here.finish().unwrap(), expected);
         assert_eq!(apart.finish().unwrap(), expected);
         assert!(pool.take(0).capacity() > 0, "blocks came back to the pool");
+    }
+
+    /// A hasher that hashes nothing never gives a digest (of nothing, or of
+    /// part of a stream).
+    #[test]
+    fn off_gives_no_digest() {
+        let mut off = StreamHasher::off();
+        off.update(b"abc");
+        off.update_owned(b"def".to_vec());
+        assert!(off.finish().is_err());
     }
 }

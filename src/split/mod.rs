@@ -378,6 +378,15 @@ impl<R: Read> ChunkReader<R> {
         self.expected_len = Some(bytes);
     }
 
+    /// Hashes nothing (call before the first chunk): for a sample read only to
+    /// be decoded, whose SHA-256 nobody asks for ([`ChunkReader::finish`] then
+    /// fails).
+    pub fn without_hash(&mut self) {
+        if self.info.bytes == 0 {
+            self.hasher = StreamHasher::off();
+        }
+    }
+
     /// Hashes the input on a thread of its own instead of this one (call before
     /// the first chunk): the splitter, which is serial, then only reads and splits.
     /// Chunks are hashed without a copy; the few bytes no chunk holds (a BOM, an
