@@ -117,6 +117,9 @@ pub struct Shape {
     /// Every table's new codes by pair index ([`Plan::pair`]): a converted
     /// value refers to one of these, not a copy.
     codes: Items,
+    /// Per pair, a comma and its new code in one word, and their length
+    /// (0: longer than a word): written with one store ([`Reshaped::write_csv`]).
+    comma_codes: Box<[([u8; 8], u8)]>,
 }
 
 impl Shape {
@@ -136,10 +139,25 @@ impl Shape {
             });
             j += 1;
         }
+        let comma_codes = codes
+            .iter()
+            .map(|c| {
+                let mut word = [0u8; 8];
+                word[0] = b',';
+                match word.get_mut(1..=c.len()) {
+                    Some(to) if c.len() < 8 => {
+                        to.copy_from_slice(c.as_bytes());
+                        (word, c.len() as u8 + 1)
+                    }
+                    _ => (word, 0),
+                }
+            })
+            .collect();
         Shape {
             slots: slots.into(),
             pieces: pieces.into(),
             codes,
+            comma_codes,
         }
     }
 
@@ -305,6 +323,17 @@ impl<'a> Reshaped<'a> {
             let spans = self.source.spans();
             let codes = &self.shape.codes;
             for (n, &piece) in self.shape.pieces.iter().enumerate() {
+                // A new code after a comma (most made values): comma and code
+                // stored as one word, the bytes past them cut off again.
+                if let (true, Piece::Made(k)) = (n > 0, piece)
+                    && let Some(&Made::New(p)) = self.made.get(k)
+                    && let Some(&(word, len @ 1..)) = self.shape.comma_codes.get(p)
+                {
+                    let at = out.len();
+                    out.extend_from_slice(&word);
+                    out.truncate(at + usize::from(len));
+                    continue;
+                }
                 if n > 0 {
                     out.push(b',');
                 }
@@ -1287,6 +1316,38 @@ codes_table = "e.tsv"
     }
 
     proptest! {
+        /// A record read as is, with new codes of every length (those that
+        /// fit a word after their comma, and longer ones): its line is the
+        /// target items joined by commas.
+        #[test]
+        fn a_line_with_new_codes_is_its_items_joined(
+            news in proptest::collection::vec("[0-9A-Z山]{1,9}", 3),
+            pick in 0usize..3,
+            b in "[a-z山]{0,5}",
+        ) {
+            let table: String =
+                news.iter().enumerate().map(|(i, n)| format!("{i}\t{n}\n")).collect();
+            let p = plan(
+                AB,
+                "name = \"t\"\nformat = \"csv\"\n\
+                 [[fields]]\nname = \"c\"\nfrom = \"a\"\ncodes_table = \"c.tsv\"\n\
+                 [[fields]]\nname = \"a\"\n\
+                 [[fields]]\nname = \"d\"\nfrom = \"a\"\ncodes_table = \"c.tsv\"\n\
+                 [[fields]]\nname = \"b\"\n",
+                &[("c.tsv", table)],
+            );
+            let mut record = format!("{pick},{b}");
+            let mut source = Items::default();
+            let plain = crate::items::split_csv_in_place(&mut record, b',', b'"', &mut source).unwrap();
+            prop_assert!(plain);
+            let mut s = TargetScratch::default();
+            p.reshape(&source, plain, true, &mut s).unwrap();
+            prop_assert!(s.line);
+            let code = news[pick].as_str();
+            let want = format!("{code},{pick},{code},{b}\r\n");
+            prop_assert_eq!(line(s.view(&source)), want);
+        }
+
         /// The reshaped line is the bytes `output::csv_line` writes of the
         /// target items, whatever the items hold, however they were read.
         #[test]
