@@ -406,6 +406,78 @@ impl<'a> Written<'a> {
     }
 }
 
+/// An `Op::Code` whose table is looked up by one multiply ([`CodeTable::hashed`]),
+/// with what a record needs of each line in its own slots: a value found
+/// there costs one multiply, one compare and no other look-up.
+#[derive(Debug, Clone)]
+pub struct CodeOp {
+    j: usize,
+    item: usize,
+    table: usize,
+    mul: u64,
+    shift: u32,
+    /// (old code's key, pair, the new code is ready): the table's slots.
+    slots: Box<[(u64, u32, bool)]>,
+}
+
+impl CodeOp {
+    /// The plan's made ops as `CodeOp`s, when every one is an `Op::Code`
+    /// over a hashed table (else None: the general loop). `ready(p)`: pair
+    /// `p`'s new code is finished ([`Plan::set_ready`]).
+    pub fn all_of(
+        made_ops: &[(usize, Op)],
+        tables: &[super::codes::CodeTable],
+        base: &[usize],
+        ready: impl Fn(usize) -> bool,
+    ) -> Option<Box<[CodeOp]>> {
+        made_ops
+            .iter()
+            .map(|&(j, op)| {
+                let Op::Code { item, table } = op else {
+                    return None;
+                };
+                let hashed = tables.get(table)?.hashed()?;
+                let first = *base.get(table)?;
+                let slots = hashed
+                    .slots
+                    .iter()
+                    .map(|&(key, line)| {
+                        let p = first + line as usize;
+                        let p32 = u32::try_from(p).ok()?;
+                        // Only items below 64 are marked ready (a bit each).
+                        Some((key, p32, j < READY_ITEMS && ready(p)))
+                    })
+                    .collect::<Option<_>>()?;
+                Some(CodeOp {
+                    j,
+                    item,
+                    table,
+                    mul: hashed.mul,
+                    shift: hashed.shift,
+                    slots,
+                })
+            })
+            .collect()
+    }
+
+    /// The pair converting `value` and whether its new code is ready; None:
+    /// not found here (padded, longer than a short code, or no line), for
+    /// the general look-up to settle.
+    #[inline(always)]
+    fn find(&self, value: &[u8]) -> Option<(usize, bool)> {
+        // Padding is for the general look-up to trim.
+        let (&f, &l) = (value.first()?, value.last()?);
+        if f == b' ' || f == 0xE3 || l == b' ' || l == 0x80 {
+            return None;
+        }
+        let key = super::codes::short_key(value)?;
+        let &(k, p, ready) = self
+            .slots
+            .get((key.wrapping_mul(self.mul) >> self.shift) as usize)?;
+        (k == key).then_some((p as usize, ready))
+    }
+}
+
 /// What [`Plan::reshape`] does for one target item: the two common rules on
 /// their own, so that they take none of the general rule's branches.
 #[derive(Debug, Clone, Copy)]
@@ -449,27 +521,58 @@ impl Plan {
             s.shape = std::sync::Arc::clone(&self.shape);
         }
         let text = source.text().as_bytes();
-        // Only the items the plan makes: a copied item is read where it is.
-        for &(j, op) in &self.made_ops {
-            match op {
-                Op::Copy(_) => {}
-                Op::Code { item, table } => {
-                    // Looked up by its bytes: most values are a line's old code.
-                    let (a, e) = source.span(item);
-                    match self.tables[table].lookup_bytes(&text[a..e]) {
-                        Some(k) => {
-                            let p = self.converted(j, table, k, s);
-                            s.made.push(Made::New(p));
-                        }
-                        None => self.no_line(j, table, source.get(item), s)?,
+        if let Some(ops) = &self.code_ops {
+            // Every made value a code: a loop with nothing else in it.
+            for op in ops.iter() {
+                let (a, e) = source.span(op.item);
+                match op.find(&text[a..e]) {
+                    Some((p, ready)) => {
+                        s.ready |= u64::from(ready) << op.j;
+                        s.made.push(Made::New(p));
                     }
+                    None => self.code_op(op.j, op.item, op.table, source, s)?,
                 }
-                Op::Rule => self.rule(j, source, s)?,
             }
+        } else {
+            self.make(source, s)?;
         }
         s.plain = plain;
         s.line = self.line_as_is(source, plain, quote_free, s);
         Ok(())
+    }
+
+    /// The values the plan makes for a record, in target item order (a
+    /// copied item is read where it is).
+    fn make(&self, source: &Items, s: &mut TargetScratch) -> Result<(), Reject> {
+        for &(j, op) in &self.made_ops {
+            match op {
+                Op::Copy(_) => {}
+                Op::Code { item, table } => self.code_op(j, item, table, source, s)?,
+                Op::Rule => self.rule(j, source, s)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// `Op::Code`: target item `j` is source item `item` through table `t`.
+    #[inline(never)]
+    fn code_op(
+        &self,
+        j: usize,
+        item: usize,
+        t: usize,
+        source: &Items,
+        s: &mut TargetScratch,
+    ) -> Result<(), Reject> {
+        // Looked up by its bytes: most values are a line's old code.
+        match self.tables[t].lookup_bytes(source.bytes(item)) {
+            Some(k) => {
+                let p = self.converted(j, t, k, s);
+                s.made.push(Made::New(p));
+                Ok(())
+            }
+            None => self.no_line(j, t, source.get(item), s),
+        }
     }
 
     /// Target item `j`'s value through table `t`: its new code (counted), or
@@ -955,6 +1058,44 @@ mod tests {
                 let old = e.old.unwrap();
                 prop_assert_eq!(Some(e.count), want.get(old.as_str()).copied());
                 prop_assert_eq!(e.new.as_deref(), Some(table[&old].as_str()));
+            }
+        }
+
+        /// A code found in the one-multiply slots of `CodeOp` gives what the
+        /// general look-up gives: the same value, pair, readiness, kept value
+        /// or reject, for values in the table, padded, kept, longer or empty.
+        #[test]
+        fn code_ops_give_what_the_general_look_up_gives(
+            table in proptest::collection::btree_map("[A-D1]{1,3}", "[0-9]{1,2}", 1..8),
+            values in proptest::collection::vec("[ 　]?[A-D1]{0,9}[ 　]?", 1..20),
+            keep in any::<bool>(),
+            ready_odd in any::<bool>(),
+        ) {
+            let text: String = table.iter().map(|(o, n)| format!("{o}\t{n}\n")).collect();
+            let unmapped = if keep { "unmapped = \"keep\"\n" } else { "" };
+            let target = format!(
+                "name = \"t\"\nformat = \"csv\"\n[[fields]]\nname = \"c\"\nfrom = \"a\"\ncodes_table = \"c.tsv\"\n{unmapped}\
+                 [[fields]]\nname = \"d\"\nfrom = \"b\"\ncodes_table = \"c.tsv\"\n{unmapped}"
+            );
+            let mut fast = plan(AB, &target, &[("c.tsv", text)]);
+            // Some new codes ready, as the target's processing decides per run.
+            fast.set_ready(|_, _, v| ready_odd == (v.len() % 2 == 1));
+            prop_assert!(fast.code_ops.is_some());
+            let mut general = fast.clone();
+            general.code_ops = None;
+            let (mut a, mut b) = (TargetScratch::default(), TargetScratch::default());
+            for pair in values.chunks(2) {
+                let source = items(&[&pair[0], pair.get(1).unwrap_or(&pair[0])]);
+                let got = fast.reshape(&source, false, false, &mut a).map_err(|r| r.message);
+                let want = general.reshape(&source, false, false, &mut b).map_err(|r| r.message);
+                prop_assert_eq!(&got, &want);
+                if got.is_ok() {
+                    let (va, vb) = (a.view(&source), b.view(&source));
+                    prop_assert_eq!((va.get(0), va.get(1)), (vb.get(0), vb.get(1)));
+                }
+                prop_assert_eq!(a.converted().collect::<Vec<_>>(), b.converted().collect::<Vec<_>>());
+                prop_assert_eq!(a.kept().collect::<Vec<_>>(), b.kept().collect::<Vec<_>>());
+                prop_assert_eq!(a.ready, b.ready);
             }
         }
 

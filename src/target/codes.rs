@@ -81,6 +81,14 @@ pub struct CodeTable {
     short: Option<Short>,
 }
 
+/// A table's short codes as [`CodeTable::hashed`] gives them: key `k` is in
+/// slot `(k * mul) >> shift`, as (key, line).
+pub struct HashedSlots<'a> {
+    pub mul: u64,
+    pub shift: u32,
+    pub slots: &'a [(u64, u32)],
+}
+
 /// Short old codes by [`short_key`], with their lines.
 #[derive(Debug, Clone)]
 enum Short {
@@ -161,7 +169,7 @@ const SHORT: usize = 7;
 /// `code`'s bytes and its length in one integer (None: longer than [`SHORT`]);
 /// two codes have the same key only when they are equal.
 #[inline]
-fn short_key(code: &[u8]) -> Option<u64> {
+pub(crate) fn short_key(code: &[u8]) -> Option<u64> {
     if code.len() > SHORT {
         return None;
     }
@@ -192,6 +200,20 @@ impl CodeTable {
             .binary_search_by(|(old, _)| old.as_bytes().cmp(key))
             .ok()
             .map(|k| self.index[k].1)
+    }
+
+    /// The multiply that finds a short code's slot, and the slots (key, line),
+    /// when the table is looked up that way (see [`Short`]): for a caller
+    /// that keeps what it needs of each line in slots of its own.
+    pub fn hashed(&self) -> Option<HashedSlots<'_>> {
+        match &self.short {
+            Some(Short::Hashed { mul, shift, slots }) => Some(HashedSlots {
+                mul: *mul,
+                shift: *shift,
+                slots,
+            }),
+            _ => None,
+        }
     }
 
     /// The new code of line `k` (from [`CodeTable::lookup`]).

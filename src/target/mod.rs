@@ -74,6 +74,9 @@ pub struct Plan {
     /// without the general rule's branches). The others are copied: nothing
     /// to do per record.
     made_ops: Vec<(usize, apply::Op)>,
+    /// `made_ops` as [`apply::CodeOp`]s, when every made value is a code of a
+    /// hashed table (the common plan; rebuilt by [`Plan::set_ready`]).
+    code_ops: Option<Box<[apply::CodeOp]>>,
     /// Per target item, where a record's value is: the source item itself
     /// (`Op::Copy`: never copied), or the plan's k-th made value; and every
     /// table's new codes, which a record's converted values refer to.
@@ -259,7 +262,7 @@ impl Plan {
         let mut order: Vec<usize> = (0..t.fields.len()).collect();
         order.sort_by_key(|&j| t.fields[j].offset.unwrap_or(0));
         let ops: Vec<apply::Op> = items.iter().map(apply::Op::of).collect();
-        let made_ops = ops
+        let made_ops: Vec<(usize, apply::Op)> = ops
             .iter()
             .enumerate()
             .filter(|(_, op)| !matches!(op, apply::Op::Copy(_)))
@@ -281,6 +284,7 @@ impl Plan {
         for l in tables.iter().flat_map(|t| &t.lines) {
             codes.push(&l.new);
         }
+        let code_ops = apply::CodeOp::all_of(&made_ops, &tables, &base, |_| false);
         Ok(Plan {
             shape: apply::Shape::of(&ops, codes).into(),
             source_names: source.fields.iter().map(|f| f.name.clone()).collect(),
@@ -291,6 +295,7 @@ impl Plan {
             order,
             used,
             identity,
+            code_ops,
             made_ops,
             statics_plain,
             ready: Vec::new(),
@@ -375,6 +380,9 @@ impl Plan {
             }
         }
         self.ready = ready;
+        self.code_ops = apply::CodeOp::all_of(&self.made_ops, &self.tables, &self.base, |p| {
+            self.is_ready(p)
+        });
     }
 
     /// The source item target item `j` is, as read (`from` or the same name,
