@@ -73,13 +73,10 @@ const fn compose(base: char, mark: Mark) -> Option<char> {
 
 /// UTF-8 of a character of U+0800–U+FFFF (three bytes).
 const fn utf8_3(c: char) -> [u8; 3] {
-    let c = c as u32;
-    assert!(c >= 0x800 && c <= 0xFFFF);
-    [
-        0xE0 | (c >> 12) as u8,
-        0x80 | ((c >> 6) & 0x3F) as u8,
-        0x80 | (c & 0x3F) as u8,
-    ]
+    assert!(c.len_utf8() == 3);
+    let mut b = [0u8; 3];
+    c.encode_utf8(&mut b);
+    b
 }
 
 /// Per half-width letter U+FF65–U+FF9D, in UTF-8: its full-width form, and the

@@ -466,14 +466,13 @@ impl CodeOp {
     #[inline(always)]
     fn find(&self, value: &[u8]) -> Option<(usize, bool)> {
         // Padding is for the general look-up to trim.
-        let (&f, &l) = (value.first()?, value.last()?);
-        if f == b' ' || f == 0xE3 || l == b' ' || l == 0x80 {
+        if !super::codes::unpadded(value) {
             return None;
         }
         let key = super::codes::short_key(value)?;
         let &(k, p, ready) = self
             .slots
-            .get((key.wrapping_mul(self.mul) >> self.shift) as usize)?;
+            .get(super::codes::hashed_slot(key, self.mul, self.shift))?;
         (k == key).then_some((p as usize, ready))
     }
 }

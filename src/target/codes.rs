@@ -37,10 +37,19 @@ pub fn trim_pad(v: &str) -> &str {
 /// [`trim_pad`] of UTF-8 bytes.
 #[inline]
 pub fn trim_pad_bytes(v: &[u8]) -> &[u8] {
-    match (v.first(), v.last()) {
-        (Some(&f), Some(&l)) if f != b' ' && f != 0xE3 && l != b' ' && l != 0x80 => v,
-        _ => trim_pad_slow(v),
+    match unpadded(v) {
+        true => v,
+        false => trim_pad_slow(v),
     }
+}
+
+/// `v` (UTF-8) has nothing for [`trim_pad`] to trim, as its first and last
+/// bytes show (false for an empty value, and for some values `trim_pad`
+/// leaves as they are).
+#[inline]
+pub fn unpadded(v: &[u8]) -> bool {
+    matches!((v.first(), v.last()),
+        (Some(&f), Some(&l)) if f != b' ' && f != 0xE3 && l != b' ' && l != 0x80)
 }
 
 #[cold]
@@ -104,6 +113,12 @@ enum Short {
     Sorted(Vec<(u64, u32)>),
 }
 
+/// The slot of key `k` in slots found by one multiply ([`Short::Hashed`]).
+#[inline(always)]
+pub fn hashed_slot(k: u64, mul: u64, shift: u32) -> usize {
+    (k.wrapping_mul(mul) >> shift) as usize
+}
+
 /// The most codes a table is looked up by one multiply for (its slots are
 /// the square of its codes, rounded up to a power of two, at most 4,096).
 const HASHED: usize = 64;
@@ -135,7 +150,7 @@ impl Short {
             let mul = (z ^ (z >> 31)) | 1;
             let mut slots = vec![(u64::MAX, 0u32); 1 << bits];
             let placed = keys.iter().all(|&(k, line)| {
-                let slot = &mut slots[(k.wrapping_mul(mul) >> shift) as usize];
+                let slot = &mut slots[hashed_slot(k, mul, shift)];
                 let free = slot.0 == u64::MAX;
                 *slot = (k, line);
                 free
@@ -155,7 +170,7 @@ impl Short {
     fn get(&self, k: u64) -> Option<u32> {
         match self {
             Short::Hashed { mul, shift, slots } => {
-                let &(key, line) = slots.get((k.wrapping_mul(*mul) >> shift) as usize)?;
+                let &(key, line) = slots.get(hashed_slot(k, *mul, *shift))?;
                 (key == k).then_some(line)
             }
             Short::Sorted(v) => v.binary_search_by_key(&k, |&(k, _)| k).ok().map(|p| v[p].1),
