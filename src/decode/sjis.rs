@@ -14,23 +14,21 @@ use super::fused::{self, Entry, entry_of};
 use super::{DecodeError, malformed};
 use std::sync::OnceLock;
 
-/// Count byte of a lead byte's entry; bits 0–15 then hold its row in `double`.
-const LEAD: u32 = 0x80;
-
-/// Lead bytes 0x81–0x9F and 0xE0–0xFC.
-const LEAD_BYTES: usize = 60;
-
 pub(super) struct Tables {
+    /// Single-byte characters (0 for a lead byte and for bytes that are no
+    /// character alone).
     single: [Entry; 256],
-    /// `LEAD_BYTES` rows of 256 entries, indexed by the trail byte, from row 1
-    /// (an index is then also the character's index in [`fused::CharFlags`],
-    /// above the single bytes); a power of two long, so that a masked index
-    /// needs no bounds check.
-    double: Box<[Entry; DOUBLE_LEN]>,
+    /// Every byte pair, indexed by its two bytes read as a little-endian u16
+    /// (the lead byte low): the pair's character when the first byte is a lead
+    /// byte and the two form one, 0 otherwise. One load a double-byte
+    /// character, with no look at the lead byte first; the index is also the
+    /// character's index in [`fused::CharFlags`] (at least 0x4000, the
+    /// lowest trail byte being 0x40, so above the single bytes).
+    pairs: Box<[Entry; PAIRS_LEN]>,
 }
 
-const DOUBLE_LEN: usize = 1 << 14;
-const _: () = assert!((LEAD_BYTES + 1) * 256 <= DOUBLE_LEN && DOUBLE_LEN <= fused::FLAGS_LEN);
+const PAIRS_LEN: usize = 1 << 16;
+const _: () = assert!(PAIRS_LEN <= fused::FLAGS_LEN);
 
 /// The CP932 tables.
 pub(super) fn cp932() -> &'static Tables {
@@ -53,7 +51,7 @@ pub(super) fn shift_jis() -> &'static Tables {
                 }
             }
         };
-        t.double.iter_mut().for_each(jis);
+        t.pairs.iter_mut().for_each(jis);
         t.single.iter_mut().for_each(jis);
         t
     })
@@ -74,25 +72,27 @@ fn reference(bytes: &[u8]) -> Option<Entry> {
 
 fn build() -> Tables {
     let mut single = [0; 256];
-    let mut double = Box::new([0; DOUBLE_LEN]);
-    let mut row = 1u32;
+    let mut pairs = Box::new([0; PAIRS_LEN]);
     for b in 0..=255u8 {
         single[b as usize] = if is_lead(b) {
-            let base = row * 256;
             for t in 0..=255u8 {
                 if let Some(e) = reference(&[b, t]) {
-                    double[(base + t as u32) as usize] = e;
+                    pairs[pair_index(b, t)] = e;
                 }
             }
-            row += 1;
-            LEAD << 24 | base
+            0
         } else if b == 0x80 {
             0 // WHATWG reads U+0080; Windows and iconv refuse it.
         } else {
             reference(&[b]).unwrap_or(0)
         };
     }
-    Tables { single, double }
+    Tables { single, pairs }
+}
+
+/// The index of a byte pair in [`Tables::pairs`].
+fn pair_index(lead: u8, trail: u8) -> usize {
+    usize::from(u16::from_le_bytes([lead, trail]))
 }
 
 fn is_lead(b: u8) -> bool {
@@ -102,18 +102,18 @@ fn is_lead(b: u8) -> bool {
 impl fused::Tables for Tables {
     #[inline(always)]
     fn char_at(&self, bytes: &[u8], i: usize) -> Option<(Entry, usize, usize)> {
+        // Most of a Japanese record: a double-byte character, one load.
+        if let Some(&[lead, trail]) = bytes.get(i..i + 2) {
+            let index = pair_index(lead, trail);
+            let d = self.pairs[index];
+            if d != 0 {
+                return Some((d, 2, index));
+            }
+        }
+        // Half-width kana: its index in CharFlags is its byte.
         let b = bytes[i];
         let e = self.single[b as usize];
-        if e >> 24 == LEAD {
-            // Most of a Japanese record: a double-byte character.
-            let trail = *bytes.get(i + 1)?;
-            let index = (e as usize | trail as usize) & (DOUBLE_LEN - 1);
-            let d = self.double[index];
-            (d != 0).then_some((d, 2, index))
-        } else {
-            // Half-width kana: its index in CharFlags is its byte.
-            (e != 0).then_some((e, 1, b as usize))
-        }
+        (e != 0).then_some((e, 1, b as usize))
     }
 
     /// As encoding_rs: a lead byte followed by an ASCII byte that does not form
@@ -129,17 +129,14 @@ impl fused::Tables for Tables {
     }
 
     fn each_char(&self, f: &mut dyn FnMut(usize, Entry)) {
-        for b in 0x80..=0xFFu8 {
-            let e = self.single[b as usize];
-            if e >> 24 == LEAD {
-                for trail in 0..=0xFFu8 {
-                    let i = (e as usize | trail as usize) & (DOUBLE_LEN - 1);
-                    if self.double[i] != 0 {
-                        f(i, self.double[i]);
-                    }
-                }
-            } else if e != 0 {
-                f(b as usize, e);
+        for (b, &e) in self.single.iter().enumerate().skip(0x80) {
+            if e != 0 {
+                f(b, e);
+            }
+        }
+        for (index, &e) in self.pairs.iter().enumerate() {
+            if e != 0 {
+                f(index, e);
             }
         }
     }

@@ -179,17 +179,28 @@ pub fn push_padding(out: &mut String, tail: &[u8], pad: Padding) {
     }
 }
 
-/// The trailing run of 0x20 and 0x00 bytes of `b`, sixteen bytes at a time
-/// from the end while they are all spaces (`rchunks_exact`: no bounds check
-/// per step), then eight, then one.
+/// The trailing run of 0x20 and 0x00 bytes of `b`: from the end, 32 bytes at
+/// a time while they are all spaces, then sixteen while they are all padding
+/// (`rchunks_exact`: no bounds check per step), then eight, then one.
 #[inline(always)]
 pub fn trailing_padding(b: &[u8]) -> Padding {
     if b.last().is_none_or(|&c| c != b' ' && c != 0) {
         // Not padded (a full item, or none): one test.
         return Padding::default();
     }
-    let mut p = Padding::default();
-    let mut blocks = b.rchunks_exact(16);
+    // Spaces only (the common padding), 32 bytes a step.
+    let mut end = b.len();
+    while let Some(block) = end.checked_sub(32).and_then(|a| b.get(a..end))
+        && all_spaces32(block)
+    {
+        end -= 32;
+    }
+    let mut p = Padding {
+        len: b.len() - end,
+        spaces: end < b.len(),
+        nuls: false,
+    };
+    let mut blocks = b[..end].rchunks_exact(16);
     for block in &mut blocks {
         #[cfg(target_arch = "x86_64")]
         {
@@ -246,6 +257,32 @@ pub fn trailing_padding(b: &[u8]) -> Padding {
         p.len += 1;
     }
     p
+}
+
+/// Whether the 32 bytes of `block` are all 0x20 (false when it is shorter).
+#[inline(always)]
+fn all_spaces32(block: &[u8]) -> bool {
+    let Some(block) = block.first_chunk::<32>() else {
+        return false;
+    };
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of x86-64; `block` is 32 readable bytes, what
+        // two unaligned 128-bit loads from its start and its middle read.
+        unsafe {
+            let spaces = _mm_set1_epi8(b' ' as i8);
+            let lo = _mm_cmpeq_epi8(_mm_loadu_si128(block.as_ptr().cast()), spaces);
+            let hi = _mm_cmpeq_epi8(_mm_loadu_si128(block.as_ptr().add(16).cast()), spaces);
+            _mm_movemask_epi8(_mm_and_si128(lo, hi)) == 0xFFFF
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block.iter().all(|&c| c == b' ')
+    }
 }
 
 /// Bit i set when byte i of `block` is 0x20 (the first mask) or 0x00 (the second).
@@ -333,6 +370,46 @@ mod tests {
             kind: FieldType::Text,
             dbcs,
             ..Field::default()
+        }
+    }
+
+    /// Byte by byte from the end: what `trailing_padding` must find.
+    fn padding_byte_by_byte(b: &[u8]) -> Padding {
+        let mut p = Padding::default();
+        for &c in b.iter().rev() {
+            match c {
+                b' ' => p.spaces = true,
+                0 => p.nuls = true,
+                _ => break,
+            }
+            p.len += 1;
+        }
+        p
+    }
+
+    #[test]
+    fn long_padding_is_found_as_byte_by_byte() {
+        // Past 32 and 64 bytes (the all-spaces steps), with a NUL or a text
+        // byte at every place of the run, and before it.
+        for n in 0..100 {
+            for at in 0..=n {
+                for odd in [0u8, b'a', 0xA0] {
+                    let mut b = vec![b' '; n];
+                    if let Some(c) = b.get_mut(at) {
+                        *c = odd;
+                    }
+                    let mut text = b"x".to_vec();
+                    text.extend(&b);
+                    for bytes in [&b[..], &text[..]] {
+                        let (got, want) = (trailing_padding(bytes), padding_byte_by_byte(bytes));
+                        assert_eq!(
+                            (got.len, got.spaces, got.nuls),
+                            (want.len, want.spaces, want.nuls),
+                            "{bytes:?}"
+                        );
+                    }
+                }
+            }
         }
     }
 
