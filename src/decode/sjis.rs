@@ -101,14 +101,20 @@ fn is_lead(b: u8) -> bool {
 
 impl fused::Tables for Tables {
     #[inline(always)]
+    fn pair_at(&self, bytes: &[u8], i: usize) -> Option<(Entry, usize)> {
+        let &[lead, trail] = bytes.get(i..i + 2)? else {
+            return None;
+        };
+        let index = pair_index(lead, trail);
+        let d = self.pairs[index];
+        (d != 0).then_some((d, index))
+    }
+
+    #[inline(always)]
     fn char_at(&self, bytes: &[u8], i: usize) -> Option<(Entry, usize, usize)> {
         // Most of a Japanese record: a double-byte character, one load.
-        if let Some(&[lead, trail]) = bytes.get(i..i + 2) {
-            let index = pair_index(lead, trail);
-            let d = self.pairs[index];
-            if d != 0 {
-                return Some((d, 2, index));
-            }
+        if let Some((d, index)) = self.pair_at(bytes, i) {
+            return Some((d, 2, index));
         }
         // Half-width kana: its index in CharFlags is its byte.
         let b = bytes[i];
