@@ -145,7 +145,10 @@ pub(super) fn decode_flagged(
     out: &mut String,
     table: &CharFlags,
 ) -> Result<Option<u8>, DecodeError> {
-    let mut f = Flagged { table, flags: 0 };
+    let mut f = Flagged {
+        table: &table.chars,
+        flags: 0,
+    };
     let told = run(tables, bytes, out, &mut f)?;
     Ok(told.then_some(f.flags))
 }
@@ -193,7 +196,10 @@ pub(super) fn decode_pieces(
             false => {
                 // The separator written by the loop, in the room it reserves.
                 let start = out.len() + usize::from(k > 0);
-                let mut f = Flagged { table, flags: 0 };
+                let mut f = Flagged {
+        table: &table.chars,
+        flags: 0,
+    };
                 let lead = (k > 0).then_some(sep);
                 let told = matches!(
                     run_from(tables, piece.get(..n)?, out, &mut f, lead),
@@ -237,7 +243,10 @@ fn decode_kept(
     table: &CharFlags,
 ) -> Option<u8> {
     let (text, rest) = piece.split_at_checked(n)?;
-    let mut f = Flagged { table, flags: 0 };
+    let mut f = Flagged {
+        table: &table.chars,
+        flags: 0,
+    };
     let whole = matches!(run(tables, text, out, &mut f), Ok(true))
         && matches!(run(tables, rest, out, &mut NoSplit), Ok(true));
     whole.then_some(f.flags)
@@ -281,7 +290,7 @@ pub(super) fn decode_split(
         start: base,
         quoted: false,
         spans,
-        table,
+        table: &table.chars,
         item: 0,
         item_flags,
     };
@@ -340,7 +349,9 @@ impl Sink for NoSplit {
 }
 
 struct Flagged<'a> {
-    table: &'a CharFlags,
+    /// The flags of [`CharFlags`] (its table itself: one load less a
+    /// character than through it).
+    table: &'a [u8; FLAGS_LEN],
     flags: u8,
 }
 
@@ -359,12 +370,12 @@ impl Sink for Flagged<'_> {
     #[inline(always)]
     fn byte(&mut self, _: usize, b: u8) {
         // ASCII other than controls, comma and quote has no flags: no test.
-        self.flags |= self.table.chars[b as usize];
+        self.flags |= self.table[b as usize];
     }
 
     #[inline(always)]
     fn char(&mut self, index: usize) {
-        self.flags |= self.table.chars[index & (FLAGS_LEN - 1)];
+        self.flags |= self.table[index & (FLAGS_LEN - 1)];
     }
 }
 
@@ -381,7 +392,8 @@ struct Split<'a> {
     /// A quote was met: the spans are incomplete and no longer kept.
     quoted: bool,
     spans: &'a mut Vec<(usize, usize)>,
-    table: &'a CharFlags,
+    /// The flags of [`CharFlags`], as in [`Flagged`].
+    table: &'a [u8; FLAGS_LEN],
     /// The flags of the current item so far.
     item: u8,
     item_flags: Option<&'a mut Vec<u8>>,
@@ -431,13 +443,13 @@ impl Sink for Split<'_> {
         if b == self.delimiter || b == self.quote {
             self.hit(at, b);
         } else if b < 0x20 || b == 0x7F {
-            self.item |= self.table.chars[b as usize];
+            self.item |= self.table[b as usize];
         }
     }
 
     #[inline(always)]
     fn char(&mut self, index: usize) {
-        self.item |= self.table.chars[index & (FLAGS_LEN - 1)];
+        self.item |= self.table[index & (FLAGS_LEN - 1)];
     }
 }
 
