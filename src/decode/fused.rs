@@ -197,9 +197,9 @@ pub(super) fn decode_pieces(
                 // The separator written by the loop, in the room it reserves.
                 let start = out.len() + usize::from(k > 0);
                 let mut f = Flagged {
-        table: &table.chars,
-        flags: 0,
-    };
+                    table: &table.chars,
+                    flags: 0,
+                };
                 let lead = (k > 0).then_some(sep);
                 let told = matches!(
                     run_from(tables, piece.get(..n)?, out, &mut f, lead),
