@@ -373,20 +373,6 @@ mod tests {
         }
     }
 
-    /// Byte by byte from the end: what `trailing_padding` must find.
-    fn padding_byte_by_byte(b: &[u8]) -> Padding {
-        let mut p = Padding::default();
-        for &c in b.iter().rev() {
-            match c {
-                b' ' => p.spaces = true,
-                0 => p.nuls = true,
-                _ => break,
-            }
-            p.len += 1;
-        }
-        p
-    }
-
     #[test]
     fn long_padding_is_found_as_byte_by_byte() {
         // Past 32 and 64 bytes (the all-spaces steps), with a NUL or a text
@@ -401,7 +387,7 @@ mod tests {
                     let mut text = b"x".to_vec();
                     text.extend(&b);
                     for bytes in [&b[..], &text[..]] {
-                        let (got, want) = (trailing_padding(bytes), padding_byte_by_byte(bytes));
+                        let (got, want) = (trailing_padding(bytes), padding_bytewise(bytes));
                         assert_eq!(
                             (got.len, got.spaces, got.nuls),
                             (want.len, want.spaces, want.nuls),
