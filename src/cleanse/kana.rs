@@ -128,8 +128,7 @@ fn katakana_fast(s: &str, out: &mut String, applied: &mut Applied) -> bool {
             (0xE3, Some(&[c1, c2])) => {
                 // A clean letter, ー, ・ or U+3000 stays (a mark after it is
                 // met as a character of its own, and given up).
-                let o = (u32::from(c1 & 0x3F) << 6) | u32::from(c2 & 0x3F);
-                if (o.wrapping_sub(0xA1) <= 0x5D) | (o >> 4 == 0x1F) | (o == 0) {
+                if clean_katakana(offset_3000(c1, c2)) {
                     i += 3;
                     continue;
                 }
@@ -187,23 +186,33 @@ fn katakana_fast(s: &str, out: &mut String, applied: &mut Applied) -> bool {
 /// U+3000 in UTF-8.
 const IDEOGRAPHIC_SPACE: [u8; 3] = utf8_3('\u{3000}');
 
+/// Offset from U+3000 of the three-byte character 0xE3 `c1` `c2`.
+#[inline(always)]
+fn offset_3000(c1: u8, c2: u8) -> u32 {
+    (u32::from(c1 & 0x3F) << 6) | u32::from(c2 & 0x3F)
+}
+
+/// The character at offset `o` from U+3000 ([`offset_3000`]) is one a clean
+/// katakana value holds: U+30A1–U+30FE (letters, ・ ー ヽ ヾ), U+31F0–U+31FF,
+/// U+3000. With no branch.
+#[inline(always)]
+fn clean_katakana(o: u32) -> bool {
+    (o.wrapping_sub(0xA1) <= 0x5D) | (o >> 4 == 0x1F) | (o == 0)
+}
+
 /// True when every character of `s` is a letter of `script`, U+3000, ー or ・: a
 /// value with nothing to change. All of them are U+3000–U+31FF, three bytes 0xE3 …
 /// in UTF-8, so this looks at bytes, without a branch per character (it runs on
 /// every kana item).
 pub(super) fn is_clean(s: &[u8], script: KanaScript) -> bool {
-    // Offset from U+3000 of a three-byte character starting with 0xE3.
-    let off = |c: &[u8]| (u32::from(c[1] & 0x3F) << 6) | u32::from(c[2] & 0x3F);
     let all = |ok: fn(u32) -> bool| {
-        s.chunks_exact(3)
-            .fold(true, |all, c| all & (c[0] == 0xE3) & ok(off(c)))
+        s.chunks_exact(3).fold(true, |all, c| {
+            all & (c[0] == 0xE3) & ok(offset_3000(c[1], c[2]))
+        })
     };
     s.len().is_multiple_of(3)
         && match script {
-            // U+30A1–U+30FE (letters, ・ ー ヽ ヾ), U+31F0–U+31FF, U+3000.
-            KanaScript::Katakana => {
-                all(|o| (o.wrapping_sub(0xA1) <= 0x5D) | (o >> 4 == 0x1F) | (o == 0))
-            }
+            KanaScript::Katakana => all(clean_katakana),
             // U+3041–U+3096, ゝ ゞ, ・ ー, U+3000.
             KanaScript::Hiragana => {
                 all(|o| (o.wrapping_sub(0x41) <= 0x55) | matches!(o, 0x9D | 0x9E | 0xFB | 0xFC | 0))

@@ -113,7 +113,7 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 /// The ASCII control bytes (below 0x20, and 0x7F) of `w`: their high bits.
 #[inline(always)]
 fn controls(w: u64) -> u64 {
-    (w.wrapping_sub(ONES * 0x20) & !w & HIGH_BITS) | crate::items::equal_bytes(w, ONES * 0x7F)
+    crate::items::bytes_below(w, 0x20) | crate::items::equal_bytes(w, ONES * 0x7F)
 }
 
 /// The bytes of `w` below 0x2D (controls, the quote and the comma among
@@ -122,7 +122,7 @@ fn controls(w: u64) -> u64 {
 /// at each of its bytes.
 #[inline(always)]
 fn flagged_ascii(w: u64) -> u64 {
-    (w.wrapping_sub(ONES * 0x2D) & !w & HIGH_BITS) | crate::items::equal_bytes(w, ONES * 0x7F)
+    crate::items::bytes_below(w, 0x2D) | crate::items::equal_bytes(w, ONES * 0x7F)
 }
 
 /// Decodes `bytes` by `tables` and appends the text to `out`. On error `out`

@@ -267,17 +267,8 @@ fn all_spaces32(block: &[u8]) -> bool {
     };
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{
-            _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-        };
-        // SAFETY: SSE2 is part of x86-64; `block` is 32 readable bytes, what
-        // two unaligned 128-bit loads from its start and its middle read.
-        unsafe {
-            let spaces = _mm_set1_epi8(b' ' as i8);
-            let lo = _mm_cmpeq_epi8(_mm_loadu_si128(block.as_ptr().cast()), spaces);
-            let hi = _mm_cmpeq_epi8(_mm_loadu_si128(block.as_ptr().add(16).cast()), spaces);
-            _mm_movemask_epi8(_mm_and_si128(lo, hi)) == 0xFFFF
-        }
+        let (lo, hi) = block.split_at(16);
+        pad_masks16(lo).0 & pad_masks16(hi).0 == 0xFFFF
     }
     #[cfg(not(target_arch = "x86_64"))]
     {

@@ -330,6 +330,16 @@ fn for_each_of_two(hay: &[u8], a: u8, b: u8, mut f: impl FnMut(usize, u8) -> boo
     false
 }
 
+/// The high bit of the bytes of `w` below `n` (at most 0x80): exact for
+/// whether there is one and for the lowest; a byte above one may be marked
+/// too (the borrow crosses it), so a caller that needs each looks at them.
+#[inline(always)]
+pub(crate) fn bytes_below(w: u64, n: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH
+}
+
 /// The high bit of each byte of `w` equal to the byte repeated in `pat`; exact
 /// (no carry crosses a byte, unlike the shorter `(x - ONES) & !x` form).
 #[inline(always)]

@@ -96,16 +96,13 @@ pub fn needs_quotes(b: &[u8]) -> bool {
 /// are below 0x2D: most words, with no such byte at all, take one test.
 #[inline(always)]
 fn quote_byte_in(w: u64) -> bool {
+    use crate::items::{bytes_below, equal_bytes};
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte below `n` (n <= 0x80) sets its high bit here; a zero byte of
-    // `x` likewise (the lowest such byte exactly, enough to say whether one is).
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
-    if below(w, b',' + 1) == 0 {
+    if bytes_below(w, b',' + 1) == 0 {
         return false;
     }
-    let zero_of = |c: u8| below(w ^ (ONES * u64::from(c)), 1);
-    zero_of(b',') | zero_of(b'"') | zero_of(b'\r') | zero_of(b'\n') != 0
+    let of = |c: u8| equal_bytes(w, ONES * u64::from(c));
+    of(b',') | of(b'"') | of(b'\r') | of(b'\n') != 0
 }
 
 /// Appends one item, quoted if needed.

@@ -185,22 +185,28 @@ enum Made {
     Own(usize),
 }
 
-/// The `k`-th made value of `made` (see [`Made`]).
+/// Where the `k`-th made value of `made` is (see [`Made`]): the items that
+/// hold it, and its index there.
 #[inline(always)]
-fn made_value<'a>(made: &[Made], codes: &'a Items, own: &'a Items, k: usize) -> &'a str {
+fn made_at<'a>(made: &[Made], codes: &'a Items, own: &'a Items, k: usize) -> (&'a Items, usize) {
     match made[k] {
-        Made::New(p) => codes.get(p),
-        Made::Own(i) => own.get(i),
+        Made::New(p) => (codes, p),
+        Made::Own(i) => (own, i),
     }
 }
 
-/// [`made_value`]'s bytes (no look at character boundaries).
+/// The `k`-th made value of `made`.
+#[inline(always)]
+fn made_value<'a>(made: &[Made], codes: &'a Items, own: &'a Items, k: usize) -> &'a str {
+    let (items, i) = made_at(made, codes, own, k);
+    items.get(i)
+}
+
+/// [`made_value`]'s bytes (no look at character boundaries: for copying).
 #[inline(always)]
 fn made_bytes<'a>(made: &[Made], codes: &'a Items, own: &'a Items, k: usize) -> &'a [u8] {
-    match made[k] {
-        Made::New(p) => codes.bytes(p),
-        Made::Own(i) => own.bytes(i),
-    }
+    let (items, i) = made_at(made, codes, own, k);
+    items.bytes(i)
 }
 
 /// Where a record's target item is: a source item as read, or the `k`-th
