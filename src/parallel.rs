@@ -1,16 +1,19 @@
-//! Parallel: one file's chunks through a function on the worker pool, the results
+//! Parallel: files' chunks through a function on the worker pool, the results
 //! handed back in input order.
 //!
-//! A reader thread splits the file ([`ChunkReader`]); each chunk is given to a
-//! rayon worker; the calling thread receives the results in chunk order. At most
+//! A reader thread splits a file ([`ChunkReader`]) and gives each chunk to a rayon
+//! worker; a consumer receives the file's results in chunk order ([`FileFeed`]).
+//! Several files go through lanes at once, each lane's reader going on to its
+//! next file while the last one's results are still consumed. At most
 //! `2 × jobs` chunks are in flight, so memory is bounded by chunk size and jobs,
-//! never by file size. `convert`, `profile` and `mappings diff --corpus` all read
-//! their inputs this way.
+//! never by file size or file count. `convert`, `profile` and
+//! `mappings diff --corpus` all read their inputs this way.
 
 use crate::error::Error;
 use crate::split::{BufferPool, Changed, Chunk, ChunkPool, ChunkReader, SplitConfig, StreamInfo};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
 /// The worker pool and the buffers recycled between reader, workers and caller
@@ -28,13 +31,11 @@ pub struct Workers {
     /// Copies for the input's SHA-256 thread ([`ChunkReader::hash_apart`]): only a
     /// BOM and what no chunk holds; chunks are hashed in place.
     copies: Arc<BufferPool>,
-    /// Chunk slots shared by every file read at once ([`Workers::each_file`]): a
+    /// Chunk slots shared by every file read at once ([`Workers::read_files`]): a
     /// chunk holds one from when it is handed to a worker until its result has
     /// been consumed, so that memory stays bounded by `jobs` however many files
     /// are converted together.
     slots: Slots,
-    /// Files being read at once: their readers share `jobs` chunks read ahead.
-    at_once: std::sync::atomic::AtomicUsize,
 }
 
 /// A counting semaphore of chunk slots.
@@ -51,21 +52,16 @@ impl Slots {
         }
     }
 
-    /// Takes a slot; waits for one only when `wait` (a caller holding none may
-    /// wait: the others' slots come back as their chunks are consumed).
-    fn take(&self, wait: bool) -> bool {
+    /// Takes a slot, waiting for one.
+    fn take(&self) {
         let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
         while *free == 0 {
-            if !wait {
-                return false;
-            }
             free = self
                 .returned
                 .wait(free)
                 .unwrap_or_else(PoisonError::into_inner);
         }
         *free -= 1;
-        true
     }
 
     fn give(&self, n: usize) {
@@ -75,18 +71,6 @@ impl Slots {
         let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
         *free += n;
         self.returned.notify_all();
-    }
-}
-
-/// Gives back the slots a file still holds when its run ends (an error included).
-struct Held<'a> {
-    slots: &'a Slots,
-    n: usize,
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        self.slots.give(self.n);
     }
 }
 
@@ -109,6 +93,110 @@ impl Drop for Workers {
         drop(freed);
     }
 }
+
+/// What a file's reader hands its consumer, in the order sent.
+enum Msg<T> {
+    /// Chunk `seq`'s result (Err: its worker panicked). It holds a slot until
+    /// consumed.
+    Chunk(u64, Result<T, ()>),
+    /// The reader is done with the file: what it saw, or why it stopped.
+    End(Result<StreamInfo, Error>),
+}
+
+/// One input's chunk results, as its lane's reader dispatched them: hand them to
+/// a consumer with [`FileFeed::consume`]. Dropped unconsumed (the caller stopped
+/// on an error), it stops the reader of this file and gives back its slots.
+pub struct FileFeed<'w, T> {
+    path: &'w Path,
+    results: mpsc::Receiver<Msg<T>>,
+    slots: &'w Slots,
+    /// Results received and not yet consumed: each holds a slot.
+    held: usize,
+    /// Set when the feed is dropped: the reader stops reading this file.
+    stop: Arc<AtomicBool>,
+}
+
+impl<T> FileFeed<'_, T> {
+    /// Gives the file's chunk results to `consume` in input order. Stops at the
+    /// first error of `consume`, of reading, or of a worker (a panic is reported
+    /// as an internal error, never hidden). Returns what the reader saw (bytes,
+    /// SHA-256, records).
+    pub fn consume(
+        mut self,
+        mut consume: impl FnMut(T) -> Result<(), Error>,
+    ) -> Result<StreamInfo, Error> {
+        let mut waiting: BTreeMap<u64, T> = BTreeMap::new();
+        let mut next_seq = 0;
+        let mut end = None;
+        // The channel closes once the reader and every chunk's worker are done
+        // with it: every message has come by then.
+        while let Ok(msg) = self.results.recv() {
+            match msg {
+                Msg::Chunk(seq, result) => {
+                    self.held += 1;
+                    let done = result.map_err(|()| {
+                        Error::input(
+                            self.path,
+                            format!(
+                                "internal error in chunk {seq}; please report it with this message"
+                            ),
+                        )
+                    })?;
+                    waiting.insert(seq, done);
+                    while let Some(t) = waiting.remove(&next_seq) {
+                        consume(t)?;
+                        next_seq += 1;
+                        self.held -= 1;
+                        self.slots.give(1);
+                    }
+                }
+                Msg::End(info) => end = Some(info?),
+            }
+        }
+        if !waiting.is_empty() {
+            return Err(Error::input(
+                self.path,
+                format!(
+                    "internal error: chunk {next_seq} never came; please report it with this message"
+                ),
+            ));
+        }
+        end.ok_or_else(|| Error::input(self.path, "the reader thread stopped unexpectedly"))
+    }
+}
+
+impl<T> Drop for FileFeed<'_, T> {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.slots.give(std::mem::take(&mut self.held));
+        // What is still coming: the chunks dispatched before the reader saw `stop`.
+        for msg in self.results.iter() {
+            if let Msg::Chunk(..) = msg {
+                self.slots.give(1);
+            }
+        }
+    }
+}
+
+/// Which input the lanes' readers take next; none once a file has failed.
+struct Claims {
+    next: AtomicUsize,
+    files: usize,
+    failed: AtomicBool,
+}
+
+impl Claims {
+    fn next(&self) -> Option<usize> {
+        if self.failed.load(Ordering::SeqCst) {
+            return None;
+        }
+        let i = self.next.fetch_add(1, Ordering::SeqCst);
+        (i < self.files).then_some(i)
+    }
+}
+
+/// The feeds of one lane, in the order its reader took the files.
+type Lane<'w, T> = mpsc::Receiver<(usize, FileFeed<'w, T>)>;
 
 impl Workers {
     /// The most worker threads: more only adds threads waiting for the reader
@@ -136,86 +224,82 @@ impl Workers {
             rejects: Arc::new(BufferPool::default()),
             copies: Arc::new(BufferPool::default()),
             slots: Slots::new(2 * jobs),
-            at_once: std::sync::atomic::AtomicUsize::new(1),
         })
     }
 
-    /// How many files [`Workers::each_file`] works on at once: one file's reader
-    /// and writer are serial, so a second file keeps the workers busy while the
-    /// first one fills up or drains; more than `jobs` files only adds readers.
+    /// How many files [`Workers::read_files`] works on at once (its lanes): one
+    /// file's reader and writer are serial, so a second lane keeps the workers
+    /// busy while the first one fills up or drains; more than `jobs` lanes only
+    /// adds readers.
     pub fn files_at_once(&self, files: usize) -> usize {
         self.jobs.min(files).max(1)
     }
 
-    /// Runs `each(i)` for `i` in `0..files`, up to [`Workers::files_at_once`] at
-    /// once (each on its own thread, all sharing the worker pool and its chunk
-    /// slots), and returns the results in input order. Files are started in
-    /// order; after a failure no further file is started, the files already
-    /// started finish, and the error returned is the one of the first file in
-    /// input order that failed: the same error a run one file after another
-    /// would stop with.
-    pub fn each_file<R: Send>(
+    /// Reads `paths` in chunks, runs `work` on each chunk on the pool, and calls
+    /// `each(i, feed)` for every input, whose `feed` gives input `i`'s results in
+    /// order ([`FileFeed::consume`]). Returns the results of `each` in input order.
+    ///
+    /// The inputs go through [`Workers::files_at_once`] lanes. A lane's reader
+    /// takes the next input as soon as it has read the last one: the next file is
+    /// read and converted while the last one's results are still being consumed,
+    /// so the workers never wait for a file to start. Files are taken in order;
+    /// after a failure no further file is taken, the files already taken finish,
+    /// and the error returned is the one of the first file in input order that
+    /// failed: the same error a run one file after another would stop with.
+    ///
+    /// A file that changes while it is read (its length or modification time differ
+    /// from when it was opened, or the bytes read do not add up to that length)
+    /// stops its file with an error: its output would be part of a file.
+    pub fn read_files<T: Send, R: Send>(
         &self,
-        files: usize,
-        each: impl Fn(usize) -> Result<R, Error> + Sync,
+        paths: &[PathBuf],
+        cfg: SplitConfig,
+        work: impl Fn(&Chunk) -> T + Sync,
+        each: impl Fn(usize, FileFeed<'_, T>) -> Result<R, Error> + Sync,
     ) -> Result<Vec<R>, Error> {
-        let at_once = self.files_at_once(files);
-        if at_once <= 1 {
-            return (0..files).map(&each).collect();
-        }
-        self.at_once
-            .store(at_once, std::sync::atomic::Ordering::SeqCst);
-        let next = Mutex::new(0usize);
-        let failed = std::sync::atomic::AtomicBool::new(false);
+        let lanes = self.files_at_once(paths.len());
+        let claims = Claims {
+            next: AtomicUsize::new(0),
+            files: paths.len(),
+            failed: AtomicBool::new(false),
+        };
         let results: Mutex<Vec<Option<Result<R, Error>>>> =
-            Mutex::new((0..files).map(|_| None).collect());
-        std::thread::scope(|scope| {
-            for t in 0..at_once {
-                let (next, failed, results, each) = (&next, &failed, &results, &each);
-                let started = std::thread::Builder::new()
-                    .name(format!("ikou-file-{t}"))
-                    .spawn_scoped(scope, move || {
-                        loop {
-                            let i = {
-                                let mut n = next.lock().unwrap_or_else(PoisonError::into_inner);
-                                if *n >= files || failed.load(std::sync::atomic::Ordering::SeqCst)
-                                {
-                                    return;
-                                }
-                                *n += 1;
-                                *n - 1
-                            };
-                            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                each(i)
-                            }))
-                            .unwrap_or_else(|_| {
-                                Err(Error::Stopped(format!(
-                                    "internal error in input {}; please report it with this message",
-                                    i + 1
-                                )))
-                            });
-                            if r.is_err() {
-                                failed.store(true, std::sync::atomic::Ordering::SeqCst);
-                            }
-                            results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(r);
-                        }
+            Mutex::new((0..paths.len()).map(|_| None).collect());
+        let run_lane = |lane: Lane<'_, T>| {
+            for (i, feed) in lane {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| each(i, feed)))
+                    .unwrap_or_else(|_| {
+                        Err(Error::Stopped(format!(
+                            "internal error in input {}; please report it with this message",
+                            i + 1
+                        )))
                     });
-                if started.is_err() {
-                    // Fewer threads only means fewer files at once; the first always runs.
-                    if t == 0 {
-                        failed.store(true, std::sync::atomic::Ordering::SeqCst);
-                    }
-                    break;
+                if r.is_err() {
+                    claims.failed.store(true, Ordering::SeqCst);
                 }
+                results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(r);
             }
+        };
+        let run_lane = &run_lane;
+        self.lanes(paths, cfg, &work, lanes, &claims, |mut feeds| {
+            std::thread::scope(|scope| {
+                let here = feeds.remove(0);
+                for (t, lane) in feeds.into_iter().enumerate() {
+                    // Fewer threads only means fewer files at once: the lane's
+                    // reader stops when its feeds are not taken.
+                    let _ = std::thread::Builder::new()
+                        .name(format!("ikou-file-{}", t + 1))
+                        .spawn_scoped(scope, move || run_lane(lane));
+                }
+                run_lane(here);
+            })
         });
-        self.at_once.store(1, std::sync::atomic::Ordering::SeqCst);
         let results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let mut done = Vec::with_capacity(files);
+        let mut done = Vec::with_capacity(paths.len());
         for (i, r) in results.into_iter().enumerate() {
             match r {
                 Some(r) => done.push(r?),
-                // Not started: an earlier file failed (its error came first), or
+                // Not taken: an earlier file failed (its error came first), or
                 // no thread could be started at all.
                 None => {
                     return Err(Error::Stopped(format!(
@@ -229,141 +313,140 @@ impl Workers {
     }
 
     /// Reads `path` in chunks, runs `work` on each chunk on the pool, and gives the
-    /// results to `consume` in input order. Stops at the first error of `consume`,
-    /// of reading, or of a worker (a panic is reported as an internal error, never
-    /// hidden). Returns what the reader saw (bytes, SHA-256, records).
-    ///
-    /// A file that changes while it is read (its length or modification time differ
-    /// from when it was opened, or the bytes read do not add up to that length)
-    /// stops the run with an error: its output would be part of a file.
+    /// results to `consume` in input order ([`FileFeed::consume`], which says when
+    /// it stops). Returns what the reader saw (bytes, SHA-256, records).
     pub fn run_file<T: Send>(
         &self,
         path: &Path,
         cfg: SplitConfig,
         work: impl Fn(&Chunk) -> T + Sync,
-        mut consume: impl FnMut(T) -> Result<(), Error>,
+        consume: impl FnMut(T) -> Result<(), Error>,
+    ) -> Result<StreamInfo, Error> {
+        let claims = Claims {
+            next: AtomicUsize::new(0),
+            files: 1,
+            failed: AtomicBool::new(false),
+        };
+        let paths = [path.to_path_buf()];
+        self.lanes(&paths, cfg, &work, 1, &claims, |feeds| {
+            match feeds.into_iter().next().and_then(|lane| lane.recv().ok()) {
+                Some((_, feed)) => feed.consume(consume),
+                None => Err(Error::input(path, "the reader thread stopped unexpectedly")),
+            }
+        })
+    }
+
+    /// Starts `lanes` readers over `paths` (each taking the next input from
+    /// `claims` when done with its last) and runs `consumers` on their feeds, one
+    /// receiver a lane. Chunks go to the pool as they are read; each holds a
+    /// slot from then until its result is consumed, so that memory stays bounded
+    /// by `jobs` however many files are read at once.
+    fn lanes<'w, T: Send + 'w, X>(
+        &'w self,
+        paths: &'w [PathBuf],
+        cfg: SplitConfig,
+        work: &'w (impl Fn(&Chunk) -> T + Sync),
+        lanes: usize,
+        claims: &'w Claims,
+        consumers: impl FnOnce(Vec<Lane<'w, T>>) -> X,
+    ) -> X {
+        self.pool.in_place_scope(|workers| {
+            std::thread::scope(|scope| {
+                let mut feeds = Vec::with_capacity(lanes);
+                for t in 0..lanes {
+                    // One feed waits while the reader reads the next file.
+                    let (tx, rx) = mpsc::sync_channel(1);
+                    let started = std::thread::Builder::new()
+                        .name(format!("ikou-read-{t}"))
+                        .spawn_scoped(scope, move || {
+                            while let Some(i) = claims.next() {
+                                let path = &paths[i];
+                                let (results, feed_rx) = mpsc::channel();
+                                let stop = Arc::new(AtomicBool::new(false));
+                                let feed = FileFeed {
+                                    path,
+                                    results: feed_rx,
+                                    slots: &self.slots,
+                                    held: 0,
+                                    stop: Arc::clone(&stop),
+                                };
+                                if let Err(mpsc::SendError((_, feed))) = tx.send((i, feed)) {
+                                    // Nobody takes this lane's feeds: the feed's
+                                    // drop must not wait for this thread.
+                                    drop(results);
+                                    drop(feed);
+                                    return;
+                                }
+                                let end = self.read_one(workers, path, cfg, work, &results, &stop);
+                                let _ = results.send(Msg::End(end));
+                            }
+                        });
+                    if started.is_ok() || t == 0 {
+                        feeds.push(rx);
+                    }
+                }
+                consumers(feeds)
+            })
+        })
+    }
+
+    /// Reads one file for [`Workers::lanes`]: each chunk, once a slot is free,
+    /// to a worker, whose result goes to `results`.
+    fn read_one<'w, T: Send + 'w>(
+        &'w self,
+        workers: &rayon::Scope<'w>,
+        path: &Path,
+        cfg: SplitConfig,
+        work: &'w (impl Fn(&Chunk) -> T + Sync),
+        results: &mpsc::Sender<Msg<T>>,
+        stop: &AtomicBool,
     ) -> Result<StreamInfo, Error> {
         cfg.check()?;
         let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
         let opened = file
             .metadata()
             .map_err(Error::io(path, "cannot read the input's size"))?;
-        // Chunks read ahead: `jobs` in all, shared by the files read at once.
-        let ahead = self.jobs.div_ceil(
-            self.at_once
-                .load(std::sync::atomic::Ordering::SeqCst)
-                .max(1),
-        );
-        std::thread::scope(|scope| {
-            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<std::io::Result<Chunk>>(ahead);
-            let reader_buffers = Arc::clone(&self.chunks);
-            let reader_copies = Arc::clone(&self.copies);
-            let reader = scope.spawn(move || {
-                let mut r = ChunkReader::with_pool(&file, cfg, reader_buffers);
-                r.hash_apart(Arc::clone(&reader_copies));
-                if opened.is_file() {
-                    r.expect_len(opened.len());
-                }
-                loop {
-                    match r.next_chunk() {
-                        Ok(Some(c)) => {
-                            if chunk_tx.send(Ok(c)).is_err() {
-                                break; // the caller stopped on an error
-                            }
-                        }
-                        Ok(None) => {
-                            // The same length can hide a rewrite: the time shows it.
-                            if let Some(e) = changed_since(&file, &opened) {
-                                let _ = chunk_tx.send(Err(e));
-                            }
-                            break;
-                        }
-                        Err(e) => {
-                            let _ = chunk_tx.send(Err(e));
-                            break;
-                        }
-                    }
-                }
-                r.finish()
+        let failed = |e: std::io::Error| match Changed::of(&e) {
+            Some(c) => Error::input(path, c.to_string()),
+            None => Error::io(path, "reading the input failed")(e),
+        };
+        let stopped = || Error::Stopped(format!("{}: stopped", path.display()));
+        let mut r = ChunkReader::with_pool(&file, cfg, Arc::clone(&self.chunks));
+        r.hash_apart(Arc::clone(&self.copies));
+        if opened.is_file() {
+            r.expect_len(opened.len());
+        }
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return Err(stopped());
+            }
+            let Some(chunk) = r.next_chunk().map_err(failed)? else {
+                break;
+            };
+            // The slots come back as results are consumed (this file's or
+            // another lane's), so waiting here always ends.
+            self.slots.take();
+            if stop.load(Ordering::SeqCst) {
+                self.slots.give(1);
+                self.chunks.recycle(chunk);
+                return Err(stopped());
+            }
+            let results = results.clone();
+            let chunks = &self.chunks;
+            workers.spawn(move |_| {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&chunk)));
+                let seq = chunk.seq;
+                chunks.recycle(chunk);
+                // The feed drains its channel before it goes: this send finds it.
+                let _ = results.send(Msg::Chunk(seq, r.map_err(|_| ())));
             });
-            // (seq, result); Err: the worker for chunk `seq` panicked.
-            let (done_tx, done_rx) = mpsc::channel::<(u64, Result<T, ()>)>();
-            let work = &work;
-            let consumed = self.pool.in_place_scope(|workers| -> Result<(), Error> {
-                // Chunks handed out and not yet consumed: each holds a slot.
-                let mut held = Held {
-                    slots: &self.slots,
-                    n: 0,
-                };
-                let mut in_flight = 0;
-                let mut reader_done = false;
-                let mut next_seq = 0;
-                let mut waiting: BTreeMap<u64, T> = BTreeMap::new();
-                loop {
-                    // Waiting for a slot is safe only while this file holds none:
-                    // its own results may be what the slots are waiting for.
-                    while !reader_done && self.slots.take(held.n == 0) {
-                        held.n += 1;
-                        match chunk_rx.recv() {
-                            Ok(Ok(chunk)) => {
-                                let tx = done_tx.clone();
-                                let chunks = &self.chunks;
-                                workers.spawn(move |_| {
-                                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                                        || work(&chunk),
-                                    ));
-                                    let seq = chunk.seq;
-                                    chunks.recycle(chunk);
-                                    let _ = tx.send((seq, r.map_err(|_| ())));
-                                });
-                                in_flight += 1;
-                            }
-                            Ok(Err(e)) => {
-                                return Err(match Changed::of(&e) {
-                                    Some(c) => Error::input(path, c.to_string()),
-                                    None => Error::io(path, "reading the input failed")(e),
-                                });
-                            }
-                            Err(_) => {
-                                reader_done = true;
-                                held.n -= 1;
-                                self.slots.give(1);
-                            }
-                        }
-                    }
-                    if in_flight == 0 {
-                        return Ok(());
-                    }
-                    let (seq, result) = done_rx
-                        .recv()
-                        .map_err(|_| Error::input(path, "a worker stopped unexpectedly"))?;
-                    in_flight -= 1;
-                    let done = result.map_err(|()| {
-                        Error::input(
-                            path,
-                            format!(
-                                "internal error in chunk {seq}; please report it with this message"
-                            ),
-                        )
-                    })?;
-                    waiting.insert(seq, done);
-                    while let Some(t) = waiting.remove(&next_seq) {
-                        consume(t)?;
-                        next_seq += 1;
-                        held.n -= 1;
-                        self.slots.give(1);
-                    }
-                }
-            });
-            // Dropping the receiver stops a reader still waiting to send.
-            drop(chunk_rx);
-            let info = reader
-                .join()
-                .map_err(|_| Error::input(path, "the reader thread stopped unexpectedly"))?;
-            consumed?;
-            let info = info.map_err(Error::io(path, "hashing the input failed"))?;
-            Ok(info)
-        })
+        }
+        // The same length can hide a rewrite: the time shows it.
+        if let Some(e) = changed_since(&file, &opened) {
+            return Err(failed(e));
+        }
+        r.finish()
+            .map_err(Error::io(path, "hashing the input failed"))
     }
 }
 
@@ -489,39 +572,143 @@ mod tests {
         assert!(Workers::new(0).is_err());
     }
 
+    /// `n` small CSV files in `dir`, file `k` holding `lines` records "k,j".
+    fn inputs(dir: &Path, n: usize, lines: usize) -> Vec<PathBuf> {
+        (0..n)
+            .map(|k| {
+                let path = dir.join(format!("in{k}.csv"));
+                let text: String = (0..lines).map(|j| format!("{k},{j}\n")).collect();
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect()
+    }
+
     #[test]
     fn files_run_at_once_and_come_back_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = inputs(dir.path(), 5, 300);
         // Input 0 waits for input 1 to start: one file after another would time out.
         let w = Workers::new(2).unwrap();
         let (tx, rx) = mpsc::channel::<()>();
         let rx = Mutex::new(rx);
         let tx = Mutex::new(tx);
         let got = w
-            .each_file(5, |i| {
-                if i == 0 {
-                    let rx = rx.lock().unwrap();
-                    rx.recv_timeout(std::time::Duration::from_secs(20))
-                        .map_err(|_| Error::Stopped("input 1 never started".into()))?;
-                } else if i == 1 {
-                    tx.lock().unwrap().send(()).unwrap();
-                }
-                Ok(i * 10)
-            })
+            .read_files(
+                &paths,
+                cfg(64),
+                |c| c.records.len() as u64,
+                |i, feed| {
+                    if i == 0 {
+                        let rx = rx.lock().unwrap();
+                        rx.recv_timeout(std::time::Duration::from_secs(20))
+                            .map_err(|_| Error::Stopped("input 1 never started".into()))?;
+                    } else if i == 1 {
+                        tx.lock().unwrap().send(()).unwrap();
+                    }
+                    let mut records = 0;
+                    let info = feed.consume(|n| {
+                        records += n;
+                        Ok(())
+                    })?;
+                    assert_eq!(info.records, records);
+                    Ok((i, records))
+                },
+            )
             .unwrap();
-        assert_eq!(got, [0, 10, 20, 30, 40]);
-        // The first failing input in order is the error, whichever failed first.
+        assert_eq!(got, (0..5).map(|i| (i, 300)).collect::<Vec<_>>());
+        // The first failing input in order is the error, whichever failed first;
+        // a feed dropped unconsumed is no error of its own.
         let e = w
-            .each_file(6, |i| match i {
-                2 => {
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                    Err(Error::Stopped("two".into()))
-                }
-                4 => Err(Error::Stopped("four".into())),
-                _ => Ok(()),
-            })
+            .read_files(
+                &paths,
+                cfg(64),
+                |c| c.seq,
+                |i, feed| match i {
+                    2 => {
+                        std::thread::sleep(std::time::Duration::from_millis(200));
+                        Err(Error::Stopped("two".into()))
+                    }
+                    4 => Err(Error::Stopped("four".into())),
+                    _ => feed.consume(|_| Ok(())).map(|_| ()),
+                },
+            )
             .unwrap_err();
         assert!(e.to_string().contains("two"), "{e}");
         // All slots came back: one file alone still runs.
         assert_eq!(*w.slots.free.lock().unwrap(), 4);
+        let info = w.run_file(&paths[3], cfg(64), |_| (), |()| Ok(())).unwrap();
+        assert_eq!(info.records, 300);
+    }
+
+    #[test]
+    fn a_lane_reads_its_next_file_while_the_last_is_consumed() {
+        // One lane: input 0's consumer waits, after its last chunk, until a worker
+        // has converted a chunk of input 1. A reader that waits for the consumer
+        // to finish a file before it opens the next would time out.
+        let dir = tempfile::tempdir().unwrap();
+        let paths = inputs(dir.path(), 2, 300);
+        let w = Workers::new(1).unwrap();
+        let next_seen = (Mutex::new(false), Condvar::new());
+        let got = w
+            .read_files(
+                &paths,
+                cfg(64),
+                |c| {
+                    let of_input_1 = c.data.first() == Some(&b'1');
+                    if of_input_1 {
+                        *next_seen.0.lock().unwrap() = true;
+                        next_seen.1.notify_all();
+                    }
+                    c.records.len()
+                },
+                |i, feed| {
+                    let mut records = 0;
+                    feed.consume(|n| {
+                        records += n;
+                        Ok(())
+                    })?;
+                    if i == 0 {
+                        let seen = next_seen.0.lock().unwrap();
+                        let (seen, _) = next_seen
+                            .1
+                            .wait_timeout_while(seen, std::time::Duration::from_secs(20), |s| !*s)
+                            .unwrap();
+                        if !*seen {
+                            return Err(Error::Stopped("input 1 was not read ahead".into()));
+                        }
+                    }
+                    Ok(records)
+                },
+            )
+            .unwrap();
+        assert_eq!(got, [300, 300]);
+    }
+
+    #[test]
+    fn a_consumer_that_stops_mid_file_gives_every_slot_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = inputs(dir.path(), 3, 2000);
+        for jobs in [1, 2, 3] {
+            let w = Workers::new(jobs).unwrap();
+            let e = w
+                .read_files(
+                    &paths,
+                    cfg(16),
+                    |c| c.seq,
+                    |i, feed| {
+                        feed.consume(|seq| {
+                            if i == 1 && seq == 2 {
+                                Err(Error::Stopped("stop".into()))
+                            } else {
+                                Ok(())
+                            }
+                        })
+                    },
+                )
+                .unwrap_err();
+            assert!(e.to_string().contains("stop"), "{e}");
+            assert_eq!(*w.slots.free.lock().unwrap(), 2 * jobs, "jobs {jobs}");
+        }
     }
 }

@@ -306,7 +306,8 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     // Several files at once (each through the shared workers): every file is
     // written to its own outputs and counted on its own, so the results are the
     // same as one after another.
-    let done = workers.each_file(inputs.len(), |i| {
+    let (cfg, work) = pipeline::chunk_work(opts, &workers, &processor, typed.as_ref())?;
+    let done = workers.read_files(inputs, cfg, work, |i, feed| {
         let (path, label, (out_names, rej_name)) = (&inputs[i], &labels[i], &names[i]);
         let create = |name: &String| {
             PendingFile::create(&opts.out_dir.join(name)).map_err(Error::io(
@@ -323,12 +324,12 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
         let mut rej = create(rej_name)?;
         // The output is hashed beside its writer; its buffers go back to the workers.
         out.hash_apart(std::sync::Arc::clone(&workers.buffers));
-        let (stream, tally, partial, codes) = pipeline::run_file(
+        let (stream, tally, partial, codes) = pipeline::write_file(
             opts,
             &workers,
-            &processor,
             typed.as_ref(),
             path,
+            feed,
             &mut out,
             &mut extra,
             &mut rej,

@@ -1,5 +1,5 @@
-//! One file through the stages: a reader thread splits chunks, rayon workers
-//! convert them, this thread writes the results back in input order.
+//! Files through the stages: a reader thread splits chunks, rayon workers
+//! convert them, a file's writer writes its results back in input order.
 
 use super::ConvertOptions;
 use crate::error::Error;
@@ -7,7 +7,7 @@ use crate::gaiji::UnmappedPolicy;
 use crate::layout::RecordKind;
 use crate::layout::{Format, Layout};
 use crate::output::PendingFile;
-use crate::parallel::Workers;
+use crate::parallel::{FileFeed, Workers};
 use crate::record::{RecordProcessor, Scratch};
 use crate::records::{Partial, RecordTypes};
 use crate::reject;
@@ -409,41 +409,18 @@ fn record_content(layout: &Layout, scratch: &Scratch) -> Option<String> {
     Some(s)
 }
 
-/// Reads, converts and writes one input file; returns what the splitter saw and the tally.
-/// With record types, `typed` gives them and `extra` the outputs 1.. (one per
-/// data type after the first); the partial returned is the file's.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn run_file(
+/// What the workers run on each chunk of every input (the same for all: a chunk
+/// converts alike whatever file it is of).
+pub(super) fn chunk_work<'a>(
     opts: &ConvertOptions,
-    workers: &Workers,
-    processor: &RecordProcessor,
-    typed: Option<&RecordTypes>,
-    path: &Path,
-    out: &mut PendingFile,
-    extra: &mut [PendingFile],
-    rej: &mut PendingFile,
-) -> Result<
-    (
-        StreamInfo,
-        Tally,
-        Option<Partial>,
-        crate::target::apply::CodeCounts,
-    ),
-    Error,
-> {
+    workers: &'a Workers,
+    processor: &'a RecordProcessor,
+    typed: Option<&'a RecordTypes>,
+) -> Result<(SplitConfig, impl Fn(&Chunk) -> ChunkOutput + Sync + 'a), Error> {
     let cfg = split_config(opts)?;
     let header = processor.layout().header;
     let (buffers, rejects) = (&workers.buffers, &workers.rejects);
-    let mut tally = Tally::default();
-    let mut types = typed.map(RecordTypes::partial);
-    let mut codes = crate::target::apply::CodeCounts::default();
-    let mut head = Vec::new();
-    reject::write_header(&mut head, opts.rejects_bom);
-    rej.write_all(&head).map_err(Error::io(
-        rej.dest(),
-        "writing the reject file failed; the disk may be full",
-    ))?;
-    let convert = |chunk: &Chunk| {
+    let convert = move |chunk: &Chunk| {
         SCRATCH.with_borrow_mut(|scratch| {
             let out = buffers.take(output_room(cfg.chunk_bytes.saturating_add(64 * 1024)));
             convert_chunk_into(
@@ -457,6 +434,42 @@ pub(super) fn run_file(
             )
         })
     };
+    Ok((cfg, convert))
+}
+
+/// Writes one input's converted chunks (from `feed`, in input order) to its
+/// outputs; returns what the splitter saw and the tally. With record types,
+/// `typed` gives them and `extra` the outputs 1.. (one per data type after the
+/// first); the partial returned is the file's.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_file(
+    opts: &ConvertOptions,
+    workers: &Workers,
+    typed: Option<&RecordTypes>,
+    path: &Path,
+    feed: FileFeed<'_, ChunkOutput>,
+    out: &mut PendingFile,
+    extra: &mut [PendingFile],
+    rej: &mut PendingFile,
+) -> Result<
+    (
+        StreamInfo,
+        Tally,
+        Option<Partial>,
+        crate::target::apply::CodeCounts,
+    ),
+    Error,
+> {
+    let rejects = &workers.rejects;
+    let mut tally = Tally::default();
+    let mut types = typed.map(RecordTypes::partial);
+    let mut codes = crate::target::apply::CodeCounts::default();
+    let mut head = Vec::new();
+    reject::write_header(&mut head, opts.rejects_bom);
+    rej.write_all(&head).map_err(Error::io(
+        rej.dest(),
+        "writing the reject file failed; the disk may be full",
+    ))?;
     let write = |mut c: ChunkOutput| -> Result<(), Error> {
         if let Some(why) = c.stop {
             return Err(Error::Stopped(format!(
@@ -495,6 +508,6 @@ pub(super) fn run_file(
         codes.merge(&c.codes);
         Ok(())
     };
-    let info = workers.run_file(path, cfg, convert, write)?;
+    let info = feed.consume(write)?;
     Ok((info, tally, types, codes))
 }

@@ -6,7 +6,7 @@
 //! results are compared: the items written, or the reject reason. (A record that
 //! holds none of the sources whose mapping differs cannot change, so it is not run
 //! through NEW.) Files are read and
-//! split as `convert` reads them, several at once ([`Workers::each_file`]), and
+//! split as `convert` reads them, several at once ([`Workers::read_files`]), and
 //! chunks are compared on rayon workers; results are merged in input order, so
 //! they do not depend on `--jobs`. Only the changed records are kept (at most
 //! `--limit` listed per file), so memory does not grow with the corpus.
@@ -19,7 +19,7 @@
 use crate::decode::Encoding;
 use crate::error::Error;
 use crate::input;
-use crate::parallel::Workers;
+use crate::parallel::{FileFeed, Workers};
 use crate::record::{RecordProcessor, Scratch};
 use crate::reject::Reject;
 use crate::split::{Chunk, SplitConfig};
@@ -157,9 +157,19 @@ pub fn diff_corpus(
     // Several files at once, through the shared workers: each file is compared on
     // its own and the files come back in input order, so the result is the one a
     // run one file after another gives (and so is the error it stops with).
-    let files = workers.each_file(inputs.len(), |i| {
-        compare_file(&ctx, &workers, &inputs[i], opts)
-    })?;
+    let cfg = SplitConfig::new(
+        layout.framing(),
+        opts.encoding,
+        opts.chunk_bytes,
+        opts.max_record,
+    )?;
+    let ctx = &ctx;
+    let files = workers.read_files(
+        inputs,
+        cfg,
+        |chunk| SCRATCH.with_borrow_mut(|(a, b)| compare_chunk(ctx, layout.header, chunk, a, b)),
+        |i, feed| compare_file(ctx, feed, &inputs[i], opts),
+    )?;
     for (file, per_source) in files {
         for (s, n) in per_source {
             *result.per_source.entry(s).or_insert(0) += n;
@@ -171,11 +181,12 @@ pub fn diff_corpus(
     Ok(result)
 }
 
-/// Compares one file: its chunks on the workers, their changes added up here in
-/// file order. Returns the file's changes and its changed records per source.
+/// Compares one file: its chunks' changes (from `feed`, compared on the
+/// workers) added up here in file order. Returns the file's changes and its
+/// changed records per source.
 fn compare_file(
     ctx: &Ctx,
-    workers: &Workers,
+    feed: FileFeed<'_, ChunkDiff>,
     path: &Path,
     opts: &CorpusOptions,
 ) -> Result<(FileDiff, BTreeMap<char, u64>), Error> {
@@ -184,37 +195,26 @@ fn compare_file(
     if !opts.skip_encoding_check {
         checked?;
     }
-    let cfg = SplitConfig::new(
-        layout.framing(),
-        opts.encoding,
-        opts.chunk_bytes,
-        opts.max_record,
-    )?;
     let mut file = FileDiff {
         path: path.to_string_lossy().into_owned(),
         ..FileDiff::default()
     };
     let mut per_source = BTreeMap::new();
-    workers.run_file(
-        path,
-        cfg,
-        |chunk| SCRATCH.with_borrow_mut(|(a, b)| compare_chunk(ctx, layout.header, chunk, a, b)),
-        |c| {
-            file.records += c.records;
-            file.changed += c.changed;
-            for (k, n) in c.by_change {
-                *file.by_change.entry(k.as_str()).or_insert(0) += n;
-            }
-            for (s, n) in c.per_source {
-                *per_source.entry(s).or_insert(0) += n;
-            }
-            // Enough listed: the rest of the file only adds to the counts.
-            if opts.limit == 0 || file.listed.len() < opts.limit {
-                file.listed.extend(c.listed);
-            }
-            Ok(())
-        },
-    )?;
+    feed.consume(|c| {
+        file.records += c.records;
+        file.changed += c.changed;
+        for (k, n) in c.by_change {
+            *file.by_change.entry(k.as_str()).or_insert(0) += n;
+        }
+        for (s, n) in c.per_source {
+            *per_source.entry(s).or_insert(0) += n;
+        }
+        // Enough listed: the rest of the file only adds to the counts.
+        if opts.limit == 0 || file.listed.len() < opts.limit {
+            file.listed.extend(c.listed);
+        }
+        Ok(())
+    })?;
     if opts.limit > 0 {
         file.listed.truncate(opts.limit);
     }

@@ -22,7 +22,7 @@
 //! - cleansing changes per item and rule, in the records `convert` would write
 //!   (the same numbers as the manifest's `cleansing`).
 //!
-//! Files are read several at once ([`Workers::each_file`]) and their chunks on
+//! Files are read several at once ([`Workers::read_files`]) and their chunks on
 //! the workers; chunks are merged in input order and files kept apart until they
 //! are assembled in input order, so the result does not depend on `--jobs` or
 //! timing.
@@ -50,7 +50,7 @@ use crate::split::{Framing, SplitConfig, StreamInfo};
 use charset::JisSet;
 use scan::{Counts, Scratch, Seen, Stages, Typed};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Everything `profile` needs besides the input paths.
 pub struct ProfileOptions {
@@ -331,11 +331,36 @@ pub fn profile(opts: &ProfileOptions, inputs: &[PathBuf]) -> Result<Profile, Err
     // Several files at once, through the shared workers: each file is counted on
     // its own and the counts come back in input order, so the profile is the one
     // a run one file after another gives (and so is the error it stops with).
-    let files = workers.each_file(inputs.len(), |i| {
-        let (path, label) = (&inputs[i], &labels[i]);
-        scan_file(opts, &workers, &stages, typed.as_ref(), path)
-            .map_err(|e| e.shown_as(path, label))
-    })?;
+    let cfg = SplitConfig::new(
+        opts.framing(),
+        opts.encoding,
+        opts.chunk_bytes,
+        opts.max_record,
+    )?;
+    let header = stages.layout.header;
+    let files = workers.read_files(
+        inputs,
+        cfg,
+        |chunk| {
+            scan::chunk(
+                &stages,
+                typed.as_ref(),
+                header,
+                chunk,
+                &mut Scratch::default(),
+            )
+        },
+        |i, feed| {
+            let mut total = Counts::default();
+            let info = feed
+                .consume(|counts| {
+                    total.merge(counts);
+                    Ok(())
+                })
+                .map_err(|e| e.shown_as(&inputs[i], &labels[i]))?;
+            Ok((info, total))
+        },
+    )?;
     Ok(assemble(opts, mapper, labels, files))
 }
 
@@ -346,34 +371,6 @@ fn mapper(opts: &ProfileOptions) -> Result<Mapper, Error> {
         ..opts.map
     };
     Mapper::new(&sources, opts.encoding, map).map_err(|e| Error::Config(e.to_string()))
-}
-
-/// Reads one file: the workers count its chunks, this thread adds the counts up.
-fn scan_file(
-    opts: &ProfileOptions,
-    workers: &Workers,
-    stages: &Stages,
-    typed: Option<&Typed>,
-    path: &Path,
-) -> Result<(StreamInfo, Counts), Error> {
-    let cfg = SplitConfig::new(
-        opts.framing(),
-        opts.encoding,
-        opts.chunk_bytes,
-        opts.max_record,
-    )?;
-    let header = stages.layout.header;
-    let mut total = Counts::default();
-    let info = workers.run_file(
-        path,
-        cfg,
-        |chunk| scan::chunk(stages, typed, header, chunk, &mut Scratch::default()),
-        |counts| {
-            total.merge(counts);
-            Ok(())
-        },
-    )?;
-    Ok((info, total))
 }
 
 /// Every character one of the files counted in `pick`, in code point order, with
