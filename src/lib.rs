@@ -36,6 +36,7 @@ pub mod report;
 pub mod split;
 pub mod tally;
 pub mod target;
+pub mod threads;
 pub mod validate;
 
 pub use error::Error;

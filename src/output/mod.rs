@@ -7,6 +7,7 @@
 
 use crate::items::Items;
 use crate::split::{BufferPool, StreamHasher};
+use crate::threads::Task;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -171,7 +172,7 @@ pub struct PendingFile {
     /// Bytes written when the last early flush started.
     flushed_at: u64,
     /// An early flush still running (see [`PendingFile::write_all`]).
-    flushing: Option<std::thread::JoinHandle<io::Result<()>>>,
+    flushing: Option<Task<io::Result<()>>>,
     /// Bytes handed to the disk's write-back so far (see [`start_write_back`]).
     written_back: u64,
 }
@@ -282,13 +283,14 @@ impl PendingFile {
             self.written_back = self.bytes;
         }
         if self.bytes - self.flushed_at >= FLUSH_EVERY
-            && self.flushing.as_ref().is_none_or(|h| h.is_finished())
+            && self.flushing.as_mut().is_none_or(|h| h.is_finished())
         {
             if let Some(h) = self.flushing.take() {
                 join_flush(h)?;
             }
             let clone = f.try_clone()?;
-            self.flushing = Some(std::thread::spawn(move || clone.sync_data()));
+            // No thread: the data goes out at the final sync instead.
+            self.flushing = crate::threads::spawn("ikou-sync", move || clone.sync_data()).ok();
             self.flushed_at = self.bytes;
         }
         Ok(())
@@ -315,12 +317,12 @@ impl PendingFile {
         let early = self.flushing.take();
         // The sync starts before the hash is waited for: the disk writes the last
         // megabytes while the hashing thread finishes the last blocks.
-        self.flushing = Some(std::thread::spawn(move || {
+        self.flushing = Some(crate::threads::spawn("ikou-sync", move || {
             if let Some(h) = early {
                 join_flush(h)?;
             }
             f.sync_all()
-        }));
+        })?);
         let sha256 = hex(&std::mem::take(&mut self.hasher).finish()?);
         Ok(Written {
             sha256,
@@ -365,7 +367,7 @@ impl Drop for PendingFile {
     }
 }
 
-fn join_flush(h: std::thread::JoinHandle<io::Result<()>>) -> io::Result<()> {
+fn join_flush(h: Task<io::Result<()>>) -> io::Result<()> {
     h.join()
         .unwrap_or_else(|_| Err(io::Error::other("the flushing thread stopped")))
 }

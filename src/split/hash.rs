@@ -7,10 +7,10 @@
 //! a bounded channel: at most `depth` blocks wait, so memory stays bounded.
 
 use super::{BufferPool, ChunkPool};
+use crate::threads::Task;
 use sha2::{Digest, Sha256};
 use std::io;
 use std::sync::{Arc, mpsc};
-use std::thread::JoinHandle;
 
 /// Blocks waiting for the hashing thread.
 const DEPTH: usize = 2;
@@ -38,7 +38,7 @@ enum Inner {
         tx: Option<mpsc::SyncSender<Block>>,
         /// Copies hashed and handed back for reuse.
         back: mpsc::Receiver<Vec<u8>>,
-        thread: Option<JoinHandle<Sha256>>,
+        thread: Option<Task<Sha256>>,
         /// Where owned blocks go once hashed ([`StreamHasher::update_owned`]).
         recycle: Arc<BufferPool>,
     },
@@ -70,25 +70,24 @@ impl StreamHasher {
     pub fn apart(recycle: Arc<BufferPool>) -> StreamHasher {
         let (tx, rx) = mpsc::sync_channel::<Block>(DEPTH);
         let (back_tx, back) = mpsc::channel::<Vec<u8>>();
-        let started = std::thread::Builder::new()
-            .name("ikou-sha256".into())
-            .spawn(move || {
-                let mut h = Sha256::new();
-                for block in rx {
-                    match block {
-                        Block::Back(block) => {
-                            h.update(&block);
-                            // Handed back for reuse (the sender may be gone: then dropped).
-                            let _ = back_tx.send(block);
-                        }
-                        Block::Shared(data, pool) => {
-                            h.update(data.as_slice());
-                            pool.give_back(data);
-                        }
+        // A thread kept from an earlier stream when one is waiting.
+        let started = crate::threads::spawn("ikou-sha256", move || {
+            let mut h = Sha256::new();
+            for block in rx {
+                match block {
+                    Block::Back(block) => {
+                        h.update(&block);
+                        // Handed back for reuse (the sender may be gone: then dropped).
+                        let _ = back_tx.send(block);
+                    }
+                    Block::Shared(data, pool) => {
+                        h.update(data.as_slice());
+                        pool.give_back(data);
                     }
                 }
-                h
-            });
+            }
+            h
+        });
         match started {
             Ok(thread) => StreamHasher {
                 inner: Inner::Apart {
