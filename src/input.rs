@@ -316,6 +316,11 @@ fn count_pairs(a: &[u8], b: &[u8], pair: impl Fn(u8, u8) -> bool) -> usize {
     total
 }
 
+/// How many bytes of `s` have `pred` (as [`count_pairs`], one byte a pair).
+fn count_bytes(s: &[u8], pred: impl Fn(u8) -> bool) -> usize {
+    count_pairs(s, s, |b, _| pred(b))
+}
+
 /// The mainframe encodings with an EBCDIC single-byte side, one per family, and
 /// how a message names the family.
 const EBCDIC_FAMILIES: [(Encoding, &str); 4] = [
@@ -459,8 +464,8 @@ fn kana_rich(sample: &[u8]) -> bool {
     // at least a third as many characters as such bytes; each kana starts with
     // 0xA4 or 0xA5. Too few of those bytes for 15 %, and the walk (a branch a
     // byte, mispredicted in Shift_JIS text) cannot say yes.
-    let high = count_pairs(sample, sample, |b, _| b >= 0x80);
-    let kana_bytes = count_pairs(sample, sample, |b, _| b & 0xFE == 0xA4);
+    let high = count_bytes(sample, |b| b >= 0x80);
+    let kana_bytes = count_bytes(sample, |b| b & 0xFE == 0xA4);
     if kana_bytes * 100 < high.div_ceil(3) * 15 {
         return false;
     }
