@@ -31,26 +31,6 @@ fn main() {
     oracles();
     slurm();
     mj_facts();
-    cp932_pairs();
-}
-
-#[path = "src/decode/entry.rs"]
-mod entry;
-
-/// CP932's table of byte pairs (`src/decode/sjis.rs`), as encoding_rs decodes each
-/// pair, worked out here once instead of at each start (4.4 M instructions, about
-/// 1.3 ms a run): 65,536 entries of four little-endian bytes.
-fn cp932_pairs() {
-    println!("cargo::rerun-if-changed=src/decode/entry.rs");
-    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let mut table = vec![0u8; 4 << 16];
-    for lead in 0..=255u8 {
-        for trail in 0..=255u8 {
-            let at = 4 * entry::pair_index(lead, trail);
-            table[at..at + 4].copy_from_slice(&entry::cp932_pair(lead, trail).to_le_bytes());
-        }
-    }
-    std::fs::write(out.join("cp932_pairs.bin"), table).expect("write cp932_pairs.bin");
 }
 
 /// What every run needs of the embedded MJ tables, worked out here once instead of at

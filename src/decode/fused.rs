@@ -11,7 +11,27 @@
 use super::DecodeError;
 use std::sync::OnceLock;
 
-pub(super) use super::entry::{Entry, entry_of};
+/// An entry: UTF-8 bytes in bits 0–23 (little-endian), their count in bits 24–31.
+/// Count 0 is an invalid byte or pair; the tables mark lead bytes with counts
+/// above 3.
+pub(super) type Entry = u32;
+
+/// The entry of `s` when it is the whole decoding of the bytes (one character
+/// of at most 3 UTF-8 bytes; 0 otherwise, which the tables read as "no character").
+pub(super) fn entry_of(s: &str) -> Entry {
+    let b = s.as_bytes();
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(_), None) if b.len() <= 3 => {
+            let mut e = (b.len() as u32) << 24;
+            for (k, &x) in b.iter().enumerate() {
+                e |= (x as u32) << (8 * k);
+            }
+            e
+        }
+        _ => 0,
+    }
+}
 
 /// The text of a non-zero entry, in `buf` (no allocation: this runs for every
 /// character of a table at each start).

@@ -4,7 +4,6 @@
 //! and never as a wrong kanji, so every decoder here refuses bytes it cannot map
 //! (the caller rejects the record) instead of replacing them. See DOMAIN.md §3.
 
-mod entry;
 mod eucjp;
 mod fused;
 mod ibm;

@@ -4,17 +4,13 @@
 //! Decoding is the largest single cost of a conversion, and encoding_rs's
 //! Shift_JIS decoder is a general state machine that works byte by byte. Here
 //! every character is one table entry holding its UTF-8 bytes and their length,
-//! written with one 4-byte store. The tables are built from encoding_rs itself
-//! (the 65,536 byte pairs once, by build.rs with [`super::entry`]), so the
-//! mapping is exactly the one the oracle tests check against iconv; only
+//! written with one 4-byte store. The tables are built from encoding_rs itself,
+//! so the mapping is exactly the one the oracle tests check against iconv; only
 //! the lone byte 0x80 differs (refused, as Windows and iconv do). Shift_JIS is
 //! the same table with the JIS X 0213 forms of the seven characters where CP932
 //! and JIS differ ([`super::VARIANTS`]).
 
-use super::entry::{
-    Entry, entry_of, is_sjis_lead as is_lead, pair_index, sjis_reference as reference,
-};
-use super::fused;
+use super::fused::{self, Entry, entry_of};
 use super::{DecodeError, malformed};
 use std::sync::OnceLock;
 
@@ -61,25 +57,46 @@ pub(super) fn shift_jis() -> &'static Tables {
     })
 }
 
-/// CP932's pair table as build.rs wrote it ([`super::entry::cp932_pair`] of
-/// every pair at its [`pair_index`], four little-endian bytes each; the type
-/// checks its length).
-static PAIRS: &[u8; 4 * PAIRS_LEN] = include_bytes!(concat!(env!("OUT_DIR"), "/cp932_pairs.bin"));
+/// One character as encoding_rs decodes it, as a table entry (None: it refuses
+/// the bytes). Into a buffer on the stack: this runs for 15,000 byte pairs at
+/// every start.
+fn reference(bytes: &[u8]) -> Option<Entry> {
+    let mut buf = [0u8; 8];
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let (result, _, written) = decoder.decode_to_utf8_without_replacement(bytes, &mut buf, true);
+    if result != encoding_rs::DecoderResult::InputEmpty {
+        return None;
+    }
+    std::str::from_utf8(&buf[..written]).ok().map(entry_of)
+}
 
 fn build() -> Tables {
     let mut single = [0; 256];
-    for b in 0..=255u8 {
-        // A lead byte is no character alone; WHATWG reads a lone 0x80 as
-        // U+0080, and Windows and iconv refuse it.
-        if !is_lead(b) && b != 0x80 {
-            single[b as usize] = reference(&[b]).unwrap_or(0);
-        }
-    }
     let mut pairs = Box::new([0; PAIRS_LEN]);
-    for (e, b) in pairs.iter_mut().zip(PAIRS.chunks_exact(4)) {
-        *e = Entry::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    for b in 0..=255u8 {
+        single[b as usize] = if is_lead(b) {
+            for t in 0..=255u8 {
+                if let Some(e) = reference(&[b, t]) {
+                    pairs[pair_index(b, t)] = e;
+                }
+            }
+            0
+        } else if b == 0x80 {
+            0 // WHATWG reads U+0080; Windows and iconv refuse it.
+        } else {
+            reference(&[b]).unwrap_or(0)
+        };
     }
     Tables { single, pairs }
+}
+
+/// The index of a byte pair in [`Tables::pairs`].
+fn pair_index(lead: u8, trail: u8) -> usize {
+    usize::from(u16::from_le_bytes([lead, trail]))
+}
+
+fn is_lead(b: u8) -> bool {
+    matches!(b, 0x81..=0x9F | 0xE0..=0xFC)
 }
 
 impl fused::Tables for Tables {
@@ -159,22 +176,6 @@ mod tests {
         let mut s = String::from("x");
         let r = super::super::decode(enc, bytes, &mut s);
         (s[1..].to_string(), r.err().map(|e| (e.offset, e.bytes)))
-    }
-
-    #[test]
-    fn the_pair_table_build_rs_wrote_is_the_one_encoding_rs_gives_now() {
-        // build.rs and this build may link different encoding_rs builds only if
-        // the lock file changes between them; this compares the two.
-        let t = cp932();
-        for lead in 0..=255u8 {
-            for trail in 0..=255u8 {
-                assert_eq!(
-                    t.pairs[pair_index(lead, trail)],
-                    super::super::entry::cp932_pair(lead, trail),
-                    "{lead:02X} {trail:02X}"
-                );
-            }
-        }
     }
 
     #[test]
