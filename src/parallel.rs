@@ -186,6 +186,14 @@ struct Claims {
 }
 
 impl Claims {
+    fn new(files: usize) -> Claims {
+        Claims {
+            next: AtomicUsize::new(0),
+            files,
+            failed: AtomicBool::new(false),
+        }
+    }
+
     fn next(&self) -> Option<usize> {
         if self.failed.load(Ordering::SeqCst) {
             return None;
@@ -231,7 +239,7 @@ impl Workers {
     /// file's reader and writer are serial, so a second lane keeps the workers
     /// busy while the first one fills up or drains; more than `jobs` lanes only
     /// adds readers.
-    pub fn files_at_once(&self, files: usize) -> usize {
+    fn files_at_once(&self, files: usize) -> usize {
         self.jobs.min(files).max(1)
     }
 
@@ -257,12 +265,9 @@ impl Workers {
         work: impl Fn(&Chunk) -> T + Sync,
         each: impl Fn(usize, FileFeed<'_, T>) -> Result<R, Error> + Sync,
     ) -> Result<Vec<R>, Error> {
+        cfg.check()?;
         let lanes = self.files_at_once(paths.len());
-        let claims = Claims {
-            next: AtomicUsize::new(0),
-            files: paths.len(),
-            failed: AtomicBool::new(false),
-        };
+        let claims = Claims::new(paths.len());
         let results: Mutex<Vec<Option<Result<R, Error>>>> =
             Mutex::new((0..paths.len()).map(|_| None).collect());
         let run_lane = |lane: Lane<'_, T>| {
@@ -322,11 +327,8 @@ impl Workers {
         work: impl Fn(&Chunk) -> T + Sync,
         consume: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<StreamInfo, Error> {
-        let claims = Claims {
-            next: AtomicUsize::new(0),
-            files: 1,
-            failed: AtomicBool::new(false),
-        };
+        cfg.check()?;
+        let claims = Claims::new(1);
         let paths = [path.to_path_buf()];
         self.lanes(&paths, cfg, &work, 1, &claims, |feeds| {
             match feeds.into_iter().next().and_then(|lane| lane.recv().ok()) {
@@ -338,7 +340,7 @@ impl Workers {
 
     /// Starts `lanes` readers over `paths` (each taking the next input from
     /// `claims` when done with its last) and runs `consumers` on their feeds, one
-    /// receiver a lane. Chunks go to the pool as they are read; each holds a
+    /// receiver a lane. `cfg` has been checked (once, by the caller). Chunks go to the pool as they are read; each holds a
     /// slot from then until its result is consumed, so that memory stays bounded
     /// by `jobs` however many files are read at once.
     fn lanes<'w, T: Send + 'w, X>(
@@ -401,7 +403,6 @@ impl Workers {
         results: &mpsc::Sender<Msg<T>>,
         stop: &AtomicBool,
     ) -> Result<StreamInfo, Error> {
-        cfg.check()?;
         let file = std::fs::File::open(path).map_err(Error::io(path, "cannot open the input"))?;
         let opened = file
             .metadata()

@@ -207,7 +207,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     let labels = inputs;
     let inputs = &input::StdinSpool::resolve(stdin.as_ref(), inputs)[..];
     // Sizes and jobs are checked before the output directory is touched.
-    pipeline::split_config(opts)?;
+    let cfg = pipeline::split_config(opts)?;
     if !(1..=crate::parallel::Workers::MAX_JOBS).contains(&opts.jobs) {
         return Err(Error::Usage(format!(
             "--jobs must be from 1 to {}",
@@ -306,7 +306,7 @@ pub fn convert(opts: &ConvertOptions, inputs: &[PathBuf]) -> Result<RunResult, E
     // Several files at once (each through the shared workers): every file is
     // written to its own outputs and counted on its own, so the results are the
     // same as one after another.
-    let (cfg, work) = pipeline::chunk_work(opts, &workers, &processor, typed.as_ref())?;
+    let work = pipeline::chunk_work(cfg, &workers, &processor, typed.as_ref());
     let done = workers.read_files(inputs, cfg, work, |i, feed| {
         let (path, label, (out_names, rej_name)) = (&inputs[i], &labels[i], &names[i]);
         let create = |name: &String| {

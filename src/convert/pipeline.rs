@@ -412,15 +412,14 @@ fn record_content(layout: &Layout, scratch: &Scratch) -> Option<String> {
 /// What the workers run on each chunk of every input (the same for all: a chunk
 /// converts alike whatever file it is of).
 pub(super) fn chunk_work<'a>(
-    opts: &ConvertOptions,
+    cfg: SplitConfig,
     workers: &'a Workers,
     processor: &'a RecordProcessor,
     typed: Option<&'a RecordTypes>,
-) -> Result<(SplitConfig, impl Fn(&Chunk) -> ChunkOutput + Sync + 'a), Error> {
-    let cfg = split_config(opts)?;
+) -> impl Fn(&Chunk) -> ChunkOutput + Sync + 'a {
     let header = processor.layout().header;
     let (buffers, rejects) = (&workers.buffers, &workers.rejects);
-    let convert = move |chunk: &Chunk| {
+    move |chunk: &Chunk| {
         SCRATCH.with_borrow_mut(|scratch| {
             let out = buffers.take(output_room(cfg.chunk_bytes.saturating_add(64 * 1024)));
             convert_chunk_into(
@@ -433,8 +432,7 @@ pub(super) fn chunk_work<'a>(
                 rejects.take(0),
             )
         })
-    };
-    Ok((cfg, convert))
+    }
 }
 
 /// Writes one input's converted chunks (from `feed`, in input order) to its
